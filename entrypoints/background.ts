@@ -1,0 +1,3 @@
+import { main } from '../extension/background/main';
+
+export default defineBackground({ type: 'module', main });

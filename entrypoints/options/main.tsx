@@ -1,0 +1,5 @@
+import { render } from 'preact';
+import { OptionsApp } from '../../extension/ui/options/OptionsApp';
+import '../../extension/ui/styles.css';
+
+render(<OptionsApp />, document.getElementById('app')!);

@@ -1,0 +1,2 @@
+export { sendCommand } from './client';
+export { dispatchCommand, COMMAND_MESSAGE_TYPE, type CommandHandlers, type CommandHandler, type CommandContext } from './router';

@@ -1,0 +1,60 @@
+/**
+ * The Dexie database "hydraflow": one typed handle per context. The background service worker is
+ * the only writer; UI pages open it to read (liveQuery) and send commands for every change.
+ */
+import Dexie, { type EntityTable } from 'dexie';
+import type { Job, Memory, Message, Page, Setting, Tab, TabSnapshot, Task, TaskEvent, Thread, Visit } from '../../shared/schemas/entities';
+import { migrations, type Migration } from './migrations';
+
+export const DB_NAME = 'hydraflow';
+
+export type HydraDb = Dexie & {
+  threads: EntityTable<Thread, 'id'>;
+  messages: EntityTable<Message, 'id'>;
+  tabs: EntityTable<Tab, 'tabId'>;
+  tabSnapshots: EntityTable<TabSnapshot, 'id'>;
+  visits: EntityTable<Visit, 'id'>;
+  pages: EntityTable<Page, 'id'>;
+  tasks: EntityTable<Task, 'id'>;
+  taskEvents: EntityTable<TaskEvent, 'id'>;
+  memories: EntityTable<Memory, 'id'>;
+  jobs: EntityTable<Job, 'id'>;
+  settings: EntityTable<Setting, 'key'>;
+};
+
+export const STORE_NAMES = [
+  'threads',
+  'messages',
+  'tabs',
+  'tabSnapshots',
+  'visits',
+  'pages',
+  'tasks',
+  'taskEvents',
+  'memories',
+  'jobs',
+  'settings',
+] as const;
+export type StoreName = (typeof STORE_NAMES)[number];
+
+/**
+ * Opens (declares) the database with every migration up to `upToVersion` (default: all). Tests
+ * use `upToVersion` to create an old database and then upgrade it.
+ */
+export function createDatabase(name: string = DB_NAME, upToVersion?: number, options?: ConstructorParameters<typeof Dexie>[1]): HydraDb {
+  const db = new Dexie(name, options) as HydraDb;
+  const chosen: Migration[] = migrations.filter((m) => upToVersion === undefined || m.version <= upToVersion);
+  for (const migration of chosen) {
+    const version = db.version(migration.version).stores(migration.stores);
+    if (migration.upgrade) version.upgrade(migration.upgrade);
+  }
+  return db;
+}
+
+let singleton: HydraDb | undefined;
+
+/** The context's shared handle on "hydraflow". */
+export function getDb(): HydraDb {
+  singleton ??= createDatabase();
+  return singleton;
+}

@@ -1,0 +1,2 @@
+export { createDatabase, getDb, DB_NAME, STORE_NAMES, type HydraDb, type StoreName } from './db';
+export { LATEST_VERSION, migrations } from './migrations';

@@ -1,0 +1,1 @@
+export { addVisits, makeVisit, visitId, type VisitInput } from './visits';

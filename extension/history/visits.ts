@@ -1,0 +1,53 @@
+/**
+ * The one way visits enter the database, whatever their source (live capture, a History file,
+ * a bundle). The primary key `${urlKey}@${visitedAt}` makes a duplicate impossible; this module
+ * also counts honestly how many rows were new.
+ */
+import { reverseHost } from '../../shared/host-key';
+import type { Transition, VisitSource } from '../../shared/schemas/statuses';
+import type { Visit } from '../../shared/schemas/entities';
+import { hostOf, urlKey } from '../../shared/url';
+import type { HydraDb } from '../db';
+
+export interface VisitInput {
+  url: string;
+  title: string;
+  visitedAt: number;
+  transition: Transition;
+  source: VisitSource;
+}
+
+export function visitId(key: string, visitedAt: number): string {
+  return `${key}@${visitedAt}`;
+}
+
+export function makeVisit(input: VisitInput): Visit {
+  const key = urlKey(input.url);
+  return {
+    id: visitId(key, input.visitedAt),
+    url: input.url,
+    urlKey: key,
+    hostRev: reverseHost(hostOf(input.url)),
+    title: input.title,
+    visitedAt: input.visitedAt,
+    transition: input.transition,
+    source: input.source,
+  };
+}
+
+/**
+ * Adds visits in one transaction, skipping those already stored (and repeats inside the batch).
+ * Existing rows are never overwritten: the first source to record a visit keeps it.
+ */
+export async function addVisits(db: HydraDb, visits: Visit[]): Promise<{ added: number; duplicates: number }> {
+  if (visits.length === 0) return { added: 0, duplicates: 0 };
+  return db.transaction('rw', db.visits, async () => {
+    const unique = new Map<string, Visit>();
+    for (const visit of visits) if (!unique.has(visit.id)) unique.set(visit.id, visit);
+    const ids = [...unique.keys()];
+    const existing = await db.visits.bulkGet(ids);
+    const fresh = ids.filter((_, i) => existing[i] === undefined).map((id) => unique.get(id)!);
+    if (fresh.length) await db.visits.bulkAdd(fresh);
+    return { added: fresh.length, duplicates: visits.length - fresh.length };
+  });
+}

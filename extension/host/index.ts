@@ -1,0 +1,2 @@
+export { HostConnection, createNativeHostConnection, type PortLike, type RequestOptions } from './connection';
+export { hostCommandHandlers } from './handlers';

@@ -1,0 +1,1 @@
+export { createJob, startJob, reportProgress, appendJobLog, finishJob, failJob, recoverInterruptedJobs, type NewJob, type JobResumer } from './ledger';

@@ -1,0 +1,113 @@
+/**
+ * The jobs ledger core: every long operation is a row in `jobs` with status, progress, result,
+ * error and a resume cursor. Only the background calls these (it is the only writer). A job's
+ * state lives in the database, so a restarted service worker knows exactly what was running.
+ */
+import type { AppError } from '../../shared/errors';
+import { newId } from '../../shared/ids';
+import type { Job } from '../../shared/schemas/entities';
+import type { JobType } from '../../shared/schemas/statuses';
+import type { HydraDb } from '../db';
+
+const LOG_TAIL_LINES = 50;
+
+export interface NewJob {
+  type: JobType;
+  params?: unknown;
+  total?: number | null;
+  parentId?: string | null;
+  relatedIds?: string[];
+  origin?: Job['origin'];
+}
+
+export async function createJob(db: HydraDb, spec: NewJob, now = Date.now()): Promise<Job> {
+  const job: Job = {
+    id: newId(),
+    type: spec.type,
+    status: 'queued',
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+    progress: { done: 0, total: spec.total ?? null, rate: null },
+    params: spec.params ?? {},
+    result: null,
+    error: null,
+    parentId: spec.parentId ?? null,
+    relatedIds: spec.relatedIds ?? [],
+    cursor: null,
+    logTail: [],
+    origin: spec.origin ?? 'extension',
+  };
+  await db.jobs.add(job);
+  return job;
+}
+
+export async function startJob(db: HydraDb, id: string, now = Date.now()): Promise<void> {
+  await db.jobs.update(id, { status: 'running', startedAt: now });
+}
+
+/**
+ * Records progress (and optionally the resume cursor) in one write. `rate` is items per second
+ * since the job started. Call it once per batch, not per item.
+ */
+export async function reportProgress(db: HydraDb, id: string, progress: { done: number; total?: number | null; cursor?: unknown }, now = Date.now()): Promise<void> {
+  await db.jobs
+    .where('id')
+    .equals(id)
+    .modify((job) => {
+      const elapsed = job.startedAt === null ? 0 : (now - job.startedAt) / 1000;
+      job.progress = {
+        done: progress.done,
+        total: progress.total === undefined ? job.progress.total : progress.total,
+        rate: elapsed > 0 ? Math.round((progress.done / elapsed) * 10) / 10 : null,
+      };
+      if (progress.cursor !== undefined) job.cursor = progress.cursor;
+    });
+}
+
+export async function appendJobLog(db: HydraDb, id: string, line: string, now = Date.now()): Promise<void> {
+  await db.jobs
+    .where('id')
+    .equals(id)
+    .modify((job) => {
+      job.logTail = [...job.logTail, `${new Date(now).toISOString()} ${line}`].slice(-LOG_TAIL_LINES);
+    });
+}
+
+export async function finishJob(db: HydraDb, id: string, result: unknown, now = Date.now()): Promise<void> {
+  await db.jobs.update(id, { status: 'succeeded', finishedAt: now, result, cursor: null });
+}
+
+export async function failJob(db: HydraDb, id: string, error: AppError, now = Date.now()): Promise<void> {
+  await db.jobs.update(id, { status: error.code === 'CANCELLED' ? 'cancelled' : 'failed', finishedAt: now, error });
+}
+
+/** A function that picks a job up again after a restart, from its stored cursor. */
+export type JobResumer = (job: Job) => void;
+
+/**
+ * Run at every service-worker start: a job still marked queued/running was cut off by the
+ * restart. Resume it when its type has a resumer and it kept a cursor; otherwise mark it failed
+ * with JOB_INTERRUPTED. No job is ever left "running" with nobody running it.
+ */
+export async function recoverInterruptedJobs(db: HydraDb, resumers: Partial<Record<JobType, JobResumer>>, now = Date.now()): Promise<{ resumed: string[]; interrupted: string[] }> {
+  const stale = await db.jobs.where('status').anyOf('queued', 'running').toArray();
+  const resumed: string[] = [];
+  const interrupted: string[] = [];
+  for (const job of stale) {
+    const resume = resumers[job.type];
+    if (resume && job.cursor !== null) {
+      resumed.push(job.id);
+      await appendJobLog(db, job.id, 'resumed after a service-worker restart', now);
+      resume(job);
+    } else {
+      interrupted.push(job.id);
+      await db.jobs.update(job.id, {
+        status: 'failed',
+        finishedAt: now,
+        error: { code: 'JOB_INTERRUPTED', message: 'Interrupted by a service-worker or browser restart; start it again to finish.' },
+      });
+    }
+  }
+  return { resumed, interrupted };
+}

@@ -1,0 +1,33 @@
+/** Preact hooks over commands and liveQuery: how UI pages read state. They never write. */
+import { liveQuery } from 'dexie';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { CommandName, CommandParams, CommandResult } from '../../shared/commands';
+import type { AppError } from '../../shared/errors';
+import { sendCommand } from '../commands/client';
+
+export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'failed'; error: AppError };
+
+/** Runs a command on mount (and on `reload`), exposing loading / value / error. */
+export function useCommand<C extends CommandName>(method: C, params: CommandParams<C>, deps: unknown[] = []): [Loadable<CommandResult<C>>, (override?: CommandParams<C>) => void] {
+  const [value, setValue] = useState<Loadable<CommandResult<C>>>({ state: 'loading' });
+  const run = useCallback(
+    (override?: CommandParams<C>) => {
+      setValue({ state: 'loading' });
+      void sendCommand(method, override ?? params).then((reply) => setValue(reply.ok ? { state: 'ready', value: reply.result } : { state: 'failed', error: reply.error }));
+    },
+    [method, ...deps],
+  );
+  useEffect(() => run(), [run]);
+  return [value, run];
+}
+
+/** Subscribes to a Dexie query; re-renders whenever the rows it read change (in any context). */
+export function useLiveQuery<T>(query: () => Promise<T> | T, deps: unknown[] = []): T | undefined {
+  const [value, setValue] = useState<T | undefined>(undefined);
+  useEffect(() => {
+    const subscription = liveQuery(query).subscribe({ next: setValue, error: (error: unknown) => console.error('[hydraflow] live query failed', error) });
+    return () => subscription.unsubscribe();
+    // The caller lists what the query depends on (the closure itself is new every render).
+  }, deps);
+  return value;
+}

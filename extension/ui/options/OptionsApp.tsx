@@ -1,0 +1,26 @@
+/** The options page: overview home (grows with the jobs/overview capability) and settings. */
+import { useCommand } from '../hooks';
+import { HostStatusView } from '../components/HostStatusView';
+import { Header } from '../Header';
+
+export function OptionsApp() {
+  const [info] = useCommand('app.info', {});
+  return (
+    <>
+      <Header title="Overview" />
+      <main>
+        <section data-testid="app-info">
+          <h2>HydraFlow</h2>
+          {info.state === 'ready' && (
+            <p>
+              Version {info.value.appVersion} · protocol {info.value.protocolVersion} · database schema v{info.value.schemaVersion} · extension ID{' '}
+              <code>{info.value.extensionId}</code>
+            </p>
+          )}
+          {info.state === 'failed' && <p class="error">{info.error.message}</p>}
+        </section>
+        <HostStatusView />
+      </main>
+    </>
+  );
+}

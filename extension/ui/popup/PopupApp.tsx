@@ -1,0 +1,35 @@
+/** The popup: the current tab, a way into its side panel, and the host's state. */
+import { browser } from 'wxt/browser';
+import { ActiveTabSummary } from '../components/ActiveTabSummary';
+import { useActiveTab } from '../components/ActiveTab';
+import { HostStatusView } from '../components/HostStatusView';
+import { Header } from '../Header';
+
+export function PopupApp() {
+  const tab = useActiveTab();
+  return (
+    <>
+      <Header title="" />
+      <main>
+        <ActiveTabSummary />
+        <button
+          type="button"
+          class="primary"
+          data-testid="open-side-panel"
+          disabled={!tab?.id}
+          onClick={() => {
+            if (!tab?.id) return;
+            // Must run inside the click (a user gesture) — no awaits before it.
+            void chrome.sidePanel.open({ tabId: tab.id }).then(() => window.close());
+          }}
+        >
+          Open side panel
+        </button>
+        <HostStatusView compact />
+        <button type="button" class="link" onClick={() => void browser.runtime.openOptionsPage()}>
+          Overview
+        </button>
+      </main>
+    </>
+  );
+}

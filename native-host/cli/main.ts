@@ -1,0 +1,60 @@
+/**
+ * hydraflow-host: started by a browser (first argument `chrome-extension://<id>/`) it serves the
+ * native-messaging protocol; otherwise it is a CLI over the same functions. Subcommands are
+ * registered per capability in `subcommands` below.
+ */
+import { err } from '../../shared/errors';
+import { createHandlers } from '../commands';
+import { currentPaths, currentPlatform } from '../host-env';
+import { createLogger } from '../logger';
+import { serve } from '../server';
+import { installStdoutGuard } from '../stdout-guard';
+import { HOST_VERSION } from '../version';
+import { doctorCommand, installCommand, uninstallCommand } from './install-commands';
+import { EXIT, printError, processIo, type CliCommand } from './io';
+
+const subcommands: Record<string, CliCommand> = {
+  install: installCommand,
+  uninstall: uninstallCommand,
+  doctor: doctorCommand,
+};
+
+const USAGE = `Usage: hydraflow-host <command> [options]
+
+Commands:
+  install   [--browser chrome|chromium|edge|brave|vivaldi|all] [--user-data-dir DIR] [--json]
+  uninstall [--browser …] [--user-data-dir DIR] [--json]
+  doctor    [--browser …] [--user-data-dir DIR] [--json]
+  --version
+When a browser starts it with its extension origin, it serves the native-messaging protocol.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const first = argv[0] ?? '';
+  if (first.startsWith('chrome-extension://')) return serveBrowser(first);
+  if (first === '--version' || first === '-v') {
+    processIo.out(HOST_VERSION);
+    return EXIT.ok;
+  }
+  if (first === '' || first === 'help' || first === '--help' || first === '-h') {
+    processIo.out(USAGE);
+    return first === '' ? EXIT.usage : EXIT.ok;
+  }
+  const command = subcommands[first];
+  if (!command) {
+    printError(processIo, err('USAGE', `Unknown command "${first}". Run hydraflow-host --help.`).error);
+    return EXIT.usage;
+  }
+  return command(argv.slice(1), processIo);
+}
+
+async function serveBrowser(origin: string): Promise<number> {
+  const writeFrame = installStdoutGuard();
+  const paths = currentPaths();
+  const log = createLogger({ logDir: paths.logDir, level: process.env.HYDRAFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  log.info('host started', { origin, version: HOST_VERSION, pid: process.pid });
+  process.on('uncaughtException', (error) => log.error('uncaught exception', { message: error.message, stack: error.stack }));
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
+  await serve({ input: process.stdin, write: writeFrame, handlers: createHandlers({ paths, log, platform: currentPlatform() }), log });
+  log.info('browser closed the connection; exiting');
+  return EXIT.ok;
+}

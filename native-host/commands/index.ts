@@ -1,0 +1,16 @@
+/**
+ * Every host capability's handlers, assembled into the one map the router needs. Each capability
+ * lives in its own folder and is listed here once; `satisfies Handlers` makes a method declared in
+ * shared/protocol without a handler a compile error.
+ */
+import { methods } from '../../shared/protocol/methods';
+import type { HostEnv } from '../host-env';
+import type { Handlers } from '../router';
+import { hostHandlers } from './host';
+
+export function createHandlers(env: HostEnv): Handlers {
+  const capabilities = () => Object.keys(methods).sort();
+  return {
+    ...hostHandlers(env, capabilities),
+  } satisfies Handlers;
+}

@@ -1,0 +1,18 @@
+// Bundles the native host (TypeScript) into one runnable ES module: dist/host/hydraflow-host.mjs.
+import { build } from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const outfile = 'dist/host/hydraflow-host.mjs';
+await build({
+  entryPoints: ['native-host/main.ts'],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  // Native addons stay outside the bundle and are loaded from node_modules.
+  external: ['better-sqlite3'],
+  banner: { js: "import { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+chmodSync(outfile, 0o755);

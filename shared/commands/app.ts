@@ -1,0 +1,16 @@
+/** Commands about the extension itself. */
+import { z } from 'zod';
+import { defineCommand } from './define';
+
+export const appCommands = {
+  'app.info': defineCommand({
+    summary: 'Version numbers and the database schema version.',
+    params: z.object({}),
+    result: z.object({
+      appVersion: z.string(),
+      protocolVersion: z.number().int(),
+      schemaVersion: z.number().int(),
+      extensionId: z.string(),
+    }),
+  }),
+};

@@ -1,0 +1,23 @@
+/**
+ * Every background command, by name. Each capability declares its commands in its own file and
+ * is listed here once; the background router must handle every entry (compile error otherwise).
+ */
+import type { z } from 'zod';
+import { appCommands } from './app';
+import { hostCommands } from './host';
+
+export const commands = {
+  ...appCommands,
+  ...hostCommands,
+};
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandParams<C extends CommandName> = z.input<Commands[C]['params']>;
+export type CommandResult<C extends CommandName> = z.infer<Commands[C]['result']>;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(commands, name);
+}
+
+export { defineCommand, type CommandSpec } from './define';

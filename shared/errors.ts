@@ -1,0 +1,87 @@
+/**
+ * The one table of stable error codes, shared by the extension, the native host and the CLI.
+ * Append-only: a code, once released, keeps its meaning and its number forever. Each capability
+ * owns a numeric range; add new codes at the end of your capability's block.
+ * docs/protocol.md mirrors this table (a unit test keeps them equal).
+ */
+export const ERRORS = {
+  // 1xx — framing and protocol (foundation)
+  FRAME_TOO_LARGE: { n: 100, message: 'Frame length exceeds the 64 MiB limit' },
+  INVALID_FRAME: { n: 101, message: 'Frame is empty or its length prefix is garbage' },
+  INVALID_JSON: { n: 102, message: 'Frame payload is not valid UTF-8 JSON' },
+  INVALID_REQUEST: { n: 103, message: 'Request envelope is not {id, method, params}' },
+  UNKNOWN_METHOD: { n: 104, message: 'No such method' },
+  INVALID_PARAMS: { n: 105, message: 'Parameters fail the method schema' },
+  INCOMPATIBLE_PROTOCOL: { n: 106, message: 'Host and extension speak different protocol versions' },
+  INTERNAL_ERROR: { n: 107, message: 'Unexpected failure inside the host or background' },
+  CANCELLED: { n: 108, message: 'The operation was cancelled' },
+  HOST_NOT_INSTALLED: { n: 109, message: 'The native host is not installed for this browser' },
+  HOST_DISCONNECTED: { n: 110, message: 'The native host disconnected' },
+  HOST_TIMEOUT: { n: 111, message: 'The native host did not answer in time' },
+  INVALID_RESULT: { n: 112, message: 'A reply failed its result schema' },
+  UNKNOWN_COMMAND: { n: 113, message: 'No such background command' },
+  INVALID_COMMAND: { n: 114, message: 'Command parameters fail the schema' },
+  NOT_FOUND: { n: 115, message: 'No such item' },
+  USAGE: { n: 116, message: 'Command-line usage error' },
+  CONFIG_INVALID: { n: 117, message: 'Host configuration file is invalid' },
+  IO_ERROR: { n: 118, message: 'File system operation failed' },
+  QUOTA_EXCEEDED: { n: 119, message: 'Browser storage quota exceeded' },
+  // 2xx — threads, chat, tasks, memories
+  // 3xx — history import
+  // 4xx — bundles
+  // 5xx — repo tools
+  // 6xx — jobs, overview, privacy
+  JOB_INTERRUPTED: { n: 600, message: 'The job was interrupted (service worker or browser restart) and could not resume' },
+  JOB_NOT_FOUND: { n: 601, message: 'No such job' },
+  // 7xx — search
+  // 8xx — page refresh
+} as const satisfies Record<string, { n: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface AppError {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export type Result<T> = { ok: true; result: T } | { ok: false; error: AppError };
+
+export function ok<T>(result: T): { ok: true; result: T } {
+  return { ok: true, result };
+}
+
+export function err(code: ErrorCode, message?: string, details?: unknown): { ok: false; error: AppError } {
+  const error: AppError = { code, message: message ?? ERRORS[code].message };
+  if (details !== undefined) error.details = details;
+  return { ok: false, error };
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}
+
+/** Turns anything thrown into an AppError; keeps codes carried by errors we raised ourselves. */
+export function toAppError(thrown: unknown, fallback: ErrorCode = 'INTERNAL_ERROR'): AppError {
+  if (thrown instanceof CodedError) return { code: thrown.code, message: thrown.message, ...(thrown.details === undefined ? {} : { details: thrown.details }) };
+  if (thrown && typeof thrown === 'object' && 'name' in thrown && thrown.name === 'QuotaExceededError') {
+    return { code: 'QUOTA_EXCEEDED', message: String((thrown as Error).message || ERRORS.QUOTA_EXCEEDED.message) };
+  }
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return { code: fallback, message: message || ERRORS[fallback].message };
+}
+
+/**
+ * An Error that carries a stable code inside one process. It never crosses a process or context
+ * boundary: routers turn it into an `{ok: false, error}` value with toAppError.
+ */
+export class CodedError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: unknown,
+  ) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'CodedError';
+  }
+}

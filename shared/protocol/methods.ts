@@ -1,0 +1,19 @@
+/**
+ * Every native-host method, by name. Each capability declares its methods in its own file and is
+ * listed here once; the host's router must implement every entry (a compile error otherwise).
+ */
+import type { z } from 'zod';
+import { hostMethods } from './host';
+
+export const methods = {
+  ...hostMethods,
+};
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodParams<M extends MethodName> = z.infer<Methods[M]['params']>;
+export type MethodResult<M extends MethodName> = z.infer<Methods[M]['result']>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methods, name);
+}

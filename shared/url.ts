@@ -1,0 +1,42 @@
+/**
+ * URL normalization and URL-derived keys, in exactly one place. The normalized form decides which
+ * visits are the same visit and which thread belongs to a page, so changing it is a migration.
+ */
+import { stringKey } from './hash';
+
+/**
+ * Normalizes a URL for identity: lowercase scheme and host, no default port, no fragment, no
+ * empty query marker. Query parameters keep their order (order can be meaningful). Returns null
+ * for strings that are not absolute URLs.
+ */
+export function normalizeUrl(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  url.hash = '';
+  let text = url.href;
+  if (text.endsWith('?')) text = text.slice(0, -1);
+  return text;
+}
+
+/** The dedupe/index key of a URL: a hash of its normalized form (or of the raw text if unparsable). */
+export function urlKey(raw: string): string {
+  return stringKey(normalizeUrl(raw) ?? raw);
+}
+
+/** Lowercase host of a URL without a trailing dot, or '' when it has none (about:, data:, …). */
+export function hostOf(raw: string): string {
+  try {
+    return new URL(raw).hostname.toLowerCase().replace(/\.$/, '');
+  } catch {
+    return '';
+  }
+}
+
+/** True for URLs we never capture: browser-internal pages and our own extension pages. */
+export function isCapturableUrl(raw: string): boolean {
+  return /^(https?|file|ftp):/i.test(raw);
+}

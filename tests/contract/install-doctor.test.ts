@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXTENSION_ORIGIN } from '../../shared/extension-id';
+import { APP_VERSION } from '../../shared/version';
+import { runCli } from '../support/cli';
+
+describe('hydraflow-host install / doctor / uninstall', () => {
+  let home: string;
+  let userDataDir: string;
+  const env = () => ({ HYDRAFLOW_HOME: home });
+
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'hf-home-'));
+    userDataDir = mkdtempSync(join(tmpdir(), 'hf-udd-'));
+  });
+  afterEach(() => {
+    rmSync(home, { recursive: true, force: true });
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('prints its version', () => {
+    const run = runCli(['--version']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(APP_VERSION);
+  });
+
+  it('installs into a user-data-dir and doctor then reports healthy', () => {
+    const install = runCli(['install', '--user-data-dir', userDataDir, '--json'], env());
+    expect(install.status, install.stderr).toBe(0);
+    const report = JSON.parse(install.stdout) as { launcher: string; installed: { manifestPath: string }[] };
+    const manifestPath = join(userDataDir, 'NativeMessagingHosts', 'com.hydraflow.host.json');
+    expect(report.installed.map((i) => i.manifestPath)).toEqual([manifestPath]);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { path: string; allowed_origins: string[]; type: string };
+    expect(manifest.type).toBe('stdio');
+    expect(manifest.allowed_origins).toEqual([EXTENSION_ORIGIN]);
+    expect(manifest.path).toBe(report.launcher);
+    expect(readFileSync(manifest.path, 'utf8')).toContain(`exec '${process.execPath}'`);
+
+    const doctor = runCli(['doctor', '--user-data-dir', userDataDir], env());
+    expect(doctor.status, doctor.stdout + doctor.stderr).toBe(0);
+    expect(doctor.stdout).toContain('✓ handshake: hello answered by host');
+    expect(doctor.stdout.trim().endsWith('healthy')).toBe(true);
+  });
+
+  it('doctor names a deleted launcher and how to fix it', () => {
+    runCli(['install', '--user-data-dir', userDataDir], env());
+    const launcher = join(home, 'data', 'bin', 'hydraflow-host');
+    rmSync(launcher);
+    const doctor = runCli(['doctor', '--user-data-dir', userDataDir, '--json'], env());
+    expect(doctor.status).toBe(1);
+    const report = JSON.parse(doctor.stdout) as { ok: boolean; targets: { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }[] };
+    expect(report.ok).toBe(false);
+    const failed = report.targets[0]!.checks.find((c) => !c.ok)!;
+    expect(failed.name).toBe('launcher');
+    expect(failed.detail).toContain(launcher);
+    expect(failed.detail).toContain('missing');
+    expect(failed.fix).toContain(`hydraflow-host install --user-data-dir ${userDataDir}`);
+  });
+
+  it('doctor names a missing manifest, a non-executable launcher and a launcher whose node is gone', () => {
+    expect(runCli(['doctor', '--user-data-dir', userDataDir], env()).stdout).toContain('✗ manifest present');
+    runCli(['install', '--user-data-dir', userDataDir], env());
+    const launcher = join(home, 'data', 'bin', 'hydraflow-host');
+    chmodSync(launcher, 0o644);
+    expect(runCli(['doctor', '--user-data-dir', userDataDir], env()).stdout).toContain('not executable');
+    chmodSync(launcher, 0o755);
+    writeFileSync(launcher, readFileSync(launcher, 'utf8').replace(process.execPath, '/nonexistent/node'));
+    const doctor = runCli(['doctor', '--user-data-dir', userDataDir], env());
+    expect(doctor.status).toBe(1);
+    expect(doctor.stdout).toContain('✗ node path: node /nonexistent/node is missing');
+  });
+
+  it('doctor reports a host that writes garbage instead of frames', () => {
+    runCli(['install', '--user-data-dir', userDataDir], env());
+    const launcher = join(home, 'data', 'bin', 'hydraflow-host');
+    const fake = join(home, 'fake-host.mjs');
+    writeFileSync(fake, "process.stdout.write('hello from a broken host that prints text\\n'); setTimeout(() => {}, 10000);");
+    writeFileSync(launcher, readFileSync(launcher, 'utf8').replace(/'[^']*hydraflow-host\.mjs'/, `'${fake}'`));
+    const doctor = runCli(['doctor', '--user-data-dir', userDataDir], env());
+    expect(doctor.status).toBe(1);
+    expect(doctor.stdout).toMatch(/✗ handshake: host wrote bytes that are not a frame/);
+  });
+
+  it('uninstall removes the manifest', () => {
+    runCli(['install', '--user-data-dir', userDataDir], env());
+    const manifestPath = join(userDataDir, 'NativeMessagingHosts', 'com.hydraflow.host.json');
+    expect(existsSync(manifestPath)).toBe(true);
+    const run = runCli(['uninstall', '--user-data-dir', userDataDir], env());
+    expect(run.status).toBe(0);
+    expect(existsSync(manifestPath)).toBe(false);
+  });
+
+  it('installs for a named browser under XDG_CONFIG_HOME, and refuses an unknown browser', () => {
+    const config = join(home, 'xdg');
+    const run = runCli(['install', '--browser', 'brave', '--json'], { ...env(), XDG_CONFIG_HOME: config });
+    expect(run.status, run.stderr).toBe(0);
+    expect(existsSync(join(config, 'BraveSoftware', 'Brave-Browser', 'NativeMessagingHosts', 'com.hydraflow.host.json'))).toBe(true);
+    const bad = runCli(['install', '--browser', 'netscape'], env());
+    expect(bad.status).toBe(2);
+    expect(JSON.parse(bad.stderr)).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+  });
+
+  it('exits 2 with a USAGE error for an unknown command', () => {
+    const run = runCli(['frobnicate'], env());
+    expect(run.status).toBe(2);
+    expect(JSON.parse(run.stderr)).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Finds and launches the real Chromium for e2e tests: PUPPETEER_EXECUTABLE_PATH, then
+ * /usr/bin/chromium, else a clear error. The built extension is loaded, with a fresh user-data-dir
+ * per test so the host manifest installed there is the one the browser sees.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core';
+import { EXTENSION_ID } from '../../shared/extension-id';
+
+export const EXTENSION_DIR = join(import.meta.dirname, '..', '..', '.output', 'chrome-mv3');
+
+export function findChromium(): string {
+  const candidates = [process.env.PUPPETEER_EXECUTABLE_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) {
+    throw new Error(
+      `No Chromium found (looked at ${candidates.join(', ')}). Install it with "apt-get install -y chromium" or set PUPPETEER_EXECUTABLE_PATH.`,
+    );
+  }
+  return found;
+}
+
+export interface LaunchedBrowser {
+  browser: Browser;
+  userDataDir: string;
+  close(): Promise<void>;
+}
+
+export async function launchWithExtension(options: { userDataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<LaunchedBrowser> {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`Extension not built: ${EXTENSION_DIR} (run npm run build)`);
+  const ownsDir = !options.userDataDir;
+  const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'hf-profile-'));
+  const browser = await puppeteer.launch({
+    executablePath: findChromium(),
+    headless: true,
+    pipe: true,
+    enableExtensions: [EXTENSION_DIR],
+    userDataDir,
+    env: { ...process.env, ...options.env },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  return {
+    browser,
+    userDataDir,
+    async close() {
+      await browser.close().catch(() => undefined);
+      if (ownsDir) rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function extensionUrl(page: string): string {
+  return `chrome-extension://${EXTENSION_ID}/${page}`;
+}
+
+export async function openExtensionPage(browser: Browser, page: string): Promise<Page> {
+  const tab = await browser.newPage();
+  await tab.goto(extensionUrl(page), { waitUntil: 'domcontentloaded' });
+  return tab;
+}
+
+export async function serviceWorkerTarget(browser: Browser): Promise<Target> {
+  return browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${EXTENSION_ID}/`), { timeout: 20_000 });
+}

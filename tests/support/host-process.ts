@@ -1,0 +1,105 @@
+/**
+ * Runs the real, built host program as a child process and speaks bytes to it, as a browser does.
+ * Every byte it writes to stdout must decode as a frame: a non-frame byte fails the test.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeFrame, FrameDecoder } from '../../native-host/core/frame-decoder';
+import { EXTENSION_ORIGIN } from '../../shared/extension-id';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+export const HOST_BUNDLE = join(REPO_ROOT, 'dist', 'host', 'hydraflow-host.mjs');
+
+export interface HostFrame {
+  id?: unknown;
+  ok?: boolean;
+  event?: string;
+  result?: unknown;
+  data?: unknown;
+  parts?: number;
+  protocolVersion?: number;
+  error?: { code: string; message: string; details?: unknown };
+}
+
+export class HostProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly home: string;
+  readonly frames: HostFrame[] = [];
+  stderr = '';
+  /** Set when stdout carried bytes that are not a valid frame. */
+  garbage: string | null = null;
+  private readonly decoder = new FrameDecoder(1_048_576);
+  private waiters: (() => void)[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; home?: string } = {}) {
+    this.home = options.home ?? mkdtempSync(join(tmpdir(), 'hf-home-'));
+    this.child = spawn(process.execPath, [...(options.nodeArgs ?? []), HOST_BUNDLE, EXTENSION_ORIGIN], {
+      env: { ...process.env, HYDRAFLOW_HOME: this.home, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      for (const frame of this.decoder.push(chunk)) {
+        if (frame.kind === 'error') this.garbage = `${frame.code}: ${frame.message}`;
+        else this.frames.push(frame.value as HostFrame);
+      }
+      this.wake();
+    });
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+      this.wake();
+    });
+    this.child.stdin.on('error', () => undefined);
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  writeRaw(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => this.child.stdin.write(bytes, (error) => (error ? reject(error) : resolve())));
+  }
+
+  send(message: unknown): Promise<void> {
+    return this.writeRaw(encodeFrame(message));
+  }
+
+  /** Waits until a frame matching `predicate` has arrived (or fails after `timeoutMs`). */
+  async waitFor(predicate: (frame: HostFrame) => boolean, timeoutMs = 10_000): Promise<HostFrame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`No matching frame within ${timeoutMs} ms. Frames: ${JSON.stringify(this.frames).slice(0, 2000)} stderr: ${this.stderr.slice(-2000)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  reply(id: unknown, timeoutMs?: number): Promise<HostFrame> {
+    return this.waitFor((frame) => frame.id === id && 'ok' in frame, timeoutMs);
+  }
+
+  async request(id: string | number, method: string, params?: unknown, timeoutMs?: number): Promise<HostFrame> {
+    await this.send({ id, method, params });
+    return this.reply(id, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(timer);
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,2 @@
+// Unit tests run Dexie on fake-indexeddb: a spec-complete IndexedDB in memory.
+import 'fake-indexeddb/auto';

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { hostOf, isCapturableUrl, normalizeUrl, urlKey } from '../../../shared/url';
+import { chromeTimeToUnixMs, unixMicrosToUnixMs, unixMsToChromeTime } from '../../../shared/time';
+import { reverseHost } from '../../../shared/host-key';
+import { stringKey } from '../../../shared/hash';
+
+describe('URL normalization', () => {
+  it('lowercases scheme and host, drops default ports, fragments and an empty query', () => {
+    expect(normalizeUrl('HTTPS://Example.COM:443/Path?b=2&a=1#frag')).toBe('https://example.com/Path?b=2&a=1');
+    expect(normalizeUrl('http://example.com:80/?')).toBe('http://example.com/');
+    expect(normalizeUrl('https://例え.jp/パス')).toBe('https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9');
+    expect(normalizeUrl('not a url')).toBeNull();
+  });
+
+  it('gives the same key to URLs that differ only by fragment, and different keys otherwise', () => {
+    expect(urlKey('https://a.test/x#one')).toBe(urlKey('https://A.test/x#two'));
+    expect(urlKey('https://a.test/x?q=1')).not.toBe(urlKey('https://a.test/x?q=2'));
+    expect(urlKey('https://a.test/x')).toHaveLength(22);
+  });
+
+  it('keys are well distributed: 200k distinct URLs, no collision', () => {
+    const keys = new Set<string>();
+    for (let i = 0; i < 200_000; i++) keys.add(stringKey(`https://site${i % 97}.test/page/${i}?q=${i * 7}`));
+    expect(keys.size).toBe(200_000);
+  });
+
+  it('reads hosts and refuses internal URLs for capture', () => {
+    expect(hostOf('https://WWW.Example.com./a')).toBe('www.example.com');
+    expect(hostOf('about:blank')).toBe('');
+    expect(isCapturableUrl('chrome://settings')).toBe(false);
+    expect(isCapturableUrl('https://example.com')).toBe(true);
+  });
+
+  it('reverses host labels so a domain and its subdomains share a prefix, and a substring does not', () => {
+    expect(reverseHost('www.Example.com')).toBe('com.example.www');
+    expect(reverseHost('example.com').startsWith(reverseHost('ample.com'))).toBe(false);
+  });
+});
+
+describe('time conversion', () => {
+  it('converts Chrome microseconds since 1601 (beyond 2^53) to Unix ms exactly', () => {
+    // 2024-03-01T12:34:56.789Z
+    const unixMs = Date.UTC(2024, 2, 1, 12, 34, 56, 789);
+    const chrome = BigInt(unixMs) * 1000n + 11_644_473_600_000_000n + 999n;
+    expect(chrome > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+    expect(chromeTimeToUnixMs(chrome)).toBe(unixMs);
+    expect(chromeTimeToUnixMs(chrome.toString())).toBe(unixMs);
+    expect(chromeTimeToUnixMs(unixMsToChromeTime(unixMs))).toBe(unixMs);
+    expect(chromeTimeToUnixMs(0n)).toBe(-11_644_473_600_000);
+  });
+
+  it('converts Unix microseconds (Firefox, Takeout) to ms', () => {
+    expect(unixMicrosToUnixMs('1700000000123456')).toBe(1_700_000_000_123);
+    expect(unixMicrosToUnixMs(-1500)).toBe(-2);
+  });
+});

@@ -1,0 +1,28 @@
+import { defineConfig } from 'wxt';
+import preact from '@preact/preset-vite';
+import { EXTENSION_PUBLIC_KEY } from './shared/extension-id';
+
+// The manifest `key` pins the extension ID on every machine, so the native host's
+// manifest (allowed_origins) can name it. See docs/architecture.md#extension-id.
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  srcDir: '.',
+  entrypointsDir: 'entrypoints',
+  outDir: '.output',
+  vite: () => ({
+    plugins: [preact()],
+    build: { target: 'chrome120', sourcemap: false },
+  }),
+  manifest: {
+    name: 'HydraFlow',
+    description: 'Local-first research companion: every tab has a thread; your history, notes and assistant stay on your machine.',
+    key: EXTENSION_PUBLIC_KEY,
+    minimum_chrome_version: '120',
+    permissions: ['storage', 'unlimitedStorage', 'nativeMessaging', 'sidePanel', 'tabs', 'history', 'scripting', 'alarms'],
+    host_permissions: ['<all_urls>'],
+    action: { default_title: 'HydraFlow' },
+    content_security_policy: {
+      extension_pages: "script-src 'self'; object-src 'self'",
+    },
+  },
+});
