@@ -8,6 +8,8 @@ import { appCommandHandlers } from '../app/handlers';
 import { dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
 import { createNativeHostConnection, hostCommandHandlers } from '../host';
+import { recoverInterruptedJobs, type JobResumer } from '../jobs';
+import type { JobType } from '../../shared/schemas/statuses';
 
 export function main(): void {
   const db = getDb();
@@ -21,4 +23,8 @@ export function main(): void {
     if (sender.id !== browser.runtime.id) return undefined;
     return dispatchCommand(handlers, message, { senderTabId: sender.tab?.id ?? null });
   });
+
+  // Jobs cut off by the previous worker's death: resume those whose capability can, fail the rest.
+  const resumers: Partial<Record<JobType, JobResumer>> = {};
+  void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
 }
