@@ -4,7 +4,8 @@
  * the host config only. Everything that changes a tree runs under the repository's lock, after
  * recovery of any change a dead process left half-written.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { pathComponents } from './core/path-rules';
 import { join } from 'node:path';
 import { CodedError } from '../../shared/errors';
 import { enforceBudgets, type Budgets, type ChangeFigures } from './core/budget';
@@ -49,7 +50,7 @@ export function applyPatch(ctx: RepoContext, repoId: string, patchText: string, 
     enforceBudgets(plan.figures, repo.budgets);
     const base = { ...plan.figures, diffstat: plan.diffstat, budgets: repo.budgets, dryRun };
     if (dir === null) return { ...base, changeId: null };
-    const entry = commitChange(dir, { repoId, kind: 'apply', revertOf: null, patchSha256: sha256(Buffer.from(patchText, 'utf8')), writes: plan.writes });
+    const entry = commitChange(dir, { repoId, root, kind: 'apply', revertOf: null, patchSha256: sha256(Buffer.from(patchText, 'utf8')), writes: plan.writes });
     return { ...base, changeId: entry.changeId };
   };
   // A dry run writes nothing but still takes the lock, so it never looks at a half-written tree.
@@ -105,7 +106,18 @@ export function revertChange(ctx: RepoContext, repoId: string, changeId: string)
         linesRemoved: file.linesAdded,
       });
     }
-    return commitChange(dir, { repoId, kind: 'revert', revertOf: changeId, patchSha256: null, writes });
+    const reverted = commitChange(dir, { repoId, root, kind: 'revert', revertOf: changeId, patchSha256: null, writes });
+    // Directories the change created go too, when nothing else lives in them (outside the journal:
+    // an empty directory left behind by a crash here is harmless).
+    for (const created of [...entry.createdDirs].reverse()) {
+      const absolute = join(root, ...pathComponents(created));
+      try {
+        if (lstatSync(absolute).isDirectory()) rmdirSync(absolute);
+      } catch {
+        // Not empty, or already gone.
+      }
+    }
+    return reverted;
   });
 }
 

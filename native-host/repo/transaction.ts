@@ -27,7 +27,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../shared/errors';
 
@@ -60,6 +60,8 @@ export const ledgerEntry = z.object({
   linesAdded: z.number().int().nonnegative(),
   linesRemoved: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
+  /** Directories the change created (relative, shallowest first); a revert removes them when empty. */
+  createdDirs: z.array(z.string()).default([]),
 });
 export type LedgerEntry = z.infer<typeof ledgerEntry>;
 
@@ -151,6 +153,7 @@ function readFileOr(file: string, fallback: string): string {
 
 export interface CommitSpec {
   repoId: string;
+  root: string;
   kind: 'apply' | 'revert';
   revertOf: string | null;
   patchSha256: string | null;
@@ -207,6 +210,7 @@ export function commitChange(dir: string, spec: CommitSpec): LedgerEntry {
     linesAdded: files.reduce((sum, f) => sum + f.linesAdded, 0),
     linesRemoved: files.reduce((sum, f) => sum + f.linesRemoved, 0),
     bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    createdDirs: journal.createdDirs.map((dir) => relative(spec.root, dir).split(sep).join('/')),
   };
   try {
     spec.writes.forEach((write, n) => {

@@ -50,7 +50,12 @@ function matchesAt(lines: string[], at: number, expected: string[]): boolean {
 
 /** Applies every hunk of `change` to `oldText`; throws HUNK_MISMATCH naming the first failing hunk. */
 export function applyHunks(path: string, oldText: string, change: Pick<FileChange, 'hunks'>): string {
-  const old = toTextFile(oldText);
+  let old = toTextFile(oldText);
+  // Model-format patches are written with "\n" line ends (the parser drops "\r"). On a file whose
+  // every line ends in CRLF, they are matched without the "\r" and written back with it: the line
+  // ending style is kept, nothing else is relaxed. Git diffs carry the "\r" and match as they are.
+  const crlf = change.hunks.length > 0 && change.hunks.every((h) => h.oldStart === null) && isCrlf(old);
+  if (crlf) old = { lines: old.lines.map((line, k) => (k < old.lines.length - 1 || old.eol ? line.slice(0, -1) : line)), eol: old.eol };
   const out: string[] = [];
   let eol = old.eol;
   let cursor = 0;
@@ -69,7 +74,17 @@ export function applyHunks(path: string, oldText: string, change: Pick<FileChang
   });
   for (let k = cursor; k < old.lines.length; k++) out.push(old.lines[k]!);
   if (out.length > 0 && old.lines.length === 0 && change.hunks.every((h) => h.oldStart === null)) eol = true;
-  return fromTextFile({ lines: out, eol });
+  const lines = crlf ? out.map((line, k) => (k < out.length - 1 || eol ? `${line}\r` : line)) : out;
+  return fromTextFile({ lines, eol });
+}
+
+/** Every line ends with "\r" (a last line without "\n" may lack it). */
+function isCrlf(file: TextFile): boolean {
+  if (file.lines.length === 0) return false;
+  const checked = file.eol ? file.lines.length : file.lines.length - 1;
+  if (checked === 0) return false;
+  for (let k = 0; k < checked; k++) if (!file.lines[k]!.endsWith('\r')) return false;
+  return true;
 }
 
 function locate(path: string, lines: string[], hunk: Hunk, oldLines: string[], cursor: number, index: number): number {
