@@ -60,7 +60,7 @@ async function serveBrowser(origin: string): Promise<number> {
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
   // A host killed mid-apply left a journal: finish or undo that change before serving anything.
   try {
-    for (const item of recoverAll(paths.dataDir)) log.info('repo recovery', item);
+    for (const item of await recoverAll(paths.dataDir)) log.info('repo recovery', item);
   } catch (error) {
     log.error('repo recovery failed', { message: (error as Error).message });
   }

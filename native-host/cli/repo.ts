@@ -94,19 +94,19 @@ const subs: Record<string, Sub> = {
     const patchFile = required(values, 'patch');
     if (patchFile !== '-' && !existsSync(patchFile)) throw new UsageError(`No patch file ${patchFile}`);
     const text = readFileSync(patchFile === '-' ? 0 : patchFile, 'utf8');
-    const outcome = applyPatch(context(values.config), repoId, text, values['dry-run'] === true);
+    const outcome = await applyPatch(context(values.config), repoId, text, values['dry-run'] === true);
     io.out(JSON.stringify({ ok: true, ...outcome }));
     return EXIT.ok;
   },
   async revert(args, io) {
     const { values } = parse(args, { repo: { type: 'string' }, change: { type: 'string' } });
-    const entry = revertChange(context(values.config), required(values, 'repo'), required(values, 'change'));
+    const entry = await revertChange(context(values.config), required(values, 'repo'), required(values, 'change'));
     io.out(JSON.stringify({ ok: true, changeId: entry.changeId, revertOf: entry.revertOf, files: entry.files.length, linesAdded: entry.linesAdded, linesRemoved: entry.linesRemoved, bytes: entry.bytes }));
     return EXIT.ok;
   },
   async ledger(args, io) {
     const { values } = parse(args, { repo: { type: 'string' } });
-    const entries = ledger(context(values.config), required(values, 'repo'));
+    const entries = await ledger(context(values.config), required(values, 'repo'));
     io.out(JSON.stringify({ ok: true, entries: entries.map(({ files, ...rest }) => ({ ...rest, files: files.map(({ preImage: _p, mode: _m, ...file }) => file) })) }));
     return EXIT.ok;
   },

@@ -24,6 +24,9 @@ export interface SafePath {
 
 export class PathChecker {
   private readonly listings = new Map<string, Map<string, string[]>>();
+  /** lstat of directories already walked (many files of a patch share their directories). */
+  private readonly dirStats = new Map<string, Stats | null>();
+  private readonly realDirs = new Set<string>();
 
   constructor(readonly root: string) {}
 
@@ -38,7 +41,12 @@ export class PathChecker {
       const next = join(current, name);
       if (missingDirs.length === 0) {
         this.assertNoCaseTwin(current, name, path);
-        const found = lstatOrNull(next);
+        let found: Stats | null;
+        if (!last && this.dirStats.has(next)) found = this.dirStats.get(next)!;
+        else {
+          found = lstatOrNull(next);
+          if (!last) this.dirStats.set(next, found);
+        }
         if (found?.isSymbolicLink()) throw new CodedError('PATH_SYMLINK', `${JSON.stringify(path)} goes through the symbolic link ${JSON.stringify(components.slice(0, k + 1).join('/'))}`);
         if (found && !last && !found.isDirectory()) throw new CodedError('PATH_OUTSIDE_ROOT', `${JSON.stringify(components.slice(0, k + 1).join('/'))} is a file, not a directory`);
         if (found && last && !found.isFile()) throw new CodedError('PATH_OUTSIDE_ROOT', `${JSON.stringify(path)} is not a regular file`);
@@ -49,10 +57,12 @@ export class PathChecker {
     }
     // Defence in depth: whatever exists of the path must really be inside the root.
     const existing = dirname(missingDirs.length > 0 ? missingDirs[0]! : current);
+    if (this.realDirs.has(existing)) return { relative: components.join('/'), absolute: current, stats, missingDirs };
     const real = realpathSync(existing);
     if (real !== this.root && !real.startsWith(this.root.endsWith(sep) ? this.root : this.root + sep)) {
       throw new CodedError('PATH_OUTSIDE_ROOT', `${JSON.stringify(path)} resolves outside the repository root`);
     }
+    this.realDirs.add(existing);
     return { relative: components.join('/'), absolute: current, stats, missingDirs };
   }
 

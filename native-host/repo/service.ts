@@ -40,17 +40,17 @@ export function listRepos(ctx: RepoContext) {
   return Object.entries(config.repos).map(([id, repo]) => ({ id, root: repo.root, budgets: repo.budgets, checks: Object.keys(repo.checks).sort() }));
 }
 
-export function applyPatch(ctx: RepoContext, repoId: string, patchText: string, dryRun: boolean): ApplyOutcome {
+export async function applyPatch(ctx: RepoContext, repoId: string, patchText: string, dryRun: boolean): Promise<ApplyOutcome> {
   const repo = getRepo(loadConfig(ctx), repoId);
   const root = realRoot(repo.root);
   if (Buffer.byteLength(patchText, 'utf8') > MAX_PATCH_TEXT_BYTES) throw new CodedError('BUDGET_BYTES', `The patch text is over ${MAX_PATCH_TEXT_BYTES} bytes`);
   const parsed = parsePatch(patchText);
-  const run = (dir: string | null): ApplyOutcome => {
+  const run = async (dir: string | null): Promise<ApplyOutcome> => {
     const plan = planPatch(root, parsed);
     enforceBudgets(plan.figures, repo.budgets);
     const base = { ...plan.figures, diffstat: plan.diffstat, budgets: repo.budgets, dryRun };
     if (dir === null) return { ...base, changeId: null };
-    const entry = commitChange(dir, { repoId, root, kind: 'apply', revertOf: null, patchSha256: sha256(Buffer.from(patchText, 'utf8')), writes: plan.writes });
+    const entry = await commitChange(dir, { repoId, root, kind: 'apply', revertOf: null, patchSha256: sha256(Buffer.from(patchText, 'utf8')), writes: plan.writes });
     return { ...base, changeId: entry.changeId };
   };
   // A dry run writes nothing but still takes the lock, so it never looks at a half-written tree.
@@ -61,7 +61,7 @@ export interface LedgerView extends LedgerEntry {
   revertedBy: string | null;
 }
 
-export function ledger(ctx: RepoContext, repoId: string): LedgerView[] {
+export async function ledger(ctx: RepoContext, repoId: string): Promise<LedgerView[]> {
   getRepo(loadConfig(ctx), repoId);
   return withRepoLock(ctx.dataDir, repoId, (dir) => withReverts(readLedger(dir)));
 }
@@ -76,10 +76,10 @@ function withReverts(entries: LedgerEntry[]): LedgerView[] {
  * Restores the pre-images of a change. Refused (REVERT_CONFLICT) when any of its files is not
  * byte-for-byte what the change wrote: a later edit would otherwise be silently lost.
  */
-export function revertChange(ctx: RepoContext, repoId: string, changeId: string): LedgerEntry {
+export async function revertChange(ctx: RepoContext, repoId: string, changeId: string): Promise<LedgerEntry> {
   const repo = getRepo(loadConfig(ctx), repoId);
   const root = realRoot(repo.root);
-  return withRepoLock(ctx.dataDir, repoId, (dir) => {
+  return withRepoLock(ctx.dataDir, repoId, async (dir) => {
     const entries = withReverts(readLedger(dir));
     const entry = entries.find((e) => e.changeId === changeId);
     if (!entry) throw new CodedError('CHANGE_NOT_FOUND', `No change "${changeId}" in the ledger of "${repoId}"`);
@@ -106,7 +106,7 @@ export function revertChange(ctx: RepoContext, repoId: string, changeId: string)
         linesRemoved: file.linesAdded,
       });
     }
-    const reverted = commitChange(dir, { repoId, root, kind: 'revert', revertOf: changeId, patchSha256: null, writes });
+    const reverted = await commitChange(dir, { repoId, root, kind: 'revert', revertOf: changeId, patchSha256: null, writes });
     // Directories the change created go too, when nothing else lives in them (outside the journal:
     // an empty directory left behind by a crash here is harmless).
     for (const created of [...entry.createdDirs].reverse()) {
@@ -129,14 +129,14 @@ export async function check(ctx: RepoContext, repoId: string, checkId: string, o
 }
 
 /** Host start: finish or undo whatever a killed host left half-written, in every repository. */
-export function recoverAll(dataDir: string): { repoId: string; outcome: string }[] {
+export async function recoverAll(dataDir: string): Promise<{ repoId: string; outcome: string }[]> {
   const base = join(dataDir, 'repo');
   if (!existsSync(base)) return [];
   const report: { repoId: string; outcome: string }[] = [];
   for (const repoId of readdirSync(base)) {
     if (!existsSync(join(base, repoId, 'journal.json'))) continue;
     try {
-      withRepoLock(dataDir, repoId, () => undefined);
+      await withRepoLock(dataDir, repoId, () => undefined);
       report.push({ repoId, outcome: 'recovered' });
     } catch (error) {
       report.push({ repoId, outcome: (error as Error).message });

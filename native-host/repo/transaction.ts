@@ -5,7 +5,7 @@
  *   lock                     pid of the process changing the tree (created with O_EXCL)
  *   journal.json             present only while a change is being written
  *   changes/<id>/entry.json  the ledger entry; its presence is the commit point
- *   changes/<id>/pre-<n>     pre-image of the n-th file (absent for files that did not exist)
+ *   changes/<id>/pre         pre-images of the change's files, concatenated (offsets in entry.json)
  *
  * Commit protocol: (1) pre-images are written to the change folder; (2) the journal is written
  * (state `prepared`) naming every target, its temp file and the directories to create;
@@ -26,7 +26,8 @@
  * Concurrent edits by other programs between our read and our rename are not detected.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../shared/errors';
@@ -43,8 +44,8 @@ export const ledgerFile = z.object({
   linesAdded: z.number().int().nonnegative(),
   linesRemoved: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
-  /** File name of the pre-image inside the change folder; null when the file did not exist. */
-  preImage: z.string().nullable(),
+  /** Where the pre-image lies in the change's `pre` blob; null when the file did not exist. */
+  preImage: z.object({ offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() }).nullable(),
   mode: z.number().int().nullable(),
 });
 export type LedgerFile = z.infer<typeof ledgerFile>;
@@ -68,7 +69,7 @@ export type LedgerEntry = z.infer<typeof ledgerEntry>;
 const journalSchema = z.object({
   changeId: z.string(),
   state: z.enum(['prepared', 'committing']),
-  targets: z.array(z.object({ absolute: z.string(), temp: z.string().nullable(), preImage: z.string().nullable(), mode: z.number().int().nullable() })),
+  targets: z.array(z.object({ absolute: z.string(), temp: z.string().nullable(), preImage: z.object({ offset: z.number().int(), length: z.number().int() }).nullable(), mode: z.number().int().nullable() })),
   createdDirs: z.array(z.string()),
 });
 type Journal = z.infer<typeof journalSchema>;
@@ -116,7 +117,7 @@ function processAlive(pid: number): boolean {
  * no longer alive is stale (pid reuse could make a stale lock look alive: the user then sees
  * REPO_BUSY and can delete the lock file, never a corrupt tree).
  */
-export function withRepoLock<T>(dataDir: string, repoId: string, work: (dir: string) => T): T {
+export async function withRepoLock<T>(dataDir: string, repoId: string, work: (dir: string) => T | Promise<T>): Promise<T> {
   const dir = repoDataDir(dataDir, repoId);
   mkdirSync(join(dir, 'changes'), { recursive: true });
   const lock = join(dir, 'lock');
@@ -135,7 +136,7 @@ export function withRepoLock<T>(dataDir: string, repoId: string, work: (dir: str
   }
   try {
     recoverJournal(dir);
-    return work(dir);
+    return await work(dir);
   } finally {
     rmSync(lock, { force: true });
   }
@@ -160,18 +161,27 @@ export interface CommitSpec {
   writes: PlannedWrite[];
 }
 
-/** Writes every planned file all-or-nothing and records the ledger entry. Call inside withRepoLock. */
-export function commitChange(dir: string, spec: CommitSpec): LedgerEntry {
+/**
+ * Writes every planned file all-or-nothing and records the ledger entry. Call inside
+ * withRepoLock. Temp files are written and renamed concurrently (the order does not matter: the
+ * journal, not the order, makes the change atomic).
+ */
+export async function commitChange(dir: string, spec: CommitSpec): Promise<LedgerEntry> {
   const changeId = newChangeId();
   const changeDir = join(dir, 'changes', changeId);
   mkdirSync(changeDir, { recursive: true });
   const files: LedgerFile[] = [];
   const journal: Journal = { changeId, state: 'prepared', targets: [], createdDirs: [] };
-  spec.writes.forEach((write, n) => {
-    const preImage = write.before === null ? null : `pre-${n}`;
-    if (preImage !== null) writeFileSync(join(changeDir, preImage), write.before!);
+  const preImages: Buffer[] = [];
+  let offset = 0;
+  for (const write of spec.writes) {
+    const preImage = write.before === null ? null : { offset, length: write.before.length };
+    if (write.before !== null) {
+      preImages.push(write.before);
+      offset += write.before.length;
+    }
     const temp = write.after === null ? null : join(dirname(write.absolute), `.${basename(write.absolute)}.hf-${changeId}`);
-    journal.targets.push({ absolute: write.absolute, temp, preImage: preImage === null ? null : join(changeDir, preImage), mode: write.mode });
+    journal.targets.push({ absolute: write.absolute, temp, preImage, mode: write.mode });
     for (const created of write.missingDirs) if (!journal.createdDirs.includes(created)) journal.createdDirs.push(created);
     files.push({
       path: write.relative,
@@ -184,15 +194,13 @@ export function commitChange(dir: string, spec: CommitSpec): LedgerEntry {
       preImage,
       mode: write.mode,
     });
-  });
+  }
+  writeFileSync(join(changeDir, 'pre'), Buffer.concat(preImages));
   const journalPath = join(dir, 'journal.json');
   writeAtomic(journalPath, JSON.stringify(journal));
   try {
     for (const created of journal.createdDirs) mkdirSync(created);
-    spec.writes.forEach((write, n) => {
-      const target = journal.targets[n]!;
-      if (write.after !== null) writeFileSync(target.temp!, write.after, { mode: write.mode ?? 0o644 });
-    });
+    await settleAll(spec.writes.map((write, n) => (write.after === null ? undefined : writeFile(journal.targets[n]!.temp!, write.after, { mode: write.mode ?? 0o644 }))));
   } catch (error) {
     recoverJournal(dir);
     throw new CodedError('IO_ERROR', `Could not write the change: ${(error as Error).message}`);
@@ -210,14 +218,10 @@ export function commitChange(dir: string, spec: CommitSpec): LedgerEntry {
     linesAdded: files.reduce((sum, f) => sum + f.linesAdded, 0),
     linesRemoved: files.reduce((sum, f) => sum + f.linesRemoved, 0),
     bytes: files.reduce((sum, f) => sum + f.bytes, 0),
-    createdDirs: journal.createdDirs.map((dir) => relative(spec.root, dir).split(sep).join('/')),
+    createdDirs: journal.createdDirs.map((created) => relative(spec.root, created).split(sep).join('/')),
   };
   try {
-    spec.writes.forEach((write, n) => {
-      const target = journal.targets[n]!;
-      if (target.temp !== null) renameSync(target.temp, write.absolute);
-      else unlinkSync(write.absolute);
-    });
+    await settleAll(spec.writes.map((write, n) => (journal.targets[n]!.temp !== null ? rename(journal.targets[n]!.temp!, write.absolute) : unlink(write.absolute))));
     writeAtomic(join(changeDir, 'entry.json'), JSON.stringify(entry));
   } catch (error) {
     recoverJournal(dir);
@@ -225,6 +229,16 @@ export function commitChange(dir: string, spec: CommitSpec): LedgerEntry {
   }
   rmSync(journalPath, { force: true });
   return entry;
+}
+
+/**
+ * Waits for every operation to finish before reporting the first failure: a rollback must never
+ * race a write or rename that is still in flight.
+ */
+async function settleAll(operations: (Promise<unknown> | undefined)[]): Promise<void> {
+  const outcomes = await Promise.allSettled(operations);
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
 /** Rolls a dead process's change forward (it committed) or back (it did not). Idempotent. */
@@ -243,11 +257,12 @@ export function recoverJournal(dir: string): 'none' | 'rolled-forward' | 'rolled
     return 'rolled-forward';
   }
   if (journal.state === 'committing') {
+    const blob = readFileSync(join(changeDir, 'pre'));
     for (const target of journal.targets) {
       if (target.preImage === null) rmSync(target.absolute, { force: true });
       else {
         const restore = `${target.absolute}.hf-restore`;
-        writeFileSync(restore, readFileSync(target.preImage), { mode: target.mode ?? 0o644 });
+        writeFileSync(restore, blob.subarray(target.preImage.offset, target.preImage.offset + target.preImage.length), { mode: target.mode ?? 0o644 });
         renameSync(restore, target.absolute);
       }
     }
@@ -288,8 +303,8 @@ export function readLedger(dir: string): LedgerEntry[] {
   return entries.sort((a, b) => a.appliedAt - b.appliedAt || a.changeId.localeCompare(b.changeId));
 }
 
-export function readPreImage(dir: string, changeId: string, preImage: string): Buffer {
-  return readFileSync(join(dir, 'changes', changeId, preImage));
+export function readPreImage(dir: string, changeId: string, preImage: { offset: number; length: number }): Buffer {
+  return readFileSync(join(dir, 'changes', changeId, 'pre')).subarray(preImage.offset, preImage.offset + preImage.length);
 }
 
 export function fileMode(absolute: string): number | null {

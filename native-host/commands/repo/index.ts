@@ -15,17 +15,17 @@ export function repoHandlers(env: HostEnv): Pick<Handlers, 'repo.list' | 'repo.a
       return ok({ repos: listRepos(ctx) });
     },
     async 'repo.apply'(params) {
-      const outcome = applyPatch(ctx, params.repoId, params.patch, params.dryRun);
+      const outcome = await applyPatch(ctx, params.repoId, params.patch, params.dryRun);
       env.log.info('repo.apply', { repoId: params.repoId, changeId: outcome.changeId, dryRun: outcome.dryRun, files: outcome.files });
       return ok(outcome);
     },
     async 'repo.revert'(params) {
-      const entry = revertChange(ctx, params.repoId, params.changeId);
+      const entry = await revertChange(ctx, params.repoId, params.changeId);
       env.log.info('repo.revert', { repoId: params.repoId, changeId: entry.changeId, revertOf: params.changeId });
       return ok({ ...entry, revertedBy: null });
     },
     async 'repo.ledger'(params) {
-      return ok({ entries: ledger(ctx, params.repoId) });
+      return ok({ entries: await ledger(ctx, params.repoId) });
     },
     async 'repo.check'(params, handlerCtx) {
       let pending = '';
