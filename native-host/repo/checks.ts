@@ -71,8 +71,10 @@ export function runCheck({ root, check, signal, onOutput, killGraceMs = 2000 }: 
       if (pid === undefined) return;
       try {
         process.kill(-pid, sig);
-      } catch {
-        // The group is already gone.
+      } catch (error) {
+        // ESRCH: the group is already gone. Elsewhere (Windows has no process groups) at least
+        // the main process is killed.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') child.kill(sig);
       }
     };
     const terminate = () => {

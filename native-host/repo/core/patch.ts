@@ -49,7 +49,7 @@ export interface ParsedPatch {
 
 export function parsePatch(text: string): ParsedPatch {
   const normalized = text.replace(/^\uFEFF/, '');
-  if (/^\s*\*\*\* Begin Patch\s*$/m.test(normalized.split('\n', 20).join('\n')) && normalized.trimStart().startsWith('*** Begin Patch')) {
+  if (normalized.trimStart().startsWith('*** Begin Patch')) {
     return { format: 'model', files: parseModelPatch(normalized) };
   }
   return { format: 'git', files: parseGitPatch(normalized) };
