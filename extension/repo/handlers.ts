@@ -11,7 +11,7 @@ import type { HydraDb } from '../db';
 import type { HostConnection } from '../host';
 import { appendJobLog, createJob, failJob, finishJob, startJob } from '../jobs';
 
-type RepoHandlers = Pick<CommandHandlers, 'repo.list' | 'repo.preview' | 'repo.apply' | 'repo.revert' | 'repo.ledger' | 'repo.check'>;
+type RepoHandlers = Pick<CommandHandlers, 'repo.list' | 'repo.preview' | 'repo.apply' | 'repo.revert' | 'repo.ledger' | 'repo.check' | 'repo.cancelCheck'>;
 
 function unwrap<T>(reply: Result<T>): T {
   if (!reply.ok) throw new CodedError(reply.error.code, reply.error.message, reply.error.details);
@@ -22,6 +22,9 @@ function unwrap<T>(reply: Result<T>): T {
 const NO_TIMEOUT = { timeoutMs: 0 };
 
 export function repoCommandHandlers(db: HydraDb, host: HostConnection): RepoHandlers {
+  // Running checks of this worker. Only in memory on purpose: if the worker dies, the host
+  // connection (and with it the check) dies too, and the job is marked interrupted at restart.
+  const running = new Map<string, AbortController>();
   return {
     'repo.list': async () => unwrap(await host.request('repo.list', {})),
     'repo.preview': async ({ repoId, patch }) => unwrap(await host.request('repo.apply', { repoId, patch, dryRun: true })),
@@ -55,13 +58,20 @@ export function repoCommandHandlers(db: HydraDb, host: HostConnection): RepoHand
     'repo.check': async ({ repoId, checkId }) => {
       const job = await createJob(db, { type: 'check_run', params: { repoId, checkId }, total: null });
       await startJob(db, job.id);
-      void runCheckJob(db, host, job.id, repoId, checkId);
+      const controller = new AbortController();
+      running.set(job.id, controller);
+      void runCheckJob(db, host, job.id, repoId, checkId, controller.signal).finally(() => running.delete(job.id));
       return { jobId: job.id };
+    },
+    'repo.cancelCheck': ({ jobId }) => {
+      const controller = running.get(jobId);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
     },
   };
 }
 
-async function runCheckJob(db: HydraDb, host: HostConnection, jobId: string, repoId: string, checkId: string): Promise<void> {
+async function runCheckJob(db: HydraDb, host: HostConnection, jobId: string, repoId: string, checkId: string, signal: AbortSignal): Promise<void> {
   let output = '';
   let outputChars = 0;
   // Writes are chained so that chunks land in order and never overlap the final write.
@@ -72,6 +82,7 @@ async function runCheckJob(db: HydraDb, host: HostConnection, jobId: string, rep
       { repoId, checkId },
       {
         timeoutMs: 0,
+        signal,
         onEvent: (event, data) => {
           if (event !== 'output' || !data || typeof (data as { text?: unknown }).text !== 'string') return;
           const text = (data as { text: string }).text;

@@ -41,7 +41,7 @@ export function planPatch(root: string, patch: ParsedPatch): ChangePlan {
     touched.push(change.path);
     if (change.movePath !== null) touched.push(change.movePath);
   }
-  // Syntax first for every path (cheap, and the most specific codes), then twins and the FS.
+  // Every path passes every rule before a single file is read.
   const safe = new Map<string, SafePath>();
   for (const path of touched) safe.set(path, checker.check(path));
   assertNoCaseTwins(touched.map((p) => safe.get(p)!.relative));

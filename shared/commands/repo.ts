@@ -44,6 +44,11 @@ export const repoCommands = {
     params: z.object({ repoId, checkId: z.string().min(1).max(64) }),
     result: z.object({ jobId: z.string() }),
   }),
+  'repo.cancelCheck': defineCommand({
+    summary: 'Stops a running check job: the host kills its whole process group; the job ends cancelled.',
+    params: z.object({ jobId: z.string().min(1).max(64) }),
+    result: z.object({ cancelled: z.boolean() }),
+  }),
 };
 
 export type CheckJobResult = CheckRunResult;

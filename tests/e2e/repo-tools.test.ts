@@ -76,6 +76,8 @@ describe('repo tools in the side panel', () => {
     const script = "const fs=require('fs');console.log('CHECK-START');setTimeout(()=>console.log('CHECK-SAYS', fs.readFileSync('greeting.txt','utf8').split('\\n')[1]),300)";
     expect(runCli(['repo', 'check-add', 'demo', 'show', '--timeout', '30', '--', process.execPath, '-e', script], { HYDRAFLOW_HOME: home }).status).toBe(0);
 
+    expect(runCli(['repo', 'check-add', 'demo', 'hang', '--', 'sh', '-c', 'echo "sleeper $$"; exec sleep 600'], { HYDRAFLOW_HOME: home }).status).toBe(0);
+
     launched = await launchWithExtension({ userDataDir });
     const page = await openExtensionPage(launched.browser, 'sidepanel.html');
     await page.waitForSelector('[data-testid=repo-select]', { timeout: 30_000 });
@@ -109,8 +111,17 @@ describe('repo tools in the side panel', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=ledger-entry]').length === 2, { timeout: 30_000 });
     expect(readFileSync(join(repo, 'greeting.txt'), 'utf8')).toBe('hello\nworld\n');
 
+    // A running check can be stopped: the host kills its process group and the job ends cancelled.
+    await page.click('[data-testid=check-run-hang]');
+    await page.waitForFunction(() => /sleeper \d+/.test(document.querySelector('[data-testid=check-output]')?.textContent ?? ''), { timeout: 30_000 });
+    expect(await page.$('[data-testid=check-progress]')).not.toBeNull();
+    const sleeper = Number(/sleeper (\d+)/.exec((await page.$eval('[data-testid=check-output]', (el) => el.textContent)) ?? '')![1]);
+    await page.click('[data-testid=check-stop]');
+    await page.waitForSelector('[data-testid=check-run][data-status=cancelled]', { timeout: 30_000 });
+    expect(() => process.kill(sleeper, 0)).toThrow();
+
     const recorded = await jobs(page);
-    expect(recorded).toEqual(expect.arrayContaining([['patch_apply', 'succeeded'], ['check_run', 'succeeded'], ['patch_revert', 'succeeded']]));
+    expect(recorded).toEqual(expect.arrayContaining([['patch_apply', 'succeeded'], ['check_run', 'succeeded'], ['patch_revert', 'succeeded'], ['check_run', 'cancelled']]));
   });
 
   it('shows the refusal code of a hostile patch and writes nothing', async () => {

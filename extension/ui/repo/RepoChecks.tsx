@@ -57,9 +57,13 @@ function CheckRun({ jobId }: { jobId: string }) {
     <div class="check-run" data-testid="check-run" data-status={job.status}>
       {running && (
         <p>
-          <progress data-testid="check-progress" /> running for {Math.round((now - (job.startedAt ?? now)) / 1000)} s
+          <progress data-testid="check-progress" /> running for {Math.round((now - (job.startedAt ?? now)) / 1000)} s{' '}
+          <button type="button" class="link" data-testid="check-stop" onClick={() => void sendCommand('repo.cancelCheck', { jobId })}>
+            Stop
+          </button>
         </p>
       )}
+      {job.status === 'cancelled' && <p class="warn">Stopped; the check and everything it started were killed.</p>}
       {final.success && <CheckSummary result={final.data} />}
       {job.error && !final.success && <p class="error">{job.error.message}</p>}
       <pre class="check-output" data-testid="check-output">
