@@ -9,6 +9,7 @@ import { dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
 import { createNativeHostConnection, hostCommandHandlers } from '../host';
 import { recoverInterruptedJobs, type JobResumer } from '../jobs';
+import { repoCommandHandlers } from '../repo';
 import type { JobType } from '../../shared/schemas/statuses';
 
 export function main(): void {
@@ -17,6 +18,7 @@ export function main(): void {
   const handlers = {
     ...appCommandHandlers(db),
     ...hostCommandHandlers(host),
+    ...repoCommandHandlers(db, host),
   } satisfies CommandHandlers;
 
   browser.runtime.onMessage.addListener((message, sender) => {

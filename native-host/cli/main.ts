@@ -12,11 +12,14 @@ import { installStdoutGuard } from '../stdout-guard';
 import { HOST_VERSION } from '../version';
 import { doctorCommand, installCommand, uninstallCommand } from './install-commands';
 import { EXIT, printError, processIo, type CliCommand } from './io';
+import { recoverAll } from '../repo/service';
+import { repoCommand } from './repo';
 
 const subcommands: Record<string, CliCommand> = {
   install: installCommand,
   uninstall: uninstallCommand,
   doctor: doctorCommand,
+  repo: repoCommand,
 };
 
 const USAGE = `Usage: hydraflow-host <command> [options]
@@ -25,6 +28,7 @@ Commands:
   install   [--browser chrome|chromium|edge|brave|vivaldi|all] [--user-data-dir DIR] [--json]
   uninstall [--browser …] [--user-data-dir DIR] [--json]
   doctor    [--browser …] [--user-data-dir DIR] [--json]
+  repo      add|check-add|list|apply|revert|ledger|check … (hydraflow-host repo --help)
   --version
 When a browser starts it with its extension origin, it serves the native-messaging protocol.`;
 
@@ -54,6 +58,12 @@ async function serveBrowser(origin: string): Promise<number> {
   log.info('host started', { origin, version: HOST_VERSION, pid: process.pid });
   process.on('uncaughtException', (error) => log.error('uncaught exception', { message: error.message, stack: error.stack }));
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
+  // A host killed mid-apply left a journal: finish or undo that change before serving anything.
+  try {
+    for (const item of await recoverAll(paths.dataDir)) log.info('repo recovery', item);
+  } catch (error) {
+    log.error('repo recovery failed', { message: (error as Error).message });
+  }
   await serve({ input: process.stdin, write: writeFrame, handlers: createHandlers({ paths, log, platform: currentPlatform() }), log });
   log.info('browser closed the connection; exiting');
   return EXIT.ok;

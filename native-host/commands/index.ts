@@ -7,10 +7,12 @@ import { methods } from '../../shared/protocol/methods';
 import type { HostEnv } from '../host-env';
 import type { Handlers } from '../router';
 import { hostHandlers } from './host';
+import { repoHandlers } from './repo';
 
 export function createHandlers(env: HostEnv): Handlers {
   const capabilities = () => Object.keys(methods).sort();
   return {
     ...hostHandlers(env, capabilities),
+    ...repoHandlers(env),
   } satisfies Handlers;
 }

@@ -5,10 +5,12 @@
 import type { z } from 'zod';
 import { appCommands } from './app';
 import { hostCommands } from './host';
+import { repoCommands } from './repo';
 
 export const commands = {
   ...appCommands,
   ...hostCommands,
+  ...repoCommands,
 };
 
 export type Commands = typeof commands;

@@ -4,9 +4,11 @@
  */
 import type { z } from 'zod';
 import { hostMethods } from './host';
+import { repoMethods } from './repo';
 
 export const methods = {
   ...hostMethods,
+  ...repoMethods,
 };
 
 export type Methods = typeof methods;

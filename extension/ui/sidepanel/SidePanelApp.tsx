@@ -2,6 +2,7 @@
 import { ActiveTabSummary } from '../components/ActiveTabSummary';
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
+import { RepoToolsSection } from '../repo/RepoToolsSection';
 
 export function SidePanelApp() {
   return (
@@ -10,6 +11,7 @@ export function SidePanelApp() {
       <main>
         <ActiveTabSummary />
         <HostStatusView />
+        <RepoToolsSection />
       </main>
     </>
   );

@@ -1,0 +1,1 @@
+export { repoCommandHandlers } from './handlers';

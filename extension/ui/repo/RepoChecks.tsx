@@ -1,0 +1,83 @@
+/**
+ * Registered checks of one repository: a Run button each, then the run's job followed live from
+ * the database (status, a progress indicator while it runs, streamed output, exit code).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { checkJobLive, type CheckJobResult } from '../../../shared/commands/repo';
+import type { AppError } from '../../../shared/errors';
+import { checkResult } from '../../../shared/protocol/repo';
+import { sendCommand } from '../../commands/client';
+import { getDb } from '../../db';
+import { useLiveQuery } from '../hooks';
+
+export function RepoChecks({ repoId, checks }: { repoId: string; checks: string[] }) {
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const run = async (checkId: string) => {
+    setError(null);
+    const reply = await sendCommand('repo.check', { repoId, checkId });
+    if (reply.ok) setJobId(reply.result.jobId);
+    else setError(reply.error);
+  };
+  return (
+    <div class="repo-checks" data-testid="repo-checks">
+      <h3>Checks</h3>
+      {checks.length === 0 && (
+        <p class="muted">
+          No checks registered. Add one with <code>npx hydraflow-host repo check-add {repoId} test -- npm test</code>.
+        </p>
+      )}
+      <div class="buttons">
+        {checks.map((checkId) => (
+          <button key={checkId} type="button" data-testid={`check-run-${checkId}`} onClick={() => void run(checkId)}>
+            Run {checkId}
+          </button>
+        ))}
+      </div>
+      {error && <p class="error">{error.message}</p>}
+      {jobId && <CheckRun jobId={jobId} />}
+    </div>
+  );
+}
+
+function CheckRun({ jobId }: { jobId: string }) {
+  const job = useLiveQuery(() => getDb().jobs.get(jobId), [jobId]);
+  const [now, setNow] = useState(Date.now());
+  const running = job?.status === 'running' || job?.status === 'queued';
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [running]);
+  if (!job) return <p class="muted">Starting…</p>;
+  const live = checkJobLive.safeParse(job.result);
+  const final = checkResult.safeParse(job.result);
+  const output = final.success ? final.data.output : live.success ? live.data.output : '';
+  return (
+    <div class="check-run" data-testid="check-run" data-status={job.status}>
+      {running && (
+        <p>
+          <progress data-testid="check-progress" /> running for {Math.round((now - (job.startedAt ?? now)) / 1000)} s{' '}
+          <button type="button" class="link" data-testid="check-stop" onClick={() => void sendCommand('repo.cancelCheck', { jobId })}>
+            Stop
+          </button>
+        </p>
+      )}
+      {job.status === 'cancelled' && <p class="warn">Stopped; the check and everything it started were killed.</p>}
+      {final.success && <CheckSummary result={final.data} />}
+      {job.error && !final.success && <p class="error">{job.error.message}</p>}
+      <pre class="check-output" data-testid="check-output">
+        {output}
+      </pre>
+    </div>
+  );
+}
+
+function CheckSummary({ result }: { result: CheckJobResult }) {
+  const passed = result.exitCode === 0 && !result.timedOut;
+  return (
+    <p class={passed ? 'ok' : 'error'} data-testid="check-summary">
+      {result.timedOut ? 'Timed out and killed' : `Exit ${result.exitCode ?? result.signal}`} after {(result.durationMs / 1000).toFixed(1)} s{result.truncated ? ' · output truncated (head and tail kept)' : ''}
+    </p>
+  );
+}

@@ -1,0 +1,24 @@
+/** Chooses one of the repositories registered in the host config (the UI never sees a path it can send). */
+import type { RepoSummary } from '../../../shared/protocol/repo';
+
+export function RepoPicker({ repos, value, onChange }: { repos: RepoSummary[]; value: string | null; onChange: (repoId: string) => void }) {
+  if (repos.length === 0) {
+    return (
+      <p class="muted" data-testid="repo-none">
+        No repository registered. Register one with <code>npx hydraflow-host repo add ID PATH</code>.
+      </p>
+    );
+  }
+  return (
+    <label class="repo-picker">
+      Repository{' '}
+      <select data-testid="repo-select" value={value ?? ''} onChange={(event) => onChange((event.target as HTMLSelectElement).value)}>
+        {repos.map((repo) => (
+          <option key={repo.id} value={repo.id} title={repo.root}>
+            {repo.id}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

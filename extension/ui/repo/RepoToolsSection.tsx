@@ -1,0 +1,45 @@
+/** The side panel's "Repo tools" section: paste a patch, review and apply it, the ledger, the checks. */
+import { useState } from 'preact/hooks';
+import { useCommand } from '../hooks';
+import { PatchReview } from './PatchReview';
+import { RepoChecks } from './RepoChecks';
+import { RepoLedger } from './RepoLedger';
+import { RepoPicker } from './RepoPicker';
+
+export function RepoToolsSection() {
+  const [repos] = useCommand('repo.list', {});
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [patch, setPatch] = useState('');
+  const [version, setVersion] = useState(0);
+  const list = repos.state === 'ready' ? repos.value.repos : [];
+  const repo = list.find((r) => r.id === chosen) ?? list[0] ?? null;
+  return (
+    <section class="repo-tools" data-testid="repo-tools">
+      <h2>Repo tools</h2>
+      {repos.state === 'loading' && <p class="muted">Asking the native host…</p>}
+      {repos.state === 'failed' && (
+        <p class="warn" data-testid="repo-tools-unavailable">
+          {repos.error.code}: {repos.error.message}
+        </p>
+      )}
+      {repos.state === 'ready' && <RepoPicker repos={list} value={repo?.id ?? null} onChange={setChosen} />}
+      {repo && (
+        <>
+          <details open>
+            <summary>Apply a patch</summary>
+            <textarea
+              data-testid="patch-input"
+              rows={6}
+              placeholder="Paste a unified diff or a *** Begin Patch block"
+              value={patch}
+              onInput={(event) => setPatch((event.target as HTMLTextAreaElement).value)}
+            />
+            {patch.trim() !== '' && <PatchReview key={repo.id} patch={patch} repoId={repo.id} onApplied={() => setVersion((v) => v + 1)} />}
+          </details>
+          <RepoLedger repoId={repo.id} version={version} />
+          <RepoChecks repoId={repo.id} checks={repo.checks} />
+        </>
+      )}
+    </section>
+  );
+}

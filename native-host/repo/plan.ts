@@ -1,0 +1,90 @@
+/**
+ * Turns a parsed patch into the exact bytes to write, in memory, validating everything first:
+ * every path (paths.ts), every hunk (core/apply.ts), creates onto absent files only, changes and
+ * deletions of existing text files only. Nothing here writes to disk.
+ */
+import { readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { CodedError } from '../../shared/errors';
+import { applyHunks, countHunkLines } from './core/apply';
+import { lineCount, sumFigures, type ChangeFigures } from './core/budget';
+import { assertNoCaseTwins } from './core/path-rules';
+import type { FileChange, ParsedPatch } from './core/patch';
+import { PathChecker, type SafePath } from './paths';
+import type { PlannedWrite } from './transaction';
+
+export interface DiffstatItem {
+  path: string;
+  movePath: string | null;
+  op: 'create' | 'modify' | 'delete' | 'rename';
+  linesAdded: number;
+  linesRemoved: number;
+  bytes: number;
+}
+
+export interface ChangePlan {
+  writes: PlannedWrite[];
+  diffstat: DiffstatItem[];
+  figures: ChangeFigures;
+}
+
+function readText(safe: SafePath, path: string): { bytes: Buffer; text: string } {
+  const bytes = readFileSync(safe.absolute);
+  if (!isUtf8(bytes) || bytes.includes(0)) throw new CodedError('PATCH_BINARY', `${path} is not a UTF-8 text file; binary files are not patched`);
+  return { bytes, text: bytes.toString('utf8') };
+}
+
+export function planPatch(root: string, patch: ParsedPatch): ChangePlan {
+  const checker = new PathChecker(root);
+  const touched: string[] = [];
+  for (const change of patch.files) {
+    touched.push(change.path);
+    if (change.movePath !== null) touched.push(change.movePath);
+  }
+  // Every path passes every rule before a single file is read.
+  const safe = new Map<string, SafePath>();
+  for (const path of touched) safe.set(path, checker.check(path));
+  assertNoCaseTwins(touched.map((p) => safe.get(p)!.relative));
+
+  const writes: PlannedWrite[] = [];
+  const diffstat: DiffstatItem[] = [];
+  for (const change of patch.files) {
+    const source = safe.get(change.path)!;
+    const item = planOne(change, source, change.movePath === null ? null : safe.get(change.movePath)!, writes);
+    diffstat.push(item);
+  }
+  return { writes, diffstat, figures: sumFigures(diffstat) };
+}
+
+function planOne(change: FileChange, source: SafePath, target: SafePath | null, writes: PlannedWrite[]): DiffstatItem {
+  const path = source.relative;
+  if (change.op === 'create') {
+    if (source.stats) throw new CodedError('FILE_EXISTS', `${path} already exists; the patch would create it`);
+    const text = change.content ?? applyHunks(path, '', change);
+    const after = Buffer.from(text, 'utf8');
+    const linesAdded = change.content !== null ? lineCount(text) : countHunkLines(change.hunks).added;
+    writes.push({ absolute: source.absolute, relative: path, before: null, after, mode: null, missingDirs: source.missingDirs, op: 'create', linesAdded, linesRemoved: 0 });
+    return { path, movePath: null, op: 'create', linesAdded, linesRemoved: 0, bytes: after.length };
+  }
+  if (!source.stats) throw new CodedError('FILE_MISSING', `${path} does not exist; the patch would ${change.op === 'delete' ? 'delete' : 'change'} it`);
+  const mode = source.stats.mode & 0o777;
+  const old = readText(source, path);
+  if (change.op === 'delete') {
+    // A git deletion carries the whole old content: it must match exactly, like any hunk.
+    if (change.hunks.length > 0 && applyHunks(path, old.text, change) !== '') throw new CodedError('HUNK_MISMATCH', `${path}: the deletion does not remove the whole file`);
+    const linesRemoved = lineCount(old.text);
+    writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after: null, mode, missingDirs: [], op: 'delete', linesAdded: 0, linesRemoved });
+    return { path, movePath: null, op: 'delete', linesAdded: 0, linesRemoved, bytes: 0 };
+  }
+  const text = change.hunks.length > 0 ? applyHunks(path, old.text, change) : old.text;
+  const after = Buffer.from(text, 'utf8');
+  const { added, removed } = countHunkLines(change.hunks);
+  if (target === null) {
+    writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after, mode, missingDirs: [], op: 'modify', linesAdded: added, linesRemoved: removed });
+    return { path, movePath: null, op: 'modify', linesAdded: added, linesRemoved: removed, bytes: after.length };
+  }
+  if (target.stats) throw new CodedError('FILE_EXISTS', `${target.relative} already exists; the patch would rename ${path} onto it`);
+  writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after: null, mode, missingDirs: [], op: 'delete', linesAdded: 0, linesRemoved: 0 });
+  writes.push({ absolute: target.absolute, relative: target.relative, before: null, after, mode, missingDirs: target.missingDirs, op: 'create', linesAdded: added, linesRemoved: removed });
+  return { path, movePath: target.relative, op: 'rename', linesAdded: added, linesRemoved: removed, bytes: after.length };
+}

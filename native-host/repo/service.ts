@@ -1,0 +1,146 @@
+/**
+ * The repo capability's operations, shared by the CLI and the protocol handlers: list, apply
+ * (or dry run), revert, ledger and check. Each names a repository by id; paths and argv come from
+ * the host config only. Everything that changes a tree runs under the repository's lock, after
+ * recovery of any change a dead process left half-written.
+ */
+import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { pathComponents } from './core/path-rules';
+import { join } from 'node:path';
+import { CodedError } from '../../shared/errors';
+import { enforceBudgets, type Budgets, type ChangeFigures } from './core/budget';
+import { parsePatch } from './core/patch';
+import { getCheck, getRepo, readConfig, realRoot, type HostConfig } from './config';
+import { runCheck, type CheckResult } from './checks';
+import { PathChecker } from './paths';
+import { planPatch, type DiffstatItem } from './plan';
+import { commitChange, fileMode, readLedger, readPreImage, sha256, withRepoLock, type LedgerEntry, type PlannedWrite } from './transaction';
+
+export interface RepoContext {
+  configFile: string;
+  dataDir: string;
+}
+
+/** Largest patch text accepted at all (before parsing); budgets apply to the parsed result. */
+export const MAX_PATCH_TEXT_BYTES = 64 * 1_048_576;
+
+export interface ApplyOutcome extends ChangeFigures {
+  changeId: string | null;
+  dryRun: boolean;
+  diffstat: DiffstatItem[];
+  budgets: Budgets;
+}
+
+function loadConfig(ctx: RepoContext): HostConfig {
+  return readConfig(ctx.configFile);
+}
+
+export function listRepos(ctx: RepoContext) {
+  const config = loadConfig(ctx);
+  return Object.entries(config.repos).map(([id, repo]) => ({ id, root: repo.root, budgets: repo.budgets, checks: Object.keys(repo.checks).sort() }));
+}
+
+export async function applyPatch(ctx: RepoContext, repoId: string, patchText: string, dryRun: boolean): Promise<ApplyOutcome> {
+  const repo = getRepo(loadConfig(ctx), repoId);
+  const root = realRoot(repo.root);
+  if (Buffer.byteLength(patchText, 'utf8') > MAX_PATCH_TEXT_BYTES) throw new CodedError('BUDGET_BYTES', `The patch text is over ${MAX_PATCH_TEXT_BYTES} bytes`);
+  const parsed = parsePatch(patchText);
+  const run = async (dir: string | null): Promise<ApplyOutcome> => {
+    const plan = planPatch(root, parsed);
+    enforceBudgets(plan.figures, repo.budgets);
+    const base = { ...plan.figures, diffstat: plan.diffstat, budgets: repo.budgets, dryRun };
+    if (dir === null) return { ...base, changeId: null };
+    const entry = await commitChange(dir, { repoId, root, kind: 'apply', revertOf: null, patchSha256: sha256(Buffer.from(patchText, 'utf8')), writes: plan.writes });
+    return { ...base, changeId: entry.changeId };
+  };
+  // A dry run writes nothing but still takes the lock, so it never looks at a half-written tree.
+  return withRepoLock(ctx.dataDir, repoId, (dir) => run(dryRun ? null : dir));
+}
+
+export interface LedgerView extends LedgerEntry {
+  revertedBy: string | null;
+}
+
+export async function ledger(ctx: RepoContext, repoId: string): Promise<LedgerView[]> {
+  getRepo(loadConfig(ctx), repoId);
+  return withRepoLock(ctx.dataDir, repoId, (dir) => withReverts(readLedger(dir)));
+}
+
+function withReverts(entries: LedgerEntry[]): LedgerView[] {
+  const revertedBy = new Map<string, string>();
+  for (const entry of entries) if (entry.revertOf) revertedBy.set(entry.revertOf, entry.changeId);
+  return entries.map((entry) => ({ ...entry, revertedBy: revertedBy.get(entry.changeId) ?? null }));
+}
+
+/**
+ * Restores the pre-images of a change. Refused (REVERT_CONFLICT) when any of its files is not
+ * byte-for-byte what the change wrote: a later edit would otherwise be silently lost.
+ */
+export async function revertChange(ctx: RepoContext, repoId: string, changeId: string): Promise<LedgerEntry> {
+  const repo = getRepo(loadConfig(ctx), repoId);
+  const root = realRoot(repo.root);
+  return withRepoLock(ctx.dataDir, repoId, async (dir) => {
+    const entries = withReverts(readLedger(dir));
+    const entry = entries.find((e) => e.changeId === changeId);
+    if (!entry) throw new CodedError('CHANGE_NOT_FOUND', `No change "${changeId}" in the ledger of "${repoId}"`);
+    if (entry.revertedBy) throw new CodedError('CHANGE_ALREADY_REVERTED', `Change ${changeId} was already reverted by ${entry.revertedBy}`);
+    const checker = new PathChecker(root);
+    const writes: PlannedWrite[] = [];
+    for (const file of entry.files) {
+      const safe = checker.check(file.path);
+      const current = safe.stats ? readFileSync(safe.absolute) : null;
+      const currentSha = current === null ? null : sha256(current);
+      if (currentSha !== file.afterSha256) {
+        throw new CodedError('REVERT_CONFLICT', `${file.path} changed since change ${changeId} (${file.afterSha256 === null ? 'it was deleted and now exists' : current === null ? 'it was deleted' : 'its content differs'})`);
+      }
+      const before = file.preImage === null ? null : readPreImage(dir, changeId, file.preImage);
+      writes.push({
+        absolute: safe.absolute,
+        relative: safe.relative,
+        before: current,
+        after: before,
+        mode: file.mode ?? fileMode(safe.absolute),
+        missingDirs: safe.missingDirs,
+        op: before === null ? 'delete' : current === null ? 'create' : 'modify',
+        linesAdded: file.linesRemoved,
+        linesRemoved: file.linesAdded,
+      });
+    }
+    const reverted = await commitChange(dir, { repoId, root, kind: 'revert', revertOf: changeId, patchSha256: null, writes });
+    // Directories the change created go too, when nothing else lives in them (outside the journal:
+    // an empty directory left behind by a crash here is harmless).
+    for (const created of [...entry.createdDirs].reverse()) {
+      const absolute = join(root, ...pathComponents(created));
+      try {
+        if (lstatSync(absolute).isDirectory()) rmdirSync(absolute);
+      } catch {
+        // Not empty, or already gone.
+      }
+    }
+    return reverted;
+  });
+}
+
+export async function check(ctx: RepoContext, repoId: string, checkId: string, options: { signal?: AbortSignal; onOutput?: (text: string) => void; killGraceMs?: number } = {}): Promise<CheckResult> {
+  const repo = getRepo(loadConfig(ctx), repoId);
+  const checkConfig = getCheck(repo, checkId);
+  const root = realRoot(repo.root);
+  return runCheck({ root, check: checkConfig, ...options });
+}
+
+/** Host start: finish or undo whatever a killed host left half-written, in every repository. */
+export async function recoverAll(dataDir: string): Promise<{ repoId: string; outcome: string }[]> {
+  const base = join(dataDir, 'repo');
+  if (!existsSync(base)) return [];
+  const report: { repoId: string; outcome: string }[] = [];
+  for (const repoId of readdirSync(base)) {
+    if (!existsSync(join(base, repoId, 'journal.json'))) continue;
+    try {
+      await withRepoLock(dataDir, repoId, () => undefined);
+      report.push({ repoId, outcome: 'recovered' });
+    } catch (error) {
+      report.push({ repoId, outcome: (error as Error).message });
+    }
+  }
+  return report;
+}

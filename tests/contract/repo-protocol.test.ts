@@ -1,0 +1,104 @@
+/**
+ * Repo tools over the native-messaging protocol of the real host: streamed `output` events of a
+ * check, cancel killing the check's group, refusals as error values, and recovery of a change cut
+ * off mid-commit when the host starts (no repo command needed).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI } from '../support/cli';
+import { HostProcess } from '../support/host-process';
+import { generateLargeChange, hashTree, makeRepoFixture, type RepoFixture } from '../support/repo-fixture';
+
+let fixture: RepoFixture | undefined;
+let host: HostProcess | undefined;
+afterEach(async () => {
+  await host?.stop();
+  host = undefined;
+  fixture?.cleanup();
+  fixture = undefined;
+});
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+describe('repo methods over the protocol', () => {
+  it('streams a check’s output as events, then replies with the result', async () => {
+    fixture = makeRepoFixture({ 'a.txt': 'a\n' }, (root) => ({
+      main: { root, checks: { count: { argv: [process.execPath, '-e', "let i=0;const t=setInterval(()=>{console.log('tick',i++);if(i===5){clearInterval(t)}},150)"], timeoutSec: 30 } } },
+    }));
+    host = new HostProcess({ home: fixture.home });
+    await host.request(1, 'hello', { protocolVersion: 1 });
+    const reply = await host.request(2, 'repo.check', { repoId: 'main', checkId: 'count' }, 30_000);
+    expect(reply).toMatchObject({ ok: true, result: { exitCode: 0, timedOut: false, truncated: false } });
+    const events = host.frames.filter((frame) => frame.id === 2 && frame.event === 'output');
+    expect(events.length).toBeGreaterThan(1);
+    expect(events.map((e) => (e.data as { text: string }).text).join('')).toBe('tick 0\ntick 1\ntick 2\ntick 3\ntick 4\n');
+  });
+
+  it('cancel kills a running check and the request ends with CANCELLED', async () => {
+    fixture = makeRepoFixture({}, (root) => ({ main: { root, checks: { hang: { argv: ['sh', '-c', 'echo begin; sleep 1000'], timeoutSec: 600 } } } }));
+    host = new HostProcess({ home: fixture.home });
+    await host.request(1, 'hello', { protocolVersion: 1 });
+    await host.send({ id: 2, method: 'repo.check', params: { repoId: 'main', checkId: 'hang' } });
+    await host.waitFor((frame) => frame.id === 2 && frame.event === 'output');
+    const started = Date.now();
+    await host.request(3, 'cancel', { requestId: 2 });
+    const reply = await host.reply(2, 10_000);
+    expect(reply).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refusals are error values with their codes; unknown repo and check ids are refused', async () => {
+    fixture = makeRepoFixture({ 'a.txt': 'a\n' });
+    host = new HostProcess({ home: fixture.home });
+    await host.request(1, 'hello', { protocolVersion: 1 });
+    expect(await host.request(2, 'repo.apply', { repoId: 'main', patch: '*** Begin Patch\n*** Add File: .git/hooks/x\n+x\n*** End Patch\n' })).toMatchObject({ ok: false, error: { code: 'PATH_GIT_DIR' } });
+    expect(await host.request(3, 'repo.check', { repoId: 'main', checkId: 'nope' })).toMatchObject({ ok: false, error: { code: 'CHECK_NOT_FOUND' } });
+    expect(await host.request(4, 'repo.ledger', { repoId: 'other' })).toMatchObject({ ok: false, error: { code: 'REPO_NOT_FOUND' } });
+    expect(await host.request(5, 'repo.apply', { repoId: '../etc', patch: 'x' })).toMatchObject({ ok: false, error: { code: 'INVALID_PARAMS' } });
+    expect(await host.request(6, 'repo.list', {})).toMatchObject({ ok: true, result: { repos: [{ id: 'main', checks: [] }] } });
+  });
+
+  it('the host rolls back a change killed mid-commit as soon as it starts', async () => {
+    const change = generateLargeChange(200, 25);
+    fixture = makeRepoFixture(change.before, (root) => ({ main: { root, budgets: { maxFiles: 1000, maxLines: 100_000, maxBytes: 100_000_000 } } }));
+    const original = hashTree(fixture.root);
+    const patchFile = join(fixture.home, 'p.diff');
+    writeFileSync(patchFile, change.patch);
+    const journal = join(fixture.home, 'data', 'repo', 'main', 'journal.json');
+    let caught = false;
+    for (let attempt = 0; attempt < 10 && !caught; attempt++) {
+      const child = spawn(process.execPath, [CLI, 'repo', 'apply', '--repo', 'main', '--patch', patchFile], { env: { ...process.env, HYDRAFLOW_HOME: fixture.home }, stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      while (child.exitCode === null) {
+        let text = '';
+        try {
+          text = readFileSync(journal, 'utf8');
+        } catch {
+          // not there yet
+        }
+        if (text.includes('"committing"')) {
+          child.kill('SIGKILL');
+          caught = true;
+          break;
+        }
+        sleepSync(0.05);
+      }
+      await exited;
+      if (!caught) {
+        // It finished first: put the tree back and try again.
+        for (const [path, content] of Object.entries(change.before)) writeFileSync(join(fixture.root, path), content);
+      }
+    }
+    expect(caught, 'killed the apply inside its commit phase').toBe(true);
+    expect(existsSync(journal)).toBe(true);
+    host = new HostProcess({ home: fixture.home });
+    await host.request(1, 'hello', { protocolVersion: 1 });
+    expect(existsSync(journal)).toBe(false);
+    expect(hashTree(fixture.root)).toBe(original);
+    expect(readFileSync(join(fixture.home, 'data', 'logs', 'host.log'), 'utf8')).toContain('repo recovery');
+  });
+});

@@ -1,0 +1,165 @@
+/** The pure repo-tools core: patch parsing (both formats), exact hunk application, budgets, path rules. */
+import { describe, expect, it } from 'vitest';
+import { CodedError } from '../../../shared/errors';
+import { applyHunks } from '../../../native-host/repo/core/apply';
+import { enforceBudgets, lineCount } from '../../../native-host/repo/core/budget';
+import { assertNoCaseTwins, pathComponents } from '../../../native-host/repo/core/path-rules';
+import { decodeGitPath, parsePatch } from '../../../native-host/repo/core/patch';
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof CodedError ? error.code : `not coded: ${String(error)}`;
+  }
+  return undefined;
+}
+
+describe('git unified diffs', () => {
+  it('parses modify, create, delete and rename with their paths', () => {
+    const patch = parsePatch(
+      [
+        'From abc Mon Sep 17 00:00:00 2001',
+        'Subject: [PATCH] demo',
+        '',
+        'diff --git a/src/a.ts b/src/a.ts',
+        'index 1111111..2222222 100644',
+        '--- a/src/a.ts',
+        '+++ b/src/a.ts',
+        '@@ -1,2 +1,2 @@ function x() {',
+        ' keep',
+        '-old',
+        '+new',
+        'diff --git a/new.txt b/new.txt',
+        'new file mode 100644',
+        '--- /dev/null',
+        '+++ b/new.txt',
+        '@@ -0,0 +1 @@',
+        '+hi',
+        'diff --git a/gone.txt b/gone.txt',
+        'deleted file mode 100644',
+        '--- a/gone.txt',
+        '+++ /dev/null',
+        '@@ -1 +0,0 @@',
+        '-bye',
+        'diff --git a/old name.txt b/new name.txt',
+        'similarity index 100%',
+        'rename from old name.txt',
+        'rename to new name.txt',
+        '-- ',
+        '2.39.5',
+        '',
+      ].join('\n'),
+    );
+    expect(patch.format).toBe('git');
+    expect(patch.files.map((f) => [f.op, f.path, f.movePath])).toEqual([
+      ['modify', 'src/a.ts', null],
+      ['create', 'new.txt', null],
+      ['delete', 'gone.txt', null],
+      ['modify', 'old name.txt', 'new name.txt'],
+    ]);
+  });
+
+  it('decodes C-quoted paths byte by byte (UTF-8 octal escapes)', () => {
+    expect(decodeGitPath('"b/t\\303\\251st\\tx.txt"')).toBe('b/tést\tx.txt');
+    expect(decodeGitPath('b/plain.txt\t2024-01-01 00:00:00')).toBe('b/plain.txt');
+  });
+
+  it('refuses binary, mode-only and lying headers with their codes', () => {
+    expect(codeOf(() => parsePatch('diff --git a/x b/x\nindex 1..2 100644\nBinary files a/x and b/x differ\n'))).toBe('PATCH_BINARY');
+    expect(codeOf(() => parsePatch('diff --git a/x b/x\nold mode 100644\nnew mode 100755\n'))).toBe('PATCH_MODE_ONLY');
+    expect(codeOf(() => parsePatch('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n'))).toBe('HUNK_HEADER_MISMATCH');
+    expect(codeOf(() => parsePatch('just text\n'))).toBe('PATCH_INVALID');
+  });
+
+  it('applies hunks exactly, at the stated line, keeping CRLF and missing final newlines', () => {
+    const crlf = 'a\r\nb\r\nc\r\n';
+    const patch = parsePatch('--- a/x\n+++ b/x\n@@ -2 +2 @@\n-b\r\n+B\r\n');
+    expect(applyHunks('x', crlf, patch.files[0]!)).toBe('a\r\nB\r\nc\r\n');
+    const noEol = parsePatch('--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n');
+    expect(applyHunks('x', 'a\nb', noEol.files[0]!)).toBe('a\nb\n');
+    expect(codeOf(() => applyHunks('x', 'a\nb\n', noEol.files[0]!))).toBe('HUNK_MISMATCH');
+    // Same content one line lower: fuzz 0 and no offset, so it is refused rather than guessed.
+    const shifted = parsePatch('--- a/x\n+++ b/x\n@@ -1 +1 @@\n-b\n+B\n');
+    expect(codeOf(() => applyHunks('x', 'a\nb\n', shifted.files[0]!))).toBe('HUNK_MISMATCH');
+  });
+
+  it('inserts a pure addition after the line its header names', () => {
+    const patch = parsePatch('--- a/x\n+++ b/x\n@@ -1,0 +2 @@\n+inserted\n');
+    expect(applyHunks('x', 'one\ntwo\n', patch.files[0]!)).toBe('one\ninserted\ntwo\n');
+  });
+});
+
+describe('the *** Begin Patch format', () => {
+  const text = ['*** Begin Patch', '*** Add File: hello.txt', '+Hello', '+world', '*** Update File: src/app.py', '*** Move to: src/main.py', '@@ def greet():', '-    print("Hi")', '+    print("Hello")', '*** Delete File: old.txt', '*** End Patch'].join('\n');
+
+  it('parses add, update with move and anchor, and delete', () => {
+    const patch = parsePatch(text);
+    expect(patch.format).toBe('model');
+    expect(patch.files.map((f) => [f.op, f.path, f.movePath])).toEqual([
+      ['create', 'hello.txt', null],
+      ['modify', 'src/app.py', 'src/main.py'],
+      ['delete', 'old.txt', null],
+    ]);
+    expect(patch.files[0]!.content).toBe('Hello\nworld\n');
+    expect(patch.files[1]!.hunks[0]!.anchor).toBe('def greet():');
+  });
+
+  it('locates hunks by content after their anchor, and refuses when absent', () => {
+    const update = parsePatch(text).files[1]!;
+    const file = 'def other():\n    print("Hi")\ndef greet():\n    print("Hi")\n';
+    expect(applyHunks('src/app.py', file, update)).toBe('def other():\n    print("Hi")\ndef greet():\n    print("Hello")\n');
+    expect(codeOf(() => applyHunks('src/app.py', 'def other():\n    print("Hi")\n', update))).toBe('HUNK_MISMATCH');
+  });
+
+  it('keeps CRLF line endings of the file it patches', () => {
+    const patch = parsePatch('*** Begin Patch\n*** Update File: w.txt\n@@\n a\n-b\n+B\n*** End Patch\n');
+    expect(applyHunks('w.txt', 'a\r\nb\r\n', patch.files[0]!)).toBe('a\r\nB\r\n');
+  });
+
+  it('needs the closing marker', () => {
+    expect(codeOf(() => parsePatch('*** Begin Patch\n*** Delete File: x\n'))).toBe('PATCH_INVALID');
+  });
+});
+
+describe('path rules', () => {
+  it.each([
+    ['/etc/passwd', 'PATH_ABSOLUTE'],
+    ['C:\\x', 'PATH_ABSOLUTE'],
+    ['a/../../b', 'PATH_TRAVERSAL'],
+    ['a\\..\\b', 'PATH_TRAVERSAL'],
+    ['.git/config', 'PATH_GIT_DIR'],
+    ['x/.Git/hooks', 'PATH_GIT_DIR'],
+    ['.git ./x', 'PATH_GIT_DIR'],
+    ['GIT~1/config', 'PATH_GIT_DIR'],
+    ['a\u0000b', 'PATH_CONTROL_CHARS'],
+    ['a\u001bb', 'PATH_CONTROL_CHARS'],
+  ])('refuses %j with %s', (path, code) => {
+    expect(codeOf(() => pathComponents(path))).toBe(code);
+  });
+
+  it('accepts ordinary relative paths, including dotfiles that are not .git', () => {
+    expect(pathComponents('./src//a.ts')).toEqual(['src', 'a.ts']);
+    expect(pathComponents('.github/workflows/ci.yml')).toEqual(['.github', 'workflows', 'ci.yml']);
+    expect(pathComponents('.gitignore')).toEqual(['.gitignore']);
+  });
+
+  it('refuses case twins and duplicates within one patch', () => {
+    expect(codeOf(() => assertNoCaseTwins(['A.txt', 'a.txt']))).toBe('PATH_CASE_COLLISION');
+    expect(codeOf(() => assertNoCaseTwins(['a.txt', 'a.txt']))).toBe('PATCH_DUPLICATE_PATH');
+  });
+});
+
+describe('budgets', () => {
+  const budgets = { maxFiles: 2, maxLines: 10, maxBytes: 100 };
+  it('checks files, then lines (added + removed), then bytes', () => {
+    expect(codeOf(() => enforceBudgets({ files: 3, linesAdded: 0, linesRemoved: 0, bytes: 0 }, budgets))).toBe('BUDGET_FILES');
+    expect(codeOf(() => enforceBudgets({ files: 2, linesAdded: 6, linesRemoved: 5, bytes: 0 }, budgets))).toBe('BUDGET_LINES');
+    expect(codeOf(() => enforceBudgets({ files: 2, linesAdded: 5, linesRemoved: 5, bytes: 101 }, budgets))).toBe('BUDGET_BYTES');
+    expect(codeOf(() => enforceBudgets({ files: 2, linesAdded: 5, linesRemoved: 5, bytes: 100 }, budgets))).toBeUndefined();
+  });
+
+  it('counts a last line without a newline', () => {
+    expect([lineCount(''), lineCount('a'), lineCount('a\n'), lineCount('a\nb')]).toEqual([0, 1, 1, 2]);
+  });
+});
