@@ -10,6 +10,7 @@ import { createLogger } from '../logger';
 import { serve } from '../server';
 import { installStdoutGuard } from '../stdout-guard';
 import { HOST_VERSION } from '../version';
+import { historyCommand } from './history';
 import { doctorCommand, installCommand, uninstallCommand } from './install-commands';
 import { EXIT, printError, processIo, type CliCommand } from './io';
 
@@ -17,6 +18,7 @@ const subcommands: Record<string, CliCommand> = {
   install: installCommand,
   uninstall: uninstallCommand,
   doctor: doctorCommand,
+  history: historyCommand,
 };
 
 const USAGE = `Usage: hydraflow-host <command> [options]
@@ -25,6 +27,7 @@ Commands:
   install   [--browser chrome|chromium|edge|brave|vivaldi|all] [--user-data-dir DIR] [--json]
   uninstall [--browser …] [--user-data-dir DIR] [--json]
   doctor    [--browser …] [--user-data-dir DIR] [--json]
+  history   profiles [--json] | export --file PATH [--since ISO-8601] [--format ndjson] [--source BROWSER]
   --version
 When a browser starts it with its extension origin, it serves the native-messaging protocol.`;
 
