@@ -6,11 +6,13 @@
 import { methods } from '../../shared/protocol/methods';
 import type { HostEnv } from '../host-env';
 import type { Handlers } from '../router';
+import { historyHandlers } from './history';
 import { hostHandlers } from './host';
 
 export function createHandlers(env: HostEnv): Handlers {
   const capabilities = () => Object.keys(methods).sort();
   return {
     ...hostHandlers(env, capabilities),
+    ...historyHandlers(env),
   } satisfies Handlers;
 }

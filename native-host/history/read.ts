@@ -47,6 +47,8 @@ export interface HistoryReadOptions {
   /** Stop after this many rows (valid and invalid). */
   limit?: number;
   batchSize?: number;
+  /** End a batch early once its URLs and titles reach about this many bytes (UTF-8 worst case). */
+  maxBatchBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -222,7 +224,9 @@ function* sqliteBatches(db: Sqlite, dialect: SqliteDialect, source: VisitSource,
   const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.trunc(options.limit))}`;
   const statement = guarded(() => db.prepare(`${dialect.select} ${where} ORDER BY ${dialect.timeColumn}, ${dialect.idColumn}${limit}`));
   const size = options.batchSize ?? DEFAULT_BATCH;
+  const maxBytes = options.maxBatchBytes ?? Infinity;
   let visits: HistoryVisitRecord[] = [];
+  let bytes = 0;
   let invalid = 0;
   let position: HistoryPosition | null = null;
   checkAborted(options.signal);
@@ -235,10 +239,15 @@ function* sqliteBatches(db: Sqlite, dialect: SqliteDialect, source: VisitSource,
       position = { time: String(row.t ?? 0n), id: Number(row.id) };
       const visitedAt = row.t === null ? -1 : dialect.visitedAt(row.t);
       if (row.url === null || !isImportableUrl(row.url) || visitedAt < 0) invalid++;
-      else visits.push({ url: row.url, title: row.title ?? '', visitedAt, transition: dialect.transition(row.kind), source });
-      if (visits.length + invalid >= size) {
+      else {
+        const title = row.title ?? '';
+        bytes += estimateBytes(row.url, title);
+        visits.push({ url: row.url, title, visitedAt, transition: dialect.transition(row.kind), source });
+      }
+      if (visits.length + invalid >= size || bytes >= maxBytes) {
         yield { visits, invalid, position };
         visits = [];
+        bytes = 0;
         invalid = 0;
         checkAborted(options.signal);
       }
@@ -247,6 +256,11 @@ function* sqliteBatches(db: Sqlite, dialect: SqliteDialect, source: VisitSource,
     rows.return?.();
   }
   if (position && visits.length + invalid > 0) yield { visits, invalid, position };
+}
+
+/** Upper bound of a visit's JSON size: every character may take 3 bytes, plus the fixed fields. */
+export function estimateBytes(url: string, title: string): number {
+  return (url.length + title.length) * 3 + 96;
 }
 
 function openTakeoutReader(snapshot: FileSnapshot): HistoryReader {
@@ -276,13 +290,17 @@ function openTakeoutReader(snapshot: FileSnapshot): HistoryReader {
       const size = options.batchSize ?? DEFAULT_BATCH;
       const start = select(options);
       const end = options.limit === undefined ? rows.length : Math.min(rows.length, start + options.limit);
+      const maxBytes = options.maxBatchBytes ?? Infinity;
       let invalid = options.after || options.since !== undefined ? 0 : mapped.invalid;
-      for (let i = start; i < end; i += size) {
+      let from = start;
+      while (from < end) {
         checkAborted(options.signal);
-        const slice = rows.slice(i, Math.min(end, i + size));
-        const last = i + slice.length - 1;
-        yield { visits: slice, invalid, position: { time: String(slice[slice.length - 1]!.visitedAt), id: last } };
+        let to = from;
+        let bytes = 0;
+        while (to < end && to - from < size && bytes < maxBytes) bytes += estimateBytes(rows[to]!.url, rows[to++]!.title);
+        yield { visits: rows.slice(from, to), invalid, position: { time: String(rows[to - 1]!.visitedAt), id: to - 1 } };
         invalid = 0;
+        from = to;
       }
       if (start >= end && invalid > 0) yield { visits: [], invalid, position: { time: '0', id: start - 1 } };
     },

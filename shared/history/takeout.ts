@@ -48,9 +48,15 @@ export function takeoutVisits(value: unknown): { visits: HistoryVisit[]; invalid
   return { visits: visits.map(({ order: _order, ...visit }) => visit), invalid };
 }
 
+/**
+ * Longest URL we import. Chrome keeps URLs up to 2 MiB (data: URLs), but one visit must fit in a
+ * native-messaging event under 512 KiB; longer rows are counted as invalid, never silently cut.
+ */
+export const MAX_IMPORTED_URL_LENGTH = 131_072;
+
 /** An absolute URL that parses; history rows without one cannot be keyed or opened. */
 export function isImportableUrl(url: string): boolean {
-  if (url.length === 0 || url.length > 2_097_152) return false;
+  if (url.length === 0 || url.length > MAX_IMPORTED_URL_LENGTH) return false;
   try {
     new URL(url);
     return true;

@@ -3,10 +3,12 @@
  * listed here once; the host's router must implement every entry (a compile error otherwise).
  */
 import type { z } from 'zod';
+import { historyMethods } from './history';
 import { hostMethods } from './host';
 
 export const methods = {
   ...hostMethods,
+  ...historyMethods,
 };
 
 export type Methods = typeof methods;
