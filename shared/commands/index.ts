@@ -4,11 +4,13 @@
  */
 import type { z } from 'zod';
 import { appCommands } from './app';
+import { historyCommands } from './history';
 import { hostCommands } from './host';
 
 export const commands = {
   ...appCommands,
   ...hostCommands,
+  ...historyCommands,
 };
 
 export type Commands = typeof commands;

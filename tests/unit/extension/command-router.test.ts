@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { CodedError } from '../../../shared/errors';
 import { COMMAND_MESSAGE_TYPE, dispatchCommand, type CommandHandlers } from '../../../extension/commands/router';
 
-const handlers: CommandHandlers = {
+// Only the commands this test routes; other capabilities' handlers are never called here.
+const handlers = {
   'app.info': () => ({ appVersion: '1.2.3', protocolVersion: 1, schemaVersion: 1, extensionId: 'x' }),
   'host.status': (params) => {
     if (params.refresh) throw new CodedError('HOST_TIMEOUT', 'slow host');
     throw new Error('boom');
   },
-};
+} satisfies Pick<CommandHandlers, 'app.info' | 'host.status'> as unknown as CommandHandlers;
 const ctx = { senderTabId: null };
 
 describe('background command router', () => {
