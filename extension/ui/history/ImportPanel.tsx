@@ -79,9 +79,11 @@ export function ImportPanel() {
         <input type="file" accept=".json,application/json" data-testid="takeout-file" onChange={(event) => void importTakeout((event.target as HTMLInputElement).files?.[0])} />
       </div>
       {message && <p class="error">{message}</p>}
-      {jobs.slice(0, 5).map((job) => (
-        <ImportJobRow key={job.id} job={job} />
-      ))}
+      <div data-testid="import-jobs">
+        {jobs.slice(0, 5).map((job) => (
+          <ImportJobRow key={job.id} job={job} />
+        ))}
+      </div>
     </section>
   );
 }
