@@ -10,7 +10,7 @@ import type { ImportCounts } from '../../shared/commands/history';
 import { CodedError, toAppError, type Result } from '../../shared/errors';
 import { takeoutVisits } from '../../shared/history/takeout';
 import type { HistoryVisit } from '../../shared/history/visit';
-import { historyItemsEvent, historyPosition, type HistoryPositionValue } from '../../shared/protocol/history';
+import { historyItemsEvent, historyPosition, type HistoryItemsEvent, type HistoryPositionValue } from '../../shared/protocol/history';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
@@ -26,6 +26,8 @@ export interface HistoryHost {
 /** Visits per host page: bounds the worker's memory whatever the file's size. */
 export const IMPORT_PAGE_VISITS = 20_000;
 const TAKEOUT_BATCH = 5000;
+/** Most visits written in one transaction. */
+const WRITE_BATCH_VISITS = 10_000;
 
 const hostTarget = z.union([z.object({ profileId: z.string() }), z.object({ path: z.string() })]);
 const importParams = z.discriminatedUnion('kind', [
@@ -85,7 +87,29 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job): P
     let cursor = importCursor.parse(job.cursor);
     for (;;) {
       let failure: unknown = null;
-      let writes = Promise.resolve();
+      // Events that arrive while a write is running are merged into the next write: batches grow
+      // to what IndexedDB can absorb (fewer, larger transactions) and memory stays bounded by
+      // the page size.
+      const queue: HistoryItemsEvent[] = [];
+      let writing: Promise<void> | null = null;
+      const drain = async () => {
+        while (queue.length && !failure && !controller.signal.aborted) {
+          const take: HistoryItemsEvent[] = [];
+          let size = 0;
+          while (queue.length && size < WRITE_BATCH_VISITS) {
+            const next = queue.shift()!;
+            take.push(next);
+            size += next.visits.length;
+          }
+          try {
+            cursor = await writeBatch(db, job.id, cursor, take.flatMap((items) => items.visits), take.reduce((sum, items) => sum + items.invalid, 0), take[take.length - 1]!.position);
+          } catch (error) {
+            failure = error;
+            controller.abort();
+          }
+        }
+        writing = null;
+      };
       const before = cursor.read;
       const reply = await host.request(
         'history.read',
@@ -94,21 +118,19 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job): P
           timeoutMs: 0,
           signal: controller.signal,
           onEvent: (event, data) => {
-            if (event !== 'items') return;
-            writes = writes.then(async () => {
-              if (failure || controller.signal.aborted) return;
-              try {
-                const items = historyItemsEvent.parse(data);
-                cursor = await writeBatch(db, job.id, cursor, items.visits, items.invalid, items.position);
-              } catch (error) {
-                failure = error;
-                controller.abort();
-              }
-            });
+            if (event !== 'items' || failure) return;
+            const items = historyItemsEvent.safeParse(data);
+            if (!items.success) {
+              failure = new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${items.error.issues[0]?.message ?? ''}`);
+              controller.abort();
+              return;
+            }
+            queue.push(items.data);
+            writing ??= drain();
           },
         },
       );
-      await writes;
+      while (writing) await writing;
       if (failure) throw failure;
       if (controller.signal.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
       if (!reply.ok) throw new CodedError(reply.error.code, reply.error.message);

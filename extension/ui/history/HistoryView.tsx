@@ -2,7 +2,7 @@
  * The History view: stored visits grouped by day, newest first, filtered by a title or URL
  * prefix (full-text search comes with the search capability); open a visit or delete it.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Visit } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
 import { getDb } from '../../db';
@@ -19,9 +19,24 @@ export function matchesPrefix(visit: Pick<Visit, 'url' | 'title'>, prefix: strin
   return visit.title.toLowerCase().startsWith(needle) || url.startsWith(needle) || url.replace(/^[a-z][a-z0-9+.-]*:\/\/(www\.)?/, '').startsWith(needle);
 }
 
+/**
+ * The stored-visit count, refreshed every 2 s rather than live: IndexedDB counts by walking the
+ * store, and a live count would re-walk it after every batch of a large import.
+ */
+function useVisitTotal(): number | undefined {
+  const [total, setTotal] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    const refresh = () => void getDb().visits.count().then(setTotal, () => undefined);
+    refresh();
+    const timer = setInterval(refresh, 2000);
+    return () => clearInterval(timer);
+  }, []);
+  return total;
+}
+
 export function HistoryView() {
   const [prefix, setPrefix] = useState('');
-  const total = useLiveQuery(() => getDb().visits.count(), []);
+  const total = useVisitTotal();
   const visits =
     useLiveQuery(
       () =>
