@@ -139,10 +139,14 @@ async function main(): Promise<void> {
     if (install.status !== 0) throw new Error(install.stderr);
     const launched = await launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } });
     try {
-      const worker = await serviceWorkerTarget(launched.browser);
+      await serviceWorkerTarget(launched.browser);
       const page = await openExtensionPage(launched.browser, 'options.html');
       const idbMs = await rawIdbWrite(page, VISITS, URLS);
+      process.stderr.write(`host read alone ${Math.round(hostRead.ms)} ms; raw IndexedDB write ${Math.round(idbMs)} ms\n`);
 
+      // The worker may have gone idle during the raw write: wake it, then attach for heap samples.
+      await page.evaluate(() => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'app.info', params: {} }));
+      const worker = await serviceWorkerTarget(launched.browser);
       const workerSession = await worker.createCDPSession();
       let maxHeap = 0;
       const sampleHeap = async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeChromiumHistory, writeLargeChromiumHistory } from '../fixtures/make-history';
+import { writeChromiumHistory, writeLargeChromiumHistory, writeTakeoutJson } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 
@@ -66,6 +66,18 @@ describe('history import in real Chromium', () => {
     const titles = await page.$$eval('[data-testid=history-visit] a', (links) => links.map((a) => a.textContent));
     expect(titles).toContain('<b>Guide</b> & <script>alert("x")</script>');
     expect(await importProfile(page, 'chromium:Default')).toEqual({ read: 0, added: 0, duplicates: 0, invalid: 0 });
+  });
+
+  it('imports a dropped Takeout file without any native host', async () => {
+    const dir = tempDir('hf-takeout-');
+    writeTakeoutJson(join(dir, 'BrowserHistory.json'));
+    launched = await launchWithExtension();
+    const page = await openExtensionPage(launched.browser, 'options.html');
+    await page.waitForSelector('[data-testid=profiles-error]', { timeout: 30_000 });
+    const input = await page.waitForSelector('[data-testid=takeout-file]');
+    await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(join(dir, 'BrowserHistory.json'));
+    const job = await page.waitForSelector('[data-testid=import-jobs] > [data-testid=import-job][data-status=succeeded] [data-testid=import-counts]', { timeout: 30_000 });
+    expect(await job!.evaluate((el) => el.textContent)).toBe('read 5 · added 4 · duplicates 0 · invalid 1');
   });
 
   it('resumes after the service worker is killed mid-import and stores exactly the file’s visits', async () => {

@@ -121,3 +121,26 @@ describe('history import job', () => {
     expect(done.progress).toMatchObject({ done: 3000, total: 3000 });
   });
 });
+
+describe('history import cancel and Takeout', () => {
+  it('cancelling a running import ends the job cancelled, not running', async () => {
+    await fresh();
+    const { cancelImport } = await import('../../../extension/history');
+    const jobId = await startHostImport(db, inProcessHost(), { path: join(dir, 'Large') }, false);
+    expect(await cancelImport(db, jobId)).toBe(true);
+    const job = await settled(jobId);
+    expect(job.status).toBe('cancelled');
+    expect(job.error?.code).toBe('CANCELLED');
+  });
+
+  it('imports Takeout text with the shared mapping and counts invalid entries', async () => {
+    await fresh();
+    const { startTakeoutImport } = await import('../../../extension/history');
+    const text = JSON.stringify({ 'Browser History': [{ url: 'https://a.example/#x', title: 'A', time_usec: 1_700_000_000_000_000, page_transition: 'TYPED' }, { url: 'nope', time_usec: 1 }] });
+    const job = await settled(await startTakeoutImport(db, 'BrowserHistory.json', text));
+    expect(job.result).toEqual({ read: 2, added: 1, duplicates: 0, invalid: 1 });
+    expect(await db.visits.toArray()).toMatchObject([{ url: 'https://a.example/#x', visitedAt: 1_700_000_000_000, transition: 'typed', source: 'takeout' }]);
+    const broken = await settled(await startTakeoutImport(db, 'x.json', '{"Browser History": ['));
+    expect(broken.error?.code).toBe('HISTORY_FILE_CORRUPT');
+  });
+});
