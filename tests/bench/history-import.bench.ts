@@ -60,9 +60,17 @@ async function hostReadAlone(historyPath: string, home: string): Promise<{ ms: n
 
 /** (b): rows shaped like stored visits, written with raw IndexedDB, one transaction per batch. */
 async function rawIdbWrite(page: Page, count: number, urls: number): Promise<number> {
+  // In slices of 50k rows, so no single page.evaluate outlives the CDP protocol timeout.
+  const name = `bench-raw-${Date.now()}`;
+  let ms = 0;
+  for (let first = 0; first < count; first += 50_000) ms += await rawIdbWriteSlice(page, name, first, Math.min(count, first + 50_000), urls);
+  await page.evaluate((db) => void indexedDB.deleteDatabase(db), name);
+  return ms;
+}
+
+async function rawIdbWriteSlice(page: Page, name: string, first: number, last: number, urls: number): Promise<number> {
   return page.evaluate(
-    async (total, urlCount, batchSize) => {
-      const name = `bench-raw-${Date.now()}`;
+    async (name, first, total, urlCount, batchSize) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const open = indexedDB.open(name, 1);
         open.onupgradeneeded = () => {
@@ -74,7 +82,7 @@ async function rawIdbWrite(page: Page, count: number, urls: number): Promise<num
       });
       const start = Date.UTC(2023, 0, 1);
       const started = performance.now();
-      for (let from = 0; from < total; from += batchSize) {
+      for (let from = first; from < total; from += batchSize) {
         const rows: Record<string, unknown>[] = [];
         for (let i = from; i < Math.min(total, from + batchSize); i++) {
           const n = (i % urlCount) + 1;
@@ -92,10 +100,11 @@ async function rawIdbWrite(page: Page, count: number, urls: number): Promise<num
       }
       const ms = performance.now() - started;
       db.close();
-      indexedDB.deleteDatabase(name);
       return ms;
     },
-    count,
+    name,
+    first,
+    last,
     urls,
     1000,
   );

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, statSync, openSync, readdirSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +153,18 @@ describe('hydraflow-host history export', () => {
       expect(JSON.parse(run.stderr.trim().split('\n').pop()!), file).toMatchObject({ ok: false, error: { code: 'HISTORY_FILE_CORRUPT' } });
     }
     expect(leftoverCopies()).toEqual([]);
+  });
+
+  it('lists profiles with display names from Local State, as JSON', () => {
+    const fakeHome = join(scratch, 'fake-home');
+    const edge = join(fakeHome, '.config', 'microsoft-edge');
+    mkdirSync(join(edge, 'Profile 3'), { recursive: true });
+    copyFileSync(paths.history, join(edge, 'Profile 3', 'History'));
+    writeFileSync(join(edge, 'Local State'), JSON.stringify({ profile: { info_cache: { 'Profile 3': { name: 'Travail' } } } }));
+    const run = runCli(['history', 'profiles', '--json'], { HYDRAFLOW_HOME: join(scratch, 'home'), HOME: fakeHome, XDG_CONFIG_HOME: '' });
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as { ok: boolean; profiles: { id: string; name: string; historySize: number; historyPath: string }[] };
+    expect(out.profiles.map((p) => [p.id, p.name, p.historySize, p.historyPath])).toEqual([['edge:Profile 3', 'Travail', statSync(paths.history).size, join(edge, 'Profile 3', 'History')]]);
   });
 
   it('rejects usage errors with USAGE and exit code 2', () => {
