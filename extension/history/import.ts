@@ -10,7 +10,7 @@ import type { ImportCounts } from '../../shared/commands/history';
 import { CodedError, toAppError, type Result } from '../../shared/errors';
 import { takeoutVisits } from '../../shared/history/takeout';
 import type { HistoryVisit } from '../../shared/history/visit';
-import { historyItemsEvent, historyPosition, type HistoryItemsEvent, type HistoryPositionValue } from '../../shared/protocol/history';
+import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryItemsEvent, type HistoryPositionValue } from '../../shared/protocol/history';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
@@ -102,7 +102,7 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job): P
             size += next.visits.length;
           }
           try {
-            cursor = await writeBatch(db, job.id, cursor, take.flatMap((items) => items.visits), take.reduce((sum, items) => sum + items.invalid, 0), take[take.length - 1]!.position);
+            cursor = await writeBatch(db, job.id, cursor, take.flatMap((items) => items.visits), take.reduce((sum, items) => sum + items.invalid, 0), take[take.length - 1]!.position, total);
           } catch (error) {
             failure = error;
             controller.abort();
@@ -111,6 +111,8 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job): P
         writing = null;
       };
       const before = cursor.read;
+      // Job-wide total, known from the host's first progress event of each page.
+      let total: number | undefined;
       const reply = await host.request(
         'history.read',
         { ...params.target, after: cursor.position, limit: IMPORT_PAGE_VISITS },
@@ -118,6 +120,10 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job): P
           timeoutMs: 0,
           signal: controller.signal,
           onEvent: (event, data) => {
+            if (event === 'progress' && total === undefined) {
+              const progress = historyProgressEvent.safeParse(data);
+              if (progress.success) total = before + progress.data.remaining;
+            }
             if (event !== 'items' || failure) return;
             const items = historyItemsEvent.safeParse(data);
             if (!items.success) {
@@ -148,7 +154,15 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job): P
 }
 
 /** One transaction: the visits and the cursor that says they are stored. */
-async function writeBatch(db: HydraDb, jobId: string, cursor: ImportCursor, visits: HistoryVisit[], invalid: number, position: HistoryPositionValue | null): Promise<ImportCursor> {
+async function writeBatch(
+  db: HydraDb,
+  jobId: string,
+  cursor: ImportCursor,
+  visits: HistoryVisit[],
+  invalid: number,
+  position: HistoryPositionValue | null,
+  total?: number,
+): Promise<ImportCursor> {
   return db.transaction('rw', db.visits, db.jobs, async () => {
     const { added, duplicates } = await addVisits(db, visits.map(makeVisit));
     const next: ImportCursor = {
@@ -158,7 +172,7 @@ async function writeBatch(db: HydraDb, jobId: string, cursor: ImportCursor, visi
       duplicates: cursor.duplicates + duplicates,
       invalid: cursor.invalid + invalid,
     };
-    await reportProgress(db, jobId, { done: next.read, cursor: next });
+    await reportProgress(db, jobId, { done: next.read, cursor: next, ...(total === undefined ? {} : { total }) });
     return next;
   });
 }

@@ -31,6 +31,9 @@ export const historyItemsEvent = z.object({
 });
 export type HistoryItemsEvent = z.infer<typeof historyItemsEvent>;
 
+/** done/total of one `history.read` call; `remaining` = rows after `after` in the whole file. */
+export const historyProgressEvent = z.object({ done: z.number().int(), total: z.number().int(), remaining: z.number().int() });
+
 export const historyMethods = {
   'history.profiles': defineMethod({
     summary: 'Lists Chrome/Chromium/Edge/Brave/Vivaldi and Firefox profiles with a history file (name, path, size, mtime).',
@@ -59,6 +62,9 @@ export const historyMethods = {
       position: historyPosition.nullable(),
       done: z.boolean(),
     }),
-    events: { items: historyItemsEvent, progress: z.object({ done: z.number().int(), total: z.number().int() }) },
+    events: {
+      items: historyItemsEvent,
+      progress: historyProgressEvent,
+    },
   }),
 };

@@ -34,7 +34,7 @@ export function historyHandlers(env: HostEnv): Pick<Handlers, 'history.profiles'
       try {
         const filter = { after: params.after, ...(params.since === undefined ? {} : { since: params.since }) };
         const remaining = reader.count(filter);
-        ctx.emit('progress', { done: 0, total: Math.min(remaining, params.limit) });
+        ctx.emit('progress', { done: 0, total: Math.min(remaining, params.limit), remaining });
         let pending: HistoryVisit[] = [];
         let pendingBytes = 0;
         let pendingInvalid = 0;
@@ -44,7 +44,7 @@ export function historyHandlers(env: HostEnv): Pick<Handlers, 'history.profiles'
         const flush = () => {
           if (!position || (pending.length === 0 && pendingInvalid === 0)) return;
           ctx.emit('items', { visits: pending, invalid: pendingInvalid, position });
-          ctx.emit('progress', { done: read, total: Math.min(remaining, params.limit) });
+          ctx.emit('progress', { done: read, total: Math.min(remaining, params.limit), remaining });
           pending = [];
           pendingBytes = 0;
           pendingInvalid = 0;

@@ -105,6 +105,8 @@ describe('history import job', () => {
     const jobId = await startHostImport(db, dying, { path: join(dir, 'Large') }, false);
     const broken = await settled(jobId);
     expect(broken.status).toBe('failed');
+    // The job-wide total is known from the first progress event, before the first batch is stored.
+    expect(broken.progress.total).toBe(3000);
     const partial = await db.visits.count();
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(3000);
