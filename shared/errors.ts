@@ -28,6 +28,10 @@ export const ERRORS = {
   QUOTA_EXCEEDED: { n: 119, message: 'Browser storage quota exceeded' },
   // 2xx — threads, chat, tasks, memories
   // 3xx — history import
+  HISTORY_FILE_NOT_FOUND: { n: 300, message: 'The history file does not exist or cannot be read' },
+  HISTORY_NOT_A_DATABASE: { n: 301, message: 'The file is not a Chromium History, Firefox places.sqlite or Takeout BrowserHistory.json' },
+  HISTORY_FILE_CORRUPT: { n: 302, message: 'The history file is damaged and cannot be read' },
+  HISTORY_PROFILE_NOT_FOUND: { n: 303, message: 'No such browser profile' },
   // 4xx — bundles
   // 5xx — repo tools
   REPO_NOT_FOUND: { n: 500, message: 'No repository with this id in the host config' },

@@ -7,6 +7,7 @@ import { browser } from 'wxt/browser';
 import { appCommandHandlers } from '../app/handlers';
 import { dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
+import { historyCommandHandlers, resumeHistoryImport } from '../history';
 import { createNativeHostConnection, hostCommandHandlers } from '../host';
 import { recoverInterruptedJobs, type JobResumer } from '../jobs';
 import { repoCommandHandlers } from '../repo';
@@ -19,6 +20,7 @@ export function main(): void {
     ...appCommandHandlers(db),
     ...hostCommandHandlers(host),
     ...repoCommandHandlers(db, host),
+    ...historyCommandHandlers(db, host),
   } satisfies CommandHandlers;
 
   browser.runtime.onMessage.addListener((message, sender) => {
@@ -27,6 +29,8 @@ export function main(): void {
   });
 
   // Jobs cut off by the previous worker's death: resume those whose capability can, fail the rest.
-  const resumers: Partial<Record<JobType, JobResumer>> = {};
+  const resumers: Partial<Record<JobType, JobResumer>> = {
+    history_import: (job) => resumeHistoryImport(db, host, job),
+  };
   void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
 }

@@ -10,6 +10,7 @@ import { createLogger } from '../logger';
 import { serve } from '../server';
 import { installStdoutGuard } from '../stdout-guard';
 import { HOST_VERSION } from '../version';
+import { historyCommand } from './history';
 import { doctorCommand, installCommand, uninstallCommand } from './install-commands';
 import { EXIT, printError, processIo, type CliCommand } from './io';
 import { recoverAll } from '../repo/service';
@@ -20,6 +21,7 @@ const subcommands: Record<string, CliCommand> = {
   uninstall: uninstallCommand,
   doctor: doctorCommand,
   repo: repoCommand,
+  history: historyCommand,
 };
 
 const USAGE = `Usage: hydraflow-host <command> [options]
@@ -29,6 +31,7 @@ Commands:
   uninstall [--browser …] [--user-data-dir DIR] [--json]
   doctor    [--browser …] [--user-data-dir DIR] [--json]
   repo      add|check-add|list|apply|revert|ledger|check … (hydraflow-host repo --help)
+  history   profiles [--json] | export --file PATH [--since ISO-8601] [--format ndjson] [--source BROWSER]
   --version
 When a browser starts it with its extension origin, it serves the native-messaging protocol.`;
 

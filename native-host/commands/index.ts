@@ -6,6 +6,7 @@
 import { methods } from '../../shared/protocol/methods';
 import type { HostEnv } from '../host-env';
 import type { Handlers } from '../router';
+import { historyHandlers } from './history';
 import { hostHandlers } from './host';
 import { repoHandlers } from './repo';
 
@@ -14,5 +15,6 @@ export function createHandlers(env: HostEnv): Handlers {
   return {
     ...hostHandlers(env, capabilities),
     ...repoHandlers(env),
+    ...historyHandlers(env),
   } satisfies Handlers;
 }

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { appCommands } from './app';
+import { historyCommands } from './history';
 import { hostCommands } from './host';
 import { repoCommands } from './repo';
 
@@ -11,6 +12,7 @@ export const commands = {
   ...appCommands,
   ...hostCommands,
   ...repoCommands,
+  ...historyCommands,
 };
 
 export type Commands = typeof commands;

@@ -3,12 +3,14 @@
  * listed here once; the host's router must implement every entry (a compile error otherwise).
  */
 import type { z } from 'zod';
+import { historyMethods } from './history';
 import { hostMethods } from './host';
 import { repoMethods } from './repo';
 
 export const methods = {
   ...hostMethods,
   ...repoMethods,
+  ...historyMethods,
 };
 
 export type Methods = typeof methods;

@@ -2,6 +2,7 @@
 import { useCommand } from '../hooks';
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
+import { HistorySection } from '../history/HistorySection';
 
 export function OptionsApp() {
   const [info] = useCommand('app.info', {});
@@ -20,6 +21,7 @@ export function OptionsApp() {
           {info.state === 'failed' && <p class="error">{info.error.message}</p>}
         </section>
         <HostStatusView />
+        <HistorySection />
       </main>
     </>
   );

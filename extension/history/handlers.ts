@@ -1,0 +1,29 @@
+import { CodedError } from '../../shared/errors';
+import type { CommandHandlers } from '../commands/router';
+import type { HydraDb } from '../db';
+import type { HostConnection } from '../host/connection';
+import { cancelImport, startHostImport, startTakeoutImport } from './import';
+
+export function historyCommandHandlers(
+  db: HydraDb,
+  host: HostConnection,
+): Pick<CommandHandlers, 'history.profiles' | 'history.import' | 'history.importTakeout' | 'history.cancelImport' | 'history.deleteVisits'> {
+  return {
+    'history.profiles': async () => {
+      const reply = await host.request('history.profiles', {});
+      if (!reply.ok) throw new CodedError(reply.error.code, reply.error.message);
+      return reply.result;
+    },
+    'history.import': async (params) => {
+      const target = params.profileId !== undefined ? { profileId: params.profileId } : { path: params.path! };
+      return { jobId: await startHostImport(db, host, target, params.full) };
+    },
+    'history.importTakeout': async (params) => ({ jobId: await startTakeoutImport(db, params.fileName, params.text) }),
+    'history.cancelImport': async (params) => ({ cancelled: await cancelImport(db, params.jobId) }),
+    'history.deleteVisits': async (params) => {
+      const existing = await db.visits.bulkGet(params.ids);
+      await db.visits.bulkDelete(params.ids);
+      return { deleted: existing.filter(Boolean).length };
+    },
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * History import jobs. A host import pulls pages of visits (`history.read` with `after`), writes
+ * each `items` event in one transaction together with the job's cursor, so the stored cursor is
+ * always exactly "everything up to here is in the database". A killed service worker therefore
+ * resumes from the cursor and ends with exactly the file's visits (the visit id dedupes any
+ * overlap). A Takeout drop is parsed here, with the same shared mapping as the host.
+ */
+import { z } from 'zod';
+import type { ImportCounts } from '../../shared/commands/history';
+import { CodedError, toAppError, type Result } from '../../shared/errors';
+import { takeoutVisits } from '../../shared/history/takeout';
+import type { HistoryVisit } from '../../shared/history/visit';
+import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryItemsEvent, type HistoryPositionValue } from '../../shared/protocol/history';
+import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
+import type { Job } from '../../shared/schemas/entities';
+import type { HydraDb } from '../db';
+import type { RequestOptions } from '../host/connection';
+import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
+import { addVisits, makeVisit } from './visits';
+
+/** The part of the host connection an import needs (the real HostConnection in the background). */
+export interface HistoryHost {
+  request(method: 'history.read', params: MethodParams<'history.read'>, options?: RequestOptions): Promise<Result<MethodResult<'history.read'>>>;
+}
+
+/** Visits per host page: bounds the worker's memory whatever the file's size. */
+export const IMPORT_PAGE_VISITS = 20_000;
+const TAKEOUT_BATCH = 5000;
+/** Most visits written in one transaction. */
+const WRITE_BATCH_VISITS = 10_000;
+
+const hostTarget = z.union([z.object({ profileId: z.string() }), z.object({ path: z.string() })]);
+const importParams = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('host'), target: hostTarget, sourceKey: z.string(), full: z.boolean() }),
+  z.object({ kind: z.literal('takeout'), fileName: z.string() }),
+]);
+export type HistoryImportParams = z.infer<typeof importParams>;
+
+const importCursor = z.object({
+  position: historyPosition.nullable(),
+  read: z.number().int(),
+  added: z.number().int(),
+  duplicates: z.number().int(),
+  invalid: z.number().int(),
+});
+type ImportCursor = z.infer<typeof importCursor>;
+
+const sourceCursorValue = z.object({ position: historyPosition });
+
+/** Jobs running in this worker, for cancel. Lost on restart, which recovery handles. */
+const running = new Map<string, AbortController>();
+
+export function sourceCursorKey(sourceKey: string): string {
+  return `history.sourceCursor:${sourceKey}`;
+}
+
+function countsOf(cursor: ImportCursor): ImportCounts {
+  return { read: cursor.read, added: cursor.added, duplicates: cursor.duplicates, invalid: cursor.invalid };
+}
+
+/** Creates and starts a host import job; returns once the job row exists. */
+export async function startHostImport(db: HydraDb, host: HistoryHost, target: { profileId: string } | { path: string }, full: boolean): Promise<string> {
+  const sourceKey = 'profileId' in target ? `profile:${target.profileId}` : `path:${target.path}`;
+  const stored = full ? null : sourceCursorValue.safeParse((await db.settings.get(sourceCursorKey(sourceKey)))?.value);
+  const params: HistoryImportParams = { kind: 'host', target, sourceKey, full };
+  const job = await createJob(db, { type: 'history_import', params });
+  const cursor: ImportCursor = { position: stored?.success ? stored.data.position : null, read: 0, added: 0, duplicates: 0, invalid: 0 };
+  // The cursor exists from the start, so a worker killed before the first batch still resumes.
+  await db.jobs.update(job.id, { cursor });
+  await startJob(db, job.id);
+  await appendJobLog(db, job.id, full ? 'full import: reading every visit' : cursor.position ? 'incremental import: reading visits after the last import' : 'first import: reading every visit');
+  void runHostImport(db, host, { ...job, cursor, status: 'running' });
+  return job.id;
+}
+
+/** The resumer for 'history_import': picks a job up from its stored cursor. */
+export function resumeHistoryImport(db: HydraDb, host: HistoryHost, job: Job): void {
+  void runHostImport(db, host, job);
+}
+
+export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job): Promise<void> {
+  const controller = new AbortController();
+  running.set(job.id, controller);
+  try {
+    const params = importParams.parse(job.params);
+    if (params.kind !== 'host') throw new CodedError('JOB_INTERRUPTED', 'A Takeout import cannot resume; drop the file again.');
+    let cursor = importCursor.parse(job.cursor);
+    for (;;) {
+      let failure: unknown = null;
+      // Events that arrive while a write is running are merged into the next write: batches grow
+      // to what IndexedDB can absorb (fewer, larger transactions) and memory stays bounded by
+      // the page size.
+      const queue: HistoryItemsEvent[] = [];
+      let writing: Promise<void> | null = null;
+      const drain = async () => {
+        while (queue.length && !failure && !controller.signal.aborted) {
+          const take: HistoryItemsEvent[] = [];
+          let size = 0;
+          while (queue.length && size < WRITE_BATCH_VISITS) {
+            const next = queue.shift()!;
+            take.push(next);
+            size += next.visits.length;
+          }
+          try {
+            cursor = await writeBatch(db, job.id, cursor, take.flatMap((items) => items.visits), take.reduce((sum, items) => sum + items.invalid, 0), take[take.length - 1]!.position, total);
+          } catch (error) {
+            failure = error;
+            controller.abort();
+          }
+        }
+        writing = null;
+      };
+      const before = cursor.read;
+      // Job-wide total, known from the host's first progress event of each page.
+      let total: number | undefined;
+      const reply = await host.request(
+        'history.read',
+        { ...params.target, after: cursor.position, limit: IMPORT_PAGE_VISITS },
+        {
+          timeoutMs: 0,
+          signal: controller.signal,
+          onEvent: (event, data) => {
+            if (event === 'progress' && total === undefined) {
+              const progress = historyProgressEvent.safeParse(data);
+              if (progress.success) total = before + progress.data.remaining;
+            }
+            if (event !== 'items' || failure) return;
+            const items = historyItemsEvent.safeParse(data);
+            if (!items.success) {
+              failure = new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${items.error.issues[0]?.message ?? ''}`);
+              controller.abort();
+              return;
+            }
+            queue.push(items.data);
+            writing ??= drain();
+          },
+        },
+      );
+      while (writing) await writing;
+      if (failure) throw failure;
+      if (controller.signal.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
+      if (!reply.ok) throw new CodedError(reply.error.code, reply.error.message);
+      await reportProgress(db, job.id, { done: cursor.read, total: before + reply.result.remaining });
+      if (reply.result.done || reply.result.read === 0) break;
+    }
+    if (cursor.position) await db.settings.put({ key: sourceCursorKey(params.sourceKey), value: { position: cursor.position }, updatedAt: Date.now() });
+    await appendJobLog(db, job.id, `done: read ${cursor.read}, added ${cursor.added}, duplicates ${cursor.duplicates}, invalid ${cursor.invalid}`);
+    await finishJob(db, job.id, countsOf(cursor));
+  } catch (error) {
+    await failJob(db, job.id, toAppError(error));
+  } finally {
+    running.delete(job.id);
+  }
+}
+
+/** One transaction: the visits and the cursor that says they are stored. */
+async function writeBatch(
+  db: HydraDb,
+  jobId: string,
+  cursor: ImportCursor,
+  visits: HistoryVisit[],
+  invalid: number,
+  position: HistoryPositionValue | null,
+  total?: number,
+): Promise<ImportCursor> {
+  return db.transaction('rw', db.visits, db.jobs, async () => {
+    const { added, duplicates } = await addVisits(db, visits.map(makeVisit));
+    const next: ImportCursor = {
+      position: position ?? cursor.position,
+      read: cursor.read + visits.length + invalid,
+      added: cursor.added + added,
+      duplicates: cursor.duplicates + duplicates,
+      invalid: cursor.invalid + invalid,
+    };
+    await reportProgress(db, jobId, { done: next.read, cursor: next, ...(total === undefined ? {} : { total }) });
+    return next;
+  });
+}
+
+export async function startTakeoutImport(db: HydraDb, fileName: string, text: string): Promise<string> {
+  const params: HistoryImportParams = { kind: 'takeout', fileName };
+  const job = await createJob(db, { type: 'history_import', params });
+  await startJob(db, job.id);
+  void runTakeoutImport(db, job.id, text);
+  return job.id;
+}
+
+async function runTakeoutImport(db: HydraDb, jobId: string, text: string): Promise<void> {
+  const controller = new AbortController();
+  running.set(jobId, controller);
+  try {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch (error) {
+      throw new CodedError('HISTORY_FILE_CORRUPT', `The file is not valid JSON: ${(error as Error).message}`);
+    }
+    const mapped = takeoutVisits(parsed);
+    if (!mapped) throw new CodedError('HISTORY_NOT_A_DATABASE', 'The file is not a Google Takeout BrowserHistory.json (no "Browser History" list)');
+    let cursor: ImportCursor = { position: null, read: mapped.invalid, added: 0, duplicates: 0, invalid: mapped.invalid };
+    await reportProgress(db, jobId, { done: cursor.read, total: mapped.visits.length + mapped.invalid });
+    for (let i = 0; i < mapped.visits.length; i += TAKEOUT_BATCH) {
+      if (controller.signal.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
+      cursor = await writeBatch(db, jobId, cursor, mapped.visits.slice(i, i + TAKEOUT_BATCH), 0, null);
+    }
+    // Not resumable (the text lives only in this worker's memory): no cursor is kept.
+    await db.jobs.update(jobId, { cursor: null });
+    await finishJob(db, jobId, countsOf(cursor));
+  } catch (error) {
+    await failJob(db, jobId, toAppError(error));
+  } finally {
+    running.delete(jobId);
+  }
+}
+
+/** Cancels a running import; a job left active by a dead worker is marked cancelled directly. */
+export async function cancelImport(db: HydraDb, jobId: string): Promise<boolean> {
+  const controller = running.get(jobId);
+  if (controller) {
+    controller.abort();
+    return true;
+  }
+  const job = await db.jobs.get(jobId);
+  if (!job || job.type !== 'history_import' || (job.status !== 'running' && job.status !== 'queued')) return false;
+  await failJob(db, jobId, { code: 'CANCELLED', message: 'Import cancelled' });
+  return true;
+}

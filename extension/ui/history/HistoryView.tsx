@@ -1,0 +1,87 @@
+/**
+ * The History view: stored visits grouped by day, newest first, filtered by a title or URL
+ * prefix (full-text search comes with the search capability); open a visit or delete it.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Visit } from '../../../shared/schemas/entities';
+import { sendCommand } from '../../commands/client';
+import { getDb } from '../../db';
+import { useLiveQuery } from '../hooks';
+import { localDay } from './format';
+
+const PAGE = 200;
+
+/** True when the title, the URL, or the URL without its scheme starts with the prefix. */
+export function matchesPrefix(visit: Pick<Visit, 'url' | 'title'>, prefix: string): boolean {
+  const needle = prefix.trim().toLowerCase();
+  if (!needle) return true;
+  const url = visit.url.toLowerCase();
+  return visit.title.toLowerCase().startsWith(needle) || url.startsWith(needle) || url.replace(/^[a-z][a-z0-9+.-]*:\/\/(www\.)?/, '').startsWith(needle);
+}
+
+/**
+ * The stored-visit count, refreshed every 2 s rather than live: IndexedDB counts by walking the
+ * store, and a live count would re-walk it after every batch of a large import.
+ */
+function useVisitTotal(): number | undefined {
+  const [total, setTotal] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    const refresh = () => void getDb().visits.count().then(setTotal, () => undefined);
+    refresh();
+    const timer = setInterval(refresh, 2000);
+    return () => clearInterval(timer);
+  }, []);
+  return total;
+}
+
+export function HistoryView() {
+  const [prefix, setPrefix] = useState('');
+  const total = useVisitTotal();
+  const visits =
+    useLiveQuery(
+      () =>
+        getDb()
+          .visits.orderBy('visitedAt')
+          .reverse()
+          .filter((visit) => matchesPrefix(visit, prefix))
+          .limit(PAGE)
+          .toArray(),
+      [prefix],
+    ) ?? [];
+  const days = new Map<string, Visit[]>();
+  for (const visit of visits) {
+    const day = localDay(visit.visitedAt);
+    days.set(day, [...(days.get(day) ?? []), visit]);
+  }
+  return (
+    <section data-testid="history-view">
+      <h2>History</h2>
+      <p>
+        <input type="search" placeholder="Title or URL starts with…" value={prefix} data-testid="history-search" onInput={(event) => setPrefix((event.target as HTMLInputElement).value)} />{' '}
+        <span class="muted" data-testid="visit-total">
+          {total ?? 0} visits stored
+        </span>
+      </p>
+      {[...days].map(([day, rows]) => (
+        <div key={day} data-testid="history-day" data-day={day}>
+          <h3>{day}</h3>
+          <ul class="visits">
+            {rows.map((visit) => (
+              <li key={visit.id} data-testid="history-visit">
+                <span class="muted">{new Date(visit.visitedAt).toLocaleTimeString()}</span>{' '}
+                <a href={visit.url} target="_blank" rel="noopener noreferrer" class="truncate">
+                  {visit.title || visit.url}
+                </a>{' '}
+                <span class="muted">{visit.transition}</span>{' '}
+                <button type="button" class="link" data-testid="delete-visit" onClick={() => void sendCommand('history.deleteVisits', { ids: [visit.id] })}>
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+      {visits.length === PAGE && <p class="muted">Showing the newest {PAGE}; narrow the search to see more.</p>}
+    </section>
+  );
+}

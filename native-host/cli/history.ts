@@ -1,0 +1,90 @@
+/**
+ * `hydraflow-host history …`: the history capability for scripts and tests.
+ *   history profiles [--json]
+ *   history export --file PATH [--since ISO-8601] [--format ndjson] [--source chrome|…]
+ * `export` prints one JSON object per visit per line; errors are one JSON line on stderr.
+ */
+import { homedir } from 'node:os';
+import { err, toAppError } from '../../shared/errors';
+import { VISIT_SOURCES, type VisitSource } from '../../shared/schemas/statuses';
+import { currentPlatform } from '../host-env';
+import { discoverProfiles } from '../history/profiles';
+import { openHistoryFile } from '../history/read';
+import { EXIT, printError, type CliCommand, type CliIo } from './io';
+
+const USAGE = 'Usage: hydraflow-host history profiles [--json] | history export --file PATH [--since ISO-8601] [--format ndjson] [--source BROWSER]';
+
+function parseFlags(args: string[], valued: string[], booleans: string[]): Record<string, string | true> | string {
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const name = arg.replace(/^--/, '');
+    if (!arg.startsWith('--')) return `Unexpected argument "${arg}"`;
+    if (booleans.includes(name)) flags[name] = true;
+    else if (valued.includes(name)) {
+      const value = args[++i];
+      if (value === undefined) return `--${name} needs a value`;
+      flags[name] = value;
+    } else return `Unknown option ${arg}`;
+  }
+  return flags;
+}
+
+function usage(io: CliIo, message: string): number {
+  printError(io, err('USAGE', `${message}. ${USAGE}`).error);
+  return EXIT.usage;
+}
+
+export const historyCommand: CliCommand = async (args, io) => {
+  const [sub, ...rest] = args;
+  if (sub === 'profiles') return profilesCommand(rest, io);
+  if (sub === 'export') return exportCommand(rest, io);
+  return usage(io, sub ? `Unknown history command "${sub}"` : 'Missing history command');
+};
+
+async function profilesCommand(args: string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, [], ['json']);
+  if (typeof flags === 'string') return usage(io, flags);
+  const profiles = discoverProfiles(currentPlatform(), homedir(), process.env);
+  if (flags.json) {
+    io.out(JSON.stringify({ ok: true, profiles }));
+    return EXIT.ok;
+  }
+  if (profiles.length === 0) io.out('No browser profiles with history found.');
+  for (const profile of profiles) {
+    io.out(`${profile.id}\t${profile.name}\t${profile.historySize} bytes\t${new Date(profile.modifiedAt).toISOString()}\t${profile.historyPath}`);
+  }
+  return EXIT.ok;
+}
+
+async function exportCommand(args: string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, ['file', 'since', 'format', 'source'], []);
+  if (typeof flags === 'string') return usage(io, flags);
+  if (typeof flags.file !== 'string') return usage(io, '--file is required');
+  if (flags.format !== undefined && flags.format !== 'ndjson') return usage(io, `Unknown format "${String(flags.format)}" (only ndjson)`);
+  let since: number | undefined;
+  if (typeof flags.since === 'string') {
+    since = Date.parse(flags.since);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(flags.since) || Number.isNaN(since)) return usage(io, `--since "${flags.since}" is not an ISO-8601 date`);
+  }
+  let source: VisitSource | undefined;
+  if (typeof flags.source === 'string') {
+    if (!(VISIT_SOURCES as readonly string[]).includes(flags.source)) return usage(io, `Unknown --source "${flags.source}"`);
+    source = flags.source as VisitSource;
+  }
+  try {
+    const reader = openHistoryFile(flags.file, source ? { source } : {});
+    try {
+      for (const batch of reader.batches(since === undefined ? { batchSize: 5000 } : { since, batchSize: 5000 })) {
+        if (batch.visits.length === 0) continue;
+        io.out(batch.visits.map((visit) => JSON.stringify({ url: visit.url, title: visit.title, visitedAt: visit.visitedAt, transition: visit.transition, source: visit.source })).join('\n'));
+      }
+    } finally {
+      reader.close();
+    }
+  } catch (error) {
+    printError(io, toAppError(error));
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}

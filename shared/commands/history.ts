@@ -1,0 +1,47 @@
+/** Commands of the history capability: profiles, import jobs, Takeout drop, visit deletion. */
+import { z } from 'zod';
+import { historyProfile } from '../protocol/history';
+import { defineCommand } from './define';
+
+/** The counts every history import reports, honestly: read = added + duplicates + invalid. */
+export const importCounts = z.object({
+  read: z.number().int().nonnegative(),
+  added: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  invalid: z.number().int().nonnegative(),
+});
+export type ImportCounts = z.infer<typeof importCounts>;
+
+export const historyCommands = {
+  'history.profiles': defineCommand({
+    summary: 'Browser profiles the native host found, with History size and last-modified time.',
+    params: z.object({}),
+    result: z.object({ profiles: z.array(historyProfile) }),
+  }),
+  'history.import': defineCommand({
+    summary: 'Starts a history import job for a profile (or a file path on this machine); incremental unless `full`.',
+    params: z
+      .object({
+        profileId: z.string().min(1).max(300).optional(),
+        path: z.string().min(1).max(4096).optional(),
+        full: z.boolean().default(false),
+      })
+      .refine((p) => (p.profileId === undefined) !== (p.path === undefined), { message: 'give exactly one of profileId or path' }),
+    result: z.object({ jobId: z.string() }),
+  }),
+  'history.importTakeout': defineCommand({
+    summary: 'Imports a Google Takeout BrowserHistory.json (its text), without the native host.',
+    params: z.object({ fileName: z.string().max(1000), text: z.string().max(256 * 1024 * 1024) }),
+    result: z.object({ jobId: z.string() }),
+  }),
+  'history.cancelImport': defineCommand({
+    summary: 'Cancels a running history import job.',
+    params: z.object({ jobId: z.string().min(1) }),
+    result: z.object({ cancelled: z.boolean() }),
+  }),
+  'history.deleteVisits': defineCommand({
+    summary: 'Deletes visits by id.',
+    params: z.object({ ids: z.array(z.string().min(1)).max(10_000) }),
+    result: z.object({ deleted: z.number().int().nonnegative() }),
+  }),
+};

@@ -1,0 +1,70 @@
+/** History capability: list importable browser profiles and stream a history file's visits. */
+import { z } from 'zod';
+import { historyVisit } from '../history/visit';
+import { timestamp } from '../schemas/entities';
+import { VISIT_SOURCES } from '../schemas/statuses';
+import { defineMethod } from './define';
+
+export const historyProfile = z.object({
+  id: z.string().min(1).max(300),
+  browser: z.enum(VISIT_SOURCES),
+  name: z.string(),
+  profileDir: z.string(),
+  historyPath: z.string(),
+  historySize: z.number().int().nonnegative(),
+  modifiedAt: timestamp,
+});
+export type HistoryProfileInfo = z.infer<typeof historyProfile>;
+
+/** The last visit read from a file: its time in the source's own unit and its row id. */
+export const historyPosition = z.object({ time: z.string().regex(/^-?\d+$/), id: z.number().int() });
+export type HistoryPositionValue = z.infer<typeof historyPosition>;
+
+/** Visits per `history.read` call: bounds the extension's memory whatever the file's size. */
+export const HISTORY_READ_MAX_LIMIT = 100_000;
+
+export const historyItemsEvent = z.object({
+  visits: z.array(historyVisit),
+  invalid: z.number().int().nonnegative(),
+  /** Position of the last row covered by this event: continue after it. */
+  position: historyPosition,
+});
+export type HistoryItemsEvent = z.infer<typeof historyItemsEvent>;
+
+/** done/total of one `history.read` call; `remaining` = rows after `after` in the whole file. */
+export const historyProgressEvent = z.object({ done: z.number().int(), total: z.number().int(), remaining: z.number().int() });
+
+export const historyMethods = {
+  'history.profiles': defineMethod({
+    summary: 'Lists Chrome/Chromium/Edge/Brave/Vivaldi and Firefox profiles with a history file (name, path, size, mtime).',
+    params: z.object({}),
+    result: z.object({ profiles: z.array(historyProfile) }),
+  }),
+  'history.read': defineMethod({
+    summary:
+      'Streams up to `limit` visits of a profile (or a file path) after `after`, as `items` events (< 512 KiB each) with `progress`; cancellable. Result says where it stopped and whether the file is exhausted.',
+    params: z
+      .object({
+        profileId: z.string().min(1).max(300).optional(),
+        path: z.string().min(1).max(4096).optional(),
+        since: timestamp.optional(),
+        after: historyPosition.nullable().default(null),
+        limit: z.number().int().positive().max(HISTORY_READ_MAX_LIMIT).default(20_000),
+      })
+      .refine((p) => (p.profileId === undefined) !== (p.path === undefined), { message: 'give exactly one of profileId or path' }),
+    result: z.object({
+      kind: z.enum(['chromium', 'firefox', 'takeout']),
+      source: z.enum(VISIT_SOURCES),
+      /** Rows (valid or not) matching since/after when the call started: what remains to read. */
+      remaining: z.number().int().nonnegative(),
+      read: z.number().int().nonnegative(),
+      invalid: z.number().int().nonnegative(),
+      position: historyPosition.nullable(),
+      done: z.boolean(),
+    }),
+    events: {
+      items: historyItemsEvent,
+      progress: historyProgressEvent,
+    },
+  }),
+};

@@ -1,0 +1,67 @@
+/**
+ * history.read / history.profiles through the real host process: paging with `after` covers every
+ * visit exactly once, events stay under the frame budget, a missing profile is a coded error.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HostProcess, type HostFrame } from '../support/host-process';
+import { writeChromiumHistory, writeLargeChromiumHistory } from '../fixtures/make-history';
+
+let fake: string;
+let host: HostProcess;
+
+beforeAll(() => {
+  fake = mkdtempSync(join(tmpdir(), 'hf-fakehome-'));
+  mkdirSync(join(fake, 'config', 'vivaldi', 'Default'), { recursive: true });
+  writeChromiumHistory(join(fake, 'config', 'vivaldi', 'Default', 'History'));
+  writeLargeChromiumHistory(join(fake, 'Large'), { visits: 5000, urls: 700 });
+  host = new HostProcess({ env: { XDG_CONFIG_HOME: join(fake, 'config'), HOME: fake } });
+});
+afterAll(async () => {
+  await host.stop();
+  rmSync(fake, { recursive: true, force: true });
+});
+
+function eventsOf(id: string, event: string): HostFrame[] {
+  return host.frames.filter((frame) => frame.id === id && frame.event === event);
+}
+
+describe('history protocol', () => {
+  it('lists a Vivaldi profile found under the config dir', async () => {
+    const reply = await host.request('p1', 'history.profiles', {});
+    expect(reply.ok, JSON.stringify(reply)).toBe(true);
+    const profiles = (reply.result as { profiles: { id: string; browser: string; name: string; historySize: number }[] }).profiles;
+    expect(profiles.map((p) => [p.id, p.browser, p.name])).toEqual([['vivaldi:Default', 'vivaldi', 'Default']]);
+    expect(profiles[0]!.historySize).toBeGreaterThan(0);
+  });
+
+  it('pages through a large file with `after`, every visit exactly once, in events under 512 KiB', async () => {
+    const seen: string[] = [];
+    let after: unknown = null;
+    for (let page = 0; ; page++) {
+      const id = `r${page}`;
+      const reply = await host.request(id, 'history.read', { path: join(fake, 'Large'), after, limit: 1200 }, 30_000);
+      expect(reply.ok, JSON.stringify(reply.error)).toBe(true);
+      const result = reply.result as { read: number; done: boolean; position: unknown; source: string };
+      expect(result.source).toBe('chromium');
+      for (const frame of eventsOf(id, 'items')) {
+        expect(JSON.stringify(frame).length).toBeLessThan(512 * 1024);
+        for (const visit of (frame.data as { visits: { url: string; visitedAt: number }[] }).visits) seen.push(`${visit.url}@${visit.visitedAt}`);
+      }
+      after = result.position;
+      if (result.done) break;
+      expect(page).toBeLessThan(10);
+    }
+    expect(seen.length).toBe(5000);
+    expect(new Set(seen).size).toBe(5000);
+  });
+
+  it('reads a profile by id and refuses an unknown one with HISTORY_PROFILE_NOT_FOUND', async () => {
+    const reply = await host.request('v1', 'history.read', { profileId: 'vivaldi:Default' });
+    expect(reply.result).toMatchObject({ kind: 'chromium', source: 'vivaldi', read: 11, invalid: 0, done: true });
+    const missing = await host.request('v2', 'history.read', { profileId: 'chrome:Nope' });
+    expect(missing.error?.code).toBe('HISTORY_PROFILE_NOT_FOUND');
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * History import end to end: the real host installed into the test profile, a fixture browser
+ * profile on disk (found through XDG_CONFIG_HOME), the Import section of the options page, and a
+ * service worker killed in the middle of a large import.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeChromiumHistory, writeLargeChromiumHistory, writeTakeoutJson } from '../fixtures/make-history';
+import { runCli } from '../support/cli';
+import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
+
+const LARGE_VISITS = Number(process.env.HF_E2E_LARGE_VISITS ?? 60_000);
+
+describe('history import in real Chromium', () => {
+  let launched: LaunchedBrowser | undefined;
+  const cleanup: string[] = [];
+  afterEach(async () => {
+    await launched?.close();
+    launched = undefined;
+    for (const dir of cleanup.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  function tempDir(prefix: string): string {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    cleanup.push(dir);
+    return dir;
+  }
+
+  /** A browser with the host installed and a fake "chromium" user-data dir holding `profiles`. */
+  async function setUp(profiles: Record<string, (historyPath: string) => void>): Promise<Page> {
+    const home = tempDir('hf-home-');
+    const userDataDir = tempDir('hf-profile-');
+    const config = tempDir('hf-config-');
+    for (const [dir, write] of Object.entries(profiles)) {
+      mkdirSync(join(config, 'chromium', dir), { recursive: true });
+      write(join(config, 'chromium', dir, 'History'));
+    }
+    const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: home });
+    expect(install.status, install.stderr).toBe(0);
+    launched = await launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } });
+    await serviceWorkerTarget(launched.browser);
+    return openExtensionPage(launched.browser, 'options.html');
+  }
+
+  async function importProfile(page: Page, profileId: string): Promise<Record<string, number>> {
+    const before = (await page.$$('[data-testid=import-job]')).length;
+    await page.click(`[data-testid=history-profile][data-profile-id="${profileId}"] [data-testid=import-profile]`);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=import-job]').length > n, { timeout: 30_000 }, before);
+    // Newest job first.
+    const newest = '[data-testid=import-jobs] > [data-testid=import-job]:first-child';
+    await page.waitForSelector(`${newest}[data-status=succeeded] [data-testid=import-counts]`, { timeout: 60_000 });
+    return page.$eval(newest, (job) => {
+      const read = (name: string) => Number(job.querySelector(`[data-testid=count-${name}]`)!.textContent);
+      return { read: read('read'), added: read('added'), duplicates: read('duplicates'), invalid: read('invalid') };
+    });
+  }
+
+  it('imports a profile found by the host, shows honest counts, and a second import adds 0', async () => {
+    const page = await setUp({ Default: (path) => writeChromiumHistory(path) });
+    const profile = await page.waitForSelector('[data-testid=history-profile][data-profile-id="chromium:Default"]', { timeout: 30_000 });
+    expect(await profile!.evaluate((row) => row.textContent)).toMatch(/chromium.*Default.*KiB/);
+    expect(await importProfile(page, 'chromium:Default')).toEqual({ read: 11, added: 11, duplicates: 0, invalid: 0 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=visit-total]')?.textContent?.startsWith('11 '), { timeout: 10_000 });
+    const titles = await page.$$eval('[data-testid=history-visit] a', (links) => links.map((a) => a.textContent));
+    expect(titles).toContain('<b>Guide</b> & <script>alert("x")</script>');
+    expect(await importProfile(page, 'chromium:Default')).toEqual({ read: 0, added: 0, duplicates: 0, invalid: 0 });
+  });
+
+  it('imports a dropped Takeout file without any native host', async () => {
+    const dir = tempDir('hf-takeout-');
+    writeTakeoutJson(join(dir, 'BrowserHistory.json'));
+    launched = await launchWithExtension();
+    const page = await openExtensionPage(launched.browser, 'options.html');
+    await page.waitForSelector('[data-testid=profiles-error]', { timeout: 30_000 });
+    const input = await page.waitForSelector('[data-testid=takeout-file]');
+    await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(join(dir, 'BrowserHistory.json'));
+    const job = await page.waitForSelector('[data-testid=import-jobs] > [data-testid=import-job][data-status=succeeded] [data-testid=import-counts]', { timeout: 30_000 });
+    expect(await job!.evaluate((el) => el.textContent)).toBe('read 5 · added 4 · duplicates 0 · invalid 1');
+  });
+
+  it('resumes after the service worker is killed mid-import and stores exactly the file’s visits', async () => {
+    const page = await setUp({ Big: (path) => writeLargeChromiumHistory(path, { visits: LARGE_VISITS, urls: Math.ceil(LARGE_VISITS / 5) }) });
+    await page.waitForSelector('[data-testid=history-profile][data-profile-id="chromium:Big"]', { timeout: 30_000 });
+    await page.click('[data-testid=history-profile][data-profile-id="chromium:Big"] [data-testid=import-profile]');
+    // Wait until part of the file is stored, then kill the worker.
+    await page.waitForFunction(
+      (total) => {
+        const job = document.querySelector('[data-testid=import-job][data-status=running]');
+        const done = Number(job?.querySelector('[data-testid=count-read]')?.textContent ?? 0);
+        return done > 0 && done < total / 2;
+      },
+      { timeout: 60_000, polling: 50 },
+      LARGE_VISITS,
+    );
+    const worker = await serviceWorkerTarget(launched!.browser);
+    const session = await page.createCDPSession();
+    await session.send('ServiceWorker.enable');
+    await session.send('ServiceWorker.stopAllWorkers');
+    await waitFor(async () => !launched!.browser.targets().includes(worker), 10_000);
+    const atKill = await countVisits(page);
+    expect(atKill).toBeLessThan(LARGE_VISITS);
+    // Any event wakes the worker; its start-up resumes the job from the stored cursor.
+    await page.evaluate(() => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'app.info', params: {} }));
+    const job = await page.waitForSelector('[data-testid=import-job][data-status=succeeded]', { timeout: 120_000 });
+    const counts = await job!.evaluate((el) => ['read', 'added', 'duplicates', 'invalid'].map((n) => Number(el.querySelector(`[data-testid=count-${n}]`)!.textContent)));
+    expect(counts).toEqual([LARGE_VISITS, LARGE_VISITS, 0, 0]);
+    expect(await countVisits(page)).toBe(LARGE_VISITS);
+    const log = await page.evaluate(
+      () =>
+        new Promise<string[]>((resolve, reject) => {
+          const open = indexedDB.open('hydraflow');
+          open.onsuccess = () => {
+            const request = open.result.transaction('jobs').objectStore('jobs').getAll();
+            request.onsuccess = () => {
+              open.result.close();
+              resolve((request.result as { logTail: string[] }[]).flatMap((job) => job.logTail));
+            };
+            request.onerror = () => reject(request.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    expect(log.join('\n')).toContain('resumed after a service-worker restart');
+  });
+});
+
+async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Counts stored visits straight from IndexedDB (the page shares the extension's origin). */
+function countVisits(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('hydraflow');
+        open.onsuccess = () => {
+          const request = open.result.transaction('visits').objectStore('visits').count();
+          request.onsuccess = () => {
+            open.result.close();
+            resolve(request.result);
+          };
+          request.onerror = () => reject(request.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * The import job against the real host handler code run in-process (a stand-in for the native
+ * messaging port, not a mock: real files, real readers, the method schemas applied as the router
+ * does). Dexie on fake-indexeddb.
+ */
+import Dexie from 'dexie';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { createDatabase, type HydraDb } from '../../../extension/db';
+import { runHostImport, startHostImport, type HistoryHost } from '../../../extension/history';
+import { recoverInterruptedJobs } from '../../../extension/jobs';
+import { historyHandlers } from '../../../native-host/commands/history';
+import { hostPaths } from '../../../native-host/core/paths';
+import { createLogger } from '../../../native-host/logger';
+import { err, toAppError } from '../../../shared/errors';
+import { methods } from '../../../shared/protocol/methods';
+import type { Job } from '../../../shared/schemas/entities';
+import { writeChromiumHistory, writeLargeChromiumHistory } from '../../fixtures/make-history';
+
+let dir: string;
+let db: HydraDb;
+let n = 0;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hf-import-'));
+  writeChromiumHistory(join(dir, 'History'));
+  writeLargeChromiumHistory(join(dir, 'Large'), { visits: 3000, urls: 400 });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  db.close();
+  await Dexie.delete(db.name);
+});
+
+/** The host's history.read handler behind the HistoryHost interface; `dieAfterEvents` simulates a lost port. */
+function inProcessHost(options: { dieAfterEvents?: number } = {}): HistoryHost & { calls: number } {
+  const paths = hostPaths('linux', dir, { HYDRAFLOW_HOME: join(dir, 'home') });
+  const handlers = historyHandlers({ paths, platform: 'linux', log: createLogger({ logDir: paths.logDir, toStderr: false }) });
+  let events = 0;
+  const host = {
+    calls: 0,
+    async request(_method: 'history.read', params: unknown, requestOptions: { onEvent?: (event: string, data: unknown) => void; signal?: AbortSignal } = {}) {
+      host.calls++;
+      const parsed = methods['history.read'].params.parse(params);
+      const died = new AbortController();
+      try {
+        return await handlers['history.read'](parsed, {
+          requestId: 'x',
+          signal: requestOptions.signal ?? died.signal,
+          log: createLogger({ logDir: paths.logDir, toStderr: false }),
+          cancelRequest: () => false,
+          emit: (event, data) => {
+            if (options.dieAfterEvents !== undefined && event === 'items' && events++ >= options.dieAfterEvents) throw new Error('port closed');
+            requestOptions.onEvent?.(event, JSON.parse(JSON.stringify(data)));
+          },
+        });
+      } catch (error) {
+        const appError = toAppError(error);
+        return appError.message === 'port closed' ? err('HOST_DISCONNECTED') : { ok: false as const, error: appError };
+      }
+    },
+  };
+  return host;
+}
+
+async function fresh(): Promise<HydraDb> {
+  db = createDatabase(`hydraflow-import-test-${n++}`);
+  await db.open();
+  return db;
+}
+
+async function settled(jobId: string): Promise<Job> {
+  for (let i = 0; i < 500; i++) {
+    const job = await db.jobs.get(jobId);
+    if (job && job.status !== 'running' && job.status !== 'queued') return job;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('job did not settle');
+}
+
+describe('history import job', () => {
+  it('imports a History file with honest counts; again → 0 added; --full → all duplicates', async () => {
+    await fresh();
+    const host = inProcessHost();
+    const first = await settled(await startHostImport(db, host, { path: join(dir, 'History') }, false));
+    expect(first.status).toBe('succeeded');
+    expect(first.result).toEqual({ read: 11, added: 11, duplicates: 0, invalid: 0 });
+    expect(await db.visits.count()).toBe(11);
+    const stored = await db.visits.orderBy('visitedAt').first();
+    expect(stored).toMatchObject({ url: 'https://example.com/', visitedAt: 1710072000000, transition: 'typed', source: 'chromium', hostRev: 'com.example' });
+
+    const again = await settled(await startHostImport(db, host, { path: join(dir, 'History') }, false));
+    expect(again.result).toEqual({ read: 0, added: 0, duplicates: 0, invalid: 0 });
+
+    const full = await settled(await startHostImport(db, host, { path: join(dir, 'History') }, true));
+    expect(full.result).toEqual({ read: 11, added: 0, duplicates: 11, invalid: 0 });
+    expect(await db.visits.count()).toBe(11);
+  });
+
+  it('after the worker dies mid-import, resuming from the cursor stores exactly the file’s visits', async () => {
+    await fresh();
+    const dying = inProcessHost({ dieAfterEvents: 1 });
+    const jobId = await startHostImport(db, dying, { path: join(dir, 'Large') }, false);
+    const broken = await settled(jobId);
+    expect(broken.status).toBe('failed');
+    // The job-wide total is known from the first progress event, before the first batch is stored.
+    expect(broken.progress.total).toBe(3000);
+    const partial = await db.visits.count();
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(3000);
+    // What a killed worker leaves behind: the job still "running", its cursor at the last batch.
+    await db.jobs.update(jobId, { status: 'running', finishedAt: null, error: null });
+    const host = inProcessHost();
+    const resumedIds: string[] = [];
+    await recoverInterruptedJobs(db, { history_import: (job) => { resumedIds.push(job.id); void runHostImport(db, host, job); } });
+    expect(resumedIds).toEqual([jobId]);
+    const done = await settled(jobId);
+    expect(done.status).toBe('succeeded');
+    expect(done.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
+    expect(await db.visits.count()).toBe(3000);
+    expect(done.progress).toMatchObject({ done: 3000, total: 3000 });
+  });
+});
+
+describe('history import cancel and Takeout', () => {
+  it('cancelling a running import ends the job cancelled, not running', async () => {
+    await fresh();
+    const { cancelImport } = await import('../../../extension/history');
+    const jobId = await startHostImport(db, inProcessHost(), { path: join(dir, 'Large') }, false);
+    expect(await cancelImport(db, jobId)).toBe(true);
+    const job = await settled(jobId);
+    expect(job.status).toBe('cancelled');
+    expect(job.error?.code).toBe('CANCELLED');
+  });
+
+  it('imports Takeout text with the shared mapping and counts invalid entries', async () => {
+    await fresh();
+    const { startTakeoutImport } = await import('../../../extension/history');
+    const text = JSON.stringify({ 'Browser History': [{ url: 'https://a.example/#x', title: 'A', time_usec: 1_700_000_000_000_000, page_transition: 'TYPED' }, { url: 'nope', time_usec: 1 }] });
+    const job = await settled(await startTakeoutImport(db, 'BrowserHistory.json', text));
+    expect(job.result).toEqual({ read: 2, added: 1, duplicates: 0, invalid: 1 });
+    expect(await db.visits.toArray()).toMatchObject([{ url: 'https://a.example/#x', visitedAt: 1_700_000_000_000, transition: 'typed', source: 'takeout' }]);
+    const broken = await settled(await startTakeoutImport(db, 'x.json', '{"Browser History": ['));
+    expect(broken.error?.code).toBe('HISTORY_FILE_CORRUPT');
+  });
+});
