@@ -51,6 +51,7 @@ export function serve({ input, write, handlers, log }: ServeOptions): Promise<vo
       }
       running.set(requestId, controller);
     }
+    const started = performance.now();
     try {
       const { id, result } = await route(handlers, value, {
         signal: controller.signal,
@@ -72,6 +73,7 @@ export function serve({ input, write, handlers, log }: ServeOptions): Promise<vo
       } else {
         send({ id, ok: false, protocolVersion: PROTOCOL_VERSION, error: result.error });
       }
+      log.debug('request', { method: (value as { method?: unknown })?.method, ok: result.ok, ms: Math.round(performance.now() - started) });
     } finally {
       if (trackable) running.delete(requestId);
     }

