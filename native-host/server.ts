@@ -19,10 +19,39 @@ export interface ServeOptions {
   write: (bytes: Uint8Array) => void;
   handlers: Handlers;
   log: Logger;
+  /** How long a partly received frame may wait for its next byte before it is discarded. */
+  frameStallMs?: number;
 }
 
-export function serve({ input, write, handlers, log }: ServeOptions): Promise<void> {
+/**
+ * A browser writes each frame in one go, so a frame whose bytes stop arriving was truncated by a
+ * broken sender. Without this rule the host would wait forever and swallow the next requests as
+ * the rest of that frame.
+ */
+export const DEFAULT_FRAME_STALL_MS = 3000;
+
+export function serve({ input, write, handlers, log, frameStallMs = DEFAULT_FRAME_STALL_MS }: ServeOptions): Promise<void> {
   const decoder = new FrameDecoder();
+  let stallTimer: ReturnType<typeof setTimeout> | null = null;
+  let bytesSeen = 0;
+
+  function watchForStall(): void {
+    if (stallTimer) clearTimeout(stallTimer);
+    stallTimer = null;
+    if (decoder.bufferedBytes === 0) return;
+    const seenWhenArmed = bytesSeen;
+    stallTimer = setTimeout(() => {
+      // After a long synchronous handler the timer can fire before stdin's waiting bytes are read:
+      // look again after the I/O phase, and only drop the frame when nothing came in meanwhile.
+      setImmediate(() => {
+        if (bytesSeen !== seenWhenArmed || decoder.bufferedBytes === 0) return;
+        const dropped = decoder.dropPartial();
+        log.warn('discarded a truncated frame', { bytes: dropped });
+        sendError(null, 'FRAME_TRUNCATED', `A frame stopped arriving after ${dropped} bytes; it was discarded`);
+      });
+    }, frameStallMs);
+    stallTimer.unref();
+  }
   const running = new Map<RequestId, AbortController>();
 
   function send(value: unknown): void {
@@ -81,6 +110,7 @@ export function serve({ input, write, handlers, log }: ServeOptions): Promise<vo
 
   return new Promise((resolve) => {
     input.on('data', (chunk: Buffer) => {
+      bytesSeen += chunk.length;
       for (const frame of decoder.push(chunk)) {
         if (frame.kind === 'error') {
           log.warn('framing error', { code: frame.code, message: frame.message });
@@ -89,8 +119,10 @@ export function serve({ input, write, handlers, log }: ServeOptions): Promise<vo
           void handle(frame.value).catch((error: unknown) => log.error('unhandled request failure', { error: String(error) }));
         }
       }
+      watchForStall();
     });
     input.on('end', () => {
+      if (stallTimer) clearTimeout(stallTimer);
       for (const controller of running.values()) controller.abort();
       resolve();
     });

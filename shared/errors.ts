@@ -26,6 +26,7 @@ export const ERRORS = {
   CONFIG_INVALID: { n: 117, message: 'Host configuration file is invalid' },
   IO_ERROR: { n: 118, message: 'File system operation failed' },
   QUOTA_EXCEEDED: { n: 119, message: 'Browser storage quota exceeded' },
+  FRAME_TRUNCATED: { n: 120, message: 'A frame stopped arriving before its declared length; its bytes were discarded' },
   // 2xx — threads, chat, tasks, memories
   // 3xx — history import
   HISTORY_FILE_NOT_FOUND: { n: 300, message: 'The history file does not exist or cannot be read' },

@@ -7,7 +7,7 @@ import { err } from '../../shared/errors';
 import { createHandlers } from '../commands';
 import { currentPaths, currentPlatform } from '../host-env';
 import { createLogger } from '../logger';
-import { serve } from '../server';
+import { DEFAULT_FRAME_STALL_MS, serve } from '../server';
 import { installStdoutGuard } from '../stdout-guard';
 import { HOST_VERSION } from '../version';
 import { historyCommand } from './history';
@@ -67,7 +67,13 @@ async function serveBrowser(origin: string): Promise<number> {
   } catch (error) {
     log.error('repo recovery failed', { message: (error as Error).message });
   }
-  await serve({ input: process.stdin, write: writeFrame, handlers: createHandlers({ paths, log, platform: currentPlatform() }), log });
+  await serve({ input: process.stdin, write: writeFrame, handlers: createHandlers({ paths, log, platform: currentPlatform() }), log, frameStallMs: frameStallMs(process.env.HYDRAFLOW_FRAME_STALL_MS) });
   log.info('browser closed the connection; exiting');
   return EXIT.ok;
+}
+
+/** `HYDRAFLOW_FRAME_STALL_MS` shortens the truncated-frame timeout (the stress harness uses it). */
+function frameStallMs(value: string | undefined): number {
+  const parsed = Number(value);
+  return Number.isInteger(parsed) && parsed >= 50 ? parsed : DEFAULT_FRAME_STALL_MS;
 }

@@ -64,6 +64,19 @@ export class FrameDecoder {
     return out;
   }
 
+  /**
+   * Discards the bytes of a frame that stopped arriving (the caller decides when it has stalled)
+   * and returns how many were dropped. The next byte received starts a new frame.
+   */
+  dropPartial(): number {
+    const dropped = this.bufferedBytes;
+    this.buffer = Buffer.alloc(0);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.resyncing = false;
+    return dropped;
+  }
+
   /** Makes sure `this.buffer` holds at least `bytes` bytes, joining pending chunks only when needed. */
   private ensure(bytes: number): boolean {
     if (this.buffer.length >= bytes) return true;

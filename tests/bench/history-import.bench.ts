@@ -22,6 +22,7 @@ import { HOST_BUNDLE } from '../support/host-process';
 const VISITS = Number(process.env.HF_BENCH_VISITS ?? 500_000);
 const URLS = Number(process.env.HF_BENCH_URLS ?? 100_000);
 const PAGE = 20_000; // = IMPORT_PAGE_VISITS
+const WRITE_BATCH = 10_000; // = the import's WRITE_BATCH_VISITS: same transactions for (b) as for the import
 
 function line(figure: string, value: number, baseline: string, baselineValue: number, goal: string): void {
   process.stdout.write(`${JSON.stringify({ bench: 'history-import', figure, value: Math.round(value), baseline, baselineValue: Math.round(baselineValue), ratio: Math.round((value / baselineValue) * 100) / 100, goal, visits: VISITS, urls: URLS })}\n`);
@@ -106,7 +107,7 @@ async function rawIdbWriteSlice(page: Page, name: string, first: number, last: n
     first,
     last,
     urls,
-    1000,
+    WRITE_BATCH,
   );
 }
 
@@ -146,15 +147,22 @@ async function main(): Promise<void> {
     const userDataDir = join(dir, 'profile');
     const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: home });
     if (install.status !== 0) throw new Error(install.stderr);
+    // (b) runs in a browser of its own: one origin's databases share one LevelDB, so a baseline
+    // written (and deleted) in the import's profile would slow the import with its compactions.
+    const rawProfile = await launchWithExtension({ userDataDir: join(dir, 'raw-profile') });
+    let idbMs: number;
+    try {
+      await serviceWorkerTarget(rawProfile.browser);
+      idbMs = await rawIdbWrite(await openExtensionPage(rawProfile.browser, 'options.html'), VISITS, URLS);
+    } finally {
+      await rawProfile.close();
+    }
+    process.stderr.write(`host read alone ${Math.round(hostRead.ms)} ms; raw IndexedDB write ${Math.round(idbMs)} ms\n`);
+
     const launched = await launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } });
     try {
       await serviceWorkerTarget(launched.browser);
       const page = await openExtensionPage(launched.browser, 'options.html');
-      const idbMs = await rawIdbWrite(page, VISITS, URLS);
-      process.stderr.write(`host read alone ${Math.round(hostRead.ms)} ms; raw IndexedDB write ${Math.round(idbMs)} ms\n`);
-
-      // The worker may have gone idle during the raw write: wake it, then attach for heap samples.
-      await page.evaluate(() => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'app.info', params: {} }));
       const worker = await serviceWorkerTarget(launched.browser);
       const workerSession = await worker.createCDPSession();
       let maxHeap = 0;

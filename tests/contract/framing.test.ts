@@ -55,6 +55,29 @@ describe('native host framing and routing (real process over stdio)', () => {
     expect(await host.request('after-oversize', 'hello', hello)).toMatchObject({ ok: true });
   });
 
+  it('discards a frame that stops arriving before its declared length (FRAME_TRUNCATED) and answers the next request', async () => {
+    await host.stop();
+    host = new HostProcess({ env: { HYDRAFLOW_FRAME_STALL_MS: '200' } });
+    const full = encodeFrame({ id: 'cut', method: 'hello', params: hello });
+    await host.writeRaw(full.subarray(0, 20));
+    const error = await host.waitFor((f) => f.error?.code === 'FRAME_TRUNCATED', 5000);
+    expect(error.id).toBeNull();
+    expect(host.frames.some((f) => f.id === 'cut')).toBe(false);
+    expect(await host.request('after-truncated', 'hello', hello)).toMatchObject({ ok: true });
+  });
+
+  it('keeps a slowly arriving frame whose bytes keep coming', async () => {
+    await host.stop();
+    host = new HostProcess({ env: { HYDRAFLOW_FRAME_STALL_MS: '300' } });
+    const full = encodeFrame({ id: 'slow', method: 'hello', params: hello });
+    for (let at = 0; at < full.length; at += 8) {
+      await host.writeRaw(full.subarray(at, at + 8));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await host.reply('slow')).toMatchObject({ ok: true });
+    expect(host.frames.some((f) => f.error?.code === 'FRAME_TRUNCATED')).toBe(false);
+  });
+
   it('refuses garbage bytes and a zero length, answering the next request after each', async () => {
     await host.writeRaw(Buffer.from('GET / HTTP/1.1\r\n\r\n\xff\xfe garbage'));
     await host.waitFor((f) => f.error?.code === 'FRAME_TOO_LARGE');
