@@ -1,12 +1,15 @@
 /**
  * A private copy of a history file. Browsers keep their History database open and locked while
  * they run, so we never open the original: the file and its `-journal`/`-wal` companions are
- * copied into a fresh temp dir, read there, and the dir is deleted when the reader closes.
+ * copied into a fresh temp dir, read there, and the dir is deleted when the reader closes. The
+ * dir's name carries the host's pid: a host killed mid-read (SIGKILL runs no cleanup) leaves its
+ * copy behind, and the next snapshot removes every copy whose process is gone.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CodedError } from '../../shared/errors';
+import { processAlive } from '../core/process';
 
 export interface FileSnapshot {
   path: string;
@@ -15,6 +18,20 @@ export interface FileSnapshot {
 }
 
 const COMPANIONS = ['-journal', '-wal'];
+const PREFIX = 'hydraflow-history-';
+
+
+/** Removes the copies left by hosts that died while reading; returns how many were removed. */
+export function sweepStaleSnapshots(dir: string = tmpdir()): number {
+  let removed = 0;
+  for (const name of readdirSync(dir)) {
+    const match = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
+    if (!match || processAlive(Number(match[1]))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
 
 export function snapshotFile(original: string): FileSnapshot {
   let size: number;
@@ -26,7 +43,8 @@ export function snapshotFile(original: string): FileSnapshot {
     if (error instanceof CodedError) throw error;
     throw new CodedError('HISTORY_FILE_NOT_FOUND', `Cannot read ${original}: ${(error as Error).message}`);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'hydraflow-history-'));
+  sweepStaleSnapshots();
+  const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const copy = join(dir, basename(original));
   try {

@@ -1,0 +1,6 @@
+/** Every stress scenario, in the order `npm run stress` runs them. */
+import type { Scenario } from '../report';
+import { hostKillDuringApply, hostKillDuringHistoryStream } from './host-kill';
+import { protocolFuzz } from './protocol-fuzz';
+
+export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream];
