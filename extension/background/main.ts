@@ -11,6 +11,9 @@ import { historyCommandHandlers, resumeHistoryImport } from '../history';
 import { createNativeHostConnection, hostCommandHandlers } from '../host';
 import { recoverInterruptedJobs, type JobResumer } from '../jobs';
 import { repoCommandHandlers } from '../repo';
+import { threadCommandHandlers } from '../threads';
+import { registerCaptureListeners, syncOpenTabs } from '../capture';
+import { recoverInterruptedReplies } from '../chat';
 import type { JobType } from '../../shared/schemas/statuses';
 
 export function main(): void {
@@ -21,12 +24,17 @@ export function main(): void {
     ...hostCommandHandlers(host),
     ...repoCommandHandlers(db, host),
     ...historyCommandHandlers(db, host),
+    ...threadCommandHandlers(db),
   } satisfies CommandHandlers;
 
   browser.runtime.onMessage.addListener((message, sender) => {
     if (sender.id !== browser.runtime.id) return undefined;
     return dispatchCommand(handlers, message, { senderTabId: sender.tab?.id ?? null });
   });
+
+  registerCaptureListeners(db);
+  void syncOpenTabs(db).catch((error: unknown) => console.error('[hydraflow] tab sync failed', error));
+  void recoverInterruptedReplies(db).catch((error: unknown) => console.error('[hydraflow] reply recovery failed', error));
 
   // Jobs cut off by the previous worker's death: resume those whose capability can, fail the rest.
   const resumers: Partial<Record<JobType, JobResumer>> = {

@@ -7,12 +7,14 @@ import { appCommands } from './app';
 import { historyCommands } from './history';
 import { hostCommands } from './host';
 import { repoCommands } from './repo';
+import { threadCommands } from './threads';
 
 export const commands = {
   ...appCommands,
   ...hostCommands,
   ...repoCommands,
   ...historyCommands,
+  ...threadCommands,
 };
 
 export type Commands = typeof commands;

@@ -3,6 +3,8 @@ import { useCommand } from '../hooks';
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
 import { HistorySection } from '../history/HistorySection';
+import { BlocklistSettings } from '../settings/BlocklistSettings';
+import { ModelSettings } from '../settings/ModelSettings';
 
 export function OptionsApp() {
   const [info] = useCommand('app.info', {});
@@ -22,6 +24,8 @@ export function OptionsApp() {
         </section>
         <HostStatusView />
         <HistorySection />
+        <ModelSettings />
+        <BlocklistSettings />
       </main>
     </>
   );

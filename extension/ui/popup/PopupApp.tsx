@@ -4,6 +4,8 @@ import { ActiveTabSummary } from '../components/ActiveTabSummary';
 import { useActiveTab } from '../components/ActiveTab';
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
+import { RunningJobs } from '../components/RunningJobs';
+import { PopupThread } from '../threads/PopupThread';
 
 export function PopupApp() {
   const tab = useActiveTab();
@@ -25,7 +27,9 @@ export function PopupApp() {
         >
           Open side panel
         </button>
+        <PopupThread tab={tab} />
         <HostStatusView compact />
+        <RunningJobs />
         <button type="button" class="link" onClick={() => void browser.runtime.openOptionsPage()}>
           Overview
         </button>

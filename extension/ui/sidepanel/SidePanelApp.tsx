@@ -1,16 +1,16 @@
-/** The side panel: the active tab's context and, as capabilities land, its thread. */
-import { ActiveTabSummary } from '../components/ActiveTabSummary';
+/** The side panel: the active tab's thread (messages, chat, tasks, memories), host state, repo tools. */
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
 import { RepoToolsSection } from '../repo/RepoToolsSection';
+import { ThreadPanel } from '../threads/ThreadPanel';
 
 export function SidePanelApp() {
   return (
     <>
       <Header title="Side panel" />
       <main>
-        <ActiveTabSummary />
-        <HostStatusView />
+        <ThreadPanel />
+        <HostStatusView compact />
         <RepoToolsSection />
       </main>
     </>

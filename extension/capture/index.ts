@@ -1,0 +1,3 @@
+export { registerCaptureListeners, syncOpenTabs, capturable } from './tabs';
+export { capturePage } from './pages';
+export { getBlocklist, setBlocklist } from './blocklist';

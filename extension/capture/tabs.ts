@@ -1,0 +1,110 @@
+/**
+ * Live capture: tab events into `tabs`, every committed top-level navigation into `tabSnapshots`,
+ * and `history.onVisited` into `visits` (through addVisits, so a visit imported later from the
+ * History file is the same row). Incognito tabs and blocked domains are never captured.
+ * Listeners are registered synchronously at worker start; each event is handled from the
+ * database, never from worker memory.
+ */
+import { browser, type Browser } from 'wxt/browser';
+import { isBlocked } from '../../shared/blocklist';
+import { newId } from '../../shared/ids';
+import { reverseHost } from '../../shared/host-key';
+import { TRANSITIONS, type Transition } from '../../shared/schemas/statuses';
+import { hostOf, isCapturableUrl, urlKey } from '../../shared/url';
+import type { HydraDb } from '../db';
+import { addVisits, makeVisit } from '../history/visits';
+import { getBlocklist } from './blocklist';
+
+type Tab = Browser.tabs.Tab;
+
+export async function capturable(db: HydraDb, tab: { incognito?: boolean; url?: string }): Promise<boolean> {
+  if (tab.incognito || !tab.url || !isCapturableUrl(tab.url)) return false;
+  return !isBlocked(tab.url, await getBlocklist(db));
+}
+
+/** Upserts a tab's row (binding kept). A tab that may not be captured keeps no URL or title. */
+export async function recordTab(db: HydraDb, tab: Tab, now = Date.now()): Promise<void> {
+  if (tab.id === undefined || tab.id < 0 || tab.incognito) return;
+  const allowed = await capturable(db, tab);
+  await db.transaction('rw', db.tabs, async () => {
+    const existing = await db.tabs.get(tab.id!);
+    const url = allowed ? tab.url! : '';
+    await db.tabs.put({
+      tabId: tab.id!,
+      windowId: tab.windowId,
+      index: tab.index,
+      url,
+      urlKey: url ? urlKey(url) : '',
+      title: allowed ? (tab.title ?? '') : '',
+      active: tab.active ? 1 : 0,
+      open: 1,
+      threadId: existing?.threadId ?? null,
+      openedAt: existing?.openedAt ?? now,
+      updatedAt: now,
+    });
+  });
+}
+
+export async function recordNavigation(db: HydraDb, tabId: number, url: string, now = Date.now()): Promise<void> {
+  const tab = await browser.tabs.get(tabId).catch(() => null);
+  if (!tab || !(await capturable(db, { incognito: tab.incognito, url }))) return;
+  const row = await db.tabs.get(tabId);
+  await db.tabSnapshots.add({
+    id: newId(),
+    tabId,
+    url,
+    urlKey: urlKey(url),
+    hostRev: reverseHost(hostOf(url)),
+    title: tab.url === url ? (tab.title ?? '') : '',
+    threadId: row?.threadId ?? null,
+    capturedAt: now,
+  });
+}
+
+/** A title that arrives after the commit completes the tab's latest snapshot of that URL. */
+async function recordTitle(db: HydraDb, tabId: number, url: string, title: string): Promise<void> {
+  const latest = await db.tabSnapshots.where('[tabId+capturedAt]').between([tabId, -Infinity], [tabId, Infinity]).last();
+  if (latest && latest.url === url && latest.title !== title) await db.tabSnapshots.update(latest.id, { title });
+}
+
+export async function recordVisit(db: HydraDb, item: { url?: string; title?: string; lastVisitTime?: number }): Promise<void> {
+  if (!item.url || item.lastVisitTime === undefined || !(await capturable(db, { url: item.url }))) return;
+  const visits = await browser.history.getVisits({ url: item.url }).catch(() => []);
+  const latest = visits.reduce<(typeof visits)[number] | undefined>((a, b) => ((b.visitTime ?? 0) > (a?.visitTime ?? -1) ? b : a), undefined);
+  const name = latest?.transition as string | undefined;
+  const transition: Transition = TRANSITIONS.includes(name as Transition) ? (name as Transition) : 'link';
+  await addVisits(db, [makeVisit({ url: item.url, title: item.title ?? '', visitedAt: Math.floor(latest?.visitTime ?? item.lastVisitTime), transition, source: 'live' })]);
+}
+
+/** At worker start: the open tabs as the browser has them now (ids change across restarts). */
+export async function syncOpenTabs(db: HydraDb): Promise<void> {
+  const tabs = await browser.tabs.query({});
+  const openIds = new Set(tabs.map((t) => t.id));
+  await db.tabs.where('open').equals(1).filter((row) => !openIds.has(row.tabId)).modify({ open: 0 });
+  for (const tab of tabs) await recordTab(db, tab);
+}
+
+export function registerCaptureListeners(db: HydraDb): void {
+  const report = (error: unknown) => console.error('[hydraflow] capture failed', error);
+  browser.tabs.onCreated.addListener((tab) => void recordTab(db, tab).catch(report));
+  browser.tabs.onUpdated.addListener((tabId, change, tab) => {
+    if (change.url === undefined && change.title === undefined && change.status === undefined) return;
+    void recordTab(db, tab)
+      .then(() => (change.title !== undefined && tab.url && !tab.incognito ? recordTitle(db, tabId, tab.url, change.title) : undefined))
+      .catch(report);
+  });
+  browser.tabs.onActivated.addListener(({ tabId, windowId }) => {
+    void db
+      .transaction('rw', db.tabs, async () => {
+        await db.tabs.where('windowId').equals(windowId).modify((row) => void (row.active = row.tabId === tabId ? 1 : 0));
+      })
+      .catch(report);
+  });
+  browser.tabs.onMoved.addListener((tabId, info) => void db.tabs.update(tabId, { windowId: info.windowId, index: info.toIndex, updatedAt: Date.now() }).catch(report));
+  browser.tabs.onAttached.addListener((tabId, info) => void db.tabs.update(tabId, { windowId: info.newWindowId, index: info.newPosition, updatedAt: Date.now() }).catch(report));
+  browser.tabs.onRemoved.addListener((tabId) => void db.tabs.update(tabId, { open: 0, active: 0, updatedAt: Date.now() }).catch(report));
+  browser.webNavigation.onCommitted.addListener((details) => {
+    if (details.frameId === 0) void recordNavigation(db, details.tabId, details.url).catch(report);
+  });
+  browser.history.onVisited.addListener((item) => void recordVisit(db, item).catch(report));
+}

@@ -1,0 +1,69 @@
+/**
+ * Talking to the configured model endpoint from the service worker: the model list and a
+ * streamed chat reply, for OpenAI-compatible servers and for Ollama. Network and HTTP failures
+ * become coded errors the thread shows as they are.
+ */
+import type { ModelSettings } from '../../shared/commands/threads';
+import { ReplyStreamReader } from '../../shared/chat/stream';
+import { CodedError } from '../../shared/errors';
+
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+function apiBase(settings: ModelSettings): string {
+  const base = settings.baseUrl.replace(/\/+$/, '');
+  return settings.kind === 'openai' && !/\/v1$/.test(base) ? `${base}/v1` : base;
+}
+
+function headers(settings: ModelSettings): Record<string, string> {
+  return { 'content-type': 'application/json', ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}) };
+}
+
+async function call(settings: ModelSettings, path: string, init: RequestInit): Promise<Response> {
+  const url = `${apiBase(settings)}${path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, headers: headers(settings), credentials: 'omit' });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new CodedError('MODEL_UNREACHABLE', `Cannot reach ${new URL(url).origin}: the connection was refused or the network is down`);
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw new CodedError('MODEL_UNAUTHORIZED', `The model endpoint refused the request (${response.status}): check the API key in Settings`);
+  }
+  if (!response.ok) {
+    const body = (await response.text().catch(() => '')).slice(0, 300);
+    throw new CodedError('MODEL_HTTP_ERROR', `The model endpoint answered ${response.status}${body ? `: ${body}` : ''}`);
+  }
+  return response;
+}
+
+export async function listModels(settings: ModelSettings): Promise<string[]> {
+  const response = await call(settings, settings.kind === 'openai' ? '/models' : '/api/tags', { method: 'GET' });
+  const body = (await response.json().catch(() => null)) as { data?: { id?: unknown }[]; models?: { name?: unknown }[] } | null;
+  const names = settings.kind === 'openai' ? body?.data?.map((m) => m.id) : body?.models?.map((m) => m.name);
+  if (!Array.isArray(names)) throw new CodedError('MODEL_BAD_RESPONSE', 'The model list could not be read');
+  return names.filter((name): name is string => typeof name === 'string').sort();
+}
+
+/** Streams a reply; `onText` gets each piece as it arrives. Resolves when the reply is complete. */
+export async function streamReply(settings: ModelSettings, turns: ChatTurn[], onText: (delta: string) => void, signal: AbortSignal): Promise<void> {
+  const body = settings.kind === 'openai' ? { model: settings.model, messages: turns, stream: true } : { model: settings.model, messages: turns, stream: true };
+  const response = await call(settings, settings.kind === 'openai' ? '/chat/completions' : '/api/chat', { method: 'POST', body: JSON.stringify(body), signal });
+  if (!response.body) throw new CodedError('MODEL_BAD_RESPONSE', 'The model endpoint sent no body');
+  const reader = new ReplyStreamReader(settings.kind);
+  const decoder = new TextDecoder();
+  const stream = response.body.getReader();
+  for (;;) {
+    const { value, done } = await stream.read();
+    if (done) break;
+    for (const delta of reader.push(decoder.decode(value, { stream: true })).deltas) onText(delta);
+    if (reader.done) {
+      await stream.cancel().catch(() => undefined);
+      return;
+    }
+  }
+  for (const delta of reader.end().deltas) onText(delta);
+}

@@ -1,0 +1,2 @@
+export { sendChat, stopReply, addNote, getModelSettings, setModelSettings, recoverInterruptedReplies } from './service';
+export { listModels, streamReply } from './endpoint';

@@ -1,0 +1,2 @@
+export { threadCommandHandlers } from './handlers';
+export { threadForTab, createThread, bindTab, unbindTab, listThreads, updateThread, deleteThread } from './store';

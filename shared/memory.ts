@@ -1,0 +1,26 @@
+/**
+ * Memory strength: 1 when a memory is made or used, then ×0.9 per day since its last use
+ * (continuously: half a day is ×0.9^0.5). Pinned memories do not fade. Stored `strength` is the
+ * value at `lastUsedAt`; what the UI shows and what ranks context is `currentStrength`.
+ */
+import type { Memory } from './schemas/entities';
+
+export const DAY_MS = 86_400_000;
+export const DAILY_DECAY = 0.9;
+
+export function currentStrength(memory: Pick<Memory, 'strength' | 'lastUsedAt' | 'pinned'>, now: number): number {
+  if (memory.pinned) return 1;
+  const days = Math.max(0, now - memory.lastUsedAt) / DAY_MS;
+  return memory.strength * DAILY_DECAY ** days;
+}
+
+/** Memories offered to the model with a thread: the thread's own and the global/user ones, strongest first. */
+export function contextMemories<M extends Pick<Memory, 'strength' | 'lastUsedAt' | 'pinned' | 'scope' | 'threadId'>>(memories: readonly M[], threadId: string, now: number, limit = 20): M[] {
+  return memories
+    .filter((m) => m.scope === 'global' || m.scope === 'user' || (m.scope === 'thread' && m.threadId === threadId))
+    .map((m) => ({ m, s: currentStrength(m, now) }))
+    .filter(({ s }) => s >= 0.05)
+    .sort((a, b) => b.s - a.s)
+    .slice(0, limit)
+    .map(({ m }) => m);
+}

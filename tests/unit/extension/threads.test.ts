@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import Dexie from 'dexie';
+import { createDatabase, STORE_NAMES, type HydraDb } from '../../../extension/db';
+import { addNote } from '../../../extension/chat/service';
+import { createMemory, updateMemory, useContextMemories } from '../../../extension/threads/memories';
+import { bindTab, createThread, deleteThread, listThreads, threadForTab, unbindTab, updateThread } from '../../../extension/threads/store';
+import { createTask, taskEvents, updateTask } from '../../../extension/threads/tasks';
+
+let db: HydraDb;
+let n = 0;
+async function fresh(): Promise<HydraDb> {
+  db = createDatabase(`hydraflow-threads-test-${n++}`);
+  await db.open();
+  return db;
+}
+afterEach(async () => {
+  db.close();
+  await Dexie.delete(db.name);
+});
+
+const tab = (tabId: number, url: string, title = 'Page') => ({ tabId, url, title });
+
+async function counts(): Promise<Record<string, number>> {
+  return Object.fromEntries(await Promise.all(STORE_NAMES.map(async (name) => [name, await db.table(name).count()] as const)));
+}
+
+describe('tab ↔ thread resolution', () => {
+  it('gives two tabs on different URLs two threads, and each tab its own again', async () => {
+    await fresh();
+    const a = await threadForTab(db, tab(1, 'https://a.example/page', 'A page'));
+    const b = await threadForTab(db, tab(2, 'https://b.example/page'));
+    expect(a.resolvedBy).toBe('created');
+    expect(b.resolvedBy).toBe('created');
+    expect(a.thread.id).not.toBe(b.thread.id);
+    expect(a.thread.title).toBe('A page');
+    expect((await threadForTab(db, tab(1, 'https://a.example/page'))).thread.id).toBe(a.thread.id);
+    expect((await threadForTab(db, tab(1, 'https://a.example/page'))).resolvedBy).toBe('binding');
+  });
+
+  it('finds the thread of the same normalized URL for a new tab id (a restarted browser)', async () => {
+    await fresh();
+    const first = await threadForTab(db, tab(1, 'https://a.example/page#intro'));
+    const again = await threadForTab(db, tab(77, 'https://A.example/page'));
+    expect(again).toMatchObject({ resolvedBy: 'url', thread: { id: first.thread.id } });
+  });
+
+  it('an explicit choice wins: rebinding moves the URL to the chosen thread; unbind and new thread', async () => {
+    await fresh();
+    const a = await threadForTab(db, tab(1, 'https://a.example/'));
+    const other = await createThread(db, 'Research', undefined);
+    await bindTab(db, tab(1, 'https://a.example/'), other.id);
+    expect((await threadForTab(db, tab(1, 'https://a.example/'))).thread.id).toBe(other.id);
+    expect((await threadForTab(db, tab(9, 'https://a.example/'))).thread.id).toBe(other.id);
+    expect((await db.threads.get(a.thread.id))!.urlKeys).toEqual([]);
+    expect(await unbindTab(db, tab(1, 'https://a.example/'))).toBe(true);
+    const after = await threadForTab(db, tab(1, 'https://a.example/'));
+    expect(after.resolvedBy).toBe('created');
+    expect([a.thread.id, other.id]).not.toContain(after.thread.id);
+    const fresh2 = await createThread(db, undefined, tab(1, 'https://a.example/'));
+    expect((await threadForTab(db, tab(1, 'https://a.example/'))).thread.id).toBe(fresh2.id);
+  });
+
+  it('lists pinned first, then newest; searches titles; hides archived unless asked', async () => {
+    await fresh();
+    const old = await createThread(db, 'Old pinned notes', undefined, 1000);
+    await createThread(db, 'Middle', undefined, 2000);
+    const archived = await createThread(db, 'Archived notes', undefined, 3000);
+    await createThread(db, 'Newest', undefined, 4000);
+    await updateThread(db, old.id, { pinned: true }, 1001);
+    await updateThread(db, archived.id, { archived: true }, 3001);
+    expect((await listThreads(db, { query: '', includeArchived: false, limit: 10 })).map((t) => t.title)).toEqual(['Old pinned notes', 'Newest', 'Middle']);
+    expect((await listThreads(db, { query: 'NOTES', includeArchived: true, limit: 10 })).map((t) => t.title)).toEqual(['Old pinned notes', 'Archived notes']);
+    await expect(updateThread(db, 'missing', { pinned: true })).rejects.toMatchObject({ code: 'THREAD_NOT_FOUND' });
+  });
+});
+
+describe('thread delete cascade', () => {
+  it('removes exactly what the thread owned and leaves other threads untouched', async () => {
+    await fresh();
+    const doomed = await threadForTab(db, tab(1, 'https://a.example/'));
+    const kept = await threadForTab(db, tab(2, 'https://b.example/'));
+    for (const thread of [doomed.thread, kept.thread]) {
+      await addNote(db, thread.id, `first note of ${thread.id}`);
+      await addNote(db, thread.id, 'second note');
+      const task = await createTask(db, { threadId: thread.id, title: 'Read it', description: '', priority: 'normal', dueAt: null });
+      await updateTask(db, task.id, { status: 'in_progress' });
+      await createMemory(db, { text: `thread fact ${thread.id}`, scope: 'thread', threadId: thread.id, source: { kind: 'user', id: null } });
+    }
+    await createMemory(db, { text: 'global fact', scope: 'global', source: { kind: 'user', id: null } });
+    const before = await counts();
+    const report = await deleteThread(db, doomed.thread.id);
+    expect(report).toEqual({ threads: 1, messages: 2, tasks: 1, taskEvents: 2, memories: 1, tabsUnbound: 1 });
+    const after = await counts();
+    expect(after).toEqual({ ...before, threads: before.threads! - 1, messages: before.messages! - 2, tasks: before.tasks! - 1, taskEvents: before.taskEvents! - 2, memories: before.memories! - 1 });
+    expect((await db.tabs.get(1))!.threadId).toBeNull();
+    expect((await db.tabs.get(2))!.threadId).toBe(kept.thread.id);
+    expect(await db.messages.where('[threadId+createdAt]').between([kept.thread.id, 0], [kept.thread.id, Infinity]).count()).toBe(2);
+    await expect(deleteThread(db, doomed.thread.id)).rejects.toMatchObject({ code: 'THREAD_NOT_FOUND' });
+  });
+});
+
+describe('tasks and memories', () => {
+  it('appends one event per create, status change and edit, in order', async () => {
+    await fresh();
+    const { thread } = await threadForTab(db, tab(1, 'https://a.example/'));
+    const task = await createTask(db, { threadId: thread.id, title: 'Draft', description: '', priority: 'normal', dueAt: null }, 10);
+    await updateTask(db, task.id, { status: 'in_progress' }, 10);
+    await updateTask(db, task.id, { status: 'blocked' }, 10);
+    await updateTask(db, task.id, { status: 'blocked' }, 11); // no change, no event
+    await updateTask(db, task.id, { title: 'Draft v2', priority: 'high' }, 12);
+    await updateTask(db, task.id, { status: 'completed' }, 12);
+    const events = await taskEvents(db, task.id);
+    expect(events.map((e) => [e.seq, e.type, e.data.to ?? null])).toEqual([
+      [0, 'created', null],
+      [1, 'status_changed', 'in_progress'],
+      [2, 'status_changed', 'blocked'],
+      [3, 'edited', null],
+      [4, 'status_changed', 'completed'],
+    ]);
+    expect(events[3]!.data).toEqual({ title: { from: 'Draft', to: 'Draft v2' }, priority: { from: 'normal', to: 'high' } });
+    expect((await db.tasks.get(task.id))!).toMatchObject({ status: 'completed', title: 'Draft v2', priority: 'high' });
+    await expect(updateTask(db, 'nope', { status: 'failed' })).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+  });
+
+  it('dedupes memories by scope, thread and text; using them refreshes strength', async () => {
+    await fresh();
+    const { thread } = await threadForTab(db, tab(1, 'https://a.example/'));
+    const day = 86_400_000;
+    const first = await createMemory(db, { text: ' likes tea ', scope: 'thread', threadId: thread.id, source: { kind: 'user', id: null } }, 0);
+    const again = await createMemory(db, { text: 'likes tea', scope: 'thread', threadId: thread.id, source: { kind: 'user', id: null } }, day);
+    expect(first.created).toBe(true);
+    expect(again).toMatchObject({ created: false, memory: { id: first.memory.id, lastUsedAt: day } });
+    const global = await createMemory(db, { text: 'likes tea', scope: 'global', source: { kind: 'user', id: null } }, 0);
+    expect(global.created).toBe(true);
+    const used = await useContextMemories(db, thread.id, 3 * day);
+    expect(used.map((m) => m.id).sort()).toEqual([first.memory.id, global.memory.id].sort());
+    expect((await db.memories.get(global.memory.id))!).toMatchObject({ strength: 1, lastUsedAt: 3 * day });
+    const pinned = await updateMemory(db, global.memory.id, { pinned: true }, 4 * day);
+    expect(pinned.pinned).toBe(1);
+    await expect(createMemory(db, { text: 'x', scope: 'thread', source: { kind: 'user', id: null } })).rejects.toMatchObject({ code: 'INVALID_COMMAND' });
+  });
+});
