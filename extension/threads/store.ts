@@ -151,10 +151,13 @@ export async function updateThread(db: HydraDb, threadId: string, change: { titl
   });
 }
 
-/** Marks a thread as just used; an auto title follows the first user text. */
+/**
+ * Marks a thread as just used. A thread titled automatically from its page keeps that title; one
+ * that had nothing to be named after takes its first message as title.
+ */
 export async function touchThread(db: HydraDb, threadId: string, firstText: string | null, now: number): Promise<void> {
   const thread = await getThread(db, threadId);
-  const retitle = firstText && thread.titleSource === 'auto' && (await db.messages.where('[threadId+createdAt]').between([threadId, 0], [threadId, Infinity]).count()) <= 1;
+  const retitle = firstText && thread.titleSource === 'auto' && thread.title === UNTITLED;
   await db.threads.update(threadId, { updatedAt: now, ...(retitle ? { title: titleFrom(firstText) } : {}) });
 }
 

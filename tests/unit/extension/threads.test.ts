@@ -74,6 +74,22 @@ describe('tab ↔ thread resolution', () => {
   });
 });
 
+describe('thread titles', () => {
+  it('keep the page title, take the first message when there was nothing to name the thread after, and a user title wins', async () => {
+    await fresh();
+    const { thread: fromPage } = await threadForTab(db, tab(1, 'https://a.example/', 'The page title'));
+    await addNote(db, fromPage.id, 'first note');
+    expect((await db.threads.get(fromPage.id))!.title).toBe('The page title');
+    const blank = await createThread(db, undefined, undefined);
+    expect(blank.title).toBe('New thread');
+    await addNote(db, blank.id, '  A   question about\nsomething long '.padEnd(120, 'x'));
+    expect((await db.threads.get(blank.id))!.title).toMatch(/^A question about something long x+…$/);
+    await addNote(db, blank.id, 'second');
+    expect((await db.threads.get(blank.id))!.title).toMatch(/^A question/);
+    expect((await updateThread(db, blank.id, { title: 'Mine' })).titleSource).toBe('user');
+  });
+});
+
 describe('thread delete cascade', () => {
   it('removes exactly what the thread owned and leaves other threads untouched', async () => {
     await fresh();
