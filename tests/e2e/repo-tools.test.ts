@@ -5,6 +5,8 @@
  * panel. Every apply, revert and check run is a job in the extension's jobs ledger.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,5 +141,50 @@ describe('repo tools in the side panel', () => {
     expect(await refused!.evaluate((el) => el.getAttribute('data-code'))).toBe('PATH_TRAVERSAL');
     expect(await page.$('[data-testid=patch-apply]')).toBeNull();
     expect(existsSync(join(repo, '..', 'escape.txt'))).toBe(false);
+  });
+
+  it('applies a diff from an assistant reply in a thread, through the host, after approval', async () => {
+    const home = tempDir('hf-home-');
+    const userDataDir = tempDir('hf-profile-');
+    const repo = tempDir('hf-e2e-repo-');
+    writeFileSync(join(repo, 'greeting.txt'), 'hello\nworld\n');
+    expect(runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: home }).status).toBe(0);
+    expect(runCli(['repo', 'add', 'demo', repo], { HYDRAFLOW_HOME: home }).status).toBe(0);
+    // A loopback model that answers with a fenced diff, the way coding models do.
+    const reply = `Here is the change:\n\n\`\`\`diff\n${PATCH}\`\`\`\n`;
+    const model = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(`data: ${JSON.stringify({ choices: [{ delta: { content: reply } }] })}\n\ndata: [DONE]\n\n`);
+      });
+    });
+    await new Promise<void>((resolve) => model.listen(0, '127.0.0.1', resolve));
+    try {
+      launched = await launchWithExtension({ userDataDir });
+      const site = await launched.browser.newPage();
+      await site.goto('data:text/html,<title>Code review</title>');
+      const page = await openExtensionPage(launched.browser, 'sidepanel.html');
+      const tabId = await page.evaluate(async () => (await chrome.tabs.query({})).find((t) => t.url?.startsWith('data:'))!.id!);
+      await page.evaluate(
+        (baseUrl) => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'chat.setSettings', params: { settings: { kind: 'openai', baseUrl, model: 'coder' } } }),
+        `http://127.0.0.1:${(model.address() as AddressInfo).port}`,
+      );
+      await page.goto(page.url().replace(/sidepanel\.html.*$/, `sidepanel.html?tabId=${tabId}`));
+      await page.waitForSelector('[data-testid=composer-send]', { timeout: 30_000 });
+      await page.type('[data-testid=composer-input]', 'Change world to HydraFlow');
+      await page.click('[data-testid=composer-send]');
+      await page.waitForSelector('[data-testid=apply-to-repo]', { timeout: 30_000 });
+      await page.click('[data-testid=apply-to-repo]');
+      await page.waitForSelector('[data-testid=message] [data-testid=patch-preview]', { timeout: 30_000 });
+      // Nothing is written before the user approves.
+      expect(readFileSync(join(repo, 'greeting.txt'), 'utf8')).toBe('hello\nworld\n');
+      await page.click('[data-testid=message] [data-testid=patch-apply]');
+      await page.waitForSelector('[data-testid=message] [data-testid=patch-applied]', { timeout: 30_000 });
+      expect(readFileSync(join(repo, 'greeting.txt'), 'utf8')).toBe('hello\nHydraFlow\n');
+      expect(await jobs(page)).toContainEqual(['patch_apply', 'succeeded']);
+    } finally {
+      await new Promise((resolve) => model.close(resolve));
+    }
   });
 });
