@@ -5,7 +5,7 @@
 import { browser } from 'wxt/browser';
 import type { CommandName, CommandParams, CommandResult } from '../../shared/commands';
 import { err, type Result } from '../../shared/errors';
-import { COMMAND_MESSAGE_TYPE } from './router';
+import { COMMAND_MESSAGE_TYPE } from './message';
 
 export async function sendCommand<C extends CommandName>(method: C, params: CommandParams<C>): Promise<Result<CommandResult<C>>> {
   try {

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { CodedError, err, ok, toAppError, type Result } from '../../shared/errors';
 import { commands, isCommandName, type CommandName, type CommandResult, type Commands } from '../../shared/commands';
 
-export const COMMAND_MESSAGE_TYPE = 'hydraflow/command';
+import { COMMAND_MESSAGE_TYPE } from './message';
+
+export { COMMAND_MESSAGE_TYPE };
 
 export const commandMessage = z.object({
   type: z.literal(COMMAND_MESSAGE_TYPE),

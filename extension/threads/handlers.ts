@@ -6,13 +6,16 @@ import { listModels } from '../chat/endpoint';
 import { addNote, getModelSettings, sendChat, setModelSettings, stopReply } from '../chat/service';
 import { CodedError } from '../../shared/errors';
 import { createMemory, forgetMemory, updateMemory } from './memories';
-import { bindTab, createThread, deleteThread, listThreads, threadForTab, unbindTab, updateThread } from './store';
+import { bindTab, createThread, deleteThread, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from './store';
 import { createTask, taskEvents, updateTask } from './tasks';
 import type { threadCommands } from '../../shared/commands/threads';
 
 export function threadCommandHandlers(db: HydraDb): Pick<CommandHandlers, keyof typeof threadCommands> {
   return {
-    'threads.forTab': (tab) => threadForTab(db, tab),
+    'threads.forTab': async (tab) => {
+      const resolved = await threadForTab(db, tab);
+      return { ...resolved, messages: await latestMessages(db, resolved.thread.id, 100) };
+    },
     'threads.list': async (params) => ({ threads: await listThreads(db, params) }),
     'threads.create': async (params) => ({ thread: await createThread(db, params.title, params.tab) }),
     'threads.bind': async (params) => ({ thread: await bindTab(db, params.tab, params.threadId) }),

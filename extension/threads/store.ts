@@ -7,7 +7,7 @@
  */
 import { CodedError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
-import type { Thread } from '../../shared/schemas/entities';
+import type { Message, Thread } from '../../shared/schemas/entities';
 import { urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
 
@@ -81,6 +81,11 @@ export async function threadForTab(db: HydraDb, tab: TabRef, now = Date.now()): 
     await setBinding(db, tab, created.id, now);
     return { thread: created, resolvedBy: 'created' as const };
   });
+}
+
+/** A thread's newest messages, oldest first. */
+export async function latestMessages(db: HydraDb, threadId: string, limit: number): Promise<Message[]> {
+  return (await db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).reverse().limit(limit).toArray()).reverse();
 }
 
 export async function createThread(db: HydraDb, title: string | undefined, tab: TabRef | undefined, now = Date.now()): Promise<Thread> {

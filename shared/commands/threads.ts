@@ -25,7 +25,8 @@ export const threadCommands = {
   'threads.forTab': defineCommand({
     summary: "The tab's thread: its binding, else a thread bound to the same normalized URL, else a new thread bound to the tab.",
     params: tabRef,
-    result: z.object({ thread, resolvedBy: z.enum(['binding', 'url', 'created']) }),
+    /** `messages`: the thread's latest messages (up to 100), so the panel paints them before its own database connection is open. */
+    result: z.object({ thread, resolvedBy: z.enum(['binding', 'url', 'created']), messages: z.array(message) }),
   }),
   'threads.list': defineCommand({
     summary: 'Threads, pinned first then most recently updated; optional title search; archived hidden unless asked.',

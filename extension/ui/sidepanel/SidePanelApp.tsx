@@ -1,7 +1,7 @@
 /** The side panel: the active tab's thread (messages, chat, tasks, memories), host state, repo tools. */
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
-import { RepoToolsSection } from '../repo/RepoToolsSection';
+import { Deferred } from '../components/Deferred';
 import { ThreadPanel } from '../threads/ThreadPanel';
 
 export function SidePanelApp() {
@@ -11,7 +11,7 @@ export function SidePanelApp() {
       <main>
         <ThreadPanel />
         <HostStatusView compact />
-        <RepoToolsSection />
+        <Deferred load={() => import('../repo/RepoToolsSection').then((m) => m.RepoToolsSection)} />
       </main>
     </>
   );

@@ -2,8 +2,8 @@
  * The side panel's heart: the tab's thread with its messages, composer, tasks and memories, and
  * the controls to rename, pin, archive, switch (rebind), unbind, start fresh or delete it.
  */
-import { useState } from 'preact/hooks';
-import type { Thread } from '../../../shared/schemas/entities';
+import { useEffect, useState } from 'preact/hooks';
+import type { Message, Thread } from '../../../shared/schemas/entities';
 import type { CommandResult } from '../../../shared/commands';
 import { sendCommand } from '../../commands/client';
 import { getDb } from '../../db';
@@ -16,6 +16,8 @@ import { ThreadPicker } from './ThreadPicker';
 import { usePanelTab, useTabThread } from './useTabThread';
 
 export function ThreadPanel() {
+  // Open the database while the background resolves the thread: the views need it right after.
+  useEffect(() => void getDb().open().catch(() => undefined), []);
   const tab = usePanelTab();
   const [resolved, resolve] = useTabThread(tab);
   if (resolved.state === 'loading') return <section class="muted">Finding this tab's thread…</section>;
@@ -26,10 +28,10 @@ export function ThreadPanel() {
         {resolved.error.message}
       </section>
     );
-  return <ThreadView key={resolved.thread.id} initial={resolved.thread} tab={resolved.tab} onSwitch={resolve} />;
+  return <ThreadView key={resolved.thread.id} initial={resolved.thread} initialMessages={resolved.messages} tab={resolved.tab} onSwitch={resolve} />;
 }
 
-function ThreadView({ initial, tab, onSwitch }: { initial: Thread; tab: { tabId: number; url: string; title: string }; onSwitch: (thread?: Thread) => void }) {
+function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thread; initialMessages?: Message[]; tab: { tabId: number; url: string; title: string }; onSwitch: (thread?: Thread) => void }) {
   const thread = useLiveQuery(() => getDb().threads.get(initial.id), [initial.id]) ?? initial;
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
@@ -152,7 +154,7 @@ function ThreadView({ initial, tab, onSwitch }: { initial: Thread; tab: { tabId:
           </p>
         )}
         {capture && <p class="muted">{capture}</p>}
-        {!deleted && <MessageList threadId={thread.id} />}
+        {!deleted && <MessageList threadId={thread.id} initial={initialMessages} />}
         {!deleted && <Composer threadId={thread.id} />}
       </section>
       {!deleted && <TasksSection threadId={thread.id} />}

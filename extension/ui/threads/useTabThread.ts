@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { browser, type Browser } from 'wxt/browser';
-import type { Thread } from '../../../shared/schemas/entities';
+import type { Message, Thread } from '../../../shared/schemas/entities';
 import type { AppError } from '../../../shared/errors';
 import { sendCommand } from '../../commands/client';
 import { useActiveTab } from '../components/ActiveTab';
@@ -27,7 +27,7 @@ export function usePanelTab(): Browser.tabs.Tab | null {
   return Number.isInteger(fixedId) ? fixed : active;
 }
 
-export type TabThread = { state: 'loading' } | { state: 'none'; reason: string } | { state: 'ready'; thread: Thread; tab: { tabId: number; url: string; title: string } } | { state: 'failed'; error: AppError };
+export type TabThread = { state: 'loading' } | { state: 'none'; reason: string } | { state: 'ready'; thread: Thread; tab: { tabId: number; url: string; title: string }; messages?: Message[] } | { state: 'failed'; error: AppError };
 
 export function useTabThread(tab: Browser.tabs.Tab | null): [TabThread, (thread?: Thread) => void] {
   const [value, setValue] = useState<TabThread>({ state: 'loading' });
@@ -46,7 +46,7 @@ export function useTabThread(tab: Browser.tabs.Tab | null): [TabThread, (thread?
         setValue({ state: 'none', reason: 'Incognito tabs are never captured.' });
         return;
       }
-      void sendCommand('threads.forTab', ref).then((reply) => setValue(reply.ok ? { state: 'ready', thread: reply.result.thread, tab: ref } : { state: 'failed', error: reply.error }));
+      void sendCommand('threads.forTab', ref).then((reply) => setValue(reply.ok ? { state: 'ready', thread: reply.result.thread, tab: ref, messages: reply.result.messages } : { state: 'failed', error: reply.error }));
     },
     [ref?.tabId, ref?.url],
   );
