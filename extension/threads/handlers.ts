@@ -2,6 +2,7 @@ import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
 import { getBlocklist, setBlocklist } from '../capture/blocklist';
 import { capturePage } from '../capture/pages';
+import { tabRefFor } from '../capture/tabs';
 import { listModels } from '../chat/endpoint';
 import { addNote, getModelSettings, sendChat, setModelSettings, stopReply } from '../chat/service';
 import { CodedError } from '../../shared/errors';
@@ -12,9 +13,10 @@ import type { threadCommands } from '../../shared/commands/threads';
 
 export function threadCommandHandlers(db: HydraDb): Pick<CommandHandlers, keyof typeof threadCommands> {
   return {
-    'threads.forTab': async (tab) => {
+    'threads.forTab': async (params) => {
+      const tab = await tabRefFor(db, params);
       const resolved = await threadForTab(db, tab);
-      return { ...resolved, messages: await latestMessages(db, resolved.thread.id, 100) };
+      return { ...resolved, tab, messages: await latestMessages(db, resolved.thread.id, 100) };
     },
     'threads.list': async (params) => ({ threads: await listThreads(db, params) }),
     'threads.create': async (params) => ({ thread: await createThread(db, params.title, params.tab) }),

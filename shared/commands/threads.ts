@@ -23,10 +23,10 @@ export const deleteThreadCounts = z.object({ threads: z.number().int(), messages
 
 export const threadCommands = {
   'threads.forTab': defineCommand({
-    summary: "The tab's thread: its binding, else a thread bound to the same normalized URL, else a new thread bound to the tab.",
-    params: tabRef,
+    summary: "The tab's thread: its binding, else a thread bound to the same normalized URL, else a new thread bound to the tab. Without url, the tab is looked up (incognito and blocked tabs refused).",
+    params: z.object({ tabId: z.number().int(), url: z.string().max(2_097_152).optional(), title: z.string().max(10_000).optional() }),
     /** `messages`: the thread's latest messages (up to 100), so the panel paints them before its own database connection is open. */
-    result: z.object({ thread, resolvedBy: z.enum(['binding', 'url', 'created']), messages: z.array(message) }),
+    result: z.object({ thread, resolvedBy: z.enum(['binding', 'url', 'created']), messages: z.array(message), tab: tabRef }),
   }),
   'threads.list': defineCommand({
     summary: 'Threads, pinned first then most recently updated; optional title search; archived hidden unless asked.',

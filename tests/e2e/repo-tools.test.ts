@@ -155,6 +155,10 @@ describe('repo tools in the side panel', () => {
     const model = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
+        if (req.method === 'GET') {
+          res.writeHead(200, { 'content-type': 'text/html' }).end('<title>Code review</title><p>A page to discuss a change on.</p>');
+          return;
+        }
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.end(`data: ${JSON.stringify({ choices: [{ delta: { content: reply } }] })}\n\ndata: [DONE]\n\n`);
       });
@@ -163,12 +167,13 @@ describe('repo tools in the side panel', () => {
     try {
       launched = await launchWithExtension({ userDataDir });
       const site = await launched.browser.newPage();
-      await site.goto('data:text/html,<title>Code review</title>');
+      const modelUrl = `http://127.0.0.1:${(model.address() as AddressInfo).port}`;
+      await site.goto(`${modelUrl}/review`);
       const page = await openExtensionPage(launched.browser, 'sidepanel.html');
-      const tabId = await page.evaluate(async () => (await chrome.tabs.query({})).find((t) => t.url?.startsWith('data:'))!.id!);
+      const tabId = await page.evaluate(async (url) => (await chrome.tabs.query({ url }))[0]!.id!, `${modelUrl}/review`);
       await page.evaluate(
         (baseUrl) => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'chat.setSettings', params: { settings: { kind: 'openai', baseUrl, model: 'coder' } } }),
-        `http://127.0.0.1:${(model.address() as AddressInfo).port}`,
+        modelUrl,
       );
       await page.goto(page.url().replace(/sidepanel\.html.*$/, `sidepanel.html?tabId=${tabId}`));
       await page.waitForSelector('[data-testid=composer-send]', { timeout: 30_000 });
@@ -184,6 +189,7 @@ describe('repo tools in the side panel', () => {
       expect(readFileSync(join(repo, 'greeting.txt'), 'utf8')).toBe('hello\nHydraFlow\n');
       expect(await jobs(page)).toContainEqual(['patch_apply', 'succeeded']);
     } finally {
+      model.closeAllConnections();
       await new Promise((resolve) => model.close(resolve));
     }
   });

@@ -86,7 +86,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const fake of [site, openai, ollama]) await new Promise((resolve) => fake.server.close(resolve));
+  for (const fake of [site, openai, ollama]) {
+    fake.server.closeAllConnections();
+    await new Promise((resolve) => fake.server.close(resolve));
+  }
 });
 
 describe('threads in real Chromium', () => {

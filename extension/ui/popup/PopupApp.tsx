@@ -21,7 +21,9 @@ export function PopupApp() {
           disabled={!tab?.id}
           onClick={() => {
             if (!tab?.id) return;
-            // Must run inside the click (a user gesture) — no awaits before it.
+            // Must run inside the click (a user gesture) — no awaits before it. The panel is
+            // per tab and its URL names the tab, so it shows the thread without asking which tab.
+            void chrome.sidePanel.setOptions({ tabId: tab.id, path: `sidepanel.html?tabId=${tab.id}`, enabled: true });
             void chrome.sidePanel.open({ tabId: tab.id }).then(() => window.close());
           }}
         >

@@ -7,7 +7,7 @@ import { useLiveQuery } from '../hooks';
 import { useTabThread } from './useTabThread';
 
 export function PopupThread({ tab }: { tab: Browser.tabs.Tab | null }) {
-  const [resolved] = useTabThread(tab);
+  const [resolved] = useTabThread(tab?.id !== undefined ? { tabId: tab.id, url: tab.url ?? null, title: tab.title ?? null, incognito: tab.incognito } : null);
   const [note, setNote] = useState('');
   const threadId = resolved.state === 'ready' ? resolved.thread.id : null;
   const last = useLiveQuery(async () => (threadId ? (await getDb().messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).reverse().limit(3).toArray()).reverse() : []), [threadId]) ?? [];

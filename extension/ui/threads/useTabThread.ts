@@ -10,46 +10,62 @@ import type { AppError } from '../../../shared/errors';
 import { sendCommand } from '../../commands/client';
 import { useActiveTab } from '../components/ActiveTab';
 
-export function usePanelTab(): Browser.tabs.Tab | null {
+export interface PanelTab {
+  tabId: number;
+  /** Known when the page learned it (active-tab mode, or a navigation seen); else the background looks it up. */
+  url: string | null;
+  title: string | null;
+  incognito: boolean;
+}
+
+/**
+ * Which tab the panel is about: the one in `?tabId=` (the per-tab panel the popup opens, and
+ * tests) — known at once, without asking the browser — or else the window's active tab.
+ */
+export function usePanelTab(): PanelTab | null {
   const fixedId = Number(new URLSearchParams(location.search).get('tabId') ?? NaN);
+  const fixed = Number.isInteger(fixedId);
   const active = useActiveTab();
-  const [fixed, setFixed] = useState<Browser.tabs.Tab | null>(null);
+  const [seen, setSeen] = useState<{ url: string; title: string | null } | null>(null);
   useEffect(() => {
-    if (!Number.isInteger(fixedId)) return;
-    const refresh = () => void browser.tabs.get(fixedId).then(setFixed, () => setFixed(null));
-    const onUpdated = (id: number, change: { url?: string; title?: string }) => {
-      if (id === fixedId && (change.url || change.title)) refresh();
+    if (!fixed) return;
+    const onUpdated = (id: number, change: { url?: string }, tab: Browser.tabs.Tab) => {
+      if (id === fixedId && change.url) setSeen({ url: change.url, title: tab.title ?? null });
     };
-    refresh();
     browser.tabs.onUpdated.addListener(onUpdated);
     return () => browser.tabs.onUpdated.removeListener(onUpdated);
   }, [fixedId]);
-  return Number.isInteger(fixedId) ? fixed : active;
+  if (fixed) return { tabId: fixedId, url: seen?.url ?? null, title: seen?.title ?? null, incognito: false };
+  return active?.id !== undefined ? { tabId: active.id, url: active.url ?? null, title: active.title ?? null, incognito: active.incognito } : null;
 }
 
 export type TabThread = { state: 'loading' } | { state: 'none'; reason: string } | { state: 'ready'; thread: Thread; tab: { tabId: number; url: string; title: string }; messages?: Message[] } | { state: 'failed'; error: AppError };
 
-export function useTabThread(tab: Browser.tabs.Tab | null): [TabThread, (thread?: Thread) => void] {
+export function useTabThread(tab: PanelTab | null): [TabThread, (thread?: Thread) => void] {
   const [value, setValue] = useState<TabThread>({ state: 'loading' });
-  const ref = tab?.id !== undefined && tab.url ? { tabId: tab.id, url: tab.url, title: tab.title ?? '' } : null;
   const resolve = useCallback(
     (thread?: Thread) => {
-      if (!ref) {
+      if (!tab) {
         setValue({ state: 'none', reason: 'No tab' });
         return;
       }
-      if (thread) {
-        setValue({ state: 'ready', thread, tab: ref });
-        return;
-      }
-      if (tab?.incognito) {
+      if (tab.incognito) {
         setValue({ state: 'none', reason: 'Incognito tabs are never captured.' });
         return;
       }
-      void sendCommand('threads.forTab', ref).then((reply) => setValue(reply.ok ? { state: 'ready', thread: reply.result.thread, tab: ref, messages: reply.result.messages } : { state: 'failed', error: reply.error }));
+      if (thread && value.state === 'ready') {
+        setValue({ state: 'ready', thread, tab: value.tab });
+        return;
+      }
+      const params = tab.url === null ? { tabId: tab.tabId } : { tabId: tab.tabId, url: tab.url, title: tab.title ?? '' };
+      void sendCommand('threads.forTab', params).then((reply) => {
+        if (reply.ok) setValue({ state: 'ready', thread: thread ?? reply.result.thread, tab: reply.result.tab, messages: thread ? undefined : reply.result.messages });
+        else if (reply.error.code === 'CAPTURE_REFUSED') setValue({ state: 'none', reason: reply.error.message });
+        else setValue({ state: 'failed', error: reply.error });
+      });
     },
-    [ref?.tabId, ref?.url],
+    [tab?.tabId, tab?.url, value.state === 'ready' ? value.tab : null],
   );
-  useEffect(() => resolve(), [resolve]);
+  useEffect(() => resolve(), [tab?.tabId, tab?.url]);
   return [value, resolve];
 }
