@@ -300,7 +300,50 @@ describe('threads in real Chromium', () => {
     expect(pages).toHaveLength(1);
     expect(pages[0]!.text).toContain('<img src=x onerror=alert(1)> hostile words');
   }, 60_000);
+  it('captures navigations and visits of allowed tabs only: a blocked domain leaves no trace and gets no thread', async () => {
+    const browser = await start();
+    const helper = await openExtensionPage(browser, 'options.html');
+    const saved = await command(helper, 'capture.setBlocklist', { rules: [{ domain: 'LOCALHOST', subdomains: true }] });
+    expect(saved).toMatchObject({ ok: true, result: { rules: [{ domain: 'localhost', subdomains: true }] } });
+    expect(await command(helper, 'capture.setBlocklist', { rules: [{ domain: 'http://x.com/', subdomains: false }] })).toMatchObject({ ok: false, error: { code: 'DOMAIN_INVALID' } });
+    const port = new URL(site.url).port;
+    const allowed = await browser.newPage();
+    await allowed.goto(`${site.url}/allowed`, { waitUntil: 'load' });
+    const blocked = await browser.newPage();
+    await blocked.goto(`http://localhost:${port}/blocked`, { waitUntil: 'load' });
+    const dump = () =>
+      helper.evaluate(
+        () =>
+          new Promise<Record<string, string[]>>((resolve) => {
+            const open = indexedDB.open('hydraflow');
+            open.onsuccess = () => {
+              const tx = open.result.transaction(['visits', 'tabSnapshots', 'tabs']);
+              const out: Record<string, string[]> = {};
+              let left = 3;
+              for (const store of ['visits', 'tabSnapshots', 'tabs']) {
+                const all = tx.objectStore(store).getAll();
+                all.onsuccess = () => {
+                  out[store] = (all.result as { url: string }[]).map((row) => row.url);
+                  if (--left === 0) resolve(out);
+                };
+              }
+            };
+          }),
+      );
+    await waitFor(async () => {
+      const rows = await dump();
+      return rows.visits!.includes(`${site.url}/allowed`) && rows.tabSnapshots!.includes(`${site.url}/allowed`);
+    }, 10_000);
+    await sleep(500);
+    const rows = await dump();
+    for (const store of ['visits', 'tabSnapshots', 'tabs']) expect(rows[store]!.filter((url) => url.includes('localhost')), store).toEqual([]);
+    const blockedId = await helper.evaluate(async (url) => (await chrome.tabs.query({ url }))[0]!.id!, `http://localhost:${port}/blocked`);
+    const panelPage = await openExtensionPage(browser, `sidepanel.html?tabId=${blockedId}`);
+    const none = await panelPage.waitForSelector('[data-testid=no-thread]', { timeout: 10_000 });
+    expect(await none!.evaluate((el) => el.textContent)).toContain('not captured');
+  }, 60_000);
 });
+
 
 async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
