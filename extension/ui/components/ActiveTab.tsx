@@ -2,9 +2,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser, type Browser } from 'wxt/browser';
 
-export function useActiveTab(): Browser.tabs.Tab | null {
+/** `enabled: false` (a panel already told which tab it is about) asks the browser nothing. */
+export function useActiveTab(enabled = true): Browser.tabs.Tab | null {
   const [tab, setTab] = useState<Browser.tabs.Tab | null>(null);
   useEffect(() => {
+    if (!enabled) return;
     let windowId: number | undefined;
     const refresh = () =>
       void browser.tabs.query({ active: true, currentWindow: true }).then(([active]) => {
@@ -24,6 +26,6 @@ export function useActiveTab(): Browser.tabs.Tab | null {
       browser.tabs.onActivated.removeListener(onActivated);
       browser.tabs.onUpdated.removeListener(onUpdated);
     };
-  }, []);
+  }, [enabled]);
   return tab;
 }

@@ -25,7 +25,7 @@ export interface PanelTab {
 export function usePanelTab(): PanelTab | null {
   const fixedId = Number(new URLSearchParams(location.search).get('tabId') ?? NaN);
   const fixed = Number.isInteger(fixedId);
-  const active = useActiveTab();
+  const active = useActiveTab(!fixed);
   const [seen, setSeen] = useState<{ url: string; title: string | null } | null>(null);
   useEffect(() => {
     if (!fixed) return;
