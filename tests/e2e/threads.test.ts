@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
+import { readStore } from '../support/idb';
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>`;
 
@@ -202,17 +203,7 @@ describe('threads in real Chromium', () => {
     expect(await page.$$eval('[data-testid=messages] img, [data-testid=messages] script', (els) => els.length)).toBe(0);
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
     // Stored, with the request carrying the key, the conversation and the memory.
-    const stored = await page.evaluate(
-      (id) =>
-        new Promise<{ role: string; content: string; status: string }[]>((resolve) => {
-          const open = indexedDB.open('hydraflow');
-          open.onsuccess = () => {
-            const all = open.result.transaction('messages').objectStore('messages').getAll();
-            all.onsuccess = () => resolve((all.result as { threadId: string; role: string; content: string; status: string; createdAt: number }[]).filter((m) => m.threadId === id).sort((x, y) => x.createdAt - y.createdAt));
-          };
-        }),
-      threadId,
-    );
+    const stored = (await readStore<{ threadId: string; role: string; content: string; status: string; createdAt: number }>(page, 'messages')).filter((m) => m.threadId === threadId).sort((x, y) => x.createdAt - y.createdAt);
     expect(stored.map((m) => [m.role, m.status, m.content])).toEqual([
       ['user', 'complete', 'Say hello'],
       ['assistant', 'complete', expected],
@@ -287,16 +278,7 @@ describe('threads in real Chromium', () => {
     expect(await page.$$eval('main img, main script, main iframe, main a[href^="javascript"]', (els) => els.length)).toBe(0);
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
     // The page text stored by Readability is text too.
-    const pages = await page.evaluate(
-      () =>
-        new Promise<{ text: string; version: number }[]>((resolve) => {
-          const open = indexedDB.open('hydraflow');
-          open.onsuccess = () => {
-            const all = open.result.transaction('pages').objectStore('pages').getAll();
-            all.onsuccess = () => resolve(all.result as { text: string; version: number }[]);
-          };
-        }),
-    );
+    const pages = await readStore<{ text: string; version: number }>(page, 'pages');
     expect(pages).toHaveLength(1);
     expect(pages[0]!.text).toContain('<img src=x onerror=alert(1)> hostile words');
   }, 60_000);
@@ -311,25 +293,11 @@ describe('threads in real Chromium', () => {
     await allowed.goto(`${site.url}/allowed`, { waitUntil: 'load' });
     const blocked = await browser.newPage();
     await blocked.goto(`http://localhost:${port}/blocked`, { waitUntil: 'load' });
-    const dump = () =>
-      helper.evaluate(
-        () =>
-          new Promise<Record<string, string[]>>((resolve) => {
-            const open = indexedDB.open('hydraflow');
-            open.onsuccess = () => {
-              const tx = open.result.transaction(['visits', 'tabSnapshots', 'tabs']);
-              const out: Record<string, string[]> = {};
-              let left = 3;
-              for (const store of ['visits', 'tabSnapshots', 'tabs']) {
-                const all = tx.objectStore(store).getAll();
-                all.onsuccess = () => {
-                  out[store] = (all.result as { url: string }[]).map((row) => row.url);
-                  if (--left === 0) resolve(out);
-                };
-              }
-            };
-          }),
-      );
+    const dump = async () => {
+      const out: Record<string, string[]> = {};
+      for (const store of ['visits', 'tabSnapshots', 'tabs']) out[store] = (await readStore<{ url: string }>(helper, store)).map((row) => row.url);
+      return out;
+    };
     await waitFor(async () => {
       const rows = await dump();
       return rows.visits!.includes(`${site.url}/allowed`) && rows.tabSnapshots!.includes(`${site.url}/allowed`);
