@@ -24,17 +24,15 @@ export async function capturable(db: HydraDb, tab: { incognito?: boolean; url?: 
 }
 
 /**
- * The tab a panel is about, as a thread needs it (id, URL, title). The captured row answers
- * without asking the browser; a tab never captured (incognito, blocked, not a web page) is looked
- * up and refused.
+ * The tab a panel is about, as a thread needs it (id, URL, title), asked from the browser by the
+ * worker (the panel then needs no round trip of its own). Tabs that are never captured
+ * (incognito, a blocked domain, not a web page) are refused.
  */
 export async function tabRefFor(db: HydraDb, params: { tabId: number; url?: string; title?: string }): Promise<{ tabId: number; url: string; title: string }> {
   if (params.url !== undefined) {
     if (!isCapturableUrl(params.url) || isBlocked(params.url, await getBlocklist(db))) throw new CodedError('CAPTURE_REFUSED', 'This page is not captured (blocked domain or not a web page)');
     return { tabId: params.tabId, url: params.url, title: params.title ?? '' };
   }
-  const row = await db.tabs.get(params.tabId);
-  if (row?.open && row.url) return { tabId: row.tabId, url: row.url, title: row.title };
   const tab = await browser.tabs.get(params.tabId).catch(() => null);
   if (!tab) throw new CodedError('NOT_FOUND', `No tab ${params.tabId}`);
   if (!(await capturable(db, tab))) throw new CodedError('CAPTURE_REFUSED', tab.incognito ? 'Incognito tabs are never captured.' : 'This page is not captured (blocked domain or not a web page)');
