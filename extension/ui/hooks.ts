@@ -1,9 +1,9 @@
 /** Preact hooks over commands and liveQuery: how UI pages read state. They never write. */
-import { liveQuery } from 'dexie';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { CommandName, CommandParams, CommandResult } from '../../shared/commands';
 import type { AppError } from '../../shared/errors';
 import { sendCommand } from '../commands/client';
+import type { HydraDb } from '../db';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'failed'; error: AppError };
 
@@ -21,13 +21,31 @@ export function useCommand<C extends CommandName>(method: C, params: CommandPara
   return [value, run];
 }
 
-/** Subscribes to a Dexie query; re-renders whenever the rows it read change (in any context). */
-export function useLiveQuery<T>(query: () => Promise<T> | T, deps: unknown[] = []): T | undefined {
+/**
+ * Subscribes to a Dexie query over the extension's database; re-renders whenever the rows it read
+ * change (in any context). Dexie and the database module are loaded on first use, not with the
+ * page: what a page paints first (from command replies) does not wait for them.
+ */
+export function useLiveQuery<T>(query: (db: HydraDb) => Promise<T> | T, deps: unknown[] = []): T | undefined {
   const [value, setValue] = useState<T | undefined>(undefined);
   useEffect(() => {
-    const subscription = liveQuery(query).subscribe({ next: setValue, error: (error: unknown) => console.error('[hydraflow] live query failed', error) });
-    return () => subscription.unsubscribe();
+    let live = true;
+    let unsubscribe = () => undefined as void;
+    void Promise.all([import('dexie'), import('../db')]).then(([{ liveQuery }, { getDb }]) => {
+      if (!live) return;
+      const subscription = liveQuery(() => query(getDb())).subscribe({ next: setValue, error: (error: unknown) => console.error('[hydraflow] live query failed', error) });
+      unsubscribe = () => subscription.unsubscribe();
+    });
+    return () => {
+      live = false;
+      unsubscribe();
+    };
     // The caller lists what the query depends on (the closure itself is new every render).
   }, deps);
   return value;
+}
+
+/** Opens the extension's database early (it is loaded lazily), so the first live query finds it open. */
+export function openDatabaseSoon(): void {
+  void import('../db').then(({ getDb }) => getDb().open()).catch(() => undefined);
 }

@@ -1,9 +1,8 @@
 /** Jobs that are running now, with progress (popup). */
-import { getDb } from '../../db';
 import { useLiveQuery } from '../hooks';
 
 export function RunningJobs() {
-  const jobs = useLiveQuery(() => getDb().jobs.where('status').anyOf(['queued', 'running']).toArray(), []) ?? [];
+  const jobs = useLiveQuery((db) => db.jobs.where('status').anyOf(['queued', 'running']).toArray(), []) ?? [];
   if (jobs.length === 0) return null;
   return (
     <section data-testid="running-jobs">

@@ -54,9 +54,8 @@ export function HistoryView() {
   const total = useVisitTotal();
   const visits =
     useLiveQuery(
-      () =>
-        getDb()
-          .visits.orderBy('visitedAt')
+      (db) =>
+        db.visits.orderBy('visitedAt')
           .reverse()
           .filter((visit) => matchesPrefix(visit, prefix))
           .limit(PAGE)

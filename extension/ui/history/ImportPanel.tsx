@@ -8,7 +8,6 @@ import { importCounts } from '../../../shared/commands/history';
 import type { HistoryProfileInfo } from '../../../shared/protocol/history';
 import type { Job } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
-import { getDb } from '../../db';
 import { useCommand, useLiveQuery } from '../hooks';
 import { formatBytes, formatDuration } from './format';
 
@@ -16,7 +15,7 @@ export function ImportPanel() {
   const [profiles, reload] = useCommand('history.profiles', {});
   const [full, setFull] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  const jobs = useLiveQuery(() => getDb().jobs.where('type').equals('history_import').reverse().sortBy('createdAt'), []) ?? [];
+  const jobs = useLiveQuery((db) => db.jobs.where('type').equals('history_import').reverse().sortBy('createdAt'), []) ?? [];
 
   const start = async (profile: HistoryProfileInfo) => {
     const reply = await sendCommand('history.import', { profileId: profile.id, full });

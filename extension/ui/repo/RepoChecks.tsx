@@ -7,7 +7,6 @@ import { checkJobLive, type CheckJobResult } from '../../../shared/commands/repo
 import type { AppError } from '../../../shared/errors';
 import { checkResult } from '../../../shared/protocol/repo';
 import { sendCommand } from '../../commands/client';
-import { getDb } from '../../db';
 import { useLiveQuery } from '../hooks';
 
 export function RepoChecks({ repoId, checks }: { repoId: string; checks: string[] }) {
@@ -41,7 +40,7 @@ export function RepoChecks({ repoId, checks }: { repoId: string; checks: string[
 }
 
 function CheckRun({ jobId }: { jobId: string }) {
-  const job = useLiveQuery(() => getDb().jobs.get(jobId), [jobId]);
+  const job = useLiveQuery((db) => db.jobs.get(jobId), [jobId]);
   const [now, setNow] = useState(Date.now());
   const running = job?.status === 'running' || job?.status === 'queued';
   useEffect(() => {

@@ -3,13 +3,11 @@ import { useState } from 'preact/hooks';
 import { currentStrength } from '../../../shared/memory';
 import type { Memory } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
-import { getDb } from '../../db';
 import { useLiveQuery } from '../hooks';
 
 export function MemoriesSection({ threadId }: { threadId: string }) {
   const memories =
-    useLiveQuery(async () => {
-      const db = getDb();
+    useLiveQuery(async (db) => {
       const own = await db.memories.where('threadId').equals(threadId).toArray();
       const shared = await db.memories.where('scope').anyOf(['global', 'user']).toArray();
       return [...own, ...shared];

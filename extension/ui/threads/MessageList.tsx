@@ -6,7 +6,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { findPatchBlocks } from '../../../shared/patch-blocks';
 import type { Message } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
-import { getDb } from '../../db';
 import { useLiveQuery } from '../hooks';
 import { Deferred } from '../components/Deferred';
 
@@ -17,7 +16,7 @@ export const THREAD_SHOWN_MARK = 'hydraflow:thread-shown';
 
 /** `initial`: the messages that came with the thread, shown until the live query has the database's answer. */
 export function MessageList({ threadId, initial }: { threadId: string; initial?: Message[] }) {
-  const live = useLiveQuery(() => getDb().messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).toArray(), [threadId]);
+  const live = useLiveQuery((db) => db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).toArray(), [threadId]);
   const loaded = live ?? initial;
   useEffect(() => {
     if (loaded && performance.getEntriesByName(THREAD_SHOWN_MARK).length === 0) performance.mark(THREAD_SHOWN_MARK);

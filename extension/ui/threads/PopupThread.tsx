@@ -2,7 +2,6 @@
 import { useState } from 'preact/hooks';
 import type { Browser } from 'wxt/browser';
 import { sendCommand } from '../../commands/client';
-import { getDb } from '../../db';
 import { useLiveQuery } from '../hooks';
 import { useTabThread } from './useTabThread';
 
@@ -10,7 +9,7 @@ export function PopupThread({ tab }: { tab: Browser.tabs.Tab | null }) {
   const [resolved] = useTabThread(tab?.id !== undefined ? { tabId: tab.id, url: tab.url ?? null, title: tab.title ?? null, incognito: tab.incognito } : null);
   const [note, setNote] = useState('');
   const threadId = resolved.state === 'ready' ? resolved.thread.id : null;
-  const last = useLiveQuery(async () => (threadId ? (await getDb().messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).reverse().limit(3).toArray()).reverse() : []), [threadId]) ?? [];
+  const last = useLiveQuery(async (db) => (threadId ? (await db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).reverse().limit(3).toArray()).reverse() : []), [threadId]) ?? [];
   if (resolved.state !== 'ready') return resolved.state === 'none' ? <p class="muted">{resolved.reason}</p> : null;
   return (
     <section data-testid="popup-thread">

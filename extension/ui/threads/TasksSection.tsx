@@ -3,11 +3,10 @@ import { useState } from 'preact/hooks';
 import { TASK_STATUSES, type TaskStatus } from '../../../shared/schemas/statuses';
 import type { Task, TaskEvent } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
-import { getDb } from '../../db';
 import { useLiveQuery } from '../hooks';
 
 export function TasksSection({ threadId }: { threadId: string }) {
-  const tasks = useLiveQuery(() => getDb().tasks.where('threadId').equals(threadId).sortBy('createdAt'), [threadId]) ?? [];
+  const tasks = useLiveQuery((db) => db.tasks.where('threadId').equals(threadId).sortBy('createdAt'), [threadId]) ?? [];
   const [title, setTitle] = useState('');
   const [error, setError] = useState<string | null>(null);
   return (
@@ -37,7 +36,7 @@ export function TasksSection({ threadId }: { threadId: string }) {
 
 function TaskItem({ task }: { task: Task }) {
   const [open, setOpen] = useState(false);
-  const events = useLiveQuery<TaskEvent[]>(() => (open ? getDb().taskEvents.where('[taskId+seq]').between([task.id, -Infinity], [task.id, Infinity]).toArray() : []), [task.id, open]) ?? [];
+  const events = useLiveQuery<TaskEvent[]>((db) => (open ? db.taskEvents.where('[taskId+seq]').between([task.id, -Infinity], [task.id, Infinity]).toArray() : []), [task.id, open]) ?? [];
   return (
     <li data-testid="task" data-status={task.status}>
       <select value={task.status} data-testid="task-status" onChange={(e) => void sendCommand('tasks.update', { taskId: task.id, status: (e.target as HTMLSelectElement).value as TaskStatus })}>

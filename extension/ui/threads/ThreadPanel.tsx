@@ -6,8 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Message, Thread } from '../../../shared/schemas/entities';
 import type { CommandResult } from '../../../shared/commands';
 import { sendCommand } from '../../commands/client';
-import { getDb } from '../../db';
-import { useLiveQuery } from '../hooks';
+import { openDatabaseSoon, useLiveQuery } from '../hooks';
 import { Composer } from './Composer';
 import { MemoriesSection } from './MemoriesSection';
 import { MessageList } from './MessageList';
@@ -17,7 +16,7 @@ import { usePanelTab, useTabThread } from './useTabThread';
 
 export function ThreadPanel() {
   // Open the database while the background resolves the thread: the views need it right after.
-  useEffect(() => void getDb().open().catch(() => undefined), []);
+  useEffect(openDatabaseSoon, []);
   const tab = usePanelTab();
   const [resolved, resolve] = useTabThread(tab);
   if (resolved.state === 'loading') return <section class="muted">Finding this tab's thread…</section>;
@@ -32,7 +31,7 @@ export function ThreadPanel() {
 }
 
 function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thread; initialMessages?: Message[]; tab: { tabId: number; url: string; title: string }; onSwitch: (thread?: Thread) => void }) {
-  const thread = useLiveQuery(() => getDb().threads.get(initial.id), [initial.id]) ?? initial;
+  const thread = useLiveQuery((db) => db.threads.get(initial.id), [initial.id]) ?? initial;
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
   const [confirming, setConfirming] = useState(false);
