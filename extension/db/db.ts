@@ -55,6 +55,7 @@ let singleton: HydraDb | undefined;
 
 /** The context's shared handle on "hydraflow". */
 export function getDb(): HydraDb {
-  singleton ??= createDatabase();
+  // No optimistic query cache: only the worker writes, and it has no live queries to serve.
+  singleton ??= createDatabase(DB_NAME, undefined, { cache: 'disabled' });
   return singleton;
 }

@@ -2,5 +2,6 @@
 import type { Scenario } from '../report';
 import { hostKillDuringApply, hostKillDuringHistoryStream } from './host-kill';
 import { protocolFuzz } from './protocol-fuzz';
+import { workerKillDuringImport } from './worker-kill';
 
-export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream];
+export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream, workerKillDuringImport];

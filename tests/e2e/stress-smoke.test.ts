@@ -1,0 +1,23 @@
+/**
+ * The smoke version of `npm run stress` for the scenarios that drive the extension in Chromium: the same code
+ * as the full run, with a short burst / one kill each. The table's zeros are asserted here.
+ */
+import { describe, expect, it } from 'vitest';
+import { passed } from '../stress/report';
+import { scenarios } from '../stress/scenarios';
+
+const inBrowser = scenarios.filter((scenario) => scenario.needs === 'browser');
+
+describe('stress smoke (browser scenarios)', () => {
+  it('has browser scenarios to run', () => expect(inBrowser.length).toBeGreaterThan(0));
+  for (const scenario of inBrowser) {
+    it(`${scenario.name}: nothing lost, doubled or failed`, async () => {
+      const seed = Date.now() % 2 ** 31;
+      const log: string[] = [];
+      const result = await scenario.run({ smoke: true, seed, log: (message) => log.push(message) });
+      const report = { scenario: scenario.name, ms: 0, ...result };
+      expect(report, `seed ${seed}\n${[...log, ...report.notes].join('\n')}`).toSatisfy(passed);
+      expect(report.runs).toBeGreaterThan(0);
+    }, 300_000);
+  }
+});
