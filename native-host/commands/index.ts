@@ -9,6 +9,7 @@ import type { Handlers } from '../router';
 import { historyHandlers } from './history';
 import { hostHandlers } from './host';
 import { repoHandlers } from './repo';
+import { storageHandlers } from './storage';
 
 export function createHandlers(env: HostEnv): Handlers {
   const capabilities = () => Object.keys(methods).sort();
@@ -16,5 +17,6 @@ export function createHandlers(env: HostEnv): Handlers {
     ...hostHandlers(env, capabilities),
     ...repoHandlers(env),
     ...historyHandlers(env),
+    ...storageHandlers(env),
   } satisfies Handlers;
 }

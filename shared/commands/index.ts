@@ -6,6 +6,9 @@ import type { z } from 'zod';
 import { appCommands } from './app';
 import { historyCommands } from './history';
 import { hostCommands } from './host';
+import { jobCommands } from './jobs';
+import { overviewCommands } from './overview';
+import { privacyCommands } from './privacy';
 import { repoCommands } from './repo';
 import { threadCommands } from './threads';
 
@@ -15,6 +18,9 @@ export const commands = {
   ...repoCommands,
   ...historyCommands,
   ...threadCommands,
+  ...jobCommands,
+  ...overviewCommands,
+  ...privacyCommands,
 };
 
 export type Commands = typeof commands;

@@ -6,11 +6,13 @@ import type { z } from 'zod';
 import { historyMethods } from './history';
 import { hostMethods } from './host';
 import { repoMethods } from './repo';
+import { storageMethods } from './storage';
 
 export const methods = {
   ...hostMethods,
   ...repoMethods,
   ...historyMethods,
+  ...storageMethods,
 };
 
 export type Methods = typeof methods;
