@@ -3,5 +3,6 @@ import type { Scenario } from '../report';
 import { hostKillDuringApply, hostKillDuringHistoryStream } from './host-kill';
 import { protocolFuzz } from './protocol-fuzz';
 import { workerKillDuringImport } from './worker-kill';
+import { workerKillDuringDelete, workerKillDuringPrune, workerKillDuringReply } from './worker-kill-more';
 
-export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream, workerKillDuringImport];
+export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream, workerKillDuringImport, workerKillDuringReply, workerKillDuringDelete, workerKillDuringPrune];
