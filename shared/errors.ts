@@ -25,7 +25,7 @@ export const ERRORS = {
   USAGE: { n: 116, message: 'Command-line usage error' },
   CONFIG_INVALID: { n: 117, message: 'Host configuration file is invalid' },
   IO_ERROR: { n: 118, message: 'File system operation failed' },
-  QUOTA_EXCEEDED: { n: 119, message: 'Browser storage quota exceeded' },
+  QUOTA_EXCEEDED: { n: 119, message: 'Browser storage quota exceeded or the disk is full' },
   FRAME_TRUNCATED: { n: 120, message: 'A frame stopped arriving before its declared length; its bytes were discarded' },
   // 2xx — threads, chat, tasks, memories
   THREAD_NOT_FOUND: { n: 200, message: 'No such thread' },
@@ -114,7 +114,9 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** Turns anything thrown into an AppError; keeps codes carried by errors we raised ourselves. */
 export function toAppError(thrown: unknown, fallback: ErrorCode = 'INTERNAL_ERROR'): AppError {
   if (thrown instanceof CodedError) return { code: thrown.code, message: thrown.message, ...(thrown.details === undefined ? {} : { details: thrown.details }) };
-  if (thrown && typeof thrown === 'object' && 'name' in thrown && thrown.name === 'QuotaExceededError') {
+  // A quota error, or the storage layer reporting a full disk (Chromium's IndexedDB closes the
+  // connection with "IO error: … FILE_ERROR_NO_SPACE" as an UnknownError): both mean "no room".
+  if (thrown && typeof thrown === 'object' && 'name' in thrown && (thrown.name === 'QuotaExceededError' || /NO_SPACE|ENOSPC/.test(String((thrown as Error).message)))) {
     return { code: 'QUOTA_EXCEEDED', message: String((thrown as Error).message || ERRORS.QUOTA_EXCEEDED.message) };
   }
   const message = thrown instanceof Error ? thrown.message : String(thrown);

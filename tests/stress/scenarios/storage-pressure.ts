@@ -10,7 +10,7 @@
  * `npm run stress`, not of the smoke run in `npm test` (`inSmoke: false`).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -18,7 +18,7 @@ import { writeLargeChromiumHistory } from '../../fixtures/make-history';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { runCli } from '../../support/cli';
 import { readStore } from '../../support/idb';
-import { command, waitUntil } from '../browser';
+import { command, sleep, waitUntil } from '../browser';
 import type { Scenario } from '../report';
 
 interface JobRow {
@@ -30,8 +30,12 @@ interface JobRow {
   relatedIds: string[];
 }
 
-function mount(dir: string, megabytes: number, remount = false): void {
-  const run = spawnSync('mount', ['-t', 'tmpfs', '-o', `${remount ? 'remount,' : ''}size=${megabytes}m`, 'tmpfs', dir], { encoding: 'utf8' });
+function freeKiB(dir: string): number {
+  return Number(spawnSync('df', ['--output=avail', '-k', dir], { encoding: 'utf8' }).stdout.trim().split('\n').pop()!.trim());
+}
+
+function mount(dir: string, megabytes: number): void {
+  const run = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${megabytes}m`, 'tmpfs', dir], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`storage pressure needs a size-limited tmpfs and could not mount one (${run.stderr.trim() || run.error?.message}); run as root with CAP_SYS_ADMIN`);
 }
 
@@ -49,7 +53,8 @@ export const storagePressure: Scenario = {
   inSmoke: false,
   async run({ log }) {
     const visits = 150_000;
-    const DISK_MB = 40;
+    const DISK_MB = 200;
+    const FREE_MB = 12;
     const base = mkdtempSync(join(tmpdir(), 'hf-stress-disk-'));
     const config = join(base, 'config');
     mkdirSync(join(config, 'chromium', 'Big'), { recursive: true });
@@ -61,27 +66,34 @@ export const storagePressure: Scenario = {
     const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: join(base, 'home') });
     if (install.status !== 0) throw new Error(install.stderr);
     const launched = await launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } });
+    const ballast = join(disk, 'ballast');
     let failures = 0;
     try {
       await serviceWorkerTarget(launched.browser);
       const page = await openExtensionPage(launched.browser, 'options.html');
+      await page.waitForSelector('[data-testid=app-info]');
+      // Leave FREE_MB on the disk: less than the import needs, whatever the profile took so far.
+      writeFileSync(ballast, Buffer.alloc(Math.max(0, freeKiB(disk) - FREE_MB * 1024) * 1024));
       const started = await command(page, 'history.import', { profileId: 'chromium:Big' });
       if (!started.ok) throw new Error(JSON.stringify(started.error));
       const firstId = (started.result as { jobId: string }).jobId;
-      // Wait for the disk to fill: the import stops progressing (reads may fail while it is full).
+      // Wait for the disk to fill: the job's progress stops while it is still marked running.
       let lastDone = -1;
       let still = 0;
-      await waitUntil('the import to stall on a full disk', async () => {
-        const usage = spawnSync('df', ['--output=avail', '-k', disk], { encoding: 'utf8' }).stdout.trim().split('\n').pop()!.trim();
-        const avail = Number(usage);
-        still = avail === lastDone ? still + 1 : 0;
-        if (still === 0 && Math.random() < 0.1) log(`free on the profile's disk: ${avail} KiB`);
-        lastDone = avail;
-        return avail < 8192 && still >= 20 ? true : undefined;
+      await waitUntil('the import to fail or stall on a full disk', async () => {
+        // Reads may fail or hang while the disk is full: give each 3 s.
+        const rows = await Promise.race([readStore<JobRow & { progress: { done: number } }>(page, 'jobs').catch(() => []), sleep(3000).then(() => [])]);
+        const job = rows.find((j) => j.id === firstId);
+        // Failing at once (the error reached the job row) or stalling (it could not yet) both mean the disk is full.
+        if (job && job.status !== 'running') return true;
+        const done = job?.progress.done ?? lastDone;
+        still = done === lastDone ? still + 1 : 0;
+        lastDone = done;
+        return still >= 30 ? true : undefined;
       }, 300_000, 500);
-      log(`disk full (${lastDone} KiB free); freeing space`);
+      log(`import stopped at ${lastDone} visits with ${freeKiB(disk)} KiB free; freeing space`);
       // Space comes back; the failed import must end failed with a clear code, not stay running.
-      mount(disk, 2048, true);
+      rmSync(ballast, { force: true });
       const first = await finished(page, firstId);
       const stored = (await readStore(page, 'visits')).length;
       log(`first import: ${first.status} ${first.error?.code ?? ''} ${first.error?.message ?? ''}; ${stored} visits stored, cursor ${first.cursor?.added}`);
@@ -103,7 +115,7 @@ export const storagePressure: Scenario = {
         duplicates: Math.max(0, end - visits),
         lost: Math.max(0, visits - end),
         failures,
-        notes: [`disk full (${DISK_MB} MB tmpfs) during a ${visits}-visit import: job ${first.status} with ${first.error?.code} once space came back; ${stored} visits committed = cursor ${first.cursor?.added}; the retry ${second.status} with ${end} visits`],
+        notes: [`disk full (tmpfs with ${FREE_MB} MB left for the import) during a ${visits}-visit import: job ${first.status} with ${first.error?.code} once space came back; ${stored} visits committed = cursor ${first.cursor?.added}; the retry ${second.status} with ${end} visits`],
       };
     } finally {
       await launched.close();
