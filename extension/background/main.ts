@@ -5,6 +5,7 @@
  */
 import { browser } from 'wxt/browser';
 import { appCommandHandlers } from '../app/handlers';
+import { bundleCommandHandlers, resumeBundleImport } from '../bundles';
 import { dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
 import { historyCommandHandlers, resumeHistoryImport } from '../history';
@@ -25,6 +26,7 @@ export function main(): void {
     ...repoCommandHandlers(db, host),
     ...historyCommandHandlers(db, host),
     ...threadCommandHandlers(db),
+    ...bundleCommandHandlers(db, host),
   } satisfies CommandHandlers;
 
   browser.runtime.onMessage.addListener((message, sender) => {
@@ -39,6 +41,7 @@ export function main(): void {
   // Jobs cut off by the previous worker's death: resume those whose capability can, fail the rest.
   const resumers: Partial<Record<JobType, JobResumer>> = {
     history_import: (job) => resumeHistoryImport(db, host, job),
+    bundle_import: (job) => resumeBundleImport(db, host, job),
   };
   void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
 }

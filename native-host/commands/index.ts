@@ -6,6 +6,7 @@
 import { methods } from '../../shared/protocol/methods';
 import type { HostEnv } from '../host-env';
 import type { Handlers } from '../router';
+import { bundleHandlers } from './bundle';
 import { historyHandlers } from './history';
 import { hostHandlers } from './host';
 import { repoHandlers } from './repo';
@@ -16,5 +17,6 @@ export function createHandlers(env: HostEnv): Handlers {
     ...hostHandlers(env, capabilities),
     ...repoHandlers(env),
     ...historyHandlers(env),
+    ...bundleHandlers(env),
   } satisfies Handlers;
 }

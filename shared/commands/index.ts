@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { appCommands } from './app';
+import { bundleCommands } from './bundles';
 import { historyCommands } from './history';
 import { hostCommands } from './host';
 import { repoCommands } from './repo';
@@ -15,6 +16,7 @@ export const commands = {
   ...repoCommands,
   ...historyCommands,
   ...threadCommands,
+  ...bundleCommands,
 };
 
 export type Commands = typeof commands;

@@ -1,0 +1,153 @@
+/**
+ * Rows in and out of the database, per bundle component. Out: the rows an export scope selects,
+ * in bounded batches (keyset pages, never a whole store in memory). In: one batch, deduplicated
+ * against what is stored — entities by id; visits by (normalized URL, visitedAt) through their
+ * recomputed id; pages also by (URL key, content hash); memories also by (scope, thread, text
+ * hash) — so an interrupted import run again, or the same bundle imported twice, adds nothing.
+ * Existing rows are never overwritten.
+ */
+import type { Table } from 'dexie';
+import type { ComponentName } from '../../shared/bundle/format';
+import type { ExportScope } from '../../shared/commands/bundles';
+import { CodedError } from '../../shared/errors';
+import { makeVisit } from '../../shared/history/visit';
+import type { Memory, Page, Thread, Visit } from '../../shared/schemas/entities';
+import { urlKey } from '../../shared/url';
+import type { HydraDb } from '../db';
+
+type AnyTable = Table<Record<string, unknown>, string | number>;
+
+export function tableOf(db: HydraDb, component: ComponentName): AnyTable {
+  return db[component] as unknown as AnyTable;
+}
+
+function primaryKeyOf(component: ComponentName, row: Record<string, unknown>): string | number {
+  return (component === 'tabs' ? row.tabId : row.id) as string | number;
+}
+
+/** Rows per read: pages carry their text, so fewer of them. */
+function pageSize(component: ComponentName): number {
+  return component === 'pages' ? 200 : component === 'visits' ? 10_000 : 2000;
+}
+
+/** Every row of a store in primary-key order, page by page (each page is its own short read). */
+async function* wholeStore(db: HydraDb, component: ComponentName, keep?: (row: Record<string, unknown>) => boolean): AsyncGenerator<unknown[]> {
+  const table = tableOf(db, component);
+  let last: string | number | null = null;
+  const size = pageSize(component);
+  for (;;) {
+    const range = last === null ? table.toCollection() : table.where(':id').above(last);
+    const rows: Record<string, unknown>[] = await (keep ? range.filter(keep) : range).limit(size).toArray();
+    if (rows.length === 0) return;
+    last = primaryKeyOf(component, rows[rows.length - 1]!);
+    yield rows;
+    if (rows.length < size) return;
+  }
+}
+
+async function* once(rows: unknown[]): AsyncGenerator<unknown[]> {
+  if (rows.length) yield rows;
+}
+
+/** The rows of one component that an export scope selects. */
+export async function* exportRows(db: HydraDb, component: ComponentName, scope: ExportScope, threads: Thread[]): AsyncGenerator<unknown[]> {
+  if (scope.kind === 'all') return yield* wholeStore(db, component);
+  if (scope.kind === 'history') {
+    if (component !== 'visits') return;
+    const from = scope.from ?? 0;
+    const to = scope.to ?? Number.MAX_SAFE_INTEGER;
+    return yield* wholeStore(db, component, (row) => (row.visitedAt as number) >= from && (row.visitedAt as number) <= to);
+  }
+  const ids = threads.map((t) => t.id);
+  switch (component) {
+    case 'threads':
+      return yield* once(threads);
+    case 'messages':
+      for (const id of ids) yield* once(await db.messages.where('[threadId+createdAt]').between([id, -Infinity], [id, Infinity]).toArray());
+      return;
+    case 'tasks':
+      return yield* once(await db.tasks.where('threadId').anyOf(ids).toArray());
+    case 'taskEvents':
+      return yield* once(await db.taskEvents.where('threadId').anyOf(ids).toArray());
+    case 'memories':
+      return yield* once(await db.memories.where('threadId').anyOf(ids).filter((m) => m.scope === 'thread').toArray());
+    case 'tabs':
+      return yield* once(await db.tabs.where('threadId').anyOf(ids).toArray());
+    case 'tabSnapshots':
+      return yield* once(await db.tabSnapshots.where('threadId').anyOf(ids).toArray());
+    case 'pages': {
+      const keys = new Set(threads.flatMap((t) => [...t.urlKeys, ...(t.url ? [urlKey(t.url)] : [])]));
+      return yield* once(await db.pages.where('urlKey').anyOf([...keys]).toArray());
+    }
+    case 'visits':
+      return;
+  }
+}
+
+export async function threadsOfScope(db: HydraDb, scope: ExportScope): Promise<Thread[]> {
+  if (scope.kind !== 'threads') return [];
+  const threads = await db.threads.bulkGet(scope.threadIds);
+  const missing = scope.threadIds.filter((_, i) => !threads[i]);
+  if (missing.length) throw new CodedError('THREAD_NOT_FOUND', `No thread ${missing.join(', ')}`);
+  return threads as Thread[];
+}
+
+/** Rows per component to expect (progress total). */
+export async function exportTotal(db: HydraDb, scope: ExportScope, components: readonly ComponentName[]): Promise<number | null> {
+  if (scope.kind !== 'all') return null;
+  let total = 0;
+  for (const component of components) total += await tableOf(db, component).count();
+  return total;
+}
+
+export interface BatchOutcome {
+  added: number;
+  present: number;
+}
+
+/**
+ * Stores one batch of validated rows of a component, or with `dryRun` only counts what would be
+ * added. Runs inside the caller's transaction when there is one.
+ */
+export async function storeBatch(db: HydraDb, component: ComponentName, input: unknown[], dryRun: boolean): Promise<BatchOutcome> {
+  const table = tableOf(db, component);
+  let rows = input as Record<string, unknown>[];
+  if (component === 'visits') rows = (rows as unknown as Visit[]).map((visit) => makeVisit(visit)) as unknown as Record<string, unknown>[];
+  // Repeats inside the batch (possible after visit ids are recomputed): the first one counts.
+  const unique = new Map<string | number, Record<string, unknown>>();
+  for (const row of rows) {
+    const key = primaryKeyOf(component, row);
+    if (!unique.has(key)) unique.set(key, row);
+  }
+  const keys = [...unique.keys()];
+  const existing = await table.bulkGet(keys);
+  let fresh = keys.filter((_, i) => !existing[i]).map((key) => unique.get(key)!);
+  if (component === 'pages') fresh = await withoutSameContent(db, fresh as unknown as Page[]) as unknown as Record<string, unknown>[];
+  if (component === 'memories') fresh = await withoutSameMemory(db, fresh as unknown as Memory[]) as unknown as Record<string, unknown>[];
+  if (!dryRun && fresh.length) await table.bulkAdd(fresh);
+  return { added: fresh.length, present: input.length - fresh.length };
+}
+
+async function withoutSameContent(db: HydraDb, pages: Page[]): Promise<Page[]> {
+  if (pages.length === 0) return pages;
+  const stored = await db.pages.where('[urlKey+contentHash]').anyOf(pages.map((p) => [p.urlKey, p.contentHash])).toArray();
+  const seen = new Set(stored.map((p) => `${p.urlKey} ${p.contentHash}`));
+  return pages.filter((p) => {
+    const key = `${p.urlKey} ${p.contentHash}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+async function withoutSameMemory(db: HydraDb, memories: Memory[]): Promise<Memory[]> {
+  if (memories.length === 0) return memories;
+  const stored = await db.memories.where('[scope+threadId+textHash]').anyOf(memories.map((m) => [m.scope, m.threadId, m.textHash])).toArray();
+  const seen = new Set(stored.map((m) => `${m.scope} ${m.threadId} ${m.textHash}`));
+  return memories.filter((m) => {
+    const key = `${m.scope} ${m.threadId} ${m.textHash}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
