@@ -10,6 +10,7 @@ import { createLogger } from '../logger';
 import { DEFAULT_FRAME_STALL_MS, serve } from '../server';
 import { installStdoutGuard } from '../stdout-guard';
 import { HOST_VERSION } from '../version';
+import { bundleCommand } from './bundle';
 import { historyCommand } from './history';
 import { doctorCommand, installCommand, uninstallCommand } from './install-commands';
 import { EXIT, printError, processIo, type CliCommand } from './io';
@@ -22,6 +23,7 @@ const subcommands: Record<string, CliCommand> = {
   doctor: doctorCommand,
   repo: repoCommand,
   history: historyCommand,
+  bundle: bundleCommand,
 };
 
 const USAGE = `Usage: hydraflow-host <command> [options]
@@ -32,6 +34,7 @@ Commands:
   doctor    [--browser …] [--user-data-dir DIR] [--json]
   repo      add|check-add|list|apply|revert|ledger|check … (hydraflow-host repo --help)
   history   profiles [--json] | export --file PATH [--since ISO-8601] [--format ndjson] [--source BROWSER]
+  bundle    inspect FILE | from-history --file PATH --out FILE [--source BROWSER] | merge IN... --out FILE
   --version
 When a browser starts it with its extension origin, it serves the native-messaging protocol.`;
 
