@@ -10,7 +10,7 @@ import type { ExportResult, ExportScope } from '../../shared/commands/bundles';
 import { CodedError, toAppError } from '../../shared/errors';
 import type { HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
-import { cacheSink, hostSink, type BundleHost, type ClosableSink } from './files';
+import { cacheSink, exportKey, hostSink, type BundleHost, type ClosableSink } from './files';
 import { exportRows, exportTotal, threadsOfScope } from './stores';
 
 export type ExportDestination = { kind: 'host'; path?: string } | { kind: 'download' };
@@ -74,7 +74,7 @@ async function runExport(db: HydraDb, host: BundleHost, jobId: string, scope: Ex
   const fileName = exportFileName(scope, now);
   let sink: ClosableSink | null = null;
   try {
-    sink = destination.kind === 'host' ? await hostSink(host, { fileName, ...(destination.path ? { path: destination.path } : {}) }) : await cacheSink(`/bundles/exports/${jobId}/${fileName}`);
+    sink = destination.kind === 'host' ? await hostSink(host, { fileName, ...(destination.path ? { path: destination.path } : {}) }) : await cacheSink(exportKey(jobId, fileName));
     let lastReport = 0;
     const rows = await writeScope(db, scope, sink, {
       signal: controller.signal,

@@ -21,8 +21,15 @@ export interface BundleHost {
 /** Cache Storage holding staged imports and download exports (same origin for pages and worker). */
 export const BUNDLE_CACHE = 'hydraflow-bundles';
 
+/** Cache Storage only keys http(s) requests; this origin is never fetched (`.invalid`). */
+const CACHE_ORIGIN = 'https://bundles.hydraflow.invalid';
+
 export function stagedKey(id: string): string {
-  return `/bundles/staged/${id}`;
+  return `${CACHE_ORIGIN}/staged/${id}`;
+}
+
+export function exportKey(jobId: string, fileName: string): string {
+  return `${CACHE_ORIGIN}/exports/${jobId}/${encodeURIComponent(fileName)}`;
 }
 
 async function unwrap<T>(reply: Promise<Result<T>>): Promise<T> {
@@ -113,26 +120,33 @@ export async function hostSink(host: BundleHost, options: { path?: string; fileN
   };
 }
 
-/** Bytes streamed into a Cache Storage entry (the download path when the host is absent). */
+/**
+ * Bytes gathered into a Blob and stored as a Cache Storage entry (the download path when the host
+ * is absent). The Blob grows in slices of a few MiB; Chromium keeps large blobs on disk.
+ */
 export async function cacheSink(key: string): Promise<ClosableSink> {
   const cache = await caches.open(BUNDLE_CACHE);
-  const stream = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = stream.writable.getWriter();
-  const stored = cache.put(key, new Response(stream.readable, { headers: { 'content-type': 'application/zip' } }));
-  let bytes = 0;
+  let blob = new Blob([]);
+  let parts: Uint8Array[] = [];
+  let buffered = 0;
+  const fold = () => {
+    blob = new Blob([blob, ...(parts as BlobPart[])], { type: 'application/zip' });
+    parts = [];
+    buffered = 0;
+  };
   return {
     write: async (chunk) => {
-      bytes += chunk.length;
-      await writer.write(chunk);
+      parts.push(chunk);
+      buffered += chunk.length;
+      if (buffered >= HOST_CHUNK_BYTES) fold();
     },
     close: async () => {
-      await writer.close();
-      await stored;
-      return { path: null, cacheKey: key, bytes };
+      fold();
+      await cache.put(key, new Response(blob, { headers: { 'content-type': 'application/zip' } }));
+      return { path: null, cacheKey: key, bytes: blob.size };
     },
     abort: async () => {
-      await writer.abort().catch(() => undefined);
-      await stored.catch(() => undefined);
+      parts = [];
       await cache.delete(key);
     },
   };

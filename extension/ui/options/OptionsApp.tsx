@@ -2,6 +2,7 @@
 import { useCommand } from '../hooks';
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
+import { BundlesSection } from '../bundles/BundlesSection';
 import { HistorySection } from '../history/HistorySection';
 import { BlocklistSettings } from '../settings/BlocklistSettings';
 import { ModelSettings } from '../settings/ModelSettings';
@@ -24,6 +25,7 @@ export function OptionsApp() {
         </section>
         <HostStatusView />
         <HistorySection />
+        <BundlesSection />
         <ModelSettings />
         <BlocklistSettings />
       </main>
