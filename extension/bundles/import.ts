@@ -55,10 +55,9 @@ export async function openRowSource(source: ByteSource, options: { signal?: Abor
     };
   }
   const foreign = await foreignRowSource(source);
-  if (foreign) return foreign;
-  return openBundle(source).then(() => {
-    throw new CodedError('BUNDLE_FOREIGN_UNRECOGNIZED');
-  });
+  if (foreign === 'binary') throw new CodedError('BUNDLE_NOT_ZIP', 'The file is not a zip archive, nor the text export of another tool');
+  if (foreign === null) throw new CodedError('BUNDLE_FOREIGN_UNRECOGNIZED', 'The text is not a Tab Session Manager, OneTab, Session Buddy, browserexport or Page Assist export');
+  return foreign;
 }
 
 function emptyReport(rowSource: RowSource): ImportReport {
