@@ -119,13 +119,26 @@ export async function storeBatch(db: HydraDb, component: ComponentName, input: u
     const key = primaryKeyOf(component, row);
     if (!unique.has(key)) unique.set(key, row);
   }
-  const keys = [...unique.keys()];
-  const existing = await table.bulkGet(keys);
-  let fresh = keys.filter((_, i) => !existing[i]).map((key) => unique.get(key)!);
+  const stored = await storedKeys(table, [...unique.keys()]);
+  let fresh = [...unique.entries()].filter(([key]) => !stored.has(key)).map(([, row]) => row);
   if (component === 'pages') fresh = await withoutSameContent(db, fresh as unknown as Page[]) as unknown as Record<string, unknown>[];
   if (component === 'memories') fresh = await withoutSameMemory(db, fresh as unknown as Memory[]) as unknown as Record<string, unknown>[];
   if (!dryRun && fresh.length) await table.bulkAdd(fresh);
   return { added: fresh.length, present: input.length - fresh.length };
+}
+
+/**
+ * Which of `keys` the store holds, reading keys only (never rows). A bundle lists a store in key
+ * order, so a batch is usually one contiguous key range: one key-range read answers it. When the
+ * range holds many more keys than the batch (rows in no particular order), each key is looked up.
+ */
+async function storedKeys(table: AnyTable, keys: (string | number)[]): Promise<Set<string | number>> {
+  if (keys.length === 0) return new Set();
+  const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const cap = keys.length * 2 + 100;
+  const inRange = await table.where(':id').between(sorted[0]!, sorted[sorted.length - 1]!, true, true).limit(cap).primaryKeys();
+  if (inRange.length < cap) return new Set(inRange);
+  return new Set(await table.where(':id').anyOf(sorted).primaryKeys());
 }
 
 async function withoutSameContent(db: HydraDb, pages: Page[]): Promise<Page[]> {

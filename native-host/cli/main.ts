@@ -62,7 +62,12 @@ async function serveBrowser(origin: string): Promise<number> {
   const paths = currentPaths();
   const log = createLogger({ logDir: paths.logDir, level: process.env.HYDRAFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
   log.info('host started', { origin, version: HOST_VERSION, pid: process.pid });
-  process.on('uncaughtException', (error) => log.error('uncaught exception', { message: error.message, stack: error.stack }));
+  process.on('uncaughtException', (error) => {
+    // The browser is gone (its end of stdout/stderr closed): logging to stderr would fail again
+    // and re-enter this handler forever, so leave now.
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+    log.error('uncaught exception', { message: error.message, stack: error.stack });
+  });
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
   // A host killed mid-apply left a journal: finish or undo that change before serving anything.
   try {

@@ -162,6 +162,20 @@ describe('bundle export and import', () => {
     expect(await b.pages.count()).toBe(1);
   });
 
+  it('finds stored rows whether a batch is one key range or scattered over a large store', async () => {
+    const a = freshDb();
+    const visits = Array.from({ length: 5000 }, (_, i) => makeVisit({ url: `https://spread.example/${i}`, title: '', visitedAt: i, transition: 'link', source: 'chrome' }));
+    const sorted = [...visits].sort((x, y) => (x.id < y.id ? -1 : 1));
+    // The first, middle and last key: a batch whose range spans the whole store.
+    await a.visits.bulkAdd([sorted[0]!, sorted[2500]!, sorted[4999]!]);
+    const bytes = await exportBytes(a);
+    const b = freshDb();
+    await b.visits.bulkAdd([...sorted.slice(0, 4000)]);
+    const report = await importBytes(b, bytes);
+    expect(report.visits).toEqual({ rows: 3, added: 1, present: 2, invalid: 0 });
+    expect(await b.visits.count()).toBe(4001);
+  });
+
   it('resumes an import cut off mid-way from its cursor and ends with no duplicates', async () => {
     const a = freshDb();
     await fillProfile(a);
