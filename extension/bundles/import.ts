@@ -148,13 +148,22 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
   try {
     file = importParams.parse(job.params).file;
     const cursor = importCursor.parse(job.cursor);
-    const rowSource = await openRowSource(await openSource(host, file), { signal: controller.signal });
+    // Progress covers both passes: validating is the first half, writing the second.
+    let lastReport = 0;
+    const rowSource = await openRowSource(await openSource(host, file), {
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        if (Date.now() - lastReport < 500) return;
+        lastReport = Date.now();
+        void reportProgress(db, job.id, { done, total: total * 2 });
+      },
+    });
     const total = rowSource.components.reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0);
     await appendJobLog(db, job.id, `${rowSource.format}${rowSource.schemaVersion ? ` v${rowSource.schemaVersion}` : ''}: ${total} rows validated`);
-    await reportProgress(db, job.id, { done: 0, total });
+    await reportProgress(db, job.id, { done: total, total: total * 2 });
     const report = await importRows(db, rowSource, cursor, {
       signal: controller.signal,
-      save: (next, done) => reportProgress(db, job.id, { done, total, cursor: next }),
+      save: (next, done) => reportProgress(db, job.id, { done: total + done, total: total * 2, cursor: next }),
     });
     const added = Object.values(report).reduce((n, c) => n + c.added, 0);
     await appendJobLog(db, job.id, `done: ${added} rows added`);

@@ -10,7 +10,8 @@ import { exportResult, importReport, type BundleFileRef, type BundlePreview, typ
 import type { Job } from '../../../shared/schemas/entities';
 import { BUNDLE_CACHE, stagedKey } from '../../bundles/files';
 import { sendCommand } from '../../commands/client';
-import { useLiveQuery } from '../hooks';
+import { formatBytes } from '../history/format';
+import { useCommand, useLiveQuery } from '../hooks';
 
 type ScopeKind = ExportScope['kind'];
 
@@ -30,6 +31,7 @@ export function BundlesSection() {
   const [preview, setPreview] = useState<BundlePreview | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [files, reloadFiles] = useCommand('bundles.files', {});
   const threads = useLiveQuery((db) => db.threads.orderBy('updatedAt').reverse().limit(50).toArray(), []) ?? [];
   const jobs = useLiveQuery((db) => db.jobs.where('type').anyOf('bundle_export', 'bundle_import').reverse().sortBy('createdAt'), []) ?? [];
 
@@ -119,6 +121,26 @@ export function BundlesSection() {
         </button>{' '}
         or pick a file: <input type="file" data-testid="import-file" onChange={(e) => void pick((e.target as HTMLInputElement).files?.[0])} />
       </p>
+      {files.state === 'ready' && (
+        <div data-testid="bundle-files">
+          <p class="muted">
+            In <code>{files.value.folder}</code>:{' '}
+            <button type="button" class="link" onClick={() => reloadFiles()}>
+              Refresh
+            </button>
+          </p>
+          <ul>
+            {files.value.files.slice(0, 20).map((f) => (
+              <li key={f.path}>
+                {f.name} <span class="muted">{formatBytes(f.size)} · {new Date(f.modifiedAt).toLocaleString()}</span>{' '}
+                <button type="button" disabled={busy} onClick={() => void runPreview({ kind: 'host', path: f.path })}>
+                  Preview
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {busy && <p class="muted">Checking every row…</p>}
       {message && (
         <p class="error" data-testid="bundle-message">
