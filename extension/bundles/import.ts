@@ -149,6 +149,7 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
     file = importParams.parse(job.params).file;
     const cursor = importCursor.parse(job.cursor);
     // Progress covers both passes: validating is the first half, writing the second.
+    const started = Date.now();
     let lastReport = 0;
     const rowSource = await openRowSource(await openSource(host, file), {
       signal: controller.signal,
@@ -159,14 +160,15 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
       },
     });
     const total = rowSource.components.reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0);
-    await appendJobLog(db, job.id, `${rowSource.format}${rowSource.schemaVersion ? ` v${rowSource.schemaVersion}` : ''}: ${total} rows validated`);
+    await appendJobLog(db, job.id, `${rowSource.format}${rowSource.schemaVersion ? ` v${rowSource.schemaVersion}` : ''}: ${total} rows validated in ${Date.now() - started} ms`);
+    const writing = Date.now();
     await reportProgress(db, job.id, { done: total, total: total * 2 });
     const report = await importRows(db, rowSource, cursor, {
       signal: controller.signal,
       save: (next, done) => reportProgress(db, job.id, { done: total + done, total: total * 2, cursor: next }),
     });
     const added = Object.values(report).reduce((n, c) => n + c.added, 0);
-    await appendJobLog(db, job.id, `done: ${added} rows added`);
+    await appendJobLog(db, job.id, `done: ${added} rows added; writing took ${Date.now() - writing} ms`);
     await finishJob(db, job.id, report);
     if (file.kind === 'staged') await discardStaged(file.id).catch(() => undefined);
   } catch (error) {
