@@ -91,9 +91,15 @@ export const ERRORS = {
   PATCH_DUPLICATE_PATH: { n: 523, message: 'The patch touches the same path twice' },
   REPO_ROOT_INVALID: { n: 524, message: 'The repository root is not an existing directory' },
   CHECK_FAILED: { n: 525, message: 'The check exited unsuccessfully or timed out' },
+  CHANGE_NOT_REVERTIBLE: { n: 526, message: "The change's pre-images were removed by the retention cap; it can no longer be reverted" },
   // 6xx — jobs, overview, privacy
   JOB_INTERRUPTED: { n: 600, message: 'The job was interrupted (service worker or browser restart) and could not resume' },
   JOB_NOT_FOUND: { n: 601, message: 'No such job' },
+  JOB_NOT_CANCELLABLE: { n: 602, message: 'The job is not running or queued, or cannot be stopped midway' },
+  JOB_NOT_RETRYABLE: { n: 603, message: 'Only a failed or cancelled job whose input was kept can be retried' },
+  FILTER_REQUIRED: { n: 604, message: 'A delete needs a filter (time range, domain, URL) or an explicit "everything"' },
+  FILTER_INVALID: { n: 605, message: 'The filter is malformed (inverted range, bad domain or URL)' },
+  CONFIRMATION_REQUIRED: { n: 606, message: 'This cannot be undone: repeat the request with the confirmation word' },
   // 7xx — search
   // 8xx — page refresh
 } as const satisfies Record<string, { n: number; message: string }>;

@@ -5,27 +5,55 @@
  */
 import { browser } from 'wxt/browser';
 import { appCommandHandlers } from '../app/handlers';
-import { bundleCommandHandlers, resumeBundleImport } from '../bundles';
+import { bundleCommandHandlers, bundleJobControls, resumeBundleImport } from '../bundles';
 import { dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
-import { historyCommandHandlers, resumeHistoryImport } from '../history';
+import { cancelImport, historyCommandHandlers, resumeHistoryImport, startHostImport, type HistoryImportParams } from '../history';
 import { createNativeHostConnection, hostCommandHandlers } from '../host';
-import { recoverInterruptedJobs, type JobResumer } from '../jobs';
+import { jobCommandHandlers, recoverInterruptedJobs, type JobControls, type JobResumer } from '../jobs';
+import { overviewCommandHandlers } from '../overview';
+import { anyRule, getRetention, privacyCommandHandlers, RETENTION_ALARM, runDeleteJob, runRetention, startDeleteJob } from '../privacy';
 import { repoCommandHandlers } from '../repo';
 import { threadCommandHandlers } from '../threads';
 import { registerCaptureListeners, syncOpenTabs } from '../capture';
 import { recoverInterruptedReplies } from '../chat';
+import type { HistoryFilter } from '../../shared/commands/privacy';
+import { CodedError } from '../../shared/errors';
 import type { JobType } from '../../shared/schemas/statuses';
+
+const DAY_MINUTES = 24 * 60;
 
 export function main(): void {
   const db = getDb();
   const host = createNativeHostConnection();
+  const repo = repoCommandHandlers(db, host);
+  // How the ledger stops and restarts each capability's jobs (jobs.cancel / jobs.retry).
+  const controls: JobControls = {
+    history_import: {
+      cancel: (job) => cancelImport(db, job.id),
+      retry: async (job) => {
+        const params = job.params as HistoryImportParams;
+        if (params.kind !== 'host') throw new CodedError('JOB_NOT_RETRYABLE', 'A Takeout import keeps no copy of its file: drop the file again');
+        return startHostImport(db, host, params.target, params.full);
+      },
+    },
+    check_run: {
+      cancel: async (job) => (await repo['repo.cancelCheck']({ jobId: job.id }, { senderTabId: null })).cancelled,
+      retry: async (job) => (await repo['repo.check'](job.params as { repoId: string; checkId: string }, { senderTabId: null })).jobId,
+    },
+    privacy_delete: { retry: async (job) => (await startDeleteJob(db, job.params as HistoryFilter)).jobId },
+    prune: { retry: async () => (await runRetention(db, host)).jobId },
+    ...bundleJobControls(db, host),
+  };
   const handlers = {
     ...appCommandHandlers(db),
     ...hostCommandHandlers(host),
-    ...repoCommandHandlers(db, host),
+    ...repo,
     ...historyCommandHandlers(db, host),
     ...threadCommandHandlers(db),
+    ...jobCommandHandlers(db, controls),
+    ...overviewCommandHandlers(db, host),
+    ...privacyCommandHandlers(db, host),
     ...bundleCommandHandlers(db, host),
   } satisfies CommandHandlers;
 
@@ -41,7 +69,19 @@ export function main(): void {
   // Jobs cut off by the previous worker's death: resume those whose capability can, fail the rest.
   const resumers: Partial<Record<JobType, JobResumer>> = {
     history_import: (job) => resumeHistoryImport(db, host, job),
+    privacy_delete: (job) => void runDeleteJob(db, job).catch((error: unknown) => console.error('[hydraflow] resumed delete failed', error)),
     bundle_import: (job) => resumeBundleImport(db, host, job),
   };
   void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
+
+  // Automatic clean-up: once a day, when the user turned a rule on.
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name !== RETENTION_ALARM) return;
+    void getRetention(db)
+      .then((rules) => (anyRule(rules) ? runRetention(db, host) : undefined))
+      .catch((error: unknown) => console.error('[hydraflow] retention run failed', error));
+  });
+  void browser.alarms.get(RETENTION_ALARM).then((existing) => {
+    if (!existing) void browser.alarms.create(RETENTION_ALARM, { delayInMinutes: 5, periodInMinutes: DAY_MINUTES });
+  });
 }

@@ -4,6 +4,7 @@
  */
 import Dexie, { type EntityTable } from 'dexie';
 import type { Job, Memory, Message, Page, Setting, Tab, TabSnapshot, Task, TaskEvent, Thread, Visit } from '../../shared/schemas/entities';
+import { countersMiddleware, type Counter } from './counters';
 import { migrations, type Migration } from './migrations';
 
 export const DB_NAME = 'hydraflow';
@@ -20,6 +21,7 @@ export type HydraDb = Dexie & {
   memories: EntityTable<Memory, 'id'>;
   jobs: EntityTable<Job, 'id'>;
   settings: EntityTable<Setting, 'key'>;
+  counters: EntityTable<Counter, 'key'>;
 };
 
 export const STORE_NAMES = [
@@ -34,6 +36,7 @@ export const STORE_NAMES = [
   'memories',
   'jobs',
   'settings',
+  'counters',
 ] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
 
@@ -48,6 +51,8 @@ export function createDatabase(name: string = DB_NAME, upToVersion?: number, opt
     const version = db.version(migration.version).stores(migration.stores);
     if (migration.upgrade) version.upgrade(migration.upgrade);
   }
+  // Keeps `counters` exact on every write (a no-op for a database declared below version 2).
+  db.use(countersMiddleware);
   return db;
 }
 

@@ -1,3 +1,3 @@
 export { addVisits, makeVisit, visitId, type VisitInput } from './visits';
 export { historyCommandHandlers } from './handlers';
-export { resumeHistoryImport, runHostImport, startHostImport, startTakeoutImport, cancelImport, sourceCursorKey, type HistoryHost } from './import';
+export { resumeHistoryImport, runHostImport, startHostImport, startTakeoutImport, cancelImport, sourceCursorKey, type HistoryHost, type HistoryImportParams } from './import';

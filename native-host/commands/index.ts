@@ -10,6 +10,7 @@ import { bundleHandlers } from './bundle';
 import { historyHandlers } from './history';
 import { hostHandlers } from './host';
 import { repoHandlers } from './repo';
+import { storageHandlers } from './storage';
 
 export function createHandlers(env: HostEnv): Handlers {
   const capabilities = () => Object.keys(methods).sort();
@@ -17,6 +18,7 @@ export function createHandlers(env: HostEnv): Handlers {
     ...hostHandlers(env, capabilities),
     ...repoHandlers(env),
     ...historyHandlers(env),
+    ...storageHandlers(env),
     ...bundleHandlers(env),
   } satisfies Handlers;
 }

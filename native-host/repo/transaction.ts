@@ -305,7 +305,10 @@ export function readLedger(dir: string): LedgerEntry[] {
 }
 
 export function readPreImage(dir: string, changeId: string, preImage: { offset: number; length: number }): Buffer {
-  return readFileSync(join(dir, 'changes', changeId, 'pre')).subarray(preImage.offset, preImage.offset + preImage.length);
+  const file = join(dir, 'changes', changeId, 'pre');
+  // The retention cap (storage.prune) removes the oldest pre-images: that change stays in the ledger, unrevertible.
+  if (!existsSync(file)) throw new CodedError('CHANGE_NOT_REVERTIBLE', `The pre-images of change ${changeId} were removed by the retention cap`);
+  return readFileSync(file).subarray(preImage.offset, preImage.offset + preImage.length);
 }
 
 export function fileMode(absolute: string): number | null {

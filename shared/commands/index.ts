@@ -7,6 +7,9 @@ import { appCommands } from './app';
 import { bundleCommands } from './bundles';
 import { historyCommands } from './history';
 import { hostCommands } from './host';
+import { jobCommands } from './jobs';
+import { overviewCommands } from './overview';
+import { privacyCommands } from './privacy';
 import { repoCommands } from './repo';
 import { threadCommands } from './threads';
 
@@ -16,6 +19,9 @@ export const commands = {
   ...repoCommands,
   ...historyCommands,
   ...threadCommands,
+  ...jobCommands,
+  ...overviewCommands,
+  ...privacyCommands,
   ...bundleCommands,
 };
 

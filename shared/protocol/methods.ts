@@ -7,11 +7,13 @@ import { bundleMethods } from './bundles';
 import { historyMethods } from './history';
 import { hostMethods } from './host';
 import { repoMethods } from './repo';
+import { storageMethods } from './storage';
 
 export const methods = {
   ...hostMethods,
   ...repoMethods,
   ...historyMethods,
+  ...storageMethods,
   ...bundleMethods,
 };
 

@@ -1,9 +1,12 @@
-/** The options page: overview home (grows with the jobs/overview capability) and settings. */
+/** The options page: the overview home, jobs, history, privacy and settings. */
 import { useCommand } from '../hooks';
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
 import { BundlesSection } from '../bundles/BundlesSection';
 import { HistorySection } from '../history/HistorySection';
+import { JobsSection } from '../jobs/JobsSection';
+import { OverviewSection } from '../overview/OverviewSection';
+import { PrivacySection } from '../privacy/PrivacySection';
 import { BlocklistSettings } from '../settings/BlocklistSettings';
 import { ModelSettings } from '../settings/ModelSettings';
 
@@ -23,8 +26,11 @@ export function OptionsApp() {
           )}
           {info.state === 'failed' && <p class="error">{info.error.message}</p>}
         </section>
+        <OverviewSection />
         <HostStatusView />
+        <JobsSection />
         <HistorySection />
+        <PrivacySection />
         <BundlesSection />
         <ModelSettings />
         <BlocklistSettings />

@@ -6,6 +6,7 @@ import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
 import { RunningJobs } from '../components/RunningJobs';
 import { PopupThread } from '../threads/PopupThread';
+import { PopupSummary } from '../overview/PopupSummary';
 
 export function PopupApp() {
   const tab = useActiveTab();
@@ -32,6 +33,7 @@ export function PopupApp() {
         <PopupThread tab={tab} />
         <HostStatusView compact />
         <RunningJobs />
+        <PopupSummary />
         <button type="button" class="link" onClick={() => void browser.runtime.openOptionsPage()}>
           Overview
         </button>

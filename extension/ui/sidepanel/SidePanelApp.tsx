@@ -1,5 +1,7 @@
-/** The side panel: the active tab's thread (messages, chat, tasks, memories), host state, repo tools. */
-import { HostStatusView } from '../components/HostStatusView';
+/**
+ * The side panel: the active tab's thread (messages, chat, tasks, memories) first; host state and
+ * repo tools load after it, so opening the panel waits only for the thread.
+ */
 import { Header } from '../Header';
 import { Deferred } from '../components/Deferred';
 import { ThreadPanel } from '../threads/ThreadPanel';
@@ -10,7 +12,7 @@ export function SidePanelApp() {
       <Header title="Side panel" />
       <main>
         <ThreadPanel />
-        <HostStatusView compact />
+        <Deferred load={() => import('../components/HostStatusView').then((m) => () => <m.HostStatusView compact />)} />
         <Deferred load={() => import('../repo/RepoToolsSection').then((m) => m.RepoToolsSection)} />
       </main>
     </>

@@ -3,12 +3,13 @@
  * by `?tabId=` (a panel opened in a tab of its own, and the tests). The thread comes from the
  * background's resolution (binding → same URL → new) and is re-resolved when the tab changes.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { browser, type Browser } from 'wxt/browser';
 import type { Message, Thread } from '../../../shared/schemas/entities';
 import type { AppError } from '../../../shared/errors';
 import { sendCommand } from '../../commands/client';
 import { useActiveTab } from '../components/ActiveTab';
+import { takeEarlyThread } from './early';
 
 export interface PanelTab {
   tabId: number;
@@ -58,7 +59,8 @@ export function useTabThread(tab: PanelTab | null): [TabThread, (thread?: Thread
         return;
       }
       const params = tab.url === null ? { tabId: tab.tabId } : { tabId: tab.tabId, url: tab.url, title: tab.title ?? '' };
-      void sendCommand('threads.forTab', params).then((reply) => {
+      const ask = async () => (await takeEarlyThread(tab.tabId, tab.url)) ?? sendCommand('threads.forTab', params);
+      void ask().then((reply) => {
         if (reply.ok) setValue({ state: 'ready', thread: thread ?? reply.result.thread, tab: reply.result.tab, messages: thread ? undefined : reply.result.messages });
         else if (reply.error.code === 'CAPTURE_REFUSED') setValue({ state: 'none', reason: reply.error.message });
         else setValue({ state: 'failed', error: reply.error });
@@ -66,6 +68,8 @@ export function useTabThread(tab: PanelTab | null): [TabThread, (thread?: Thread
     },
     [tab?.tabId, tab?.url, value.state === 'ready' ? value.tab : null],
   );
-  useEffect(() => resolve(), [tab?.tabId, tab?.url]);
+  // A layout effect runs right after the first render, before the browser paints: the request is on
+  // its way while the page paints "Finding…" (a plain effect would wait for that paint).
+  useLayoutEffect(() => resolve(), [tab?.tabId, tab?.url]);
   return [value, resolve];
 }

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
-import { createDatabase, LATEST_VERSION, migrations, STORE_NAMES } from '../../../extension/db';
+import { COUNTED_STORES, createDatabase, LATEST_VERSION, migrations, STORE_NAMES, storeCounterKey, visitDayKey, visitDayOf } from '../../../extension/db';
 import { makeFixtureRows } from '../../support/fixture-rows';
 
 let counter = 0;
@@ -63,6 +63,9 @@ describe('database schema', () => {
       }
       expect(await upgraded.threads.where('urlKeys').equals(rows.threads[0]!.urlKeys[0]!).count()).toBe(1);
       expect(await upgraded.visits.where('visitedAt').above(0).count()).toBe(rows.visits.length);
+      // v2 counters: whatever version the rows were written at, the counts are exact after upgrade.
+      for (const store of COUNTED_STORES) expect((await upgraded.counters.get(storeCounterKey(store)))?.n, `counter of ${store} after upgrade from v${from}`).toBe((rows as Record<string, unknown[]>)[store]!.length);
+      expect((await upgraded.counters.get(visitDayKey(visitDayOf(rows.visits[0]!.visitedAt))))?.n).toBe(rows.visits.length);
       upgraded.close();
     }
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importRows, openRowSource, previewSource, writeScope, type BundleHost } from '../../../extension/bundles';
 import { hostSink, hostSource } from '../../../extension/bundles/files';
-import { createDatabase, type HydraDb } from '../../../extension/db';
+import { COUNTED_STORES, createDatabase, storeCounterKey, type HydraDb } from '../../../extension/db';
 import { bundleHandlers } from '../../../native-host/commands/bundle';
 import { hostPaths } from '../../../native-host/core/paths';
 import { createLogger } from '../../../native-host/logger';
@@ -101,6 +101,20 @@ describe('bundle export and import', () => {
     const second = await importBytes(b, bytes);
     for (const component of COMPONENTS) expect(second[component], component).toMatchObject({ added: 0, present: second[component]!.rows });
     expect(await contents(b)).toEqual(await contents(a));
+  });
+
+  it('keeps the overview counters exact through an import and a re-import', async () => {
+    const a = freshDb();
+    await fillProfile(a);
+    const bytes = await exportBytes(a);
+    const b = freshDb();
+    await importBytes(b, bytes);
+    await importBytes(b, bytes);
+    for (const store of COUNTED_STORES) {
+      if (store === 'jobs') continue;
+      const counter = await b.counters.get(storeCounterKey(store));
+      expect(counter?.n ?? 0, store).toBe(await (b[store] as Dexie.Table).count());
+    }
   });
 
   it('previews what a bundle holds and what would be added, writing nothing', async () => {

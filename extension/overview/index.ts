@@ -1,0 +1,2 @@
+export { getOverview, recount, refreshSizes, SIZES_SETTING } from './overview';
+export { overviewCommandHandlers } from './handlers';

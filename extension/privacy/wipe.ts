@@ -1,0 +1,35 @@
+/** Forget a tab, and wipe everything. Both irreversible; the wipe needs its confirmation word. */
+import { WIPE_CONFIRMATION } from '../../shared/commands/privacy';
+import { CodedError } from '../../shared/errors';
+import type { HydraDb } from '../db';
+import type { HostConnection } from '../host';
+
+export async function forgetTab(db: HydraDb, tabId: number): Promise<{ tabs: number; tabSnapshots: number }> {
+  return db.transaction('rw', db.tabs, db.tabSnapshots, async () => {
+    const snapshots = await db.tabSnapshots.where('[tabId+capturedAt]').between([tabId, -Infinity], [tabId, Infinity]).primaryKeys();
+    await db.tabSnapshots.bulkDelete(snapshots);
+    const existed = (await db.tabs.get(tabId)) !== undefined;
+    await db.tabs.delete(tabId);
+    return { tabs: existed ? 1 : 0, tabSnapshots: snapshots.length };
+  });
+}
+
+/** Clears every store (settings too) in one transaction; then, if asked, the host's data. */
+export async function wipeAll(db: HydraDb, host: HostConnection | null, confirm: string, includeHost: boolean): Promise<{ stores: Record<string, number>; host: { removedBytes: number } | null }> {
+  if (confirm !== WIPE_CONFIRMATION) throw new CodedError('CONFIRMATION_REQUIRED', `Type ${WIPE_CONFIRMATION} to delete everything`);
+  const stores: Record<string, number> = {};
+  await db.transaction('rw', db.tables, async () => {
+    for (const table of db.tables) {
+      stores[table.name] = await table.count();
+      await table.clear();
+    }
+  });
+  delete stores.counters;
+  let hostResult: { removedBytes: number } | null = null;
+  if (includeHost && host) {
+    const reply = await host.request('storage.wipe', { confirm: 'WIPE' });
+    if (!reply.ok) throw new CodedError(reply.error.code, `The browser's data was wiped; the host's was not: ${reply.error.message}`);
+    hostResult = reply.result;
+  }
+  return { stores, host: hostResult };
+}
