@@ -107,7 +107,7 @@ export interface BatchOutcome {
 
 /**
  * Stores one batch of validated rows of a component, or with `dryRun` only counts what would be
- * added. Runs inside the caller's transaction when there is one.
+ * added (reading keys, writing nothing). Runs inside the caller's transaction when there is one.
  */
 export async function storeBatch(db: HydraDb, component: ComponentName, input: unknown[], dryRun: boolean): Promise<BatchOutcome> {
   const table = tableOf(db, component);
@@ -119,12 +119,35 @@ export async function storeBatch(db: HydraDb, component: ComponentName, input: u
     const key = primaryKeyOf(component, row);
     if (!unique.has(key)) unique.set(key, row);
   }
+  if (!dryRun && component !== 'pages' && component !== 'memories') {
+    const added = await addBlind(table, [...unique.values()]);
+    return { added, present: input.length - added };
+  }
   const stored = await storedKeys(table, [...unique.keys()]);
   let fresh = [...unique.entries()].filter(([key]) => !stored.has(key)).map(([, row]) => row);
   if (component === 'pages') fresh = await withoutSameContent(db, fresh as unknown as Page[]) as unknown as Record<string, unknown>[];
   if (component === 'memories') fresh = await withoutSameMemory(db, fresh as unknown as Memory[]) as unknown as Record<string, unknown>[];
   if (!dryRun && fresh.length) await table.bulkAdd(fresh);
   return { added: fresh.length, present: input.length - fresh.length };
+}
+
+/**
+ * Adds rows without reading first: the unique primary key refuses those already stored (each
+ * refusal is a row already present). One write instead of a read and a write; a refused row never
+ * overwrites the stored one. Anything but a key collision (quota, a bad row) is a real failure.
+ */
+async function addBlind(table: AnyTable, rows: Record<string, unknown>[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  try {
+    await table.bulkAdd(rows);
+    return rows.length;
+  } catch (error) {
+    if (!(error instanceof Dexie.BulkError)) throw error;
+    const failures = Object.values(error.failuresByPos);
+    const other = failures.find((failure) => failure.name !== 'ConstraintError');
+    if (other) throw other;
+    return rows.length - failures.length;
+  }
 }
 
 /**
