@@ -5,6 +5,7 @@
  */
 import { browser } from 'wxt/browser';
 import { appCommandHandlers } from '../app/handlers';
+import { bundleCommandHandlers, bundleJobControls, resumeBundleImport } from '../bundles';
 import { dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
 import { cancelImport, historyCommandHandlers, resumeHistoryImport, startHostImport, type HistoryImportParams } from '../history';
@@ -42,6 +43,7 @@ export function main(): void {
     },
     privacy_delete: { retry: async (job) => (await startDeleteJob(db, job.params as HistoryFilter)).jobId },
     prune: { retry: async () => (await runRetention(db, host)).jobId },
+    ...bundleJobControls(db, host),
   };
   const handlers = {
     ...appCommandHandlers(db),
@@ -52,6 +54,7 @@ export function main(): void {
     ...jobCommandHandlers(db, controls),
     ...overviewCommandHandlers(db, host),
     ...privacyCommandHandlers(db, host),
+    ...bundleCommandHandlers(db, host),
   } satisfies CommandHandlers;
 
   browser.runtime.onMessage.addListener((message, sender) => {
@@ -67,6 +70,7 @@ export function main(): void {
   const resumers: Partial<Record<JobType, JobResumer>> = {
     history_import: (job) => resumeHistoryImport(db, host, job),
     privacy_delete: (job) => void runDeleteJob(db, job).catch((error: unknown) => console.error('[hydraflow] resumed delete failed', error)),
+    bundle_import: (job) => resumeBundleImport(db, host, job),
   };
   void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
 
