@@ -1,5 +1,10 @@
 /** What the browser stress scenarios share: commands from an extension page, waiting, worker kills. */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CDPSession, Page } from 'puppeteer-core';
+import { writeLargeChromiumHistory } from '../fixtures/make-history';
+import { runCli } from '../support/cli';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -62,4 +67,31 @@ export async function seedRaw(page: Page, store: string, count: number, row: (i:
       rows,
     );
   }
+}
+
+export interface HistoryProfile {
+  /** Temp folder holding everything below; remove it when done. */
+  base: string;
+  /** XDG_CONFIG_HOME where the Chromium profile "chromium:Big" with its History file lives. */
+  config: string;
+  userDataDir: string;
+  /** HYDRAFLOW_HOME of the host installed into userDataDir. */
+  home: string;
+}
+
+/**
+ * A browser profile to import from (a generated Chromium History of `visits` visits, profile id
+ * `chromium:Big`) and a user-data-dir with the real host installed. Launch with
+ * `launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } })`.
+ */
+export function historyProfile(prefix: string, visits: number, options: { urlsPerVisit?: number; userDataDir?: (base: string) => string } = {}): HistoryProfile {
+  const base = mkdtempSync(join(tmpdir(), prefix));
+  const config = join(base, 'config');
+  mkdirSync(join(config, 'chromium', 'Big'), { recursive: true });
+  writeLargeChromiumHistory(join(config, 'chromium', 'Big', 'History'), { visits, urls: Math.ceil(visits * (options.urlsPerVisit ?? 0.2)) });
+  const userDataDir = options.userDataDir?.(base) ?? join(base, 'profile');
+  const home = join(base, 'home');
+  const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: home });
+  if (install.status !== 0) throw new Error(install.stderr);
+  return { base, config, userDataDir, home };
 }

@@ -5,14 +5,10 @@
  * batch is written in one transaction with the cursor, so "up to the last committed batch" is
  * checkable to the row). At the end the resumed import has stored every visit exactly once.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
-import { writeLargeChromiumHistory } from '../../fixtures/make-history';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../../support/chromium';
-import { runCli } from '../../support/cli';
-import { command, sleep, waitUntil } from '../browser';
+import { command, historyProfile, sleep, waitUntil } from '../browser';
 import { randomSource, type Scenario } from '../report';
 
 interface Snapshot {
@@ -49,13 +45,7 @@ export const browserKillDuringImport: Scenario = {
     const random = randomSource(seed + 6);
     const visits = smoke ? 20_000 : 100_000;
     const kills = smoke ? 1 : 5;
-    const base = mkdtempSync(join(tmpdir(), 'hf-stress-browser-'));
-    const config = join(base, 'config');
-    mkdirSync(join(config, 'chromium', 'Big'), { recursive: true });
-    writeLargeChromiumHistory(join(config, 'chromium', 'Big', 'History'), { visits, urls: Math.ceil(visits / 5) });
-    const userDataDir = join(base, 'profile');
-    const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: join(base, 'home') });
-    if (install.status !== 0) throw new Error(install.stderr);
+    const { base, config, userDataDir } = historyProfile('hf-stress-browser-', visits);
     const start = async (): Promise<{ launched: LaunchedBrowser; page: Page }> => {
       const launched = await launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } });
       await serviceWorkerTarget(launched.browser);

@@ -6,14 +6,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeLargeChromiumHistory } from '../../fixtures/make-history';
+import { rmSync } from 'node:fs';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
-import { runCli } from '../../support/cli';
 import { readStore } from '../../support/idb';
-import { command, sleep, waitUntil } from '../browser';
+import { command, historyProfile, sleep, waitUntil } from '../browser';
 import type { Scenario } from '../report';
 
 const REPLY = Array.from({ length: 100 }, (_, i) => ` part${i}`);
@@ -46,13 +42,7 @@ export const loadScenario: Scenario = {
         res.end('data: [DONE]\n\n');
       });
     });
-    const base = mkdtempSync(join(tmpdir(), 'hf-stress-load-'));
-    const config = join(base, 'config');
-    mkdirSync(join(config, 'chromium', 'Big'), { recursive: true });
-    writeLargeChromiumHistory(join(config, 'chromium', 'Big', 'History'), { visits, urls: Math.ceil(visits / 5) });
-    const userDataDir = join(base, 'profile');
-    const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: join(base, 'home') });
-    if (install.status !== 0) throw new Error(install.stderr);
+    const { base, config, userDataDir } = historyProfile('hf-stress-load-', visits);
     const launched = await launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } });
     try {
       const browser = launched.browser;
