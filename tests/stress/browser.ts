@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { CDPSession, Page } from 'puppeteer-core';
 import { writeLargeChromiumHistory } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
+import { readStore } from '../support/idb';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -94,4 +95,22 @@ export function historyProfile(prefix: string, visits: number, options: { urlsPe
   const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: home });
   if (install.status !== 0) throw new Error(install.stderr);
   return { base, config, userDataDir, home };
+}
+
+export interface FinishedJob {
+  id: string;
+  type: string;
+  status: string;
+  error: { code: string; message: string } | null;
+  cursor: unknown;
+  relatedIds: string[];
+}
+
+/** Waits until job `id` is no longer queued or running, waking the worker on every poll (a dead one resumes or fails it). */
+export function finishedJob<T extends FinishedJob = FinishedJob>(page: Page, id: string, timeoutMs = 300_000, everyMs = 250): Promise<T> {
+  return waitUntil<T>(`job ${id} to finish`, async () => {
+    await command(page, 'app.info', {}).catch(() => undefined);
+    const job = (await readStore<T>(page, 'jobs')).find((j) => j.id === id);
+    return job && job.status !== 'running' && job.status !== 'queued' ? job : undefined;
+  }, timeoutMs, everyMs);
 }

@@ -11,7 +11,7 @@ import { writeLargeChromiumHistory } from '../../fixtures/make-history';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { runCli } from '../../support/cli';
 import { readStore } from '../../support/idb';
-import { command, seedRaw, sleep, waitUntil, workerKiller } from '../browser';
+import { command, finishedJob, seedRaw, sleep, waitUntil, workerKiller } from '../browser';
 import { randomSource, type Scenario } from '../report';
 
 interface JobRow {
@@ -28,14 +28,6 @@ function setup(prefix: string) {
   const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: home });
   if (install.status !== 0) throw new Error(install.stderr);
   return { base, home, userDataDir };
-}
-
-async function finished(page: Parameters<typeof readStore>[0], id: string): Promise<JobRow> {
-  return waitUntil(`job ${id}`, async () => {
-    await command(page, 'app.info', {}).catch(() => undefined);
-    const job = (await readStore<JobRow>(page, 'jobs')).find((j) => j.id === id);
-    return job && job.status !== 'running' && job.status !== 'queued' ? job : undefined;
-  }, 300_000, 250);
 }
 
 export const workerKillDuringBundleImport: Scenario = {
@@ -68,7 +60,7 @@ export const workerKillDuringBundleImport: Scenario = {
         await killer.kill();
         killed++;
       }
-      const job = await finished(page, jobId);
+      const job = await finishedJob(page, jobId);
       const stored = (await readStore(page, 'visits')).length;
       const running = (await readStore<JobRow>(page, 'jobs')).filter((j) => j.status === 'running' || j.status === 'queued').length;
       let failures = 0;
@@ -136,7 +128,7 @@ export const hostKillDuringBundleWrite: Scenario = {
         await sleep(random.int(300));
         const pids = hostPids(home);
         for (const pid of pids) process.kill(pid, 'SIGKILL');
-        const job = await finished(page, jobId);
+        const job = await finishedJob(page, jobId);
         if (job.status === 'running') failures++;
         if (job.status === 'failed') killedWhileWriting++;
         // A complete-looking file at the target only if the export really finished.
@@ -149,7 +141,7 @@ export const hostKillDuringBundleWrite: Scenario = {
       // The extension reconnects: the next export is complete and valid.
       const final = join(out, 'final.hydraflow');
       const again = await command(page, 'bundles.export', { scope: { kind: 'all' }, destination: { kind: 'host', path: final } });
-      const finalJob = await finished(page, (again.result as { jobId: string }).jobId);
+      const finalJob = await finishedJob(page, (again.result as { jobId: string }).jobId);
       const inspect = runCli(['bundle', 'inspect', final], { HYDRAFLOW_HOME: home });
       const report = inspect.status === 0 ? (JSON.parse(inspect.stdout) as { counts?: Record<string, number>; valid?: boolean; components?: Record<string, { rows: number }> }) : null;
       const rows = report?.counts?.visits ?? report?.components?.visits?.rows ?? 0;

@@ -13,12 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
 import { writeLargeChromiumHistory } from '../../fixtures/make-history';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { runCli } from '../../support/cli';
 import { readStore } from '../../support/idb';
-import { command, sleep, waitUntil } from '../browser';
+import { command, finishedJob, sleep, waitUntil } from '../browser';
 import type { Scenario } from '../report';
 
 interface JobRow {
@@ -37,14 +36,6 @@ function freeKiB(dir: string): number {
 function mount(dir: string, megabytes: number): void {
   const run = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${megabytes}m`, 'tmpfs', dir], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`storage pressure needs a size-limited tmpfs and could not mount one (${run.stderr.trim() || run.error?.message}); run as root with CAP_SYS_ADMIN`);
-}
-
-async function finished(page: Page, id: string): Promise<JobRow> {
-  return waitUntil(`job ${id} to finish`, async () => {
-    await command(page, 'app.info', {}).catch(() => undefined);
-    const job = (await readStore<JobRow>(page, 'jobs')).find((j) => j.id === id);
-    return job && job.status !== 'running' && job.status !== 'queued' ? job : undefined;
-  }, 600_000, 500);
 }
 
 export const storagePressure: Scenario = {
@@ -94,7 +85,7 @@ export const storagePressure: Scenario = {
       log(`import stopped at ${lastDone} visits with ${freeKiB(disk)} KiB free; freeing space`);
       // Space comes back; the failed import must end failed with a clear code, not stay running.
       rmSync(ballast, { force: true });
-      const first = await finished(page, firstId);
+      const first = await finishedJob<JobRow>(page, firstId, 600_000, 500);
       const stored = (await readStore(page, 'visits')).length;
       log(`first import: ${first.status} ${first.error?.code ?? ''} ${first.error?.message ?? ''}; ${stored} visits stored, cursor ${first.cursor?.added}`);
       if (first.status !== 'failed' || first.error?.code !== 'QUOTA_EXCEEDED') failures++;
@@ -105,7 +96,7 @@ export const storagePressure: Scenario = {
       // The user retries the job.
       const retried = await command(page, 'jobs.retry', { jobId: firstId });
       if (!retried.ok) throw new Error(JSON.stringify(retried.error));
-      const second = await finished(page, (retried.result as { jobId: string }).jobId);
+      const second = await finishedJob<JobRow>(page, (retried.result as { jobId: string }).jobId, 600_000, 500);
       const end = (await readStore<{ id: string }>(page, 'visits')).length;
       if (second.status !== 'succeeded' || !second.relatedIds.includes(firstId)) failures++;
       return {
