@@ -8,6 +8,7 @@ import { historyCommands } from './history';
 import { hostCommands } from './host';
 import { jobCommands } from './jobs';
 import { overviewCommands } from './overview';
+import { pageCommands } from './pages';
 import { privacyCommands } from './privacy';
 import { repoCommands } from './repo';
 import { threadCommands } from './threads';
@@ -21,6 +22,7 @@ export const commands = {
   ...jobCommands,
   ...overviewCommands,
   ...privacyCommands,
+  ...pageCommands,
 };
 
 export type Commands = typeof commands;

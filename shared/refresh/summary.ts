@@ -1,6 +1,6 @@
 /**
  * The words a refresh leaves in its thread ("3 pages changed since last week"). Pure, so the
- * phrasing is tested without a browser.
+ * phrasing is tested on its own.
  */
 
 const DAY_MS = 86_400_000;
@@ -39,7 +39,7 @@ export function refreshSummary(counts: RefreshCounts, changes: readonly { title:
     counts.changed === 0
       ? `No saved page changed (${plural(counts.fetched, 'page')} checked).`
       : `${plural(counts.changed, 'page')} changed since ${sinceLabel(oldest!, now)}.`;
-  const detail = [`${counts.unchanged} unchanged`, counts.added ? `${counts.added} new` : '', counts.failed ? `${counts.failed} failed` : '', counts.skipped ? `${counts.skipped} skipped (robots.txt)` : ''].filter(Boolean).join(', ');
+  const detail = [`${counts.unchanged} unchanged`, counts.added ? `${counts.added} new` : '', counts.failed ? `${counts.failed} failed` : '', counts.skipped ? `${counts.skipped} not fetched (robots.txt or blocklist)` : ''].filter(Boolean).join(', ');
   const list = changes.slice(0, 20).map((c) => `• ${c.title || c.url} — ${c.url}`);
   const more = changes.length > 20 ? [`… and ${changes.length - 20} more`] : [];
   return [`Page refresh: ${headline} ${detail}.`, ...list, ...more].join('\n');
