@@ -61,5 +61,5 @@ export async function resolveSeeds(db: HydraDb, scope: RefreshScope): Promise<Se
     });
     seeds = [...latest.values()].filter((entry) => entry.matches).map((entry) => entry.seed);
   }
-  return seeds.sort((a, b) => (a.capturedAt ?? -1) - (b.capturedAt ?? -1));
+  return seeds.sort((a, b) => (a.capturedAt ?? -1) - (b.capturedAt ?? -1) || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
 }
