@@ -35,7 +35,12 @@ async function ensureDocument(): Promise<void> {
 /** Parses `html` in the offscreen document; the reply is checked like any message from another context. */
 export async function extractInOffscreen(html: string, url: string): Promise<ExtractedPage> {
   await ensureDocument();
-  const reply: unknown = await chrome.runtime.sendMessage({ type: EXTRACT_MESSAGE_TYPE, html, url });
+  const ask = (): Promise<unknown> => chrome.runtime.sendMessage({ type: EXTRACT_MESSAGE_TYPE, html, url });
+  // A document closing as the previous run ended may miss the message: make it again once.
+  const reply = await ask().catch(async () => {
+    await ensureDocument();
+    return ask();
+  });
   const parsed = extractedPage.safeParse(reply);
   if (!parsed.success) throw new CodedError('INTERNAL_ERROR', 'The offscreen document sent no readable result');
   return parsed.data;

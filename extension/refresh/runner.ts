@@ -113,8 +113,10 @@ export async function runRefresh(db: HydraDb, jobId: string, params: RefreshJobP
         if (!reply.ok) {
           record(item, 'failed', { error: reply.error });
         } else {
-          const extracted = await deps.extract(reply.html, item.url);
-          if (!extracted.text.trim()) {
+          const extracted = await deps.extract(reply.html, item.url).catch((error: unknown) => toAppError(error));
+          if ('code' in extracted) {
+            record(item, 'failed', { error: extracted });
+          } else if (!extracted.text.trim()) {
             record(item, 'failed', { error: { code: 'PAGE_NOT_READABLE', message: 'No readable text in the page' } });
           } else {
             const { page, stored, previous } = await storePageVersion(db, { url: item.url, title: extracted.title, byline: extracted.byline, text: extracted.text }, deps.clock.now());

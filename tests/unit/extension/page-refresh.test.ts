@@ -61,6 +61,8 @@ function fakeSite(routes: Record<string, Route>, start = 100 * DAY) {
   return { deps, requests, reindexed, advance: (ms: number) => (time += ms), now: () => time };
 }
 
+const byPathOf = (result: RefreshResult) => Object.fromEntries(result.pages.map((p) => [new URL(p.url).pathname, p.error?.code ?? p.outcome]));
+
 const html = (title: string, body: string, links: string[] = []) => `<title>${title}</title><p>${body}</p>${links.map((l) => `<a href="${l}">x</a>`).join('')}`;
 
 async function params(scope: RefreshScope, extra: Partial<RefreshJobParams> = {}): Promise<RefreshJobParams> {
@@ -198,6 +200,16 @@ describe('refresh runner', () => {
     const job = await createJob(db, { type: 'page_refresh' });
     await expect(runRefresh(db, job.id, await params({ kind: 'domains', domains: ['nothing.example'] }), site.deps, new AbortController().signal)).rejects.toMatchObject({ code: 'REFRESH_NOTHING_TO_REFRESH' });
     expect(await db.jobs.get(job.id)).toMatchObject({ status: 'failed', error: { code: 'REFRESH_NOTHING_TO_REFRESH' } });
+  });
+
+  it('records a page whose extraction fails, and a page with no readable text, as failed; the run goes on', async () => {
+    await fresh();
+    const site = fakeSite({ '/robots.txt': { status: 404 }, '/a': { body: html('A', 'a') }, '/b': { body: html('B', 'b') }, '/empty': { body: '<title>Empty</title>' } });
+    const thread = await savedThread(site, ['/a', '/b', '/empty']);
+    const deps: RefreshDeps = { ...site.deps, extract: async (text, url) => (url.endsWith('/a') ? Promise.reject(new Error('offscreen document gone')) : site.deps.extract(text, url)) };
+    const { jobId, result } = await run(deps, await params({ kind: 'thread', threadId: thread.id }));
+    expect(byPathOf(result)).toEqual({ '/a': 'INTERNAL_ERROR', '/b': 'changed', '/empty': 'PAGE_NOT_READABLE' });
+    expect((await db.jobs.get(jobId))!.status).toBe('succeeded');
   });
 
   it('never fetches a page on a blocked domain', async () => {
