@@ -108,8 +108,7 @@ export async function runRefresh(db: HydraDb, jobId: string, params: RefreshJobP
       } else if (!(await robots.allows(url))) {
         record(item, 'skipped', { error: { code: 'REFRESH_ROBOTS_DISALLOWED', message: `robots.txt of ${url.host} disallows ${url.pathname}` } });
       } else {
-        await pacer.wait(url.host, robots.intervalFor(url), signal);
-        const reply = await fetchPage(deps.fetch, item.url, { signal, timeoutMs: params.timeoutMs });
+        const reply = await pacer.run(url.host, robots.intervalFor(url), signal, () => fetchPage(deps.fetch, item.url, { signal, timeoutMs: params.timeoutMs }));
         if (!reply.ok) {
           record(item, 'failed', { error: reply.error });
         } else {
@@ -143,7 +142,8 @@ export async function runRefresh(db: HydraDb, jobId: string, params: RefreshJobP
     await finishJob(db, jobId, result, deps.clock.now());
     return result;
   } catch (thrown) {
-    const error = toAppError(thrown);
+    // A cancel can land anywhere (a fetch, a pause between requests): the job ends cancelled.
+    const error: AppError = signal.aborted ? { code: 'CANCELLED', message: 'The refresh was cancelled' } : toAppError(thrown);
     await db.jobs.update(jobId, { result: { ...counts, pages: reports, messageId: null } satisfies RefreshResult });
     await failJob(db, jobId, error, deps.clock.now());
     throw thrown;

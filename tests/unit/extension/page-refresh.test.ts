@@ -153,16 +153,21 @@ describe('refresh runner', () => {
     expect(message!.content.split('\n')[0]).toBe('Page refresh: 1 page changed since last week. 1 unchanged, 3 failed, 1 not fetched (robots.txt or blocklist).');
   });
 
-  it('keeps the per-host interval between requests, and a longer Crawl-delay wins', async () => {
+  it('keeps the per-host interval from the end of one request to the next, and a longer Crawl-delay wins', async () => {
     await fresh();
     const site = fakeSite({ '/robots.txt': { type: 'text/plain', body: 'User-agent: HydraFlow\nCrawl-delay: 3\n' }, '/a': { body: html('A', 'a') }, '/b': { body: html('B', 'b') }, '/c': { body: html('C', 'c') } });
     const thread = await savedThread(site, ['/a', '/b', '/c']);
     await run(site.deps, await params({ kind: 'thread', threadId: thread.id }, { minIntervalMs: 1000 }));
     const times = site.requests.map((r) => r.at);
     expect(site.requests.map((r) => r.path)).toEqual(['/robots.txt', '/a', '/b', '/c']);
-    // robots.txt → first page: the run's 1 s (the delay is only known after robots.txt); then 3 s.
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1000);
-    for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(3000);
+    // Each answer takes 5 ms; the interval runs from the end of one request to the start of the
+    // next. robots.txt → first page: at least 3 s (the Crawl-delay is known once robots.txt is read).
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(3005);
+    const plain = fakeSite({ '/robots.txt': { status: 404 }, '/a': { body: html('A', 'a') }, '/b': { body: html('B', 'b') } });
+    const other = await savedThread(plain, ['/a', '/b']);
+    await run(plain.deps, await params({ kind: 'thread', threadId: other.id }, { minIntervalMs: 1000 }));
+    const plainTimes = plain.requests.map((r) => r.at);
+    for (let i = 1; i < plainTimes.length; i++) expect(plainTimes[i]! - plainTimes[i - 1]!).toBe(1005);
   });
 
   it('follows same-site links to the asked depth within the page cap, saving new pages as added', async () => {
@@ -244,6 +249,22 @@ describe('refresh jobs', () => {
     expect(later.deduplicated).toBe(false);
     expect(later.jobId).not.toBe(first.jobId);
     await expect.poll(async () => (await db.jobs.get(later.jobId))?.status).toBe('succeeded');
+  });
+
+  it('a cancel during the pause between two requests ends the job cancelled, with what was done kept', async () => {
+    await fresh();
+    const site = fakeSite({ '/robots.txt': { status: 404 }, '/a': { body: html('A', 'a') }, '/b': { body: html('B', 'b') } });
+    const controller = new AbortController();
+    const deps: RefreshDeps = {
+      ...site.deps,
+      clock: { now: site.now, sleep: (_ms, signal) => new Promise((_resolve, reject) => (controller.abort(), reject(signal.reason))) },
+    };
+    const thread = await createThread(db, 'T', undefined);
+    await db.threads.update(thread.id, { urlKeys: [urlKey(`${ORIGIN}/a`), urlKey(`${ORIGIN}/b`)] });
+    for (const path of ['/a', '/b']) await storePageVersion(db, { url: `${ORIGIN}${path}`, title: path, byline: null, text: 'old' }, 1);
+    const job = await createJob(db, { type: 'page_refresh' });
+    await expect(runRefresh(db, job.id, await params({ kind: 'thread', threadId: thread.id }), deps, controller.signal)).rejects.toBeDefined();
+    expect(await db.jobs.get(job.id)).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
   });
 
   it('refuses a thread scope for a missing thread', async () => {
