@@ -25,7 +25,7 @@ export const ERRORS = {
   USAGE: { n: 116, message: 'Command-line usage error' },
   CONFIG_INVALID: { n: 117, message: 'Host configuration file is invalid' },
   IO_ERROR: { n: 118, message: 'File system operation failed' },
-  QUOTA_EXCEEDED: { n: 119, message: 'Browser storage quota exceeded' },
+  QUOTA_EXCEEDED: { n: 119, message: 'Browser storage quota exceeded or the disk is full' },
   FRAME_TRUNCATED: { n: 120, message: 'A frame stopped arriving before its declared length; its bytes were discarded' },
   // 2xx — threads, chat, tasks, memories
   THREAD_NOT_FOUND: { n: 200, message: 'No such thread' },
@@ -47,6 +47,23 @@ export const ERRORS = {
   HISTORY_FILE_CORRUPT: { n: 302, message: 'The history file is damaged and cannot be read' },
   HISTORY_PROFILE_NOT_FOUND: { n: 303, message: 'No such browser profile' },
   // 4xx — bundles
+  BUNDLE_NOT_ZIP: { n: 400, message: 'The file is not a HydraFlow bundle (not a zip archive)' },
+  BUNDLE_TRUNCATED: { n: 401, message: 'The bundle is truncated (its zip directory or an entry is cut off)' },
+  BUNDLE_MANIFEST_MISSING: { n: 402, message: 'The bundle has no bundle.json manifest' },
+  BUNDLE_MANIFEST_INVALID: { n: 403, message: 'The bundle manifest is not valid JSON or fails its schema' },
+  BUNDLE_WRONG_FORMAT: { n: 404, message: 'The file is a zip, but not a HydraFlow bundle (wrong format name)' },
+  BUNDLE_VERSION_UNSUPPORTED: { n: 405, message: 'The bundle was written by a newer HydraFlow; update HydraFlow to read it' },
+  BUNDLE_COMPONENT_MISSING: { n: 406, message: 'A component listed in the manifest is missing from the bundle' },
+  BUNDLE_HASH_MISMATCH: { n: 407, message: 'A component does not match its SHA-256 in the manifest (damaged or tampered)' },
+  BUNDLE_COUNT_MISMATCH: { n: 408, message: 'A component does not hold the row count its manifest declares' },
+  BUNDLE_ROW_INVALID: { n: 409, message: 'A bundle row is not valid JSON or fails its schema' },
+  BUNDLE_DUPLICATE_ID: { n: 410, message: 'Two rows of one component have the same id' },
+  BUNDLE_TOO_LARGE: { n: 411, message: 'A bundle entry declares a size over the limit' },
+  BUNDLE_UNSAFE_ENTRY: { n: 412, message: 'The bundle holds an entry with an unsafe or unexpected name (absolute, .., duplicate or unknown)' },
+  BUNDLE_CORRUPT: { n: 413, message: 'The bundle is damaged (bad compressed data, unsupported compression or encryption)' },
+  BUNDLE_FOREIGN_UNRECOGNIZED: { n: 414, message: 'The file is neither a HydraFlow bundle nor a recognized export of another tool' },
+  BUNDLE_FILE_EXISTS: { n: 415, message: 'A file already exists at the bundle output path' },
+  BUNDLE_FILE_NOT_FOUND: { n: 416, message: 'The bundle file does not exist or cannot be read' },
   // 5xx — repo tools
   REPO_NOT_FOUND: { n: 500, message: 'No repository with this id in the host config' },
   CHECK_NOT_FOUND: { n: 501, message: 'No check with this id registered for the repository' },
@@ -121,7 +138,9 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** Turns anything thrown into an AppError; keeps codes carried by errors we raised ourselves. */
 export function toAppError(thrown: unknown, fallback: ErrorCode = 'INTERNAL_ERROR'): AppError {
   if (thrown instanceof CodedError) return { code: thrown.code, message: thrown.message, ...(thrown.details === undefined ? {} : { details: thrown.details }) };
-  if (thrown && typeof thrown === 'object' && 'name' in thrown && thrown.name === 'QuotaExceededError') {
+  // A quota error, or the storage layer reporting a full disk (Chromium's IndexedDB closes the
+  // connection with "IO error: … FILE_ERROR_NO_SPACE" as an UnknownError): both mean "no room".
+  if (thrown && typeof thrown === 'object' && 'name' in thrown && (thrown.name === 'QuotaExceededError' || /NO_SPACE|ENOSPC/.test(String((thrown as Error).message)))) {
     return { code: 'QUOTA_EXCEEDED', message: String((thrown as Error).message || ERRORS.QUOTA_EXCEEDED.message) };
   }
   const message = thrown instanceof Error ? thrown.message : String(thrown);

@@ -22,3 +22,8 @@ function cyrb53(text: string, seed: number): number {
 export function stringKey(text: string): string {
   return cyrb53(text, 0).toString(36).padStart(11, '0') + cyrb53(text, 0x9e3779b9).toString(36).padStart(11, '0');
 }
+
+/** A 53-bit number for a string (one lane of stringKey): compact set membership over millions of ids. */
+export function hash53(text: string): number {
+  return cyrb53(text, 0);
+}

@@ -1,3 +1,4 @@
+import '../../extension/zod-setup';
 import { render } from 'preact';
 import { OptionsApp } from '../../extension/ui/options/OptionsApp';
 import '../../extension/ui/styles.css';

@@ -5,6 +5,7 @@
  */
 import { browser } from 'wxt/browser';
 import { appCommandHandlers } from '../app/handlers';
+import { bundleCommandHandlers, bundleJobControls, resumeBundleImport } from '../bundles';
 import { dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
 import { cancelImport, historyCommandHandlers, resumeHistoryImport, startHostImport, type HistoryImportParams } from '../history';
@@ -49,6 +50,7 @@ export function main(): void {
       cancel: (job) => cancelRefresh(job.id),
       retry: async (job) => (await startRefresh(db, refreshParams.parse(job.params), workerRefreshDeps)).jobId,
     },
+    ...bundleJobControls(db, host),
   };
   const handlers = {
     ...appCommandHandlers(db),
@@ -60,6 +62,7 @@ export function main(): void {
     ...overviewCommandHandlers(db, host),
     ...privacyCommandHandlers(db, host),
     ...pageCommandHandlers(db),
+    ...bundleCommandHandlers(db, host),
   } satisfies CommandHandlers;
 
   browser.runtime.onMessage.addListener((message, sender) => {
@@ -76,6 +79,7 @@ export function main(): void {
   const resumers: Partial<Record<JobType, JobResumer>> = {
     history_import: (job) => resumeHistoryImport(db, host, job),
     privacy_delete: (job) => void runDeleteJob(db, job).catch((error: unknown) => console.error('[hydraflow] resumed delete failed', error)),
+    bundle_import: (job) => resumeBundleImport(db, host, job),
   };
   void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
 

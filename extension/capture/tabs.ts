@@ -63,16 +63,19 @@ export async function recordTab(db: HydraDb, tab: Tab, now = Date.now()): Promis
 }
 
 export async function recordNavigation(db: HydraDb, tabId: number, url: string, now = Date.now()): Promise<void> {
-  const tab = await browser.tabs.get(tabId).catch(() => null);
-  if (!tab || !(await capturable(db, { incognito: tab.incognito, url }))) return;
   const row = await db.tabs.get(tabId);
+  // Under load the tab may be closed before this runs: then its captured row stands in (a tab
+  // with a row was never incognito). Without either, nothing says the tab may be captured.
+  const tab = await browser.tabs.get(tabId).catch(() => null);
+  if (!tab && !row) return;
+  if (!(await capturable(db, { incognito: tab?.incognito ?? false, url }))) return;
   await db.tabSnapshots.add({
     id: newId(),
     tabId,
     url,
     urlKey: urlKey(url),
     hostRev: reverseHost(hostOf(url)),
-    title: tab.url === url ? (tab.title ?? '') : '',
+    title: tab?.url === url ? (tab.title ?? '') : '',
     threadId: row?.threadId ?? null,
     capturedAt: now,
   });

@@ -146,14 +146,13 @@ export const countersMiddleware: Middleware<DBCore> = {
     if (!down.schema.tables.some((table) => table.name === COUNTERS_STORE)) return down;
     const counters = down.table(COUNTERS_STORE);
     // Counter updates of one transaction run one after another (read, then write), so two
-    // mutations in the same transaction never both read the old value.
+    // mutations in the same transaction never both read the old value. Once one fails, the
+    // transaction is lost: later ones fail with that same error instead of touching a finished
+    // transaction (which would hide the cause — a full disk — behind "transaction has finished").
     const queues = new WeakMap<DBCoreTransaction, Promise<unknown>>();
     const serialize = <T>(trans: DBCoreTransaction, run: () => Promise<T>): Promise<T> => {
-      const next = (queues.get(trans) ?? Promise.resolve()).then(run, run);
-      queues.set(
-        trans,
-        next.catch(() => undefined),
-      );
+      const next = (queues.get(trans) ?? Promise.resolve()).then(run);
+      queues.set(trans, next);
       return next;
     };
     return {

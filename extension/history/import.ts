@@ -13,7 +13,7 @@ import type { HistoryVisit } from '../../shared/history/visit';
 import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryItemsEvent, type HistoryPositionValue } from '../../shared/protocol/history';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
 import type { Job } from '../../shared/schemas/entities';
-import type { HydraDb } from '../db';
+import { writeTransaction, type HydraDb } from '../db';
 import type { RequestOptions } from '../host/connection';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
 import { addVisits, makeVisit } from './visits';
@@ -163,7 +163,7 @@ async function writeBatch(
   position: HistoryPositionValue | null,
   total?: number,
 ): Promise<ImportCursor> {
-  return db.transaction('rw', db.visits, db.jobs, async () => {
+  return writeTransaction(db, [db.visits, db.jobs], async () => {
     const { added, duplicates } = await addVisits(db, visits.map(makeVisit));
     const next: ImportCursor = {
       position: position ?? cursor.position,

@@ -4,37 +4,12 @@
  * also counts honestly how many rows were new.
  */
 import Dexie from 'dexie';
-import { reverseHost } from '../../shared/host-key';
-import type { Transition, VisitSource } from '../../shared/schemas/statuses';
+import { makeVisit, visitId, type HistoryVisit } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
-import { hostOf, urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
 
-export interface VisitInput {
-  url: string;
-  title: string;
-  visitedAt: number;
-  transition: Transition;
-  source: VisitSource;
-}
-
-export function visitId(key: string, visitedAt: number): string {
-  return `${key}@${visitedAt}`;
-}
-
-export function makeVisit(input: VisitInput): Visit {
-  const key = urlKey(input.url);
-  return {
-    id: visitId(key, input.visitedAt),
-    url: input.url,
-    urlKey: key,
-    hostRev: reverseHost(hostOf(input.url)),
-    title: input.title,
-    visitedAt: input.visitedAt,
-    transition: input.transition,
-    source: input.source,
-  };
-}
+export type VisitInput = HistoryVisit;
+export { makeVisit, visitId };
 
 /**
  * Adds visits in one transaction, skipping those already stored (and repeats inside the batch).

@@ -78,8 +78,26 @@ export async function finishJob(db: HydraDb, id: string, result: unknown, now = 
   await db.jobs.update(id, { status: 'succeeded', finishedAt: now, result, cursor: null });
 }
 
+const FAIL_RETRY_MS = 2_000;
+const FAIL_RETRY_ATTEMPTS = 150;
+
+/**
+ * Marks a job failed (or cancelled). When the write itself fails — a full disk fails every write,
+ * the job's own row included — it is tried again every 2 s for up to 5 minutes, so the job does not
+ * stay "running" once space comes back (and a worker restart meanwhile marks it interrupted).
+ */
 export async function failJob(db: HydraDb, id: string, error: AppError, now = Date.now()): Promise<void> {
-  await db.jobs.update(id, { status: error.code === 'CANCELLED' ? 'cancelled' : 'failed', finishedAt: now, error });
+  const change = { status: error.code === 'CANCELLED' ? ('cancelled' as const) : ('failed' as const), finishedAt: now, error };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.jobs.update(id, change);
+      return;
+    } catch (writeError) {
+      if (attempt >= FAIL_RETRY_ATTEMPTS) throw writeError;
+      if (attempt === 1) console.error(`[hydraflow] could not mark job ${id} ${change.status}; retrying`, writeError);
+      await new Promise((resolve) => setTimeout(resolve, FAIL_RETRY_MS));
+    }
+  }
 }
 
 /** A function that picks a job up again after a restart, from its stored cursor. */

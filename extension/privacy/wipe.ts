@@ -1,6 +1,7 @@
 /** Forget a tab, and wipe everything. Both irreversible; the wipe needs its confirmation word. */
 import { WIPE_CONFIRMATION } from '../../shared/commands/privacy';
 import { CodedError } from '../../shared/errors';
+import { BUNDLE_CACHE } from '../bundles/files';
 import type { HydraDb } from '../db';
 import type { HostConnection } from '../host';
 
@@ -25,6 +26,8 @@ export async function wipeAll(db: HydraDb, host: HostConnection | null, confirm:
     }
   });
   delete stores.counters;
+  // Bundle files staged for import or kept for download live in Cache Storage.
+  if (typeof caches !== 'undefined') await caches.delete(BUNDLE_CACHE);
   let hostResult: { removedBytes: number } | null = null;
   if (includeHost && host) {
     const reply = await host.request('storage.wipe', { confirm: 'WIPE' });

@@ -10,6 +10,7 @@ import { createLogger } from '../logger';
 import { DEFAULT_FRAME_STALL_MS, serve } from '../server';
 import { installStdoutGuard } from '../stdout-guard';
 import { HOST_VERSION } from '../version';
+import { bundleCommand } from './bundle';
 import { historyCommand } from './history';
 import { doctorCommand, installCommand, uninstallCommand } from './install-commands';
 import { EXIT, printError, processIo, type CliCommand } from './io';
@@ -22,6 +23,7 @@ const subcommands: Record<string, CliCommand> = {
   doctor: doctorCommand,
   repo: repoCommand,
   history: historyCommand,
+  bundle: bundleCommand,
 };
 
 const USAGE = `Usage: hydraflow-host <command> [options]
@@ -32,6 +34,7 @@ Commands:
   doctor    [--browser …] [--user-data-dir DIR] [--json]
   repo      add|check-add|list|apply|revert|ledger|check … (hydraflow-host repo --help)
   history   profiles [--json] | export --file PATH [--since ISO-8601] [--format ndjson] [--source BROWSER]
+  bundle    inspect FILE | from-history --file PATH --out FILE [--source BROWSER] | merge IN... --out FILE
   --version
 When a browser starts it with its extension origin, it serves the native-messaging protocol.`;
 
@@ -59,7 +62,12 @@ async function serveBrowser(origin: string): Promise<number> {
   const paths = currentPaths();
   const log = createLogger({ logDir: paths.logDir, level: process.env.HYDRAFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
   log.info('host started', { origin, version: HOST_VERSION, pid: process.pid });
-  process.on('uncaughtException', (error) => log.error('uncaught exception', { message: error.message, stack: error.stack }));
+  process.on('uncaughtException', (error) => {
+    // The browser is gone (its end of stdout/stderr closed): logging to stderr would fail again
+    // and re-enter this handler forever, so leave now.
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+    log.error('uncaught exception', { message: error.message, stack: error.stack });
+  });
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
   // A host killed mid-apply left a journal: finish or undo that change before serving anything.
   try {

@@ -6,6 +6,7 @@
 import { methods } from '../../shared/protocol/methods';
 import type { HostEnv } from '../host-env';
 import type { Handlers } from '../router';
+import { bundleHandlers } from './bundle';
 import { historyHandlers } from './history';
 import { hostHandlers } from './host';
 import { repoHandlers } from './repo';
@@ -18,5 +19,6 @@ export function createHandlers(env: HostEnv): Handlers {
     ...repoHandlers(env),
     ...historyHandlers(env),
     ...storageHandlers(env),
+    ...bundleHandlers(env),
   } satisfies Handlers;
 }

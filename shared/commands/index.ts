@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { appCommands } from './app';
+import { bundleCommands } from './bundles';
 import { historyCommands } from './history';
 import { hostCommands } from './host';
 import { jobCommands } from './jobs';
@@ -23,6 +24,7 @@ export const commands = {
   ...overviewCommands,
   ...privacyCommands,
   ...pageCommands,
+  ...bundleCommands,
 };
 
 export type Commands = typeof commands;

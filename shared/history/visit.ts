@@ -1,5 +1,8 @@
 /** The one visit shape every history reader produces (host readers, Takeout in the extension). */
 import { z } from 'zod';
+import { reverseHost } from '../host-key';
+import type { Visit } from '../schemas/entities';
+import { hostOf, urlKey } from '../url';
 import { timestamp, urlText } from '../schemas/entities';
 import { TRANSITIONS, VISIT_SOURCES } from '../schemas/statuses';
 
@@ -11,3 +14,23 @@ export const historyVisit = z.object({
   source: z.enum(VISIT_SOURCES),
 });
 export type HistoryVisit = z.infer<typeof historyVisit>;
+
+/** A visit's id: the same (normalized URL, time) from any source is one row. */
+export function visitId(key: string, visitedAt: number): string {
+  return `${key}@${visitedAt}`;
+}
+
+/** The stored row of a visit: id, urlKey and hostRev derived from the URL, in one place. */
+export function makeVisit(input: HistoryVisit): Visit {
+  const key = urlKey(input.url);
+  return {
+    id: visitId(key, input.visitedAt),
+    url: input.url,
+    urlKey: key,
+    hostRev: reverseHost(hostOf(input.url)),
+    title: input.title,
+    visitedAt: input.visitedAt,
+    transition: input.transition,
+    source: input.source,
+  };
+}

@@ -3,6 +3,7 @@
  * listed here once; the host's router must implement every entry (a compile error otherwise).
  */
 import type { z } from 'zod';
+import { bundleMethods } from './bundles';
 import { historyMethods } from './history';
 import { hostMethods } from './host';
 import { repoMethods } from './repo';
@@ -13,6 +14,7 @@ export const methods = {
   ...repoMethods,
   ...historyMethods,
   ...storageMethods,
+  ...bundleMethods,
 };
 
 export type Methods = typeof methods;

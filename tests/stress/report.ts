@@ -29,6 +29,8 @@ export interface Scenario {
   name: string;
   /** What it drives: the host alone (contract smoke) or the extension in Chromium (e2e smoke). */
   needs: 'host' | 'browser';
+  /** False for a scenario the smoke run in `npm test` leaves to `npm run stress` (it says why in its header). */
+  inSmoke?: boolean;
   run(options: ScenarioOptions): Promise<Omit<ScenarioReport, 'scenario' | 'ms'>>;
 }
 

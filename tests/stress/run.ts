@@ -17,7 +17,7 @@ const smoke = args.includes('--smoke');
 const only = flag('--only');
 const seed = Number(flag('--seed') ?? Date.now() % 2 ** 31);
 
-const chosen = scenarios.filter((scenario) => !only || scenario.name.includes(only));
+const chosen = scenarios.filter((scenario) => (!only || scenario.name.includes(only)) && (!smoke || scenario.inSmoke !== false));
 if (chosen.length === 0) {
   console.error(`no scenario matches "${only}"; scenarios: ${scenarios.map((s) => s.name).join(', ')}`);
   process.exit(2);

@@ -2,6 +2,7 @@
 import { useCommand } from '../hooks';
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
+import { BundlesSection } from '../bundles/BundlesSection';
 import { HistorySection } from '../history/HistorySection';
 import { JobsSection } from '../jobs/JobsSection';
 import { OverviewSection } from '../overview/OverviewSection';
@@ -30,6 +31,7 @@ export function OptionsApp() {
         <JobsSection />
         <HistorySection />
         <PrivacySection />
+        <BundlesSection />
         <ModelSettings />
         <BlocklistSettings />
       </main>

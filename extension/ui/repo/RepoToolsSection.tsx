@@ -1,4 +1,6 @@
 /** The side panel's "Repo tools" section: paste a patch, review and apply it, the ledger, the checks. */
+// Repo tools parse with zod; set it up before (see extension/zod-setup.ts). Loaded after the thread.
+import '../../zod-setup';
 import { useState } from 'preact/hooks';
 import { useCommand } from '../hooks';
 import { PatchReview } from './PatchReview';

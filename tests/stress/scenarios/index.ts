@@ -1,7 +1,13 @@
 /** Every stress scenario, in the order `npm run stress` runs them. */
 import type { Scenario } from '../report';
+import { browserKillDuringImport } from './browser-kill';
+import { hostKillDuringBundleWrite, workerKillDuringBundleImport } from './bundles';
 import { hostKillDuringApply, hostKillDuringHistoryStream } from './host-kill';
+import { hostileContent } from './hostile-content';
+import { loadScenario } from './load';
 import { protocolFuzz } from './protocol-fuzz';
+import { storagePressure } from './storage-pressure';
 import { workerKillDuringImport } from './worker-kill';
+import { workerKillDuringDelete, workerKillDuringPrune, workerKillDuringReply } from './worker-kill-more';
 
-export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream, workerKillDuringImport];
+export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream, workerKillDuringImport, workerKillDuringReply, workerKillDuringDelete, workerKillDuringPrune, browserKillDuringImport, storagePressure, hostileContent, loadScenario, workerKillDuringBundleImport, hostKillDuringBundleWrite];

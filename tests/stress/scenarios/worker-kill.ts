@@ -5,17 +5,12 @@
  * visits (none lost, none doubled — the store's ids are the dedupe key, so the count is the
  * check), the job ends `succeeded` with honest counts, and no job is left running.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
-import { writeLargeChromiumHistory } from '../../fixtures/make-history';
+import { rmSync } from 'node:fs';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
-import { runCli } from '../../support/cli';
 import { readStore } from '../../support/idb';
+import { command, historyProfile, sleep } from '../browser';
 import { randomSource, type Scenario } from '../report';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface JobRow {
   type: string;
@@ -24,9 +19,6 @@ interface JobRow {
   result: { read?: number; added?: number; duplicates?: number; invalid?: number } | null;
 }
 
-async function command(page: Page, method: string, params: unknown): Promise<{ ok: boolean; result?: unknown; error?: unknown }> {
-  return page.evaluate((m, p) => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: m, params: p }), method, params as never);
-}
 
 export const workerKillDuringImport: Scenario = {
   name: 'worker killed during history import',
@@ -35,13 +27,7 @@ export const workerKillDuringImport: Scenario = {
     const random = randomSource(seed + 2);
     const visits = smoke ? 30_000 : 100_000;
     const kills = smoke ? 1 : 20;
-    const base = mkdtempSync(join(tmpdir(), 'hf-stress-sw-'));
-    const config = join(base, 'config');
-    mkdirSync(join(config, 'chromium', 'Big'), { recursive: true });
-    writeLargeChromiumHistory(join(config, 'chromium', 'Big', 'History'), { visits, urls: Math.ceil(visits / 5) });
-    const userDataDir = join(base, 'profile');
-    const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: join(base, 'home') });
-    if (install.status !== 0) throw new Error(install.stderr);
+    const { base, config, userDataDir } = historyProfile('hf-stress-sw-', visits);
     const launched = await launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } });
     let done = 0;
     let killed = 0;

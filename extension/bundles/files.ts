@@ -1,0 +1,153 @@
+/**
+ * Where bundle bytes come from and go to. The codec reads a random-access `ByteSource` and
+ * writes to a `BundleSink`; here those are a file on disk through the host (base64 slices under
+ * the frame limit), or a Blob staged in Cache Storage by a UI page (a file the user picked) and
+ * a Cache Storage entry the options page saves as a download when there is no host.
+ */
+import { base64ToBytes, bytesToBase64 } from '../../shared/bundle/base64';
+import type { BundleSink } from '../../shared/bundle/write';
+import type { ByteSource } from '../../shared/bundle/zip-read';
+import type { BundleFileRef } from '../../shared/commands/bundles';
+import { CodedError, type Result } from '../../shared/errors';
+import { BUNDLE_READ_MAX_BYTES } from '../../shared/protocol/bundles';
+import type { MethodName, MethodParams, MethodResult } from '../../shared/protocol/methods';
+import type { RequestOptions } from '../host/connection';
+
+/** The part of the host connection bundles need. */
+export interface BundleHost {
+  request<M extends MethodName>(method: M, params: MethodParams<M>, options?: RequestOptions): Promise<Result<MethodResult<M>>>;
+}
+
+/** Cache Storage holding staged imports and download exports (same origin for pages and worker). */
+export const BUNDLE_CACHE = 'hydraflow-bundles';
+
+/** Cache Storage only keys http(s) requests; this origin is never fetched (`.invalid`). */
+const CACHE_ORIGIN = 'https://bundles.hydraflow.invalid';
+
+export function stagedKey(id: string): string {
+  return `${CACHE_ORIGIN}/staged/${id}`;
+}
+
+export function exportKey(jobId: string, fileName: string): string {
+  return `${CACHE_ORIGIN}/exports/${jobId}/${encodeURIComponent(fileName)}`;
+}
+
+async function unwrap<T>(reply: Promise<Result<T>>): Promise<T> {
+  const result = await reply;
+  if (!result.ok) throw new CodedError(result.error.code, result.error.message);
+  return result.result;
+}
+
+export function blobSource(blob: Blob): ByteSource {
+  return {
+    size: blob.size,
+    read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
+  };
+}
+
+export async function hostSource(host: BundleHost, path: string): Promise<ByteSource> {
+  const info = await unwrap(host.request('bundle.stat', { path }));
+  return {
+    size: info.size,
+    read: async (offset, length) => {
+      const end = Math.min(info.size, offset + length);
+      const out = new Uint8Array(Math.max(0, end - offset));
+      for (let at = offset; at < end; at += BUNDLE_READ_MAX_BYTES) {
+        const { data } = await unwrap(host.request('bundle.readBytes', { path, offset: at, length: Math.min(BUNDLE_READ_MAX_BYTES, end - at) }));
+        out.set(base64ToBytes(data), at - offset);
+      }
+      return out;
+    },
+  };
+}
+
+/** A Blob staged by a UI page; Cache Storage keeps it on disk, and slices read only what is asked. */
+export async function stagedBlob(id: string): Promise<Blob> {
+  const response = await (await caches.open(BUNDLE_CACHE)).match(stagedKey(id));
+  if (!response) throw new CodedError('BUNDLE_FILE_NOT_FOUND', 'The picked file is no longer staged; pick it again');
+  return response.blob();
+}
+
+export async function discardStaged(id: string): Promise<void> {
+  await (await caches.open(BUNDLE_CACHE)).delete(stagedKey(id));
+}
+
+export async function openSource(host: BundleHost, file: BundleFileRef): Promise<ByteSource> {
+  return file.kind === 'host' ? hostSource(host, file.path) : blobSource(await stagedBlob(file.id));
+}
+
+export interface ClosableSink extends BundleSink {
+  /** Finishes the file; returns where it is. */
+  close(): Promise<{ path: string | null; cacheKey: string | null; bytes: number }>;
+  abort(): Promise<void>;
+}
+
+const HOST_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Bytes to a new file on disk through the host, in slices of a few MiB. */
+export async function hostSink(host: BundleHost, options: { path?: string; fileName: string }): Promise<ClosableSink> {
+  const opened = await unwrap(host.request('bundle.writeOpen', options.path ? { path: options.path } : { fileName: options.fileName }));
+  let parts: Uint8Array[] = [];
+  let buffered = 0;
+  let written = 0;
+  const flush = async () => {
+    if (buffered === 0) return;
+    const joined = new Uint8Array(buffered);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    parts = [];
+    buffered = 0;
+    await unwrap(host.request('bundle.writeChunk', { handle: opened.handle, offset: written, data: bytesToBase64(joined) }, { timeoutMs: 120_000 }));
+    written += joined.length;
+  };
+  return {
+    write: async (chunk) => {
+      parts.push(chunk);
+      buffered += chunk.length;
+      if (buffered >= HOST_CHUNK_BYTES) await flush();
+    },
+    close: async () => {
+      await flush();
+      const info = await unwrap(host.request('bundle.writeClose', { handle: opened.handle }));
+      return { path: info.path, cacheKey: null, bytes: info.size };
+    },
+    abort: async () => {
+      await host.request('bundle.writeAbort', { handle: opened.handle });
+    },
+  };
+}
+
+/**
+ * Bytes gathered into a Blob and stored as a Cache Storage entry (the download path when the host
+ * is absent). The Blob grows in slices of a few MiB; Chromium keeps large blobs on disk.
+ */
+export async function cacheSink(key: string): Promise<ClosableSink> {
+  const cache = await caches.open(BUNDLE_CACHE);
+  let blob = new Blob([]);
+  let parts: Uint8Array[] = [];
+  let buffered = 0;
+  const fold = () => {
+    blob = new Blob([blob, ...(parts as BlobPart[])], { type: 'application/zip' });
+    parts = [];
+    buffered = 0;
+  };
+  return {
+    write: async (chunk) => {
+      parts.push(chunk);
+      buffered += chunk.length;
+      if (buffered >= HOST_CHUNK_BYTES) fold();
+    },
+    close: async () => {
+      fold();
+      await cache.put(key, new Response(blob, { headers: { 'content-type': 'application/zip' } }));
+      return { path: null, cacheKey: key, bytes: blob.size };
+    },
+    abort: async () => {
+      parts = [];
+      await cache.delete(key);
+    },
+  };
+}

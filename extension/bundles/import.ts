@@ -1,0 +1,180 @@
+/**
+ * Bundle preview and import. Both first validate the whole file (manifest, hashes, counts, every
+ * row; see shared/bundle/read.ts) and refuse it with a stable code before anything is written.
+ * The import then writes component by component in batches; each batch and the job's cursor
+ * (component, row, counts so far) commit in one transaction, so a killed worker resumes from the
+ * cursor, and rows are deduplicated against the store, so nothing is ever written twice.
+ */
+import { z } from 'zod';
+import { COMPONENTS, type BundleScope, type ComponentName } from '../../shared/bundle/format';
+import { openBundle, readRows, validateBundle } from '../../shared/bundle/read';
+import type { ByteSource } from '../../shared/bundle/zip-read';
+import { bundleFileRef, importReport, type BundleFileRef, type BundlePreview, type ImportReport } from '../../shared/commands/bundles';
+import { CodedError, toAppError } from '../../shared/errors';
+import type { Job } from '../../shared/schemas/entities';
+import type { HydraDb } from '../db';
+import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
+import { discardStaged, openSource, type BundleHost } from './files';
+import { foreignRowSource } from './foreign';
+import { storeBatch, tableOf } from './stores';
+
+/** Validated rows ready to import: a HydraFlow bundle or a mapped foreign export. */
+export interface RowSource {
+  format: string;
+  schemaVersion: number | null;
+  createdAt: number | null;
+  appVersion: string | null;
+  scope: BundleScope | null;
+  components: ComponentName[];
+  rows: Partial<Record<ComponentName, number>>;
+  /** Rows of a foreign file that could not be mapped (a HydraFlow bundle has none: it is refused). */
+  invalid: Partial<Record<ComponentName, number>>;
+  read(component: ComponentName, from: number): AsyncIterable<unknown[]>;
+}
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+/** Opens and fully validates a file; throws a CodedError (4xx) when it must be refused. */
+export async function openRowSource(source: ByteSource, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<RowSource> {
+  const head = await source.read(0, Math.min(4, source.size));
+  if (head.length === 4 && ZIP_MAGIC.every((b, i) => head[i] === b)) {
+    const bundle = await openBundle(source);
+    const report = await validateBundle(bundle, options);
+    return {
+      format: bundle.manifest.formatName,
+      schemaVersion: bundle.version,
+      createdAt: bundle.manifest.createdAt,
+      appVersion: bundle.manifest.appVersion,
+      scope: bundle.manifest.scope as BundleScope,
+      components: COMPONENTS.filter((c) => bundle.components.includes(c)),
+      rows: report.rows,
+      invalid: {},
+      read: async function* (component, from) {
+        for await (const batch of readRows(bundle, component, { from, batchRows: component === 'pages' ? 500 : 10_000 })) yield batch.rows;
+      },
+    };
+  }
+  const foreign = await foreignRowSource(source);
+  if (foreign === 'binary') throw new CodedError('BUNDLE_NOT_ZIP', 'The file is not a zip archive, nor the text export of another tool');
+  if (foreign === null) throw new CodedError('BUNDLE_FOREIGN_UNRECOGNIZED', 'The text is not a Tab Session Manager, OneTab, Session Buddy, browserexport or Page Assist export');
+  return foreign;
+}
+
+function emptyReport(rowSource: RowSource): ImportReport {
+  const report: ImportReport = {};
+  for (const component of rowSource.components) report[component] = { rows: rowSource.rows[component] ?? 0, added: 0, present: 0, invalid: rowSource.invalid[component] ?? 0 };
+  return report;
+}
+
+/** What a file holds and what importing it would add; writes nothing. */
+export async function previewSource(db: HydraDb, rowSource: RowSource): Promise<BundlePreview> {
+  const components = emptyReport(rowSource);
+  for (const component of rowSource.components) {
+    for await (const batch of rowSource.read(component, 0)) {
+      const outcome = await storeBatch(db, component, batch, true);
+      components[component]!.added += outcome.added;
+      components[component]!.present += outcome.present;
+    }
+  }
+  return { format: rowSource.format, schemaVersion: rowSource.schemaVersion, createdAt: rowSource.createdAt, appVersion: rowSource.appVersion, scope: rowSource.scope, components };
+}
+
+export async function previewFile(db: HydraDb, host: BundleHost, file: BundleFileRef): Promise<BundlePreview> {
+  return previewSource(db, await openRowSource(await openSource(host, file)));
+}
+
+const importCursor = z.object({ component: z.number().int().nonnegative(), row: z.number().int().nonnegative(), report: importReport.nullable() });
+type ImportCursor = z.infer<typeof importCursor>;
+const importParams = z.object({ file: bundleFileRef });
+
+/**
+ * Writes a validated source from a cursor; `save` commits each batch's cursor in the batch's
+ * transaction (the job row in the real import). Returns the report.
+ */
+export async function importRows(
+  db: HydraDb,
+  rowSource: RowSource,
+  start: ImportCursor,
+  options: { signal?: AbortSignal; save?: (cursor: ImportCursor, done: number, total: number) => Promise<void> } = {},
+): Promise<ImportReport> {
+  const report = start.report ?? emptyReport(rowSource);
+  const total = rowSource.components.reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0);
+  let done = rowSource.components.slice(0, start.component).reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0) + start.row;
+  for (let index = start.component; index < rowSource.components.length; index++) {
+    const component = rowSource.components[index]!;
+    let row = index === start.component ? start.row : 0;
+    for await (const batch of rowSource.read(component, row)) {
+      if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
+      await db.transaction('rw', tableOf(db, component), db.jobs, async () => {
+        const outcome = await storeBatch(db, component, batch, false);
+        report[component]!.added += outcome.added;
+        report[component]!.present += outcome.present;
+        row += batch.length;
+        done += batch.length;
+        await options.save?.({ component: index, row, report }, done, total);
+      });
+    }
+  }
+  return report;
+}
+
+const running = new Map<string, AbortController>();
+
+export function cancelRunningImport(jobId: string): boolean {
+  const controller = running.get(jobId);
+  controller?.abort();
+  return Boolean(controller);
+}
+
+export async function startImport(db: HydraDb, host: BundleHost, file: BundleFileRef): Promise<string> {
+  const job = await createJob(db, { type: 'bundle_import', params: { file } });
+  const cursor: ImportCursor = { component: 0, row: 0, report: null };
+  // The cursor exists from the start, so a worker killed during validation still resumes.
+  await db.jobs.update(job.id, { cursor });
+  await startJob(db, job.id);
+  void runImport(db, host, { ...job, cursor, status: 'running' });
+  return job.id;
+}
+
+/** The resumer for 'bundle_import': validates the file again, then continues from the cursor. */
+export function resumeBundleImport(db: HydraDb, host: BundleHost, job: Job): void {
+  void runImport(db, host, job);
+}
+
+async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void> {
+  const controller = new AbortController();
+  running.set(job.id, controller);
+  let file: BundleFileRef | null = null;
+  try {
+    file = importParams.parse(job.params).file;
+    const cursor = importCursor.parse(job.cursor);
+    // Progress covers both passes: validating is the first half, writing the second.
+    const started = Date.now();
+    let lastReport = 0;
+    const rowSource = await openRowSource(await openSource(host, file), {
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        if (Date.now() - lastReport < 500) return;
+        lastReport = Date.now();
+        void reportProgress(db, job.id, { done, total: total * 2 });
+      },
+    });
+    const total = rowSource.components.reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0);
+    await appendJobLog(db, job.id, `${rowSource.format}${rowSource.schemaVersion ? ` v${rowSource.schemaVersion}` : ''}: ${total} rows validated in ${Date.now() - started} ms`);
+    const writing = Date.now();
+    await reportProgress(db, job.id, { done: total, total: total * 2 });
+    const report = await importRows(db, rowSource, cursor, {
+      signal: controller.signal,
+      save: (next, done) => reportProgress(db, job.id, { done: total + done, total: total * 2, cursor: next }),
+    });
+    const added = Object.values(report).reduce((n, c) => n + c.added, 0);
+    await appendJobLog(db, job.id, `done: ${added} rows added; writing took ${Date.now() - writing} ms`);
+    await finishJob(db, job.id, report);
+    if (file.kind === 'staged') await discardStaged(file.id).catch(() => undefined);
+  } catch (error) {
+    await failJob(db, job.id, toAppError(error));
+    if (file?.kind === 'staged') await discardStaged(file.id).catch(() => undefined);
+  } finally {
+    running.delete(job.id);
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * Bundles on the options page: export (everything, chosen threads, or history in a date range) to
+ * the host's bundle folder, a chosen path, or a download; import a bundle or another tool's export
+ * from a path on disk (through the host) or a picked file, with a preview before anything is
+ * written and a per-component report after. Reads via liveQuery; acts via commands. A picked file
+ * is staged in Cache Storage (not the database) so the background can read it in slices.
+ */
+import { useState } from 'preact/hooks';
+import { exportResult, importReport, type BundleFileRef, type BundlePreview, type ExportScope, type ImportReport } from '../../../shared/commands/bundles';
+import type { Job } from '../../../shared/schemas/entities';
+import { BUNDLE_CACHE, stagedKey } from '../../bundles/files';
+import { sendCommand } from '../../commands/client';
+import { formatBytes } from '../history/format';
+import { useCommand, useLiveQuery } from '../hooks';
+
+type ScopeKind = ExportScope['kind'];
+
+function dayStart(value: string): number | null {
+  return value ? Date.parse(`${value}T00:00:00`) : null;
+}
+
+export function BundlesSection() {
+  const [scopeKind, setScopeKind] = useState<ScopeKind>('all');
+  const [threadIds, setThreadIds] = useState<string[]>([]);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [destination, setDestination] = useState<'host' | 'download'>('host');
+  const [exportPath, setExportPath] = useState('');
+  const [importPath, setImportPath] = useState('');
+  const [file, setFile] = useState<BundleFileRef | null>(null);
+  const [preview, setPreview] = useState<BundlePreview | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [files, reloadFiles] = useCommand('bundles.files', {});
+  const threads = useLiveQuery((db) => db.threads.orderBy('updatedAt').reverse().limit(50).toArray(), []) ?? [];
+  const jobs = useLiveQuery((db) => db.jobs.where('type').anyOf('bundle_export', 'bundle_import').reverse().sortBy('createdAt'), []) ?? [];
+
+  const startExport = async () => {
+    const end = dayStart(to);
+    const scope: ExportScope =
+      scopeKind === 'threads' ? { kind: 'threads', threadIds } : scopeKind === 'history' ? { kind: 'history', from: dayStart(from), to: end === null ? null : end + 86_399_999 } : { kind: 'all' };
+    const reply = await sendCommand('bundles.export', { scope, destination: destination === 'download' ? { kind: 'download' } : { kind: 'host', ...(exportPath.trim() ? { path: exportPath.trim() } : {}) } });
+    setMessage(reply.ok ? null : reply.error.message);
+  };
+
+  const runPreview = async (ref: BundleFileRef) => {
+    setFile(ref);
+    setPreview(null);
+    setBusy(true);
+    const reply = await sendCommand('bundles.preview', { file: ref });
+    setBusy(false);
+    setPreview(reply.ok ? reply.result : null);
+    setMessage(reply.ok ? null : `${reply.error.code}: ${reply.error.message}`);
+  };
+
+  const pick = async (picked: File | undefined) => {
+    if (!picked) return;
+    const id = crypto.randomUUID();
+    await (await caches.open(BUNDLE_CACHE)).put(stagedKey(id), new Response(picked));
+    await runPreview({ kind: 'staged', id, name: picked.name });
+  };
+
+  const startImport = async () => {
+    if (!file) return;
+    const reply = await sendCommand('bundles.import', { file });
+    setMessage(reply.ok ? null : reply.error.message);
+    setPreview(null);
+    setFile(null);
+  };
+
+  return (
+    <section data-testid="bundles">
+      <h2>Bundles</h2>
+      <h3>Export</h3>
+      <p>
+        <label>
+          <input type="radio" name="scope" checked={scopeKind === 'all'} onChange={() => setScopeKind('all')} data-testid="scope-all" /> Everything
+        </label>{' '}
+        <label>
+          <input type="radio" name="scope" checked={scopeKind === 'threads'} onChange={() => setScopeKind('threads')} data-testid="scope-threads" /> Threads
+        </label>{' '}
+        <label>
+          <input type="radio" name="scope" checked={scopeKind === 'history'} onChange={() => setScopeKind('history')} data-testid="scope-history" /> History from{' '}
+          <input type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} /> to{' '}
+          <input type="date" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
+        </label>
+      </p>
+      {scopeKind === 'threads' && (
+        <ul class="thread-choices">
+          {threads.map((thread) => (
+            <li key={thread.id}>
+              <label>
+                <input
+                  type="checkbox"
+                  checked={threadIds.includes(thread.id)}
+                  onChange={(e) => setThreadIds((ids) => ((e.target as HTMLInputElement).checked ? [...ids, thread.id] : ids.filter((id) => id !== thread.id)))}
+                />{' '}
+                {thread.title}
+              </label>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p>
+        <label>
+          <input type="radio" name="destination" checked={destination === 'host'} onChange={() => setDestination('host')} /> To disk through the host
+        </label>{' '}
+        <input type="text" placeholder="default: the host's bundle folder, or an absolute path" value={exportPath} onInput={(e) => setExportPath((e.target as HTMLInputElement).value)} data-testid="export-path" size={50} />{' '}
+        <label>
+          <input type="radio" name="destination" checked={destination === 'download'} onChange={() => setDestination('download')} data-testid="destination-download" /> As a download
+        </label>{' '}
+        <button type="button" class="primary" data-testid="export-start" disabled={scopeKind === 'threads' && threadIds.length === 0} onClick={() => void startExport()}>
+          Export
+        </button>
+      </p>
+      <h3>Import</h3>
+      <p>
+        <input type="text" placeholder="/path/to/file.hydraflow (through the host)" value={importPath} onInput={(e) => setImportPath((e.target as HTMLInputElement).value)} data-testid="import-path" size={50} />{' '}
+        <button type="button" data-testid="import-preview" disabled={!importPath.trim() || busy} onClick={() => void runPreview({ kind: 'host', path: importPath.trim() })}>
+          Preview
+        </button>{' '}
+        or pick a file: <input type="file" data-testid="import-file" onChange={(e) => void pick((e.target as HTMLInputElement).files?.[0])} />
+      </p>
+      {files.state === 'ready' && (
+        <div data-testid="bundle-files">
+          <p class="muted">
+            In <code>{files.value.folder}</code>:{' '}
+            <button type="button" class="link" onClick={() => reloadFiles()}>
+              Refresh
+            </button>
+          </p>
+          <ul>
+            {files.value.files.slice(0, 20).map((f) => (
+              <li key={f.path}>
+                {f.name} <span class="muted">{formatBytes(f.size)} · {new Date(f.modifiedAt).toLocaleString()}</span>{' '}
+                <button type="button" disabled={busy} onClick={() => void runPreview({ kind: 'host', path: f.path })}>
+                  Preview
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {busy && <p class="muted">Checking every row…</p>}
+      {message && (
+        <p class="error" data-testid="bundle-message">
+          {message}
+        </p>
+      )}
+      {preview && (
+        <div data-testid="bundle-preview">
+          <p>
+            {preview.format}
+            {preview.schemaVersion !== null && ` v${preview.schemaVersion}`}
+            {preview.createdAt !== null && ` · made ${new Date(preview.createdAt).toLocaleString()}`}
+            {preview.appVersion && ` by HydraFlow ${preview.appVersion}`}
+          </p>
+          <ReportTable report={preview.components} addedLabel="would add" />
+          <button type="button" class="primary" data-testid="import-start" onClick={() => void startImport()}>
+            Import
+          </button>
+        </div>
+      )}
+      <div data-testid="bundle-jobs">
+        {jobs.slice(0, 6).map((job) => (
+          <BundleJobRow key={job.id} job={job} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function ReportTable({ report, addedLabel }: { report: ImportReport; addedLabel: string }) {
+  return (
+    <table data-testid="bundle-report">
+      <thead>
+        <tr>
+          <th>component</th>
+          <th>rows</th>
+          <th>{addedLabel}</th>
+          <th>already present</th>
+          <th>invalid</th>
+        </tr>
+      </thead>
+      <tbody>
+        {Object.entries(report).map(([component, counts]) => (
+          <tr key={component} data-component={component}>
+            <td>{component}</td>
+            <td data-count="rows">{counts.rows}</td>
+            <td data-count="added">{counts.added}</td>
+            <td data-count="present">{counts.present}</td>
+            <td data-count="invalid">{counts.invalid}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+async function saveDownload(cacheKey: string, fileName: string): Promise<void> {
+  const response = await (await caches.open(BUNDLE_CACHE)).match(cacheKey);
+  if (!response) return;
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function BundleJobRow({ job }: { job: Job }) {
+  const active = job.status === 'running' || job.status === 'queued';
+  const exported = job.type === 'bundle_export' && job.status === 'succeeded' ? exportResult.safeParse(job.result) : null;
+  const report = job.type === 'bundle_import' && job.status === 'succeeded' ? importReport.safeParse(job.result) : null;
+  return (
+    <div class="import-job" data-testid="bundle-job" data-type={job.type} data-status={job.status} data-job-id={job.id}>
+      <p>
+        <strong>{job.type === 'bundle_export' ? 'Export' : 'Import'}</strong> {job.status} · {new Date(job.createdAt).toLocaleString()}
+        {active && (
+          <>
+            {' '}
+            <button type="button" onClick={() => void sendCommand('bundles.cancel', { jobId: job.id })}>
+              Cancel
+            </button>
+          </>
+        )}
+      </p>
+      {active && <progress max={job.progress.total ?? 1} value={job.progress.total === null ? undefined : Math.min(job.progress.done, job.progress.total)} />}
+      {exported?.success && (
+        <p data-testid="export-result">
+          {exported.data.bytes.toLocaleString()} bytes ·{' '}
+          {exported.data.path ? (
+            <code data-testid="export-path-result">{exported.data.path}</code>
+          ) : (
+            <button type="button" data-testid="export-save" onClick={() => void saveDownload(exported.data.cacheKey!, exported.data.fileName)}>
+              Save {exported.data.fileName}
+            </button>
+          )}
+        </p>
+      )}
+      {report?.success && <ReportTable report={report.data} addedLabel="added" />}
+      {job.error && (
+        <p class="error" data-testid="job-error" data-code={job.error.code}>
+          {job.error.code}: {job.error.message}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+/** What the browser stress scenarios share: commands from an extension page, waiting, worker kills. */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CDPSession, Page } from 'puppeteer-core';
+import { writeLargeChromiumHistory } from '../fixtures/make-history';
+import { runCli } from '../support/cli';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface CommandReply {
+  ok: boolean;
+  result?: unknown;
+  error?: { code: string; message: string };
+}
+
+export async function command(page: Page, method: string, params: unknown): Promise<CommandReply> {
+  return page.evaluate((m, p) => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: m, params: p }), method, params as never);
+}
+
+/** A CDP session able to stop the extension's service worker, as the browser does when idle or under memory pressure. */
+export async function workerKiller(page: Page): Promise<{ kill(): Promise<void>; session: CDPSession }> {
+  const session = await page.createCDPSession();
+  await session.send('ServiceWorker.enable');
+  return {
+    session,
+    kill: async () => {
+      await session.send('ServiceWorker.stopAllWorkers');
+      await sleep(100);
+      // Any message wakes a new worker; its start-up recovers what the old one left.
+      await command(page, 'app.info', {}).catch(() => undefined);
+    },
+  };
+}
+
+/** Polls `check` until it returns a value that is not undefined, or throws after `timeoutMs`. */
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Writes rows straight into a store from an extension page (a seed; bypasses the counters, so recount after). */
+export async function seedRaw(page: Page, store: string, count: number, row: (i: number) => unknown): Promise<void> {
+  for (let first = 0; first < count; first += 10_000) {
+    const rows = Array.from({ length: Math.min(count, first + 10_000) - first }, (_, k) => row(first + k));
+    await page.evaluate(
+      async (name: string, batch: unknown[]) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open('hydraflow');
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction(name, 'readwrite');
+          for (const value of batch) tx.objectStore(name).put(value);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+        db.close();
+      },
+      store,
+      rows,
+    );
+  }
+}
+
+export interface HistoryProfile {
+  /** Temp folder holding everything below; remove it when done. */
+  base: string;
+  /** XDG_CONFIG_HOME where the Chromium profile "chromium:Big" with its History file lives. */
+  config: string;
+  userDataDir: string;
+  /** HYDRAFLOW_HOME of the host installed into userDataDir. */
+  home: string;
+}
+
+/**
+ * A browser profile to import from (a generated Chromium History of `visits` visits, profile id
+ * `chromium:Big`) and a user-data-dir with the real host installed. Launch with
+ * `launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } })`.
+ */
+export function historyProfile(prefix: string, visits: number, options: { urlsPerVisit?: number; userDataDir?: (base: string) => string } = {}): HistoryProfile {
+  const base = mkdtempSync(join(tmpdir(), prefix));
+  const config = join(base, 'config');
+  mkdirSync(join(config, 'chromium', 'Big'), { recursive: true });
+  writeLargeChromiumHistory(join(config, 'chromium', 'Big', 'History'), { visits, urls: Math.ceil(visits * (options.urlsPerVisit ?? 0.2)) });
+  const userDataDir = options.userDataDir?.(base) ?? join(base, 'profile');
+  const home = join(base, 'home');
+  const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: home });
+  if (install.status !== 0) throw new Error(install.stderr);
+  return { base, config, userDataDir, home };
+}

@@ -1,0 +1,126 @@
+/**
+ * Storage pressure: the browser profile lives on a small tmpfs, so a large history import runs
+ * out of disk mid-way. (The extension holds `unlimitedStorage`, so a browser quota cannot be
+ * imposed: a full disk is the pressure it can meet.) Verified: the import fails with a clear code
+ * (QUOTA_EXCEEDED) instead of hanging or running forever; what was committed is consistent (the
+ * stored visits equal the job's committed cursor, the counters equal the rows); after space is
+ * freed, a retry of the job ends with every visit stored exactly once.
+ *
+ * Needs to mount a tmpfs (root with CAP_SYS_ADMIN, as on the project's machines); it is part of
+ * `npm run stress`, not of the smoke run in `npm test` (`inSmoke: false`).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { writeLargeChromiumHistory } from '../../fixtures/make-history';
+import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
+import { runCli } from '../../support/cli';
+import { readStore } from '../../support/idb';
+import { command, sleep, waitUntil } from '../browser';
+import type { Scenario } from '../report';
+
+interface JobRow {
+  id: string;
+  type: string;
+  status: string;
+  error: { code: string; message: string } | null;
+  cursor: { added: number } | null;
+  relatedIds: string[];
+}
+
+function freeKiB(dir: string): number {
+  return Number(spawnSync('df', ['--output=avail', '-k', dir], { encoding: 'utf8' }).stdout.trim().split('\n').pop()!.trim());
+}
+
+function mount(dir: string, megabytes: number): void {
+  const run = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${megabytes}m`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`storage pressure needs a size-limited tmpfs and could not mount one (${run.stderr.trim() || run.error?.message}); run as root with CAP_SYS_ADMIN`);
+}
+
+async function finished(page: Page, id: string): Promise<JobRow> {
+  return waitUntil(`job ${id} to finish`, async () => {
+    await command(page, 'app.info', {}).catch(() => undefined);
+    const job = (await readStore<JobRow>(page, 'jobs')).find((j) => j.id === id);
+    return job && job.status !== 'running' && job.status !== 'queued' ? job : undefined;
+  }, 600_000, 500);
+}
+
+export const storagePressure: Scenario = {
+  name: 'storage pressure during history import',
+  needs: 'browser',
+  inSmoke: false,
+  async run({ log }) {
+    const visits = 150_000;
+    const DISK_MB = 200;
+    const FREE_MB = 12;
+    const base = mkdtempSync(join(tmpdir(), 'hf-stress-disk-'));
+    const config = join(base, 'config');
+    mkdirSync(join(config, 'chromium', 'Big'), { recursive: true });
+    writeLargeChromiumHistory(join(config, 'chromium', 'Big', 'History'), { visits, urls: Math.ceil(visits / 3) });
+    const disk = join(base, 'disk');
+    mkdirSync(disk);
+    mount(disk, DISK_MB);
+    const userDataDir = join(disk, 'profile');
+    const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: join(base, 'home') });
+    if (install.status !== 0) throw new Error(install.stderr);
+    const launched = await launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } });
+    const ballast = join(disk, 'ballast');
+    let failures = 0;
+    try {
+      await serviceWorkerTarget(launched.browser);
+      const page = await openExtensionPage(launched.browser, 'options.html');
+      await page.waitForSelector('[data-testid=app-info]');
+      // Leave FREE_MB on the disk: less than the import needs, whatever the profile took so far.
+      writeFileSync(ballast, Buffer.alloc(Math.max(0, freeKiB(disk) - FREE_MB * 1024) * 1024));
+      const started = await command(page, 'history.import', { profileId: 'chromium:Big' });
+      if (!started.ok) throw new Error(JSON.stringify(started.error));
+      const firstId = (started.result as { jobId: string }).jobId;
+      // Wait for the disk to fill: the job's progress stops while it is still marked running.
+      let lastDone = -1;
+      let still = 0;
+      await waitUntil('the import to fail or stall on a full disk', async () => {
+        // Reads may fail or hang while the disk is full: give each 3 s.
+        const rows = await Promise.race([readStore<JobRow & { progress: { done: number } }>(page, 'jobs').catch(() => []), sleep(3000).then(() => [])]);
+        const job = rows.find((j) => j.id === firstId);
+        // Failing at once (the error reached the job row) or stalling (it could not yet) both mean the disk is full.
+        if (job && job.status !== 'running') return true;
+        const done = job?.progress.done ?? lastDone;
+        still = done === lastDone ? still + 1 : 0;
+        lastDone = done;
+        return still >= 30 ? true : undefined;
+      }, 300_000, 500);
+      log(`import stopped at ${lastDone} visits with ${freeKiB(disk)} KiB free; freeing space`);
+      // Space comes back; the failed import must end failed with a clear code, not stay running.
+      rmSync(ballast, { force: true });
+      const first = await finished(page, firstId);
+      const stored = (await readStore(page, 'visits')).length;
+      log(`first import: ${first.status} ${first.error?.code ?? ''} ${first.error?.message ?? ''}; ${stored} visits stored, cursor ${first.cursor?.added}`);
+      if (first.status !== 'failed' || first.error?.code !== 'QUOTA_EXCEEDED') failures++;
+      if (first.cursor && stored !== first.cursor.added) failures++;
+      const overview = await command(page, 'overview.get', {});
+      if ((overview.result as { visits: { total: number } } | undefined)?.visits.total !== stored) failures++;
+
+      // The user retries the job.
+      const retried = await command(page, 'jobs.retry', { jobId: firstId });
+      if (!retried.ok) throw new Error(JSON.stringify(retried.error));
+      const second = await finished(page, (retried.result as { jobId: string }).jobId);
+      const end = (await readStore<{ id: string }>(page, 'visits')).length;
+      if (second.status !== 'succeeded' || !second.relatedIds.includes(firstId)) failures++;
+      return {
+        runs: 1,
+        rowsExpected: visits,
+        rowsFound: Math.min(end, visits),
+        duplicates: Math.max(0, end - visits),
+        lost: Math.max(0, visits - end),
+        failures,
+        notes: [`disk full (tmpfs with ${FREE_MB} MB left for the import) during a ${visits}-visit import: job ${first.status} with ${first.error?.code} once space came back; ${stored} visits committed = cursor ${first.cursor?.added}; the retry ${second.status} with ${end} visits`],
+      };
+    } finally {
+      await launched.close();
+      spawnSync('umount', [disk]);
+      rmSync(base, { recursive: true, force: true });
+    }
+  },
+};
