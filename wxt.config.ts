@@ -18,7 +18,7 @@ export default defineConfig({
     description: 'Local-first research companion: every tab has a thread; your history, notes and assistant stay on your machine.',
     key: EXTENSION_PUBLIC_KEY,
     minimum_chrome_version: '120',
-    permissions: ['storage', 'unlimitedStorage', 'nativeMessaging', 'sidePanel', 'tabs', 'history', 'scripting', 'alarms', 'webNavigation'],
+    permissions: ['storage', 'unlimitedStorage', 'nativeMessaging', 'sidePanel', 'tabs', 'history', 'scripting', 'alarms', 'webNavigation', 'offscreen'],
     host_permissions: ['<all_urls>'],
     action: { default_title: 'HydraFlow' },
     content_security_policy: {

@@ -102,6 +102,13 @@ export const ERRORS = {
   CONFIRMATION_REQUIRED: { n: 606, message: 'This cannot be undone: repeat the request with the confirmation word' },
   // 7xx — search
   // 8xx — page refresh
+  REFRESH_TIMEOUT: { n: 800, message: 'The page did not answer within the time limit' },
+  REFRESH_HTTP_ERROR: { n: 801, message: 'The page answered with an HTTP error status' },
+  REFRESH_NOT_HTML: { n: 802, message: 'The page is not HTML' },
+  REFRESH_ROBOTS_DISALLOWED: { n: 803, message: "The site's robots.txt disallows fetching this page" },
+  REFRESH_FETCH_FAILED: { n: 804, message: 'The page could not be fetched (network error or refused connection)' },
+  REFRESH_TOO_LARGE: { n: 805, message: 'The page is larger than the refresh size limit' },
+  REFRESH_NOTHING_TO_REFRESH: { n: 806, message: 'No saved page matches this refresh' },
 } as const satisfies Record<string, { n: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

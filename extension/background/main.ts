@@ -13,10 +13,13 @@ import { createNativeHostConnection, hostCommandHandlers } from '../host';
 import { jobCommandHandlers, recoverInterruptedJobs, type JobControls, type JobResumer } from '../jobs';
 import { overviewCommandHandlers } from '../overview';
 import { anyRule, getRetention, privacyCommandHandlers, RETENTION_ALARM, runDeleteJob, runRetention, startDeleteJob } from '../privacy';
+import { registerPageListeners } from '../pages';
+import { cancelRefresh, pageCommandHandlers, startRefresh, workerRefreshDeps } from '../refresh';
 import { repoCommandHandlers } from '../repo';
 import { threadCommandHandlers } from '../threads';
 import { registerCaptureListeners, syncOpenTabs } from '../capture';
 import { recoverInterruptedReplies } from '../chat';
+import { refreshParams } from '../../shared/commands/pages';
 import type { HistoryFilter } from '../../shared/commands/privacy';
 import { CodedError } from '../../shared/errors';
 import type { JobType } from '../../shared/schemas/statuses';
@@ -43,6 +46,10 @@ export function main(): void {
     },
     privacy_delete: { retry: async (job) => (await startDeleteJob(db, job.params as HistoryFilter)).jobId },
     prune: { retry: async () => (await runRetention(db, host)).jobId },
+    page_refresh: {
+      cancel: (job) => cancelRefresh(job.id),
+      retry: async (job) => (await startRefresh(db, refreshParams.parse(job.params), workerRefreshDeps)).jobId,
+    },
     ...bundleJobControls(db, host),
   };
   const handlers = {
@@ -54,6 +61,7 @@ export function main(): void {
     ...jobCommandHandlers(db, controls),
     ...overviewCommandHandlers(db, host),
     ...privacyCommandHandlers(db, host),
+    ...pageCommandHandlers(db),
     ...bundleCommandHandlers(db, host),
   } satisfies CommandHandlers;
 
@@ -63,6 +71,7 @@ export function main(): void {
   });
 
   registerCaptureListeners(db);
+  registerPageListeners(db);
   void syncOpenTabs(db).catch((error: unknown) => console.error('[hydraflow] tab sync failed', error));
   void recoverInterruptedReplies(db).catch((error: unknown) => console.error('[hydraflow] reply recovery failed', error));
 

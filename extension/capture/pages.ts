@@ -1,16 +1,14 @@
 /**
  * Page text on demand: Readability runs in the tab (entrypoints/readability.ts, injected into the
- * extension's isolated world), and the text is stored as a page snapshot with its SHA-256. The
- * same text is not stored twice; a changed text becomes the page's next version.
+ * extension's isolated world), and the text is stored as a page snapshot with its SHA-256
+ * (extension/pages/versions.ts: a text equal to the latest version is not stored again; a changed
+ * text becomes the page's next version).
  */
 import { browser } from 'wxt/browser';
 import { CodedError } from '../../shared/errors';
-import { reverseHost } from '../../shared/host-key';
-import { newId } from '../../shared/ids';
 import type { Page } from '../../shared/schemas/entities';
-import { hostOf, urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
-import { textHash } from '../threads/memories';
+import { storePageVersion } from '../pages/versions';
 import { capturable } from './tabs';
 
 interface Readable {
@@ -30,25 +28,6 @@ export async function capturePage(db: HydraDb, tabId: number, now = Date.now()):
   });
   const readable = injection?.result as Readable | null | undefined;
   if (!readable || typeof readable.text !== 'string' || !readable.text.trim()) throw new CodedError('PAGE_NOT_READABLE', `No readable text on ${url}`);
-  const key = urlKey(url);
-  const hash = await textHash(readable.text);
-  return db.transaction('rw', db.pages, async () => {
-    const same = await db.pages.where('[urlKey+contentHash]').equals([key, hash]).first();
-    if (same) return { page: same, stored: false };
-    const versions = await db.pages.where('urlKey').equals(key).count();
-    const page: Page = {
-      id: newId(),
-      url,
-      urlKey: key,
-      hostRev: reverseHost(hostOf(url)),
-      title: String(readable.title ?? tab.title ?? '').slice(0, 10_000),
-      byline: typeof readable.byline === 'string' ? readable.byline.slice(0, 1000) : null,
-      text: readable.text,
-      contentHash: hash,
-      version: versions + 1,
-      capturedAt: now,
-    };
-    await db.pages.add(page);
-    return { page, stored: true };
-  });
+  const { page, stored } = await storePageVersion(db, { url, title: String(readable.title || tab.title || ''), byline: typeof readable.byline === 'string' ? readable.byline : null, text: readable.text }, now);
+  return { page, stored };
 }

@@ -9,6 +9,7 @@ import { historyCommands } from './history';
 import { hostCommands } from './host';
 import { jobCommands } from './jobs';
 import { overviewCommands } from './overview';
+import { pageCommands } from './pages';
 import { privacyCommands } from './privacy';
 import { repoCommands } from './repo';
 import { threadCommands } from './threads';
@@ -22,6 +23,7 @@ export const commands = {
   ...jobCommands,
   ...overviewCommands,
   ...privacyCommands,
+  ...pageCommands,
   ...bundleCommands,
 };
 

@@ -10,6 +10,7 @@ import { openDatabaseSoon, useLiveQuery } from '../hooks';
 import { Composer } from './Composer';
 import { MemoriesSection } from './MemoriesSection';
 import { MessageList } from './MessageList';
+import { PagesSection } from '../pages/PagesSection';
 import { TasksSection } from './TasksSection';
 import { ThreadPicker } from './ThreadPicker';
 import { usePanelTab, useTabThread } from './useTabThread';
@@ -95,7 +96,7 @@ function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thre
                 )
               }
             >
-              Save page text
+              Save page
             </button>
           </div>
         </div>
@@ -158,6 +159,7 @@ function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thre
       </section>
       {!deleted && <TasksSection threadId={thread.id} />}
       {!deleted && <MemoriesSection threadId={thread.id} />}
+      {!deleted && <PagesSection threadId={thread.id} url={tab.url} />}
     </>
   );
 }

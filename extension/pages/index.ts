@@ -1,0 +1,2 @@
+export { storePageVersion, latestVersion, diffVersions, pageMeta, type PageMeta, type StoredVersion } from './versions';
+export { autoSavePage, registerPageListeners } from './autosave';
