@@ -11,6 +11,9 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.{ts,tsx}'],
           environment: 'node',
           setupFiles: ['tests/support/unit-setup.ts'],
+          // A few unit tests work on 100k–200k rows or 5 MB (1–3 s alone); on a shared 2-core
+          // machine they took over the 5 s default. A hang still fails.
+          testTimeout: 30_000,
         },
         esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
       },
