@@ -26,7 +26,7 @@
  * Concurrent edits by other programs between our read and our rename are not detected.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../shared/errors';
@@ -101,8 +101,18 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
 function writeBuffers(file: string, buffers: Buffer[]): void {
   const fd = openSync(file, 'w');
   try {
-    for (const buffer of buffers) {
-      for (let written = 0; written < buffer.length; ) written += writeSync(fd, buffer, written, buffer.length - written);
+    // One writev per 1,024 buffers (IOV_MAX); a short write is finished buffer by buffer.
+    for (let from = 0; from < buffers.length; from += 1024) {
+      const batch = buffers.slice(from, from + 1024);
+      let written = writevSync(fd, batch);
+      for (const buffer of batch) {
+        if (written >= buffer.length) {
+          written -= buffer.length;
+          continue;
+        }
+        for (let at = written; at < buffer.length; ) at += writeSync(fd, buffer, at, buffer.length - at);
+        written = 0;
+      }
     }
   } finally {
     closeSync(fd);
