@@ -59,7 +59,7 @@ export interface ParsedPatch {
 /** Turns a line of the patch into a real string (paths, messages); identity for text patches. */
 type Decode = (line: string) => string;
 const asText: Decode = (line) => line;
-const fromBytes: Decode = (line) => (/[^\x00-\x7f]/.test(line) ? Buffer.from(line, 'latin1').toString('utf8') : line);
+const fromBytes: Decode = (line) => (/[\x80-\xff]/.test(line) ? Buffer.from(line, 'latin1').toString('utf8') : line);
 
 export function parsePatch(text: string): ParsedPatch {
   return parse(text.replace(/^\uFEFF/, ''), asText, 'text');
