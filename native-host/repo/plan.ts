@@ -28,10 +28,24 @@ export interface ChangePlan {
   figures: ChangeFigures;
 }
 
-function readText(safe: SafePath, path: string): { bytes: Buffer; text: string } {
+/**
+ * How file contents become the strings hunks are matched against, and back: as decoded text, or
+ * (for a patch parsed with parsePatchBytes) as byte strings, which costs a copy instead of a UTF-8
+ * decode and encode. Either way the file must be valid UTF-8 text.
+ */
+interface Codec {
+  decode(bytes: Buffer): string;
+  encode(text: string): Buffer;
+}
+const codecs: Record<ParsedPatch['encoding'], Codec> = {
+  text: { decode: (bytes) => bytes.toString('utf8'), encode: (text) => Buffer.from(text, 'utf8') },
+  bytes: { decode: (bytes) => bytes.toString('latin1'), encode: (text) => Buffer.from(text, 'latin1') },
+};
+
+function readText(safe: SafePath, path: string, codec: Codec): { bytes: Buffer; text: string } {
   const bytes = readFileSync(safe.absolute);
   if (!isUtf8(bytes) || bytes.includes(0)) throw new CodedError('PATCH_BINARY', `${path} is not a UTF-8 text file; binary files are not patched`);
-  return { bytes, text: bytes.toString('utf8') };
+  return { bytes, text: codec.decode(bytes) };
 }
 
 export function planPatch(root: string, patch: ParsedPatch): ChangePlan {
@@ -50,25 +64,25 @@ export function planPatch(root: string, patch: ParsedPatch): ChangePlan {
   const diffstat: DiffstatItem[] = [];
   for (const change of patch.files) {
     const source = safe.get(change.path)!;
-    const item = planOne(change, source, change.movePath === null ? null : safe.get(change.movePath)!, writes);
+    const item = planOne(change, source, change.movePath === null ? null : safe.get(change.movePath)!, writes, codecs[patch.encoding]);
     diffstat.push(item);
   }
   return { writes, diffstat, figures: sumFigures(diffstat) };
 }
 
-function planOne(change: FileChange, source: SafePath, target: SafePath | null, writes: PlannedWrite[]): DiffstatItem {
+function planOne(change: FileChange, source: SafePath, target: SafePath | null, writes: PlannedWrite[], codec: Codec): DiffstatItem {
   const path = source.relative;
   if (change.op === 'create') {
     if (source.stats) throw new CodedError('FILE_EXISTS', `${path} already exists; the patch would create it`);
     const text = change.content ?? applyHunks(path, '', change);
-    const after = Buffer.from(text, 'utf8');
+    const after = codec.encode(text);
     const linesAdded = change.content !== null ? lineCount(text) : countHunkLines(change.hunks).added;
     writes.push({ absolute: source.absolute, relative: path, before: null, after, mode: null, missingDirs: source.missingDirs, op: 'create', linesAdded, linesRemoved: 0 });
     return { path, movePath: null, op: 'create', linesAdded, linesRemoved: 0, bytes: after.length };
   }
   if (!source.stats) throw new CodedError('FILE_MISSING', `${path} does not exist; the patch would ${change.op === 'delete' ? 'delete' : 'change'} it`);
   const mode = source.stats.mode & 0o777;
-  const old = readText(source, path);
+  const old = readText(source, path, codec);
   if (change.op === 'delete') {
     // A git deletion carries the whole old content: it must match exactly, like any hunk.
     if (change.hunks.length > 0 && applyHunks(path, old.text, change) !== '') throw new CodedError('HUNK_MISMATCH', `${path}: the deletion does not remove the whole file`);
@@ -76,8 +90,8 @@ function planOne(change: FileChange, source: SafePath, target: SafePath | null, 
     writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after: null, mode, missingDirs: [], op: 'delete', linesAdded: 0, linesRemoved });
     return { path, movePath: null, op: 'delete', linesAdded: 0, linesRemoved, bytes: 0 };
   }
-  const text = change.hunks.length > 0 ? applyHunks(path, old.text, change) : old.text;
-  const after = Buffer.from(text, 'utf8');
+  // A rename without hunks keeps the bytes it read.
+  const after = change.hunks.length > 0 ? codec.encode(applyHunks(path, old.text, change)) : old.bytes;
   const { added, removed } = countHunkLines(change.hunks);
   if (target === null) {
     writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after, mode, missingDirs: [], op: 'modify', linesAdded: added, linesRemoved: removed });

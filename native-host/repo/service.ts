@@ -9,7 +9,7 @@ import { pathComponents } from './core/path-rules';
 import { join } from 'node:path';
 import { CodedError } from '../../shared/errors';
 import { enforceBudgets, type Budgets, type ChangeFigures } from './core/budget';
-import { parsePatch } from './core/patch';
+import { parsePatchBytes, type ParsedPatch } from './core/patch';
 import { getCheck, getRepo, readConfig, realRoot, type HostConfig } from './config';
 import { runCheck, type CheckResult } from './checks';
 import { PathChecker } from './paths';
@@ -44,17 +44,36 @@ export async function applyPatch(ctx: RepoContext, repoId: string, patchText: st
   const repo = getRepo(loadConfig(ctx), repoId);
   const root = realRoot(repo.root);
   if (Buffer.byteLength(patchText, 'utf8') > MAX_PATCH_TEXT_BYTES) throw new CodedError('BUDGET_BYTES', `The patch text is over ${MAX_PATCH_TEXT_BYTES} bytes`);
-  const parsed = parsePatch(patchText);
+  // A lone surrogate has no UTF-8 form (it would be written as U+FFFD): refuse rather than guess.
+  if (!patchText.isWellFormed()) throw new CodedError('PATCH_INVALID', 'The patch text is not well-formed Unicode (lone surrogate)');
+  const patchBytes = Buffer.from(patchText, 'utf8');
+  const patchSha256 = sha256(patchBytes);
+  const parsed = parseOnce(patchBytes, patchSha256);
   const run = async (dir: string | null): Promise<ApplyOutcome> => {
     const plan = planPatch(root, parsed);
     enforceBudgets(plan.figures, repo.budgets);
     const base = { ...plan.figures, diffstat: plan.diffstat, budgets: repo.budgets, dryRun };
     if (dir === null) return { ...base, changeId: null };
-    const entry = await commitChange(dir, { repoId, root, kind: 'apply', revertOf: null, patchSha256: sha256(Buffer.from(patchText, 'utf8')), writes: plan.writes });
+    const entry = await commitChange(dir, { repoId, root, kind: 'apply', revertOf: null, patchSha256, writes: plan.writes });
     return { ...base, changeId: entry.changeId };
   };
   // A dry run writes nothing but still takes the lock, so it never looks at a half-written tree.
   return withRepoLock(ctx.dataDir, repoId, (dir) => run(dryRun ? null : dir));
+}
+
+/**
+ * The last patch parsed, by the SHA-256 of its bytes. The side panel previews a patch (a dry run)
+ * before the user approves the same text, and parsing is a pure function of the text, so the
+ * apply reuses the preview's parse; everything that depends on the tree (paths, hunks, budgets)
+ * is checked again. One entry: a large patch's parse is a few MB.
+ */
+let lastParse: { sha256: string; parsed: ParsedPatch } | null = null;
+
+function parseOnce(bytes: Buffer, bytesSha256: string): ParsedPatch {
+  if (lastParse?.sha256 === bytesSha256) return lastParse.parsed;
+  const parsed = parsePatchBytes(bytes);
+  lastParse = { sha256: bytesSha256, parsed };
+  return parsed;
 }
 
 export interface LedgerView extends LedgerEntry {

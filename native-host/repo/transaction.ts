@@ -10,7 +10,7 @@
  * Commit protocol: (1) pre-images are written to the change folder; (2) the journal is written
  * (state `prepared`) naming every target, its temp file and the directories to create;
  * (3) directories and temp files are written next to their targets; (4) the journal moves to
- * `committing`; (5) temps are renamed over targets and deletions unlinked; (6) entry.json is
+ * `committing`; (5) existing targets are unlinked and temps renamed to their names; (6) entry.json is
  * written (temp + rename); (7) the journal is removed.
  *
  * Recovery (before every repo operation and at host start) finds a journal left by a dead
@@ -26,7 +26,7 @@
  * Concurrent edits by other programs between our read and our rename are not detected.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../shared/errors';
@@ -101,8 +101,18 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
 function writeBuffers(file: string, buffers: Buffer[]): void {
   const fd = openSync(file, 'w');
   try {
-    for (const buffer of buffers) {
-      for (let written = 0; written < buffer.length; ) written += writeSync(fd, buffer, written, buffer.length - written);
+    // One writev per 1,024 buffers (IOV_MAX); a short write is finished buffer by buffer.
+    for (let from = 0; from < buffers.length; from += 1024) {
+      const batch = buffers.slice(from, from + 1024);
+      let written = writevSync(fd, batch);
+      for (const buffer of batch) {
+        if (written >= buffer.length) {
+          written -= buffer.length;
+          continue;
+        }
+        for (let at = written; at < buffer.length; ) at += writeSync(fd, buffer, at, buffer.length - at);
+        written = 0;
+      }
     }
   } finally {
     closeSync(fd);
@@ -230,8 +240,11 @@ export async function commitChange(dir: string, spec: CommitSpec): Promise<Ledge
   try {
     spec.writes.forEach((write, n) => {
       const temp = journal.targets[n]!.temp;
+      // A modified file is unlinked before its temp takes its name: on ext4 (auto_da_alloc) a
+      // rename over an existing file forces the new file's data to be flushed, which made the
+      // renames of a 200-file change most of its cost. The journal covers the gap in between.
+      if (write.before !== null) unlinkSync(write.absolute);
       if (temp !== null) renameSync(temp, write.absolute);
-      else unlinkSync(write.absolute);
     });
     writeAtomic(join(changeDir, 'entry.json'), JSON.stringify(entry));
   } catch (error) {

@@ -6,12 +6,15 @@
  *    as the extension uses it (the host is a long-lived process while the browser is connected,
  *    and the side panel's preview dry run precedes every apply);
  *  - cli_apply_ms: a cold `hydraflow-host repo apply` process, Node start-up included.
- * git apply is always a cold process (it is a small C program).
+ * git apply is always a cold process (it is a small C program). Each round measures ours and git's
+ * back to back on identical fresh trees; besides the ratio of the medians, the median of the
+ * per-round ratios is printed (the machine is shared, and a round's two figures see the same load),
+ * with the load average at the start and end of the run.
  * Sizes: HF_BENCH_FILES, HF_BENCH_HUNKS_PER_FILE, HF_BENCH_ROUNDS.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../support/cli';
 import { HostProcess } from '../support/host-process';
@@ -48,6 +51,7 @@ const warm: number[] = [];
 let ourHash = '';
 let gitHash = '';
 let warmHash = '';
+const loadAtStart = loadavg()[0]!;
 const budgets = { maxFiles: 100_000, maxLines: 10_000_000, maxBytes: 1_000_000_000 };
 for (let round = 0; round < rounds; round++) {
   const warmRoot = freshTree('warm-tree');
@@ -78,6 +82,8 @@ for (let round = 0; round < rounds; round++) {
 if (ourHash !== gitHash || warmHash !== gitHash) throw new Error('our apply and git apply produced different trees');
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const load = `${loadAtStart.toFixed(1)}→${loadavg()[0]!.toFixed(1)}`;
+const round2 = (value: number) => Math.round(value * 100) / 100;
 const ourMs = median(ours);
 const gitMs = median(git);
 const warmMs = median(warm);
@@ -88,11 +94,15 @@ console.log(
     value: Math.round(warmMs),
     baseline: 'git_apply_ms',
     baselineValue: Math.round(gitMs),
-    ratio: Math.round((warmMs / gitMs) * 100) / 100,
+    ratio: round2(warmMs / gitMs),
+    roundRatioMedian: round2(median(warm.map((ms, k) => ms / git[k]!))),
     goal: '<=1.5',
     files,
     hunks: files * hunksPerFile,
     rounds,
+    values: warm.map(Math.round),
+    baselineValues: git.map(Math.round),
+    load,
   }),
 );
 console.log(
@@ -102,11 +112,14 @@ console.log(
     value: Math.round(ourMs),
     baseline: 'git_apply_ms',
     baselineValue: Math.round(gitMs),
-    ratio: Math.round((ourMs / gitMs) * 100) / 100,
+    ratio: round2(ourMs / gitMs),
+    roundRatioMedian: round2(median(ours.map((ms, k) => ms / git[k]!))),
     goal: '<=1.5',
     files,
     hunks: files * hunksPerFile,
     rounds,
+    values: ours.map(Math.round),
+    load,
   }),
 );
 rmSync(base, { recursive: true, force: true });

@@ -6,6 +6,13 @@
  *  - the `*** Begin Patch` envelope coding models emit (Add/Update/Delete File, Move to, `@@`).
  * Hunk headers are checked against their bodies (a lying header is HUNK_HEADER_MISMATCH).
  * This module never touches a file system; paths are returned raw and checked by repo/paths.ts.
+ *
+ * Two encodings of the same result: `parsePatch(text)` keeps every line as a JS string, and
+ * `parsePatchBytes(bytes)` (what the host uses) keeps hunk lines, anchors and added content as
+ * byte strings, one char per UTF-8 byte ("latin1"), so that files can be matched and written as
+ * bytes without being decoded to UTF-16 and encoded back (a third of a large apply's time).
+ * Paths are always decoded to real strings. Byte-for-byte equality of byte strings is the same
+ * as equality of the text they encode, so matching is unchanged.
  */
 import { CodedError } from '../../../shared/errors';
 
@@ -44,15 +51,31 @@ export interface FileChange {
 
 export interface ParsedPatch {
   format: 'git' | 'model';
+  /** How hunk line texts, anchors and `content` are held: JS strings, or byte strings (latin1). */
+  encoding: 'text' | 'bytes';
   files: FileChange[];
 }
 
+/** Turns a line of the patch into a real string (paths, messages); identity for text patches. */
+type Decode = (line: string) => string;
+const asText: Decode = (line) => line;
+const fromBytes: Decode = (line) => (/[\x80-\xff]/.test(line) ? Buffer.from(line, 'latin1').toString('utf8') : line);
+
 export function parsePatch(text: string): ParsedPatch {
-  const normalized = text.replace(/^\uFEFF/, '');
+  return parse(text.replace(/^\uFEFF/, ''), asText, 'text');
+}
+
+/** The same parse over the patch's UTF-8 bytes; line texts stay byte strings (see above). */
+export function parsePatchBytes(bytes: Buffer): ParsedPatch {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return parse(bytes.toString('latin1', start), fromBytes, 'bytes');
+}
+
+function parse(normalized: string, decode: Decode, encoding: ParsedPatch['encoding']): ParsedPatch {
   if (normalized.trimStart().startsWith('*** Begin Patch')) {
-    return { format: 'model', files: parseModelPatch(normalized) };
+    return { format: 'model', encoding, files: parseModelPatch(normalized, decode) };
   }
-  return { format: 'git', files: parseGitPatch(normalized) };
+  return { format: 'git', encoding, files: parseGitPatch(normalized, decode) };
 }
 
 function invalid(message: string, line?: number): CodedError {
@@ -114,7 +137,7 @@ interface GitHeader {
   special: string | null;
 }
 
-function parseGitPatch(text: string): FileChange[] {
+function parseGitPatch(text: string, decode: Decode): FileChange[] {
   const lines = splitLines(text);
   const files: FileChange[] = [];
   let i = 0;
@@ -127,10 +150,10 @@ function parseGitPatch(text: string): FileChange[] {
     const header: GitHeader = { oldPath: null, newPath: null, renameFrom: null, renameTo: null, newFile: false, deletedFile: false, modeChange: false, binary: false, gitLinePaths: null, special: null };
     const start = i;
     if (line.startsWith('diff --git ')) {
-      header.gitLinePaths = splitGitLine(line.slice('diff --git '.length));
+      header.gitLinePaths = splitGitLine(decode(line).slice('diff --git '.length));
       i++;
       for (; i < lines.length; i++) {
-        const h = lines[i]!.replace(/\r$/, '');
+        const h = decode(lines[i]!).replace(/\r$/, '');
         if (h.startsWith('old mode ') || h.startsWith('new mode ')) header.modeChange = true;
         else if (h.startsWith('new file mode ')) {
           header.newFile = true;
@@ -151,15 +174,15 @@ function parseGitPatch(text: string): FileChange[] {
     }
     if (i < lines.length && lines[i]!.startsWith('--- ')) {
       if (!lines[i + 1]?.startsWith('+++ ')) throw invalid('A "---" line is not followed by "+++"', i);
-      header.oldPath = decodeGitPath(lines[i]!.slice(4));
-      header.newPath = decodeGitPath(lines[i + 1]!.slice(4));
+      header.oldPath = decodeGitPath(decode(lines[i]!).slice(4));
+      header.newPath = decodeGitPath(decode(lines[i + 1]!).slice(4));
       i += 2;
     }
     if (header.binary) throw new CodedError('PATCH_BINARY', `Binary patch for ${describe(header)} refused`);
     if (header.special) throw invalid(`${header.special} (${describe(header)})`, start);
     const hunks: Hunk[] = [];
     while (i < lines.length && lines[i]!.startsWith('@@')) {
-      const parsed = parseGitHunk(lines, i);
+      const parsed = parseGitHunk(lines, i, decode);
       hunks.push(parsed.hunk);
       i = parsed.next;
     }
@@ -223,9 +246,9 @@ function gitFileChange(header: GitHeader, hunks: Hunk[], line: number): FileChan
   return { op: 'modify', path: oldPath, movePath: null, hunks, content: null };
 }
 
-function parseGitHunk(lines: string[], at: number): { hunk: Hunk; next: number } {
+function parseGitHunk(lines: string[], at: number, decode: Decode): { hunk: Hunk; next: number } {
   const match = HUNK_HEADER.exec(lines[at]!);
-  if (!match) throw invalid(`Malformed hunk header "${lines[at]!.slice(0, 80)}"`, at);
+  if (!match) throw invalid(`Malformed hunk header "${decode(lines[at]!.slice(0, 80))}"`, at);
   const oldStart = Number(match[1]);
   const oldCount = match[2] === undefined ? 1 : Number(match[2]);
   const newCount = match[4] === undefined ? 1 : Number(match[4]);
@@ -263,7 +286,7 @@ function parseGitHunk(lines: string[], at: number): { hunk: Hunk; next: number }
   // (`-- ` alone is the signature separator of git format-patch output.)
   const undercount = trailing !== undefined && /^[-+ ]/.test(trailing) && !trailing.startsWith('--- ') && !trailing.startsWith('+++ ') && trailing !== '-- ';
   if (oldSeen !== oldCount || newSeen !== newCount || undercount) {
-    throw new CodedError('HUNK_HEADER_MISMATCH', `Hunk "${lines[at]!.slice(0, 60)}" declares -${oldCount} +${newCount} lines but its body has -${oldSeen} +${newSeen}${undercount ? ' and more' : ''}`);
+    throw new CodedError('HUNK_HEADER_MISMATCH', `Hunk "${decode(lines[at]!.slice(0, 60))}" declares -${oldCount} +${newCount} lines but its body has -${oldSeen} +${newSeen}${undercount ? ' and more' : ''}`);
   }
   return { hunk, next: i };
 }
@@ -277,30 +300,32 @@ function markNoEol(hunk: Hunk): void {
 
 // ---------------------------------------------------------------- model (*** Begin Patch) format
 
-function parseModelPatch(text: string): FileChange[] {
+function parseModelPatch(text: string, decode: Decode): FileChange[] {
   const lines = splitLines(text).map((l) => l.replace(/\r$/, ''));
-  let i = lines.findIndex((l) => l.trim() === '*** Begin Patch');
+  // Structural lines are trimmed as text (trim knows Unicode spaces; a byte string would not).
+  const trimmed = (line: string) => decode(line).trim();
+  let i = lines.findIndex((l) => trimmed(l) === '*** Begin Patch');
   let end = lines.length - 1;
-  while (end > i && lines[end]!.trim() === '') end--;
-  if (lines[end]!.trim() !== '*** End Patch') throw invalid('The patch does not end with "*** End Patch"');
+  while (end > i && trimmed(lines[end]!) === '') end--;
+  if (trimmed(lines[end]!) !== '*** End Patch') throw invalid('The patch does not end with "*** End Patch"');
   i++;
   const files: FileChange[] = [];
   while (i < end) {
     const line = lines[i]!;
     if (line.startsWith('*** Add File: ')) {
-      const path = line.slice('*** Add File: '.length);
+      const path = decode(line).slice('*** Add File: '.length);
       const content: string[] = [];
       i++;
       while (i < end && lines[i]!.startsWith('+')) content.push(lines[i++]!.slice(1));
       files.push({ op: 'create', path, movePath: null, hunks: [], content: content.length ? `${content.join('\n')}\n` : '' });
     } else if (line.startsWith('*** Delete File: ')) {
-      files.push({ op: 'delete', path: line.slice('*** Delete File: '.length), movePath: null, hunks: [], content: null });
+      files.push({ op: 'delete', path: decode(line).slice('*** Delete File: '.length), movePath: null, hunks: [], content: null });
       i++;
     } else if (line.startsWith('*** Update File: ')) {
-      const path = line.slice('*** Update File: '.length);
+      const path = decode(line).slice('*** Update File: '.length);
       i++;
       let movePath: string | null = null;
-      if (lines[i]?.startsWith('*** Move to: ')) movePath = lines[i++]!.slice('*** Move to: '.length);
+      if (lines[i]?.startsWith('*** Move to: ')) movePath = decode(lines[i++]!).slice('*** Move to: '.length);
       const hunks: Hunk[] = [];
       while (i < end && !/^\*\*\* (Add|Delete|Update) File: /.test(lines[i]!)) {
         const head = lines[i]!;
@@ -308,7 +333,7 @@ function parseModelPatch(text: string): FileChange[] {
         if (head === '@@' || head.startsWith('@@ ')) {
           anchor = head === '@@' ? null : head.slice(3);
           i++;
-        } else if (hunks.length > 0) throw invalid(`Expected "@@" or a file header, got "${head.slice(0, 60)}"`, i);
+        } else if (hunks.length > 0) throw invalid(`Expected "@@" or a file header, got "${decode(head.slice(0, 60))}"`, i);
         const hunk: Hunk = { oldStart: null, anchor: anchor === '' ? null : anchor, lines: [], oldNoEol: false, newNoEol: false, atEnd: false };
         for (; i < end; i++) {
           const body = lines[i]!;
@@ -321,15 +346,15 @@ function parseModelPatch(text: string): FileChange[] {
           const kind = body[0];
           if (kind === ' ' || kind === '-' || kind === '+') hunk.lines.push({ kind, text: body.slice(1) });
           else if (body === '') hunk.lines.push({ kind: ' ', text: '' });
-          else throw invalid(`Hunk line must start with " ", "-" or "+": "${body.slice(0, 60)}"`, i);
+          else throw invalid(`Hunk line must start with " ", "-" or "+": "${decode(body.slice(0, 60))}"`, i);
         }
         if (hunk.lines.length === 0) throw invalid(`Empty hunk in ${path}`, i);
         hunks.push(hunk);
       }
       if (hunks.length === 0 && movePath === null) throw invalid(`Update of ${path} has no hunks`, i);
       files.push({ op: 'modify', path, movePath, hunks, content: null });
-    } else if (line.trim() === '') i++;
-    else throw invalid(`Unexpected line "${line.slice(0, 60)}"`, i);
+    } else if (trimmed(line) === '') i++;
+    else throw invalid(`Unexpected line "${decode(line.slice(0, 60))}"`, i);
   }
   if (files.length === 0) throw invalid('The patch has no file operations');
   return files;

@@ -4,7 +4,7 @@ import { CodedError } from '../../../shared/errors';
 import { applyHunks } from '../../../native-host/repo/core/apply';
 import { enforceBudgets, lineCount } from '../../../native-host/repo/core/budget';
 import { assertNoCaseTwins, pathComponents } from '../../../native-host/repo/core/path-rules';
-import { decodeGitPath, parsePatch } from '../../../native-host/repo/core/patch';
+import { decodeGitPath, parsePatch, parsePatchBytes, type ParsedPatch } from '../../../native-host/repo/core/patch';
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -119,6 +119,69 @@ describe('the *** Begin Patch format', () => {
 
   it('needs the closing marker', () => {
     expect(codeOf(() => parsePatch('*** Begin Patch\n*** Delete File: x\n'))).toBe('PATCH_INVALID');
+  });
+});
+
+describe('byte-string parsing (what the host uses)', () => {
+  // Non-ASCII everywhere: quoted and raw paths, lines, anchors, added content, an NBSP (whose UTF-8
+  // form ends in 0xA0, a "space" to String#trim in a byte string), CRLF, a BOM.
+  const git = [
+    '\uFEFFdiff --git "a/d\\303\\251j\\303\\240.txt" "b/d\\303\\251j\\303\\240.txt"',
+    '--- "a/d\\303\\251j\\303\\240.txt"',
+    '+++ "b/d\\303\\251j\\303\\240.txt"',
+    '@@ -1,3 +1,3 @@',
+    ' caf\u00e9 \u00b7\u00b7',
+    '-na\u00efve \u{1F600}\r',
+    '+na\u00eff \u00e0',
+    ' fin\u00a0',
+    'diff --git a/\u00fcber/ni\u00f1o.txt b/\u00fcber/ni\u00f1o.txt',
+    'new file mode 100644',
+    '--- /dev/null',
+    '+++ b/\u00fcber/ni\u00f1o.txt',
+    '@@ -0,0 +1 @@',
+    '+\u00a1hola!',
+    '',
+  ].join('\n');
+  const model = ['*** Begin Patch', '*** Add File: \u00e0/x.txt', '+\u00e9t\u00e9\u00a0', '*** Update File: \u00f1.txt', '*** Move to: \u00f1\u00f1.txt', '@@ d\u00e9but', '-\u00b7a', '+\u00b7b', '*** End Patch', ''].join('\n');
+  const file = 'caf\u00e9 \u00b7\u00b7\nna\u00efve \u{1F600}\r\nfin\u00a0\n';
+  const modelFile = 'd\u00e9but\n\u00b7a\n';
+
+  function sameParse(text: string): [ParsedPatch, ParsedPatch] {
+    const asText = parsePatch(text);
+    const asBytes = parsePatchBytes(Buffer.from(text, 'utf8'));
+    expect([asText.encoding, asBytes.encoding]).toEqual(['text', 'bytes']);
+    expect(asBytes.format).toBe(asText.format);
+    expect(asBytes.files.map((f) => [f.op, f.path, f.movePath])).toEqual(asText.files.map((f) => [f.op, f.path, f.movePath]));
+    const utf8 = (s: string | null, encoding: ParsedPatch['encoding']) => (s === null ? null : Buffer.from(s, encoding === 'bytes' ? 'latin1' : 'utf8').toString('hex'));
+    const view = (p: ParsedPatch) => p.files.map((f) => [utf8(f.content, p.encoding), f.hunks.map((h) => [h.oldStart, utf8(h.anchor, p.encoding), h.lines.map((l) => l.kind + utf8(l.text, p.encoding))])]);
+    expect(view(asBytes)).toEqual(view(asText));
+    return [asText, asBytes];
+  }
+
+  it('gives the same paths and the same line bytes as parsing the text', () => {
+    const [gitText] = sameParse(git);
+    expect(gitText.files.map((f) => f.path)).toEqual(['d\u00e9j\u00e0.txt', '\u00fcber/ni\u00f1o.txt']);
+    const [modelText] = sameParse(model);
+    expect(modelText.files.map((f) => [f.path, f.movePath])).toEqual([['\u00e0/x.txt', null], ['\u00f1.txt', '\u00f1\u00f1.txt']]);
+  });
+
+  it('applies hunks to byte strings with the same resulting bytes', () => {
+    for (const [text, content] of [[git, file], [model, modelFile]] as const) {
+      const [asText, asBytes] = sameParse(text);
+      const change = (p: ParsedPatch) => p.files.find((f) => f.op === 'modify')!;
+      const fromText = Buffer.from(applyHunks('f', content, change(asText)), 'utf8');
+      const fromBytes = Buffer.from(applyHunks('f', Buffer.from(content, 'utf8').toString('latin1'), change(asBytes)), 'latin1');
+      expect(fromBytes.equals(fromText)).toBe(true);
+      expect(fromText.toString('utf8')).not.toBe(content);
+    }
+  });
+
+  it('still refuses what the text parse refuses, with the same code', () => {
+    for (const text of ['*** Begin Patch\n*** Delete File: \u00e9\n', '--- a/\u00e9\n+++ b/\u00e9\n@@ -1,3 +1,3 @@\n \u00e9\n-b\n+c\n', 'diff --git a/x b/x\nold mode 100644\nnew mode 100755\n']) {
+      const code = codeOf(() => parsePatch(text));
+      expect(code).toBeDefined();
+      expect(codeOf(() => parsePatchBytes(Buffer.from(text, 'utf8')))).toBe(code);
+    }
   });
 });
 
