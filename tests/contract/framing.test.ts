@@ -138,7 +138,7 @@ describe('stdout carries frames only', () => {
     const host = new HostProcess({ nodeArgs: ['--import', new URL('./fixtures/late-stdout-writer.mjs', import.meta.url).pathname] });
     try {
       await host.request('before', 'hello', hello);
-      await host.waitFor(() => host.stderr.includes('LEAK process.stdout.write'), 5000).catch(() => undefined);
+      await host.waitFor(() => host.stderr.includes('LEAK process.stdout.write'), 20_000).catch(() => undefined);
       expect(host.stderr).toContain('LEAK console.log');
       expect(host.stderr).toContain('LEAK console.info');
       expect(host.stderr).toContain('LEAK process.stdout.write');
