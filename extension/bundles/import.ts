@@ -83,6 +83,15 @@ export async function previewFile(db: HydraDb, host: BundleHost, file: BundleFil
   return previewSource(db, await openRowSource(await openSource(host, file)));
 }
 
+/** Where the write pass's time went (ms), for the job log. */
+export interface ImportTiming {
+  read: number;
+  store: number;
+  save: number;
+  commit: number;
+  tx: number;
+}
+
 const importCursor = z.object({ component: z.number().int().nonnegative(), row: z.number().int().nonnegative(), report: importReport.nullable() });
 type ImportCursor = z.infer<typeof importCursor>;
 const importParams = z.object({ file: bundleFileRef });
@@ -95,24 +104,37 @@ export async function importRows(
   db: HydraDb,
   rowSource: RowSource,
   start: ImportCursor,
-  options: { signal?: AbortSignal; save?: (cursor: ImportCursor, done: number, total: number) => Promise<void> } = {},
+  options: { signal?: AbortSignal; save?: (cursor: ImportCursor, done: number, total: number) => Promise<void>; timing?: ImportTiming } = {},
 ): Promise<ImportReport> {
   const report = start.report ?? emptyReport(rowSource);
+  const timing = options.timing ?? { read: 0, store: 0, save: 0, commit: 0, tx: 0 };
   const total = rowSource.components.reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0);
   let done = rowSource.components.slice(0, start.component).reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0) + start.row;
   for (let index = start.component; index < rowSource.components.length; index++) {
     const component = rowSource.components[index]!;
     let row = index === start.component ? start.row : 0;
+    let t = performance.now();
     for await (const batch of rowSource.read(component, row)) {
+      timing.read += performance.now() - t;
+      t = performance.now();
       if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
+      let inside = 0;
       await db.transaction('rw', tableOf(db, component), db.jobs, async () => {
+        const t0 = performance.now();
         const outcome = await storeBatch(db, component, batch, false);
+        timing.store += performance.now() - t0;
         report[component]!.added += outcome.added;
         report[component]!.present += outcome.present;
         row += batch.length;
         done += batch.length;
+        const t1 = performance.now();
         await options.save?.({ component: index, row, report }, done, total);
+        timing.save += performance.now() - t1;
+        inside = performance.now();
       });
+      timing.commit += performance.now() - inside;
+      timing.tx += performance.now() - t;
+      t = performance.now();
     }
   }
   return report;
@@ -163,12 +185,14 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
     await appendJobLog(db, job.id, `${rowSource.format}${rowSource.schemaVersion ? ` v${rowSource.schemaVersion}` : ''}: ${total} rows validated in ${Date.now() - started} ms`);
     const writing = Date.now();
     await reportProgress(db, job.id, { done: total, total: total * 2 });
+    const timing: ImportTiming = { read: 0, store: 0, save: 0, commit: 0, tx: 0 };
     const report = await importRows(db, rowSource, cursor, {
+      timing,
       signal: controller.signal,
       save: (next, done) => reportProgress(db, job.id, { done: total + done, total: total * 2, cursor: next }),
     });
     const added = Object.values(report).reduce((n, c) => n + c.added, 0);
-    await appendJobLog(db, job.id, `done: ${added} rows added; writing took ${Date.now() - writing} ms`);
+    await appendJobLog(db, job.id, `done: ${added} rows added; writing took ${Date.now() - writing} ms (${Object.entries(timing).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')})`);
     await finishJob(db, job.id, report);
     if (file.kind === 'staged') await discardStaged(file.id).catch(() => undefined);
   } catch (error) {
