@@ -16,7 +16,7 @@ import type { HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
 import { discardStaged, openSource, type BundleHost } from './files';
 import { foreignRowSource } from './foreign';
-import { storeBatch, tableOf } from './stores';
+import { countBatch, prepareBatch, tableOf, writePrepared } from './stores';
 
 /** Validated rows ready to import: a HydraFlow bundle or a mapped foreign export. */
 export interface RowSource {
@@ -71,7 +71,7 @@ export async function previewSource(db: HydraDb, rowSource: RowSource): Promise<
   const components = emptyReport(rowSource);
   for (const component of rowSource.components) {
     for await (const batch of rowSource.read(component, 0)) {
-      const outcome = await storeBatch(db, component, batch, true);
+      const outcome = await countBatch(db, component, batch);
       components[component]!.added += outcome.added;
       components[component]!.present += outcome.present;
     }
@@ -86,6 +86,7 @@ export async function previewFile(db: HydraDb, host: BundleHost, file: BundleFil
 /** Where the write pass's time went (ms), for the job log. */
 export interface ImportTiming {
   read: number;
+  check: number;
   store: number;
   save: number;
   commit: number;
@@ -107,7 +108,7 @@ export async function importRows(
   options: { signal?: AbortSignal; save?: (cursor: ImportCursor, done: number, total: number) => Promise<void>; timing?: ImportTiming } = {},
 ): Promise<ImportReport> {
   const report = start.report ?? emptyReport(rowSource);
-  const timing = options.timing ?? { read: 0, store: 0, save: 0, commit: 0, tx: 0 };
+  const timing = options.timing ?? { read: 0, check: 0, store: 0, save: 0, commit: 0, tx: 0 };
   const total = rowSource.components.reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0);
   let done = rowSource.components.slice(0, start.component).reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0) + start.row;
   for (let index = start.component; index < rowSource.components.length; index++) {
@@ -118,10 +119,13 @@ export async function importRows(
       timing.read += performance.now() - t;
       t = performance.now();
       if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
+      const prepared = await prepareBatch(db, component, batch);
+      timing.check += performance.now() - t;
+      t = performance.now();
       let inside = 0;
       await db.transaction('rw', tableOf(db, component), db.jobs, async () => {
         const t0 = performance.now();
-        const outcome = await storeBatch(db, component, batch, false);
+        const outcome = await writePrepared(db, prepared);
         timing.store += performance.now() - t0;
         report[component]!.added += outcome.added;
         report[component]!.present += outcome.present;
@@ -185,7 +189,7 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
     await appendJobLog(db, job.id, `${rowSource.format}${rowSource.schemaVersion ? ` v${rowSource.schemaVersion}` : ''}: ${total} rows validated in ${Date.now() - started} ms`);
     const writing = Date.now();
     await reportProgress(db, job.id, { done: total, total: total * 2 });
-    const timing: ImportTiming = { read: 0, store: 0, save: 0, commit: 0, tx: 0 };
+    const timing: ImportTiming = { read: 0, check: 0, store: 0, save: 0, commit: 0, tx: 0 };
     const report = await importRows(db, rowSource, cursor, {
       timing,
       signal: controller.signal,
