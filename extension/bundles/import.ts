@@ -114,31 +114,45 @@ export async function importRows(
   for (let index = start.component; index < rowSource.components.length; index++) {
     const component = rowSource.components[index]!;
     let row = index === start.component ? start.row : 0;
-    let t = performance.now();
-    for await (const batch of rowSource.read(component, row)) {
-      timing.read += performance.now() - t;
-      t = performance.now();
-      if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
-      const prepared = await prepareBatch(db, component, batch);
-      timing.check += performance.now() - t;
-      t = performance.now();
-      let inside = 0;
-      await db.transaction('rw', tableOf(db, component), db.jobs, async () => {
-        const t0 = performance.now();
-        const outcome = await writePrepared(db, prepared);
-        timing.store += performance.now() - t0;
-        report[component]!.added += outcome.added;
-        report[component]!.present += outcome.present;
-        row += batch.length;
-        done += batch.length;
-        const t1 = performance.now();
-        await options.save?.({ component: index, row, report }, done, total);
-        timing.save += performance.now() - t1;
-        inside = performance.now();
-      });
-      timing.commit += performance.now() - inside;
-      timing.tx += performance.now() - t;
-      t = performance.now();
+    const batches = rowSource.read(component, row)[Symbol.asyncIterator]();
+    try {
+      let t = performance.now();
+      let next = batches.next();
+      for (;;) {
+        const step = await next;
+        if (step.done) break;
+        const batch = step.value;
+        timing.read += performance.now() - t;
+        // Decode the following batch (inflate, JSON, zod) while this one is checked and written:
+        // the worker's CPU work overlaps IndexedDB's. Its failure surfaces when it is awaited.
+        next = batches.next();
+        next.catch(() => undefined);
+        t = performance.now();
+        if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
+        const prepared = await prepareBatch(db, component, batch);
+        timing.check += performance.now() - t;
+        t = performance.now();
+        let inside = 0;
+        await db.transaction('rw', tableOf(db, component), db.jobs, async () => {
+          const t0 = performance.now();
+          const outcome = await writePrepared(db, prepared);
+          timing.store += performance.now() - t0;
+          report[component]!.added += outcome.added;
+          report[component]!.present += outcome.present;
+          row += batch.length;
+          done += batch.length;
+          const t1 = performance.now();
+          await options.save?.({ component: index, row, report }, done, total);
+          timing.save += performance.now() - t1;
+          inside = performance.now();
+        });
+        timing.commit += performance.now() - inside;
+        timing.tx += performance.now() - t;
+        t = performance.now();
+      }
+    } finally {
+      // Stops the reader (and its prefetch) when a batch fails or the import is cancelled.
+      await batches.return?.(undefined).catch(() => undefined);
     }
   }
   return report;
