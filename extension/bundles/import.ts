@@ -16,7 +16,7 @@ import type { HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
 import { discardStaged, openSource, type BundleHost } from './files';
 import { foreignRowSource } from './foreign';
-import { storeBatch, tableOf } from './stores';
+import { countBatch, prepareBatch, tableOf, writePrepared } from './stores';
 
 /** Validated rows ready to import: a HydraFlow bundle or a mapped foreign export. */
 export interface RowSource {
@@ -71,7 +71,7 @@ export async function previewSource(db: HydraDb, rowSource: RowSource): Promise<
   const components = emptyReport(rowSource);
   for (const component of rowSource.components) {
     for await (const batch of rowSource.read(component, 0)) {
-      const outcome = await storeBatch(db, component, batch, true);
+      const outcome = await countBatch(db, component, batch);
       components[component]!.added += outcome.added;
       components[component]!.present += outcome.present;
     }
@@ -81,6 +81,16 @@ export async function previewSource(db: HydraDb, rowSource: RowSource): Promise<
 
 export async function previewFile(db: HydraDb, host: BundleHost, file: BundleFileRef): Promise<BundlePreview> {
   return previewSource(db, await openRowSource(await openSource(host, file)));
+}
+
+/** Where the write pass's time went (ms), for the job log. */
+export interface ImportTiming {
+  read: number;
+  check: number;
+  store: number;
+  save: number;
+  commit: number;
+  tx: number;
 }
 
 const importCursor = z.object({ component: z.number().int().nonnegative(), row: z.number().int().nonnegative(), report: importReport.nullable() });
@@ -95,24 +105,54 @@ export async function importRows(
   db: HydraDb,
   rowSource: RowSource,
   start: ImportCursor,
-  options: { signal?: AbortSignal; save?: (cursor: ImportCursor, done: number, total: number) => Promise<void> } = {},
+  options: { signal?: AbortSignal; save?: (cursor: ImportCursor, done: number, total: number) => Promise<void>; timing?: ImportTiming } = {},
 ): Promise<ImportReport> {
   const report = start.report ?? emptyReport(rowSource);
+  const timing = options.timing ?? { read: 0, check: 0, store: 0, save: 0, commit: 0, tx: 0 };
   const total = rowSource.components.reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0);
   let done = rowSource.components.slice(0, start.component).reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0) + start.row;
   for (let index = start.component; index < rowSource.components.length; index++) {
     const component = rowSource.components[index]!;
     let row = index === start.component ? start.row : 0;
-    for await (const batch of rowSource.read(component, row)) {
-      if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
-      await db.transaction('rw', tableOf(db, component), db.jobs, async () => {
-        const outcome = await storeBatch(db, component, batch, false);
-        report[component]!.added += outcome.added;
-        report[component]!.present += outcome.present;
-        row += batch.length;
-        done += batch.length;
-        await options.save?.({ component: index, row, report }, done, total);
-      });
+    const batches = rowSource.read(component, row)[Symbol.asyncIterator]();
+    try {
+      let t = performance.now();
+      let next = batches.next();
+      for (;;) {
+        const step = await next;
+        if (step.done) break;
+        const batch = step.value;
+        timing.read += performance.now() - t;
+        // Decode the following batch (inflate, JSON, zod) while this one is checked and written:
+        // the worker's CPU work overlaps IndexedDB's. Its failure surfaces when it is awaited.
+        next = batches.next();
+        next.catch(() => undefined);
+        t = performance.now();
+        if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
+        const prepared = await prepareBatch(db, component, batch);
+        timing.check += performance.now() - t;
+        t = performance.now();
+        let inside = 0;
+        await db.transaction('rw', tableOf(db, component), db.jobs, async () => {
+          const t0 = performance.now();
+          const outcome = await writePrepared(db, prepared);
+          timing.store += performance.now() - t0;
+          report[component]!.added += outcome.added;
+          report[component]!.present += outcome.present;
+          row += batch.length;
+          done += batch.length;
+          const t1 = performance.now();
+          await options.save?.({ component: index, row, report }, done, total);
+          timing.save += performance.now() - t1;
+          inside = performance.now();
+        });
+        timing.commit += performance.now() - inside;
+        timing.tx += performance.now() - t;
+        t = performance.now();
+      }
+    } finally {
+      // Stops the reader (and its prefetch) when a batch fails or the import is cancelled.
+      await batches.return?.(undefined).catch(() => undefined);
     }
   }
   return report;
@@ -163,12 +203,14 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
     await appendJobLog(db, job.id, `${rowSource.format}${rowSource.schemaVersion ? ` v${rowSource.schemaVersion}` : ''}: ${total} rows validated in ${Date.now() - started} ms`);
     const writing = Date.now();
     await reportProgress(db, job.id, { done: total, total: total * 2 });
+    const timing: ImportTiming = { read: 0, check: 0, store: 0, save: 0, commit: 0, tx: 0 };
     const report = await importRows(db, rowSource, cursor, {
+      timing,
       signal: controller.signal,
       save: (next, done) => reportProgress(db, job.id, { done: total + done, total: total * 2, cursor: next }),
     });
     const added = Object.values(report).reduce((n, c) => n + c.added, 0);
-    await appendJobLog(db, job.id, `done: ${added} rows added; writing took ${Date.now() - writing} ms`);
+    await appendJobLog(db, job.id, `done: ${added} rows added; writing took ${Date.now() - writing} ms (${Object.entries(timing).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')})`);
     await finishJob(db, job.id, report);
     if (file.kind === 'staged') await discardStaged(file.id).catch(() => undefined);
   } catch (error) {
