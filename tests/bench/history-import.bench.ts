@@ -8,7 +8,7 @@
  * Prints one JSON line per figure. Goal: e2e ≤ 1.5 × (a + b); service-worker heap < 200 MB.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -23,6 +23,10 @@ const VISITS = Number(process.env.HF_BENCH_VISITS ?? 500_000);
 const URLS = Number(process.env.HF_BENCH_URLS ?? 100_000);
 const PAGE = 20_000; // = IMPORT_PAGE_VISITS
 const WRITE_BATCH = 10_000; // = the import's WRITE_BATCH_VISITS: same transactions for (b) as for the import
+/** Set to a file path: the service worker's CPU profile during the import is written there (DevTools format). */
+const PROFILE = process.env.HF_BENCH_PROFILE;
+/** Set to 1 to skip the baselines (a) and (b) while iterating on the import alone. */
+const IMPORT_ONLY = process.env.HF_BENCH_IMPORT_ONLY === '1';
 
 function line(figure: string, value: number, baseline: string, baselineValue: number, goal: string): void {
   process.stdout.write(`${JSON.stringify({ bench: 'history-import', figure, value: Math.round(value), baseline, baselineValue: Math.round(baselineValue), ratio: Math.round((value / baselineValue) * 100) / 100, goal, visits: VISITS, urls: URLS })}\n`);
@@ -141,7 +145,7 @@ async function main(): Promise<void> {
     process.stderr.write(`generated ${VISITS} visits in ${Math.round(performance.now() - t)} ms\n`);
 
     const home = join(dir, 'home');
-    const hostRead = await hostReadAlone(historyPath, join(dir, 'home-a'));
+    const hostRead = IMPORT_ONLY ? { ms: NaN, visits: VISITS } : await hostReadAlone(historyPath, join(dir, 'home-a'));
     if (hostRead.visits !== VISITS) throw new Error(`host read ${hostRead.visits} visits, expected ${VISITS}`);
 
     const userDataDir = join(dir, 'profile');
@@ -150,10 +154,10 @@ async function main(): Promise<void> {
     // (b) runs in a browser of its own: one origin's databases share one LevelDB, so a baseline
     // written (and deleted) in the import's profile would slow the import with its compactions.
     const rawProfile = await launchWithExtension({ userDataDir: join(dir, 'raw-profile') });
-    let idbMs: number;
+    let idbMs = NaN;
     try {
       await serviceWorkerTarget(rawProfile.browser);
-      idbMs = await rawIdbWrite(await openExtensionPage(rawProfile.browser, 'options.html'), VISITS, URLS);
+      if (!IMPORT_ONLY) idbMs = await rawIdbWrite(await openExtensionPage(rawProfile.browser, 'options.html'), VISITS, URLS);
     } finally {
       await rawProfile.close();
     }
@@ -170,6 +174,11 @@ async function main(): Promise<void> {
         const usage = (await workerSession.send('Runtime.getHeapUsage')) as { usedSize: number };
         maxHeap = Math.max(maxHeap, usage.usedSize);
       };
+      if (PROFILE) {
+        await workerSession.send('Profiler.enable');
+        await workerSession.send('Profiler.setSamplingInterval', { interval: 1000 });
+        await workerSession.send('Profiler.start');
+      }
       t = performance.now();
       const reply = (await page.evaluate(() => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'history.import', params: { profileId: 'chromium:Bench' } }))) as { ok: boolean };
       if (!reply.ok) throw new Error(JSON.stringify(reply));
@@ -183,6 +192,7 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       const e2eMs = performance.now() - t;
+      if (PROFILE) writeFileSync(PROFILE, JSON.stringify(((await workerSession.send('Profiler.stop')) as { profile: unknown }).profile));
       line('e2e_ms', e2eMs, 'host_read_ms+idb_write_ms', hostRead.ms + idbMs, '<=1.5');
       line('host_read_ms', hostRead.ms, 'e2e_ms', e2eMs, 'informational');
       line('idb_write_ms', idbMs, 'e2e_ms', e2eMs, 'informational');
