@@ -9,10 +9,9 @@ import { z } from 'zod';
 import type { ImportCounts } from '../../shared/commands/history';
 import { CodedError, toAppError, type Result } from '../../shared/errors';
 import { takeoutVisits } from '../../shared/history/takeout';
-import type { HistoryVisit } from '../../shared/history/visit';
-import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryItemsEvent, type HistoryPositionValue } from '../../shared/protocol/history';
+import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
-import type { Job } from '../../shared/schemas/entities';
+import type { Job, Visit } from '../../shared/schemas/entities';
 import { writeTransaction, type HydraDb } from '../db';
 import type { RequestOptions } from '../host/connection';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
@@ -27,7 +26,14 @@ export interface HistoryHost {
 export const IMPORT_PAGE_VISITS = 20_000;
 const TAKEOUT_BATCH = 5000;
 /** Most visits written in one transaction. */
-const WRITE_BATCH_VISITS = 10_000;
+export const WRITE_BATCH_VISITS = 10_000;
+
+/** Page and batch sizes; tests make them small to cover many pages and batches with few rows. */
+export interface ImportSizes {
+  pageVisits: number;
+  writeBatchVisits: number;
+}
+const defaultSizes: ImportSizes = { pageVisits: IMPORT_PAGE_VISITS, writeBatchVisits: WRITE_BATCH_VISITS };
 
 const hostTarget = z.union([z.object({ profileId: z.string() }), z.object({ path: z.string() })]);
 const importParams = z.discriminatedUnion('kind', [
@@ -59,7 +65,7 @@ function countsOf(cursor: ImportCursor): ImportCounts {
 }
 
 /** Creates and starts a host import job; returns once the job row exists. */
-export async function startHostImport(db: HydraDb, host: HistoryHost, target: { profileId: string } | { path: string }, full: boolean): Promise<string> {
+export async function startHostImport(db: HydraDb, host: HistoryHost, target: { profileId: string } | { path: string }, full: boolean, sizes: ImportSizes = defaultSizes): Promise<string> {
   const sourceKey = 'profileId' in target ? `profile:${target.profileId}` : `path:${target.path}`;
   const stored = full ? null : sourceCursorValue.safeParse((await db.settings.get(sourceCursorKey(sourceKey)))?.value);
   const params: HistoryImportParams = { kind: 'host', target, sourceKey, full };
@@ -69,7 +75,7 @@ export async function startHostImport(db: HydraDb, host: HistoryHost, target: { 
   await db.jobs.update(job.id, { cursor });
   await startJob(db, job.id);
   await appendJobLog(db, job.id, full ? 'full import: reading every visit' : cursor.position ? 'incremental import: reading visits after the last import' : 'first import: reading every visit');
-  void runHostImport(db, host, { ...job, cursor, status: 'running' });
+  void runHostImport(db, host, { ...job, cursor, status: 'running' }, sizes);
   return job.id;
 }
 
@@ -78,71 +84,108 @@ export function resumeHistoryImport(db: HydraDb, host: HistoryHost, job: Job): v
   void runHostImport(db, host, job);
 }
 
-export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job): Promise<void> {
+/** A host `items` event, validated and already turned into stored rows when it arrived. */
+interface PreparedItems {
+  rows: Visit[];
+  invalid: number;
+  position: HistoryPositionValue;
+}
+
+export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, sizes: ImportSizes = defaultSizes): Promise<void> {
   const controller = new AbortController();
   running.set(job.id, controller);
   try {
     const params = importParams.parse(job.params);
     if (params.kind !== 'host') throw new CodedError('JOB_INTERRUPTED', 'A Takeout import cannot resume; drop the file again.');
     let cursor = importCursor.parse(job.cursor);
-    for (;;) {
-      let failure: unknown = null;
-      // Events that arrive while a write is running are merged into the next write: batches grow
-      // to what IndexedDB can absorb (fewer, larger transactions) and memory stays bounded by
-      // the page size.
-      const queue: HistoryItemsEvent[] = [];
-      let writing: Promise<void> | null = null;
-      const drain = async () => {
-        while (queue.length && !failure && !controller.signal.aborted) {
-          const take: HistoryItemsEvent[] = [];
-          let size = 0;
-          while (queue.length && size < WRITE_BATCH_VISITS) {
-            const next = queue.shift()!;
-            take.push(next);
-            size += next.visits.length;
-          }
-          try {
-            cursor = await writeBatch(db, job.id, cursor, take.flatMap((items) => items.visits), take.reduce((sum, items) => sum + items.invalid, 0), take[take.length - 1]!.position, total);
-          } catch (error) {
-            failure = error;
-            controller.abort();
-          }
+    // Reading and writing overlap: rows are validated and built as events arrive (while the last
+    // batch commits), and the next page is asked for as soon as a page ends, not when its rows
+    // are stored. The stored cursor still only moves with the rows it covers (see writeBatch).
+    const queue: PreparedItems[] = [];
+    let queuedRows = 0;
+    let failure: unknown = null;
+    const fail = (error: unknown) => {
+      failure ??= error;
+      controller.abort();
+    };
+    // Job-wide total, from the host's first progress event of each page.
+    let total: number | undefined;
+    let writing: Promise<void> | null = null;
+    let wake: (() => void) | null = null;
+    const drain = async () => {
+      while (queue.length && !failure && !controller.signal.aborted) {
+        // Everything that arrived while the last write ran goes into the next one (up to the
+        // batch size): batches grow to what IndexedDB absorbs, in fewer, larger transactions.
+        const take: PreparedItems[] = [];
+        let size = 0;
+        while (queue.length && size < sizes.writeBatchVisits) {
+          const next = queue.shift()!;
+          take.push(next);
+          size += next.rows.length;
         }
-        writing = null;
-      };
-      const before = cursor.read;
-      // Job-wide total, known from the host's first progress event of each page.
-      let total: number | undefined;
+        queuedRows -= size;
+        try {
+          cursor = await writeBatch(db, job.id, cursor, take.length === 1 ? take[0]!.rows : take.flatMap((items) => items.rows), take.reduce((sum, items) => sum + items.invalid, 0), take[take.length - 1]!.position, total);
+        } catch (error) {
+          fail(error);
+        }
+        wake?.();
+      }
+      writing = null;
+      wake?.();
+    };
+    const writerProgress = () => new Promise<void>((resolve) => (wake = resolve));
+    let after = cursor.position;
+    let received = cursor.read;
+    let hostError: CodedError | null = null;
+    for (;;) {
+      const pageStart = received;
+      let pageTotalKnown = false;
       const reply = await host.request(
         'history.read',
-        { ...params.target, after: cursor.position, limit: IMPORT_PAGE_VISITS },
+        { ...params.target, after, limit: sizes.pageVisits },
         {
           timeoutMs: 0,
           signal: controller.signal,
           onEvent: (event, data) => {
-            if (event === 'progress' && total === undefined) {
+            if (event === 'progress' && !pageTotalKnown) {
               const progress = historyProgressEvent.safeParse(data);
-              if (progress.success) total = before + progress.data.remaining;
+              if (progress.success) {
+                total = pageStart + progress.data.remaining;
+                pageTotalKnown = true;
+              }
             }
             if (event !== 'items' || failure) return;
             const items = historyItemsEvent.safeParse(data);
             if (!items.success) {
-              failure = new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${items.error.issues[0]?.message ?? ''}`);
-              controller.abort();
+              fail(new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${items.error.issues[0]?.message ?? ''}`));
               return;
             }
-            queue.push(items.data);
+            const rows = items.data.visits.map(makeVisit);
+            queue.push({ rows, invalid: items.data.invalid, position: items.data.position });
+            queuedRows += rows.length;
+            received += rows.length + items.data.invalid;
+            after = items.data.position;
             writing ??= drain();
           },
         },
       );
-      while (writing) await writing;
-      if (failure) throw failure;
+      if (failure) break;
       if (controller.signal.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
-      if (!reply.ok) throw new CodedError(reply.error.code, reply.error.message);
-      await reportProgress(db, job.id, { done: cursor.read, total: before + reply.result.remaining });
+      if (!reply.ok) {
+        // What arrived before the error is still written (the cursor covers it): less to read again.
+        hostError = new CodedError(reply.error.code, reply.error.message);
+        break;
+      }
       if (reply.result.done || reply.result.read === 0) break;
+      // Back-pressure: the worker holds at most about one page beyond the batch being written.
+      while (queuedRows > sizes.writeBatchVisits && writing && !failure) await writerProgress();
     }
+    while (writing) await writing;
+    if (failure) throw failure;
+    if (controller.signal.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
+    if (hostError) throw hostError;
+    await reportProgress(db, job.id, { done: cursor.read, total: total ?? cursor.read });
     if (cursor.position) await db.settings.put({ key: sourceCursorKey(params.sourceKey), value: { position: cursor.position }, updatedAt: Date.now() });
     await appendJobLog(db, job.id, `done: read ${cursor.read}, added ${cursor.added}, duplicates ${cursor.duplicates}, invalid ${cursor.invalid}`);
     await finishJob(db, job.id, countsOf(cursor));
@@ -158,16 +201,16 @@ async function writeBatch(
   db: HydraDb,
   jobId: string,
   cursor: ImportCursor,
-  visits: HistoryVisit[],
+  rows: Visit[],
   invalid: number,
   position: HistoryPositionValue | null,
   total?: number,
 ): Promise<ImportCursor> {
   return writeTransaction(db, [db.visits, db.jobs], async () => {
-    const { added, duplicates } = await addVisits(db, visits.map(makeVisit));
+    const { added, duplicates } = await addVisits(db, rows);
     const next: ImportCursor = {
       position: position ?? cursor.position,
-      read: cursor.read + visits.length + invalid,
+      read: cursor.read + rows.length + invalid,
       added: cursor.added + added,
       duplicates: cursor.duplicates + duplicates,
       invalid: cursor.invalid + invalid,
@@ -201,7 +244,7 @@ async function runTakeoutImport(db: HydraDb, jobId: string, text: string): Promi
     await reportProgress(db, jobId, { done: cursor.read, total: mapped.visits.length + mapped.invalid });
     for (let i = 0; i < mapped.visits.length; i += TAKEOUT_BATCH) {
       if (controller.signal.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
-      cursor = await writeBatch(db, jobId, cursor, mapped.visits.slice(i, i + TAKEOUT_BATCH), 0, null);
+      cursor = await writeBatch(db, jobId, cursor, mapped.visits.slice(i, i + TAKEOUT_BATCH).map(makeVisit), 0, null);
     }
     // Not resumable (the text lives only in this worker's memory): no cursor is kept.
     await db.jobs.update(jobId, { cursor: null });

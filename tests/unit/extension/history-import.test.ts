@@ -124,6 +124,65 @@ describe('history import job', () => {
   });
 });
 
+describe('history import across many pages (the next page is read while the last one is written)', () => {
+  const sizes = { pageVisits: 400, writeBatchVisits: 250 };
+
+  it('stores exactly the file’s visits, and the reader never runs more than a page and two batches ahead of the database', async () => {
+    await fresh();
+    let jobId = '';
+    const host = inProcessHost();
+    // At each page request: rows the worker has received so far vs. rows its batches have written.
+    let delivered = 0;
+    let written = 0;
+    // Dexie hands the hook the changed key paths ('cursor.read') or the whole new cursor.
+    db.jobs.hook('updating', (modifications: object, id: string) => {
+      const changes = modifications as Record<string, unknown>;
+      const read = changes['cursor.read'] ?? (changes.cursor as { read?: unknown } | null | undefined)?.read;
+      if (id === jobId && typeof read === 'number') written = read;
+    });
+    const lags: number[] = [];
+    const watched: HistoryHost = {
+      request: async (method, params, options = {}) => {
+        lags.push(delivered - written);
+        return host.request(method, params, {
+          ...options,
+          onEvent: (event, data) => {
+            if (event === 'items') delivered += (data as { visits: unknown[] }).visits.length;
+            options.onEvent?.(event, data);
+          },
+        });
+      },
+    };
+    jobId = await startHostImport(db, watched, { path: join(dir, 'Large') }, false, sizes);
+    const job = await settled(jobId);
+    expect(job.status).toBe('succeeded');
+    expect(job.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
+    expect(job.progress).toMatchObject({ done: 3000, total: 3000 });
+    expect(await db.visits.count()).toBe(3000);
+    // 3000 visits in pages of 400: 8 pages, the last one short (done).
+    expect(host.calls).toBe(8);
+    expect(Math.max(...lags)).toBeLessThanOrEqual(sizes.pageVisits + 2 * sizes.writeBatchVisits);
+    // It did read ahead: some page was asked for before the rows before it were all stored.
+    expect(Math.max(...lags)).toBeGreaterThan(0);
+  });
+
+  it('a worker killed in the middle of a page, with later rows already received, resumes to exactly the file’s visits', async () => {
+    await fresh();
+    const jobId = await startHostImport(db, inProcessHost({ dieAfterEvents: 4 }), { path: join(dir, 'Large') }, false, sizes);
+    const broken = await settled(jobId);
+    expect(broken.status).toBe('failed');
+    const partial = await db.visits.count();
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(3000);
+    expect((broken.cursor as { read: number }).read).toBe(partial);
+    await db.jobs.update(jobId, { status: 'running', finishedAt: null, error: null });
+    await recoverInterruptedJobs(db, { history_import: (job) => void runHostImport(db, inProcessHost(), job, sizes) });
+    const done = await settled(jobId);
+    expect(done.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
+    expect(await db.visits.count()).toBe(3000);
+  });
+});
+
 describe('history import cancel and Takeout', () => {
   it('cancelling a running import ends the job cancelled, not running', async () => {
     await fresh();
