@@ -70,6 +70,30 @@ export async function seedRaw(page: Page, store: string, count: number, row: (i:
   }
 }
 
+/**
+ * Counts the rows of `store` whose primary key starts with `prefix`, from an extension page: a key
+ * range count, so a scenario can check a slice of a big store without reading every row over CDP.
+ */
+export function countPrefix(page: Page, store: string, prefix: string): Promise<number> {
+  return page.evaluate(
+    (name: string, start: string) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('hydraflow');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction(name).objectStore(name).count(IDBKeyRange.bound(start, `${start}\uffff`));
+          count.onsuccess = () => {
+            open.result.close();
+            resolve(count.result);
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+    store,
+    prefix,
+  );
+}
+
 export interface HistoryProfile {
   /** Temp folder holding everything below; remove it when done. */
   base: string;
