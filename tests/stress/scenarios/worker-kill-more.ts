@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'puppeteer-core';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { readStore } from '../../support/idb';
-import { command, countPrefix, seedRaw, sleep, waitUntil, workerKiller } from '../browser';
+import { command, countPrefix, seedRaw, seedVisits, sleep, waitUntil, workerKiller } from '../browser';
 import { randomSource, type Scenario, type ScenarioReport } from '../report';
 
 type Report = Omit<ScenarioReport, 'scenario' | 'ms'>;
@@ -138,9 +138,8 @@ export const workerKillDuringDelete: Scenario = {
     const kills = smoke ? 1 : 20;
     return withBrowser(async (page) => {
       const now = Date.now();
-      const visit = (host: string, i: number) => ({ id: `${host}-${i}@${now - i * 1000}`, url: `https://${host}/p${i}`, urlKey: `${host}-${i}`, hostRev: host.split('.').reverse().join('.'), title: `Page ${i}`, visitedAt: now - i * 1000, transition: 'link', source: 'chrome' });
-      await seedRaw(page, 'visits', doomed, (i) => visit(i % 2 ? 'doomed.example' : 'www.doomed.example', i));
-      await seedRaw(page, 'visits', kept, (i) => visit('notdoomed.example', i));
+      await seedVisits(page, { count: doomed, hosts: ['www.doomed.example', 'doomed.example'], keyPrefix: 'doomed-', now });
+      await seedVisits(page, { count: kept, hosts: ['notdoomed.example'], keyPrefix: 'kept-', now });
       await command(page, 'overview.recount', {});
       const killer = await workerKiller(page);
       // The command runs as long as the delete; its reply is lost with the worker that ran it.
