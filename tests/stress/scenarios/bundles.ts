@@ -11,7 +11,7 @@ import { writeLargeChromiumHistory } from '../../fixtures/make-history';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { runCli } from '../../support/cli';
 import { readStore } from '../../support/idb';
-import { command, finishedJob, seedVisits, sleep, waitUntil, workerKiller } from '../browser';
+import { command, countStore, finishedJob, seedVisits, sleep, waitUntil, workerKiller } from '../browser';
 import { randomSource, type Scenario } from '../report';
 
 interface JobRow {
@@ -61,7 +61,7 @@ export const workerKillDuringBundleImport: Scenario = {
         killed++;
       }
       const job = await finishedJob(page, jobId);
-      const stored = (await readStore(page, 'visits')).length;
+      const stored = await countStore(page, 'visits');
       const running = (await readStore<JobRow>(page, 'jobs')).filter((j) => j.status === 'running' || j.status === 'queued').length;
       let failures = 0;
       if (job.status !== 'succeeded') failures++;

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { readStore } from '../../support/idb';
-import { command, historyProfile, sleep, waitUntil } from '../browser';
+import { command, countStore, historyProfile, readWithUrlPrefix, sleep, waitUntil } from '../browser';
 import type { Scenario } from '../report';
 
 const REPLY = Array.from({ length: 100 }, (_, i) => ` part${i}`);
@@ -90,11 +90,11 @@ export const loadScenario: Scenario = {
         return job && job.status !== 'running' && job.status !== 'queued' ? job : undefined;
       }, 900_000, 1000);
       // Capture is asynchronous (tab events, history.onVisited): wait until it has caught up.
-      await waitUntil('tab snapshots to catch up', async () => ((await readStore<{ url: string }>(helper, 'tabSnapshots')).filter((s) => s.url.startsWith(site.url)).length >= urls.length ? true : undefined), 60_000, 500).catch(() => undefined);
+      await waitUntil('tab snapshots to catch up', async () => ((await readWithUrlPrefix(helper, 'tabSnapshots', site.url)).length >= urls.length ? true : undefined), 60_000, 500).catch(() => undefined);
       await sleep(2000);
-      const snapshotRows = (await readStore<{ url: string }>(helper, 'tabSnapshots')).filter((s) => s.url.startsWith(site.url));
-      const liveVisits = (await readStore<{ url: string; source: string }>(helper, 'visits')).filter((v) => v.url.startsWith(site.url));
-      const allVisits = (await readStore<{ source: string }>(helper, 'visits')).length;
+      const snapshotRows = await readWithUrlPrefix(helper, 'tabSnapshots', site.url);
+      const liveVisits = await readWithUrlPrefix(helper, 'visits', site.url);
+      const allVisits = await countStore(helper, 'visits');
       const tabRows = await readStore<{ tabId: number; open: number }>(helper, 'tabs');
       const messages = (await readStore<{ threadId: string; role: string; content: string; status: string }>(helper, 'messages')).filter((m) => m.threadId === thread.thread.id);
 
