@@ -85,8 +85,8 @@ export const loadScenario: Scenario = {
       log(`${tabs} tabs, ${urls.length} navigations, ${closed.size} closed`);
 
       // Everything settles: the import finishes, the reply completes, the capture catches up.
-      await waitUntil('the import to finish', async () => {
-        const job = (await readStore<{ type: string; status: string }>(helper, 'jobs')).find((j) => j.type === 'history_import');
+      const importJob = await waitUntil('the import to finish', async () => {
+        const job = (await readStore<{ type: string; status: string; error: { code: string; message: string } | null }>(helper, 'jobs')).find((j) => j.type === 'history_import');
         return job && job.status !== 'running' && job.status !== 'queued' ? job : undefined;
       }, 900_000, 1000);
       // Capture is asynchronous (tab events, history.onVisited): wait until it has caught up.
@@ -106,7 +106,10 @@ export const loadScenario: Scenario = {
       let failures = 0;
       if (ourTabs.length !== tabIds.length || wrongOpen > 0) failures++;
       if (messages.length !== 2 || reply?.status !== 'complete' || reply.content !== REPLY.join('')) failures++;
-      if (allVisits - liveVisits.length !== visits) failures++;
+      if (allVisits - liveVisits.length !== visits) {
+        failures++;
+        log(`import job ${importJob.status}: ${JSON.stringify(importJob.error)}`);
+      }
       const expected = urls.length * 2 + visits;
       const found = Math.min(uniqueSnapshotUrls, urls.length) + Math.min(uniqueVisitUrls, urls.length) + Math.min(allVisits - liveVisits.length, visits);
       const duplicates = snapshotRows.length - uniqueSnapshotUrls + (liveVisits.length - uniqueVisitUrls) + Math.max(0, allVisits - liveVisits.length - visits);
