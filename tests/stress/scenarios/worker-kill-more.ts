@@ -71,7 +71,7 @@ export const workerKillDuringReply: Scenario = {
   needs: 'browser',
   async run({ smoke, seed, log }) {
     const random = randomSource(seed + 3);
-    const kills = smoke ? 2 : 20;
+    const kills = smoke ? 1 : 20;
     const model = await slowModel();
     try {
       return await withBrowser(async (page) => {
