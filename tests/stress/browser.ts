@@ -70,6 +70,131 @@ export async function seedRaw(page: Page, store: string, count: number, row: (i:
   }
 }
 
+export interface VisitSeed {
+  count: number;
+  /** Row i belongs to hosts[i % hosts.length]. */
+  hosts: string[];
+  /** urlKey = `${keyPrefix}${i}`, id = `${urlKey}@${visitedAt}`. */
+  keyPrefix: string;
+  /** Row i is visited at `now - i * 1000`. */
+  now: number;
+  /** Characters of padding added to each URL's query and title, for realistically sized rows. */
+  pad?: number;
+}
+
+/**
+ * Writes visits straight into the store, building them inside the page in transactions of 10,000
+ * (like seedRaw, it bypasses the counters: recount after). Sending rows over CDP instead cost
+ * seconds per 10,000 on the shared machine.
+ */
+export async function seedVisits(page: Page, seed: VisitSeed): Promise<void> {
+  await page.evaluate(async ({ count, hosts, keyPrefix, now, pad = 0 }: VisitSeed) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('hydraflow');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const query = pad ? `?${'q'.repeat(pad)}` : '';
+    const titlePad = pad ? ` ${'t'.repeat(pad)}` : '';
+    for (let first = 0; first < count; first += 10_000) {
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction('visits', 'readwrite');
+        for (let i = first; i < Math.min(count, first + 10_000); i++) {
+          const host = hosts[i % hosts.length]!;
+          const visitedAt = now - i * 1000;
+          tx.objectStore('visits').put({ id: `${keyPrefix}${i}@${visitedAt}`, url: `https://${host}/p${i}${query}`, urlKey: `${keyPrefix}${i}`, hostRev: host.split('.').reverse().join('.'), title: `Page ${i}${titlePad}`, visitedAt, transition: 'link', source: 'chrome' });
+        }
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+    }
+    db.close();
+  }, seed);
+}
+
+/**
+ * Counts the rows of `store` whose primary key starts with `prefix`, from an extension page: a key
+ * range count, so a scenario can check a slice of a big store without reading every row over CDP.
+ */
+export function countPrefix(page: Page, store: string, prefix: string): Promise<number> {
+  return page.evaluate(
+    (name: string, start: string) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('hydraflow');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction(name).objectStore(name).count(IDBKeyRange.bound(start, `${start}\uffff`));
+          count.onsuccess = () => {
+            open.result.close();
+            resolve(count.result);
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+    store,
+    prefix,
+  );
+}
+
+/**
+ * How many rows `store` holds: the same number as reading every row, without sending them over
+ * CDP (100,000 visits cost seconds that way, 500,000 far more).
+ */
+export function countStore(page: Page, store: string): Promise<number> {
+  return page.evaluate(
+    (name: string) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('hydraflow');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction(name).objectStore(name).count();
+          count.onsuccess = () => {
+            open.result.close();
+            resolve(count.result);
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+    store,
+  );
+}
+
+/**
+ * The rows of `store` whose `url` starts with `prefix`, filtered inside the page (read in slices of
+ * 20,000) so only the matches cross CDP.
+ */
+export function readWithUrlPrefix<T extends { url: string }>(page: Page, store: string, prefix: string): Promise<T[]> {
+  // No named functions inside: tsx wraps them in a `__name` helper that does not exist in the page.
+  return page.evaluate(
+    async (name: string, start: string) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('hydraflow');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const found: unknown[] = [];
+      let after: IDBValidKey | null = null;
+      for (;;) {
+        const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
+        const [keys, values] = await new Promise<[IDBValidKey[], { url?: unknown }[]]>((resolve, reject) => {
+          const objects = db.transaction(name).objectStore(name);
+          const keyRequest = objects.getAllKeys(range, 20_000);
+          const rowRequest = objects.getAll(range, 20_000);
+          rowRequest.onsuccess = () => resolve([keyRequest.result, rowRequest.result as { url?: unknown }[]]);
+          rowRequest.onerror = () => reject(rowRequest.error);
+        });
+        for (const row of values) if (typeof row.url === 'string' && row.url.startsWith(start)) found.push(row);
+        if (values.length < 20_000) break;
+        after = keys[keys.length - 1]!;
+      }
+      db.close();
+      return found;
+    },
+    store,
+    prefix,
+  ) as Promise<T[]>;
+}
+
 export interface HistoryProfile {
   /** Temp folder holding everything below; remove it when done. */
   base: string;

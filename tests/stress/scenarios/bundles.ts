@@ -11,7 +11,7 @@ import { writeLargeChromiumHistory } from '../../fixtures/make-history';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { runCli } from '../../support/cli';
 import { readStore } from '../../support/idb';
-import { command, finishedJob, seedRaw, sleep, waitUntil, workerKiller } from '../browser';
+import { command, countStore, finishedJob, seedVisits, sleep, waitUntil, workerKiller } from '../browser';
 import { randomSource, type Scenario } from '../report';
 
 interface JobRow {
@@ -61,7 +61,7 @@ export const workerKillDuringBundleImport: Scenario = {
         killed++;
       }
       const job = await finishedJob(page, jobId);
-      const stored = (await readStore(page, 'visits')).length;
+      const stored = await countStore(page, 'visits');
       const running = (await readStore<JobRow>(page, 'jobs')).filter((j) => j.status === 'running' || j.status === 'queued').length;
       let failures = 0;
       if (job.status !== 'succeeded') failures++;
@@ -115,7 +115,7 @@ export const hostKillDuringBundleWrite: Scenario = {
       const page = await openExtensionPage(launched.browser, 'options.html');
       await page.waitForSelector('[data-testid=app-info]');
       const now = Date.now();
-      await seedRaw(page, 'visits', visits, (i) => ({ id: `k${i}@${now - i * 1000}`, url: `https://bundle.example/p${i}?${'q'.repeat(100)}`, urlKey: `k${i}`, hostRev: 'example.bundle', title: `Page ${i} ${'t'.repeat(80)}`, visitedAt: now - i * 1000, transition: 'link', source: 'chrome' }));
+      await seedVisits(page, { count: visits, hosts: ['bundle.example'], keyPrefix: 'k', now, pad: 100 });
       let failures = 0;
       let killedWhileWriting = 0;
       for (let run = 0; run < kills; run++) {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { readStore } from '../../support/idb';
-import { command, historyProfile, sleep, waitUntil } from '../browser';
+import { command, countStore, historyProfile, readWithUrlPrefix, sleep, waitUntil } from '../browser';
 import type { Scenario } from '../report';
 
 const REPLY = Array.from({ length: 100 }, (_, i) => ` part${i}`);
@@ -85,16 +85,16 @@ export const loadScenario: Scenario = {
       log(`${tabs} tabs, ${urls.length} navigations, ${closed.size} closed`);
 
       // Everything settles: the import finishes, the reply completes, the capture catches up.
-      await waitUntil('the import to finish', async () => {
-        const job = (await readStore<{ type: string; status: string }>(helper, 'jobs')).find((j) => j.type === 'history_import');
+      const importJob = await waitUntil('the import to finish', async () => {
+        const job = (await readStore<{ type: string; status: string; error: { code: string; message: string } | null }>(helper, 'jobs')).find((j) => j.type === 'history_import');
         return job && job.status !== 'running' && job.status !== 'queued' ? job : undefined;
       }, 900_000, 1000);
       // Capture is asynchronous (tab events, history.onVisited): wait until it has caught up.
-      await waitUntil('tab snapshots to catch up', async () => ((await readStore<{ url: string }>(helper, 'tabSnapshots')).filter((s) => s.url.startsWith(site.url)).length >= urls.length ? true : undefined), 60_000, 500).catch(() => undefined);
+      await waitUntil('tab snapshots to catch up', async () => ((await readWithUrlPrefix(helper, 'tabSnapshots', site.url)).length >= urls.length ? true : undefined), 60_000, 500).catch(() => undefined);
       await sleep(2000);
-      const snapshotRows = (await readStore<{ url: string }>(helper, 'tabSnapshots')).filter((s) => s.url.startsWith(site.url));
-      const liveVisits = (await readStore<{ url: string; source: string }>(helper, 'visits')).filter((v) => v.url.startsWith(site.url));
-      const allVisits = (await readStore<{ source: string }>(helper, 'visits')).length;
+      const snapshotRows = await readWithUrlPrefix(helper, 'tabSnapshots', site.url);
+      const liveVisits = await readWithUrlPrefix(helper, 'visits', site.url);
+      const allVisits = await countStore(helper, 'visits');
       const tabRows = await readStore<{ tabId: number; open: number }>(helper, 'tabs');
       const messages = (await readStore<{ threadId: string; role: string; content: string; status: string }>(helper, 'messages')).filter((m) => m.threadId === thread.thread.id);
 
@@ -106,7 +106,10 @@ export const loadScenario: Scenario = {
       let failures = 0;
       if (ourTabs.length !== tabIds.length || wrongOpen > 0) failures++;
       if (messages.length !== 2 || reply?.status !== 'complete' || reply.content !== REPLY.join('')) failures++;
-      if (allVisits - liveVisits.length !== visits) failures++;
+      if (allVisits - liveVisits.length !== visits) {
+        failures++;
+        log(`import job ${importJob.status}: ${JSON.stringify(importJob.error)}`);
+      }
       const expected = urls.length * 2 + visits;
       const found = Math.min(uniqueSnapshotUrls, urls.length) + Math.min(uniqueVisitUrls, urls.length) + Math.min(allVisits - liveVisits.length, visits);
       const duplicates = snapshotRows.length - uniqueSnapshotUrls + (liveVisits.length - uniqueVisitUrls) + Math.max(0, allVisits - liveVisits.length - visits);

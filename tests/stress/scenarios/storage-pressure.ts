@@ -17,7 +17,7 @@ import { writeLargeChromiumHistory } from '../../fixtures/make-history';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { runCli } from '../../support/cli';
 import { readStore } from '../../support/idb';
-import { command, finishedJob, sleep, waitUntil } from '../browser';
+import { command, countStore, finishedJob, sleep, waitUntil } from '../browser';
 import type { Scenario } from '../report';
 
 interface JobRow {
@@ -86,7 +86,7 @@ export const storagePressure: Scenario = {
       // Space comes back; the failed import must end failed with a clear code, not stay running.
       rmSync(ballast, { force: true });
       const first = await finishedJob<JobRow>(page, firstId, 600_000, 500);
-      const stored = (await readStore(page, 'visits')).length;
+      const stored = await countStore(page, 'visits');
       log(`first import: ${first.status} ${first.error?.code ?? ''} ${first.error?.message ?? ''}; ${stored} visits stored, cursor ${first.cursor?.added}`);
       if (first.status !== 'failed' || first.error?.code !== 'QUOTA_EXCEEDED') failures++;
       if (first.cursor && stored !== first.cursor.added) failures++;
@@ -97,7 +97,7 @@ export const storagePressure: Scenario = {
       const retried = await command(page, 'jobs.retry', { jobId: firstId });
       if (!retried.ok) throw new Error(JSON.stringify(retried.error));
       const second = await finishedJob<JobRow>(page, (retried.result as { jobId: string }).jobId, 600_000, 500);
-      const end = (await readStore<{ id: string }>(page, 'visits')).length;
+      const end = await countStore(page, 'visits');
       if (second.status !== 'succeeded' || !second.relatedIds.includes(firstId)) failures++;
       return {
         runs: 1,

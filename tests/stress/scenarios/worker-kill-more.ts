@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'puppeteer-core';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { readStore } from '../../support/idb';
-import { command, seedRaw, sleep, waitUntil, workerKiller } from '../browser';
+import { command, countPrefix, seedRaw, seedVisits, sleep, waitUntil, workerKiller } from '../browser';
 import { randomSource, type Scenario, type ScenarioReport } from '../report';
 
 type Report = Omit<ScenarioReport, 'scenario' | 'ms'>;
@@ -71,7 +71,7 @@ export const workerKillDuringReply: Scenario = {
   needs: 'browser',
   async run({ smoke, seed, log }) {
     const random = randomSource(seed + 3);
-    const kills = smoke ? 2 : 20;
+    const kills = smoke ? 1 : 20;
     const model = await slowModel();
     try {
       return await withBrowser(async (page) => {
@@ -138,9 +138,8 @@ export const workerKillDuringDelete: Scenario = {
     const kills = smoke ? 1 : 20;
     return withBrowser(async (page) => {
       const now = Date.now();
-      const visit = (host: string, i: number) => ({ id: `${host}-${i}@${now - i * 1000}`, url: `https://${host}/p${i}`, urlKey: `${host}-${i}`, hostRev: host.split('.').reverse().join('.'), title: `Page ${i}`, visitedAt: now - i * 1000, transition: 'link', source: 'chrome' });
-      await seedRaw(page, 'visits', doomed, (i) => visit(i % 2 ? 'doomed.example' : 'www.doomed.example', i));
-      await seedRaw(page, 'visits', kept, (i) => visit('notdoomed.example', i));
+      await seedVisits(page, { count: doomed, hosts: ['www.doomed.example', 'doomed.example'], keyPrefix: 'doomed-', now });
+      await seedVisits(page, { count: kept, hosts: ['notdoomed.example'], keyPrefix: 'kept-', now });
       await command(page, 'overview.recount', {});
       const killer = await workerKiller(page);
       // The command runs as long as the delete; its reply is lost with the worker that ran it.
@@ -189,13 +188,44 @@ export const workerKillDuringDelete: Scenario = {
   },
 };
 
+/**
+ * Writes `count` finished prune jobs with ids `${prefix}${i}` and finishedAt `finishedAt - i`,
+ * built inside the page: sending thousands of rows over CDP took ~5 s a round on the shared machine.
+ */
+function seedOldJobs(page: Page, prefix: string, count: number, finishedAt: number): Promise<void> {
+  return page.evaluate(
+    async (idPrefix: string, n: number, last: number) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('hydraflow');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction('jobs', 'readwrite');
+        for (let i = 0; i < n; i++) {
+          const at = last - i;
+          tx.objectStore('jobs').put({ id: `${idPrefix}${i}`, type: 'prune', status: 'succeeded', createdAt: at, startedAt: at, finishedAt: at, progress: { done: 1, total: 1, rate: null }, params: {}, result: {}, error: null, parentId: null, relatedIds: [], cursor: null, logTail: [], origin: 'extension' });
+        }
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+    },
+    prefix,
+    count,
+    finishedAt,
+  );
+}
+
 export const workerKillDuringPrune: Scenario = {
   name: 'worker killed during prunes',
   needs: 'browser',
   async run({ smoke, seed, log }) {
     const random = randomSource(seed + 5);
     const kills = smoke ? 1 : 20;
-    const perRound = smoke ? 3_000 : 5_000;
+    // Enough for a prune to be cut off mid-transaction (the kill window is calibrated below); rounds
+    // rolled back leave their jobs to the next round, whose prune is then larger still.
+    const perRound = smoke ? 500 : 1_000;
     const recent = 50;
     return withBrowser(async (page) => {
       const now = Date.now();
@@ -204,18 +234,30 @@ export const workerKillDuringPrune: Scenario = {
       await command(page, 'privacy.setRetention', { settings: { jobsOlderThanDays: 10, pageVersionsPerPage: null, hostLogMiB: null, hostPreimageMiB: null } });
       const killer = await workerKiller(page);
       let failures = 0;
+      // How long one prune of a round's jobs takes, unkilled, here and now: kills land in twice that
+      // window, so about half cut a prune off mid-transaction and half come after it committed.
+      await seedOldJobs(page, 'old-calibrate-', perRound, now - 40 * DAY);
+      const calibrating = performance.now();
+      const calibration = await command(page, 'privacy.runRetention', {});
+      const pruneMs = performance.now() - calibrating;
+      if (!calibration.ok || (await countPrefix(page, 'jobs', 'old-')) !== 0) failures++;
       let partial = 0;
+      let cutOff = 0;
       for (let round = 0; round < kills; round++) {
-        await seedRaw(page, 'jobs', perRound, (i) => jobRow(`old-${round}-${i}`, now - 40 * DAY - i));
+        await seedOldJobs(page, `old-${round}-`, perRound, now - 40 * DAY);
+        // Old jobs present before this round's prune: its own, plus any an earlier, killed round rolled back.
+        const before = await countPrefix(page, 'jobs', 'old-');
         void command(page, 'privacy.runRetention', {}).catch(() => undefined);
-        await sleep(random.int(400));
+        await sleep(random.int(Math.max(200, 2 * pruneMs)));
         await killer.kill();
-        const old = (await readStore<JobRow>(page, 'jobs')).filter((j) => j.id.startsWith(`old-${round}-`)).length;
-        // One transaction: all of this round's old jobs are gone, or none.
-        if (old !== 0 && old !== perRound) {
+        // Counted by key range, not by reading every job: the store holds up to kills × perRound rows.
+        const after = await countPrefix(page, 'jobs', 'old-');
+        // One transaction: every old job present before is gone, or none is.
+        if (after !== 0 && after !== before) {
           partial++;
-          log(`round ${round}: ${old} of ${perRound} old jobs left`);
+          log(`round ${round}: ${after} of ${before} old jobs left`);
         }
+        if (after === before) cutOff++;
       }
       // A last run with no kill finishes what the killed ones rolled back.
       const last = await command(page, 'privacy.runRetention', {});
@@ -236,7 +278,7 @@ export const workerKillDuringPrune: Scenario = {
         duplicates: 0,
         lost: recent - recentFound,
         failures,
-        notes: [`${kills} kills during retention runs pruning ${perRound} old jobs each: partial prunes ${partial}, old jobs left after a final run ${oldLeft}, recent jobs kept ${recentFound}/${recent}, cut-off runs marked interrupted ${interrupted}, running ${running}`],
+        notes: [`${kills} kills during retention runs pruning ${perRound} old jobs each (an unkilled prune took ${Math.round(pruneMs)} ms; ${cutOff} rounds rolled back whole, the rest pruned whole): partial prunes ${partial}, old jobs left after a final run ${oldLeft}, recent jobs kept ${recentFound}/${recent}, cut-off runs marked interrupted ${interrupted}, running ${running}`],
       };
     });
   },

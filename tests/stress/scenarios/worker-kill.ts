@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
 import { readStore } from '../../support/idb';
-import { command, historyProfile, sleep } from '../browser';
+import { command, countStore, historyProfile, sleep } from '../browser';
 import { randomSource, type Scenario } from '../report';
 
 
@@ -66,7 +66,7 @@ export const workerKillDuringImport: Scenario = {
         if (waited % 5000 === 0) await command(page, 'app.info', {}).catch(() => undefined);
         await sleep(250);
       }
-      const stored = (await readStore<{ id: string }>(page, 'visits')).length;
+      const stored = await countStore(page, 'visits');
       const running = (await readStore<JobRow>(page, 'jobs')).filter((j) => j.status === 'running' || j.status === 'queued').length;
       if (job?.status !== 'succeeded') {
         failures++;
