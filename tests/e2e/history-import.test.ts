@@ -84,12 +84,14 @@ describe('history import in real Chromium', () => {
     const page = await setUp({ Big: (path) => writeLargeChromiumHistory(path, { visits: LARGE_VISITS, urls: Math.ceil(LARGE_VISITS / 5) }) });
     await page.waitForSelector('[data-testid=history-profile][data-profile-id="chromium:Big"]', { timeout: 30_000 });
     await page.click('[data-testid=history-profile][data-profile-id="chromium:Big"] [data-testid=import-profile]');
-    // Wait until part of the file is stored, then kill the worker.
+    // Wait until part of the file is stored, then kill the worker. Any point before the end will
+    // do (the count at the kill is checked below): with reading ahead of writing, the batches go
+    // by fast, and a window of only the first half was missed under load.
     await page.waitForFunction(
       (total) => {
         const job = document.querySelector('[data-testid=import-job][data-status=running]');
         const done = Number(job?.querySelector('[data-testid=count-read]')?.textContent ?? 0);
-        return done > 0 && done < total / 2;
+        return done > 0 && done < total;
       },
       { timeout: 60_000, polling: 50 },
       LARGE_VISITS,
