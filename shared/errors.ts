@@ -101,6 +101,10 @@ export const ERRORS = {
   FILTER_INVALID: { n: 605, message: 'The filter is malformed (inverted range, bad domain or URL)' },
   CONFIRMATION_REQUIRED: { n: 606, message: 'This cannot be undone: repeat the request with the confirmation word' },
   // 7xx — search
+  SEARCH_QUERY_EMPTY: { n: 700, message: 'The query has no searchable words (letters or digits)' },
+  SEARCH_INDEX_BUSY: { n: 701, message: 'An index rebuild, verify or compact is already running' },
+  EMBEDDINGS_NOT_CONFIGURED: { n: 702, message: 'No embeddings endpoint is configured; search works on full text only' },
+  EMBEDDINGS_BAD_RESPONSE: { n: 703, message: 'The embeddings endpoint sent a reply that cannot be read (wrong shape or dimension)' },
   // 8xx — page refresh
   REFRESH_TIMEOUT: { n: 800, message: 'The page did not answer within the time limit' },
   REFRESH_HTTP_ERROR: { n: 801, message: 'The page answered with an HTTP error status' },

@@ -6,6 +6,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { Job, Memory, Message, Page, Setting, Tab, TabSnapshot, Task, TaskEvent, Thread, Visit } from '../../shared/schemas/entities';
 import { countersMiddleware, type Counter } from './counters';
 import { migrations, type Migration } from './migrations';
+import type { JournalRow, SegmentRow, VectorRow } from '../search/rows';
 
 export const DB_NAME = 'hydraflow';
 
@@ -22,6 +23,9 @@ export type HydraDb = Dexie & {
   jobs: EntityTable<Job, 'id'>;
   settings: EntityTable<Setting, 'key'>;
   counters: EntityTable<Counter, 'key'>;
+  searchSegments: EntityTable<SegmentRow, 'key'>;
+  searchJournal: EntityTable<JournalRow, 'seq'>;
+  vectors: EntityTable<VectorRow, 'key'>;
 };
 
 export const STORE_NAMES = [
@@ -37,6 +41,9 @@ export const STORE_NAMES = [
   'jobs',
   'settings',
   'counters',
+  'searchSegments',
+  'searchJournal',
+  'vectors',
 ] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
 

@@ -12,6 +12,7 @@ import { overviewCommands } from './overview';
 import { pageCommands } from './pages';
 import { privacyCommands } from './privacy';
 import { repoCommands } from './repo';
+import { searchCommands } from './search';
 import { threadCommands } from './threads';
 
 export const commands = {
@@ -25,6 +26,7 @@ export const commands = {
   ...privacyCommands,
   ...pageCommands,
   ...bundleCommands,
+  ...searchCommands,
 };
 
 export type Commands = typeof commands;

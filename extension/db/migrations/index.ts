@@ -1,9 +1,10 @@
 /** All schema versions, oldest first. Append a new file per version; never edit a released one. */
 import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-counters';
+import { migration0003 } from './0003-search';
 import type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [migration0001, migration0002];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003];
 
 export const LATEST_VERSION = migrations[migrations.length - 1]!.version;
 export type { Migration } from './types';

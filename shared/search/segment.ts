@@ -1,0 +1,4 @@
+/** Placeholder: the compact segment lands with the engine (same commit series). */
+export interface SegmentData {
+  terms: string;
+}
