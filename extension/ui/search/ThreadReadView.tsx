@@ -1,0 +1,85 @@
+/**
+ * A read-only view of one thread by id (options page, `#thread=<id>&focus=<row id>`): where a
+ * thread, message, task or memory search hit opens, since the side panel shows threads by tab.
+ * Messages reuse the panel's MessageList; the row the hit is about is scrolled to and outlined.
+ */
+import { useEffect } from 'preact/hooks';
+import { useLiveQuery } from '../hooks';
+import { MessageList } from '../threads/MessageList';
+import { focusOrOpenUrl } from './open';
+
+export function ThreadReadView({ threadId, focus, onClose }: { threadId: string; focus: string | null; onClose: () => void }) {
+  // undefined while loading, null when the thread is gone (deleted since the hit was found).
+  const thread = useLiveQuery(async (db) => (await db.threads.get(threadId)) ?? null, [threadId]);
+  const tasks = useLiveQuery((db) => db.tasks.where('threadId').equals(threadId).sortBy('createdAt'), [threadId]) ?? [];
+  const memories = useLiveQuery((db) => db.memories.where('threadId').equals(threadId).toArray(), [threadId]) ?? [];
+  const messageCount = useLiveQuery((db) => db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).count(), [threadId]);
+
+  useEffect(() => {
+    if (!focus || thread === undefined || messageCount === undefined) return;
+    const row = [...document.querySelectorAll<HTMLElement>('[data-testid=thread-view] [data-id]')].find((el) => el.dataset.id === focus);
+    if (!row) return;
+    row.classList.add('focused');
+    row.scrollIntoView({ block: 'center' });
+  }, [focus, thread, messageCount, tasks.length, memories.length]);
+
+  if (thread === undefined) return <section class="muted">Loading thread…</section>;
+  return (
+    <section class="thread thread-view" data-testid="thread-view" data-thread-id={threadId}>
+      <div class="toolbar">
+        <button type="button" class="link" data-testid="thread-view-close" onClick={onClose}>
+          ← Back
+        </button>
+      </div>
+      {thread === null ? (
+        <p class="muted" data-testid="thread-view-missing">
+          This thread no longer exists (it was deleted).
+        </p>
+      ) : (
+        <>
+          <h2 class="thread-title" data-testid="thread-view-title">
+            {thread.pinned ? '📌 ' : ''}
+            {thread.title}
+          </h2>
+          <p class="muted">
+            Started {new Date(thread.createdAt).toLocaleString()} · updated {new Date(thread.updatedAt).toLocaleString()}
+            {thread.archived ? ' · archived' : ''}
+            {thread.url && /^(https?|file|ftp):/i.test(thread.url) && (
+              <>
+                {' · '}
+                <button type="button" class="link" onClick={() => void focusOrOpenUrl(thread.url!)}>
+                  {thread.url}
+                </button>
+              </>
+            )}
+          </p>
+          <MessageList threadId={threadId} />
+          {tasks.length > 0 && (
+            <>
+              <h3>Tasks</h3>
+              <ul class="tasks">
+                {tasks.map((task) => (
+                  <li key={task.id} data-id={task.id} data-testid="thread-view-task">
+                    <span class="muted">{task.status.replace('_', ' ')}</span> {task.title}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {memories.length > 0 && (
+            <>
+              <h3>Memories</h3>
+              <ul class="memories">
+                {memories.map((memory) => (
+                  <li key={memory.id} data-id={memory.id} data-testid="thread-view-memory">
+                    {memory.text}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
