@@ -16,6 +16,7 @@ import { anyRule, getRetention, privacyCommandHandlers, RETENTION_ALARM, runDele
 import { registerPageListeners } from '../pages';
 import { cancelRefresh, pageCommandHandlers, startRefresh, workerRefreshDeps } from '../refresh';
 import { repoCommandHandlers } from '../repo';
+import { registerOmnibox } from '../search/omnibox';
 import { threadCommandHandlers } from '../threads';
 import { registerCaptureListeners, syncOpenTabs } from '../capture';
 import { recoverInterruptedReplies } from '../chat';
@@ -70,6 +71,7 @@ export function main(): void {
     return dispatchCommand(handlers, message, { senderTabId: sender.tab?.id ?? null });
   });
 
+  registerOmnibox(async (q) => (await handlers['search.query']({ q, limit: 16 }, { senderTabId: null })).hits);
   registerCaptureListeners(db);
   registerPageListeners(db);
   void syncOpenTabs(db).catch((error: unknown) => console.error('[hydraflow] tab sync failed', error));

@@ -6,7 +6,7 @@
 import { browser } from 'wxt/browser';
 import type { SearchHit } from '../../../shared/commands/search';
 import { urlKey } from '../../../shared/url';
-import { hitHash } from './route';
+import { hitHash } from '../../../shared/search/options-route';
 
 const OPTIONS_PAGE = '/options.html';
 

@@ -1,6 +1,6 @@
 /** The options page's current hash route, following hashchange (search hits navigate by hash). */
 import { useEffect, useState } from 'preact/hooks';
-import { parseOptionsHash, type OptionsRoute } from './route';
+import { parseOptionsHash, type OptionsRoute } from '../../../shared/search/options-route';
 
 export function useOptionsRoute(): [OptionsRoute, (hash: string) => void] {
   const [route, setRoute] = useState<OptionsRoute>(() => parseOptionsHash(location.hash));

@@ -3,7 +3,7 @@
  * query) and `#thread=<id>&focus=<row id>` (a read-only view of one thread, which is how a thread,
  * message, task or memory hit opens: the side panel shows threads by tab, not by id).
  */
-import type { SearchHit } from '../../../shared/commands/search';
+import type { SearchHit } from '../commands/search';
 
 export type OptionsRoute = { kind: 'home' } | { kind: 'search'; q: string } | { kind: 'thread'; threadId: string; focus: string | null };
 
