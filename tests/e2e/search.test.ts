@@ -18,7 +18,7 @@ let site: Server;
 let siteUrl: string;
 
 beforeAll(async () => {
-  site = createServer((req, res) => {
+  site = createServer((_req, res) => {
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.end(`<!doctype html><html><head><title>${TITLE.replace(/</g, '&lt;')}</title></head><body><article><h1>Observatory</h1><p>${BODY.repeat(15)}</p></article></body></html>`);
   });
@@ -55,9 +55,10 @@ async function search(page: Page, q: string): Promise<void> {
   await page.type('[data-testid=search-input]', q);
   await page.waitForFunction(
     () => {
+      // The answer to exactly this text (not to a prefix typed on the way).
       const input = document.querySelector<HTMLInputElement>('[data-testid=search-input]');
-      const box = input?.closest('[data-testid=search]');
-      return Boolean(input?.value && box && (box.querySelector('[data-state=ready], [data-testid=search-none], [data-testid=search-error]') ?? null));
+      const outcome = input?.closest('[data-testid=search]')?.querySelector<HTMLElement>('[data-state=ready], [data-testid=search-none], [data-testid=search-error]');
+      return Boolean(input?.value.trim() && outcome?.dataset.q === input.value.trim());
     },
     { timeout: 10_000 },
   );

@@ -176,24 +176,24 @@ function SearchOutcome({ result, groups, idPrefix, selected, onOpen, onHover }: 
   if (result.state === 'failed') {
     if (result.error.code === 'SEARCH_QUERY_EMPTY')
       return (
-        <p class="muted" data-testid="search-none" data-code={result.error.code}>
+        <p class="muted" data-testid="search-none" data-code={result.error.code} data-q={result.q}>
           {result.error.message}
         </p>
       );
     return (
-      <p class="error" role="alert" data-testid="search-error" data-code={result.error.code}>
+      <p class="error" role="alert" data-testid="search-error" data-code={result.error.code} data-q={result.q}>
         {result.error.message}
       </p>
     );
   }
   if (result.state === 'ready' && groups.length === 0)
     return (
-      <p class="muted" data-testid="search-none">
+      <p class="muted" data-testid="search-none" data-q={result.q}>
         Nothing found for “{result.q}”.
       </p>
     );
   return (
-    <div aria-busy={result.state === 'loading'} data-state={result.state}>
+    <div aria-busy={result.state === 'loading'} data-state={result.state} data-q={result.q}>
       <HitList groups={groups} idPrefix={idPrefix} selected={selected} onOpen={onOpen} onHover={onHover} label="Search results" />
       {result.state === 'ready' && (
         <p class="muted search-took" data-testid="search-took">

@@ -13,15 +13,24 @@ export function ThreadReadView({ threadId, focus, onClose }: { threadId: string;
   const thread = useLiveQuery(async (db) => (await db.threads.get(threadId)) ?? null, [threadId]);
   const tasks = useLiveQuery((db) => db.tasks.where('threadId').equals(threadId).sortBy('createdAt'), [threadId]) ?? [];
   const memories = useLiveQuery((db) => db.memories.where('threadId').equals(threadId).toArray(), [threadId]) ?? [];
-  const messageCount = useLiveQuery((db) => db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).count(), [threadId]);
 
+  // The focused row appears when its list's own live query answers: watch for it, then outline it once.
   useEffect(() => {
-    if (!focus || thread === undefined || messageCount === undefined) return;
-    const row = [...document.querySelectorAll<HTMLElement>('[data-testid=thread-view] [data-id]')].find((el) => el.dataset.id === focus);
-    if (!row) return;
-    row.classList.add('focused');
-    row.scrollIntoView({ block: 'center' });
-  }, [focus, thread, messageCount, tasks.length, memories.length]);
+    if (!focus || !thread) return;
+    const view = document.querySelector('[data-testid=thread-view]');
+    if (!view) return;
+    const mark = () => {
+      const row = [...view.querySelectorAll<HTMLElement>('[data-id]')].find((el) => el.dataset.id === focus);
+      if (!row) return false;
+      row.classList.add('focused');
+      row.scrollIntoView({ block: 'center' });
+      return true;
+    };
+    if (mark()) return;
+    const observer = new MutationObserver(() => mark() && observer.disconnect());
+    observer.observe(view, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [focus, thread === null || thread === undefined]);
 
   if (thread === undefined) return <section class="muted">Loading thread…</section>;
   return (
