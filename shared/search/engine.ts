@@ -185,9 +185,12 @@ export class SearchIndex {
         for (const segment of segments) df += segment.df(term);
         return { term, idf: idf(docCount, df) };
       });
+      let prefixDf = 0;
+      if (prefix !== null) for (const segment of segments) prefixDf += segment.df(prefix);
       const segmentQuery = {
         exact: weighted,
         prefix,
+        prefixIdf: idf(docCount, prefixDf),
         prefixWeight: PREFIX_WEIGHT,
         docCount,
         avgLen: lengthSum / docCount,

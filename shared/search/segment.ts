@@ -91,6 +91,8 @@ export interface SegmentQuery {
   /** Exact terms with their global idf. */
   exact: { term: string; idf: number }[];
   prefix: string | null;
+  /** Global idf of the prefix as a whole word (a completion's own idf is estimated from this segment). */
+  prefixIdf: number;
   /** Weight of a completion of the prefix that is not the prefix itself. */
   prefixWeight: number;
   /** Live documents of the kind (for a completion's idf) and the kind's average length. */
@@ -428,18 +430,20 @@ export class Segment {
     const prefix = query.prefix;
     const { terms, termOff, postOff } = this.data;
     const termCount = termOff.length - 1;
+    // A completion's document frequency over the kind, estimated from this segment's share of it.
+    const scale = query.docCount / this.size;
     for (let i = this.lowerBound(prefix); i < termCount; i++) {
       const start = termOff[i]!;
       const end = termOff[i + 1]!;
       if (end - start < prefix.length || !terms.startsWith(prefix, start)) break;
       const from = postOff[i]!;
       const to = postOff[i + 1]!;
-      const weight = (end - start === prefix.length ? 1 : query.prefixWeight) * idf(query.docCount, to - from);
+      const weight = end - start === prefix.length ? query.prefixIdf : query.prefixWeight * idf(query.docCount, (to - from) * scale);
       for (let j = from; j < to; j++) visit(postDoc[j]!, postTf[j]!, weight);
     }
     for (const [term, list] of this.overlay) {
       if (!term.startsWith(prefix)) continue;
-      const weight = (term.length === prefix.length ? 1 : query.prefixWeight) * idf(query.docCount, this.df(term));
+      const weight = term.length === prefix.length ? query.prefixIdf : query.prefixWeight * idf(query.docCount, this.df(term) * scale);
       for (let j = 0; j < list.length; j += 2) visit(list[j]!, list[j + 1]!, weight);
     }
     if (candidates) {
