@@ -88,6 +88,8 @@ export function termFrequencies(title: string, text: string): { tf: Map<string, 
 
 /** Scores of a query inside one segment, handed in by the index (global statistics). */
 export interface SegmentQuery {
+  /** Any exact term suffices (scores add up): "more like this". Default: every term is needed. */
+  any?: boolean;
   /** Exact terms with their global idf. */
   exact: { term: string; idf: number }[];
   prefix: string | null;
@@ -345,14 +347,14 @@ export class Segment {
    * one) a word starting with the prefix, inside the filters.
    */
   search(query: SegmentQuery, top: TopK<SegmentHit>): void {
-    const { postDoc, postTf, at, n: visits, dom } = this.data;
+    const { postDoc, postTf, at, dom } = this.data;
     const total = this.base + this.oKeys.length;
     if (total === 0 || this.size === 0) return;
     const lists: { p: Postings; idf: number; cursor: number }[] = [];
     for (const { term, idf: weight } of query.exact) {
       const p = this.postings(term);
-      if (!p) return;
-      lists.push({ p, idf: weight, cursor: 0 });
+      if (p) lists.push({ p, idf: weight, cursor: 0 });
+      else if (!query.any) return;
     }
     const length = (p: Postings) => p.end - p.start + (p.extra ? p.extra.length / 2 : 0);
     lists.sort((a, b) => length(a.p) - length(b.p));
@@ -373,6 +375,22 @@ export class Segment {
       }
       return true;
     };
+
+    if (query.any) {
+      const sums = new Float64Array(total);
+      const touched: number[] = [];
+      for (const list of lists) {
+        const size = length(list.p);
+        for (let i = 0; i < size; i++) {
+          const { doc, tf } = this.entry(list.p, i);
+          if (!accept(doc)) continue;
+          if (sums[doc] === 0) touched.push(doc);
+          sums[doc] = sums[doc]! + list.idf * bm25(tf, doc);
+        }
+      }
+      for (const doc of touched) this.offer(doc, sums[doc]!, query, top);
+      return;
+    }
 
     // Candidates from the exact terms (rarest first, galloping through the others).
     let candidates: Int32Array | null = null;
