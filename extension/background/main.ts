@@ -16,6 +16,7 @@ import { anyRule, getRetention, privacyCommandHandlers, RETENTION_ALARM, runDele
 import { registerPageListeners } from '../pages';
 import { cancelRefresh, pageCommandHandlers, startRefresh, workerRefreshDeps } from '../refresh';
 import { repoCommandHandlers } from '../repo';
+import { Indexer, searchCommandHandlers } from '../search';
 import { registerOmnibox } from '../search/omnibox';
 import { threadCommandHandlers } from '../threads';
 import { registerCaptureListeners, syncOpenTabs } from '../capture';
@@ -31,6 +32,9 @@ export function main(): void {
   const db = getDb();
   const host = createNativeHostConnection();
   const repo = repoCommandHandlers(db, host);
+  const indexer = new Indexer(db);
+  indexer.attach();
+  const reindex = async () => (indexer.loaded ? indexer.drain() : undefined);
   // How the ledger stops and restarts each capability's jobs (jobs.cancel / jobs.retry).
   const controls: JobControls = {
     history_import: {
@@ -49,9 +53,12 @@ export function main(): void {
     prune: { retry: async () => (await runRetention(db, host)).jobId },
     page_refresh: {
       cancel: (job) => cancelRefresh(job.id),
-      retry: async (job) => (await startRefresh(db, refreshParams.parse(job.params), workerRefreshDeps)).jobId,
+      retry: async (job) => (await startRefresh(db, refreshParams.parse(job.params), () => workerRefreshDeps(reindex))).jobId,
     },
     ...bundleJobControls(db, host),
+    index_rebuild: { cancel: (job) => indexer.cancel(job.id), retry: async () => (await indexer.startJob('index_rebuild')).jobId },
+    index_verify: { cancel: (job) => indexer.cancel(job.id), retry: async (job) => (await indexer.startJob('index_verify', job.params as { repair?: boolean })).jobId },
+    index_compact: { retry: async () => (await indexer.startJob('index_compact')).jobId },
   };
   const handlers = {
     ...appCommandHandlers(db),
@@ -62,8 +69,16 @@ export function main(): void {
     ...jobCommandHandlers(db, controls),
     ...overviewCommandHandlers(db, host),
     ...privacyCommandHandlers(db, host),
-    ...pageCommandHandlers(db),
+    ...pageCommandHandlers(db, reindex),
     ...bundleCommandHandlers(db, host),
+    ...searchCommandHandlers(db, indexer, () => null),
+    'embeddings.getSettings': () => ({ settings: null }),
+    'embeddings.setSettings': () => {
+      throw new CodedError('EMBEDDINGS_NOT_CONFIGURED');
+    },
+    'embeddings.start': () => {
+      throw new CodedError('EMBEDDINGS_NOT_CONFIGURED');
+    },
   } satisfies CommandHandlers;
 
   browser.runtime.onMessage.addListener((message, sender) => {
@@ -74,6 +89,8 @@ export function main(): void {
   registerOmnibox(async (q) => (await handlers['search.query']({ q, limit: 16 }, { senderTabId: null })).hits);
   registerCaptureListeners(db);
   registerPageListeners(db);
+  // Writes since the last run wait in the journal; apply them when there are many (else at the first search).
+  indexer.scheduleDrain(5_000);
   void syncOpenTabs(db).catch((error: unknown) => console.error('[hydraflow] tab sync failed', error));
   void recoverInterruptedReplies(db).catch((error: unknown) => console.error('[hydraflow] reply recovery failed', error));
 
