@@ -135,7 +135,9 @@ describe('search in real Chromium', () => {
     // ArrowDown to the message hit, Enter: the options page shows its thread, the message outlined.
     await panel.bringToFront();
     await panel.focus('[data-testid=search-input]');
-    for (let i = 0; i <= hits.indexOf(messageHit!); i++) await panel.keyboard.press('ArrowDown');
+    // The selection stays where it was (on the page hit): walk on until the message hit is selected.
+    for (let i = 0; i < hits.length && (await panel.$eval('[data-testid=search-input]', (el) => el.getAttribute('aria-activedescendant'))) !== messageHit!.id; i++) await panel.keyboard.press('ArrowDown');
+    expect(await panel.$eval('[data-testid=search-input]', (el) => el.getAttribute('aria-activedescendant'))).toBe(messageHit!.id);
     await panel.keyboard.press('Enter');
     const target = await browser.waitForTarget((t) => t.url().includes('options.html#thread='), { timeout: 10_000 });
     const options = (await target.page())!;

@@ -41,7 +41,8 @@ export async function openOptionsAt(hash: string): Promise<void> {
     location.hash = hash;
     return;
   }
-  const [existing] = await browser.tabs.query({ url: `${base}*` });
+  // Match patterns cannot name chrome-extension:// URLs: compare the tabs' URLs ourselves.
+  const existing = (await browser.tabs.query({})).find((tab) => tab.url?.startsWith(base));
   if (existing?.id !== undefined) {
     await browser.tabs.update(existing.id, { url: `${base}${hash}`, active: true });
     if (existing.windowId !== undefined) await browser.windows.update(existing.windowId, { focused: true });
