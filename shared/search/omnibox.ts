@@ -1,6 +1,6 @@
 /**
  * The omnibox keyword `hf`: search hits → Chrome suggestions, and the text Chrome hands back on
- * Enter → where to go. Pure (the chrome.omnibox wiring is extension/search/omnibox.ts).
+ * Enter → where to go. Pure (the omnibox API wiring is extension/search/omnibox.ts).
  * A suggestion's description is XML that Chrome parses: every piece of hit text is escaped and
  * only our own <match>/<url>/<dim> elements are markup, so a page title cannot inject any.
  */
