@@ -48,6 +48,10 @@ export function SearchBox({ idPrefix = 'search', filtersOpen = false, initialQue
     [],
   );
   useEffect(() => () => runner.dispose(), [runner]);
+  // The box is mounted after the page's first paint (Deferred), when the autofocus attribute no longer acts.
+  useEffect(() => {
+    if (autoFocus) input.current?.focus();
+  }, []);
 
   // The page's own query (options #search=) replaces what is in the box.
   useEffect(() => setQ(initialQuery), [initialQuery]);
@@ -113,7 +117,6 @@ export function SearchBox({ idPrefix = 'search', filtersOpen = false, initialQue
           class="search-input"
           placeholder="Search history, pages, threads, tasks…"
           value={q}
-          autoFocus={autoFocus}
           maxLength={500}
           role="combobox"
           aria-label="Search"
