@@ -11,8 +11,8 @@ type Suggest = (suggestions: OmniboxSuggestion[]) => void;
 const listeners: { changed?: (text: string, suggest: Suggest) => void; entered?: (text: string, disposition: string) => void } = {};
 const tabs = {
   query: vi.fn(async () => [{ id: 7, windowId: 1 }]),
-  update: vi.fn(async () => ({})),
-  create: vi.fn(async () => ({})),
+  update: vi.fn(async (_id: number, _change: { url: string }) => ({})),
+  create: vi.fn(async (_props: { url: string; active: boolean }) => ({})),
 };
 const fakeChrome = {
   runtime: { id: 'ext', getURL: (path: string) => `chrome-extension://ext${path}` },
@@ -82,7 +82,7 @@ describe('omnibox listeners', () => {
     listeners.entered!('owl nests', 'newForegroundTab');
     listeners.entered!('javascript:alert(1)', 'newForegroundTab');
     await tick();
-    expect(tabs.create.mock.calls.map(([arg]) => (arg as { url: string }).url)).toEqual([
+    expect(tabs.create.mock.calls.map(([props]) => props.url)).toEqual([
       'chrome-extension://ext/options.html#thread=t-1',
       'chrome-extension://ext/options.html#search=owl+nests',
       'chrome-extension://ext/options.html#search=javascript%3Aalert%281%29',
