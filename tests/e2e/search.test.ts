@@ -2,7 +2,8 @@
  * Search in real Chromium: a page visited on a loopback site and a message sent in its thread are
  * found by two words typed in the side panel's search box (grouped by kind, highlighted, hostile
  * title text shown as text); ArrowDown + Enter opens the page's tab and the message's thread
- * view; a deleted thread's message is no longer found.
+ * view; Related, the popup's box, the options page's #search= and its Verify job work; a deleted
+ * thread's message is no longer found.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,7 +42,7 @@ interface Hit {
 }
 
 const shownHits = (page: Page): Promise<Hit[]> =>
-  page.$$eval('[data-testid=search-hit]', (els) => els.map((el) => ({ kind: el.getAttribute('data-kind')!, key: el.getAttribute('data-key')!, id: el.id, title: el.querySelector('.search-hit-title')?.textContent ?? '' })));
+  page.$$eval('[data-testid=search] [data-testid=search-hit]', (els) => els.map((el) => ({ kind: el.getAttribute('data-kind')!, key: el.getAttribute('data-key')!, id: el.id, title: el.querySelector('.search-hit-title')?.textContent ?? '' })));
 
 async function command(page: Page, method: string, params: unknown): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
   return page.evaluate((m, p) => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: m, params: p }), method, params as never);
@@ -144,6 +145,30 @@ describe('search in real Chromium', () => {
     await options.waitForSelector(`[data-testid=thread-view][data-thread-id="${threadId}"] [data-testid=message].focused`, { timeout: 10_000 });
     expect(await options.$eval('[data-testid=thread-view] .focused [data-testid=message-text]', (el) => el.textContent)).toBe(NOTE);
 
+    // Related (collapsed, asked on expand) lists the thread's message for its page, never the page itself.
+    await panel.bringToFront();
+    await panel.click('[data-testid=related-toggle]');
+    await panel.waitForSelector('[data-testid=related] [data-testid=search-hit], [data-testid=related-none], [data-testid=related-error]', { timeout: 10_000 });
+    expect(await panel.$('[data-testid=related-error]')).toBeNull();
+    const related = await panel.$$eval('[data-testid=related] [data-testid=search-hit]', (els) => els.map((el) => el.getAttribute('data-kind')));
+    expect(related).not.toContain('page');
+
+    // The popup's box finds the same words.
+    const popup = await openExtensionPage(browser, 'popup.html');
+    await popup.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'search-input', { timeout: 10_000 });
+    await search(popup, 'quetzal marmalade');
+    expect((await shownHits(popup)).some((h) => h.kind === 'message' && h.key === messageId)).toBe(true);
+    await popup.close();
+
+    // The options page: #search= fills its box; the index has both documents; Verify runs as a job.
+    await options.bringToFront();
+    await options.goto(`${options.url().split('#')[0]}#search=${encodeURIComponent('marmalade observatory')}`);
+    await options.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=search-section] [data-state=ready]')?.dataset.q === 'marmalade observatory', { timeout: 10_000 });
+    await options.waitForSelector('[data-testid=search-index-status]');
+    await options.click('[data-testid=index-verify]');
+    await options.waitForSelector('[data-testid=search-index-job][data-status=succeeded]', { timeout: 20_000 });
+    expect(await options.$eval('[data-testid=search-index-job]', (el) => el.textContent)).toContain('index verify');
+
     // Escape clears the box.
     await panel.bringToFront();
     await panel.focus('[data-testid=search-input]');
@@ -158,8 +183,9 @@ describe('search in real Chromium', () => {
     expect(after.filter((h) => h.kind === 'message' || h.kind === 'thread')).toEqual([]);
     expect(after.some((h) => h.kind === 'page' || h.kind === 'visit')).toBe(true);
     expect(((await command(panel, 'search.query', { q: 'Friday' })).result as { hits: unknown[] }).hits).toEqual([]);
-    // The open thread view says so rather than showing stale rows.
+    // Its thread view says so rather than showing stale rows.
     await options.bringToFront();
+    await options.goto(`${options.url().split('#')[0]}#thread=${threadId}`);
     await options.waitForSelector('[data-testid=thread-view-missing]', { timeout: 10_000 });
   }, 120_000);
 });
