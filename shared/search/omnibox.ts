@@ -85,7 +85,8 @@ export function omniboxTarget(text: string): OmniboxTarget {
   return { kind: 'search', q: trimmed };
 }
 
-function isOpenableUrl(text: string): boolean {
+/** Web and file addresses: the only ones search ever navigates to (never javascript:, data:, chrome:). */
+export function isOpenableUrl(text: string): boolean {
   if (!/^(https?|file|ftp):\/\//i.test(text)) return false;
   try {
     new URL(text);

@@ -7,6 +7,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type { CommandResult } from '../../../shared/commands';
 import type { AppError } from '../../../shared/errors';
 import type { SearchHit } from '../../../shared/commands/search';
+import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { urlKey } from '../../../shared/url';
 import { sendCommand } from '../../commands/client';
 import { HitList } from './HitList';
@@ -20,7 +21,7 @@ export function RelatedSection({ url, threadId }: { url: string | null; threadId
   const [selected, setSelected] = useState<SearchHit | null>(null);
   const load = () => {
     setRelated({ state: 'loading' });
-    const params = url && /^(https?|file|ftp):/i.test(url) ? { url, threadId, limit: 10 } : { threadId, limit: 10 };
+    const params = url && isOpenableUrl(url) ? { url, threadId, limit: 10 } : { threadId, limit: 10 };
     void sendCommand('search.related', params).then((reply) => setRelated(reply.ok ? { state: 'ready', value: reply.result } : { state: 'failed', error: reply.error }));
   };
   const groups = useMemo(() => (related.state === 'ready' ? groupHits(related.value.hits.filter((hit) => !isSelf(hit, url, threadId))) : []), [related, threadId]);

@@ -4,6 +4,7 @@
  * Messages reuse the panel's MessageList; the row the hit is about is scrolled to and outlined.
  */
 import { useEffect } from 'preact/hooks';
+import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { useLiveQuery } from '../hooks';
 import { MessageList } from '../threads/MessageList';
 import { focusOrOpenUrl } from './open';
@@ -53,7 +54,7 @@ export function ThreadReadView({ threadId, focus, onClose }: { threadId: string;
           <p class="muted">
             Started {new Date(thread.createdAt).toLocaleString()} · updated {new Date(thread.updatedAt).toLocaleString()}
             {thread.archived ? ' · archived' : ''}
-            {thread.url && /^(https?|file|ftp):/i.test(thread.url) && (
+            {thread.url && isOpenableUrl(thread.url) && (
               <>
                 {' · '}
                 <button type="button" class="link" onClick={() => void focusOrOpenUrl(thread.url!)}>

@@ -5,17 +5,15 @@
  */
 import { browser } from 'wxt/browser';
 import type { SearchHit } from '../../../shared/commands/search';
+import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { urlKey } from '../../../shared/url';
 import { hitHash } from '../../../shared/search/options-route';
 
 const OPTIONS_PAGE = '/options.html';
 
 export async function openHit(hit: SearchHit): Promise<void> {
-  if ((hit.kind === 'visit' || hit.kind === 'page') && hit.url && /^(https?|file|ftp):/i.test(hit.url)) {
-    await focusOrOpenUrl(hit.url);
-    return;
-  }
-  if (hit.url && !hit.threadId && /^(https?|file|ftp):/i.test(hit.url)) {
+  // Pages go to their tab; items of a thread go to the thread even when they carry a URL.
+  if (hit.url && isOpenableUrl(hit.url) && (hit.kind === 'visit' || hit.kind === 'page' || !hit.threadId)) {
     await focusOrOpenUrl(hit.url);
     return;
   }
@@ -23,6 +21,7 @@ export async function openHit(hit: SearchHit): Promise<void> {
 }
 
 export async function focusOrOpenUrl(url: string): Promise<void> {
+  if (!isOpenableUrl(url)) return;
   const key = urlKey(url);
   const tabs = await browser.tabs.query({});
   const open = tabs.find((tab) => tab.id !== undefined && tab.url && !tab.incognito && urlKey(tab.url) === key);
