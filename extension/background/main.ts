@@ -16,6 +16,7 @@ import { anyRule, getRetention, privacyCommandHandlers, RETENTION_ALARM, runDele
 import { registerPageListeners } from '../pages';
 import { cancelRefresh, pageCommandHandlers, startRefresh, workerRefreshDeps } from '../refresh';
 import { repoCommandHandlers } from '../repo';
+import { embedJobControl, embeddingCommandHandlers, registerEmbedAlarm, resumeEmbedJob, workerEmbedOptions } from '../search/embeddings';
 import { threadCommandHandlers } from '../threads';
 import { registerCaptureListeners, syncOpenTabs } from '../capture';
 import { recoverInterruptedReplies } from '../chat';
@@ -30,6 +31,7 @@ export function main(): void {
   const db = getDb();
   const host = createNativeHostConnection();
   const repo = repoCommandHandlers(db, host);
+  const embedOptions = workerEmbedOptions();
   // How the ledger stops and restarts each capability's jobs (jobs.cancel / jobs.retry).
   const controls: JobControls = {
     history_import: {
@@ -51,6 +53,7 @@ export function main(): void {
       retry: async (job) => (await startRefresh(db, refreshParams.parse(job.params), workerRefreshDeps)).jobId,
     },
     ...bundleJobControls(db, host),
+    embed: embedJobControl(db, embedOptions),
   };
   const handlers = {
     ...appCommandHandlers(db),
@@ -63,6 +66,7 @@ export function main(): void {
     ...privacyCommandHandlers(db, host),
     ...pageCommandHandlers(db),
     ...bundleCommandHandlers(db, host),
+    ...embeddingCommandHandlers(db, embedOptions),
   } satisfies CommandHandlers;
 
   browser.runtime.onMessage.addListener((message, sender) => {
@@ -80,8 +84,11 @@ export function main(): void {
     history_import: (job) => resumeHistoryImport(db, host, job),
     privacy_delete: (job) => void runDeleteJob(db, job).catch((error: unknown) => console.error('[hydraflow] resumed delete failed', error)),
     bundle_import: (job) => resumeBundleImport(db, host, job),
+    embed: (job) => void resumeEmbedJob(db, job, embedOptions),
   };
   void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
+
+  registerEmbedAlarm(db, embedOptions);
 
   // Automatic clean-up: once a day, when the user turned a rule on.
   browser.alarms.onAlarm.addListener((alarm) => {
