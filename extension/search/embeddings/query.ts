@@ -7,9 +7,10 @@
  */
 import type { EmbeddingSettings } from '../../../shared/commands/search';
 import type { SearchKind } from '../../../shared/search/kinds';
-import { meanDirection, type QuantizedVector, type VectorKind, type VectorNeighbour } from '../../../shared/search/vectors';
+import { fuseHybrid, meanDirection, type QuantizedVector, type VectorKind, type VectorNeighbour } from '../../../shared/search/vectors';
 import { urlKey } from '../../../shared/url';
 import type { HydraDb } from '../../db';
+import type { VectorSearch } from '../service';
 import { embedTexts, QUERY_TIMEOUT_MS } from './client';
 import { getEmbeddingSettings, modelId, vectorMatrix } from './store';
 
@@ -110,4 +111,20 @@ export async function relatedByVector(db: HydraDb, target: { url?: string; threa
     return matrix.nearest(centre, limit, (kind, other) => !(kind === 'message' && own.has(other)));
   }
   return null;
+}
+
+/** What the search service plugs in for hybrid ranking and related lists (extension/search/service.ts). */
+export function vectorSearch(db: HydraDb): VectorSearch {
+  return {
+    hits: (q, opts) => vectorHits(db, q, opts),
+    fuse: fuseHybrid,
+    related: (target, limit) => relatedByVector(db, target, limit),
+  };
+}
+
+/** The embeddings part of `search.status`. */
+export async function embeddingStatus(db: HydraDb): Promise<{ configured: boolean; model: string | null; vectors: number; dims: number | null }> {
+  const settings = await getEmbeddingSettings(db);
+  const first = settings ? await db.vectors.where('model').equals(modelId(settings)).first() : undefined;
+  return { configured: settings !== null, model: settings?.model ?? null, vectors: await db.vectors.count(), dims: first?.dims ?? null };
 }
