@@ -123,3 +123,18 @@ export async function applyToMatrix(db: HydraDb, written: readonly VectorRow[], 
     state.matrix.upsert(row.kind, row.key.slice(row.kind.length + 1), row.q);
   }
 }
+
+/**
+ * Deletes the vectors of items that are gone (a privacy delete, a deleted thread), and drops them
+ * from a loaded matrix. The embed job's sweep removes any left over; this makes it immediate for
+ * a caller that knows which documents vanished (the indexer, when it removes documents).
+ */
+export async function forgetVectors(db: HydraDb, items: readonly { kind: string; key: string }[]): Promise<number> {
+  const keys = items.filter((item) => item.kind === 'page' || item.kind === 'message').map((item) => vectorKey(item.kind as VectorKind, item.key));
+  if (keys.length === 0) return 0;
+  const present = (await db.vectors.bulkGet(keys)).filter((row): row is VectorRow => row !== undefined).map((row) => row.key);
+  if (present.length === 0) return 0;
+  await db.vectors.bulkDelete(present);
+  await applyToMatrix(db, [], present);
+  return present.length;
+}

@@ -12,6 +12,7 @@ import { recoverInterruptedJobs } from '../../../extension/jobs';
 import {
   cancelEmbedJob,
   embeddingCommandHandlers,
+  forgetVectors,
   embedTexts,
   relatedByVector,
   resumeEmbedJob,
@@ -444,6 +445,10 @@ describe('vector queries', () => {
     expect(thread!.some((hit) => hit.kind === 'message' && ['m00', 'm01', 'm02', 'm03', 'm04'].includes(hit.key))).toBe(false);
     expect(thread!.length).toBe(20 - 5);
     expect(await relatedByVector(db, { url: 'https://nowhere.example/' }, 5)).toBeNull();
+    // A forgotten item leaves the store and the loaded matrix at once.
+    expect(await forgetVectors(db, [{ kind: 'page', key: pages[11]!.urlKey }, { kind: 'visit', key: pages[11]!.urlKey }, { kind: 'message', key: 'nope' }])).toBe(1);
+    expect(await db.vectors.get(`page:${pages[11]!.urlKey}`)).toBeUndefined();
+    expect((await relatedByVector(db, { url: pages[1]!.url }, 30))!.some((hit) => hit.key === pages[11]!.urlKey)).toBe(false);
     expect(await relatedByVector(db, { threadId: 'no-such-thread' }, 5)).toBeNull();
   });
 });
