@@ -130,5 +130,15 @@ describe('embeddings in real Chromium', () => {
     expect(vectors.length).toBe(PAGES + MESSAGES);
     expect(new Set(vectors.map((row) => row.key)).size).toBe(PAGES + MESSAGES);
     expect(vectors.every((row) => row.dims === 64 && Object.keys(row.q).length === 64)).toBe(true);
+
+    // Search uses them: words and vectors fused, and a page's related list by vector.
+    const found = await command<{ hybrid: boolean; hits: { kind: string; key: string; match: string }[] }>(page, 'search.query', { q: 'article 42 topic', limit: 10 });
+    expect(found.ok, JSON.stringify(found.error)).toBe(true);
+    expect(found.result.hybrid).toBe(true);
+    expect(found.result.hits[0]).toMatchObject({ kind: 'page', key: pages[42]!.urlKey, match: 'both' });
+    const related = await command<{ by: string; hits: { kind: string; key: string }[] }>(page, 'search.related', { url: pages[42]!.url, limit: 5 });
+    expect(related.result.by).toBe('vector');
+    expect(related.result.hits.length).toBe(5);
+    expect(related.result.hits.some((hit) => hit.key === pages[42]!.urlKey)).toBe(false);
   });
 });

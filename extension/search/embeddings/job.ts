@@ -25,11 +25,43 @@ const embedCursor = z.object({
   embedded: z.number().int(),
   /** Items whose text had not changed: their vector was kept. */
   reused: z.number().int(),
+  /** Messages passed over because their reply was still streaming. */
+  streaming: z.number().int().default(0),
   /** The dimension of this job's vectors, once the first reply said it. */
   dims: z.number().int().nullable(),
 });
 type EmbedCursor = z.infer<typeof embedCursor>;
-const embedParams = z.object({ model: z.string() });
+const storeSignature = z.object({ pages: z.number(), messages: z.number(), newestPage: z.number(), newestMessage: z.number() });
+/** What pages and messages looked like when a job was created (the periodic run compares it). */
+export type StoreSignature = z.infer<typeof storeSignature>;
+const embedParams = z.object({ model: z.string(), signature: storeSignature.optional() });
+
+/** Settings row: the signature the last successful job started from, and what it left for later. */
+export const LAST_RUN_KEY = 'embeddings.lastRun';
+const lastRun = z.object({ signature: storeSignature, streaming: z.number(), at: z.number() });
+/** Even with no sign of change, the periodic run walks everything once a day. */
+const FULL_RUN_EVERY_MS = 86_400_000;
+
+/**
+ * Counts and newest times of pages and messages: any added item moves a newest time, any deleted
+ * one a count. A message's text changes only while it streams (a run that skipped one says so).
+ */
+export async function signatureOf(db: HydraDb): Promise<StoreSignature> {
+  const [pages, messages, newestPage, newestMessage] = await Promise.all([
+    db.pages.count(),
+    db.messages.count(),
+    db.pages.orderBy('capturedAt').last(),
+    db.messages.orderBy('createdAt').last(),
+  ]);
+  return { pages, messages, newestPage: newestPage?.capturedAt ?? 0, newestMessage: newestMessage?.createdAt ?? 0 };
+}
+
+/** Whether the periodic run has anything to do: something changed since the last successful job. */
+export async function periodicRunNeeded(db: HydraDb, now = Date.now()): Promise<boolean> {
+  const last = lastRun.safeParse((await db.settings.get(LAST_RUN_KEY))?.value);
+  if (!last.success || last.data.streaming > 0 || now - last.data.at > FULL_RUN_EVERY_MS) return true;
+  return JSON.stringify(await signatureOf(db)) !== JSON.stringify(last.data.signature);
+}
 
 export interface EmbedJobResult {
   walked: number;
@@ -54,7 +86,7 @@ const KEEP_ALIVE_MS = 20_000;
 /** Jobs running in this worker (for cancel, and so a second start is deduplicated). */
 const running = new Map<string, { controller: AbortController; finished: Promise<void> }>();
 
-const initialCursor = (): EmbedCursor => ({ phase: 'page', after: null, done: 0, embedded: 0, reused: 0, dims: null });
+const initialCursor = (): EmbedCursor => ({ phase: 'page', after: null, done: 0, embedded: 0, reused: 0, streaming: 0, dims: null });
 
 /**
  * Starts an embed job, or returns the one already queued or running. `finished` settles when
@@ -63,6 +95,7 @@ const initialCursor = (): EmbedCursor => ({ phase: 'page', after: null, done: 0,
 export async function startEmbedJob(db: HydraDb, options: EmbedJobOptions = {}): Promise<{ jobId: string; deduplicated: boolean; finished: Promise<void> }> {
   const settings = await getEmbeddingSettings(db);
   if (!settings) throw new CodedError('EMBEDDINGS_NOT_CONFIGURED', 'No embeddings endpoint is configured: add one in Settings to embed pages and messages');
+  const signature = await signatureOf(db);
   const { job, deduplicated } = await db.transaction('rw', db.jobs, async () => {
     const active = await db.jobs
       .where('status')
@@ -70,7 +103,7 @@ export async function startEmbedJob(db: HydraDb, options: EmbedJobOptions = {}):
       .filter((row) => row.type === 'embed')
       .first();
     if (active) return { job: active, deduplicated: true };
-    const created = await createJob(db, { type: 'embed', params: { model: modelId(settings) } });
+    const created = await createJob(db, { type: 'embed', params: { model: modelId(settings), signature } });
     // The cursor exists from the start, so a worker killed before the first batch still resumes.
     const cursor = initialCursor();
     await db.jobs.update(created.id, { cursor });
@@ -142,7 +175,8 @@ export async function runEmbedJob(db: HydraDb, job: Job, options: EmbedJobOption
     const settings = await getEmbeddingSettings(db);
     if (!settings) throw new CodedError('EMBEDDINGS_NOT_CONFIGURED', 'The embeddings endpoint was removed from Settings');
     const model = modelId(settings);
-    if (embedParams.parse(job.params).model !== model) throw new CodedError('CANCELLED', 'The embeddings model changed; a new job embeds with the new one');
+    const params = embedParams.parse(job.params);
+    if (params.model !== model) throw new CodedError('CANCELLED', 'The embeddings model changed; a new job embeds with the new one');
     let cursor = embedCursor.parse(job.cursor);
     let stored = cursor;
     const storedDims = (await db.vectors.where('model').equals(model).first())?.dims ?? null;
@@ -233,7 +267,10 @@ export async function runEmbedJob(db: HydraDb, job: Job, options: EmbedJobOption
             const items: Item[] = [];
             for (const message of batch) {
               // A reply still streaming is embedded by a later run, once its text is final.
-              if (message.status === 'streaming') continue;
+              if (message.status === 'streaming') {
+                cursor = { ...cursor, streaming: cursor.streaming + 1 };
+                continue;
+              }
               const text = messageText(message);
               if (text) items.push({ kind: 'message', key: message.id, text, hash: textHash(text) });
             }
@@ -252,7 +289,10 @@ export async function runEmbedJob(db: HydraDb, job: Job, options: EmbedJobOption
         const result: EmbedJobResult = { walked: cursor.done, embedded: cursor.embedded, reused: cursor.reused, removed: removed.length, dims: cursor.dims };
         await reportProgress(db, job.id, { done: cursor.done, total: cursor.done });
         await appendJobLog(db, job.id, `done: walked ${result.walked}, embedded ${result.embedded}, kept ${result.reused}, removed ${result.removed}`);
-        await finishJob(db, job.id, result);
+        await writeTransaction(db, [db.jobs, db.settings], async () => {
+          if (params.signature) await db.settings.put({ key: LAST_RUN_KEY, value: { signature: params.signature, streaming: cursor.streaming, at: Date.now() }, updatedAt: Date.now() });
+          await finishJob(db, job.id, result);
+        });
         return;
       } catch (error) {
         if (error instanceof Restart) continue;

@@ -4,7 +4,7 @@
  */
 import { browser } from 'wxt/browser';
 import type { HydraDb } from '../../db';
-import { startEmbedJob, type EmbedJobOptions } from './job';
+import { periodicRunNeeded, startEmbedJob, type EmbedJobOptions } from './job';
 import { getEmbeddingSettings } from './store';
 
 export const EMBED_ALARM = 'hydraflow-embed';
@@ -15,12 +15,16 @@ export function workerEmbedOptions(): EmbedJobOptions {
   return { keepAlive: () => void browser.runtime.getPlatformInfo().catch(() => undefined) };
 }
 
-/** Registers the alarm listener (synchronously, at start-up) and makes sure the alarm exists. */
+/**
+ * Registers the alarm listener (synchronously, at start-up) and makes sure the alarm exists. A
+ * run starts only when pages or messages changed since the last successful one (or a day went
+ * by), so the jobs list does not fill with empty runs.
+ */
 export function registerEmbedAlarm(db: HydraDb, options: EmbedJobOptions): void {
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name !== EMBED_ALARM) return;
     void getEmbeddingSettings(db)
-      .then((settings) => (settings ? startEmbedJob(db, options) : undefined))
+      .then(async (settings) => (settings && (await periodicRunNeeded(db)) ? startEmbedJob(db, options) : undefined))
       .catch((error: unknown) => console.error('[hydraflow] periodic embed run failed', error));
   });
   void browser.alarms.get(EMBED_ALARM).then((existing) => {

@@ -13,6 +13,7 @@ import {
   cancelEmbedJob,
   embeddingCommandHandlers,
   forgetVectors,
+  periodicRunNeeded,
   embedTexts,
   relatedByVector,
   resumeEmbedJob,
@@ -274,6 +275,24 @@ describe('the embed job', () => {
     expect(second.status).toBe('succeeded');
     expect(server.requests.length).toBe(requests);
     expect(second.result).toMatchObject({ embedded: 0, walked: 22 });
+
+    // The periodic run: a message was still streaming, so it runs again until that one is final.
+    expect(await periodicRunNeeded(db)).toBe(true);
+    await db.messages.update('m08', { status: 'complete' });
+    const third = await runJob();
+    expect(third.result).toMatchObject({ embedded: 1 });
+    expect(server.answered.get(messages[8]!.content)).toBe(1);
+    expect(await periodicRunNeeded(db)).toBe(false);
+    // A new message or a deleted page is a change; a day without runs is one too.
+    await db.messages.add(makeMessage('m99', 't1', 'a new durian message', 'complete', 1_780_000_001_000));
+    expect(await periodicRunNeeded(db)).toBe(true);
+    await runJob();
+    expect(await periodicRunNeeded(db)).toBe(false);
+    await db.pages.delete(pages[4]!.id);
+    expect(await periodicRunNeeded(db)).toBe(true);
+    await runJob();
+    expect(await periodicRunNeeded(db)).toBe(false);
+    expect(await periodicRunNeeded(db, Date.now() + 2 * 86_400_000)).toBe(true);
   });
 
   it('re-embeds only a page whose text changed; a new version with the same text keeps its vector', async () => {
