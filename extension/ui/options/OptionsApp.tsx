@@ -9,6 +9,7 @@ import { OverviewSection } from '../overview/OverviewSection';
 import { PrivacySection } from '../privacy/PrivacySection';
 import { BlocklistSettings } from '../settings/BlocklistSettings';
 import { ModelSettings } from '../settings/ModelSettings';
+import { EmbeddingSettings } from '../settings/EmbeddingSettings';
 
 export function OptionsApp() {
   const [info] = useCommand('app.info', {});
@@ -33,6 +34,7 @@ export function OptionsApp() {
         <PrivacySection />
         <BundlesSection />
         <ModelSettings />
+        <EmbeddingSettings />
         <BlocklistSettings />
       </main>
     </>
