@@ -17,6 +17,7 @@ import { registerPageListeners } from '../pages';
 import { cancelRefresh, pageCommandHandlers, startRefresh, workerRefreshDeps } from '../refresh';
 import { repoCommandHandlers } from '../repo';
 import { Indexer, searchCommandHandlers } from '../search';
+import { embedJobControl, embeddingCommandHandlers, registerEmbedAlarm, resumeEmbedJob, vectorSearch, workerEmbedOptions } from '../search/embeddings';
 import { registerOmnibox } from '../search/omnibox';
 import { threadCommandHandlers } from '../threads';
 import { registerCaptureListeners, syncOpenTabs } from '../capture';
@@ -35,6 +36,8 @@ export function main(): void {
   const indexer = new Indexer(db);
   indexer.attach();
   const reindex = async () => (indexer.loaded ? indexer.drain() : undefined);
+  const embedOptions = workerEmbedOptions();
+  const vectors = vectorSearch(db);
   // How the ledger stops and restarts each capability's jobs (jobs.cancel / jobs.retry).
   const controls: JobControls = {
     history_import: {
@@ -59,6 +62,7 @@ export function main(): void {
     index_rebuild: { cancel: (job) => indexer.cancel(job.id), retry: async () => (await indexer.startJob('index_rebuild')).jobId },
     index_verify: { cancel: (job) => indexer.cancel(job.id), retry: async (job) => (await indexer.startJob('index_verify', job.params as { repair?: boolean })).jobId },
     index_compact: { retry: async () => (await indexer.startJob('index_compact')).jobId },
+    embed: embedJobControl(db, embedOptions),
   };
   const handlers = {
     ...appCommandHandlers(db),
@@ -71,14 +75,8 @@ export function main(): void {
     ...privacyCommandHandlers(db, host),
     ...pageCommandHandlers(db, reindex),
     ...bundleCommandHandlers(db, host),
-    ...searchCommandHandlers(db, indexer, () => null),
-    'embeddings.getSettings': () => ({ settings: null }),
-    'embeddings.setSettings': () => {
-      throw new CodedError('EMBEDDINGS_NOT_CONFIGURED');
-    },
-    'embeddings.start': () => {
-      throw new CodedError('EMBEDDINGS_NOT_CONFIGURED');
-    },
+    ...searchCommandHandlers(db, indexer, () => vectors),
+    ...embeddingCommandHandlers(db, embedOptions),
   } satisfies CommandHandlers;
 
   browser.runtime.onMessage.addListener((message, sender) => {
@@ -99,8 +97,11 @@ export function main(): void {
     history_import: (job) => resumeHistoryImport(db, host, job),
     privacy_delete: (job) => void runDeleteJob(db, job).catch((error: unknown) => console.error('[hydraflow] resumed delete failed', error)),
     bundle_import: (job) => resumeBundleImport(db, host, job),
+    embed: (job) => void resumeEmbedJob(db, job, embedOptions),
   };
   void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
+
+  registerEmbedAlarm(db, embedOptions);
 
   // Automatic clean-up: once a day, when the user turned a rule on.
   browser.alarms.onAlarm.addListener((alarm) => {

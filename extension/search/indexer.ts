@@ -16,6 +16,7 @@ import type { HydraDb } from '../db';
 import { storeCounterKey, type CountedStore } from '../db/counters';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs/ledger';
 import { loadDocs, walkDocs } from './documents';
+import { forgetVectors } from './embeddings';
 import { setJournalListener } from './journal';
 import type { SegmentRow } from './rows';
 
@@ -143,24 +144,31 @@ export class Indexer {
           if (!keys) pending.set(row.kind, (keys = new Set()));
           for (const key of row.keys) keys.add(key);
         }
-        for (const [kind, keys] of pending) await this.apply(kind, [...keys]);
+        const gone: { kind: SearchKind; key: string }[] = [];
+        for (const [kind, keys] of pending) gone.push(...(await this.apply(kind, [...keys])));
         await this.persist(rows[rows.length - 1]!.seq!);
+        // A deleted page's or message's embedding goes with it (an orphan left by a crash here is
+        // never shown — hits whose row is gone are dropped — and the next embed run removes it).
+        if (gone.length > 0) await forgetVectors(this.db, gone);
         applied += rows.length;
       }
     }
   }
 
-  private async apply(kind: SearchKind, keys: string[]): Promise<void> {
+  /** Re-reads `keys` and updates the index; returns the documents that no longer exist. */
+  private async apply(kind: SearchKind, keys: string[]): Promise<{ kind: SearchKind; key: string }[]> {
     const index = this.index!;
+    const gone: { kind: SearchKind; key: string }[] = [];
     for (let i = 0; i < keys.length; i += 2000) {
       const slice = keys.slice(i, i + 2000);
       const docs = await loadDocs(this.db, kind, slice);
       for (const key of slice) {
         const doc = docs.get(key);
         if (doc) index.upsert(doc);
-        else index.remove(kind, key);
+        else if (index.remove(kind, key)) gone.push({ kind, key });
       }
     }
+    return gone;
   }
 
   /** Writes the changed segments and deletes the journal up to `throughSeq`, in one transaction. */

@@ -382,10 +382,10 @@ export class Segment {
       for (const list of lists) {
         const size = length(list.p);
         for (let i = 0; i < size; i++) {
-          const { doc, tf } = this.entry(list.p, i);
+          const doc = this.docAt(list.p, i);
           if (!accept(doc)) continue;
           if (sums[doc] === 0) touched.push(doc);
-          sums[doc] = sums[doc]! + list.idf * bm25(tf, doc);
+          sums[doc] = sums[doc]! + list.idf * bm25(this.tfAt(list.p, i), doc);
         }
       }
       for (const doc of touched) this.offer(doc, sums[doc]!, query, top);
@@ -402,21 +402,20 @@ export class Segment {
       candidates = new Int32Array(firstLength);
       candidateScores = new Float64Array(firstLength);
       for (let i = 0; i < firstLength; i++) {
-        const { doc, tf } = this.entry(first.p, i);
-        if (!accept(doc)) continue;
-        let score = first.idf * bm25(tf, doc);
+        const doc = this.docAt(first.p, i);
         let all = true;
         for (let t = 1; t < lists.length; t++) {
           const list = lists[t]!;
-          const found = this.seek(list.p, list.cursor, doc);
-          list.cursor = found.index;
-          if (!found.hit) {
+          const index = this.seek(list.p, list.cursor, doc);
+          list.cursor = index;
+          if (index >= length(list.p) || this.docAt(list.p, index) !== doc) {
             all = false;
             break;
           }
-          score += list.idf * bm25(found.tf, doc);
         }
-        if (!all) continue;
+        if (!all || !accept(doc)) continue;
+        let score = first.idf * bm25(this.tfAt(first.p, i), doc);
+        for (let t = 1; t < lists.length; t++) score += lists[t]!.idf * bm25(this.tfAt(lists[t]!.p, lists[t]!.cursor), doc);
         candidates[candidateCount] = doc;
         candidateScores[candidateCount++] = score;
       }
@@ -480,21 +479,23 @@ export class Segment {
     if (score > top.floor) top.push(score, { segment: this, doc });
   }
 
-  private entry(p: Postings, i: number): { doc: number; tf: number } {
+  private docAt(p: Postings, i: number): number {
     const frozen = p.end - p.start;
-    if (i < frozen) return { doc: this.data.postDoc[p.start + i]!, tf: this.data.postTf[p.start + i]! };
-    const j = (i - frozen) * 2;
-    return { doc: p.extra![j]!, tf: p.extra![j + 1]! };
+    return i < frozen ? this.data.postDoc[p.start + i]! : p.extra![(i - frozen) * 2]!;
   }
 
-  /** Galloping search for `doc` in `p` from position `from` (positions only move forward). */
-  private seek(p: Postings, from: number, doc: number): { hit: boolean; index: number; tf: number } {
+  private tfAt(p: Postings, i: number): number {
+    const frozen = p.end - p.start;
+    return i < frozen ? this.data.postTf[p.start + i]! : p.extra![(i - frozen) * 2 + 1]!;
+  }
+
+  /** Galloping search: the first position at or after `from` whose document is >= `doc`. */
+  private seek(p: Postings, from: number, doc: number): number {
     const size = p.end - p.start + (p.extra ? p.extra.length / 2 : 0);
-    const docAt = (i: number) => (i < p.end - p.start ? this.data.postDoc[p.start + i]! : p.extra![(i - (p.end - p.start)) * 2]!);
     let lo = from;
     let step = 1;
     let hi = from;
-    while (hi < size && docAt(hi) < doc) {
+    while (hi < size && this.docAt(p, hi) < doc) {
       lo = hi + 1;
       hi += step;
       step *= 2;
@@ -502,11 +503,10 @@ export class Segment {
     if (hi > size) hi = size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (docAt(mid) < doc) lo = mid + 1;
+      if (this.docAt(p, mid) < doc) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < size && docAt(lo) === doc) return { hit: true, index: lo, tf: this.entry(p, lo).tf };
-    return { hit: false, index: lo, tf: 0 };
+    return lo;
   }
 
   private domainFilter(domain: string | null): Uint8Array | null {

@@ -13,6 +13,7 @@ import { OverviewSection } from '../overview/OverviewSection';
 import { PrivacySection } from '../privacy/PrivacySection';
 import { BlocklistSettings } from '../settings/BlocklistSettings';
 import { ModelSettings } from '../settings/ModelSettings';
+import { EmbeddingSettings } from '../settings/EmbeddingSettings';
 import { SearchSection } from '../search/SearchSection';
 import { ThreadReadView } from '../search/ThreadReadView';
 import { useOptionsRoute } from '../search/useOptionsRoute';
@@ -52,6 +53,7 @@ export function OptionsApp() {
         <PrivacySection />
         <BundlesSection />
         <ModelSettings />
+        <EmbeddingSettings />
         <BlocklistSettings />
       </main>
     </>

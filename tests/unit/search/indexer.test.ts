@@ -126,8 +126,11 @@ describe('search index in the worker', () => {
     expect((await query(db, indexer, 'zurich hotel')).hits).toHaveLength(1);
     await db.messages.put(message('m3', 't2', 'Remember the quokka sanctuary'));
     expect(keysOf((await query(db, indexer, 'quokka')).hits)).toEqual(['message:m3']);
+    await db.vectors.put({ key: 'message:m2', kind: 'message', model: 'm', dims: 2, scale: 1, q: new Int8Array([1, 2]), textHash: 'h', at: NOW });
     await db.messages.delete('m2');
     expect((await query(db, indexer, 'zurich hotel')).hits).toEqual([]);
+    // Its embedding went with it.
+    expect(await db.vectors.get('message:m2')).toBeUndefined();
     await db.pages.put(page('p1v2', 'https://blog.example.com/lifetimes', 'Understanding lifetimes', 'Rewritten: variance and subtyping.', 2, 0));
     expect((await query(db, indexer, 'variance')).hits.map((h) => h.pageId)).toEqual(['p1v2']);
     expect((await query(db, indexer, 'borrow', { kinds: ['page'] })).hits).toEqual([]);
