@@ -46,7 +46,7 @@ function HitRow({ hit, id, selected, onOpen, onHover }: { hit: SearchHit; id: st
         {hit.url && ' · '}
         <time dateTime={new Date(hit.at).toISOString()}>{new Date(hit.at).toLocaleDateString()}</time>
         {hit.visits !== null && hit.visits > 1 && ` · ${hit.visits.toLocaleString()} visits`}
-        {hit.match !== 'text' && ' · related'}
+        {hit.match === 'vector' && ' · similar meaning'}
       </div>
       {hit.snippet.text && (
         <div class="search-hit-snippet" data-testid="search-snippet">
