@@ -200,6 +200,23 @@ describe('search index in the worker', () => {
     expect(stored).toContain('axolotl');
   });
 
+  it('after a big import, a search applies one chunk of the journal and answers; the rest follows in the background', async () => {
+    const db = freshDb();
+    await seed(db);
+    const indexer = new Indexer(db, 250);
+    await query(db, indexer, 'rust');
+    for (let batch = 0; batch < 12; batch++) await db.visits.bulkPut(Array.from({ length: 100 }, (_, i) => visit(`https://bulk.example/${batch}/${i}`, `bulk wombat ${batch}`, 1)));
+    expect(await db.searchJournal.count()).toBe(12);
+    const first = await query(db, indexer, 'wombat', { limit: 1000 });
+    // One chunk (about 250 documents: two 100-URL writes, a third would pass the limit) was applied before answering.
+    expect(first.hits.length).toBe(200);
+    const left = await db.searchJournal.count();
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(12);
+    await expect.poll(() => db.searchJournal.count(), { timeout: 10_000 }).toBe(0);
+    expect((await indexer.ready()).count('visit')).toBe(5 + 1_200);
+  });
+
   it('refuses a second maintenance job of another type while one runs, and returns the running one of the same type', async () => {
     const db = freshDb();
     await seed(db);
