@@ -11,20 +11,11 @@
  * (one document per URL: `n` visits, `at` the last one), as the index stores them.
  */
 import { fold, queryTerms } from '../../shared/search/tokenize';
-import type { SearchKind } from '../../shared/search/kinds';
+import type { IndexDoc } from '../../shared/search/engine';
 import { urlKey } from '../../shared/url';
 
-/** Same shape as the engine's IndexDoc (shared/search/engine.ts). */
-export interface CorpusDoc {
-  kind: SearchKind;
-  key: string;
-  title: string;
-  text: string;
-  url: string | null;
-  domain: string;
-  at: number;
-  n?: number;
-}
+/** Documents as the index takes them. */
+export type CorpusDoc = IndexDoc;
 
 export interface CorpusSizes {
   visits: number;

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import MiniSearch from 'minisearch';
+import { SearchIndex } from '../../shared/search/engine';
 import { queryTerms, tokenize } from '../../shared/search/tokenize';
 import type { CorpusDoc } from './search-corpus';
 
@@ -36,6 +37,23 @@ export const docId = (doc: CorpusDoc) => `${doc.kind}:${doc.key}`;
 function queryParts(q: string): { words: string[]; prefix: string | null } {
   const { exact, prefix } = queryTerms(q);
   return { words: exact, prefix };
+}
+
+/** Ours (shared/search/engine.ts): segments per kind, BM25 with recency and visit count. */
+export function hydraflowEngine(now: number): BenchEngine {
+  const index = SearchIndex.empty();
+  return {
+    name: 'hydraflow',
+    version: 'shared/search/engine.ts',
+    semantics: 'AND of all words, prefix on the last word while typed, title weight 3, recency and visit-count lift',
+    async add(docs) {
+      for (const doc of docs) index.upsert(doc);
+      index.markClean(index.dirtySegments().map((row) => row.key));
+    },
+    async search(q, limit) {
+      return index.search({ q, limit, now }).hits.map((hit) => `${hit.kind}:${hit.key}`);
+    },
+  };
 }
 
 export function miniSearchEngine(): BenchEngine {
