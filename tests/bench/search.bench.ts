@@ -23,7 +23,7 @@
 import { loadavg } from 'node:os';
 import { deserialize, serialize } from 'node:v8';
 import { SearchIndex, type SegmentRecord } from '../../shared/search/engine';
-import { LinearScan, makeCorpus } from '../support/search-corpus';
+import { LinearScan, makeCorpus, storedTextBytes } from '../support/search-corpus';
 import { agreement, heapBytes, percentile } from '../support/search-engines';
 
 const SCALE = Number(process.env.HF_BENCH_SCALE ?? 0.1);
@@ -69,7 +69,7 @@ index.markClean(rows.map((row) => row.key));
 // What IndexedDB would store: the structured clone of each row.
 let stored = rows.map((row) => serialize(row));
 const storedBytes = stored.reduce((sum, bytes) => sum + bytes.byteLength, 0);
-const textBytes = docs.reduce((sum, doc) => sum + serialize({ title: doc.title, text: doc.text, url: doc.url }).byteLength, 0);
+const textBytes = storedTextBytes(docs);
 rows.length = 0;
 const indexHeap = heapBytes() - heapBefore;
 console.error(`build: ${Math.round(buildMs)} ms, ${index.segmentCount} segments, ${(storedBytes / 1e6).toFixed(1)} MB stored`);

@@ -10,6 +10,7 @@
  * so folding and CJK pairs are exercised by the index and by the queries. Visits aggregate per URL
  * (one document per URL: `n` visits, `at` the last one), as the index stores them.
  */
+import { serialize } from 'node:v8';
 import { fold, queryTerms } from '../../shared/search/tokenize';
 import type { IndexDoc } from '../../shared/search/engine';
 import { urlKey } from '../../shared/url';
@@ -326,4 +327,9 @@ export class LinearScan {
     hits.sort((a, b) => b.score - a.score || this.at[b.index]! - this.at[a.index]!);
     return { top: hits.slice(0, limit).map((hit) => this.ids[hit.index]!), matches: new Set(hits.map((hit) => this.ids[hit.index]!)) };
   }
+}
+
+/** The documents' own text (title, text, URL) as structured clone would store it: what an index's size compares with. */
+export function storedTextBytes(docs: readonly CorpusDoc[]): number {
+  return docs.reduce((sum, doc) => sum + serialize({ title: doc.title, text: doc.text, url: doc.url }).byteLength, 0);
 }

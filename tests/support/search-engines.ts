@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { serialize } from 'node:v8';
 import MiniSearch from 'minisearch';
 import { SearchIndex } from '../../shared/search/engine';
 import { queryTerms, tokenize } from '../../shared/search/tokenize';
@@ -23,8 +24,10 @@ export interface BenchEngine {
   add(docs: readonly CorpusDoc[]): Promise<void>;
   /** `kind:key` of the best `limit` documents, best first. */
   search(q: string, limit: number): Promise<string[]>;
-  /** Memory the engine holds outside the JS heap (wasm linear memory), in bytes. */
+  /** Memory the engine holds outside the JS heap (all of its wasm linear memory), in bytes. */
   outsideHeapBytes?(): number;
+  /** Bytes of the engine's own persisted form (its export/save/serialize), measured with v8.serialize (the structured clone IndexedDB stores). */
+  storedBytes(): Promise<number>;
   /** Engine-specific facts worth printing next to its heap figure. */
   describe?(): Record<string, unknown>;
 }
@@ -52,6 +55,9 @@ export function hydraflowEngine(now: number): BenchEngine {
     },
     async search(q, limit) {
       return index.search({ q, limit, now }).hits.map((hit) => `${hit.kind}:${hit.key}`);
+    },
+    async storedBytes() {
+      return index.compact().reduce((sum, row) => sum + serialize(row).byteLength, 0);
     },
   };
 }
@@ -84,6 +90,9 @@ export function miniSearchEngine(): BenchEngine {
         boost: { title: 3, url: 3 },
       });
       return results.slice(0, limit).map((hit) => ids[hit.id as number]!);
+    },
+    async storedBytes() {
+      return serialize(index.toJSON()).byteLength;
     },
   };
 }
@@ -119,6 +128,7 @@ async function importFrom(dir: string, name: string): Promise<{ module: unknown;
 
 interface FlexIndex {
   add(id: number, content: string): unknown;
+  export(handler: (key: string, data: unknown) => void): unknown;
   search(query: string, options: { limit: number }): number[];
 }
 type FlexModule = { Index: new (options: Record<string, unknown>) => FlexIndex };
@@ -144,6 +154,13 @@ export async function flexSearchEngine(dir: string): Promise<BenchEngine> {
     async search(q, limit) {
       return index.search(q, { limit }).map((i) => ids[i]!);
     },
+    async storedBytes() {
+      let total = 0;
+      await index.export((_key, data) => {
+        total += serialize(data).byteLength;
+      });
+      return total;
+    },
   };
 }
 
@@ -151,6 +168,7 @@ interface OramaModule {
   create(options: Record<string, unknown>): unknown;
   insert(db: unknown, doc: Record<string, unknown>): unknown;
   search(db: unknown, params: Record<string, unknown>): { hits: { id: string }[] } | Promise<{ hits: { id: string }[] }>;
+  save(db: unknown): unknown;
 }
 
 export async function oramaEngine(dir: string): Promise<BenchEngine> {
@@ -172,6 +190,10 @@ export async function oramaEngine(dir: string): Promise<BenchEngine> {
       const term = (prefix ? [...words, prefix] : words).join(' ');
       const result = await orama.search(db, { term, properties: ['title', 'url', 'text'], threshold: 0, limit, boost: { title: 3, url: 3 } });
       return result.hits.map((hit) => hit.id);
+    },
+    async storedBytes() {
+      // Orama's save holds its document store too (the text): it cannot persist the index alone.
+      return serialize(orama.save(db)).byteLength;
     },
   };
 }
@@ -237,6 +259,9 @@ export async function sqliteFts5Engine(dir: string): Promise<BenchEngine> {
       return out;
     },
     outsideHeapBytes: () => sqlite3.wasm.heap8u().byteLength,
+    async storedBytes() {
+      return pragma('page_count') * pragma('page_size');
+    },
     describe: () => ({ databaseBytes: pragma('page_count') * pragma('page_size'), wasmMemoryBytes: sqlite3.wasm.heap8u().byteLength }),
   };
 }
