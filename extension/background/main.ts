@@ -16,6 +16,8 @@ import { anyRule, getRetention, privacyCommandHandlers, RETENTION_ALARM, runDele
 import { registerPageListeners } from '../pages';
 import { cancelRefresh, pageCommandHandlers, startRefresh, workerRefreshDeps } from '../refresh';
 import { repoCommandHandlers } from '../repo';
+import { Indexer, searchCommandHandlers } from '../search';
+import { embedJobControl, embeddingCommandHandlers, registerEmbedAlarm, resumeEmbedJob, vectorSearch, workerEmbedOptions } from '../search/embeddings';
 import { threadCommandHandlers } from '../threads';
 import { registerCaptureListeners, syncOpenTabs } from '../capture';
 import { recoverInterruptedReplies } from '../chat';
@@ -30,6 +32,11 @@ export function main(): void {
   const db = getDb();
   const host = createNativeHostConnection();
   const repo = repoCommandHandlers(db, host);
+  const indexer = new Indexer(db);
+  indexer.attach();
+  const reindex = async () => (indexer.loaded ? indexer.drain() : undefined);
+  const embedOptions = workerEmbedOptions();
+  const vectors = vectorSearch(db);
   // How the ledger stops and restarts each capability's jobs (jobs.cancel / jobs.retry).
   const controls: JobControls = {
     history_import: {
@@ -48,9 +55,13 @@ export function main(): void {
     prune: { retry: async () => (await runRetention(db, host)).jobId },
     page_refresh: {
       cancel: (job) => cancelRefresh(job.id),
-      retry: async (job) => (await startRefresh(db, refreshParams.parse(job.params), workerRefreshDeps)).jobId,
+      retry: async (job) => (await startRefresh(db, refreshParams.parse(job.params), () => workerRefreshDeps(reindex))).jobId,
     },
     ...bundleJobControls(db, host),
+    index_rebuild: { cancel: (job) => indexer.cancel(job.id), retry: async () => (await indexer.startJob('index_rebuild')).jobId },
+    index_verify: { cancel: (job) => indexer.cancel(job.id), retry: async (job) => (await indexer.startJob('index_verify', job.params as { repair?: boolean })).jobId },
+    index_compact: { retry: async () => (await indexer.startJob('index_compact')).jobId },
+    embed: embedJobControl(db, embedOptions),
   };
   const handlers = {
     ...appCommandHandlers(db),
@@ -61,8 +72,10 @@ export function main(): void {
     ...jobCommandHandlers(db, controls),
     ...overviewCommandHandlers(db, host),
     ...privacyCommandHandlers(db, host),
-    ...pageCommandHandlers(db),
+    ...pageCommandHandlers(db, reindex),
     ...bundleCommandHandlers(db, host),
+    ...searchCommandHandlers(db, indexer, () => vectors),
+    ...embeddingCommandHandlers(db, embedOptions),
   } satisfies CommandHandlers;
 
   browser.runtime.onMessage.addListener((message, sender) => {
@@ -72,6 +85,8 @@ export function main(): void {
 
   registerCaptureListeners(db);
   registerPageListeners(db);
+  // Writes since the last run wait in the journal; apply them when there are many (else at the first search).
+  indexer.scheduleDrain(5_000);
   void syncOpenTabs(db).catch((error: unknown) => console.error('[hydraflow] tab sync failed', error));
   void recoverInterruptedReplies(db).catch((error: unknown) => console.error('[hydraflow] reply recovery failed', error));
 
@@ -80,8 +95,11 @@ export function main(): void {
     history_import: (job) => resumeHistoryImport(db, host, job),
     privacy_delete: (job) => void runDeleteJob(db, job).catch((error: unknown) => console.error('[hydraflow] resumed delete failed', error)),
     bundle_import: (job) => resumeBundleImport(db, host, job),
+    embed: (job) => void resumeEmbedJob(db, job, embedOptions),
   };
   void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
+
+  registerEmbedAlarm(db, embedOptions);
 
   // Automatic clean-up: once a day, when the user turned a rule on.
   browser.alarms.onAlarm.addListener((alarm) => {

@@ -7,6 +7,7 @@ import type { Job, Memory, Message, Page, Setting, Tab, TabSnapshot, Task, TaskE
 import { countersMiddleware, type Counter } from './counters';
 import { migrations, type Migration } from './migrations';
 import type { JournalRow, SegmentRow, VectorRow } from '../search/rows';
+import { journalMiddleware } from '../search/journal';
 
 export const DB_NAME = 'hydraflow';
 
@@ -60,6 +61,8 @@ export function createDatabase(name: string = DB_NAME, upToVersion?: number, opt
   }
   // Keeps `counters` exact on every write (a no-op for a database declared below version 2).
   db.use(countersMiddleware);
+  // Records which search documents each write touched, in the write's transaction (no-op below version 3).
+  db.use(journalMiddleware);
   return db;
 }
 

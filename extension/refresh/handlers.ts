@@ -7,23 +7,28 @@ import { realClock } from './politeness';
 import type { RefreshDeps } from './runner';
 import { startRefresh } from './start';
 
-/** The real dependencies of a run in the service worker. */
-export function workerRefreshDeps(): RefreshDeps {
+/**
+ * The real dependencies of a run in the service worker. New page versions reach the search index
+ * through its journal (written with the page); `reindex` applies the journal at once, so the
+ * changed pages are searchable when the job reports them.
+ */
+export function workerRefreshDeps(reindex: () => Promise<unknown> = async () => undefined): RefreshDeps {
   return {
     fetch: (url, init) => fetch(url, init),
     extract: extractInOffscreen,
     clock: realClock,
-    // Hook for the search index (issue #9): new page versions are re-indexed here once it lands.
-    reindex: async () => undefined,
+    reindex: async () => {
+      await reindex();
+    },
     // An extension API call resets the worker's idle timer while a long run waits between requests.
     keepAlive: () => void chrome.runtime.getPlatformInfo().catch(() => undefined),
     release: holdOffscreen(),
   };
 }
 
-export function pageCommandHandlers(db: HydraDb): Pick<CommandHandlers, keyof typeof pageCommands> {
+export function pageCommandHandlers(db: HydraDb, reindex?: () => Promise<unknown>): Pick<CommandHandlers, keyof typeof pageCommands> {
   return {
     'pages.diff': (params) => diffVersions(db, params.pageId, params.againstId),
-    'refresh.start': (params) => startRefresh(db, params, workerRefreshDeps),
+    'refresh.start': (params) => startRefresh(db, params, () => workerRefreshDeps(reindex)),
   };
 }

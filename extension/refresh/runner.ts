@@ -51,8 +51,8 @@ export interface RefreshDeps {
   extract: (html: string, url: string) => Promise<ExtractedPage>;
   clock: Clock;
   /**
-   * Called with the ids of new page versions. The search index (issue #9, not merged yet)
-   * re-indexes them here; until then the hook does nothing.
+   * Called with the ids of new page versions once they are stored. The versions are already in the
+   * search journal (written with them); the worker's hook applies it, so they are searchable now.
    */
   reindex: (pageIds: string[]) => Promise<void>;
   /** Called every few seconds while the run lasts (the service worker keeps itself awake). */

@@ -27,5 +27,11 @@ export interface VectorRow {
   scale: number;
   q: Int8Array;
   textHash: string;
+  /**
+   * What the text was read from, when that is cheaper to check than the text: for a page, a key
+   * of its version ids, so an embed pass skips an unchanged page without reading its text.
+   */
+  source?: string;
+  /** When it was embedded. */
   at: number;
 }

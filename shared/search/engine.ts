@@ -163,9 +163,25 @@ export class SearchIndex {
     }
   }
 
+  /** Documents holding `word`, over every kind. */
+  documentFrequency(word: string): number {
+    let df = 0;
+    for (const entry of this.segments.values()) df += entry.segment.df(word);
+    return df;
+  }
+
   search(query: EngineQuery): { hits: EngineHit[]; terms: string[] } {
     const { exact, prefix } = queryTerms(query.q);
     if (exact.length === 0 && prefix === null) throw new CodedError('SEARCH_QUERY_EMPTY');
+    return this.run(exact, prefix, query, false);
+  }
+
+  /** Documents holding any of `words` (already tokenized), scores summed: "more like this". */
+  searchAny(words: readonly string[], limit: number, now = Date.now()): { hits: EngineHit[]; terms: string[] } {
+    return this.run([...new Set(words)], null, { q: '', limit, now }, true);
+  }
+
+  private run(exact: string[], prefix: string | null, query: EngineQuery, any: boolean): { hits: EngineHit[]; terms: string[] } {
     const kinds = new Set<SearchKind>(query.kinds ?? SEARCH_KINDS);
     const top = new TopK<SegmentHit>(query.limit);
     const now = query.now ?? Date.now();
@@ -188,6 +204,7 @@ export class SearchIndex {
       let prefixDf = 0;
       if (prefix !== null) for (const segment of segments) prefixDf += segment.df(prefix);
       const segmentQuery = {
+        any,
         exact: weighted,
         prefix,
         prefixIdf: idf(docCount, prefixDf),

@@ -88,6 +88,8 @@ export function termFrequencies(title: string, text: string): { tf: Map<string, 
 
 /** Scores of a query inside one segment, handed in by the index (global statistics). */
 export interface SegmentQuery {
+  /** Any exact term suffices (scores add up): "more like this". Default: every term is needed. */
+  any?: boolean;
   /** Exact terms with their global idf. */
   exact: { term: string; idf: number }[];
   prefix: string | null;
@@ -345,14 +347,14 @@ export class Segment {
    * one) a word starting with the prefix, inside the filters.
    */
   search(query: SegmentQuery, top: TopK<SegmentHit>): void {
-    const { postDoc, postTf, at, n: visits, dom } = this.data;
+    const { postDoc, postTf, at, dom } = this.data;
     const total = this.base + this.oKeys.length;
     if (total === 0 || this.size === 0) return;
     const lists: { p: Postings; idf: number; cursor: number }[] = [];
     for (const { term, idf: weight } of query.exact) {
       const p = this.postings(term);
-      if (!p) return;
-      lists.push({ p, idf: weight, cursor: 0 });
+      if (p) lists.push({ p, idf: weight, cursor: 0 });
+      else if (!query.any) return;
     }
     const length = (p: Postings) => p.end - p.start + (p.extra ? p.extra.length / 2 : 0);
     lists.sort((a, b) => length(a.p) - length(b.p));
@@ -374,6 +376,22 @@ export class Segment {
       return true;
     };
 
+    if (query.any) {
+      const sums = new Float64Array(total);
+      const touched: number[] = [];
+      for (const list of lists) {
+        const size = length(list.p);
+        for (let i = 0; i < size; i++) {
+          const doc = this.docAt(list.p, i);
+          if (!accept(doc)) continue;
+          if (sums[doc] === 0) touched.push(doc);
+          sums[doc] = sums[doc]! + list.idf * bm25(this.tfAt(list.p, i), doc);
+        }
+      }
+      for (const doc of touched) this.offer(doc, sums[doc]!, query, top);
+      return;
+    }
+
     // Candidates from the exact terms (rarest first, galloping through the others).
     let candidates: Int32Array | null = null;
     let candidateScores: Float64Array | null = null;
@@ -384,21 +402,20 @@ export class Segment {
       candidates = new Int32Array(firstLength);
       candidateScores = new Float64Array(firstLength);
       for (let i = 0; i < firstLength; i++) {
-        const { doc, tf } = this.entry(first.p, i);
-        if (!accept(doc)) continue;
-        let score = first.idf * bm25(tf, doc);
+        const doc = this.docAt(first.p, i);
         let all = true;
         for (let t = 1; t < lists.length; t++) {
           const list = lists[t]!;
-          const found = this.seek(list.p, list.cursor, doc);
-          list.cursor = found.index;
-          if (!found.hit) {
+          const index = this.seek(list.p, list.cursor, doc);
+          list.cursor = index;
+          if (index >= length(list.p) || this.docAt(list.p, index) !== doc) {
             all = false;
             break;
           }
-          score += list.idf * bm25(found.tf, doc);
         }
-        if (!all) continue;
+        if (!all || !accept(doc)) continue;
+        let score = first.idf * bm25(this.tfAt(first.p, i), doc);
+        for (let t = 1; t < lists.length; t++) score += lists[t]!.idf * bm25(this.tfAt(lists[t]!.p, lists[t]!.cursor), doc);
         candidates[candidateCount] = doc;
         candidateScores[candidateCount++] = score;
       }
@@ -462,21 +479,23 @@ export class Segment {
     if (score > top.floor) top.push(score, { segment: this, doc });
   }
 
-  private entry(p: Postings, i: number): { doc: number; tf: number } {
+  private docAt(p: Postings, i: number): number {
     const frozen = p.end - p.start;
-    if (i < frozen) return { doc: this.data.postDoc[p.start + i]!, tf: this.data.postTf[p.start + i]! };
-    const j = (i - frozen) * 2;
-    return { doc: p.extra![j]!, tf: p.extra![j + 1]! };
+    return i < frozen ? this.data.postDoc[p.start + i]! : p.extra![(i - frozen) * 2]!;
   }
 
-  /** Galloping search for `doc` in `p` from position `from` (positions only move forward). */
-  private seek(p: Postings, from: number, doc: number): { hit: boolean; index: number; tf: number } {
+  private tfAt(p: Postings, i: number): number {
+    const frozen = p.end - p.start;
+    return i < frozen ? this.data.postTf[p.start + i]! : p.extra![(i - frozen) * 2 + 1]!;
+  }
+
+  /** Galloping search: the first position at or after `from` whose document is >= `doc`. */
+  private seek(p: Postings, from: number, doc: number): number {
     const size = p.end - p.start + (p.extra ? p.extra.length / 2 : 0);
-    const docAt = (i: number) => (i < p.end - p.start ? this.data.postDoc[p.start + i]! : p.extra![(i - (p.end - p.start)) * 2]!);
     let lo = from;
     let step = 1;
     let hi = from;
-    while (hi < size && docAt(hi) < doc) {
+    while (hi < size && this.docAt(p, hi) < doc) {
       lo = hi + 1;
       hi += step;
       step *= 2;
@@ -484,11 +503,10 @@ export class Segment {
     if (hi > size) hi = size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (docAt(mid) < doc) lo = mid + 1;
+      if (this.docAt(p, mid) < doc) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < size && docAt(lo) === doc) return { hit: true, index: lo, tf: this.entry(p, lo).tf };
-    return { hit: false, index: lo, tf: 0 };
+    return lo;
   }
 
   private domainFilter(domain: string | null): Uint8Array | null {

@@ -140,6 +140,11 @@ describe('page snapshots and focused refresh in real Chromium', () => {
     const diff = await command<{ added: number; removed: number; hunks: { lines: { op: string; text: string }[] }[] }>(helper, 'pages.diff', { pageId: v2.id });
     const changedLines = diff.result.hunks.flatMap((h) => h.lines).filter((l) => l.op !== 'equal').map((l) => `${l.op}:${l.text.trim()}`);
     expect(changedLines).toEqual(['remove:The price is 10 euros.', `add:The price is 12 euros. ${HOSTILE}`]);
+    // Re-indexed: search finds the new version's words on that page, and no longer the old ones.
+    type Hits = { hits: { kind: string; url: string; pageId: string | null }[] };
+    const fresh = await command<Hits>(helper, 'search.query', { q: 'price 12 euros', kinds: ['page'] });
+    expect(fresh.result.hits.map((h) => [h.url, h.pageId])).toEqual([[`${origin}/a`, v2.id]]);
+    expect((await command<Hits>(helper, 'search.query', { q: 'price 10 euros', kinds: ['page'] })).result.hits).toEqual([]);
 
     // The thread says what changed; the panel shows the versions and the diff, as text.
     const messages = await readStore<{ id: string; threadId: string; role: string; content: string }>(helper, 'messages');

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
+import { Indexer } from '../../../extension/search';
 import { COUNTED_STORES, createDatabase, LATEST_VERSION, migrations, STORE_NAMES, storeCounterKey, visitDayKey, visitDayOf } from '../../../extension/db';
 import { makeFixtureRows } from '../../support/fixture-rows';
 
@@ -66,6 +67,14 @@ describe('database schema', () => {
       // v2 counters: whatever version the rows were written at, the counts are exact after upgrade.
       for (const store of COUNTED_STORES) expect((await upgraded.counters.get(storeCounterKey(store)))?.n, `counter of ${store} after upgrade from v${from}`).toBe((rows as Record<string, unknown[]>)[store]!.length);
       expect((await upgraded.counters.get(visitDayKey(visitDayOf(rows.visits[0]!.visitedAt))))?.n).toBe(rows.visits.length);
+      // v3 search: rows from before have no index yet; the first search builds it from them.
+      if (from < 3) {
+        expect(await upgraded.searchSegments.count()).toBe(0);
+        const indexer = new Indexer(upgraded);
+        const { hits } = (await indexer.ready()).search({ q: 'short answers', limit: 5 });
+        expect(hits.map((h) => `${h.kind}:${h.key}`)).toEqual(['memory:y1']);
+        expect((await indexer.ready()).count()).toBe(rows.visits.length - 1 + rows.pages.length + rows.threads.length + rows.messages.length + rows.tasks.length + rows.memories.length);
+      }
       upgraded.close();
     }
   });

@@ -1,0 +1,35 @@
+/** The embeddings commands and how the jobs ledger cancels and retries an `embed` job. */
+import type { searchCommands } from '../../../shared/commands/search';
+import type { CommandHandlers } from '../../commands/router';
+import type { HydraDb } from '../../db';
+import type { JobControl } from '../../jobs';
+import { cancelEmbedJob, startEmbedJob, stopEmbedJobs, type EmbedJobOptions } from './job';
+import { getEmbeddingSettings, saveEmbeddingSettings } from './store';
+
+type EmbeddingCommand = Extract<keyof typeof searchCommands, `embeddings.${string}`>;
+
+export function embeddingCommandHandlers(db: HydraDb, options: EmbedJobOptions = {}): Pick<CommandHandlers, EmbeddingCommand> {
+  return {
+    'embeddings.getSettings': async () => ({ settings: await getEmbeddingSettings(db) }),
+    'embeddings.setSettings': async ({ settings }) => {
+      const before = await getEmbeddingSettings(db);
+      // A job embeds with the settings it started with: any change stops it before the save (a
+      // model change drops the vectors, and the old job must not write more of them).
+      if (JSON.stringify(before) !== JSON.stringify(settings)) await stopEmbedJobs(db);
+      await saveEmbeddingSettings(db, settings);
+      if (settings) await startEmbedJob(db, options);
+      return { settings };
+    },
+    'embeddings.start': async () => {
+      const { jobId, deduplicated } = await startEmbedJob(db, options);
+      return { jobId, deduplicated };
+    },
+  };
+}
+
+export function embedJobControl(db: HydraDb, options: EmbedJobOptions = {}): JobControl {
+  return {
+    cancel: (job) => cancelEmbedJob(job.id),
+    retry: async () => (await startEmbedJob(db, options)).jobId,
+  };
+}

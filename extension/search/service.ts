@@ -1,0 +1,142 @@
+/**
+ * `search.query` and `search.related`: the engine's hits turned into what the UI shows (title,
+ * URL, snippet with highlighted words, where opening it goes), read from the stores for the few
+ * hits returned. With embeddings configured, vector neighbours are fused in (hybrid ranking).
+ */
+import type { SearchHit, SearchParams } from '../../shared/commands/search';
+import type { EngineHit } from '../../shared/search/engine';
+import type { SearchKind } from '../../shared/search/kinds';
+import { markWords, snippetOf } from '../../shared/search/snippet';
+import { queryTerms, tokenize, type QueryTerms } from '../../shared/search/tokenize';
+import { urlKey } from '../../shared/url';
+import type { HydraDb } from '../db';
+import { latestPage } from './documents';
+import type { Indexer } from './indexer';
+
+/** Hybrid search plugs in here when embeddings exist (extension/search/embeddings). */
+export interface VectorSearch {
+  /** Nearest documents to the query's embedding; null when embeddings are off or unavailable. */
+  hits(q: string, opts: { kinds?: SearchKind[]; limit: number }): Promise<{ kind: SearchKind; key: string; sim: number }[] | null>;
+  /** Fuses text and vector rankings (each hit's `match` says which found it). */
+  fuse(text: { kind: SearchKind; key: string; score: number }[], vector: { kind: SearchKind; key: string; sim: number }[], limit: number): { kind: SearchKind; key: string; score: number; match: 'text' | 'vector' | 'both' }[];
+  related(target: { url?: string; threadId?: string }, limit: number): Promise<{ kind: SearchKind; key: string; sim: number }[] | null>;
+}
+
+type Ranked = { kind: SearchKind; key: string; score: number; match: SearchHit['match']; at?: number; n?: number };
+
+export async function searchQuery(db: HydraDb, indexer: Indexer, params: SearchParams, vectors: VectorSearch | null): Promise<{ hits: SearchHit[]; tookMs: number; hybrid: boolean; terms: string[] }> {
+  const started = performance.now();
+  const index = await indexer.ready();
+  // A write from a moment ago (a message just sent) is found: apply the journal first.
+  if (!indexer.building) await indexer.drain();
+  const query = { q: params.q, limit: params.limit, ...(params.kinds ? { kinds: params.kinds } : {}), ...(params.from !== undefined ? { from: params.from } : {}), ...(params.to !== undefined ? { to: params.to } : {}), ...(params.domain ? { domain: params.domain } : {}) };
+  const { hits, terms } = index.search(query);
+  let ranked: Ranked[] = hits.map((hit) => ({ ...hit, match: 'text' as const }));
+  let hybrid = false;
+  // Vectors know no dates or domains: only plain queries are fused.
+  if (vectors && params.from === undefined && params.to === undefined && !params.domain) {
+    const near = await vectors.hits(params.q, { ...(params.kinds ? { kinds: params.kinds } : {}), limit: params.limit }).catch(() => null);
+    if (near && near.length > 0) {
+      hybrid = true;
+      ranked = vectors.fuse(hits, near, params.limit);
+    }
+  }
+  const shown = await hydrate(db, ranked, queryTerms(params.q));
+  return { hits: shown, tookMs: Math.round((performance.now() - started) * 10) / 10, hybrid, terms };
+}
+
+/** Reads the rows behind the hits (a handful of gets) and builds what the UI shows. Hits whose row vanished are dropped. */
+export async function hydrate(db: HydraDb, ranked: readonly Ranked[], terms: QueryTerms): Promise<SearchHit[]> {
+  const out = await Promise.all(ranked.map((hit) => hydrateOne(db, hit, terms)));
+  return out.filter((hit): hit is SearchHit => hit !== null);
+}
+
+async function hydrateOne(db: HydraDb, hit: Ranked, terms: QueryTerms): Promise<SearchHit | null> {
+  const base = { kind: hit.kind, key: hit.key, score: hit.score, match: hit.match, threadId: null, taskId: null, pageId: null, visits: null };
+  const titled = (title: string) => ({ title, titleMarks: markWords(title, terms) });
+  switch (hit.kind) {
+    case 'visit': {
+      const latest = await db.visits.where('urlKey').equals(hit.key).reverse().sortBy('visitedAt');
+      const visit = latest[0];
+      if (!visit) return null;
+      const title = latest.find((v) => v.title)?.title ?? '';
+      const thread = await db.threads.where('urlKeys').equals(hit.key).first();
+      return { ...base, ...titled(title || visit.url), url: visit.url, snippet: { text: visit.url, marks: markWords(visit.url, terms) }, at: visit.visitedAt, visits: latest.length, threadId: thread?.id ?? null };
+    }
+    case 'page': {
+      const page = latestPage(await db.pages.where('urlKey').equals(hit.key).toArray());
+      if (!page) return null;
+      const thread = await db.threads.where('urlKeys').equals(hit.key).first();
+      return { ...base, ...titled(page.title || page.url), url: page.url, snippet: snippetOf(page.text, terms), at: page.capturedAt, pageId: page.id, threadId: thread?.id ?? null };
+    }
+    case 'thread': {
+      const thread = await db.threads.get(hit.key);
+      if (!thread) return null;
+      const last = await db.messages.where('[threadId+createdAt]').between([thread.id, -Infinity], [thread.id, Infinity]).last();
+      return { ...base, ...titled(thread.title), url: thread.url, snippet: snippetOf(last?.content ?? '', terms), at: thread.updatedAt, threadId: thread.id };
+    }
+    case 'message': {
+      const message = await db.messages.get(hit.key);
+      if (!message) return null;
+      const thread = await db.threads.get(message.threadId);
+      return { ...base, ...titled(thread?.title ?? 'Message'), url: thread?.url ?? null, snippet: snippetOf(message.content, terms), at: message.createdAt, threadId: message.threadId };
+    }
+    case 'task': {
+      const task = await db.tasks.get(hit.key);
+      if (!task) return null;
+      return { ...base, ...titled(task.title), url: null, snippet: snippetOf(task.description, terms), at: task.updatedAt, threadId: task.threadId, taskId: task.id };
+    }
+    case 'memory': {
+      const memory = await db.memories.get(hit.key);
+      if (!memory) return null;
+      return { ...base, ...titled('Memory'), url: null, snippet: snippetOf(memory.text, terms), at: memory.createdAt, threadId: memory.threadId || null };
+    }
+  }
+}
+
+/** Words of a text, most distinctive first: frequent here, rare in the index. */
+function distinctiveWords(text: string, df: (word: string) => number, count: number): string[] {
+  const tf = new Map<string, number>();
+  for (const word of tokenize(text).slice(0, 5000)) if (word.length > 2 && !/^\d+$/.test(word)) tf.set(word, (tf.get(word) ?? 0) + 1);
+  return [...tf]
+    .map(([word, n]) => ({ word, weight: n / Math.log(2 + df(word)) }))
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, count)
+    .map((entry) => entry.word);
+}
+
+/**
+ * Items related to a page or a thread: its vector neighbours when embeddings exist; otherwise the
+ * best matches of its most distinctive words (any of them, not all), itself left out.
+ */
+export async function related(db: HydraDb, indexer: Indexer, target: { url?: string; threadId?: string; limit: number }, vectors: VectorSearch | null): Promise<{ hits: SearchHit[]; by: 'vector' | 'text' }> {
+  const self = new Set<string>();
+  if (target.url) {
+    self.add(`page:${urlKey(target.url)}`);
+    self.add(`visit:${urlKey(target.url)}`);
+  }
+  if (target.threadId) self.add(`thread:${target.threadId}`);
+  const near = vectors ? await vectors.related(target, target.limit + self.size + 10).catch(() => null) : null;
+  if (near && near.length > 0) {
+    const ranked = near.filter((hit) => !self.has(`${hit.kind}:${hit.key}`)).slice(0, target.limit).map((hit) => ({ kind: hit.kind, key: hit.key, score: hit.sim, match: 'vector' as const }));
+    return { hits: await hydrate(db, ranked, { exact: [], prefix: null }), by: 'vector' };
+  }
+  let text = '';
+  if (target.url) {
+    const page = latestPage(await db.pages.where('urlKey').equals(urlKey(target.url)).toArray());
+    const visit = await db.visits.where('urlKey').equals(urlKey(target.url)).last();
+    text = page ? `${page.title} ${page.title} ${page.text}` : (visit?.title ?? '');
+  }
+  if (target.threadId) {
+    const thread = await db.threads.get(target.threadId);
+    const messages = await db.messages.where('[threadId+createdAt]').between([target.threadId, -Infinity], [target.threadId, Infinity]).reverse().limit(50).toArray();
+    text += ` ${thread?.title ?? ''} ${messages.map((m) => m.content).join(' ')}`;
+  }
+  const index = await indexer.ready();
+  await indexer.drain();
+  const words = distinctiveWords(text, (word) => index.documentFrequency(word), 8);
+  if (words.length === 0) return { hits: [], by: 'text' };
+  const { hits } = index.searchAny(words, target.limit + self.size + 5);
+  const ranked = hits.filter((hit: EngineHit) => !self.has(`${hit.kind}:${hit.key}`)).slice(0, target.limit).map((hit) => ({ ...hit, match: 'text' as const }));
+  return { hits: await hydrate(db, ranked, { exact: words, prefix: null }), by: 'text' };
+}
