@@ -13,6 +13,7 @@ import { makeVisit } from '../../../shared/history/visit';
 import { reverseHost } from '../../../shared/host-key';
 import type { Message, Page, Thread } from '../../../shared/schemas/entities';
 import { searchParams } from '../../../shared/commands/search';
+import { INDEX_VERSION } from '../../../shared/search/engine';
 import { urlKey } from '../../../shared/url';
 
 const NOW = Date.UTC(2026, 10, 20);
@@ -186,7 +187,7 @@ describe('search index in the worker', () => {
     expect((await db.jobs.get(again.jobId))?.result).toMatchObject({ missing: 0, extra: 0, stale: 0, repaired: 0 });
 
     // An unfinished build (a crash mid-rebuild) is redone by the next worker.
-    await db.settings.put({ key: 'search.index', value: { v: 'hf-ii-1', complete: false, builtAt: 0 }, updatedAt: 0 });
+    await db.settings.put({ key: 'search.index', value: { v: INDEX_VERSION, complete: false, builtAt: 0 }, updatedAt: 0 });
     const next = new Indexer(db);
     expect(keysOf((await query(db, next, 'axolotl')).hits)).toEqual(['message:m5']);
     expect(await db.jobs.where('type').equals('index_rebuild').count()).toBe(2);
