@@ -33,6 +33,8 @@ const DRAIN_ROWS = 200;
 const DRAIN_KEYS = 5_000;
 /** Quiet time after a write before the journal is applied (writes come in bursts). */
 const DRAIN_DELAY_MS = 300;
+/** While an import runs, the background drain looks again this often. */
+const IMPORT_RECHECK_MS = 5_000;
 
 export interface VerifyReport {
   checked: number;
@@ -119,7 +121,17 @@ export class Indexer {
   }
 
   private async drainIfLoaded(): Promise<void> {
-    if (!this.index && (await this.db.searchJournal.count()) <= 50) return;
+    // An import writes in big batches: index them once it is over (a search meanwhile still applies a chunk).
+    const importing = await this.db.jobs.where('status').equals('running').filter((job) => job.type === 'history_import' || job.type === 'bundle_import').count();
+    if (importing > 0) {
+      this.scheduleDrain(IMPORT_RECHECK_MS);
+      return;
+    }
+    if (!this.index) {
+      // Loaded only for a long journal, and never built here: a first build waits for the first search.
+      const meta = (await this.db.settings.get(INDEX_META_KEY))?.value as IndexMeta | undefined;
+      if (!(meta?.v === INDEX_VERSION && meta.complete) || (await this.db.searchJournal.count()) <= 50) return;
+    }
     await this.ready();
     // Chunk by chunk, each its own turn in the queue: a search waits for one chunk at most.
     while (await this.exclusive(() => this.drainChunk(this.chunkKeys))) await new Promise((resolve) => setTimeout(resolve, 0));

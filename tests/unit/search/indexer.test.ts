@@ -8,6 +8,7 @@ import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, type HydraDb } from '../../../extension/db';
 import { Indexer } from '../../../extension/search';
+import { setJournalListener } from '../../../extension/search/journal';
 import { searchQuery } from '../../../extension/search/service';
 import { makeVisit } from '../../../shared/history/visit';
 import { reverseHost } from '../../../shared/host-key';
@@ -218,6 +219,22 @@ describe('search index in the worker', () => {
     await expect.poll(() => db.searchJournal.count(), { timeout: 10_000 }).toBe(0);
     expect((await indexer.ready()).count('visit')).toBe(5 + 1_200);
   });
+
+  it('leaves an import\'s writes in the journal while it runs and indexes them after', async () => {
+    const db = freshDb();
+    await seed(db);
+    const indexer = new Indexer(db);
+    indexer.attach();
+    await query(db, indexer, 'rust');
+    await db.jobs.add({ id: 'imp', type: 'history_import', status: 'running', createdAt: NOW, startedAt: NOW, finishedAt: null, progress: { done: 0, total: null, rate: null }, params: {}, result: null, error: null, parentId: null, relatedIds: [], cursor: null, logTail: [], origin: 'extension' });
+    await db.visits.bulkPut([visit('https://import.example/a', 'imported numbat', 2)]);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await db.searchJournal.count()).toBe(1);
+    await db.jobs.update('imp', { status: 'succeeded', finishedAt: NOW });
+    await expect.poll(() => db.searchJournal.count(), { timeout: 8_000, interval: 200 }).toBe(0);
+    expect((await indexer.ready()).has('visit', urlKey('https://import.example/a'))).toBe(true);
+    setJournalListener(null);
+  }, 15_000);
 
   it('refuses a second maintenance job of another type while one runs, and returns the running one of the same type', async () => {
     const db = freshDb();
