@@ -3,7 +3,7 @@
  * every path (paths.ts), every hunk (core/apply.ts), creates onto absent files only, changes and
  * deletions of existing text files only. Nothing here writes to disk.
  */
-import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { CodedError } from '../../shared/errors';
 import { applyHunks, countHunkLines } from './core/apply';
@@ -26,6 +26,47 @@ export interface ChangePlan {
   writes: PlannedWrite[];
   diffstat: DiffstatItem[];
   figures: ChangeFigures;
+  /** What the plan was computed from: the root, and the lstat of every path it touched (null: absent). */
+  basis: { root: string; stamps: Map<string, FileStamp | null>; readStartedAt: number };
+}
+
+/** The lstat fields that change whenever a file's content does (ctime cannot be set back by a user). */
+interface FileStamp {
+  dev: number;
+  ino: number;
+  size: number;
+  mode: number;
+  nlink: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+/**
+ * A file changed less than this long before it was read cannot be told apart from one changed
+ * right after it was read in the same tick of the kernel's coarse file-time clock (git's "racy"
+ * case): such a plan is never reused. Kernel ticks are 1-10 ms; this leaves a wide margin.
+ */
+const RACY_MARGIN_MS = 100;
+
+function stampOf(stats: Stats | null): FileStamp | null {
+  return stats === null ? null : { dev: stats.dev, ino: stats.ino, size: stats.size, mode: stats.mode, nlink: stats.nlink, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
+}
+
+/** Whether every touched path has exactly the lstat the plan saw, safely older than its read. */
+function unchangedSince(basis: ChangePlan['basis'], root: string, safe: Map<string, SafePath>): boolean {
+  if (basis.root !== root || basis.stamps.size !== safe.size) return false;
+  for (const [path, checked] of safe) {
+    const then = basis.stamps.get(path);
+    const now = stampOf(checked.stats);
+    if (then === undefined) return false;
+    if (then === null || now === null) {
+      if (then !== now) return false;
+      continue;
+    }
+    if (then.ctimeMs > basis.readStartedAt - RACY_MARGIN_MS || then.mtimeMs > basis.readStartedAt - RACY_MARGIN_MS) return false;
+    for (const key of Object.keys(then) as (keyof FileStamp)[]) if (then[key] !== now[key]) return false;
+  }
+  return true;
 }
 
 /**
@@ -98,7 +139,14 @@ function readText(safe: SafePath, path: string, codec: Codec, slab: Slab): { byt
   return { bytes, text: codec.decode(bytes) };
 }
 
-export function planPatch(root: string, patch: ParsedPatch): ChangePlan {
+/**
+ * Checks every path, then reads, matches and computes every file. `previous`, a plan of the same
+ * parsed patch (the preview's), is returned as it is when every path still passes every rule and
+ * every touched file has exactly the lstat it had then (inode, size, mode, links, mtime and ctime
+ * to the nanosecond's float), and was last changed well before it was read: the same bytes would
+ * be read and the same result computed (how git trusts its index).
+ */
+export function planPatch(root: string, patch: ParsedPatch, previous: ChangePlan | null = null): ChangePlan {
   const checker = new PathChecker(root);
   const touched: string[] = [];
   for (const change of patch.files) {
@@ -109,7 +157,9 @@ export function planPatch(root: string, patch: ParsedPatch): ChangePlan {
   const safe = new Map<string, SafePath>();
   for (const path of touched) safe.set(path, checker.check(path));
   assertNoCaseTwins(touched.map((p) => safe.get(p)!.relative));
+  if (previous !== null && unchangedSince(previous.basis, root, safe)) return previous;
 
+  const readStartedAt = Date.now();
   const writes: PlannedWrite[] = [];
   const diffstat: DiffstatItem[] = [];
   const slab = new Slab();
@@ -118,7 +168,9 @@ export function planPatch(root: string, patch: ParsedPatch): ChangePlan {
     const item = planOne(change, source, change.movePath === null ? null : safe.get(change.movePath)!, writes, codecs[patch.encoding], slab);
     diffstat.push(item);
   }
-  return { writes, diffstat, figures: sumFigures(diffstat) };
+  const stamps = new Map<string, FileStamp | null>();
+  for (const [path, checked] of safe) stamps.set(path, stampOf(checked.stats));
+  return { writes, diffstat, figures: sumFigures(diffstat), basis: { root, stamps, readStartedAt } };
 }
 
 function planOne(change: FileChange, source: SafePath, target: SafePath | null, writes: PlannedWrite[], codec: Codec, slab: Slab): DiffstatItem {

@@ -13,7 +13,7 @@ import { parsePatchBytes, type ParsedPatch } from './core/patch';
 import { getCheck, getRepo, readConfig, realRoot, type HostConfig } from './config';
 import { runCheck, type CheckResult } from './checks';
 import { PathChecker } from './paths';
-import { planPatch, type DiffstatItem } from './plan';
+import { planPatch, type ChangePlan, type DiffstatItem } from './plan';
 import { commitChange, fileMode, inPlaceIdentity, readLedger, readPreImage, sha256, withRepoLock, type LedgerEntry, type PlannedWrite } from './transaction';
 
 export interface RepoContext {
@@ -45,10 +45,15 @@ export async function applyPatch(ctx: RepoContext, repoId: string, patchText: st
   const root = realRoot(repo.root);
   const { parsed, sha256: patchSha256 } = parseOnce(patchText);
   const run = async (dir: string | null): Promise<ApplyOutcome> => {
-    const plan = planPatch(root, parsed);
+    const previous = lastPlan?.parsed === parsed ? lastPlan.plan : null;
+    lastPlan = null;
+    const plan = planPatch(root, parsed, previous);
     enforceBudgets(plan.figures, repo.budgets);
     const base = { ...plan.figures, diffstat: plan.diffstat, budgets: repo.budgets, dryRun };
-    if (dir === null) return { ...base, changeId: null };
+    if (dir === null) {
+      lastPlan = { parsed, plan };
+      return { ...base, changeId: null };
+    }
     const entry = await commitChange(dir, { repoId, root, kind: 'apply', revertOf: null, patchSha256, writes: plan.writes });
     return { ...base, changeId: entry.changeId };
   };
@@ -75,6 +80,13 @@ function parseOnce(text: string): { parsed: ParsedPatch; sha256: string } {
   lastParse = { text, sha256: sha256(bytes), parsed };
   return lastParse;
 }
+
+/**
+ * The preview's plan (a dry run) of the last parsed patch: the apply that follows reuses it when
+ * planPatch finds every touched file exactly as it was then (see there). Held until the next
+ * apply of any patch; a few MB (the files' bytes before and after).
+ */
+let lastPlan: { parsed: ParsedPatch; plan: ChangePlan } | null = null;
 
 export interface LedgerView extends LedgerEntry {
   revertedBy: string | null;

@@ -2,7 +2,8 @@
  * Profiling aid for the repo-apply bench (not a bench itself: bench.mjs runs *.bench.ts only).
  * Runs the bench's apply once in a fresh host (hello, preview dry run, apply) with extra Node
  * arguments, e.g. `HF_PROFILE_NODE_ARGS="--cpu-prof --cpu-prof-interval 100 --cpu-prof-dir /tmp/prof"`,
- * and, with HF_PROFILE_STRACE=FILE, counts the apply's system calls with `strace -c -f`.
+ * and, with HF_PROFILE_STRACE=FILE, counts the apply's system calls with `strace -c -f` (other
+ * strace options in HF_PROFILE_STRACE_ARGS, e.g. `-T -tt` for each call's time).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,7 +28,7 @@ if (!preview.ok) throw new Error(JSON.stringify(preview.error));
 await new Promise((resolve) => setTimeout(resolve, 300));
 let tracer: ReturnType<typeof spawn> | null = null;
 if (process.env.HF_PROFILE_STRACE) {
-  tracer = spawn('strace', ['-c', '-f', '-o', process.env.HF_PROFILE_STRACE, '-p', String(host.child.pid)], { stdio: 'inherit' });
+  tracer = spawn('strace', [...(process.env.HF_PROFILE_STRACE_ARGS ?? '-c').split(' '), '-f', '-o', process.env.HF_PROFILE_STRACE, '-p', String(host.child.pid)], { stdio: 'inherit' });
   await new Promise((resolve) => setTimeout(resolve, 1000));
 }
 const started = process.hrtime.bigint();

@@ -4,8 +4,8 @@
  * off mid-commit when the host starts (no repo command needed).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../support/cli';
 import { HostProcess } from '../support/host-process';
@@ -19,6 +19,17 @@ afterEach(async () => {
   fixture?.cleanup();
   fixture = undefined;
 });
+
+/** Runs `edit` on a file, then puts its mtime back to the nanosecond (`touch -r`; utimes from JS has no nanoseconds). */
+function keepTimes(file: string, edit: () => void): void {
+  const reference = `${file}.times`;
+  expect(spawnSync('touch', ['-r', file, reference]).status).toBe(0);
+  const mtimeNs = statSync(file, { bigint: true }).mtimeNs;
+  edit();
+  expect(spawnSync('touch', ['-r', reference, file]).status).toBe(0);
+  rmSync(reference);
+  expect(statSync(file, { bigint: true }).mtimeNs).toBe(mtimeNs);
+}
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -60,6 +71,35 @@ describe('repo methods over the protocol', () => {
     expect(await host.request(4, 'repo.ledger', { repoId: 'other' })).toMatchObject({ ok: false, error: { code: 'REPO_NOT_FOUND' } });
     expect(await host.request(5, 'repo.apply', { repoId: '../etc', patch: 'x' })).toMatchObject({ ok: false, error: { code: 'INVALID_PARAMS' } });
     expect(await host.request(6, 'repo.list', {})).toMatchObject({ ok: true, result: { repos: [{ id: 'main', checks: [] }] } });
+  });
+
+  it('an apply after its preview sees every edit made in between, even one that puts the mtime back', async () => {
+    const five = 'one\ntwo\nthree\nfour\nfive\n';
+    fixture = makeRepoFixture({ 'a.txt': five, 'b.txt': 'x\ny\n' });
+    const a = join(fixture.root, 'a.txt');
+    const patch = 'diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n';
+    // Older than the host's racy-time margin, so that the preview's plan may be reused.
+    sleepSync(300);
+    host = new HostProcess({ home: fixture.home });
+    await host.request(1, 'hello', { protocolVersion: 1 });
+    // An edit outside the hunk, same size, mtime put back: the apply must keep it (it re-reads the file).
+    expect(await host.request(2, 'repo.apply', { repoId: 'main', patch, dryRun: true })).toMatchObject({ ok: true });
+    keepTimes(a, () => writeFileSync(a, five.replace('five', 'FIVE')));
+    expect(await host.request(3, 'repo.apply', { repoId: 'main', patch })).toMatchObject({ ok: true });
+    expect(readFileSync(a, 'utf8')).toBe('one\nTWO\nthree\nfour\nFIVE\n');
+    // An edit inside the hunk after the preview: refused, the edit stays.
+    writeFileSync(a, five);
+    sleepSync(300);
+    expect(await host.request(4, 'repo.apply', { repoId: 'main', patch, dryRun: true })).toMatchObject({ ok: true });
+    keepTimes(a, () => writeFileSync(a, five.replace('two', 'twx')));
+    expect(await host.request(5, 'repo.apply', { repoId: 'main', patch })).toMatchObject({ ok: false, error: { code: 'HUNK_MISMATCH' } });
+    expect(readFileSync(a, 'utf8')).toBe(five.replace('two', 'twx'));
+    // Nothing changed in between: the apply gives exactly the patched file.
+    writeFileSync(a, five);
+    sleepSync(300);
+    expect(await host.request(6, 'repo.apply', { repoId: 'main', patch, dryRun: true })).toMatchObject({ ok: true });
+    expect(await host.request(7, 'repo.apply', { repoId: 'main', patch })).toMatchObject({ ok: true });
+    expect(readFileSync(a, 'utf8')).toBe(five.replace('two', 'TWO'));
   });
 
   it('the host rolls back a change killed mid-commit as soon as it starts', async () => {
