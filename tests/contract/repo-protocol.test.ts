@@ -4,7 +4,7 @@
  * off mid-commit when the host starts (no repo command needed).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../support/cli';
@@ -29,6 +29,19 @@ function keepTimes(file: string, edit: () => void): void {
   expect(spawnSync('touch', ['-r', reference, file]).status).toBe(0);
   rmSync(reference);
   expect(statSync(file, { bigint: true }).mtimeNs).toBe(mtimeNs);
+}
+
+/**
+ * Whether a child has exited, without the event loop (the loop below sleeps synchronously, so
+ * `child.exitCode` is never updated while it runs): its /proc entry is gone or a zombie.
+ */
+function finished(child: ChildProcess): boolean {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  try {
+    return readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
+  } catch {
+    return true;
+  }
 }
 
 function sleepSync(ms: number): void {
@@ -113,7 +126,7 @@ describe('repo methods over the protocol', () => {
     const applied = hashTree(patched.root);
     patched.cleanup();
     // The apply is killed as soon as its journal says `committing`. The commit phase is short (a
-    // 200-file change renames in ~20 ms), so the kill can land after the commit point (entry.json
+    // 200-file change writes its files in place in a few ms), so the kill can land after the commit point (entry.json
     // written): recovery then rolls forward, also a whole outcome. Tries until one rolls back,
     // and every attempt must end whole: the tree exactly as before or exactly as patched.
     let rolledBack = false;
@@ -122,7 +135,7 @@ describe('repo methods over the protocol', () => {
       const child = spawn(process.execPath, [CLI, 'repo', 'apply', '--repo', 'main', '--patch', patchFile], { env: { ...process.env, HYDRAFLOW_HOME: fixture.home }, stdio: 'ignore' });
       const exited = new Promise((resolve) => child.on('exit', resolve));
       let caught = false;
-      while (child.exitCode === null) {
+      while (!finished(child)) {
         let text = '';
         try {
           text = readFileSync(journal, 'utf8');
