@@ -26,8 +26,11 @@ export interface ChangePlan {
   writes: PlannedWrite[];
   diffstat: DiffstatItem[];
   figures: ChangeFigures;
-  /** What the plan was computed from: the root, and the lstat of every path it touched (null: absent). */
-  basis: { root: string; stamps: Map<string, FileStamp | null>; readStartedAt: number };
+  /**
+   * What the plan was computed from: the root, the lstat of every path it touched (null: absent)
+   * and the directories each one lacked.
+   */
+  basis: { root: string; stamps: Map<string, FileStamp | null>; missingDirs: Map<string, string>; readStartedAt: number };
 }
 
 /** The lstat fields that change whenever a file's content does (ctime cannot be set back by a user). */
@@ -58,7 +61,7 @@ function unchangedSince(basis: ChangePlan['basis'], root: string, safe: Map<stri
   for (const [path, checked] of safe) {
     const then = basis.stamps.get(path);
     const now = stampOf(checked.stats);
-    if (then === undefined) return false;
+    if (then === undefined || basis.missingDirs.get(path) !== checked.missingDirs.join('\0')) return false;
     if (then === null || now === null) {
       if (then !== now) return false;
       continue;
@@ -169,8 +172,12 @@ export function planPatch(root: string, patch: ParsedPatch, previous: ChangePlan
     diffstat.push(item);
   }
   const stamps = new Map<string, FileStamp | null>();
-  for (const [path, checked] of safe) stamps.set(path, stampOf(checked.stats));
-  return { writes, diffstat, figures: sumFigures(diffstat), basis: { root, stamps, readStartedAt } };
+  const missingDirs = new Map<string, string>();
+  for (const [path, checked] of safe) {
+    stamps.set(path, stampOf(checked.stats));
+    missingDirs.set(path, checked.missingDirs.join('\0'));
+  }
+  return { writes, diffstat, figures: sumFigures(diffstat), basis: { root, stamps, missingDirs, readStartedAt } };
 }
 
 function planOne(change: FileChange, source: SafePath, target: SafePath | null, writes: PlannedWrite[], codec: Codec, slab: Slab): DiffstatItem {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../support/cli';
 import { HostProcess } from '../support/host-process';
@@ -86,7 +86,7 @@ describe('repo methods over the protocol', () => {
     expect(await host.request(6, 'repo.list', {})).toMatchObject({ ok: true, result: { repos: [{ id: 'main', checks: [] }] } });
   });
 
-  it('an apply after its preview sees every edit made in between, even one that puts the mtime back', async () => {
+  it('an apply after its preview sees every edit made in between, even one that puts the mtime back, and new directories', async () => {
     const five = 'one\ntwo\nthree\nfour\nfive\n';
     fixture = makeRepoFixture({ 'a.txt': five, 'b.txt': 'x\ny\n' });
     const a = join(fixture.root, 'a.txt');
@@ -113,6 +113,12 @@ describe('repo methods over the protocol', () => {
     expect(await host.request(6, 'repo.apply', { repoId: 'main', patch, dryRun: true })).toMatchObject({ ok: true });
     expect(await host.request(7, 'repo.apply', { repoId: 'main', patch })).toMatchObject({ ok: true });
     expect(readFileSync(a, 'utf8')).toBe(five.replace('two', 'TWO'));
+    // A directory the preview found missing exists by the apply: the apply plans again (no mkdir of it).
+    const create = 'diff --git a/newdir/x.txt b/newdir/x.txt\nnew file mode 100644\n--- /dev/null\n+++ b/newdir/x.txt\n@@ -0,0 +1 @@\n+x\n';
+    expect(await host.request(8, 'repo.apply', { repoId: 'main', patch: create, dryRun: true })).toMatchObject({ ok: true });
+    mkdirSync(join(fixture.root, 'newdir'));
+    expect(await host.request(9, 'repo.apply', { repoId: 'main', patch: create })).toMatchObject({ ok: true });
+    expect(readFileSync(join(fixture.root, 'newdir', 'x.txt'), 'utf8')).toBe('x\n');
   });
 
   it('the host rolls back a change killed mid-commit as soon as it starts', async () => {
