@@ -92,18 +92,20 @@ export class Indexer {
   }
 
   private async load(): Promise<SearchIndex> {
-    const meta = (await this.db.settings.get(INDEX_META_KEY))?.value as IndexMeta | undefined;
-    if (meta?.v === INDEX_VERSION && meta.complete) {
-      const rows = await this.db.searchSegments.toArray();
-      if (rows.every((row) => row.v === INDEX_VERSION)) {
-        this.index = SearchIndex.load(rows);
-        return this.index;
+    for (let built = false; ; built = true) {
+      const meta = (await this.db.settings.get(INDEX_META_KEY))?.value as IndexMeta | undefined;
+      if (meta?.v === INDEX_VERSION && meta.complete) {
+        const rows = await this.db.searchSegments.toArray();
+        if (rows.every((row) => row.v === INDEX_VERSION)) {
+          this.index = SearchIndex.load(rows);
+          return this.index;
+        }
       }
+      if (built) throw new CodedError('INTERNAL_ERROR', 'The search index could not be built: see the index rebuild job');
+      // Never built, another format, or a build cut off by a crash: build it now, then load what it stored.
+      const { jobId } = await this.startJob('index_rebuild');
+      await this.waitFor(jobId);
     }
-    // Never built, another format, or a build cut off by a crash: build it now.
-    const { jobId } = await this.startJob('index_rebuild');
-    await this.waitFor(jobId);
-    return this.index!;
   }
 
   private waiters = new Map<string, { promise: Promise<void> }>();
@@ -301,9 +303,10 @@ export class Indexer {
     } finally {
       this.building = false;
     }
-    this.loading = Promise.resolve(index);
-    // Writes made during the build are in the journal: apply them now.
-    this.scheduleDrain(0);
+    // The next search loads the index from what was just stored: a built index holds ~1.6× the heap
+    // of a loaded one at full scale (206 vs 127 MB), and searches during the build used the partial one.
+    this.index = null;
+    this.loading = null;
     return { docs: index.counts(), segments: index.segmentCount, bytes: index.bytes, ms: Math.round(performance.now() - started) };
   }
 
