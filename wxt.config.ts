@@ -21,6 +21,8 @@ export default defineConfig({
     permissions: ['storage', 'unlimitedStorage', 'nativeMessaging', 'sidePanel', 'tabs', 'history', 'scripting', 'alarms', 'webNavigation', 'offscreen'],
     host_permissions: ['<all_urls>'],
     action: { default_title: 'HydraFlow' },
+    // Typing "hf" then a space in the address bar searches HydraFlow (extension/search/omnibox.ts).
+    omnibox: { keyword: 'hf' },
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'self'",
     },

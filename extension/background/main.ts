@@ -18,6 +18,7 @@ import { cancelRefresh, pageCommandHandlers, startRefresh, workerRefreshDeps } f
 import { repoCommandHandlers } from '../repo';
 import { Indexer, searchCommandHandlers } from '../search';
 import { embedJobControl, embeddingCommandHandlers, registerEmbedAlarm, resumeEmbedJob, vectorSearch, workerEmbedOptions } from '../search/embeddings';
+import { registerOmnibox } from '../search/omnibox';
 import { threadCommandHandlers } from '../threads';
 import { registerCaptureListeners, syncOpenTabs } from '../capture';
 import { recoverInterruptedReplies } from '../chat';
@@ -27,6 +28,42 @@ import { CodedError } from '../../shared/errors';
 import type { JobType } from '../../shared/schemas/statuses';
 
 const DAY_MINUTES = 24 * 60;
+/** The longest the start-up chores wait for the commands that woke the worker. */
+const CHORES_MAX_DELAY_MS = 500;
+
+/**
+ * Start-up chores (tab sync, reply and job recovery) open read-write transactions on `tabs`,
+ * `messages`, `jobs`; started first, they queue the command that woke the worker behind them — a
+ * side panel opening on a stopped worker waited 30–70 ms more for `threads.forTab`. They run once
+ * the commands in flight are answered (nothing in them is urgent: each only repairs what a dead
+ * worker left), or after `maxDelayMs` when no command comes or one is slow.
+ */
+function startUpChores(maxDelayMs: number): { around<T>(command: Promise<T>): Promise<T>; whenDue(run: () => void): void } {
+  let chores: (() => void) | null = null;
+  let due = false;
+  let inFlight = 0;
+  const fire = () => {
+    due = true;
+    const run = chores;
+    chores = null;
+    run?.();
+  };
+  const timer = setTimeout(fire, maxDelayMs);
+  return {
+    around(command) {
+      inFlight++;
+      return command.finally(() => {
+        if (--inFlight > 0 || due) return;
+        clearTimeout(timer);
+        fire();
+      });
+    },
+    whenDue(run) {
+      if (due) run();
+      else chores = run;
+    },
+  };
+}
 
 export function main(): void {
   const db = getDb();
@@ -78,18 +115,17 @@ export function main(): void {
     ...embeddingCommandHandlers(db, embedOptions),
   } satisfies CommandHandlers;
 
+  const chores = startUpChores(CHORES_MAX_DELAY_MS);
   browser.runtime.onMessage.addListener((message, sender) => {
     if (sender.id !== browser.runtime.id) return undefined;
-    return dispatchCommand(handlers, message, { senderTabId: sender.tab?.id ?? null });
+    return chores.around(dispatchCommand(handlers, message, { senderTabId: sender.tab?.id ?? null }));
   });
 
+  registerOmnibox(async (q) => (await handlers['search.query']({ q, limit: 16 }, { senderTabId: null })).hits);
   registerCaptureListeners(db);
   registerPageListeners(db);
   // Writes since the last run wait in the journal; apply them when there are many (else at the first search).
   indexer.scheduleDrain(5_000);
-  void syncOpenTabs(db).catch((error: unknown) => console.error('[hydraflow] tab sync failed', error));
-  void recoverInterruptedReplies(db).catch((error: unknown) => console.error('[hydraflow] reply recovery failed', error));
-
   // Jobs cut off by the previous worker's death: resume those whose capability can, fail the rest.
   const resumers: Partial<Record<JobType, JobResumer>> = {
     history_import: (job) => resumeHistoryImport(db, host, job),
@@ -97,7 +133,11 @@ export function main(): void {
     bundle_import: (job) => resumeBundleImport(db, host, job),
     embed: (job) => void resumeEmbedJob(db, job, embedOptions),
   };
-  void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
+  chores.whenDue(() => {
+    void syncOpenTabs(db).catch((error: unknown) => console.error('[hydraflow] tab sync failed', error));
+    void recoverInterruptedReplies(db).catch((error: unknown) => console.error('[hydraflow] reply recovery failed', error));
+    void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
+  });
 
   registerEmbedAlarm(db, embedOptions);
 

@@ -81,10 +81,21 @@ export async function recordNavigation(db: HydraDb, tabId: number, url: string, 
   });
 }
 
-/** A title that arrives after the commit completes the tab's latest snapshot of that URL. */
-async function recordTitle(db: HydraDb, tabId: number, url: string, title: string): Promise<void> {
+/** A visit this recent still takes the title its page reports after loading. */
+const TITLE_LATE_MS = 10 * 60_000;
+
+/**
+ * A title that arrives after the commit completes the tab's latest snapshot of that URL, and the
+ * URL's latest visit (`history.onVisited` usually fires before the page has a title; without this,
+ * a live visit could never be found by its title).
+ */
+async function recordTitle(db: HydraDb, tabId: number, url: string, title: string, now = Date.now()): Promise<void> {
   const latest = await db.tabSnapshots.where('[tabId+capturedAt]').between([tabId, -Infinity], [tabId, Infinity]).last();
   if (latest && latest.url === url && latest.title !== title) await db.tabSnapshots.update(latest.id, { title });
+  if (!title) return;
+  const visits = await db.visits.where('urlKey').equals(urlKey(url)).toArray();
+  const visit = visits.reduce<(typeof visits)[number] | undefined>((a, b) => (b.visitedAt > (a?.visitedAt ?? -1) ? b : a), undefined);
+  if (visit && visit.source === 'live' && visit.title !== title && now - visit.visitedAt < TITLE_LATE_MS) await db.visits.update(visit.id, { title });
 }
 
 export async function recordVisit(db: HydraDb, item: { url?: string; title?: string; lastVisitTime?: number }): Promise<void> {
@@ -93,7 +104,9 @@ export async function recordVisit(db: HydraDb, item: { url?: string; title?: str
   const latest = visits.reduce<(typeof visits)[number] | undefined>((a, b) => ((b.visitTime ?? 0) > (a?.visitTime ?? -1) ? b : a), undefined);
   const name = latest?.transition as string | undefined;
   const transition: Transition = TRANSITIONS.includes(name as Transition) ? (name as Transition) : 'link';
-  await addVisits(db, [makeVisit({ url: item.url, title: item.title ?? '', visitedAt: Math.floor(latest?.visitTime ?? item.lastVisitTime), transition, source: 'live' })]);
+  // The page's title may have reached its tab before this visit was recorded.
+  const title = item.title || ((await db.tabs.where('urlKey').equals(urlKey(item.url)).toArray()).find((tab) => tab.title)?.title ?? '');
+  await addVisits(db, [makeVisit({ url: item.url, title, visitedAt: Math.floor(latest?.visitTime ?? item.lastVisitTime), transition, source: 'live' })]);
 }
 
 /** At worker start: the open tabs as the browser has them now (ids change across restarts). */

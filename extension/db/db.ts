@@ -8,8 +8,9 @@ import { countersMiddleware, type Counter } from './counters';
 import { migrations, type Migration } from './migrations';
 import type { JournalRow, SegmentRow, VectorRow } from '../search/rows';
 import { journalMiddleware } from '../search/journal';
+import { DB_NAME } from './name';
 
-export const DB_NAME = 'hydraflow';
+export { DB_NAME };
 
 export type HydraDb = Dexie & {
   threads: EntityTable<Thread, 'id'>;

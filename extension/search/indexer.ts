@@ -28,10 +28,13 @@ interface IndexMeta {
 }
 
 const STORE_OF: Record<SearchKind, CountedStore> = { visit: 'visits', page: 'pages', thread: 'threads', message: 'messages', task: 'tasks', memory: 'memories' };
-/** Journal rows applied per drain transaction. */
+/** Journal rows read per drain step, and documents re-read per step when the journal is long. */
 const DRAIN_ROWS = 200;
+const DRAIN_KEYS = 5_000;
 /** Quiet time after a write before the journal is applied (writes come in bursts). */
 const DRAIN_DELAY_MS = 300;
+/** While an import runs, the background drain looks again this often. */
+const IMPORT_RECHECK_MS = 5_000;
 
 export interface VerifyReport {
   checked: number;
@@ -50,7 +53,11 @@ export class Indexer {
   /** True while a rebuild fills a fresh index (queries see what is built so far). */
   building = false;
 
-  constructor(private readonly db: HydraDb) {}
+  /** `chunkKeys`: documents re-read per drain step when the journal is long (tests make it small). */
+  constructor(
+    private readonly db: HydraDb,
+    private readonly chunkKeys = DRAIN_KEYS,
+  ) {}
 
   /** Listens to the journal: writes schedule a drain; a wipe of the segments drops the loaded index. */
   attach(): void {
@@ -114,45 +121,70 @@ export class Indexer {
   }
 
   private async drainIfLoaded(): Promise<void> {
-    if (this.index) await this.drain();
-    else if ((await this.db.searchJournal.count()) > 50) {
-      await this.ready();
-      await this.drain();
+    // An import writes in big batches: index them once it is over (a search meanwhile still applies a chunk).
+    const importing = await this.db.jobs.where('status').equals('running').filter((job) => job.type === 'history_import' || job.type === 'bundle_import').count();
+    if (importing > 0) {
+      this.scheduleDrain(IMPORT_RECHECK_MS);
+      return;
     }
+    if (!this.index) {
+      // Loaded only for a long journal, and never built here: a first build waits for the first search.
+      const meta = (await this.db.settings.get(INDEX_META_KEY))?.value as IndexMeta | undefined;
+      if (!(meta?.v === INDEX_VERSION && meta.complete) || (await this.db.searchJournal.count()) <= 50) return;
+    }
+    await this.ready();
+    // Chunk by chunk, each its own turn in the queue: a search waits for one chunk at most.
+    while (await this.exclusive(() => this.drainChunk(this.chunkKeys))) await new Promise((resolve) => setTimeout(resolve, 0));
   }
 
-  /** Applies every journal row to the index and persists the result. Returns the rows applied. */
-  drain(): Promise<number> {
-    return this.exclusive(() => this.drainNow());
-  }
-
-  private async drainNow(): Promise<number> {
-    {
-      if (this.building || !this.index) return 0;
-      let applied = 0;
-      for (;;) {
-        const rows = await this.db.searchJournal.orderBy('seq').limit(DRAIN_ROWS).toArray();
-        if (rows.length === 0) return applied;
-        const pending = new Map<SearchKind, Set<string>>();
-        for (const row of rows) {
-          if (row.keys === null) {
-            this.index.clearKind(row.kind);
-            pending.delete(row.kind);
-            continue;
-          }
-          let keys = pending.get(row.kind);
-          if (!keys) pending.set(row.kind, (keys = new Set()));
-          for (const key of row.keys) keys.add(key);
-        }
-        const gone: { kind: SearchKind; key: string }[] = [];
-        for (const [kind, keys] of pending) gone.push(...(await this.apply(kind, [...keys])));
-        await this.persist(rows[rows.length - 1]!.seq!);
-        // A deleted page's or message's embedding goes with it (an orphan left by a crash here is
-        // never shown — hits whose row is gone are dropped — and the next embed run removes it).
-        if (gone.length > 0) await forgetVectors(this.db, gone);
-        applied += rows.length;
+  /**
+   * Applies journal rows to the index and persists the result: everything (`all`), or one chunk
+   * of about `chunkKeys` documents when the journal is long (after a big import), so a search
+   * answers at once and a scheduled drain does the rest. Returns whether rows are left.
+   */
+  drain(mode: 'all' | 'chunk' = 'all'): Promise<boolean> {
+    return this.exclusive(async () => {
+      if (mode === 'chunk') {
+        const more = await this.drainChunk(this.chunkKeys);
+        if (more) this.scheduleDrain(0);
+        return more;
       }
+      await this.drainNow();
+      return false;
+    });
+  }
+
+  private async drainNow(): Promise<void> {
+    while (await this.drainChunk(Infinity));
+  }
+
+  private async drainChunk(maxKeys: number): Promise<boolean> {
+    if (this.building || !this.index) return false;
+    const rows = await this.db.searchJournal.orderBy('seq').limit(DRAIN_ROWS).toArray();
+    if (rows.length === 0) return false;
+    const pending = new Map<SearchKind, Set<string>>();
+    let taken = 0;
+    let keyCount = 0;
+    for (const row of rows) {
+      if (taken > 0 && keyCount + (row.keys?.length ?? 0) > maxKeys) break;
+      taken++;
+      if (row.keys === null) {
+        this.index.clearKind(row.kind);
+        pending.delete(row.kind);
+        continue;
+      }
+      keyCount += row.keys.length;
+      let keys = pending.get(row.kind);
+      if (!keys) pending.set(row.kind, (keys = new Set()));
+      for (const key of row.keys) keys.add(key);
     }
+    const gone: { kind: SearchKind; key: string }[] = [];
+    for (const [kind, keys] of pending) gone.push(...(await this.apply(kind, [...keys])));
+    await this.persist(rows[taken - 1]!.seq!);
+    // A deleted page's or message's embedding goes with it (an orphan left by a crash here is
+    // never shown — hits whose row is gone are dropped — and the next embed run removes it).
+    if (gone.length > 0) await forgetVectors(this.db, gone);
+    return taken < rows.length || rows.length === DRAIN_ROWS;
   }
 
   /** Re-reads `keys` and updates the index; returns the documents that no longer exist. */

@@ -27,8 +27,9 @@ type Ranked = { kind: SearchKind; key: string; score: number; match: SearchHit['
 export async function searchQuery(db: HydraDb, indexer: Indexer, params: SearchParams, vectors: VectorSearch | null): Promise<{ hits: SearchHit[]; tookMs: number; hybrid: boolean; terms: string[] }> {
   const started = performance.now();
   const index = await indexer.ready();
-  // A write from a moment ago (a message just sent) is found: apply the journal first.
-  if (!indexer.building) await indexer.drain();
+  // A write from a moment ago (a message just sent) is found: apply the journal first (one chunk
+  // at most: after a big import the rest is applied in the background, between searches).
+  if (!indexer.building) await indexer.drain('chunk');
   const query = { q: params.q, limit: params.limit, ...(params.kinds ? { kinds: params.kinds } : {}), ...(params.from !== undefined ? { from: params.from } : {}), ...(params.to !== undefined ? { to: params.to } : {}), ...(params.domain ? { domain: params.domain } : {}) };
   const { hits, terms } = index.search(query);
   let ranked: Ranked[] = hits.map((hit) => ({ ...hit, match: 'text' as const }));
@@ -133,7 +134,7 @@ export async function related(db: HydraDb, indexer: Indexer, target: { url?: str
     text += ` ${thread?.title ?? ''} ${messages.map((m) => m.content).join(' ')}`;
   }
   const index = await indexer.ready();
-  await indexer.drain();
+  await indexer.drain('chunk');
   const words = distinctiveWords(text, (word) => index.documentFrequency(word), 8);
   if (words.length === 0) return { hits: [], by: 'text' };
   const { hits } = index.searchAny(words, target.limit + self.size + 5);

@@ -6,6 +6,7 @@ import { tabRefFor } from '../capture/tabs';
 import { listModels } from '../chat/endpoint';
 import { addNote, getModelSettings, sendChat, setModelSettings, stopReply } from '../chat/service';
 import { CodedError } from '../../shared/errors';
+import { PANEL_MESSAGE_LIMIT } from '../../shared/threads';
 import { createMemory, forgetMemory, updateMemory } from './memories';
 import { bindTab, createThread, deleteThread, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from './store';
 import { createTask, taskEvents, updateTask } from './tasks';
@@ -16,7 +17,7 @@ export function threadCommandHandlers(db: HydraDb): Pick<CommandHandlers, keyof 
     'threads.forTab': async (params) => {
       const tab = await tabRefFor(db, params);
       const resolved = await threadForTab(db, tab);
-      return { ...resolved, tab, messages: await latestMessages(db, resolved.thread.id, 100) };
+      return { ...resolved, tab, messages: await latestMessages(db, resolved.thread.id, PANEL_MESSAGE_LIMIT) };
     },
     'threads.list': async (params) => ({ threads: await listThreads(db, params) }),
     'threads.create': async (params) => ({ thread: await createThread(db, params.title, params.tab) }),

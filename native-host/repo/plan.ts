@@ -3,7 +3,7 @@
  * every path (paths.ts), every hunk (core/apply.ts), creates onto absent files only, changes and
  * deletions of existing text files only. Nothing here writes to disk.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { CodedError } from '../../shared/errors';
 import { applyHunks, countHunkLines } from './core/apply';
@@ -11,7 +11,7 @@ import { lineCount, sumFigures, type ChangeFigures } from './core/budget';
 import { assertNoCaseTwins } from './core/path-rules';
 import type { FileChange, ParsedPatch } from './core/patch';
 import { PathChecker, type SafePath } from './paths';
-import type { PlannedWrite } from './transaction';
+import { inPlaceIdentity, type PlannedWrite } from './transaction';
 
 export interface DiffstatItem {
   path: string;
@@ -26,7 +26,78 @@ export interface ChangePlan {
   writes: PlannedWrite[];
   diffstat: DiffstatItem[];
   figures: ChangeFigures;
+  /**
+   * What the plan was computed from: the root, the lstat of every path it touched (null: absent)
+   * and the directories each one lacked.
+   */
+  basis: { root: string; stamps: Map<string, FileStamp | null>; missingDirs: Map<string, string>; readStartedAt: number };
 }
+
+/** The lstat fields that change whenever a file's content does (ctime cannot be set back by a user). */
+interface FileStamp {
+  dev: number;
+  ino: number;
+  size: number;
+  mode: number;
+  nlink: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+/**
+ * A file changed less than this long before it was read cannot be told apart from one changed
+ * right after it was read in the same tick of the kernel's coarse file-time clock (git's "racy"
+ * case): such a plan is never reused. Kernel ticks are 1-10 ms; this leaves a wide margin.
+ */
+const RACY_MARGIN_MS = 100;
+
+function stampOf(stats: Stats | null): FileStamp | null {
+  return stats === null ? null : { dev: stats.dev, ino: stats.ino, size: stats.size, mode: stats.mode, nlink: stats.nlink, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
+}
+
+/** Whether every touched path has exactly the lstat the plan saw, safely older than its read. */
+function unchangedSince(basis: ChangePlan['basis'], root: string, safe: Map<string, SafePath>): boolean {
+  if (basis.root !== root || basis.stamps.size !== safe.size) return false;
+  for (const [path, checked] of safe) {
+    const then = basis.stamps.get(path);
+    const now = stampOf(checked.stats);
+    if (then === undefined || basis.missingDirs.get(path) !== checked.missingDirs.join('\0')) return false;
+    if (then === null || now === null) {
+      if (then !== now) return false;
+      continue;
+    }
+    if (then.ctimeMs > basis.readStartedAt - RACY_MARGIN_MS || then.mtimeMs > basis.readStartedAt - RACY_MARGIN_MS) return false;
+    for (const key of Object.keys(then) as (keyof FileStamp)[]) if (then[key] !== now[key]) return false;
+  }
+  return true;
+}
+
+/**
+ * Where a plan's file contents live: slices of a few large buffers instead of one allocation per
+ * file read or written (hundreds of 10 KB buffers, each external memory that V8 counts and
+ * collects for, were a visible share of a 200-file apply). Owned by one plan and dropped with it.
+ */
+class Slab {
+  private buffer = Buffer.alloc(0);
+  private used = 0;
+
+  take(length: number): Buffer {
+    if (this.used + length > this.buffer.length) {
+      this.buffer = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, length));
+      this.used = 0;
+    }
+    const slice = this.buffer.subarray(this.used, this.used + length);
+    this.used += length;
+    return slice;
+  }
+
+  /** Gives back the unused end of the last slice taken (`keep` bytes of it stay). */
+  shrinkLast(slice: Buffer, keep: number): Buffer {
+    this.used -= slice.length - keep;
+    return slice.subarray(0, keep);
+  }
+}
+const SLAB_BYTES = 1_048_576;
 
 /**
  * How file contents become the strings hunks are matched against, and back: as decoded text, or
@@ -35,20 +106,50 @@ export interface ChangePlan {
  */
 interface Codec {
   decode(bytes: Buffer): string;
-  encode(text: string): Buffer;
+  encode(text: string, slab: Slab): Buffer;
 }
 const codecs: Record<ParsedPatch['encoding'], Codec> = {
-  text: { decode: (bytes) => bytes.toString('utf8'), encode: (text) => Buffer.from(text, 'utf8') },
-  bytes: { decode: (bytes) => bytes.toString('latin1'), encode: (text) => Buffer.from(text, 'latin1') },
+  text: { decode: (bytes) => bytes.toString('utf8'), encode: (text, slab) => encodeInto(slab, text, 'utf8') },
+  // A byte string's length is its length in bytes.
+  bytes: { decode: (bytes) => bytes.toString('latin1'), encode: (text, slab) => encodeInto(slab, text, 'latin1') },
 };
 
-function readText(safe: SafePath, path: string, codec: Codec): { bytes: Buffer; text: string } {
-  const bytes = readFileSync(safe.absolute);
+function encodeInto(slab: Slab, text: string, encoding: 'utf8' | 'latin1'): Buffer {
+  const bytes = slab.take(encoding === 'latin1' ? text.length : Buffer.byteLength(text, 'utf8'));
+  bytes.write(text, 0, encoding);
+  return bytes;
+}
+
+/** Reads a whole file into the slab (its size from the lstat of the path check; a file that grew since is read again whole). */
+function readWhole(absolute: string, size: number, slab: Slab): Buffer {
+  const fd = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    // One byte more than expected: a read that fills it means the file grew.
+    const into = slab.take(size + 1);
+    let got = 0;
+    for (let n = -1; n !== 0 && got < into.length; got += n) n = readSync(fd, into, got, into.length - got, null);
+    if (got <= size) return slab.shrinkLast(into, got);
+    slab.shrinkLast(into, 0);
+    return readFileSync(absolute);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readText(safe: SafePath, path: string, codec: Codec, slab: Slab): { bytes: Buffer; text: string } {
+  const bytes = readWhole(safe.absolute, safe.stats?.size ?? 0, slab);
   if (!isUtf8(bytes) || bytes.includes(0)) throw new CodedError('PATCH_BINARY', `${path} is not a UTF-8 text file; binary files are not patched`);
   return { bytes, text: codec.decode(bytes) };
 }
 
-export function planPatch(root: string, patch: ParsedPatch): ChangePlan {
+/**
+ * Checks every path, then reads, matches and computes every file. `previous`, a plan of the same
+ * parsed patch (the preview's), is returned as it is when every path still passes every rule and
+ * every touched file has exactly the lstat it had then (inode, size, mode, links, mtime and ctime
+ * to the nanosecond's float), and was last changed well before it was read: the same bytes would
+ * be read and the same result computed (how git trusts its index).
+ */
+export function planPatch(root: string, patch: ParsedPatch, previous: ChangePlan | null = null): ChangePlan {
   const checker = new PathChecker(root);
   const touched: string[] = [];
   for (const change of patch.files) {
@@ -59,46 +160,55 @@ export function planPatch(root: string, patch: ParsedPatch): ChangePlan {
   const safe = new Map<string, SafePath>();
   for (const path of touched) safe.set(path, checker.check(path));
   assertNoCaseTwins(touched.map((p) => safe.get(p)!.relative));
+  if (previous !== null && unchangedSince(previous.basis, root, safe)) return previous;
 
+  const readStartedAt = Date.now();
   const writes: PlannedWrite[] = [];
   const diffstat: DiffstatItem[] = [];
+  const slab = new Slab();
   for (const change of patch.files) {
     const source = safe.get(change.path)!;
-    const item = planOne(change, source, change.movePath === null ? null : safe.get(change.movePath)!, writes, codecs[patch.encoding]);
+    const item = planOne(change, source, change.movePath === null ? null : safe.get(change.movePath)!, writes, codecs[patch.encoding], slab);
     diffstat.push(item);
   }
-  return { writes, diffstat, figures: sumFigures(diffstat) };
+  const stamps = new Map<string, FileStamp | null>();
+  const missingDirs = new Map<string, string>();
+  for (const [path, checked] of safe) {
+    stamps.set(path, stampOf(checked.stats));
+    missingDirs.set(path, checked.missingDirs.join('\0'));
+  }
+  return { writes, diffstat, figures: sumFigures(diffstat), basis: { root, stamps, missingDirs, readStartedAt } };
 }
 
-function planOne(change: FileChange, source: SafePath, target: SafePath | null, writes: PlannedWrite[], codec: Codec): DiffstatItem {
+function planOne(change: FileChange, source: SafePath, target: SafePath | null, writes: PlannedWrite[], codec: Codec, slab: Slab): DiffstatItem {
   const path = source.relative;
   if (change.op === 'create') {
     if (source.stats) throw new CodedError('FILE_EXISTS', `${path} already exists; the patch would create it`);
     const text = change.content ?? applyHunks(path, '', change);
-    const after = codec.encode(text);
+    const after = codec.encode(text, slab);
     const linesAdded = change.content !== null ? lineCount(text) : countHunkLines(change.hunks).added;
-    writes.push({ absolute: source.absolute, relative: path, before: null, after, mode: null, missingDirs: source.missingDirs, op: 'create', linesAdded, linesRemoved: 0 });
+    writes.push({ absolute: source.absolute, relative: path, before: null, after, mode: null, missingDirs: source.missingDirs, op: 'create', linesAdded, linesRemoved: 0, inPlace: null });
     return { path, movePath: null, op: 'create', linesAdded, linesRemoved: 0, bytes: after.length };
   }
   if (!source.stats) throw new CodedError('FILE_MISSING', `${path} does not exist; the patch would ${change.op === 'delete' ? 'delete' : 'change'} it`);
   const mode = source.stats.mode & 0o777;
-  const old = readText(source, path, codec);
+  const old = readText(source, path, codec, slab);
   if (change.op === 'delete') {
     // A git deletion carries the whole old content: it must match exactly, like any hunk.
     if (change.hunks.length > 0 && applyHunks(path, old.text, change) !== '') throw new CodedError('HUNK_MISMATCH', `${path}: the deletion does not remove the whole file`);
     const linesRemoved = lineCount(old.text);
-    writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after: null, mode, missingDirs: [], op: 'delete', linesAdded: 0, linesRemoved });
+    writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after: null, mode, missingDirs: [], op: 'delete', linesAdded: 0, linesRemoved, inPlace: null });
     return { path, movePath: null, op: 'delete', linesAdded: 0, linesRemoved, bytes: 0 };
   }
   // A rename without hunks keeps the bytes it read.
-  const after = change.hunks.length > 0 ? codec.encode(applyHunks(path, old.text, change)) : old.bytes;
+  const after = change.hunks.length > 0 ? codec.encode(applyHunks(path, old.text, change), slab) : old.bytes;
   const { added, removed } = countHunkLines(change.hunks);
   if (target === null) {
-    writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after, mode, missingDirs: [], op: 'modify', linesAdded: added, linesRemoved: removed });
+    writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after, mode, missingDirs: [], op: 'modify', linesAdded: added, linesRemoved: removed, inPlace: inPlaceIdentity(source.stats) });
     return { path, movePath: null, op: 'modify', linesAdded: added, linesRemoved: removed, bytes: after.length };
   }
   if (target.stats) throw new CodedError('FILE_EXISTS', `${target.relative} already exists; the patch would rename ${path} onto it`);
-  writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after: null, mode, missingDirs: [], op: 'delete', linesAdded: 0, linesRemoved: 0 });
-  writes.push({ absolute: target.absolute, relative: target.relative, before: null, after, mode, missingDirs: target.missingDirs, op: 'create', linesAdded: added, linesRemoved: removed });
+  writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after: null, mode, missingDirs: [], op: 'delete', linesAdded: 0, linesRemoved: 0, inPlace: null });
+  writes.push({ absolute: target.absolute, relative: target.relative, before: null, after, mode, missingDirs: target.missingDirs, op: 'create', linesAdded: added, linesRemoved: removed, inPlace: null });
   return { path, movePath: target.relative, op: 'rename', linesAdded: added, linesRemoved: removed, bytes: after.length };
 }

@@ -13,8 +13,8 @@ import { parsePatchBytes, type ParsedPatch } from './core/patch';
 import { getCheck, getRepo, readConfig, realRoot, type HostConfig } from './config';
 import { runCheck, type CheckResult } from './checks';
 import { PathChecker } from './paths';
-import { planPatch, type DiffstatItem } from './plan';
-import { commitChange, fileMode, readLedger, readPreImage, sha256, withRepoLock, type LedgerEntry, type PlannedWrite } from './transaction';
+import { planPatch, type ChangePlan, type DiffstatItem } from './plan';
+import { commitChange, fileMode, inPlaceIdentity, readLedger, readPreImage, sha256, withRepoLock, type LedgerEntry, type PlannedWrite } from './transaction';
 
 export interface RepoContext {
   configFile: string;
@@ -43,17 +43,17 @@ export function listRepos(ctx: RepoContext) {
 export async function applyPatch(ctx: RepoContext, repoId: string, patchText: string, dryRun: boolean): Promise<ApplyOutcome> {
   const repo = getRepo(loadConfig(ctx), repoId);
   const root = realRoot(repo.root);
-  if (Buffer.byteLength(patchText, 'utf8') > MAX_PATCH_TEXT_BYTES) throw new CodedError('BUDGET_BYTES', `The patch text is over ${MAX_PATCH_TEXT_BYTES} bytes`);
-  // A lone surrogate has no UTF-8 form (it would be written as U+FFFD): refuse rather than guess.
-  if (!patchText.isWellFormed()) throw new CodedError('PATCH_INVALID', 'The patch text is not well-formed Unicode (lone surrogate)');
-  const patchBytes = Buffer.from(patchText, 'utf8');
-  const patchSha256 = sha256(patchBytes);
-  const parsed = parseOnce(patchBytes, patchSha256);
+  const { parsed, sha256: patchSha256 } = parseOnce(patchText);
   const run = async (dir: string | null): Promise<ApplyOutcome> => {
-    const plan = planPatch(root, parsed);
+    const previous = lastPlan?.parsed === parsed ? lastPlan.plan : null;
+    lastPlan = null;
+    const plan = planPatch(root, parsed, previous);
     enforceBudgets(plan.figures, repo.budgets);
     const base = { ...plan.figures, diffstat: plan.diffstat, budgets: repo.budgets, dryRun };
-    if (dir === null) return { ...base, changeId: null };
+    if (dir === null) {
+      lastPlan = { parsed, plan };
+      return { ...base, changeId: null };
+    }
     const entry = await commitChange(dir, { repoId, root, kind: 'apply', revertOf: null, patchSha256, writes: plan.writes });
     return { ...base, changeId: entry.changeId };
   };
@@ -62,19 +62,31 @@ export async function applyPatch(ctx: RepoContext, repoId: string, patchText: st
 }
 
 /**
- * The last patch parsed, by the SHA-256 of its bytes. The side panel previews a patch (a dry run)
- * before the user approves the same text, and parsing is a pure function of the text, so the
- * apply reuses the preview's parse; everything that depends on the tree (paths, hunks, budgets)
- * is checked again. One entry: a large patch's parse is a few MB.
+ * The last patch parsed, with its text. The side panel previews a patch (a dry run) before the
+ * user approves the same text, and parsing is a pure function of the text, so the apply reuses
+ * the preview's parse (a string comparison, no re-encoding or hashing of the text); everything
+ * that depends on the tree (paths, hunks, budgets) is checked again. One entry: a large patch's
+ * parse is a few MB.
  */
-let lastParse: { sha256: string; parsed: ParsedPatch } | null = null;
+let lastParse: { text: string; sha256: string; parsed: ParsedPatch } | null = null;
 
-function parseOnce(bytes: Buffer, bytesSha256: string): ParsedPatch {
-  if (lastParse?.sha256 === bytesSha256) return lastParse.parsed;
+function parseOnce(text: string): { parsed: ParsedPatch; sha256: string } {
+  if (lastParse?.text === text) return lastParse;
+  if (Buffer.byteLength(text, 'utf8') > MAX_PATCH_TEXT_BYTES) throw new CodedError('BUDGET_BYTES', `The patch text is over ${MAX_PATCH_TEXT_BYTES} bytes`);
+  // A lone surrogate has no UTF-8 form (it would be written as U+FFFD): refuse rather than guess.
+  if (!text.isWellFormed()) throw new CodedError('PATCH_INVALID', 'The patch text is not well-formed Unicode (lone surrogate)');
+  const bytes = Buffer.from(text, 'utf8');
   const parsed = parsePatchBytes(bytes);
-  lastParse = { sha256: bytesSha256, parsed };
-  return parsed;
+  lastParse = { text, sha256: sha256(bytes), parsed };
+  return lastParse;
 }
+
+/**
+ * The preview's plan (a dry run) of the last parsed patch: the apply that follows reuses it when
+ * planPatch finds every touched file exactly as it was then (see there). Held until the next
+ * apply of any patch; a few MB (the files' bytes before and after).
+ */
+let lastPlan: { parsed: ParsedPatch; plan: ChangePlan } | null = null;
 
 export interface LedgerView extends LedgerEntry {
   revertedBy: string | null;
@@ -123,6 +135,8 @@ export async function revertChange(ctx: RepoContext, repoId: string, changeId: s
         op: before === null ? 'delete' : current === null ? 'create' : 'modify',
         linesAdded: file.linesRemoved,
         linesRemoved: file.linesAdded,
+        // In place only when that keeps the mode the change recorded; otherwise a new file gets it.
+        inPlace: safe.stats !== null && (safe.stats.mode & 0o777) === file.mode ? inPlaceIdentity(safe.stats) : null,
       });
     }
     const reverted = await commitChange(dir, { repoId, root, kind: 'revert', revertOf: changeId, patchSha256: null, writes });

@@ -15,10 +15,14 @@ import { idf, Segment, TopK, type SegmentData, type SegmentHit } from './segment
 import { queryTerms } from './tokenize';
 
 /** Bump when the segment format or the tokenizer changes: stored segments of another version are rebuilt. */
-export const INDEX_VERSION = 'hf-ii-1';
+export const INDEX_VERSION = 'hf-ii-2';
 
-/** Segments per kind: about 1–5k documents each at the design's scale (1M visits ≈ 200k URLs). */
-export const SEGMENTS_PER_KIND: Record<SearchKind, number> = { visit: 64, page: 16, message: 16, thread: 4, task: 4, memory: 4 };
+/**
+ * Segments per kind. A change rewrites its document's whole segment, so segments stay around a
+ * megabyte at the design's scale (1M visits ≈ 200k URLs, 20k pages of long text, 50k messages):
+ * about 1,500 URLs, 300 pages or 800 messages each. More segments cost each query a few lookups.
+ */
+export const SEGMENTS_PER_KIND: Record<SearchKind, number> = { visit: 128, page: 64, message: 64, thread: 8, task: 8, memory: 8 };
 
 export const PREFIX_WEIGHT = 0.375;
 

@@ -2,11 +2,11 @@
  * SIGKILL during a large apply: after the next start (any repo command recovers first), the tree
  * is byte-identical to before or to the fully applied patch, never in between. A third of the
  * kills land at a random time after spawn, a third at a random time after the journal appeared
- * (temp writes and renames), a third right after the journal entered its `committing` state (in
- * the middle of the renames), so the commit phase itself is hit many times.
+ * (files being written in place), a third right after the journal was seen in its `committing`
+ * state (the first writes), so the commit phase itself is hit many times.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,19 @@ function readOr(file: string): string {
   }
 }
 
+/**
+ * Whether a child has exited, without the event loop (these loops sleep synchronously, so
+ * `child.exitCode` is never updated while they run): its /proc entry is gone or a zombie.
+ */
+function finished(child: ChildProcess): boolean {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  try {
+    return readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -77,9 +90,10 @@ describe('killing the host during a large apply', () => {
     // Calibrate the journal window (journal written → journal removed) of one real apply.
     const probe = spawn(process.execPath, [CLI, 'repo', 'apply', '--repo', 'main', '--patch', patchFile], { env: { ...process.env, HYDRAFLOW_HOME: fixture.home }, stdio: 'ignore' });
     const probeExit = new Promise((resolve) => probe.on('exit', resolve));
-    while (!existsSync(journal) && probe.exitCode === null) sleepSync(0.1);
+    // The journal can come and go between two looks (the commit writes files in place, in a few ms).
+    while (!existsSync(journal) && !finished(probe)) sleepSync(0.1);
     const windowStart = Date.now();
-    while (existsSync(journal) && probe.exitCode === null) sleepSync(0.1);
+    while (existsSync(journal) && !finished(probe)) sleepSync(0.1);
     const windowMs = Math.max(5, Date.now() - windowStart);
     await probeExit;
     expect(hashTree(fixture.root)).toBe(expectedAfter);
@@ -92,12 +106,12 @@ describe('killing the host during a large apply', () => {
         sleepSync(Math.random() * fullMs * 1.5);
       } else if (run % 3 === 1) {
         const deadline = Date.now() + 20_000;
-        while (!existsSync(journal) && child.exitCode === null && Date.now() < deadline) sleepSync(0.2);
+        while (!existsSync(journal) && !finished(child) && Date.now() < deadline) sleepSync(0.2);
         sleepSync(Math.random() * windowMs * 1.2);
       } else {
         // Aim at the rename phase itself: wait for the journal's `committing` state.
         const deadline = Date.now() + 20_000;
-        while (child.exitCode === null && Date.now() < deadline && !readOr(journal).includes('"committing"')) sleepSync(0.05);
+        while (!finished(child) && Date.now() < deadline && !readOr(journal).includes('"committing"')) sleepSync(0.05);
         sleepSync(Math.random() * 3);
       }
       if (existsSync(journal)) {

@@ -4,8 +4,8 @@
  * off mid-commit when the host starts (no repo command needed).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../support/cli';
 import { HostProcess } from '../support/host-process';
@@ -19,6 +19,30 @@ afterEach(async () => {
   fixture?.cleanup();
   fixture = undefined;
 });
+
+/** Runs `edit` on a file, then puts its mtime back to the nanosecond (`touch -r`; utimes from JS has no nanoseconds). */
+function keepTimes(file: string, edit: () => void): void {
+  const reference = `${file}.times`;
+  expect(spawnSync('touch', ['-r', file, reference]).status).toBe(0);
+  const mtimeNs = statSync(file, { bigint: true }).mtimeNs;
+  edit();
+  expect(spawnSync('touch', ['-r', reference, file]).status).toBe(0);
+  rmSync(reference);
+  expect(statSync(file, { bigint: true }).mtimeNs).toBe(mtimeNs);
+}
+
+/**
+ * Whether a child has exited, without the event loop (the loop below sleeps synchronously, so
+ * `child.exitCode` is never updated while it runs): its /proc entry is gone or a zombie.
+ */
+function finished(child: ChildProcess): boolean {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  try {
+    return readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
+  } catch {
+    return true;
+  }
+}
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -62,6 +86,41 @@ describe('repo methods over the protocol', () => {
     expect(await host.request(6, 'repo.list', {})).toMatchObject({ ok: true, result: { repos: [{ id: 'main', checks: [] }] } });
   });
 
+  it('an apply after its preview sees every edit made in between, even one that puts the mtime back, and new directories', async () => {
+    const five = 'one\ntwo\nthree\nfour\nfive\n';
+    fixture = makeRepoFixture({ 'a.txt': five, 'b.txt': 'x\ny\n' });
+    const a = join(fixture.root, 'a.txt');
+    const patch = 'diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n';
+    // Older than the host's racy-time margin, so that the preview's plan may be reused.
+    sleepSync(300);
+    host = new HostProcess({ home: fixture.home });
+    await host.request(1, 'hello', { protocolVersion: 1 });
+    // An edit outside the hunk, same size, mtime put back: the apply must keep it (it re-reads the file).
+    expect(await host.request(2, 'repo.apply', { repoId: 'main', patch, dryRun: true })).toMatchObject({ ok: true });
+    keepTimes(a, () => writeFileSync(a, five.replace('five', 'FIVE')));
+    expect(await host.request(3, 'repo.apply', { repoId: 'main', patch })).toMatchObject({ ok: true });
+    expect(readFileSync(a, 'utf8')).toBe('one\nTWO\nthree\nfour\nFIVE\n');
+    // An edit inside the hunk after the preview: refused, the edit stays.
+    writeFileSync(a, five);
+    sleepSync(300);
+    expect(await host.request(4, 'repo.apply', { repoId: 'main', patch, dryRun: true })).toMatchObject({ ok: true });
+    keepTimes(a, () => writeFileSync(a, five.replace('two', 'twx')));
+    expect(await host.request(5, 'repo.apply', { repoId: 'main', patch })).toMatchObject({ ok: false, error: { code: 'HUNK_MISMATCH' } });
+    expect(readFileSync(a, 'utf8')).toBe(five.replace('two', 'twx'));
+    // Nothing changed in between: the apply gives exactly the patched file.
+    writeFileSync(a, five);
+    sleepSync(300);
+    expect(await host.request(6, 'repo.apply', { repoId: 'main', patch, dryRun: true })).toMatchObject({ ok: true });
+    expect(await host.request(7, 'repo.apply', { repoId: 'main', patch })).toMatchObject({ ok: true });
+    expect(readFileSync(a, 'utf8')).toBe(five.replace('two', 'TWO'));
+    // A directory the preview found missing exists by the apply: the apply plans again (no mkdir of it).
+    const create = 'diff --git a/newdir/x.txt b/newdir/x.txt\nnew file mode 100644\n--- /dev/null\n+++ b/newdir/x.txt\n@@ -0,0 +1 @@\n+x\n';
+    expect(await host.request(8, 'repo.apply', { repoId: 'main', patch: create, dryRun: true })).toMatchObject({ ok: true });
+    mkdirSync(join(fixture.root, 'newdir'));
+    expect(await host.request(9, 'repo.apply', { repoId: 'main', patch: create })).toMatchObject({ ok: true });
+    expect(readFileSync(join(fixture.root, 'newdir', 'x.txt'), 'utf8')).toBe('x\n');
+  });
+
   it('the host rolls back a change killed mid-commit as soon as it starts', async () => {
     const change = generateLargeChange(200, 25);
     fixture = makeRepoFixture(change.before, (root) => ({ main: { root, budgets: { maxFiles: 1000, maxLines: 100_000, maxBytes: 100_000_000 } } }));
@@ -73,7 +132,7 @@ describe('repo methods over the protocol', () => {
     const applied = hashTree(patched.root);
     patched.cleanup();
     // The apply is killed as soon as its journal says `committing`. The commit phase is short (a
-    // 200-file change renames in ~20 ms), so the kill can land after the commit point (entry.json
+    // 200-file change writes its files in place in a few ms), so the kill can land after the commit point (entry.json
     // written): recovery then rolls forward, also a whole outcome. Tries until one rolls back,
     // and every attempt must end whole: the tree exactly as before or exactly as patched.
     let rolledBack = false;
@@ -82,7 +141,7 @@ describe('repo methods over the protocol', () => {
       const child = spawn(process.execPath, [CLI, 'repo', 'apply', '--repo', 'main', '--patch', patchFile], { env: { ...process.env, HYDRAFLOW_HOME: fixture.home }, stdio: 'ignore' });
       const exited = new Promise((resolve) => child.on('exit', resolve));
       let caught = false;
-      while (child.exitCode === null) {
+      while (!finished(child)) {
         let text = '';
         try {
           text = readFileSync(journal, 'utf8');

@@ -91,8 +91,19 @@ describe('embeddings in real Chromium', () => {
 
     // The fifth request is held open: the worker dies while it waits for the answer.
     server.plan.set(5, { kind: 'hold' });
-    const saved = await command(page, 'embeddings.setSettings', { settings: { kind: 'openai', baseUrl: server.url, model: 'e2e-embed' } });
-    expect(saved.ok, JSON.stringify(saved.error)).toBe(true);
+    // Configured through the options page's form, as a user does.
+    await page.waitForSelector('[data-testid=embedding-settings]');
+    await page.select('[data-testid=embedding-kind]', 'openai');
+    for (const [field, value] of [['embedding-url', server.url], ['embedding-model', 'e2e-embed']] as const) {
+      await page.$eval(`[data-testid=${field}]`, (el) => {
+        (el as HTMLInputElement).value = '';
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      await page.type(`[data-testid=${field}]`, value);
+    }
+    await page.click('[data-testid=embedding-save]');
+    await page.waitForSelector('[data-testid=embedding-status].ok', { timeout: 10_000 });
+    expect((await command<{ settings: unknown }>(page, 'embeddings.getSettings', {})).result.settings).toEqual({ kind: 'openai', baseUrl: server.url, model: 'e2e-embed' });
     const started = await command<{ jobId: string; deduplicated: boolean }>(page, 'embeddings.start', {});
     expect(started.result.deduplicated).toBe(true);
     const jobId = started.result.jobId;

@@ -1,7 +1,8 @@
-/** The popup: the current tab, a way into its side panel, and the host's state. */
+/** The popup: search, the current tab, a way into its side panel, and the host's state. */
 import { browser } from 'wxt/browser';
 import { ActiveTabSummary } from '../components/ActiveTabSummary';
 import { useActiveTab } from '../components/ActiveTab';
+import { Deferred } from '../components/Deferred';
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
 import { RunningJobs } from '../components/RunningJobs';
@@ -14,6 +15,9 @@ export function PopupApp() {
     <>
       <Header title="" />
       <main>
+        <div class="search-slot">
+          <Deferred load={() => import('../search/SearchBox').then((m) => () => <m.SearchBox idPrefix="popup-search" autoFocus onOpened={() => window.close()} />)} />
+        </div>
         <ActiveTabSummary />
         <button
           type="button"

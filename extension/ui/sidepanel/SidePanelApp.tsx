@@ -1,6 +1,7 @@
 /**
- * The side panel: the active tab's thread (messages, chat, tasks, memories) first; host state and
- * repo tools load after it, so opening the panel waits only for the thread.
+ * The side panel: the active tab's thread (messages, chat, tasks, memories) first; the search box
+ * (shown above it), host state and repo tools load after it, so opening the panel waits only for
+ * the thread.
  */
 import { Header } from '../Header';
 import { Deferred } from '../components/Deferred';
@@ -11,6 +12,10 @@ export function SidePanelApp() {
     <>
       <Header title="Side panel" />
       <main>
+        {/* The slot keeps its height while the box's code loads, so the thread below does not jump. */}
+        <div class="search-slot">
+          <Deferred load={() => import('../search/SearchBox').then((m) => () => <m.SearchBox idPrefix="panel-search" />)} />
+        </div>
         <ThreadPanel />
         <Deferred load={() => import('../components/HostStatusView').then((m) => () => <m.HostStatusView compact />)} />
         <Deferred load={() => import('../repo/RepoToolsSection').then((m) => m.RepoToolsSection)} />

@@ -7,6 +7,7 @@ import type { Message, Thread } from '../../../shared/schemas/entities';
 import type { CommandResult } from '../../../shared/commands';
 import { sendCommand } from '../../commands/client';
 import { openDatabaseSoon, useLiveQuery } from '../hooks';
+import { Deferred } from '../components/Deferred';
 import { Composer } from './Composer';
 import { MemoriesSection } from './MemoriesSection';
 import { MessageList } from './MessageList';
@@ -160,6 +161,8 @@ function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thre
       {!deleted && <TasksSection threadId={thread.id} />}
       {!deleted && <MemoriesSection threadId={thread.id} />}
       {!deleted && <PagesSection threadId={thread.id} url={tab.url} />}
+      {/* Loaded after the thread is on screen; it asks search.related only when expanded. */}
+      {!deleted && <Deferred key={`${thread.id} ${tab.url}`} load={() => import('../search/RelatedSection').then((m) => () => <m.RelatedSection url={tab.url} threadId={thread.id} />)} />}
     </>
   );
 }

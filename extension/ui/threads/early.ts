@@ -4,22 +4,115 @@
  * parsing, and `useTabThread` takes that answer for its first resolution instead of asking again:
  * the background answers while the UI modules load.
  *
- * The early script uses `chrome.*` directly: it blocks parsing, so it must not carry the polyfill.
+ * The same script also reads a tab that is already bound straight from the database (read-only:
+ * the tab's binding row, its thread, the newest messages), because the background's answer can be
+ * far away: a service worker the browser stopped after 30 s idle spends ~150–300 ms starting
+ * (evaluating its modules, opening Dexie) before it answers. The panel paints that thread at once;
+ * the background's answer, when it comes, always wins (it may refuse a blocked domain, or resolve
+ * another thread). Only the background resolves by URL or creates: this read never writes.
+ *
+ * The early script uses `chrome.*` and raw IndexedDB directly: it blocks parsing, so it must not
+ * carry the polyfill or Dexie.
  */
 import type { CommandResult } from '../../../shared/commands';
 import type { Result } from '../../../shared/errors';
+import type { Message, Tab, Thread } from '../../../shared/schemas/entities';
+import { PANEL_MESSAGE_LIMIT } from '../../../shared/threads';
+import { isCapturableUrl, urlKey } from '../../../shared/url';
 import { COMMAND_MESSAGE_TYPE } from '../../commands/message';
+import { DB_NAME } from '../../db/name';
 
 type ForTabReply = Result<CommandResult<'threads.forTab'>>;
 
-interface EarlyRequest {
+/** A bound tab's thread as read by the page itself. */
+export interface LocalThread {
+  thread: Thread;
+  messages: Message[];
+  tab: { tabId: number; url: string; title: string };
+}
+
+export interface EarlyThread {
+  /** The background's answer (authoritative). */
+  reply: Promise<ForTabReply>;
+  /** The page's own read of an existing binding; null when there is none to show (or it failed). */
+  local: Promise<LocalThread | null>;
+}
+
+interface EarlyRequest extends EarlyThread {
   tabId: number;
   url: string | null;
-  reply: Promise<ForTabReply>;
 }
 
 const SLOT = '__hydraflowEarlyThread';
 type EarlySlot = { [SLOT]?: Promise<EarlyRequest | null> };
+
+/**
+ * The thread bound to the tab, read-only, when the binding holds for `url` (the rule of
+ * `threadForTab`: the tab stays on the URL it was bound on, or on any URL of its thread), with its
+ * newest messages, oldest first. Null when there is no binding, no database yet, or any error.
+ */
+export function readBoundThread(tabId: number, url: string, dbName: string = DB_NAME, idb: IDBFactory = indexedDB): Promise<{ thread: Thread; messages: Message[] } | null> {
+  return new Promise((resolve) => {
+    let open: IDBOpenDBRequest;
+    try {
+      open = idb.open(dbName);
+    } catch {
+      resolve(null);
+      return;
+    }
+    // No database yet: opening without a version would create an empty one; abort, the worker creates it.
+    open.onupgradeneeded = () => open.transaction?.abort();
+    open.onerror = () => resolve(null);
+    open.onsuccess = () => {
+      const db = open.result;
+      // Never hold up the worker's schema upgrade.
+      db.onversionchange = () => db.close();
+      let settled = false;
+      const done = (value: { thread: Thread; messages: Message[] } | null) => {
+        if (settled) return;
+        settled = true;
+        db.close();
+        resolve(value);
+      };
+      try {
+        const tx = db.transaction(['tabs', 'threads', 'messages'], 'readonly');
+        tx.onabort = () => done(null);
+        tx.onerror = () => done(null);
+        const key = urlKey(url);
+        const rowRequest = tx.objectStore('tabs').get(tabId);
+        rowRequest.onsuccess = () => {
+          const row = rowRequest.result as Tab | undefined;
+          if (!row?.threadId) return done(null);
+          const threadRequest = tx.objectStore('threads').get(row.threadId);
+          threadRequest.onsuccess = () => {
+            const thread = threadRequest.result as Thread | undefined;
+            if (!thread || !(row.urlKey === key || thread.urlKeys.includes(key))) return done(null);
+            // Few round trips (each one is an IPC to the browser): find the LIMIT-th newest key, then one getAll.
+            const index = tx.objectStore('messages').index('[threadId+createdAt]');
+            const all = IDBKeyRange.bound([thread.id, -Infinity], [thread.id, Infinity]);
+            const take = (range: IDBKeyRange) => {
+              const rows = index.getAll(range);
+              rows.onsuccess = () => done({ thread, messages: (rows.result as Message[]).slice(-PANEL_MESSAGE_LIMIT) });
+            };
+            const keys = index.openKeyCursor(all, 'prev');
+            let skipped = false;
+            keys.onsuccess = () => {
+              const at = keys.result;
+              if (!at) return take(all);
+              if (!skipped && PANEL_MESSAGE_LIMIT > 1) {
+                skipped = true;
+                return at.advance(PANEL_MESSAGE_LIMIT - 1);
+              }
+              take(IDBKeyRange.bound(at.key, [thread.id, Infinity]));
+            };
+          };
+        };
+      } catch {
+        done(null);
+      }
+    };
+  });
+}
 
 /** `?tabId=N` names the panel's tab; otherwise it is the window's active tab (never an incognito one). */
 export function requestThreadEarly(): void {
@@ -29,20 +122,30 @@ export function requestThreadEarly(): void {
       (reply) => reply ?? { ok: false, error: { code: 'INTERNAL_ERROR', message: 'The background did not answer' } },
       (error: unknown) => ({ ok: false, error: { code: 'INTERNAL_ERROR', message: `Could not reach the background: ${(error as Error).message}` } }),
     );
+  const readLocal = (tab: chrome.tabs.Tab | undefined): Promise<LocalThread | null> => {
+    if (tab?.id === undefined || tab.incognito || !tab.url || !isCapturableUrl(tab.url)) return Promise.resolve(null);
+    const ref = { tabId: tab.id, url: tab.url, title: tab.title ?? '' };
+    return readBoundThread(tab.id, tab.url).then((found) => (found ? { ...found, tab: ref } : null));
+  };
   const tabId = Number(new URLSearchParams(location.search).get('tabId') ?? NaN);
   (globalThis as EarlySlot)[SLOT] = Number.isInteger(tabId)
-    ? Promise.resolve({ tabId, url: null, reply: ask({ tabId }) })
+    ? Promise.resolve({
+        tabId,
+        url: null,
+        reply: ask({ tabId }),
+        local: chrome.tabs.get(tabId).then(readLocal, () => null),
+      })
     : chrome.tabs.query({ active: true, currentWindow: true }).then(
-        ([tab]) => (tab?.id === undefined || tab.incognito || !tab.url ? null : { tabId: tab.id, url: tab.url, reply: ask({ tabId: tab.id, url: tab.url, title: tab.title ?? '' }) }),
+        ([tab]) => (tab?.id === undefined || tab.incognito || !tab.url ? null : { tabId: tab.id, url: tab.url, reply: ask({ tabId: tab.id, url: tab.url, title: tab.title ?? '' }), local: readLocal(tab) }),
         () => null,
       );
 }
 
-/** The early answer when it was asked for this tab and URL (taken once); else null, and the caller asks. */
-export async function takeEarlyThread(tabId: number, url: string | null): Promise<ForTabReply | null> {
+/** The early answers when they were asked for this tab and URL (taken once); else null, and the caller asks. */
+export async function takeEarlyThread(tabId: number, url: string | null): Promise<EarlyThread | null> {
   const slot = globalThis as EarlySlot;
   const pending = slot[SLOT];
   delete slot[SLOT];
   const request = await pending;
-  return request && request.tabId === tabId && request.url === url ? request.reply : null;
+  return request && request.tabId === tabId && request.url === url ? { reply: request.reply, local: request.local } : null;
 }

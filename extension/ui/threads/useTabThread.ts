@@ -59,11 +59,19 @@ export function useTabThread(tab: PanelTab | null): [TabThread, (thread?: Thread
         return;
       }
       const params = tab.url === null ? { tabId: tab.tabId } : { tabId: tab.tabId, url: tab.url, title: tab.title ?? '' };
-      const ask = async () => (await takeEarlyThread(tab.tabId, tab.url)) ?? sendCommand('threads.forTab', params);
-      void ask().then((reply) => {
-        if (reply.ok) setValue({ state: 'ready', thread: thread ?? reply.result.thread, tab: reply.result.tab, messages: thread ? undefined : reply.result.messages });
-        else if (reply.error.code === 'CAPTURE_REFUSED') setValue({ state: 'none', reason: reply.error.message });
-        else setValue({ state: 'failed', error: reply.error });
+      void takeEarlyThread(tab.tabId, tab.url).then((early) => {
+        let answered = false;
+        // The page's own read of the binding paints first when the background is slow (a stopped worker starting)…
+        void early?.local.then((local) => {
+          if (!answered && local && !thread) setValue({ state: 'ready', thread: local.thread, tab: local.tab, messages: local.messages });
+        });
+        // …and the background's answer always wins.
+        void (early?.reply ?? sendCommand('threads.forTab', params)).then((reply) => {
+          answered = true;
+          if (reply.ok) setValue({ state: 'ready', thread: thread ?? reply.result.thread, tab: reply.result.tab, messages: thread ? undefined : reply.result.messages });
+          else if (reply.error.code === 'CAPTURE_REFUSED') setValue({ state: 'none', reason: reply.error.message });
+          else setValue({ state: 'failed', error: reply.error });
+        });
       });
     },
     [tab?.tabId, tab?.url, value.state === 'ready' ? value.tab : null],

@@ -50,6 +50,53 @@ function matchesAt(lines: string[], at: number, expected: string[]): boolean {
 
 /** Applies every hunk of `change` to `oldText`; throws HUNK_MISMATCH naming the first failing hunk. */
 export function applyHunks(path: string, oldText: string, change: Pick<FileChange, 'hunks'>): string {
+  return applyGitHunksInPlace(oldText, change.hunks) ?? applyHunksByLines(path, oldText, change);
+}
+
+/**
+ * The common case without splitting the file into lines: git hunks (line numbers), every line
+ * they touch ending in "\n", no "No newline at end of file" marker. The text between hunks is
+ * copied as whole slices; only the hunks' own lines are compared. Returns null for anything else,
+ * including a hunk that does not match, and applyHunksByLines decides (and names the error): both
+ * give the same result wherever this one answers (a unit test compares them).
+ */
+export function applyGitHunksInPlace(old: string, hunks: readonly Hunk[]): string | null {
+  if (old === '' || hunks.length === 0) return null;
+  const parts: string[] = [];
+  let line = 0; // line number (0-based) that starts at `pos`
+  let pos = 0;
+  let copiedTo = 0;
+  for (const hunk of hunks) {
+    if (hunk.oldStart === null || hunk.oldNoEol || hunk.newNoEol) return null;
+    let oldCount = 0;
+    for (const entry of hunk.lines) if (entry.kind !== '+') oldCount++;
+    const at = oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
+    if (at < line) return null;
+    for (; line < at; line++) {
+      const end = old.indexOf('\n', pos);
+      if (end === -1) return null;
+      pos = end + 1;
+    }
+    if (pos > copiedTo) parts.push(old.slice(copiedTo, pos));
+    for (const entry of hunk.lines) {
+      if (entry.kind === '+') {
+        parts.push(entry.text, '\n');
+        continue;
+      }
+      const text = entry.text;
+      if (!old.startsWith(text, pos) || old.charCodeAt(pos + text.length) !== 0x0a) return null;
+      pos += text.length + 1;
+      line++;
+      if (entry.kind === ' ') parts.push(text, '\n');
+    }
+    copiedTo = pos;
+  }
+  if (copiedTo < old.length) parts.push(old.slice(copiedTo));
+  return parts.join('');
+}
+
+/** The general case: the file as an array of lines (model-format hunks, CRLF, final newlines). */
+export function applyHunksByLines(path: string, oldText: string, change: Pick<FileChange, 'hunks'>): string {
   let old = toTextFile(oldText);
   // Model-format patches are written with "\n" line ends (the parser drops "\r"). On a file whose
   // every line ends in CRLF, they are matched without the "\r" and written back with it: the line

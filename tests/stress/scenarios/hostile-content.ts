@@ -2,7 +2,7 @@
  * Hostile content everywhere it can be shown: a page whose title, text and links carry
  * `<img onerror>`, `<script>`, `<iframe>` and `javascript:` tricks is visited, captured and
  * threaded; a note and a model reply carry the same plus markdown links. Every extension page
- * that shows it (side panel, popup, overview with its history view and jobs) is opened with a
+ * that shows it (side panel, popup, overview with its history view and jobs, search results) is opened with a
  * probe installed before any script runs: `window.__pwned` must stay unset, no CSP violation may
  * be reported, no element the content describes may exist, and the hostile text must be on screen
  * as text.
@@ -100,6 +100,9 @@ export const hostileContent: Scenario = {
         await probe(browser, 'popup.html', '[data-testid=popup-summary]', false),
         // The history view shows the visit (its title arrives later than the visit, so the URL may stand in).
         await probe(browser, 'options.html', '[data-testid=history-visit]', false),
+        // Search results: the page (title and snippet), the note and the reply as hits with highlighted words.
+        await probe(browser, `options.html#search=${encodeURIComponent('hostile words')}`, '[data-testid=search] [data-testid=search-hit]'),
+        await probe(browser, `options.html#search=${encodeURIComponent('javascript pwned')}`, '[data-testid=search] [data-testid=search-hit][data-kind=message]'),
       ];
       let failures = 0;
       for (const p of probes) {

@@ -3,7 +3,8 @@ import Dexie from 'dexie';
 import { createDatabase, STORE_NAMES, type HydraDb } from '../../../extension/db';
 import { addNote } from '../../../extension/chat/service';
 import { createMemory, updateMemory, useContextMemories } from '../../../extension/threads/memories';
-import { bindTab, createThread, deleteThread, listThreads, threadForTab, unbindTab, updateThread } from '../../../extension/threads/store';
+import { bindTab, createThread, deleteThread, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from '../../../extension/threads/store';
+import { readBoundThread } from '../../../extension/ui/threads/early';
 import { createTask, taskEvents, updateTask } from '../../../extension/threads/tasks';
 
 let db: HydraDb;
@@ -72,6 +73,34 @@ describe('tab ↔ thread resolution', () => {
     expect((await listThreads(db, { query: '', includeArchived: false, limit: 10 })).map((t) => t.title)).toEqual(['Old pinned notes', 'Newest', 'Middle']);
     expect((await listThreads(db, { query: 'NOTES', includeArchived: true, limit: 10 })).map((t) => t.title)).toEqual(['Old pinned notes', 'Archived notes']);
     await expect(updateThread(db, 'missing', { pinned: true })).rejects.toMatchObject({ code: 'THREAD_NOT_FOUND' });
+  });
+});
+
+describe("the side panel's own read of a bound tab (before the worker answers)", () => {
+  it('shows what the worker would: the bound thread and its newest 100 messages, oldest first', async () => {
+    await fresh();
+    const bound = await threadForTab(db, tab(1, 'https://a.example/page'));
+    await threadForTab(db, tab(2, 'https://b.example/'));
+    for (let i = 0; i < 120; i++) await addNote(db, bound.thread.id, `note ${i}`, 1_000 + i);
+    const read = await readBoundThread(1, 'https://a.example/page#section', db.name);
+    expect(read?.thread).toEqual(await db.threads.get(bound.thread.id));
+    expect(read?.messages).toEqual(await latestMessages(db, bound.thread.id, 100));
+    expect(read?.messages.map((m) => m.content).slice(0, 2)).toEqual(['note 20', 'note 21']);
+    // Any URL of the thread holds the binding, as in threadForTab.
+    await bindTab(db, tab(3, 'https://a.example/other'), bound.thread.id);
+    expect((await readBoundThread(3, 'https://a.example/page', db.name))?.thread.id).toBe(bound.thread.id);
+  });
+
+  it('leaves every other case to the worker: no binding, a tab moved elsewhere, a thread found only by URL, no database', async () => {
+    await fresh();
+    await threadForTab(db, tab(1, 'https://a.example/page'));
+    expect(await readBoundThread(1, 'https://elsewhere.example/', db.name)).toBeNull();
+    expect(await readBoundThread(2, 'https://a.example/page', db.name)).toBeNull();
+    await unbindTab(db, tab(1, 'https://a.example/page'));
+    expect(await readBoundThread(1, 'https://a.example/page', db.name)).toBeNull();
+    // Never creates a database: the worker does, with its schema.
+    expect(await readBoundThread(1, 'https://a.example/page', 'hydraflow-never-created')).toBeNull();
+    expect(await Dexie.exists('hydraflow-never-created')).toBe(false);
   });
 });
 

@@ -1,10 +1,10 @@
 /** The pure repo-tools core: patch parsing (both formats), exact hunk application, budgets, path rules. */
 import { describe, expect, it } from 'vitest';
 import { CodedError } from '../../../shared/errors';
-import { applyHunks } from '../../../native-host/repo/core/apply';
+import { applyGitHunksInPlace, applyHunks, applyHunksByLines } from '../../../native-host/repo/core/apply';
 import { enforceBudgets, lineCount } from '../../../native-host/repo/core/budget';
 import { assertNoCaseTwins, pathComponents } from '../../../native-host/repo/core/path-rules';
-import { decodeGitPath, parsePatch, parsePatchBytes, type ParsedPatch } from '../../../native-host/repo/core/patch';
+import { decodeGitPath, parsePatch, parsePatchBytes, type Hunk, type ParsedPatch } from '../../../native-host/repo/core/patch';
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -119,6 +119,66 @@ describe('the *** Begin Patch format', () => {
 
   it('needs the closing marker', () => {
     expect(codeOf(() => parsePatch('*** Begin Patch\n*** Delete File: x\n'))).toBe('PATCH_INVALID');
+  });
+});
+
+describe('the line-splitting-free path for git hunks', () => {
+  // A small deterministic generator (no Math.random: a failure must reproduce).
+  function rng(seed: number) {
+    let state = seed >>> 0;
+    return (n: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % n;
+    };
+  }
+  const words = ['a', 'b', 'x\r', '', ' ', '\u00e9', 'a b'];
+
+  it('gives exactly the line-by-line result wherever it answers, over random files and hunks (matching and not)', () => {
+    let answered = 0;
+    let declined = 0;
+    for (let seed = 1; seed <= 3000; seed++) {
+      const pick = rng(seed);
+      const lines = Array.from({ length: pick(12) }, () => words[pick(words.length)]!);
+      const finalNewline = pick(4) !== 0;
+      const old = lines.length === 0 ? '' : lines.join('\n') + (finalNewline ? '\n' : '');
+      const hunks: Hunk[] = [];
+      let from = 0;
+      for (let h = 0; h < 1 + pick(3) && from <= lines.length; h++) {
+        const start = from + pick(Math.max(1, lines.length - from + 1));
+        const take = Math.min(pick(4), lines.length - start);
+        const hunkLines: Hunk['lines'] = [];
+        for (let k = 0; k < take; k++) {
+          // Mostly the real line; sometimes a wrong one (the hunk must then be refused).
+          const text = pick(10) === 0 ? 'zz' : lines[start + k]!;
+          hunkLines.push({ kind: pick(2) === 0 ? ' ' : '-', text });
+          if (pick(3) === 0) hunkLines.push({ kind: '+', text: words[pick(words.length)]! });
+        }
+        if (hunkLines.length === 0 || pick(4) === 0) hunkLines.push({ kind: '+', text: 'new' });
+        const oldCount = hunkLines.filter((l) => l.kind !== '+').length;
+        // Sometimes a lying line number.
+        const oldStart = (oldCount === 0 ? start : start + 1) + (pick(8) === 0 ? pick(3) - 1 : 0);
+        hunks.push({ oldStart, anchor: null, lines: hunkLines, oldNoEol: pick(10) === 0, newNoEol: pick(10) === 0, atEnd: false });
+        from = start + take;
+      }
+      const fast = applyGitHunksInPlace(old, hunks);
+      let slow: string | undefined;
+      try {
+        slow = applyHunksByLines('f', old, { hunks });
+      } catch (error) {
+        expect((error as CodedError).code, `seed ${seed}`).toBe('HUNK_MISMATCH');
+      }
+      if (fast === null) declined++;
+      else {
+        answered++;
+        expect(fast, `seed ${seed}: ${JSON.stringify({ old, hunks })}`).toBe(slow);
+      }
+      // The public entry point always agrees with the line-by-line path.
+      if (slow !== undefined) expect(applyHunks('f', old, { hunks })).toBe(slow);
+      else expect(codeOf(() => applyHunks('f', old, { hunks }))).toBe('HUNK_MISMATCH');
+    }
+    // Both branches were exercised many times.
+    expect(answered).toBeGreaterThan(500);
+    expect(declined).toBeGreaterThan(500);
   });
 });
 

@@ -8,11 +8,13 @@ import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, type HydraDb } from '../../../extension/db';
 import { Indexer } from '../../../extension/search';
+import { setJournalListener } from '../../../extension/search/journal';
 import { searchQuery } from '../../../extension/search/service';
 import { makeVisit } from '../../../shared/history/visit';
 import { reverseHost } from '../../../shared/host-key';
 import type { Message, Page, Thread } from '../../../shared/schemas/entities';
 import { searchParams } from '../../../shared/commands/search';
+import { INDEX_VERSION } from '../../../shared/search/engine';
 import { urlKey } from '../../../shared/url';
 
 const NOW = Date.UTC(2026, 10, 20);
@@ -186,7 +188,7 @@ describe('search index in the worker', () => {
     expect((await db.jobs.get(again.jobId))?.result).toMatchObject({ missing: 0, extra: 0, stale: 0, repaired: 0 });
 
     // An unfinished build (a crash mid-rebuild) is redone by the next worker.
-    await db.settings.put({ key: 'search.index', value: { v: 'hf-ii-1', complete: false, builtAt: 0 }, updatedAt: 0 });
+    await db.settings.put({ key: 'search.index', value: { v: INDEX_VERSION, complete: false, builtAt: 0 }, updatedAt: 0 });
     const next = new Indexer(db);
     expect(keysOf((await query(db, next, 'axolotl')).hits)).toEqual(['message:m5']);
     expect(await db.jobs.where('type').equals('index_rebuild').count()).toBe(2);
@@ -199,6 +201,40 @@ describe('search index in the worker', () => {
     expect(stored).not.toContain('mutable');
     expect(stored).toContain('axolotl');
   });
+
+  it('after a big import, a search applies one chunk of the journal and answers; the rest follows in the background', async () => {
+    const db = freshDb();
+    await seed(db);
+    const indexer = new Indexer(db, 250);
+    await query(db, indexer, 'rust');
+    for (let batch = 0; batch < 12; batch++) await db.visits.bulkPut(Array.from({ length: 100 }, (_, i) => visit(`https://bulk.example/${batch}/${i}`, `bulk wombat ${batch}`, 1)));
+    expect(await db.searchJournal.count()).toBe(12);
+    // What a search does first: one chunk (about 250 documents: two 100-URL writes, a third would pass the limit).
+    expect(await indexer.drain('chunk')).toBe(true);
+    expect((await indexer.ready()).count('visit')).toBe(5 + 200);
+    expect((await query(db, indexer, 'wombat')).hits.length).toBeGreaterThan(0);
+    const left = await db.searchJournal.count();
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(12);
+    await expect.poll(() => db.searchJournal.count(), { timeout: 10_000 }).toBe(0);
+    expect((await indexer.ready()).count('visit')).toBe(5 + 1_200);
+  });
+
+  it('leaves an import\'s writes in the journal while it runs and indexes them after', async () => {
+    const db = freshDb();
+    await seed(db);
+    const indexer = new Indexer(db);
+    indexer.attach();
+    await query(db, indexer, 'rust');
+    await db.jobs.add({ id: 'imp', type: 'history_import', status: 'running', createdAt: NOW, startedAt: NOW, finishedAt: null, progress: { done: 0, total: null, rate: null }, params: {}, result: null, error: null, parentId: null, relatedIds: [], cursor: null, logTail: [], origin: 'extension' });
+    await db.visits.bulkPut([visit('https://import.example/a', 'imported numbat', 2)]);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await db.searchJournal.count()).toBe(1);
+    await db.jobs.update('imp', { status: 'succeeded', finishedAt: NOW });
+    await expect.poll(() => db.searchJournal.count(), { timeout: 8_000, interval: 200 }).toBe(0);
+    expect((await indexer.ready()).has('visit', urlKey('https://import.example/a'))).toBe(true);
+    setJournalListener(null);
+  }, 15_000);
 
   it('refuses a second maintenance job of another type while one runs, and returns the running one of the same type', async () => {
     const db = freshDb();
