@@ -15,7 +15,7 @@ import { idf, Segment, TopK, type SegmentData, type SegmentHit } from './segment
 import { queryTerms } from './tokenize';
 
 /** Bump when the segment format or the tokenizer changes: stored segments of another version are rebuilt. */
-export const INDEX_VERSION = 'hf-ii-2';
+export const INDEX_VERSION = 'hf-ii-3';
 
 /**
  * Segments per kind. A change rewrites its document's whole segment, so segments stay around a

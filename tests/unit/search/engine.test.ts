@@ -122,6 +122,17 @@ describe('search index', () => {
     expect(data.domains).toEqual(['x.com']);
   });
 
+  it('stores document numbers in 16 bits up to 65,535 documents per segment, and in 32 bits beyond', () => {
+    const segment = new Segment();
+    for (let i = 0; i < 65_535; i++) segment.upsert({ key: `d${i}`, at: NOW, n: 0, domain: '', sig: i, title: i === 65_534 ? 'last' : 'doc', text: '' });
+    expect(segment.freeze().postDoc).toBeInstanceOf(Uint16Array);
+    segment.upsert({ key: 'beyond', at: NOW, n: 0, domain: '', sig: 1, title: 'farthest', text: '' });
+    expect(segment.freeze().postDoc).toBeInstanceOf(Uint32Array);
+    const index = SearchIndex.load([{ key: 'page/0', kind: 'page', data: segment.freeze() }]);
+    expect(index.search({ q: 'farthest', limit: 5, now: NOW }).hits.map((h) => h.key)).toEqual(['beyond']);
+    expect(index.search({ q: 'last', limit: 5, now: NOW }).hits.map((h) => h.key)).toEqual(['d65534']);
+  });
+
   it('refuses a query with no words', () => {
     expect(() => SearchIndex.empty().search({ q: ' ?! ', limit: 5 })).toThrow(expect.objectContaining({ code: 'SEARCH_QUERY_EMPTY' }));
   });
