@@ -110,34 +110,51 @@ export async function recordVisit(db: HydraDb, item: { url?: string; title?: str
 }
 
 /** At worker start: the open tabs as the browser has them now (ids change across restarts). */
-export async function syncOpenTabs(db: HydraDb): Promise<void> {
-  const tabs = await browser.tabs.query({});
-  const openIds = new Set(tabs.map((t) => t.id));
-  await db.tabs.where('open').equals(1).filter((row) => !openIds.has(row.tabId)).modify({ open: 0 });
-  for (const tab of tabs) await recordTab(db, tab);
+export function syncOpenTabs(db: HydraDb): Promise<void> {
+  return inOrder(async () => {
+    const tabs = await browser.tabs.query({});
+    const openIds = new Set(tabs.map((t) => t.id));
+    await db.tabs.where('open').equals(1).filter((row) => !openIds.has(row.tabId)).modify({ open: 0 });
+    for (const tab of tabs) await recordTab(db, tab);
+  });
+}
+
+let tabEvents: Promise<unknown> = Promise.resolve();
+/**
+ * Tab state changes are applied one at a time, in the order the browser reported them. Handlers
+ * are async (a blocklist read comes before the write), so without this a tab's removal could be
+ * overtaken by an update of the same tab still in flight and leave it "open"; and the start-up
+ * sync's snapshot of the open tabs could overwrite events that arrived while it ran.
+ */
+function inOrder(run: () => Promise<unknown>): Promise<void> {
+  const next = tabEvents.then(run);
+  tabEvents = next.catch(() => undefined);
+  return next.then(() => undefined);
 }
 
 export function registerCaptureListeners(db: HydraDb): void {
   const report = (error: unknown) => console.error('[hydraflow] capture failed', error);
-  browser.tabs.onCreated.addListener((tab) => void recordTab(db, tab).catch(report));
+  const ordered = (run: () => Promise<unknown>) => void inOrder(run).catch(report);
+  browser.tabs.onCreated.addListener((tab) => ordered(() => recordTab(db, tab)));
   browser.tabs.onUpdated.addListener((tabId, change, tab) => {
     if (change.url === undefined && change.title === undefined && change.status === undefined) return;
-    void recordTab(db, tab)
-      .then(() => (change.title !== undefined && tab.url && !tab.incognito ? recordTitle(db, tabId, tab.url, change.title) : undefined))
-      .catch(report);
+    ordered(async () => {
+      await recordTab(db, tab);
+      if (change.title !== undefined && tab.url && !tab.incognito) await recordTitle(db, tabId, tab.url, change.title);
+    });
   });
-  browser.tabs.onActivated.addListener(({ tabId, windowId }) => {
-    void db
-      .transaction('rw', db.tabs, async () => {
+  browser.tabs.onActivated.addListener(({ tabId, windowId }) =>
+    ordered(() =>
+      db.transaction('rw', db.tabs, async () => {
         await db.tabs.where('windowId').equals(windowId).modify((row) => void (row.active = row.tabId === tabId ? 1 : 0));
-      })
-      .catch(report);
-  });
-  browser.tabs.onMoved.addListener((tabId, info) => void db.tabs.update(tabId, { windowId: info.windowId, index: info.toIndex, updatedAt: Date.now() }).catch(report));
-  browser.tabs.onAttached.addListener((tabId, info) => void db.tabs.update(tabId, { windowId: info.newWindowId, index: info.newPosition, updatedAt: Date.now() }).catch(report));
-  browser.tabs.onRemoved.addListener((tabId) => void db.tabs.update(tabId, { open: 0, active: 0, updatedAt: Date.now() }).catch(report));
+      }),
+    ),
+  );
+  browser.tabs.onMoved.addListener((tabId, info) => ordered(() => db.tabs.update(tabId, { windowId: info.windowId, index: info.toIndex, updatedAt: Date.now() })));
+  browser.tabs.onAttached.addListener((tabId, info) => ordered(() => db.tabs.update(tabId, { windowId: info.newWindowId, index: info.newPosition, updatedAt: Date.now() })));
+  browser.tabs.onRemoved.addListener((tabId) => ordered(() => db.tabs.update(tabId, { open: 0, active: 0, updatedAt: Date.now() })));
   browser.webNavigation.onCommitted.addListener((details) => {
-    if (details.frameId === 0) void recordNavigation(db, details.tabId, details.url).catch(report);
+    if (details.frameId === 0) ordered(() => recordNavigation(db, details.tabId, details.url));
   });
   browser.history.onVisited.addListener((item) => void recordVisit(db, item).catch(report));
 }
