@@ -14,7 +14,7 @@ import { getCheck, getRepo, readConfig, realRoot, type HostConfig } from './conf
 import { runCheck, type CheckResult } from './checks';
 import { PathChecker } from './paths';
 import { planPatch, type ChangePlan, type DiffstatItem } from './plan';
-import { commitChange, fileMode, inPlaceIdentity, readLedger, readPreImage, sha256, withRepoLock, type LedgerEntry, type PlannedWrite } from './transaction';
+import { commitChange, fileMode, hashWrites, inPlaceIdentity, readLedger, readPreImage, sha256, withRepoLock, type LedgerEntry, type PlannedWrite } from './transaction';
 
 export interface RepoContext {
   configFile: string;
@@ -51,6 +51,8 @@ export async function applyPatch(ctx: RepoContext, repoId: string, patchText: st
     enforceBudgets(plan.figures, repo.budgets);
     const base = { ...plan.figures, diffstat: plan.diffstat, budgets: repo.budgets, dryRun };
     if (dir === null) {
+      // The ledger's hashes, taken now: the apply after this preview reuses the plan and its hashes.
+      hashWrites(plan.writes);
       lastPlan = { parsed, plan };
       return { ...base, changeId: null };
     }

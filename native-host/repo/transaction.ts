@@ -92,6 +92,20 @@ export interface PlannedWrite {
    * may write); null: it is absent, or is replaced by a new file (see commitChange).
    */
   inPlace: FileIdentity | null;
+  /**
+   * SHA-256 of `before` / `after` for the ledger, computed once: a preview hashes its plan while
+   * the user reads the diff, and the apply that reuses that plan (same buffers) does not hash again.
+   */
+  beforeSha256?: string | null;
+  afterSha256?: string | null;
+}
+
+/** Fills in the ledger hashes of a plan's writes (idempotent). */
+export function hashWrites(writes: readonly PlannedWrite[]): void {
+  for (const write of writes) {
+    write.beforeSha256 ??= write.before === null ? null : sha256(write.before);
+    write.afterSha256 ??= write.after === null ? null : sha256(write.after);
+  }
 }
 
 export interface FileIdentity {
@@ -225,8 +239,8 @@ export async function commitChange(dir: string, spec: CommitSpec): Promise<Ledge
     files.push({
       path: write.relative,
       op: write.op,
-      beforeSha256: write.before === null ? null : sha256(write.before),
-      afterSha256: write.after === null ? null : sha256(write.after),
+      beforeSha256: write.beforeSha256 ?? (write.before === null ? null : sha256(write.before)),
+      afterSha256: write.afterSha256 ?? (write.after === null ? null : sha256(write.after)),
       linesAdded: write.linesAdded,
       linesRemoved: write.linesRemoved,
       bytes: write.after?.length ?? 0,

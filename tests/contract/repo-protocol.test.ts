@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { CLI } from '../support/cli';
 import { HostProcess } from '../support/host-process';
 import { generateLargeChange, hashTree, makeRepoFixture, type RepoFixture } from '../support/repo-fixture';
@@ -111,8 +112,15 @@ describe('repo methods over the protocol', () => {
     writeFileSync(a, five);
     sleepSync(300);
     expect(await host.request(6, 'repo.apply', { repoId: 'main', patch, dryRun: true })).toMatchObject({ ok: true });
-    expect(await host.request(7, 'repo.apply', { repoId: 'main', patch })).toMatchObject({ ok: true });
+    const applied = (await host.request(7, 'repo.apply', { repoId: 'main', patch })) as { ok: boolean; result: { changeId: string } };
+    expect(applied.ok).toBe(true);
     expect(readFileSync(a, 'utf8')).toBe(five.replace('two', 'TWO'));
+    // The ledger's hashes (taken at the preview, reused by this apply) are those of the bytes before and after.
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const entries = ((await host.request(70, 'repo.ledger', { repoId: 'main' })) as { result: { entries: { changeId: string; files: { path: string; beforeSha256: string; afterSha256: string }[] }[] } }).result.entries;
+    expect(entries.find((e) => e.changeId === applied.result.changeId)?.files).toMatchObject([{ path: 'a.txt', beforeSha256: sha(five), afterSha256: sha(five.replace('two', 'TWO')) }]);
+    expect(await host.request(71, 'repo.revert', { repoId: 'main', changeId: applied.result.changeId })).toMatchObject({ ok: true });
+    expect(readFileSync(a, 'utf8')).toBe(five);
     // A directory the preview found missing exists by the apply: the apply plans again (no mkdir of it).
     const create = 'diff --git a/newdir/x.txt b/newdir/x.txt\nnew file mode 100644\n--- /dev/null\n+++ b/newdir/x.txt\n@@ -0,0 +1 @@\n+x\n';
     expect(await host.request(8, 'repo.apply', { repoId: 'main', patch: create, dryRun: true })).toMatchObject({ ok: true });
