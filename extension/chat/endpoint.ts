@@ -12,31 +12,42 @@ export interface ChatTurn {
   content: string;
 }
 
-function apiBase(settings: ModelSettings): string {
+/** What a model or embeddings endpoint needs to be reached (both settings shapes have it). */
+export interface EndpointAddress {
+  kind: 'openai' | 'ollama';
+  baseUrl: string;
+  apiKey?: string | undefined;
+}
+
+/** The base URL requests go under: an OpenAI-compatible server's `/v1` is added when missing. */
+export function apiBase(settings: EndpointAddress): string {
   const base = settings.baseUrl.replace(/\/+$/, '');
   return settings.kind === 'openai' && !/\/v1$/.test(base) ? `${base}/v1` : base;
 }
 
-function headers(settings: ModelSettings): Record<string, string> {
+export function endpointHeaders(settings: EndpointAddress): Record<string, string> {
   return { 'content-type': 'application/json', ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}) };
+}
+
+/** A refused or failed response as its coded error; `what` names the endpoint ("model endpoint"). */
+export async function responseError(response: Response, what: string): Promise<CodedError> {
+  if (response.status === 401 || response.status === 403) {
+    return new CodedError('MODEL_UNAUTHORIZED', `The ${what} refused the request (${response.status}): check the API key in Settings`);
+  }
+  const body = (await response.text().catch(() => '')).slice(0, 300);
+  return new CodedError('MODEL_HTTP_ERROR', `The ${what} answered ${response.status}${body ? `: ${body}` : ''}`);
 }
 
 async function call(settings: ModelSettings, path: string, init: RequestInit): Promise<Response> {
   const url = `${apiBase(settings)}${path}`;
   let response: Response;
   try {
-    response = await fetch(url, { ...init, headers: headers(settings), credentials: 'omit' });
+    response = await fetch(url, { ...init, headers: endpointHeaders(settings), credentials: 'omit' });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new CodedError('MODEL_UNREACHABLE', `Cannot reach ${new URL(url).origin}: the connection was refused or the network is down`);
   }
-  if (response.status === 401 || response.status === 403) {
-    throw new CodedError('MODEL_UNAUTHORIZED', `The model endpoint refused the request (${response.status}): check the API key in Settings`);
-  }
-  if (!response.ok) {
-    const body = (await response.text().catch(() => '')).slice(0, 300);
-    throw new CodedError('MODEL_HTTP_ERROR', `The model endpoint answered ${response.status}${body ? `: ${body}` : ''}`);
-  }
+  if (!response.ok) throw await responseError(response, 'model endpoint');
   return response;
 }
 

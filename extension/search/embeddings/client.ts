@@ -6,6 +6,7 @@
  */
 import type { EmbeddingSettings } from '../../../shared/commands/search';
 import { CodedError } from '../../../shared/errors';
+import { apiBase, endpointHeaders, responseError } from '../../chat/endpoint';
 
 /** Inputs per request: small enough for any server's limits, large enough to amortize the round trip. */
 export const EMBED_BATCH = 32;
@@ -23,9 +24,7 @@ export interface EmbedOptions {
 }
 
 function endpointUrl(settings: EmbeddingSettings): string {
-  const base = settings.baseUrl.replace(/\/+$/, '');
-  if (settings.kind === 'ollama') return `${base}/api/embed`;
-  return `${/\/v1$/.test(base) ? base : `${base}/v1`}/embeddings`;
+  return `${apiBase(settings)}${settings.kind === 'ollama' ? '/api/embed' : '/embeddings'}`;
 }
 
 async function post(settings: EmbeddingSettings, body: unknown, signal: AbortSignal | undefined, timeoutMs: number): Promise<unknown> {
@@ -36,7 +35,7 @@ async function post(settings: EmbeddingSettings, body: unknown, signal: AbortSig
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}) },
+      headers: endpointHeaders(settings),
       body: JSON.stringify(body),
       credentials: 'omit',
       signal: combined,
@@ -46,13 +45,7 @@ async function post(settings: EmbeddingSettings, body: unknown, signal: AbortSig
     if (timeout.aborted) throw new CodedError('MODEL_UNREACHABLE', `The embeddings endpoint ${new URL(url).origin} did not answer within ${timeoutMs} ms`);
     throw new CodedError('MODEL_UNREACHABLE', `Cannot reach ${new URL(url).origin}: the connection was refused or the network is down (${(error as Error).message})`);
   }
-  if (response.status === 401 || response.status === 403) {
-    throw new CodedError('MODEL_UNAUTHORIZED', `The embeddings endpoint refused the request (${response.status}): check the API key in Settings`);
-  }
-  if (!response.ok) {
-    const text = (await response.text().catch(() => '')).slice(0, 300);
-    throw new CodedError('MODEL_HTTP_ERROR', `The embeddings endpoint answered ${response.status}${text ? `: ${text}` : ''}`);
-  }
+  if (!response.ok) throw await responseError(response, 'embeddings endpoint');
   try {
     return await response.json();
   } catch {
