@@ -40,15 +40,7 @@ export function dequantize(vector: QuantizedVector): Float32Array {
 /** Cosine similarity of two quantized vectors (the scales cancel out); 0 when either is zero. */
 export function cosineInt8(a: Int8Array, b: Int8Array): number {
   if (a.length !== b.length) throw new RangeError(`Vectors differ in dimension: ${a.length} and ${b.length}`);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+  return cosine(a, b);
 }
 
 /** Cosine similarity of two float vectors; 0 when either is zero. */
