@@ -12,6 +12,7 @@
 import { CodedError, toAppError } from '../../shared/errors';
 import { INDEX_VERSION, SearchIndex, docSignature, type SegmentRecord } from '../../shared/search/engine';
 import { SEARCH_KINDS, type SearchKind } from '../../shared/search/kinds';
+import { segmentBytes } from '../../shared/search/segment';
 import type { HydraDb } from '../db';
 import { storeCounterKey, type CountedStore } from '../db/counters';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs/ledger';
@@ -234,7 +235,7 @@ export class Indexer {
     await this.db.searchSegments.each((row) => {
       segments++;
       docs[row.kind] += row.data.at.length;
-      bytes += row.data.postDoc.byteLength + row.data.postTf.byteLength + row.data.terms.length * 2 + row.data.keys.length * 2;
+      bytes += segmentBytes(row.data);
     });
     return { docs, segments, bytes, loaded: false, pending, version: INDEX_VERSION };
   }

@@ -11,7 +11,7 @@
  */
 import { CodedError } from '../errors';
 import { SEARCH_KINDS, type SearchKind } from './kinds';
-import { idf, Segment, TopK, type SegmentData, type SegmentHit } from './segment';
+import { idf, postingsSize, Segment, TopK, type SegmentData, type SegmentHit } from './segment';
 import { queryTerms } from './tokenize';
 
 /** Bump when the segment format or the tokenizer changes: stored segments of another version are rebuilt. */
@@ -200,9 +200,11 @@ export class SearchIndex {
       }
       if (docCount === 0) continue;
       // idf over the whole kind, so the segment a document landed in does not change its score.
-      const weighted = exact.map((term) => {
+      // Each segment looks each word up once: the same lookups serve the idf and the search.
+      const found = segments.map((segment) => exact.map((term) => segment.lookup(term)));
+      const weighted = exact.map((term, t) => {
         let df = 0;
-        for (const segment of segments) df += segment.df(term);
+        for (const lookups of found) df += postingsSize(lookups[t]!);
         return { term, idf: idf(docCount, df) };
       });
       let prefixDf = 0;
@@ -220,7 +222,7 @@ export class SearchIndex {
         domain,
         now,
       };
-      for (const segment of segments) segment.search(segmentQuery, top);
+      segments.forEach((segment, s) => segment.search(segmentQuery, top, found[s]!));
     }
     const kindOf = new Map<Segment, SearchKind>();
     for (const entry of this.segments.values()) kindOf.set(entry.segment, entry.kind);

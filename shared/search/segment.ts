@@ -181,11 +181,16 @@ export function idf(docCount: number, df: number): number {
 }
 
 /** A posting list: a frozen range followed by overlay pairs (docs ascending throughout). */
-interface Postings {
+export interface Postings {
   start: number;
   end: number;
   /** [doc, tf, doc, tf, …] of overlay documents, or null. */
   extra: number[] | null;
+}
+
+/** Documents in a posting list (0 for none). */
+export function postingsSize(p: Postings | null): number {
+  return p ? p.end - p.start + (p.extra ? p.extra.length / 2 : 0) : 0;
 }
 
 export class Segment {
@@ -328,7 +333,8 @@ export class Segment {
     return this.data.terms.slice(this.data.termOff[i], this.data.termOff[i + 1]);
   }
 
-  private postings(term: string): Postings | null {
+  /** Where `term`'s postings are in this segment (null: no document holds it). Valid until the next change. */
+  lookup(term: string): Postings | null {
     const i = this.lowerBound(term);
     const frozen = i < this.data.termOff.length - 1 && this.termAt(i) === term;
     const extra = this.overlay.get(term) ?? null;
@@ -338,25 +344,25 @@ export class Segment {
 
   /** Documents holding `term` here (dead ones included: an upper bound, good for idf). */
   df(term: string): number {
-    const p = this.postings(term);
-    return p ? p.end - p.start + (p.extra ? p.extra.length / 2 : 0) : 0;
+    return postingsSize(this.lookup(term));
   }
 
   /**
    * Adds this segment's matches to `top`: documents holding every exact term and (when there is
-   * one) a word starting with the prefix, inside the filters.
+   * one) a word starting with the prefix, inside the filters. `found[i]` is this segment's
+   * `lookup` of `query.exact[i]` (the index already looked them up for the idf).
    */
-  search(query: SegmentQuery, top: TopK<SegmentHit>): void {
+  search(query: SegmentQuery, top: TopK<SegmentHit>, found: readonly (Postings | null)[]): void {
     const { postDoc, postTf, at, dom } = this.data;
     const total = this.base + this.oKeys.length;
     if (total === 0 || this.size === 0) return;
     const lists: { p: Postings; idf: number; cursor: number }[] = [];
-    for (const { term, idf: weight } of query.exact) {
-      const p = this.postings(term);
+    query.exact.forEach(({ idf: weight }, i) => {
+      const p = found[i] ?? null;
       if (p) lists.push({ p, idf: weight, cursor: 0 });
-      else if (!query.any) return;
-    }
-    const length = (p: Postings) => p.end - p.start + (p.extra ? p.extra.length / 2 : 0);
+    });
+    if (!query.any && lists.length < query.exact.length) return;
+    const length = postingsSize;
     lists.sort((a, b) => length(a.p) - length(b.p));
 
     const allowedDomain = this.domainFilter(query.domain);
@@ -665,7 +671,11 @@ export class Segment {
 
   /** Approximate bytes of the frozen part (what a persisted row weighs). */
   get bytes(): number {
-    const d = this.data;
-    return d.terms.length * 2 + d.keys.length * 2 + d.termOff.byteLength + d.postOff.byteLength + d.postDoc.byteLength + d.postTf.byteLength + d.keyOff.byteLength + d.at.byteLength + d.n.byteLength + d.len.byteLength + d.dom.byteLength + d.sig.byteLength;
+    return segmentBytes(this.data);
   }
+}
+
+/** Approximate bytes of a segment's data: its arrays, and its strings at two bytes a character. */
+export function segmentBytes(d: SegmentData): number {
+  return d.terms.length * 2 + d.keys.length * 2 + d.termOff.byteLength + d.postOff.byteLength + d.postDoc.byteLength + d.postTf.byteLength + d.keyOff.byteLength + d.at.byteLength + d.n.byteLength + d.len.byteLength + d.dom.byteLength + d.sig.byteLength;
 }
