@@ -44,13 +44,7 @@ const line = (figure: string, value: number, baseline: string, baselineValue: nu
 started = performance.now();
 const scan = new LinearScan(docs);
 const scanPrepareMs = performance.now() - started;
-const scanTimes: number[] = [];
-const scanResults = queries.map(({ q }) => {
-  const t = performance.now();
-  const result = scan.search(q, LIMIT);
-  scanTimes.push(performance.now() - t);
-  return result;
-});
+const { results: scanResults, times: scanTimes } = scan.timed(queries, LIMIT);
 const scanP50 = percentile(scanTimes, 0.5);
 const scanP95 = percentile(scanTimes, 0.95);
 console.error(`scan: p50 ${scanP50.toFixed(1)} ms, p95 ${scanP95.toFixed(1)} ms`);

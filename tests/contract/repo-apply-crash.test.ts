@@ -6,11 +6,12 @@
  * state (the first writes), so the commit phase itself is hit many times.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, runCli } from '../support/cli';
+import { finished, sleepSync } from '../support/host-process';
 import { createDiff, generateLargeChange, hashTree, makeRepoFixture, writeTree, type RepoFixture } from '../support/repo-fixture';
 
 const RUNS = Number(process.env.HF_CRASH_RUNS ?? 30);
@@ -54,23 +55,6 @@ function readOr(file: string): string {
   } catch {
     return '';
   }
-}
-
-/**
- * Whether a child has exited, without the event loop (these loops sleep synchronously, so
- * `child.exitCode` is never updated while they run): its /proc entry is gone or a zombie.
- */
-function finished(child: ChildProcess): boolean {
-  if (child.exitCode !== null || child.signalCode !== null) return true;
-  try {
-    return readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 describe('killing the host during a large apply', () => {

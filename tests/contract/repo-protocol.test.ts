@@ -4,12 +4,12 @@
  * off mid-commit when the host starts (no repo command needed).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { CLI } from '../support/cli';
-import { HostProcess } from '../support/host-process';
+import { finished, HostProcess, sleepSync } from '../support/host-process';
 import { generateLargeChange, hashTree, makeRepoFixture, type RepoFixture } from '../support/repo-fixture';
 
 let fixture: RepoFixture | undefined;
@@ -30,23 +30,6 @@ function keepTimes(file: string, edit: () => void): void {
   expect(spawnSync('touch', ['-r', reference, file]).status).toBe(0);
   rmSync(reference);
   expect(statSync(file, { bigint: true }).mtimeNs).toBe(mtimeNs);
-}
-
-/**
- * Whether a child has exited, without the event loop (the loop below sleeps synchronously, so
- * `child.exitCode` is never updated while it runs): its /proc entry is gone or a zombie.
- */
-function finished(child: ChildProcess): boolean {
-  if (child.exitCode !== null || child.signalCode !== null) return true;
-  try {
-    return readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 describe('repo methods over the protocol', () => {

@@ -2,8 +2,8 @@
  * Runs the real, built host program as a child process and speaks bytes to it, as a browser does.
  * Every byte it writes to stdout must decode as a frame: a non-frame byte fails the test.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFrame, FrameDecoder } from '../../native-host/core/frame-decoder';
@@ -102,4 +102,22 @@ export class HostProcess {
     clearTimeout(timer);
     rmSync(this.home, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether a child has exited, without the event loop (a loop that sleeps synchronously never sees
+ * `child.exitCode` change while it runs): its /proc entry is gone or a zombie.
+ */
+export function finished(child: ChildProcess): boolean {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  try {
+    return readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+/** Blocks the thread for `ms` (a test that must not yield to the event loop while it polls). */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -327,6 +327,18 @@ export class LinearScan {
     hits.sort((a, b) => b.score - a.score || this.at[b.index]! - this.at[a.index]!);
     return { top: hits.slice(0, limit).map((hit) => this.ids[hit.index]!), matches: new Set(hits.map((hit) => this.ids[hit.index]!)) };
   }
+
+  /** Every query's result and its time (ms), in query order: the baseline both search benches time. */
+  timed(queries: readonly { q: string }[], limit: number): { results: ScanResult[]; times: number[] } {
+    const times: number[] = [];
+    const results = queries.map(({ q }) => {
+      const t = performance.now();
+      const result = this.search(q, limit);
+      times.push(performance.now() - t);
+      return result;
+    });
+    return { results, times };
+  }
 }
 
 /** The documents' own text (title, text, URL) as structured clone would store it: what an index's size compares with. */
