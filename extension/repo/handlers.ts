@@ -33,9 +33,14 @@ export function repoCommandHandlers(db: HydraDb, host: HostConnection): RepoHand
       return { entries: [...entries].reverse() };
     },
     'repo.apply': async ({ repoId, patch }) => {
-      const job = await createJob(db, { type: 'patch_apply', params: { repoId, patchChars: patch.length }, total: 1 });
+      const patchSha256 = await sha256Hex(patch);
+      const job = await createJob(db, { type: 'patch_apply', params: { repoId, patchChars: patch.length, patchSha256 }, total: 1 });
       await startJob(db, job.id);
-      const reply = await host.request('repo.apply', { repoId, patch, dryRun: false }, NO_TIMEOUT);
+      // The host still holds the preview's parse (and plan) unless it restarted since (the
+      // connection closes after a minute idle): name the patch by its hash, and send the text
+      // only when the host asks for it.
+      let reply = await host.request('repo.apply', { repoId, patchSha256, dryRun: false }, NO_TIMEOUT);
+      if (!reply.ok && reply.error.code === 'PATCH_NOT_PREVIEWED') reply = await host.request('repo.apply', { repoId, patch, dryRun: false }, NO_TIMEOUT);
       if (!reply.ok) {
         await failJob(db, job.id, reply.error);
         throw new CodedError(reply.error.code, reply.error.message);
@@ -69,6 +74,12 @@ export function repoCommandHandlers(db: HydraDb, host: HostConnection): RepoHand
       return { cancelled: controller !== undefined };
     },
   };
+}
+
+/** SHA-256 of the text's UTF-8 bytes, as the host hashes the patch it parsed. */
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 async function runCheckJob(db: HydraDb, host: HostConnection, jobId: string, repoId: string, checkId: string, signal: AbortSignal): Promise<void> {

@@ -94,7 +94,7 @@ const subs: Record<string, Sub> = {
     const patchFile = required(values, 'patch');
     if (patchFile !== '-' && !existsSync(patchFile)) throw new UsageError(`No patch file ${patchFile}`);
     const text = readFileSync(patchFile === '-' ? 0 : patchFile, 'utf8');
-    const outcome = await applyPatch(context(values.config), repoId, text, values['dry-run'] === true);
+    const outcome = await applyPatch(context(values.config), repoId, { text }, values['dry-run'] === true);
     io.out(JSON.stringify({ ok: true, ...outcome }));
     return EXIT.ok;
   },

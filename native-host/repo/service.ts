@@ -29,7 +29,11 @@ export interface ApplyOutcome extends ChangeFigures {
   dryRun: boolean;
   diffstat: DiffstatItem[];
   budgets: Budgets;
+  patchSha256: string;
 }
+
+/** A patch as its text, or as the SHA-256 of a text this process parsed before (a preview). */
+export type PatchSource = { text: string } | { sha256: string };
 
 function loadConfig(ctx: RepoContext): HostConfig {
   return readConfig(ctx.configFile);
@@ -40,16 +44,16 @@ export function listRepos(ctx: RepoContext) {
   return Object.entries(config.repos).map(([id, repo]) => ({ id, root: repo.root, budgets: repo.budgets, checks: Object.keys(repo.checks).sort() }));
 }
 
-export async function applyPatch(ctx: RepoContext, repoId: string, patchText: string, dryRun: boolean): Promise<ApplyOutcome> {
+export async function applyPatch(ctx: RepoContext, repoId: string, source: PatchSource, dryRun: boolean): Promise<ApplyOutcome> {
   const repo = getRepo(loadConfig(ctx), repoId);
   const root = realRoot(repo.root);
-  const { parsed, sha256: patchSha256 } = parseOnce(patchText);
+  const { parsed, sha256: patchSha256 } = parseOnce(source);
   const run = async (dir: string | null): Promise<ApplyOutcome> => {
     const previous = lastPlan?.parsed === parsed ? lastPlan.plan : null;
     lastPlan = null;
     const plan = planPatch(root, parsed, previous);
     enforceBudgets(plan.figures, repo.budgets);
-    const base = { ...plan.figures, diffstat: plan.diffstat, budgets: repo.budgets, dryRun };
+    const base = { ...plan.figures, diffstat: plan.diffstat, budgets: repo.budgets, dryRun, patchSha256 };
     if (dir === null) {
       // The ledger's hashes, taken now: the apply after this preview reuses the plan and its hashes.
       hashWrites(plan.writes);
@@ -64,15 +68,20 @@ export async function applyPatch(ctx: RepoContext, repoId: string, patchText: st
 }
 
 /**
- * The last patch parsed, with its text. The side panel previews a patch (a dry run) before the
- * user approves the same text, and parsing is a pure function of the text, so the apply reuses
- * the preview's parse (a string comparison, no re-encoding or hashing of the text); everything
- * that depends on the tree (paths, hunks, budgets) is checked again. One entry: a large patch's
- * parse is a few MB.
+ * The last patch parsed, with its text and hash. The side panel previews a patch (a dry run)
+ * before the user approves the same text, and parsing is a pure function of the text, so the
+ * apply reuses the preview's parse, named by its hash (or found by comparing the text);
+ * everything that depends on the tree (paths, hunks, budgets) is checked again. One entry: a
+ * large patch's parse is a few MB.
  */
 let lastParse: { text: string; sha256: string; parsed: ParsedPatch } | null = null;
 
-function parseOnce(text: string): { parsed: ParsedPatch; sha256: string } {
+function parseOnce(source: PatchSource): { parsed: ParsedPatch; sha256: string } {
+  if ('sha256' in source) {
+    if (lastParse?.sha256 === source.sha256) return lastParse;
+    throw new CodedError('PATCH_NOT_PREVIEWED', `This host process has not parsed a patch with SHA-256 ${source.sha256}; send the patch text`);
+  }
+  const text = source.text;
   if (lastParse?.text === text) return lastParse;
   if (Buffer.byteLength(text, 'utf8') > MAX_PATCH_TEXT_BYTES) throw new CodedError('BUDGET_BYTES', `The patch text is over ${MAX_PATCH_TEXT_BYTES} bytes`);
   // A lone surrogate has no UTF-8 form (it would be written as U+FFFD): refuse rather than guess.

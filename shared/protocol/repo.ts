@@ -32,6 +32,8 @@ export const applyResult = z.object({
   bytes: z.number().int().nonnegative(),
   diffstat: z.array(diffstatItem),
   budgets: repoBudgets,
+  /** SHA-256 of the patch text's UTF-8 bytes: an apply may name a previewed patch by it. */
+  patchSha256: z.string(),
 });
 export type ApplyResult = z.infer<typeof applyResult>;
 
@@ -73,6 +75,20 @@ export type CheckRunResult = z.infer<typeof checkResult>;
 /** Largest patch text the extension may send (the host re-checks after parsing, with budgets). */
 export const MAX_PATCH_CHARS = 16 * 1_048_576;
 
+/**
+ * `repo.apply` takes the patch as text, or as the SHA-256 of a text this host process parsed
+ * (its preview): the apply the user approves after reading the preview then carries 64
+ * characters instead of the whole patch again, and is bound to exactly the previewed bytes.
+ */
+const applyParams = z
+  .object({
+    repoId: entityId,
+    patch: z.string().min(1).max(MAX_PATCH_CHARS).optional(),
+    patchSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    dryRun: z.boolean().default(false),
+  })
+  .refine((params) => (params.patch === undefined) !== (params.patchSha256 === undefined), { message: 'Give exactly one of patch and patchSha256' });
+
 export const repoMethods = {
   'repo.list': defineMethod({
     summary: 'Registered repositories with their budgets and check ids.',
@@ -80,8 +96,8 @@ export const repoMethods = {
     result: z.object({ repos: z.array(repoSummary) }),
   }),
   'repo.apply': defineMethod({
-    summary: 'Applies a patch all-or-nothing under the repository budgets (or, with dryRun, only reports the diffstat and budget use).',
-    params: z.object({ repoId: entityId, patch: z.string().min(1).max(MAX_PATCH_CHARS), dryRun: z.boolean().default(false) }),
+    summary: 'Applies a patch (its text, or the patchSha256 of one this host previewed) all-or-nothing under the repository budgets (or, with dryRun, only reports the diffstat and budget use).',
+    params: applyParams,
     result: applyResult,
   }),
   'repo.revert': defineMethod({

@@ -112,6 +112,46 @@ describe('repo methods over the protocol', () => {
     expect(readFileSync(join(fixture.root, 'newdir', 'x.txt'), 'utf8')).toBe('x\n');
   });
 
+  it('an apply names its preview by the patch’s SHA-256; a hash this process never parsed is refused and writes nothing', async () => {
+    const five = 'one\ntwo\nthree\nfour\nfive\n';
+    fixture = makeRepoFixture({ 'a.txt': five });
+    const a = join(fixture.root, 'a.txt');
+    const patch = 'diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n';
+    const other = 'diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -3,3 +3,3 @@\n three\n-four\n+FOUR\n five\n';
+    const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+    host = new HostProcess({ home: fixture.home });
+    await host.request(1, 'hello', { protocolVersion: 1 });
+    // Never previewed in this process: refused with its code, nothing written, no ledger entry.
+    expect(await host.request(2, 'repo.apply', { repoId: 'main', patchSha256: sha(patch) })).toMatchObject({ ok: false, error: { code: 'PATCH_NOT_PREVIEWED' } });
+    expect(readFileSync(a, 'utf8')).toBe(five);
+    // Text and hash together, or neither, or a malformed hash: not a valid request.
+    expect(await host.request(3, 'repo.apply', { repoId: 'main', patch, patchSha256: sha(patch) })).toMatchObject({ ok: false, error: { code: 'INVALID_PARAMS' } });
+    expect(await host.request(4, 'repo.apply', { repoId: 'main' })).toMatchObject({ ok: false, error: { code: 'INVALID_PARAMS' } });
+    expect(await host.request(5, 'repo.apply', { repoId: 'main', patchSha256: sha(patch).toUpperCase() })).toMatchObject({ ok: false, error: { code: 'INVALID_PARAMS' } });
+    // The preview reports the hash of the text's UTF-8 bytes; the apply by that hash writes exactly the previewed patch.
+    const preview = await host.request(6, 'repo.apply', { repoId: 'main', patch, dryRun: true });
+    expect(preview).toMatchObject({ ok: true, result: { dryRun: true, changeId: null, patchSha256: sha(patch) } });
+    expect(readFileSync(a, 'utf8')).toBe(five);
+    // A later preview of another patch replaces the one the host holds: the first hash is no longer known.
+    expect(await host.request(7, 'repo.apply', { repoId: 'main', patch: other, dryRun: true })).toMatchObject({ ok: true, result: { patchSha256: sha(other) } });
+    expect(await host.request(8, 'repo.apply', { repoId: 'main', patchSha256: sha(patch) })).toMatchObject({ ok: false, error: { code: 'PATCH_NOT_PREVIEWED' } });
+    expect(readFileSync(a, 'utf8')).toBe(five);
+    const applied = (await host.request(9, 'repo.apply', { repoId: 'main', patchSha256: sha(other) })) as { ok: boolean; result: { changeId: string; dryRun: boolean; patchSha256: string } };
+    expect(applied).toMatchObject({ ok: true, result: { dryRun: false, patchSha256: sha(other) } });
+    expect(readFileSync(a, 'utf8')).toBe(five.replace('four', 'FOUR'));
+    // By hash, the tree is checked again like any apply: a second apply of the same patch no longer matches.
+    expect(await host.request(10, 'repo.apply', { repoId: 'main', patchSha256: sha(other) })).toMatchObject({ ok: false, error: { code: 'HUNK_MISMATCH' } });
+    expect(readFileSync(a, 'utf8')).toBe(five.replace('four', 'FOUR'));
+    // A restarted host holds nothing: the extension's fallback sends the text. (stop() would remove the home.)
+    host.child.kill('SIGKILL');
+    await host.exited;
+    host = new HostProcess({ home: fixture.home });
+    await host.request(11, 'hello', { protocolVersion: 1 });
+    expect(await host.request(12, 'repo.apply', { repoId: 'main', patchSha256: sha(patch) })).toMatchObject({ ok: false, error: { code: 'PATCH_NOT_PREVIEWED' } });
+    expect(await host.request(13, 'repo.apply', { repoId: 'main', patch })).toMatchObject({ ok: true, result: { patchSha256: sha(patch) } });
+    expect(readFileSync(a, 'utf8')).toBe('one\nTWO\nthree\nFOUR\nfive\n');
+  });
+
   it('the host rolls back a change killed mid-commit as soon as it starts', async () => {
     const change = generateLargeChange(200, 25);
     fixture = makeRepoFixture(change.before, (root) => ({ main: { root, budgets: { maxFiles: 1000, maxLines: 100_000, maxBytes: 100_000_000 } } }));

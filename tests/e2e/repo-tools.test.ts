@@ -113,6 +113,27 @@ describe('repo tools in the side panel', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=ledger-entry]').length === 2, { timeout: 30_000 });
     expect(readFileSync(join(repo, 'greeting.txt'), 'utf8')).toBe('hello\nworld\n');
 
+    // The approval named the previewed patch by its SHA-256: the host still held the preview.
+    const hostLog = () => readFileSync(join(home, 'data', 'logs', 'host.log'), 'utf8').split('\n');
+    const applies = () => hostLog().filter((line) => line.includes(' repo.apply ') && line.includes('"dryRun":false'));
+    expect(applies()).toHaveLength(1);
+    expect(applies()[0]).toContain('"byHash":true');
+
+    // The host dies between the preview and the approval (it also exits when the connection has
+    // been idle for a minute): the new host does not know the hash, and the extension sends the text.
+    await setPatch(page, PATCH.replace('+HydraFlow', '+again'));
+    await page.waitForSelector('[data-testid=patch-apply]', { timeout: 30_000 });
+    const previewLine = hostLog().filter((line) => line.includes(' repo.apply ') && line.includes('"dryRun":true')).at(-1)!;
+    const previewPid = Number(/\[(\d+)\]/.exec(previewLine)![1]);
+    process.kill(previewPid, 'SIGKILL');
+    await expect.poll(() => existsSync(`/proc/${previewPid}`), { timeout: 10_000 }).toBe(false);
+    await page.click('[data-testid=patch-apply]');
+    await page.waitForSelector('[data-testid=patch-applied]', { timeout: 30_000 });
+    expect(readFileSync(join(repo, 'greeting.txt'), 'utf8')).toBe('hello\nagain\n');
+    expect(applies()).toHaveLength(2);
+    expect(applies()[1]).toContain('"byHash":false');
+    expect(applies()[1]).not.toContain(`[${previewPid}]`);
+
     // A running check can be stopped: the host kills its process group and the job ends cancelled.
     await page.click('[data-testid=check-run-hang]');
     await page.waitForFunction(() => /sleeper \d+/.test(document.querySelector('[data-testid=check-output]')?.textContent ?? ''), { timeout: 30_000 });

@@ -15,8 +15,9 @@ export function repoHandlers(env: HostEnv): Pick<Handlers, 'repo.list' | 'repo.a
       return ok({ repos: listRepos(ctx) });
     },
     async 'repo.apply'(params) {
-      const outcome = await applyPatch(ctx, params.repoId, params.patch, params.dryRun);
-      env.log.info('repo.apply', { repoId: params.repoId, changeId: outcome.changeId, dryRun: outcome.dryRun, files: outcome.files });
+      const source = params.patch !== undefined ? { text: params.patch } : { sha256: params.patchSha256! };
+      const outcome = await applyPatch(ctx, params.repoId, source, params.dryRun);
+      env.log.info('repo.apply', { repoId: params.repoId, changeId: outcome.changeId, dryRun: outcome.dryRun, files: outcome.files, patchSha256: outcome.patchSha256, byHash: params.patch === undefined });
       return ok(outcome);
     },
     async 'repo.revert'(params) {

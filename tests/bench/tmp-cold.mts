@@ -1,0 +1,30 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HostProcess } from '../support/host-process';
+import { generateLargeChange, writeTree } from '../support/repo-fixture';
+const change = generateLargeChange(200, 25);
+const base = mkdtempSync(join(tmpdir(), 'hf-cold-'));
+const budgets = { maxFiles: 100_000, maxLines: 10_000_000, maxBytes: 1_000_000_000 };
+const repos: Record<string, unknown> = {};
+for (const id of ['a', 'b', 'c', 'd']) { writeTree(join(base, id), change.before); repos[id] = { root: join(base, id), budgets }; }
+const home = join(base, 'home');
+writeTree(home, { 'config.json': JSON.stringify({ repos }) });
+const nodeArgs = (process.env.HF_PROFILE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const host = new HostProcess({ home, nodeArgs });
+await host.request(1, 'hello', { protocolVersion: 1 });
+const t = async (label: string, params: object) => {
+  const s = process.hrtime.bigint();
+  const r = await host.request(Math.floor(Math.random() * 1e9), 'repo.apply', params, 120000);
+  console.log(label, (Number(process.hrtime.bigint() - s) / 1e6).toFixed(1), r.ok ? '' : JSON.stringify(r.error));
+};
+await t('cold preview a', { repoId: 'a', patch: change.patch, dryRun: true });
+await t('cold apply a (text, reuse)', { repoId: 'a', patch: change.patch });
+await new Promise((r) => setTimeout(r, 300));
+await t('warm apply b from scratch (variant text)', { repoId: 'b', patch: change.patch + '\n' });
+await new Promise((r) => setTimeout(r, 300));
+await t('warm preview c (variant2)', { repoId: 'c', patch: change.patch + '\n\n', dryRun: true });
+await new Promise((r) => setTimeout(r, 300));
+await t('warm apply d from scratch (variant3)', { repoId: 'd', patch: change.patch + '\n\n\n' });
+await host.stop();
+rmSync(base, { recursive: true, force: true });
