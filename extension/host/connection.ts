@@ -54,6 +54,8 @@ export class HostConnection {
   private readonly pending = new Map<RequestId, Pending>();
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Until when (ms since the epoch) the idle close waits even without requests; see keepOpenUntil. */
+  private heldUntil = 0;
 
   constructor(private readonly options: HostConnectionOptions) {}
 
@@ -72,6 +74,18 @@ export class HostConnection {
     const state = await this.status();
     if (state.state !== 'connected') return { ok: false, error: statusError(state) };
     return this.send(method, params, options) as Promise<Result<MethodResult<M>>>;
+  }
+
+  /**
+   * Keeps an open connection (and with it the host process and what it holds in memory) for at
+   * least `ms` more, instead of closing it after the usual idle time; 0 gives the hold up. The
+   * repo preview uses it: the host keeps the previewed patch's parse and plan, which the apply
+   * that the user approves minutes later reuses. An open native port also keeps the service
+   * worker alive, so holds are bounded and given up as soon as they are no longer needed.
+   */
+  keepOpenFor(ms: number): void {
+    this.heldUntil = ms > 0 ? Date.now() + ms : 0;
+    if (this.pending.size === 0) this.armIdle();
   }
 
   close(): void {
@@ -212,7 +226,7 @@ export class HostConnection {
   private armIdle(): void {
     this.disarmIdle();
     const idleMs = this.options.idleMs ?? 60_000;
-    if (idleMs > 0 && this.port) this.idleTimer = setTimeout(() => this.close(), idleMs);
+    if (idleMs > 0 && this.port) this.idleTimer = setTimeout(() => this.close(), Math.max(idleMs, this.heldUntil - Date.now()));
   }
 
   private disarmIdle(): void {

@@ -18,6 +18,13 @@ function unwrap<T>(reply: Result<T>): T {
   return reply.result;
 }
 
+/**
+ * How long the host connection stays open after a preview, waiting for the approval (the usual
+ * idle close is a minute). Longer than reading a large diff takes; bounded because the open
+ * connection also keeps the service worker alive.
+ */
+export const PREVIEW_HOLD_MS = 15 * 60_000;
+
 /** Long operations have no request timeout: a check may run for its whole configured timeout. */
 const NO_TIMEOUT = { timeoutMs: 0 };
 
@@ -27,7 +34,12 @@ export function repoCommandHandlers(db: HydraDb, host: HostConnection): RepoHand
   const running = new Map<string, AbortController>();
   return {
     'repo.list': async () => unwrap(await host.request('repo.list', {})),
-    'repo.preview': async ({ repoId, patch }) => unwrap(await host.request('repo.apply', { repoId, patch, dryRun: true })),
+    'repo.preview': async ({ repoId, patch }) => {
+      const preview = unwrap(await host.request('repo.apply', { repoId, patch, dryRun: true }));
+      // The user reads the diff now, often for minutes: keep the host (and the preview it holds) until the approval.
+      host.keepOpenFor(PREVIEW_HOLD_MS);
+      return preview;
+    },
     'repo.ledger': async ({ repoId }) => {
       const { entries } = unwrap(await host.request('repo.ledger', { repoId }));
       return { entries: [...entries].reverse() };
@@ -41,6 +53,7 @@ export function repoCommandHandlers(db: HydraDb, host: HostConnection): RepoHand
       // only when the host asks for it.
       let reply = await host.request('repo.apply', { repoId, patchSha256, dryRun: false }, NO_TIMEOUT);
       if (!reply.ok && reply.error.code === 'PATCH_NOT_PREVIEWED') reply = await host.request('repo.apply', { repoId, patch, dryRun: false }, NO_TIMEOUT);
+      host.keepOpenFor(0);
       if (!reply.ok) {
         await failJob(db, job.id, reply.error);
         throw new CodedError(reply.error.code, reply.error.message);

@@ -50,6 +50,36 @@ describe('HostConnection', () => {
     connection.close();
   });
 
+  it('closes the port when idle, but not while held open (a preview awaiting approval), and again once the hold is given up', async () => {
+    let disconnects = 0;
+    let connects = 0;
+    const connect = (): PortLike => {
+      connects++;
+      const { port } = portToServer();
+      return { ...port, disconnect: () => (disconnects++, port.disconnect()) };
+    };
+    const connection = new HostConnection({ connect, lastErrorMessage: () => undefined, idleMs: 60 });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    expect((await connection.status()).state).toBe('connected');
+    await sleep(500);
+    expect(disconnects, 'closed after the idle time').toBe(1);
+
+    expect((await connection.status()).state).toBe('connected');
+    connection.keepOpenFor(400);
+    await sleep(250);
+    expect(disconnects, 'held past the idle time').toBe(1);
+    expect(await connection.request('cancel', { requestId: 'x' })).toEqual({ ok: true, result: { cancelled: false } });
+    expect(connects, 'the same port served the request').toBe(2);
+    await sleep(700);
+    expect(disconnects, 'closed when the hold ran out').toBe(2);
+
+    expect((await connection.status()).state).toBe('connected');
+    connection.keepOpenFor(10_000);
+    connection.keepOpenFor(0);
+    await sleep(500);
+    expect(disconnects, 'a hold given up leaves the usual idle close').toBe(3);
+  });
+
   it('reports not_installed with the install command when the browser finds no host', async () => {
     let disconnect: () => void = () => undefined;
     const port: PortLike = {
