@@ -54,7 +54,7 @@ export class HostConnection {
   private readonly pending = new Map<RequestId, Pending>();
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Until when (ms since the epoch) the idle close waits even without requests; see keepOpenUntil. */
+  /** Until when (ms since the epoch) the idle close waits even without requests; see keepOpenFor. */
   private heldUntil = 0;
 
   constructor(private readonly options: HostConnectionOptions) {}
