@@ -10,6 +10,7 @@ import { markWords, snippetOf } from '../../shared/search/snippet';
 import { queryTerms, tokenize, type QueryTerms } from '../../shared/search/tokenize';
 import { urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
+import type { Visit } from '../../shared/schemas/entities';
 import { latestPage } from './documents';
 import type { Indexer } from './indexer';
 
@@ -39,7 +40,12 @@ export async function searchQuery(db: HydraDb, indexer: Indexer, params: SearchP
     const near = await vectors.hits(params.q, { ...(params.kinds ? { kinds: params.kinds } : {}), limit: params.limit }).catch(() => null);
     if (near && near.length > 0) {
       hybrid = true;
-      ranked = vectors.fuse(hits, near, params.limit);
+      // The fused list keeps the text hits' time and visit count (hydrating a visit uses them).
+      const figures = new Map(hits.map((hit) => [`${hit.kind}:${hit.key}`, hit]));
+      ranked = vectors.fuse(hits, near, params.limit).map((hit) => {
+        const text = figures.get(`${hit.kind}:${hit.key}`);
+        return text ? { ...hit, at: text.at, n: text.n } : hit;
+      });
     }
   }
   const shown = await hydrate(db, ranked, queryTerms(params.q));
@@ -57,12 +63,11 @@ async function hydrateOne(db: HydraDb, hit: Ranked, terms: QueryTerms): Promise<
   const titled = (title: string) => ({ title, titleMarks: markWords(title, terms) });
   switch (hit.kind) {
     case 'visit': {
-      const latest = await db.visits.where('urlKey').equals(hit.key).reverse().sortBy('visitedAt');
-      const visit = latest[0];
-      if (!visit) return null;
-      const title = latest.find((v) => v.title)?.title ?? '';
+      const summary = await visitSummary(db, hit);
+      if (!summary) return null;
+      const { visit, title, count } = summary;
       const thread = await db.threads.where('urlKeys').equals(hit.key).first();
-      return { ...base, ...titled(title || visit.url), url: visit.url, snippet: { text: visit.url, marks: markWords(visit.url, terms) }, at: visit.visitedAt, visits: latest.length, threadId: thread?.id ?? null };
+      return { ...base, ...titled(title || visit.url), url: visit.url, snippet: { text: visit.url, marks: markWords(visit.url, terms) }, at: visit.visitedAt, visits: count, threadId: thread?.id ?? null };
     }
     case 'page': {
       const page = latestPage(await db.pages.where('urlKey').equals(hit.key).toArray());
@@ -93,6 +98,25 @@ async function hydrateOne(db: HydraDb, hit: Ranked, terms: QueryTerms): Promise<
       return { ...base, ...titled('Memory'), url: null, snippet: snippetOf(memory.text, terms), at: memory.createdAt, threadId: memory.threadId || null };
     }
   }
+}
+
+/**
+ * A URL's newest visit, its newest title and its visit count. A hit from the index carries the
+ * URL's newest visit time and visit count, so the usual case reads only the visits at that very
+ * time (through the visitedAt index) instead of every visit of the URL: thousands for a mail
+ * inbox or a local dev server, which the visit-count lift ranks first. When the hit has no
+ * figures, or the rows moved on since the index saw them (that visit deleted, its title not
+ * there), every visit of the URL is read.
+ */
+async function visitSummary(db: HydraDb, hit: Ranked): Promise<{ visit: Visit; title: string; count: number } | null> {
+  if (hit.at !== undefined && hit.n !== undefined && hit.n > 0) {
+    const visit = await db.visits.where('visitedAt').equals(hit.at).filter((v) => v.urlKey === hit.key).first();
+    if (visit?.title) return { visit, title: visit.title, count: hit.n };
+  }
+  const latest = await db.visits.where('urlKey').equals(hit.key).reverse().sortBy('visitedAt');
+  const visit = latest[0];
+  if (!visit) return null;
+  return { visit, title: latest.find((v) => v.title)?.title ?? '', count: latest.length };
 }
 
 /** Words of a text, most distinctive first: frequent here, rare in the index. */

@@ -160,6 +160,29 @@ describe('search index in the worker', () => {
     expect(status.pending).toBe(0);
   });
 
+  it('a History hit shows the URL’s newest visit, newest title and visit count, also when the index lags the rows', async () => {
+    const db = freshDb();
+    const url = 'https://mail.example.com/inbox';
+    // A URL visited hundreds of times (the hit is hydrated from the visit at the index's time, not all of them).
+    await db.visits.bulkPut(Array.from({ length: 300 }, (_, i) => visit(url, `Inbox (${i}) quokka mail`, 300 - i)));
+    const indexer = new Indexer(db);
+    const first = (await query(db, indexer, 'quokka')).hits;
+    expect(first).toMatchObject([{ kind: 'visit', url, title: 'Inbox (299) quokka mail', visits: 300, at: NOW - DAY }]);
+    // A newer visit that has no title yet: the newest title is the one before; the count follows.
+    await db.visits.put(visit(url, '', 0));
+    expect((await query(db, indexer, 'quokka')).hits).toMatchObject([{ title: 'Inbox (299) quokka mail', visits: 301, at: NOW }]);
+    // Rows changed around Dexie (the index still names the deleted newest visits): the rows win.
+    const newest = await db.visits.where('visitedAt').aboveOrEqual(NOW - DAY).primaryKeys();
+    const raw = db.backendDB();
+    await new Promise<void>((resolve, reject) => {
+      const tx = raw.transaction(['visits'], 'readwrite');
+      for (const id of newest) tx.objectStore('visits').delete(id);
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    expect((await query(db, indexer, 'quokka')).hits).toMatchObject([{ kind: 'visit', url, title: 'Inbox (298) quokka mail', visits: 299, at: NOW - 2 * DAY }]);
+  });
+
   it('rebuilds when the stored index is unfinished; verify finds rows written around Dexie and repairs them', async () => {
     const db = freshDb();
     await seed(db);
