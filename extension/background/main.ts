@@ -10,7 +10,7 @@ import { dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
 import { cancelImport, historyCommandHandlers, resumeHistoryImport, startHostImport, type HistoryImportParams } from '../history';
 import { createNativeHostConnection, hostCommandHandlers } from '../host';
-import { jobCommandHandlers, recoverInterruptedJobs, type JobControls, type JobResumer } from '../jobs';
+import { createdByThisWorker, jobCommandHandlers, recoverInterruptedJobs, type JobControls, type JobResumer } from '../jobs';
 import { overviewCommandHandlers } from '../overview';
 import { anyRule, getRetention, privacyCommandHandlers, RETENTION_ALARM, runDeleteJob, runRetention, startDeleteJob } from '../privacy';
 import { registerPageListeners } from '../pages';
@@ -136,7 +136,8 @@ export function main(): void {
   chores.whenDue(() => {
     void syncOpenTabs(db).catch((error: unknown) => console.error('[hydraflow] tab sync failed', error));
     void recoverInterruptedReplies(db).catch((error: unknown) => console.error('[hydraflow] reply recovery failed', error));
-    void recoverInterruptedJobs(db, resumers).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
+    // A job the commands that woke this worker started is running here, not cut off.
+    void recoverInterruptedJobs(db, resumers, { alive: createdByThisWorker }).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
   });
 
   registerEmbedAlarm(db, embedOptions);

@@ -20,6 +20,18 @@ export interface NewJob {
   origin?: Job['origin'];
 }
 
+/**
+ * Jobs created by this service worker. A worker's start-up recovery runs after the commands that
+ * woke it (background/main.ts), so a job one of them just created is already queued or running
+ * when recovery looks: only jobs of an earlier worker are cut off.
+ */
+const createdHere = new Set<string>();
+
+/** Whether this worker created the job (it is not a leftover of a dead worker). */
+export function createdByThisWorker(jobId: string): boolean {
+  return createdHere.has(jobId);
+}
+
 export async function createJob(db: HydraDb, spec: NewJob, now = Date.now()): Promise<Job> {
   const job: Job = {
     id: newId(),
@@ -39,6 +51,7 @@ export async function createJob(db: HydraDb, spec: NewJob, now = Date.now()): Pr
     origin: spec.origin ?? 'extension',
   };
   await db.jobs.add(job);
+  createdHere.add(job.id);
   return job;
 }
 
@@ -108,8 +121,13 @@ export type JobResumer = (job: Job) => void;
  * restart. Resume it when its type has a resumer and it kept a cursor; otherwise mark it failed
  * with JOB_INTERRUPTED. No job is ever left "running" with nobody running it.
  */
-export async function recoverInterruptedJobs(db: HydraDb, resumers: Partial<Record<JobType, JobResumer>>, now = Date.now()): Promise<{ resumed: string[]; interrupted: string[] }> {
-  const stale = await db.jobs.where('status').anyOf('queued', 'running').toArray();
+export async function recoverInterruptedJobs(
+  db: HydraDb,
+  resumers: Partial<Record<JobType, JobResumer>>,
+  { now = Date.now(), alive = () => false }: { now?: number; alive?: (jobId: string) => boolean } = {},
+): Promise<{ resumed: string[]; interrupted: string[] }> {
+  // `alive`: jobs of the running worker (the worker passes createdByThisWorker); they are not stale.
+  const stale = (await db.jobs.where('status').anyOf('queued', 'running').toArray()).filter((job) => !alive(job.id));
   const resumed: string[] = [];
   const interrupted: string[] = [];
   for (const job of stale) {

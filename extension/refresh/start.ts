@@ -7,7 +7,7 @@ import type { RefreshParams } from '../../shared/commands/pages';
 import { normalizeScope } from '../../shared/refresh/scope';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
-import { createJob } from '../jobs';
+import { createdByThisWorker, createJob } from '../jobs';
 import { getThread } from '../threads/store';
 import { runRefresh, type RefreshDeps, type RefreshJobParams } from './runner';
 
@@ -28,7 +28,8 @@ export async function startRefresh(db: HydraDb, params: RefreshParams, deps: () 
     const active = await db.jobs
       .where('status')
       .anyOf('queued', 'running')
-      .filter((j) => j.type === 'page_refresh' && keyOf(j) === key)
+      // Only a job of this worker runs: one of a dead worker waits for start-up recovery to mark it interrupted.
+      .filter((j) => j.type === 'page_refresh' && keyOf(j) === key && createdByThisWorker(j.id))
       .first();
     if (active) return { job: active, deduplicated: true };
     return { job: await createJob(db, { type: 'page_refresh', params: jobParams, total: null }, now), deduplicated: false };

@@ -80,6 +80,42 @@ describe('history import in real Chromium', () => {
     expect(await job!.evaluate((el) => el.textContent)).toBe('read 5 · added 4 · duplicates 0 · invalid 1');
   });
 
+  it('an import that wakes a stopped worker is not taken for one the previous worker left behind', async () => {
+    const visits = 20_000;
+    const page = await setUp({ Mid: (path) => writeLargeChromiumHistory(path, { visits, urls: visits / 5 }) });
+    await page.waitForSelector('[data-testid=history-profile][data-profile-id="chromium:Mid"]', { timeout: 30_000 });
+    const worker = await serviceWorkerTarget(launched!.browser);
+    const session = await page.createCDPSession();
+    await session.send('ServiceWorker.enable');
+    await session.send('ServiceWorker.stopAllWorkers');
+    await waitFor(async () => !launched!.browser.targets().includes(worker), 10_000);
+    // The import is the command that starts the worker again: its start-up recovery runs once the
+    // command has answered, while the import it started is running.
+    const reply = (await page.evaluate(() => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'history.import', params: { profileId: 'chromium:Mid' } }))) as { ok: boolean; result: { jobId: string } };
+    expect(reply.ok).toBe(true);
+    await page.waitForSelector('[data-testid=import-job][data-status=succeeded]', { timeout: 120_000 });
+    const job = await page.evaluate(
+      (id) =>
+        new Promise<{ status: string; error: unknown; logTail: string[] }>((resolve, reject) => {
+          const open = indexedDB.open('hydraflow');
+          open.onsuccess = () => {
+            const request = open.result.transaction('jobs').objectStore('jobs').get(id);
+            request.onsuccess = () => {
+              open.result.close();
+              resolve(request.result as { status: string; error: unknown; logTail: string[] });
+            };
+            request.onerror = () => reject(request.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+      reply.result.jobId,
+    );
+    // Neither marked interrupted nor resumed by a second runner.
+    expect(job).toMatchObject({ status: 'succeeded', error: null });
+    expect(job.logTail.join('\n')).not.toContain('resumed after a service-worker restart');
+    expect(await countVisits(page)).toBe(visits);
+  });
+
   it('resumes after the service worker is killed mid-import and stores exactly the file’s visits', async () => {
     const page = await setUp({ Big: (path) => writeLargeChromiumHistory(path, { visits: LARGE_VISITS, urls: Math.ceil(LARGE_VISITS / 5) }) });
     await page.waitForSelector('[data-testid=history-profile][data-profile-id="chromium:Big"]', { timeout: 30_000 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { createDatabase, type HydraDb } from '../../../extension/db';
 import { addVisits, makeVisit } from '../../../extension/history';
-import { createJob, failJob, finishJob, recoverInterruptedJobs, reportProgress, startJob } from '../../../extension/jobs';
+import { createdByThisWorker, createJob, failJob, finishJob, recoverInterruptedJobs, reportProgress, startJob } from '../../../extension/jobs';
 
 let db: HydraDb;
 let n = 0;
@@ -40,6 +40,29 @@ describe('jobs ledger', () => {
     expect(await db.jobs.get(job.id)).toMatchObject({ status: 'running', progress: { done: 50, total: 100, rate: 25 }, cursor: { offset: 50 } });
     await finishJob(db, job.id, { added: 100 }, 5000);
     expect(await db.jobs.get(job.id)).toMatchObject({ status: 'succeeded', finishedAt: 5000, result: { added: 100 }, cursor: null });
+  });
+
+  it('start-up recovery, which runs after the commands that woke the worker, leaves the jobs they started alone', async () => {
+    await fresh();
+    // A job of the dead worker: its row, as that worker left it (this worker never created it).
+    const template = await createJob(db, { type: 'history_import' });
+    const leftover = { ...template, id: 'job-of-a-dead-worker', status: 'running' as const, startedAt: 1, cursor: { offset: 5 } };
+    await db.jobs.add(leftover);
+    const deadNoCursor = { ...template, id: 'dead-no-cursor', status: 'running' as const, startedAt: 1 };
+    await db.jobs.add(deadNoCursor);
+    await db.jobs.delete(template.id);
+    // The command that woke this worker started an import, which has its cursor already.
+    const mine = await createJob(db, { type: 'history_import' });
+    await startJob(db, mine.id);
+    await reportProgress(db, mine.id, { done: 1, cursor: { offset: 1 } });
+    expect(createdByThisWorker(mine.id)).toBe(true);
+    expect(createdByThisWorker(leftover.id)).toBe(false);
+
+    const picked: string[] = [];
+    const outcome = await recoverInterruptedJobs(db, { history_import: (job) => picked.push(job.id) }, { alive: createdByThisWorker });
+    expect(picked, 'resumed once, by its runner only').toEqual([leftover.id]);
+    expect(outcome.interrupted).toEqual([deadNoCursor.id]);
+    expect(await db.jobs.get(mine.id)).toMatchObject({ status: 'running', error: null, cursor: { offset: 1 } });
   });
 
   it('after a restart, resumes jobs that can resume and marks the rest interrupted — none stays running', async () => {

@@ -251,6 +251,21 @@ describe('refresh jobs', () => {
     await expect.poll(async () => (await db.jobs.get(later.jobId))?.status).toBe('succeeded');
   });
 
+  it('a refresh left running by a dead worker is not the one a new request joins', async () => {
+    await fresh();
+    const site = fakeSite({ '/robots.txt': { status: 404 }, '/rust': { body: html('Rust', 'rust async') } });
+    await storePageVersion(db, { url: `${ORIGIN}/rust`, title: 'Rust', byline: null, text: 'async rust' }, 1);
+    // The first request makes the row a dead worker would have left (same scope, still "running").
+    const first = await startRefresh(db, refreshParams.parse({ scope: { kind: 'query', query: 'rust async' } }), () => site.deps);
+    await expect.poll(async () => (await db.jobs.get(first.jobId))?.status).toBe('succeeded');
+    const row = (await db.jobs.get(first.jobId))!;
+    await db.jobs.add({ ...row, id: 'refresh-of-a-dead-worker', status: 'running', finishedAt: null, result: null });
+    const next = await startRefresh(db, refreshParams.parse({ scope: { kind: 'query', query: 'rust async' } }), () => site.deps);
+    expect(next.deduplicated).toBe(false);
+    expect(next.jobId).not.toBe('refresh-of-a-dead-worker');
+    await expect.poll(async () => (await db.jobs.get(next.jobId))?.status).toBe('succeeded');
+  });
+
   it('a cancel during the pause between two requests ends the job cancelled, with what was done kept', async () => {
     await fresh();
     const site = fakeSite({ '/robots.txt': { status: 404 }, '/a': { body: html('A', 'a') }, '/b': { body: html('B', 'b') } });
