@@ -50,8 +50,9 @@ export async function createJob(db: HydraDb, spec: NewJob, now = Date.now()): Pr
     logTail: [],
     origin: spec.origin ?? 'extension',
   };
-  await db.jobs.add(job);
+  // Known as this worker's before its row exists: recovery can never see the row first.
   createdHere.add(job.id);
+  await db.jobs.add(job);
   return job;
 }
 
