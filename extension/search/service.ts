@@ -5,6 +5,7 @@
  */
 import type { SearchHit, SearchParams } from '../../shared/commands/search';
 import type { EngineHit } from '../../shared/search/engine';
+import type { FusedHit, TextRanked, VectorRanked } from '../../shared/search/vectors';
 import type { SearchKind } from '../../shared/search/kinds';
 import { markWords, snippetOf } from '../../shared/search/snippet';
 import { queryTerms, tokenize, type QueryTerms } from '../../shared/search/tokenize';
@@ -18,8 +19,8 @@ import type { Indexer } from './indexer';
 export interface VectorSearch {
   /** Nearest documents to the query's embedding; null when embeddings are off or unavailable. */
   hits(q: string, opts: { kinds?: SearchKind[]; limit: number }): Promise<{ kind: SearchKind; key: string; sim: number }[] | null>;
-  /** Fuses text and vector rankings (each hit's `match` says which found it). */
-  fuse(text: { kind: SearchKind; key: string; score: number }[], vector: { kind: SearchKind; key: string; sim: number }[], limit: number): { kind: SearchKind; key: string; score: number; match: 'text' | 'vector' | 'both' }[];
+  /** Fuses text and vector rankings (each hit's `match` says which found it; text hits keep their `at` and `n`). */
+  fuse(text: readonly TextRanked[], vector: readonly VectorRanked[], limit: number): FusedHit[];
   related(target: { url?: string; threadId?: string }, limit: number): Promise<{ kind: SearchKind; key: string; sim: number }[] | null>;
 }
 
@@ -40,12 +41,7 @@ export async function searchQuery(db: HydraDb, indexer: Indexer, params: SearchP
     const near = await vectors.hits(params.q, { ...(params.kinds ? { kinds: params.kinds } : {}), limit: params.limit }).catch(() => null);
     if (near && near.length > 0) {
       hybrid = true;
-      // The fused list keeps the text hits' time and visit count (hydrating a visit uses them).
-      const figures = new Map(hits.map((hit) => [`${hit.kind}:${hit.key}`, hit]));
-      ranked = vectors.fuse(hits, near, params.limit).map((hit) => {
-        const text = figures.get(`${hit.kind}:${hit.key}`);
-        return text ? { ...hit, at: text.at, n: text.n } : hit;
-      });
+      ranked = vectors.fuse(hits, near, params.limit);
     }
   }
   const shown = await hydrate(db, ranked, queryTerms(params.q));

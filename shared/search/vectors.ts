@@ -307,6 +307,9 @@ export interface TextRanked {
   kind: SearchKind;
   key: string;
   score: number;
+  /** The index's time and visit count of the document, carried into the fused hit (hydration uses them). */
+  at?: number;
+  n?: number;
 }
 export interface VectorRanked {
   kind: SearchKind;
@@ -322,6 +325,9 @@ export interface FusedHit {
   /** 1-based ranks in each list, null when absent. */
   textRank: number | null;
   vectorRank: number | null;
+  /** From the text hit, when it had them. */
+  at?: number;
+  n?: number;
 }
 
 /** The RRF constant from Cormack, Clarke & Büttcher (2009); it damps the weight of the very top ranks. */
@@ -340,7 +346,8 @@ export function fuseHybrid(textHits: readonly TextRanked[], vectorHits: readonly
   textHits.forEach((hit, index) => {
     const key = id(hit.kind, hit.key);
     if (fused.has(key)) return;
-    fused.set(key, { kind: hit.kind, key: hit.key, score: 1 / (RRF_K + index + 1), match: 'text', textRank: index + 1, vectorRank: null });
+    const figures = { ...(hit.at !== undefined ? { at: hit.at } : {}), ...(hit.n !== undefined ? { n: hit.n } : {}) };
+    fused.set(key, { kind: hit.kind, key: hit.key, score: 1 / (RRF_K + index + 1), match: 'text', textRank: index + 1, vectorRank: null, ...figures });
   });
   vectorHits.forEach((hit, index) => {
     const key = id(hit.kind, hit.key);

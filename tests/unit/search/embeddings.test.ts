@@ -135,6 +135,11 @@ describe('reciprocal-rank fusion', () => {
     expect(fuseHybrid(text, vectors, 2).map((hit) => hit.key)).toEqual(['a', 'c']);
     // A page and a message with the same key are different items.
     expect(fuseHybrid([{ kind: 'page', key: 'k', score: 1 }], [{ kind: 'message', key: 'k', sim: 1 }], 5).map((hit) => hit.match)).toEqual(['text', 'vector']);
+    // A text hit's time and visit count (hydrating a History hit reads by them) stay with it.
+    expect(fuseHybrid([{ kind: 'visit', key: 'v', score: 1, at: 1234, n: 7 }], [{ kind: 'page', key: 'p', sim: 1 }], 5)).toMatchObject([
+      { key: 'v', match: 'text', at: 1234, n: 7 },
+      { key: 'p', match: 'vector' },
+    ]);
     expect(fuseHybrid(text, [], 5).map((hit) => hit.key)).toEqual(['a', 'b', 'c']);
   });
 });
