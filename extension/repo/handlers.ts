@@ -6,6 +6,7 @@
  */
 import { CHECK_LIVE_OUTPUT_CHARS } from '../../shared/commands/repo';
 import { CodedError, type AppError, type Result } from '../../shared/errors';
+import { sha256Text } from '../../shared/sha256-text';
 import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
 import type { HostConnection } from '../host';
@@ -45,7 +46,8 @@ export function repoCommandHandlers(db: HydraDb, host: HostConnection): RepoHand
       return { entries: [...entries].reverse() };
     },
     'repo.apply': async ({ repoId, patch }) => {
-      const patchSha256 = await sha256Hex(patch);
+      // The hash the host gives the text it parsed (the UTF-8 bytes, untrimmed).
+      const patchSha256 = await sha256Text(patch);
       const job = await createJob(db, { type: 'patch_apply', params: { repoId, patchChars: patch.length, patchSha256 }, total: 1 });
       await startJob(db, job.id);
       // The host still holds the preview's parse (and plan) unless it restarted since (the
@@ -87,12 +89,6 @@ export function repoCommandHandlers(db: HydraDb, host: HostConnection): RepoHand
       return { cancelled: controller !== undefined };
     },
   };
-}
-
-/** SHA-256 of the text's UTF-8 bytes, as the host hashes the patch it parsed. */
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 async function runCheckJob(db: HydraDb, host: HostConnection, jobId: string, repoId: string, checkId: string, signal: AbortSignal): Promise<void> {

@@ -4,14 +4,15 @@
  */
 import { CodedError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
+import { sha256Text } from '../../shared/sha256-text';
 import { contextMemories } from '../../shared/memory';
 import type { Memory } from '../../shared/schemas/entities';
 import type { MemoryScope } from '../../shared/schemas/statuses';
 import type { HydraDb } from '../db';
 
-export async function textHash(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text.trim()));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** The dedupe hash of a memory's (or page version's) text: SHA-256 of the trimmed text. */
+export function textHash(text: string): Promise<string> {
+  return sha256Text(text.trim());
 }
 
 export async function createMemory(
