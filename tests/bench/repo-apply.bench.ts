@@ -133,18 +133,18 @@ if (hashes.size !== 1) throw new Error('our apply and git apply produced differe
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const load = `${loadAtStart.toFixed(1)}→${loadavg()[0]!.toFixed(1)}`;
 const round2 = (value: number) => Math.round(value * 100) / 100;
-const gitMs = median(git);
-const figure = (name: string, values: number[], extra: Record<string, unknown> = {}) =>
+/** One JSON line: our median against a baseline's, measured in the same rounds. */
+const figure = (name: string, values: number[], baseline: { name: string; values: number[] }, extra: Record<string, unknown> = {}) => {
+  const baselineMs = median(baseline.values);
   console.log(
     JSON.stringify({
       bench: 'repo-apply',
       figure: name,
       value: Math.round(median(values)),
-      baseline: 'git_apply_ms',
-      baselineValue: Math.round(gitMs),
-      ratio: round2(median(values) / gitMs),
-      roundRatioMedian: round2(median(values.map((ms, k) => ms / git[k]!))),
-      goal: '<=1.5',
+      baseline: baseline.name,
+      baselineValue: Math.round(baselineMs),
+      ratio: round2(median(values) / baselineMs),
+      roundRatioMedian: round2(median(values.map((ms, k) => ms / baseline.values[k]!))),
       files,
       hunks: files * hunksPerFile,
       rounds,
@@ -153,27 +153,13 @@ const figure = (name: string, values: number[], extra: Record<string, unknown> =
       load,
     }),
   );
-figure('host_apply_ms', warm, { path: 'approval after the preview (every apply from the side panel while the host holds the preview)', baselineValues: git.map(Math.round) });
-figure('host_apply_fallback_ms', fallback, { path: 'fallback: the host restarted since the preview (hold of 15 min ran out, or it died)' });
+};
+const gitApply = { name: 'git_apply_ms', values: git };
+const goal = '<=1.5';
+figure('host_apply_ms', warm, gitApply, { goal, path: 'approval after the preview (every apply from the side panel while the host holds the preview)', baselineValues: git.map(Math.round) });
+figure('host_apply_fallback_ms', fallback, gitApply, { goal, path: 'fallback: the host restarted since the preview (hold of 15 min ran out, or it died)' });
 // The preview (parse, path checks, hunks matched, budgets, ledger hashes; nothing written) in a
 // host process that has not run one before, against `git apply --check` on the same tree.
-const gitCheckMs = median(gitChecks);
-console.log(
-  JSON.stringify({
-    bench: 'repo-apply',
-    figure: 'host_preview_ms',
-    value: Math.round(median(previews)),
-    baseline: 'git_apply_check_ms',
-    baselineValue: Math.round(gitCheckMs),
-    ratio: round2(median(previews) / gitCheckMs),
-    roundRatioMedian: round2(median(previews.map((ms, k) => ms / gitChecks[k]!))),
-    files,
-    hunks: files * hunksPerFile,
-    rounds,
-    values: previews.map(Math.round),
-    baselineValues: gitChecks.map(Math.round),
-    load,
-  }),
-);
-figure('cli_apply_ms', ours, { path: 'hydraflow-host repo apply, a cold Node process' });
+figure('host_preview_ms', previews, { name: 'git_apply_check_ms', values: gitChecks }, { baselineValues: gitChecks.map(Math.round) });
+figure('cli_apply_ms', ours, gitApply, { goal, path: 'hydraflow-host repo apply, a cold Node process' });
 rmSync(base, { recursive: true, force: true });
