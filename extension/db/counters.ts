@@ -14,6 +14,7 @@
  */
 import { RangeSet, type DBCore, type DBCoreMutateRequest, type DBCoreMutateResponse, type DBCoreTable, type DBCoreTransaction, type Middleware, type Transaction } from 'dexie';
 import type { StoreName } from './db';
+import { isUpgrade, widenWrites } from './middleware';
 
 export const COUNTERS_STORE = 'counters';
 
@@ -158,8 +159,7 @@ export const countersMiddleware: Middleware<DBCore> = {
     return {
       ...down,
       transaction(stores, mode, options) {
-        const widened = mode === 'readwrite' && stores.some((store) => counted.has(store)) && !stores.includes(COUNTERS_STORE) ? [...stores, COUNTERS_STORE] : stores;
-        return down.transaction(widened, mode, options);
+        return down.transaction(widenWrites(stores, mode, (store) => counted.has(store), COUNTERS_STORE), mode, options);
       },
       table(name) {
         const table = down.table(name);
@@ -169,7 +169,7 @@ export const countersMiddleware: Middleware<DBCore> = {
           mutate: (req) =>
             serialize(req.trans, async () => {
               // Upgrades (versionchange) are recounted by the migration itself.
-              if ((req.trans as unknown as { mode?: string }).mode === 'versionchange') return table.mutate(req);
+              if (isUpgrade(req.trans)) return table.mutate(req);
               if (req.type === 'deleteRange') {
                 const everything = req.range.type === 3;
                 const removed = everything && name !== 'visits' ? null : (await table.query({ trans: req.trans, query: { index: table.schema.primaryKey, range: req.range }, values: name === 'visits' })).result;

@@ -10,6 +10,7 @@
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
 import type { SearchKind } from '../../shared/search/kinds';
+import { isUpgrade, widenWrites } from '../db/middleware';
 import type { JournalRow } from './rows';
 
 export const JOURNAL_STORE = 'searchJournal';
@@ -76,8 +77,7 @@ export const journalMiddleware: Middleware<DBCore> = {
     return {
       ...down,
       transaction(stores, mode, options) {
-        const widened = mode === 'readwrite' && stores.some((store) => store in KIND_OF) && !stores.includes(JOURNAL_STORE) ? [...stores, JOURNAL_STORE] : stores;
-        return down.transaction(widened, mode, options);
+        return down.transaction(widenWrites(stores, mode, (store) => store in KIND_OF, JOURNAL_STORE), mode, options);
       },
       table(name) {
         const table = down.table(name);
@@ -96,7 +96,7 @@ export const journalMiddleware: Middleware<DBCore> = {
         return {
           ...table,
           mutate: async (req) => {
-            if ((req.trans as unknown as { mode?: string }).mode === 'versionchange') return table.mutate(req);
+            if (isUpgrade(req.trans)) return table.mutate(req);
             const keys = await docKeys(table, req);
             const res = await table.mutate(req);
             await record(journal, req.trans, kind, keys);

@@ -1,0 +1,16 @@
+/**
+ * What the database's DBCore middlewares (counters.ts, search/journal.ts) have in common: each
+ * writes a store of its own in the same transaction as the writes it watches, and leaves upgrades
+ * alone (a migration takes care of its own rows).
+ */
+import type { DBCoreTransaction } from 'dexie';
+
+/** The stores of a transaction, plus `extra` when it is a read-write one over a `watched` store. */
+export function widenWrites(stores: string[], mode: 'readonly' | 'readwrite', watched: (store: string) => boolean, extra: string): string[] {
+  return mode === 'readwrite' && stores.some(watched) && !stores.includes(extra) ? [...stores, extra] : stores;
+}
+
+/** Whether a write runs inside a schema upgrade (a versionchange transaction). */
+export function isUpgrade(trans: DBCoreTransaction): boolean {
+  return (trans as unknown as { mode?: string }).mode === 'versionchange';
+}
