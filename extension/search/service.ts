@@ -11,8 +11,7 @@ import { markWords, snippetOf } from '../../shared/search/snippet';
 import { queryTerms, tokenize, type QueryTerms } from '../../shared/search/tokenize';
 import { urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
-import type { Visit } from '../../shared/schemas/entities';
-import { latestPage } from './documents';
+import { latestPage, visitDoc } from './documents';
 import type { Indexer } from './indexer';
 
 /** Hybrid search plugs in here when embeddings exist (extension/search/embeddings). */
@@ -61,9 +60,9 @@ async function hydrateOne(db: HydraDb, hit: Ranked, terms: QueryTerms): Promise<
     case 'visit': {
       const summary = await visitSummary(db, hit);
       if (!summary) return null;
-      const { visit, title, count } = summary;
+      const { url, title, at, visits } = summary;
       const thread = await db.threads.where('urlKeys').equals(hit.key).first();
-      return { ...base, ...titled(title || visit.url), url: visit.url, snippet: { text: visit.url, marks: markWords(visit.url, terms) }, at: visit.visitedAt, visits: count, threadId: thread?.id ?? null };
+      return { ...base, ...titled(title || url), url, snippet: { text: url, marks: markWords(url, terms) }, at, visits, threadId: thread?.id ?? null };
     }
     case 'page': {
       const page = latestPage(await db.pages.where('urlKey').equals(hit.key).toArray());
@@ -104,15 +103,14 @@ async function hydrateOne(db: HydraDb, hit: Ranked, terms: QueryTerms): Promise<
  * figures, or the rows moved on since the index saw them (that visit deleted, its title not
  * there), every visit of the URL is read.
  */
-async function visitSummary(db: HydraDb, hit: Ranked): Promise<{ visit: Visit; title: string; count: number } | null> {
+async function visitSummary(db: HydraDb, hit: Ranked): Promise<{ url: string; title: string; at: number; visits: number } | null> {
   if (hit.at !== undefined && hit.n !== undefined && hit.n > 0) {
     const visit = await db.visits.where('visitedAt').equals(hit.at).filter((v) => v.urlKey === hit.key).first();
-    if (visit?.title) return { visit, title: visit.title, count: hit.n };
+    if (visit?.title) return { url: visit.url, title: visit.title, at: visit.visitedAt, visits: hit.n };
   }
-  const latest = await db.visits.where('urlKey').equals(hit.key).reverse().sortBy('visitedAt');
-  const visit = latest[0];
-  if (!visit) return null;
-  return { visit, title: latest.find((v) => v.title)?.title ?? '', count: latest.length };
+  // The same summary the index keeps of the URL (its document), from every visit.
+  const doc = visitDoc(hit.key, await db.visits.where('urlKey').equals(hit.key).toArray());
+  return doc && { url: doc.url ?? '', title: doc.title, at: doc.at, visits: doc.n ?? 0 };
 }
 
 /** Words of a text, most distinctive first: frequent here, rare in the index. */
