@@ -94,8 +94,7 @@ export class Indexer {
 
   private async load(): Promise<SearchIndex> {
     for (let built = false; ; built = true) {
-      const meta = (await this.db.settings.get(INDEX_META_KEY))?.value as IndexMeta | undefined;
-      if (meta?.v === INDEX_VERSION && meta.complete) {
+      if (await this.storedIndexComplete()) {
         const rows = await this.db.searchSegments.toArray();
         if (rows.every((row) => row.v === INDEX_VERSION)) {
           this.index = SearchIndex.load(rows);
@@ -107,6 +106,12 @@ export class Indexer {
       const { jobId } = await this.startJob('index_rebuild');
       await this.waitFor(jobId);
     }
+  }
+
+  /** Whether the stored segments are a finished build of this index format (the `search.index` row says so). */
+  private async storedIndexComplete(): Promise<boolean> {
+    const meta = (await this.db.settings.get(INDEX_META_KEY))?.value as IndexMeta | undefined;
+    return meta?.v === INDEX_VERSION && meta.complete;
   }
 
   private waiters = new Map<string, { promise: Promise<void> }>();
@@ -132,8 +137,7 @@ export class Indexer {
     }
     if (!this.index) {
       // Loaded only for a long journal, and never built here: a first build waits for the first search.
-      const meta = (await this.db.settings.get(INDEX_META_KEY))?.value as IndexMeta | undefined;
-      if (!(meta?.v === INDEX_VERSION && meta.complete) || (await this.db.searchJournal.count()) <= 50) return;
+      if (!(await this.storedIndexComplete()) || (await this.db.searchJournal.count()) <= 50) return;
     }
     await this.ready();
     // Chunk by chunk, each its own turn in the queue: a search waits for one chunk at most.
@@ -359,8 +363,7 @@ export class Indexer {
   /** Inside the queue: the loaded index, with the journal applied (a missing index cannot be verified: it is rebuilt). */
   private async loadedForMaintenance(): Promise<SearchIndex> {
     if (!this.index) {
-      const meta = (await this.db.settings.get(INDEX_META_KEY))?.value as IndexMeta | undefined;
-      if (!(meta?.v === INDEX_VERSION && meta.complete)) throw new CodedError('SEARCH_INDEX_BUSY', 'The index has not been built yet: rebuild it first');
+      if (!(await this.storedIndexComplete())) throw new CodedError('SEARCH_INDEX_BUSY', 'The index has not been built yet: rebuild it first');
       this.index = SearchIndex.load(await this.db.searchSegments.toArray());
       this.loading = Promise.resolve(this.index);
     }
