@@ -95,7 +95,9 @@ function tabSessionManager(sessions: Json[]): ForeignRows {
     const at = toMs(session.date) ?? 0;
     const threadId = `tsm-${text(session.id) || stringKey(JSON.stringify(session))}`;
     const tags = Array.isArray(session.tag) ? session.tag.filter((t) => typeof t === 'string').map((t) => ` #${t}`).join('') : '';
-    out.add('threads', threadRow(threadId, `${text(session.name, 'Tab Session Manager session')}${tags}`, at), entities.thread);
+    // An unnamed session (TSM's automatic ones: tags like "winClose") gets its date as a name.
+    const name = text(session.name).trim() || `Tab Session Manager session${at ? ` of ${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}`;
+    out.add('threads', threadRow(threadId, `${name}${tags}`, at), entities.thread);
     for (const [windowId, tabs] of Object.entries(isObject(session.windows) ? session.windows : {})) {
       if (!isObject(tabs)) continue;
       for (const [tabKey, tab] of Object.entries(tabs)) {
@@ -130,7 +132,12 @@ function sessionBuddy(backup: Json): ForeignRows {
   return out.result('session-buddy');
 }
 
-const ONETAB_LINE = /^(\S+) \| (.*)$/;
+/** `URL | title`; OneTab writes an empty title as `URL | ` (trimmed to `URL |`). */
+const ONETAB_LINE = /^(\S+) \|(?: (.*))?$/;
+const isOneTabLine = (line: string): boolean => {
+  const match = ONETAB_LINE.exec(line.trim());
+  return match !== null && normalizeUrl(match[1]!) !== null;
+};
 
 function oneTab(source: string): ForeignRows {
   const out = new Collector();
@@ -142,7 +149,8 @@ function oneTab(source: string): ForeignRows {
       continue;
     }
     const match = ONETAB_LINE.exec(line);
-    groups[groups.length - 1]!.push(match ? { url: match[1]!, title: match[2]! } : { url: line, title: '' });
+    // A line that is not `URL | title` keeps its text as the URL: addTab counts it invalid.
+    groups[groups.length - 1]!.push(match ? { url: match[1]!, title: match[2] ?? '' } : { url: line, title: '' });
   }
   groups
     .filter((g) => g.length)
@@ -248,7 +256,8 @@ export function mapForeign(source: string): ForeignRows | null {
     }
     return null;
   }
+  // OneTab when most lines are `URL | title` with a usable URL; the other lines are counted invalid.
   const lines = body.split(/\r?\n/).filter((line) => line.trim());
-  if (lines.length && lines.every((line) => ONETAB_LINE.test(line.trim()) && normalizeUrl(ONETAB_LINE.exec(line.trim())![1]!) !== null)) return oneTab(body);
+  if (lines.length && lines.filter(isOneTabLine).length * 2 >= lines.length) return oneTab(body);
   return null;
 }

@@ -58,6 +58,27 @@ describe('imports from other tools', () => {
     addedNothing(second);
   });
 
+  it('OneTab: a file with 3 bad lines out of 20 imports the other 17 and counts the 3 invalid', async () => {
+    const good = Array.from({ length: 17 }, (_, i) => (i === 5 ? `https://example.com/page-${i} | ` : `https://example.com/page-${i} | Page ${i}`));
+    const bad = ['just some words, no link', 'https://exa mple.com/ | Space in the host', 'http:// | No host'];
+    const lines = [...good.slice(0, 6), bad[0]!, ...good.slice(6, 12), bad[1]!, '', ...good.slice(12), bad[2]!];
+    expect(lines.filter((line) => line).length).toBe(20);
+    const text = lines.join('\n');
+    expect(mapForeign(text)!.format).toBe('onetab');
+    const { first, stored } = await importTwice(text);
+    expect(first.tabSnapshots).toMatchObject({ added: 17, invalid: 3 });
+    expect(stored.tabSnapshots).toHaveLength(17);
+    // The line with an empty title is one of the 17.
+    expect(stored.tabSnapshots.map((s: TabSnapshot) => s.url)).toContain('https://example.com/page-5');
+  });
+
+  it('Tab Session Manager: an unnamed session gets a title from its date, not only its tags', () => {
+    const date = Date.UTC(2024, 4, 3, 9, 30);
+    const sessions = [{ id: 's-1', name: '', date, tag: ['winClose'], windows: { 1: { 7: { url: 'https://example.com/', title: 'Example' } } } }];
+    const mapped = mapForeign(JSON.stringify(sessions))!;
+    expect((mapped.rows.threads as Thread[])[0]!.title).toBe('Tab Session Manager session of 2024-05-03 09:30 UTC #winClose');
+  });
+
   it('Session Buddy backup (nxs.json.v1, with BOM): sessions and windows become threads with snapshots', async () => {
     expect(mapForeign(sessionBuddyBackup())!.format).toBe('session-buddy');
     const { first, second, stored } = await importTwice(sessionBuddyBackup());
