@@ -18,6 +18,8 @@ export default defineConfig({
     description: 'Local-first research companion: every tab has a thread; your history, notes and assistant stay on your machine.',
     key: EXTENSION_PUBLIC_KEY,
     minimum_chrome_version: '120',
+    // UI strings: public/_locales/<lang>/messages.json through chrome.i18n (extension/ui/i18n.ts).
+    default_locale: 'en',
     permissions: ['storage', 'unlimitedStorage', 'nativeMessaging', 'sidePanel', 'tabs', 'history', 'scripting', 'alarms', 'webNavigation', 'offscreen'],
     host_permissions: ['<all_urls>'],
     action: { default_title: 'HydraFlow' },

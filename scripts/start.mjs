@@ -49,7 +49,8 @@ const args = [
   '--disable-features=DisableLoadExtensionCommandLineSwitch',
   '--no-first-run',
   ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-  `chrome-extension://lnopfgfjfhggomclhadcgkgafokkdhdb/options.html`,
+  // No URL: a chrome-extension:// URL here opens before the extension has loaded and stays an
+  // ERR_BLOCKED_BY_CLIENT page. On a new profile the extension opens its welcome page itself.
 ];
 console.error(`▶ opening ${chromium} with HydraFlow (profile ${profile})`);
 const child = spawn(chromium, args, { detached: true, stdio: 'ignore' });

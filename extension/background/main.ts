@@ -121,6 +121,13 @@ export function main(): void {
     return chores.around(dispatchCommand(handlers, message, { senderTabId: sender.tab?.id ?? null }));
   });
 
+  // First run: the extension's own welcome page. `npm start` gives Chromium no URL to open, since
+  // a chrome-extension:// URL on the command line opens before the extension loads (and stays an
+  // ERR_BLOCKED_BY_CLIENT page).
+  browser.runtime.onInstalled.addListener(({ reason }) => {
+    if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/welcome.html') });
+  });
+
   registerOmnibox(async (q) => (await handlers['search.query']({ q, limit: 16 }, { senderTabId: null })).hits);
   registerCaptureListeners(db);
   registerPageListeners(db);

@@ -3,7 +3,7 @@
  * streamed chat reply, for OpenAI-compatible servers and for Ollama. Network and HTTP failures
  * become coded errors the thread shows as they are.
  */
-import type { ModelSettings } from '../../shared/commands/threads';
+import { LOCAL_MODEL_SERVERS, type ModelSettings } from '../../shared/commands/threads';
 import { ReplyStreamReader } from '../../shared/chat/stream';
 import { CodedError } from '../../shared/errors';
 
@@ -57,6 +57,19 @@ export async function listModels(settings: ModelSettings): Promise<string[]> {
   const names = settings.kind === 'openai' ? body?.data?.map((m) => m.id) : body?.models?.map((m) => m.name);
   if (!Array.isArray(names)) throw new CodedError('MODEL_BAD_RESPONSE', 'The model list could not be read');
   return names.filter((name): name is string => typeof name === 'string').sort();
+}
+
+/** How long a default port may take to answer before it counts as nobody there. */
+const PROBE_TIMEOUT_MS = 1500;
+
+/** The local model servers (LOCAL_MODEL_SERVERS) that answer their model list, with that list. */
+export async function findLocalModelServers(): Promise<{ name: string; kind: 'openai' | 'ollama'; baseUrl: string; models: string[] }[]> {
+  const probes = LOCAL_MODEL_SERVERS.map(async (server) => {
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), PROBE_TIMEOUT_MS));
+    const models = await Promise.race([listModels({ kind: server.kind, baseUrl: server.baseUrl, apiKey: '', model: '' }).catch(() => null), timeout]);
+    return models ? [{ ...server, models }] : [];
+  });
+  return (await Promise.all(probes)).flat();
 }
 
 /** Streams a reply; `onText` gets each piece as it arrives. Resolves when the reply is complete. */

@@ -36,7 +36,7 @@ export function resolveFilter(filter: HistoryFilter): ResolvedFilter {
   const everything = filter.everything === true;
   if (!hasRange && filter.domain === undefined && filter.url === undefined && !everything) throw new CodedError('FILTER_REQUIRED', 'Say what to delete: a time range, a domain, a URL, or everything');
   if (everything && (hasRange || filter.domain !== undefined || filter.url !== undefined)) throw new CodedError('FILTER_INVALID', '"everything" cannot be combined with other filters');
-  if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) throw new CodedError('FILTER_INVALID', `Inverted time range: from (${filter.from}) must be before to (${filter.to})`);
+  if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) throw new CodedError('FILTER_INVALID', 'The start of the range must be before its end');
   let key: string | null = null;
   if (filter.url !== undefined) {
     if (normalizeUrl(filter.url) === null) throw new CodedError('FILTER_INVALID', `Not a URL: ${JSON.stringify(filter.url.slice(0, 200))}`);

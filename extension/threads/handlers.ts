@@ -3,7 +3,7 @@ import type { HydraDb } from '../db';
 import { getBlocklist, setBlocklist } from '../capture/blocklist';
 import { capturePage } from '../capture/pages';
 import { tabRefFor } from '../capture/tabs';
-import { listModels } from '../chat/endpoint';
+import { findLocalModelServers, listModels } from '../chat/endpoint';
 import { addNote, getModelSettings, sendChat, setModelSettings, stopReply } from '../chat/service';
 import { CodedError } from '../../shared/errors';
 import { PANEL_MESSAGE_LIMIT } from '../../shared/threads';
@@ -35,6 +35,7 @@ export function threadCommandHandlers(db: HydraDb): Pick<CommandHandlers, keyof 
       if (!settings) throw new CodedError('MODEL_NOT_CONFIGURED', 'No model endpoint is configured');
       return { models: await listModels(settings) };
     },
+    'chat.findLocal': async () => ({ servers: await findLocalModelServers() }),
     'tasks.create': async (params) => ({ task: await createTask(db, params) }),
     'tasks.update': ({ taskId, ...change }) => updateTask(db, taskId, change),
     'tasks.events': async (params) => ({ events: await taskEvents(db, params.taskId) }),

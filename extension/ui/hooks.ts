@@ -49,3 +49,11 @@ export function useLiveQuery<T>(query: (db: HydraDb) => Promise<T> | T, deps: un
 export function openDatabaseSoon(): void {
   void import('../db').then(({ getDb }) => getDb().open()).catch(() => undefined);
 }
+
+/**
+ * When a row of the `settings` store last changed (its `updatedAt`, 0 when absent): a settings form
+ * lists it as a dependency to reload what another page saved.
+ */
+export function useSettingsRow(key: string): number | undefined {
+  return useLiveQuery(async (db) => (await db.settings.get(key))?.updatedAt ?? 0, [key]);
+}

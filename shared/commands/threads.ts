@@ -21,6 +21,13 @@ const tabRef = z.object({ tabId: z.number().int(), url: z.string().max(2_097_152
 
 export const deleteThreadCounts = z.object({ threads: z.number().int(), messages: z.number().int(), tasks: z.number().int(), taskEvents: z.number().int(), memories: z.number().int(), tabsUnbound: z.number().int() });
 
+/** Local model servers on their default loopback ports: what the welcome page offers (chat.findLocal). */
+export const LOCAL_MODEL_SERVERS = [
+  { name: 'Ollama', kind: 'ollama', baseUrl: 'http://127.0.0.1:11434' },
+  { name: 'LM Studio', kind: 'openai', baseUrl: 'http://127.0.0.1:1234' },
+  { name: 'llama.cpp', kind: 'openai', baseUrl: 'http://127.0.0.1:8080' },
+] as const;
+
 export const threadCommands = {
   'threads.forTab': defineCommand({
     summary: "The tab's thread: its binding, else a thread bound to the same normalized URL, else a new thread bound to the tab. Without url, the tab is looked up (incognito and blocked tabs refused).",
@@ -87,6 +94,11 @@ export const threadCommands = {
     summary: "The endpoint's model list (`/v1/models` or Ollama `/api/tags`), for the given or the saved settings.",
     params: z.object({ settings: modelSettings.optional() }),
     result: z.object({ models: z.array(z.string()) }),
+  }),
+  'chat.findLocal': defineCommand({
+    summary: "Looks for a model server on its default loopback port (LOCAL_MODEL_SERVERS) and lists each one that answers, with its models.",
+    params: z.object({}),
+    result: z.object({ servers: z.array(z.object({ name: z.string(), kind: z.enum(['openai', 'ollama']), baseUrl: z.string(), models: z.array(z.string()) })) }),
   }),
   'tasks.create': defineCommand({
     summary: 'Creates a task in a thread (event `created`).',

@@ -143,6 +143,9 @@ describe('options page routes', () => {
     expect(parseOptionsHash(threadHash('t 1&x', 'm#2'))).toEqual({ kind: 'thread', threadId: 't 1&x', focus: 'm#2' });
     expect(parseOptionsHash(searchHash('owls & "nests"'))).toEqual({ kind: 'search', q: 'owls & "nests"' });
     expect(parseOptionsHash('')).toEqual({ kind: 'home' });
+    expect(parseOptionsHash('#history')).toEqual({ kind: 'page', page: 'history' });
+    expect(parseOptionsHash('#search')).toEqual({ kind: 'search', q: '' });
+    expect(parseOptionsHash('#nowhere')).toEqual({ kind: 'home' });
   });
 
   it('opens a message in its thread focused on it, a task on the task, a global memory as a search', () => {
