@@ -45,7 +45,6 @@ export default tseslint.config(
       'extension/ui/overview/PopupSummary.tsx',
       'extension/ui/popup/PopupApp.tsx',
       'extension/ui/privacy/PrivacySection.tsx',
-      'extension/ui/settings/BlocklistSettings.tsx',
       'extension/ui/settings/EmbeddingSettings.tsx',
       'extension/ui/sidepanel/SidePanelApp.tsx',
       'extension/ui/Header.tsx',

@@ -28,7 +28,11 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(options: { userDataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<LaunchedBrowser> {
+/**
+ * `loadExtensionFlag`: load the extension the way `npm start` does (scripts/start.mjs:
+ * `--load-extension`, no page to open) instead of through Puppeteer's CDP loading.
+ */
+export async function launchWithExtension(options: { userDataDir?: string; env?: NodeJS.ProcessEnv; loadExtensionFlag?: boolean } = {}): Promise<LaunchedBrowser> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`Extension not built: ${EXTENSION_DIR} (run npm run build)`);
   const ownsDir = !options.userDataDir;
   const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'hf-profile-'));
@@ -36,7 +40,7 @@ export async function launchWithExtension(options: { userDataDir?: string; env?:
     executablePath: findChromium(),
     headless: true,
     pipe: true,
-    enableExtensions: [EXTENSION_DIR],
+    ...(options.loadExtensionFlag ? { ignoreDefaultArgs: ['--disable-extensions'] } : { enableExtensions: [EXTENSION_DIR] }),
     userDataDir,
     env: { ...process.env, ...options.env },
     args: [
@@ -48,6 +52,7 @@ export async function launchWithExtension(options: { userDataDir?: string; env?:
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      ...(options.loadExtensionFlag ? [`--load-extension=${EXTENSION_DIR}`, '--disable-features=DisableLoadExtensionCommandLineSwitch'] : []),
     ],
   });
   return {
