@@ -86,7 +86,7 @@ describe('bundles in real Chromium', () => {
     expect(install.status, install.stderr).toBe(0);
     launched = await launchWithExtension({ userDataDir });
     await serviceWorkerTarget(launched.browser);
-    return { browser: launched.browser, options: await openExtensionPage(launched.browser, 'options.html') };
+    return { browser: launched.browser, options: await openExtensionPage(launched.browser, 'options.html#bundles') };
   }
 
   it('round-trips a profile into a fresh one through the host: equal stores, a second import adds 0, damaged bundles refused', async () => {
@@ -167,7 +167,7 @@ describe('bundles in real Chromium', () => {
   it('without a host, exports as a download and previews a picked file', async () => {
     launched = await launchWithExtension();
     await serviceWorkerTarget(launched.browser);
-    const options = await openExtensionPage(launched.browser, 'options.html');
+    const options = await openExtensionPage(launched.browser, 'options.html#bundles');
     const { thread } = await command<{ thread: { id: string } }>(options, 'threads.create', { title: 'Offline thread' });
     await command(options, 'messages.note', { threadId: thread.id, content: 'kept offline' });
     const job = await command<{ jobId: string }>(options, 'bundles.export', { scope: { kind: 'threads', threadIds: [thread.id] }, destination: { kind: 'download' } });

@@ -67,7 +67,7 @@ describe('embeddings in real Chromium', () => {
     server = await startFakeEmbeddings({ dims: 64, delayMs: 50 });
     launched = await launchWithExtension();
     await serviceWorkerTarget(launched.browser);
-    const page = await openExtensionPage(launched.browser, 'options.html');
+    const page = await openExtensionPage(launched.browser, 'options.html#settings');
     await page.waitForSelector('[data-testid=app-info]', { timeout: 30_000 });
 
     const now = Date.now();

@@ -41,7 +41,7 @@ describe('history import in real Chromium', () => {
     expect(install.status, install.stderr).toBe(0);
     launched = await launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } });
     await serviceWorkerTarget(launched.browser);
-    return openExtensionPage(launched.browser, 'options.html');
+    return openExtensionPage(launched.browser, 'options.html#history');
   }
 
   async function importProfile(page: Page, profileId: string): Promise<Record<string, number>> {
@@ -72,7 +72,7 @@ describe('history import in real Chromium', () => {
     const dir = tempDir('hf-takeout-');
     writeTakeoutJson(join(dir, 'BrowserHistory.json'));
     launched = await launchWithExtension();
-    const page = await openExtensionPage(launched.browser, 'options.html');
+    const page = await openExtensionPage(launched.browser, 'options.html#history');
     await page.waitForSelector('[data-testid=profiles-error]', { timeout: 30_000 });
     const input = await page.waitForSelector('[data-testid=takeout-file]');
     await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(join(dir, 'BrowserHistory.json'));

@@ -55,7 +55,8 @@ describe('overview, jobs and privacy in the browser', () => {
     expect(chart).toHaveLength(90);
     expect(chart.reduce((a, b) => a + b, 0)).toBe(60);
 
-    // Delete ample.com and its subdomains from the privacy form.
+    // Delete ample.com and its subdomains from the privacy form (the Privacy page).
+    await page.click('[data-testid=nav-privacy]');
     await page.type('[data-testid=delete-domain]', 'ample.com');
     await page.click('[data-testid=delete-subdomains]');
     await page.click('[data-testid=delete-history-submit]');
@@ -71,9 +72,11 @@ describe('overview, jobs and privacy in the browser', () => {
       const rows = await readStore(page, store);
       expect(rows.filter((row) => /(\/\/|\.)ample\.com|"com\.ample/.test(JSON.stringify(row))), store).toEqual([]);
     }
+    await page.click('[data-testid=nav-overview]');
     await waitForText(page, '[data-testid=overview-visits]', '20');
 
     // The delete is a job in the ledger, listed on the jobs page with its result.
+    await page.click('[data-testid=nav-jobs]');
     await page.waitForSelector('[data-testid=job][data-type=privacy_delete][data-status=succeeded]');
     // A bad filter gets its code, not a crash.
     expect(await command(page, 'privacy.deleteHistory', {})).toMatchObject({ ok: false, error: { code: 'FILTER_REQUIRED' } });
@@ -113,8 +116,10 @@ describe('overview, jobs and privacy in the browser', () => {
       { timeout: 30_000 },
     );
     // The row was written raw (no Dexie change event reached this page): reload to read it.
+    await page.click('[data-testid=nav-jobs]');
     await page.reload();
     await page.waitForSelector('[data-testid=job][data-job-id=stuck-job][data-status=failed]');
+    await page.click('[data-testid=nav-overview]');
     await page.waitForFunction(() => /1 interrupted/.test(document.querySelector('[data-testid=overview-health]')?.textContent ?? ''), { timeout: 20_000 });
   });
 });

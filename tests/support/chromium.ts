@@ -36,6 +36,7 @@ export async function launchWithExtension(options: { userDataDir?: string; env?:
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`Extension not built: ${EXTENSION_DIR} (run npm run build)`);
   const ownsDir = !options.userDataDir;
   const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'hf-profile-'));
+  const fresh = !existsSync(join(userDataDir, 'Default', 'Preferences'));
   const browser = await puppeteer.launch({
     executablePath: findChromium(),
     headless: true,
@@ -55,6 +56,13 @@ export async function launchWithExtension(options: { userDataDir?: string; env?:
       ...(options.loadExtensionFlag ? [`--load-extension=${EXTENSION_DIR}`, '--disable-features=DisableLoadExtensionCommandLineSwitch'] : []),
     ],
   });
+  // On a fresh profile the extension opens its welcome page (runtime.onInstalled). It would come to
+  // the front over the page a test opens (a hidden page's requestAnimationFrame, which
+  // waitForFunction polls by, stops): close it, except for tests of the first run itself.
+  if (fresh && !options.loadExtensionFlag) {
+    const welcome = await browser.waitForTarget((t) => t.type() === 'page' && t.url() === extensionUrl('welcome.html'), { timeout: 20_000 });
+    await (await welcome.page())?.close();
+  }
   return {
     browser,
     userDataDir,

@@ -1,4 +1,4 @@
-/** Version, protocol, schema and extension ID: what a bug report needs. */
+/** The options app's footer: version, protocol, schema and extension ID (what a bug report needs). */
 import { useCommand } from '../hooks';
 import { t } from '../i18n';
 import { ErrorText } from '../components/ErrorText';
@@ -6,14 +6,13 @@ import { ErrorText } from '../components/ErrorText';
 export function AppInfo() {
   const [info] = useCommand('app.info', {});
   return (
-    <section data-testid="app-info">
-      <h2>{t('aboutTitle')}</h2>
+    <footer class="app-info hint" data-testid="app-info">
       {info.state === 'ready' && (
         <p>
           {t('aboutVersions', info.value.appVersion, info.value.protocolVersion, info.value.schemaVersion)} <code>{info.value.extensionId}</code>
         </p>
       )}
       {info.state === 'failed' && <ErrorText error={info.error} />}
-    </section>
+    </footer>
   );
 }

@@ -92,7 +92,6 @@ export function OptionsApp() {
             <ModelSettings />
             <EmbeddingSettings />
             <HostStatusView />
-            <AppInfo />
           </>
         )}
         {page === 'privacy' && (
@@ -101,6 +100,7 @@ export function OptionsApp() {
             <PrivacySection />
           </>
         )}
+        <AppInfo />
       </main>
     </div>
   );

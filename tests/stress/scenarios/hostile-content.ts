@@ -99,7 +99,7 @@ export const hostileContent: Scenario = {
         // Opened as a tab the popup is about its own tab; it still shows the overview summary and jobs.
         await probe(browser, 'popup.html', '[data-testid=popup-summary]', false),
         // The history view shows the visit (its title arrives later than the visit, so the URL may stand in).
-        await probe(browser, 'options.html', '[data-testid=history-visit]', false),
+        await probe(browser, 'options.html#history', '[data-testid=history-visit]', false),
         // Search results: the page (title and snippet), the note and the reply as hits with highlighted words.
         await probe(browser, `options.html#search=${encodeURIComponent('hostile words')}`, '[data-testid=search] [data-testid=search-hit]'),
         await probe(browser, `options.html#search=${encodeURIComponent('javascript pwned')}`, '[data-testid=search] [data-testid=search-hit][data-kind=message]'),
