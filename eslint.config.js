@@ -44,7 +44,6 @@ export default tseslint.config(
       'extension/ui/overview/OverviewSection.tsx',
       'extension/ui/overview/PopupSummary.tsx',
       'extension/ui/popup/PopupApp.tsx',
-      'extension/ui/privacy/PrivacySection.tsx',
       'extension/ui/settings/EmbeddingSettings.tsx',
       'extension/ui/sidepanel/SidePanelApp.tsx',
       'extension/ui/Header.tsx',

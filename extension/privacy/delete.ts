@@ -75,6 +75,14 @@ function candidates(db: HydraDb, store: HistoryStore, f: ResolvedFilter) {
   return table.where(timeField[store]).between(f.from, f.to, true, false);
 }
 
+/** How many rows of each history store the filter matches (what a delete would remove). */
+export async function countHistory(db: HydraDb, f: ResolvedFilter): Promise<Record<HistoryStore, number>> {
+  const count = (store: HistoryStore) =>
+    f.everything ? db.table(store).count() : candidates(db, store, f).filter((row) => rowMatches(f, row, timeOf(store, row))).count();
+  const [visits, pages, tabSnapshots] = await Promise.all([count('visits'), count('pages'), count('tabSnapshots')]);
+  return { visits, pages, tabSnapshots };
+}
+
 /** Deletes the matching rows of one store in batches; returns their ids and URL keys. */
 async function deleteFrom(db: HydraDb, store: HistoryStore, f: ResolvedFilter, deletedUrlKeys: Set<string>): Promise<string[]> {
   const table = db.table<HistoryRow, string>(store);

@@ -6,11 +6,11 @@ import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
 import type { HostConnection } from '../host';
 import { createJob, failJob, finishJob, startJob } from '../jobs';
-import { deleteHistory, resolveFilter } from './delete';
+import { countHistory, deleteHistory, resolveFilter } from './delete';
 import { getRetention, lastRetentionRun, runRetention, setRetention } from './retention';
 import { forgetTab, wipeAll } from './wipe';
 
-type PrivacyHandlers = Pick<CommandHandlers, 'privacy.deleteHistory' | 'privacy.forgetTab' | 'privacy.wipe' | 'privacy.getRetention' | 'privacy.setRetention' | 'privacy.runRetention'>;
+type PrivacyHandlers = Pick<CommandHandlers, 'privacy.deleteHistory' | 'privacy.countHistory' | 'privacy.forgetTab' | 'privacy.wipe' | 'privacy.getRetention' | 'privacy.setRetention' | 'privacy.runRetention'>;
 
 /** Runs (or re-runs: a delete is idempotent) a history delete job from its stored filter. */
 export async function runDeleteJob(db: HydraDb, job: Pick<Job, 'id' | 'cursor'>) {
@@ -36,6 +36,7 @@ export async function startDeleteJob(db: HydraDb, params: HistoryFilter): Promis
 export function privacyCommandHandlers(db: HydraDb, host: HostConnection | null): PrivacyHandlers {
   return {
     'privacy.deleteHistory': (params) => startDeleteJob(db, params),
+    'privacy.countHistory': (params) => countHistory(db, resolveFilter(params)),
     'privacy.forgetTab': ({ tabId }) => forgetTab(db, tabId),
     'privacy.wipe': ({ confirm, host: includeHost }) => wipeAll(db, host, confirm, includeHost),
     'privacy.getRetention': async () => ({ settings: await getRetention(db), lastRun: await lastRetentionRun(db) }),

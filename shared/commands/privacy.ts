@@ -63,6 +63,11 @@ export const privacyCommands = {
     params: historyFilter,
     result: z.object({ jobId: z.string(), deleted: deletionCounts }),
   }),
+  'privacy.countHistory': defineCommand({
+    summary: 'What privacy.deleteHistory would delete with this filter, counted per store (nothing is deleted): the confirmation a person reads first.',
+    params: historyFilter,
+    result: z.object({ visits: count, pages: count, tabSnapshots: count }),
+  }),
   'privacy.forgetTab': defineCommand({
     summary: "Forgets a tab: its row (and thread binding) and every snapshot of its navigations.",
     params: z.object({ tabId: z.number().int() }),

@@ -57,10 +57,18 @@ describe('overview, jobs and privacy in the browser', () => {
 
     // Delete ample.com and its subdomains from the privacy form (the Privacy page).
     await page.click('[data-testid=nav-privacy]');
+    // An empty form is refused before any dialog, in words and with its code.
+    await page.click('[data-testid=delete-history-submit]');
+    await page.waitForSelector('[data-testid=delete-error][data-code=FILTER_REQUIRED]');
+    expect(await page.$('[data-testid=delete-confirm]')).toBeNull();
+    expect(await page.$eval('[data-testid=delete-error]', (e) => e.textContent)).toContain('Fill in a date range, a domain or a URL first');
     await page.type('[data-testid=delete-domain]', 'ample.com');
     await page.click('[data-testid=delete-subdomains]');
     await page.click('[data-testid=delete-history-submit]');
-    await page.waitForSelector('[data-testid=delete-confirm]');
+    // The dialog says exactly what goes, counted, before anything is deleted.
+    await page.waitForSelector('[data-testid=delete-confirm][open]');
+    expect(await page.$eval('[data-testid=delete-confirm-text]', (e) => e.textContent)).toBe('This deletes 40 visits, 0 page snapshots, 0 tab snapshots of ample.com and its subdomains.');
+    expect((await readStore(page, 'visits')).length).toBe(60);
     await page.click('[data-testid=delete-confirm-yes]');
     await page.waitForSelector('[data-testid=delete-report]');
     expect(await page.$eval('[data-testid=delete-report]', (e) => e.textContent)).toContain('Deleted 40 visits');

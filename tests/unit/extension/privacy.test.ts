@@ -76,6 +76,12 @@ describe('delete history', () => {
     await fresh();
     const { threadA, threadE } = await seed();
     const exampleBefore = (await rowsMentioningHost('example.com')).length;
+    // The count a person confirms first is exactly what the delete then removes; it deletes nothing.
+    expect(await call('privacy.countHistory', { domain: 'ample.com', includeSubdomains: true })).toMatchObject({ ok: true, result: { visits: 9, pages: 3, tabSnapshots: 3 } });
+    expect(await call('privacy.countHistory', { domain: 'ample.com' })).toMatchObject({ ok: true, result: { visits: 6, pages: 2, tabSnapshots: 2 } });
+    expect(await call('privacy.countHistory', { everything: true })).toMatchObject({ ok: true, result: { visits: 15, pages: 5, tabSnapshots: 5 } });
+    expect(await call('privacy.countHistory', {})).toMatchObject({ ok: false, error: { code: 'FILTER_REQUIRED' } });
+    expect(await db.visits.count()).toBe(15);
     const reply = await call('privacy.deleteHistory', { domain: 'ample.com', includeSubdomains: true });
     expect(reply).toMatchObject({ ok: true, result: { deleted: { visits: 9, pages: 3, tabSnapshots: 3, memories: 1, tabsCleared: 3, threadsUnlinked: 1 } } });
     expect(await rowsMentioningHost('ample.com')).toEqual([]);
