@@ -61,6 +61,11 @@ export async function writeScope(db: HydraDb, scope: ExportScope, sink: BundleSi
 }
 
 export async function startExport(db: HydraDb, host: BundleHost, scope: ExportScope, destination: ExportDestination): Promise<string> {
+  // A history range names at least one end: "everything" is the `all` scope, chosen as such.
+  if (scope.kind === 'history') {
+    if (scope.from === null && scope.to === null) throw new CodedError('FILTER_REQUIRED', 'A history export needs a start date, an end date or both (or export everything)');
+    if (scope.from !== null && scope.to !== null && scope.from > scope.to) throw new CodedError('FILTER_INVALID', 'The start of the range must be before its end');
+  }
   const job = await createJob(db, { type: 'bundle_export', params: { scope, destination } });
   await startJob(db, job.id);
   void runExport(db, host, job.id, scope, destination);

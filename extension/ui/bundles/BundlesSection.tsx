@@ -5,18 +5,30 @@
  * written and a per-component report after. Reads via liveQuery; acts via commands. A picked file
  * is staged in Cache Storage (not the database) so the background can read it in slices.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { exportResult, importReport, type BundleFileRef, type BundlePreview, type ExportScope, type ImportReport } from '../../../shared/commands/bundles';
 import type { Job } from '../../../shared/schemas/entities';
 import { BUNDLE_CACHE, stagedKey } from '../../bundles/files';
 import { sendCommand } from '../../commands/client';
 import { formatBytes } from '../history/format';
 import { useCommand, useLiveQuery } from '../hooks';
+import { t } from '../i18n';
 
 type ScopeKind = ExportScope['kind'];
 
 function dayStart(value: string): number | null {
   return value ? Date.parse(`${value}T00:00:00`) : null;
+}
+
+/** A history range from two date fields, or what is wrong with them ("everything" is its own choice). */
+export function historyRange(from: string, to: string): { from: number | null; to: number | null } | { error: string } {
+  if (!from.trim() && !to.trim()) return { error: t('exportRangeEmpty') };
+  const start = dayStart(from.trim());
+  const endDay = dayStart(to.trim());
+  if (Number.isNaN(start) || Number.isNaN(endDay)) return { error: t('exportRangeNotADate') };
+  const end = endDay === null ? null : endDay + 86_399_999;
+  if (start !== null && end !== null && start > end) return { error: t('exportRangeInverted') };
+  return { from: start, to: end };
 }
 
 export function BundlesSection() {
@@ -34,11 +46,16 @@ export function BundlesSection() {
   const [files, reloadFiles] = useCommand('bundles.files', {});
   const threads = useLiveQuery((db) => db.threads.orderBy('updatedAt').reverse().limit(50).toArray(), []) ?? [];
   const jobs = useLiveQuery((db) => db.jobs.where('type').anyOf('bundle_export', 'bundle_import').reverse().sortBy('createdAt'), []) ?? [];
+  // The host's file list follows finished exports.
+  const exportsDone = jobs.filter((job) => job.type === 'bundle_export' && job.status === 'succeeded').length;
+  useEffect(() => {
+    if (exportsDone > 0) reloadFiles();
+  }, [exportsDone]);
 
   const startExport = async () => {
-    const end = dayStart(to);
-    const scope: ExportScope =
-      scopeKind === 'threads' ? { kind: 'threads', threadIds } : scopeKind === 'history' ? { kind: 'history', from: dayStart(from), to: end === null ? null : end + 86_399_999 } : { kind: 'all' };
+    const range = scopeKind === 'history' ? historyRange(from, to) : null;
+    if (range && 'error' in range) return setMessage(range.error);
+    const scope: ExportScope = scopeKind === 'threads' ? { kind: 'threads', threadIds } : range ? { kind: 'history', ...range } : { kind: 'all' };
     const reply = await sendCommand('bundles.export', { scope, destination: destination === 'download' ? { kind: 'download' } : { kind: 'host', ...(exportPath.trim() ? { path: exportPath.trim() } : {}) } });
     setMessage(reply.ok ? null : reply.error.message);
   };
@@ -46,6 +63,7 @@ export function BundlesSection() {
   const runPreview = async (ref: BundleFileRef) => {
     setFile(ref);
     setPreview(null);
+    setMessage(null);
     setBusy(true);
     const reply = await sendCommand('bundles.preview', { file: ref });
     setBusy(false);
@@ -81,8 +99,8 @@ export function BundlesSection() {
         </label>{' '}
         <label>
           <input type="radio" name="scope" checked={scopeKind === 'history'} onChange={() => setScopeKind('history')} data-testid="scope-history" /> History from{' '}
-          <input type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} /> to{' '}
-          <input type="date" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
+          <input type="date" value={from} aria-label={t('exportRangeFrom')} data-testid="export-from" onInput={(e) => setFrom((e.target as HTMLInputElement).value)} /> to{' '}
+          <input type="date" value={to} aria-label={t('exportRangeTo')} data-testid="export-to" onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
         </label>
       </p>
       {scopeKind === 'threads' && (

@@ -9,6 +9,7 @@ import type { HistoryProfileInfo } from '../../../shared/protocol/history';
 import type { Job } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
 import { useCommand, useLiveQuery } from '../hooks';
+import { t } from '../i18n';
 import { formatBytes, formatDuration } from './format';
 
 export function ImportPanel() {
@@ -75,7 +76,7 @@ export function ImportPanel() {
         }}
       >
         Drop a Google Takeout <code>BrowserHistory.json</code> here, or{' '}
-        <input type="file" accept=".json,application/json" data-testid="takeout-file" onChange={(event) => void importTakeout((event.target as HTMLInputElement).files?.[0])} />
+         <input type="file" accept=".json,application/json" aria-label={t('importTakeoutFileLabel')} data-testid="takeout-file" onChange={(event) => void importTakeout((event.target as HTMLInputElement).files?.[0])} />
       </div>
       {message && <p class="error">{message}</p>}
       <div data-testid="import-jobs">

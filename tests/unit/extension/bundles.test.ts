@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importRows, openRowSource, previewSource, writeScope, type BundleHost } from '../../../extension/bundles';
+import { startExport } from '../../../extension/bundles/export';
 import { hostSink, hostSource } from '../../../extension/bundles/files';
 import { prepareBatch, writePrepared } from '../../../extension/bundles/stores';
 import { COUNTED_STORES, createDatabase, storeCounterKey, type HydraDb } from '../../../extension/db';
@@ -159,6 +160,13 @@ describe('bundle export and import', () => {
     expect(report.visits!.added).toBe(100);
     expect(await b.threads.count()).toBe(0);
     expect((await b.visits.orderBy('visitedAt').first())!.visitedAt).toBe(from);
+  });
+
+  it('refuses a history export with no dates or an inverted range, creating no job ("everything" is the all scope)', async () => {
+    const a = freshDb();
+    await expect(startExport(a, inProcessHost(), { kind: 'history', from: null, to: null }, { kind: 'download' })).rejects.toMatchObject({ code: 'FILTER_REQUIRED' });
+    await expect(startExport(a, inProcessHost(), { kind: 'history', from: 2_000, to: 1_000 }, { kind: 'download' })).rejects.toMatchObject({ code: 'FILTER_INVALID' });
+    expect(await a.jobs.count()).toBe(0);
   });
 
   it('dedupes visits by (URL, time), pages by (URL, content hash) and memories by (scope, thread, text hash) whatever their ids', async () => {
