@@ -39,8 +39,6 @@ export default tseslint.config(
       'extension/ui/history/HistoryView.tsx',
       'extension/ui/components/ActiveTabSummary.tsx',
       'extension/ui/components/HostStatusView.tsx',
-      'extension/ui/components/RunningJobs.tsx',
-      'extension/ui/jobs/JobsSection.tsx',
       'extension/ui/overview/OverviewSection.tsx',
       'extension/ui/overview/PopupSummary.tsx',
       'extension/ui/popup/PopupApp.tsx',

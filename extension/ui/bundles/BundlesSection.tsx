@@ -137,7 +137,7 @@ export function BundlesSection() {
         <button type="button" data-testid="import-preview" disabled={!importPath.trim() || busy} onClick={() => void runPreview({ kind: 'host', path: importPath.trim() })}>
           Preview
         </button>{' '}
-        or pick a file: <input type="file" data-testid="import-file" onChange={(e) => void pick((e.target as HTMLInputElement).files?.[0])} />
+        or pick a file: <input type="file" aria-label={t('bundlePickFileLabel')} data-testid="import-file" onChange={(e) => void pick((e.target as HTMLInputElement).files?.[0])} />
       </p>
       {files.state === 'ready' && (
         <div data-testid="bundle-files">

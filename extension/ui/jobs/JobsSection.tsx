@@ -1,13 +1,18 @@
 /**
- * The jobs page: every long operation with live progress, filters (status, type, since), cancel,
- * retry, details (log tail, result, error) and prune. Reads with a live query; acts by command.
+ * The jobs page: every long operation, saying what it is about (describe.ts), with live progress
+ * in the work's unit, its result as a sentence, filters (status, type, since), cancel, retry,
+ * details (log, error code) and prune. Reads with a live query; acts by command.
  */
 import { useState } from 'preact/hooks';
 import type { CommandResult } from '../../../shared/commands';
+import type { AppError } from '../../../shared/errors';
 import type { Job } from '../../../shared/schemas/entities';
 import { JOB_STATUSES, JOB_TYPES, type JobStatus, type JobType } from '../../../shared/schemas/statuses';
 import { sendCommand } from '../../commands/client';
+import { ErrorText } from '../components/ErrorText';
 import { useLiveQuery } from '../hooks';
+import { plural, t } from '../i18n';
+import { JOB_TITLES, jobProgress, jobResult, jobSubject, jobWhen, statusWord } from './describe';
 
 const SHOWN = 200;
 const DAY_MS = 86_400_000;
@@ -17,107 +22,115 @@ export function JobsSection() {
   const [type, setType] = useState<JobType | ''>('');
   const [sinceDays, setSinceDays] = useState<number | ''>('');
   const since = sinceDays === '' ? -Infinity : Date.now() - sinceDays * DAY_MS;
-  const jobs =
-    useLiveQuery(
-      (db) =>
-        db.jobs
-          .where('createdAt')
-          .above(since)
-          .reverse()
-          .filter((job) => (status === '' || job.status === status) && (type === '' || job.type === type))
-          .limit(SHOWN)
-          .toArray(),
-      [status, type, sinceDays],
-    ) ?? [];
+  const jobs = useLiveQuery(
+    (db) =>
+      db.jobs
+        .where('createdAt')
+        .above(since)
+        .reverse()
+        .filter((job) => (status === '' || job.status === status) && (type === '' || job.type === type))
+        .limit(SHOWN)
+        .toArray(),
+    [status, type, sinceDays],
+  );
   return (
     <section data-testid="jobs">
-      <h2>Jobs</h2>
-      <div class="toolbar">
-        <select data-testid="jobs-filter-status" value={status} onChange={(e) => setStatus(e.currentTarget.value as JobStatus | '')}>
-          <option value="">any status</option>
-          {JOB_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-        <select data-testid="jobs-filter-type" value={type} onChange={(e) => setType(e.currentTarget.value as JobType | '')}>
-          <option value="">any type</option>
-          {JOB_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {t.replace(/_/g, ' ')}
-            </option>
-          ))}
-        </select>
-        <select data-testid="jobs-filter-since" value={String(sinceDays)} onChange={(e) => setSinceDays(e.currentTarget.value === '' ? '' : Number(e.currentTarget.value))}>
-          <option value="">any time</option>
-          <option value="1">last day</option>
-          <option value="7">last week</option>
-          <option value="30">last 30 days</option>
-        </select>
+      <h2>{t('jobsTitle')}</h2>
+      <div class="form-row">
+        <label>
+          {t('jobsFilterStatus')}
+          <select data-testid="jobs-filter-status" value={status} onChange={(e) => setStatus(e.currentTarget.value as JobStatus | '')}>
+            <option value="">{t('jobsAnyStatus')}</option>
+            {JOB_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {statusWord(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('jobsFilterType')}
+          <select data-testid="jobs-filter-type" value={type} onChange={(e) => setType(e.currentTarget.value as JobType | '')}>
+            <option value="">{t('jobsAnyType')}</option>
+            {JOB_TYPES.map((jobType) => (
+              <option key={jobType} value={jobType}>
+                {t(JOB_TITLES[jobType])}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('jobsFilterSince')}
+          <select data-testid="jobs-filter-since" value={String(sinceDays)} onChange={(e) => setSinceDays(e.currentTarget.value === '' ? '' : Number(e.currentTarget.value))}>
+            <option value="">{t('jobsAnyTime')}</option>
+            <option value="1">{t('jobsLastDay')}</option>
+            <option value="7">{t('jobsLastWeek')}</option>
+            <option value="30">{t('jobsLast30Days')}</option>
+          </select>
+        </label>
       </div>
-      <div class="jobs-list" data-testid="jobs-list">
-        {jobs.length === 0 && <p class="muted">No jobs.</p>}
-        {jobs.map((job) => (
+      <ul class="jobs-list" data-testid="jobs-list">
+        {jobs !== undefined && jobs.length === 0 && <li class="empty">{t('jobsNone')}</li>}
+        {(jobs ?? []).map((job) => (
           <JobRow key={job.id} job={job} />
         ))}
-      </div>
+      </ul>
       <PruneForm />
     </section>
   );
 }
 
-function JobRow({ job }: { job: Job }) {
+export function JobRow({ job }: { job: Job }) {
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const act = async (run: () => Promise<{ ok: boolean; error?: { code: string; message: string } }>) => {
+  const [error, setError] = useState<AppError | null>(null);
+  const act = async (run: () => Promise<{ ok: true } | { ok: false; error: AppError }>) => {
     const reply = await run();
-    setError(reply.ok ? null : `${reply.error!.code}: ${reply.error!.message}`);
+    setError(reply.ok ? null : reply.error);
   };
   const active = job.status === 'queued' || job.status === 'running';
+  const subject = jobSubject(job);
+  const progress = jobProgress(job);
+  const result = jobResult(job);
+  const title = t(JOB_TITLES[job.type]);
   return (
-    <div class="job" data-testid="job" data-job-id={job.id} data-status={job.status} data-type={job.type}>
-      <div>
-        <strong>{job.type.replace(/_/g, ' ')}</strong> · <span data-testid="job-status">{job.status}</span> · {new Date(job.createdAt).toLocaleString()}
-        {job.progress.total ? ` · ${job.progress.done.toLocaleString()} / ${job.progress.total.toLocaleString()}` : job.progress.done ? ` · ${job.progress.done.toLocaleString()}` : ''}
-        {job.progress.rate ? ` · ${job.progress.rate}/s` : ''}
-        {job.error && <span class="error"> · {job.error.code}</span>}
-      </div>
-      {active && (job.progress.total ? <progress max={job.progress.total} value={job.progress.done} /> : <progress />)}
+    <li class="job" data-testid="job" data-job-id={job.id} data-status={job.status} data-type={job.type}>
+      <p class="job-head">
+        <strong>{title}</strong>
+        {subject && <span data-testid="job-subject"> · {subject}</span>} · <span data-testid="job-status" class={`job-status status-${job.status}`}>{statusWord(job.status)}</span>
+      </p>
+      <p class="hint">
+        {jobWhen(job)}
+        {progress && <span data-testid="job-progress"> · {progress}</span>}
+      </p>
+      {active && (job.progress.total ? <progress max={job.progress.total} value={job.progress.done} aria-label={t('jobProgressLabel', title)} /> : <progress aria-label={t('jobProgressLabel', title)} />)}
+      {result && <p data-testid="job-result">{result}</p>}
+      {job.error && <ErrorText error={job.error} testId="job-error" />}
       <div class="toolbar">
         {active && (
           <button type="button" data-testid="job-cancel" onClick={() => void act(() => sendCommand('jobs.cancel', { jobId: job.id }))}>
-            Cancel
+            {t('cancel')}
           </button>
         )}
         {(job.status === 'failed' || job.status === 'cancelled') && (
           <button type="button" data-testid="job-retry" onClick={() => void act(() => sendCommand('jobs.retry', { jobId: job.id }))}>
-            Retry
+            {t('jobRetry')}
           </button>
         )}
-        <button type="button" class="link" onClick={() => setOpen(!open)}>
-          {open ? 'Hide details' : 'Details'}
-        </button>
+        {job.logTail.length > 0 && (
+          <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+            {open ? t('jobHideLog') : t('jobShowLog')}
+          </button>
+        )}
       </div>
-      {error && <p class="error" data-testid="job-action-error">{error}</p>}
-      {open && (
-        <pre data-testid="job-details">
-          {[
-            job.error ? `error: ${job.error.code}: ${job.error.message}` : null,
-            job.result !== null ? `result: ${JSON.stringify(job.result).slice(0, 2000)}` : null,
-            ...job.logTail,
-          ]
-            .filter((line) => line !== null)
-            .join('\n')}
-        </pre>
-      )}
-    </div>
+      {error && <ErrorText error={error} testId="job-action-error" />}
+      {open && <pre data-testid="job-details">{job.logTail.join('\n')}</pre>}
+    </li>
   );
 }
 
 function PruneForm() {
   const [report, setReport] = useState<CommandResult<'jobs.prune'> | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
   return (
     <form
       data-testid="jobs-prune"
@@ -127,25 +140,29 @@ function PruneForm() {
         const statuses = (['succeeded', 'failed', 'cancelled'] as const).filter((s) => form.get(s) === 'on');
         void sendCommand('jobs.prune', { statuses, olderThanDays: Number(form.get('days') ?? 30) }).then((reply) => {
           setReport(reply.ok ? reply.result : null);
-          setError(reply.ok ? null : `${reply.error.code}: ${reply.error.message}`);
+          setError(reply.ok ? null : reply.error);
         });
       }}
     >
-      <h3>Prune</h3>
-      <label>
-        <input type="checkbox" name="succeeded" defaultChecked /> succeeded
-      </label>{' '}
-      <label>
-        <input type="checkbox" name="failed" /> failed
-      </label>{' '}
-      <label>
-        <input type="checkbox" name="cancelled" /> cancelled
-      </label>{' '}
-      older than <input type="number" name="days" min={0} defaultValue={30} data-testid="jobs-prune-days" style={{ width: '5em' }} /> days{' '}
-      <button type="submit">Prune</button>
-      <span class="muted"> Running and queued jobs are never pruned.</span>
-      {report && <p data-testid="jobs-prune-report">Removed {report.removed} job(s) ({report.before} → {report.after}).</p>}
-      {error && <p class="error">{error}</p>}
+      <h3>{t('pruneTitle')}</h3>
+      <p class="hint">{t('pruneHint')}</p>
+      <div class="form-row">
+        {(['succeeded', 'failed', 'cancelled'] as const).map((s) => (
+          <label key={s}>
+            <input type="checkbox" name={s} defaultChecked={s === 'succeeded'} /> {statusWord(s)}
+          </label>
+        ))}
+        <label>
+          {t('pruneOlderThan')} <input type="number" name="days" min={0} defaultValue={30} data-testid="jobs-prune-days" style={{ width: '5em' }} /> {t('retentionJobsUnit')}
+        </label>
+        <button type="submit">{t('pruneSubmit')}</button>
+      </div>
+      {report && (
+        <p role="status" data-testid="jobs-prune-report">
+          {t('pruneReport', plural(report.removed, 'countJobs_one', 'countJobs_other'), report.after.toLocaleString())}
+        </p>
+      )}
+      {error && <ErrorText error={error} />}
     </form>
   );
 }

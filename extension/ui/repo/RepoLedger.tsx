@@ -1,8 +1,16 @@
-/** The change ledger of one repository, newest first, with a Revert button per applied change. */
+/**
+ * The change ledger of one repository, newest first: each change with its date, its files (each
+ * with its operation and +/− lines) and a Revert button while it can still be reverted.
+ */
 import { useState } from 'preact/hooks';
 import type { AppError } from '../../../shared/errors';
 import { sendCommand } from '../../commands/client';
+import { ErrorText } from '../components/ErrorText';
+import { formatDate } from '../format';
 import { useCommand } from '../hooks';
+import { plural, t, type MessageKey } from '../i18n';
+
+const OPS: Record<'create' | 'modify' | 'delete', MessageKey> = { create: 'ledgerOpCreate', modify: 'ledgerOpModify', delete: 'ledgerOpDelete' };
 
 export function RepoLedger({ repoId, version }: { repoId: string; version: number }) {
   const [ledger, reload] = useCommand('repo.ledger', { repoId }, [repoId, version]);
@@ -20,26 +28,38 @@ export function RepoLedger({ repoId, version }: { repoId: string; version: numbe
 
   return (
     <div class="repo-ledger" data-testid="repo-ledger">
-      <h3>Ledger</h3>
-      {ledger.state === 'loading' && <p class="muted">Loading…</p>}
-      {ledger.state === 'failed' && <p class="error">{ledger.error.message}</p>}
-      {ledger.state === 'ready' && ledger.value.entries.length === 0 && <p class="muted">No changes applied yet.</p>}
+      <h3>{t('ledgerTitle')}</h3>
+      {ledger.state === 'loading' && <p class="muted">{t('loading')}</p>}
+      {ledger.state === 'failed' && <ErrorText error={ledger.error} />}
+      {ledger.state === 'ready' && ledger.value.entries.length === 0 && <p class="muted">{t('ledgerEmpty')}</p>}
       {error && (
-        <p class="error" data-testid="revert-error" data-code={error.code}>
-          Revert refused ({error.code}): {error.message}
-        </p>
+        <div data-testid="revert-error" data-code={error.code}>
+          <ErrorText error={error} />
+        </div>
       )}
       {ledger.state === 'ready' && (
-        <ul>
+        <ul class="ledger">
           {ledger.value.entries.map((entry) => (
             <li key={entry.changeId} data-testid="ledger-entry" data-change-id={entry.changeId}>
-              <span class="muted">{new Date(entry.appliedAt).toLocaleString()}</span> {entry.kind === 'revert' ? `revert of ${entry.revertOf}` : entry.changeId} · {entry.files.length} files, +{entry.linesAdded} −{entry.linesRemoved}
+              <p class="ledger-head">
+                <strong>{entry.kind === 'revert' ? t('ledgerRevertOf', entry.revertOf ?? '?') : t('ledgerChange', entry.changeId)}</strong>{' '}
+                <span class="muted">
+                  · {formatDate(entry.appliedAt)} · {plural(entry.files.length, 'unitFiles_one', 'unitFiles_other')}, {t('ledgerLines', entry.linesAdded, entry.linesRemoved)}
+                </span>
+                {entry.revertedBy && <span class="muted"> · {t('ledgerReverted')}</span>}
+              </p>
+              <ul class="ledger-files">
+                {entry.files.map((file) => (
+                  <li key={file.path} data-testid="ledger-file">
+                    <span class="op">{t(OPS[file.op])}</span> <code>{file.path}</code> <span class="diff-add">+{file.linesAdded}</span> <span class="diff-del">−{file.linesRemoved}</span>
+                  </li>
+                ))}
+              </ul>
               {entry.kind === 'apply' && entry.revertedBy === null && (
-                <button type="button" class="link" data-testid="ledger-revert" disabled={busy !== null} onClick={() => void revert(entry.changeId)}>
-                  {busy === entry.changeId ? 'Reverting…' : 'Revert'}
+                <button type="button" data-testid="ledger-revert" disabled={busy !== null} aria-label={t('ledgerRevertLabel', entry.changeId)} onClick={() => void revert(entry.changeId)}>
+                  {busy === entry.changeId ? t('ledgerReverting') : t('ledgerRevert')}
                 </button>
               )}
-              {entry.revertedBy && <span class="muted"> (reverted)</span>}
             </li>
           ))}
         </ul>

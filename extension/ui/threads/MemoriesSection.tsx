@@ -4,6 +4,7 @@ import { currentStrength } from '../../../shared/memory';
 import type { Memory } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
+import { t } from '../i18n';
 
 export function MemoriesSection({ threadId }: { threadId: string }) {
   const memories =
@@ -33,7 +34,7 @@ export function MemoriesSection({ threadId }: { threadId: string }) {
         }}
       >
         <input value={text} placeholder="Remember…" data-testid="memory-input" onInput={(e) => setText((e.target as HTMLInputElement).value)} />{' '}
-        <select value={scope} onChange={(e) => setScope((e.target as HTMLSelectElement).value as 'thread' | 'global')}>
+        <select value={scope} aria-label={t('memoryScopeLabel')} onChange={(e) => setScope((e.target as HTMLSelectElement).value as 'thread' | 'global')}>
           <option value="thread">this thread</option>
           <option value="global">everywhere</option>
         </select>{' '}
@@ -55,7 +56,7 @@ function MemoryItem({ memory, strength }: { memory: Memory; strength: number }) 
             void sendCommand('memories.update', { memoryId: memory.id, text }).then(() => setEditing(false));
           }}
         >
-          <input name="text" defaultValue={memory.text} /> <button type="submit">Save</button>
+          <input name="text" defaultValue={memory.text} aria-label={t('memoryEditLabel')} /> <button type="submit">Save</button>
         </form>
       ) : (
         <span>{memory.text}</span>

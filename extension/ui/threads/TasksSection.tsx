@@ -4,6 +4,7 @@ import { TASK_STATUSES, type TaskStatus } from '../../../shared/schemas/statuses
 import type { Task, TaskEvent } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
+import { t } from '../i18n';
 
 export function TasksSection({ threadId }: { threadId: string }) {
   const tasks = useLiveQuery((db) => db.tasks.where('threadId').equals(threadId).sortBy('createdAt'), [threadId]) ?? [];
@@ -39,7 +40,7 @@ function TaskItem({ task }: { task: Task }) {
   const events = useLiveQuery<TaskEvent[]>((db) => (open ? db.taskEvents.where('[taskId+seq]').between([task.id, -Infinity], [task.id, Infinity]).toArray() : []), [task.id, open]) ?? [];
   return (
     <li data-testid="task" data-status={task.status}>
-      <select value={task.status} data-testid="task-status" onChange={(e) => void sendCommand('tasks.update', { taskId: task.id, status: (e.target as HTMLSelectElement).value as TaskStatus })}>
+      <select value={task.status} aria-label={t('taskStatusLabel', task.title)} data-testid="task-status" onChange={(e) => void sendCommand('tasks.update', { taskId: task.id, status: (e.target as HTMLSelectElement).value as TaskStatus })}>
         {TASK_STATUSES.map((status) => (
           <option key={status} value={status}>
             {status.replace('_', ' ')}
