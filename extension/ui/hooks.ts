@@ -12,7 +12,8 @@ export function useCommand<C extends CommandName>(method: C, params: CommandPara
   const [value, setValue] = useState<Loadable<CommandResult<C>>>({ state: 'loading' });
   const run = useCallback(
     (override?: CommandParams<C>) => {
-      setValue({ state: 'loading' });
+      // A reload keeps what is shown until the new answer arrives (a live view must not flicker).
+      setValue((shown) => (shown.state === 'ready' ? shown : { state: 'loading' }));
       void sendCommand(method, override ?? params).then((reply) => setValue(reply.ok ? { state: 'ready', value: reply.result } : { state: 'failed', error: reply.error }));
     },
     [method, ...deps],
@@ -56,4 +57,39 @@ export function openDatabaseSoon(): void {
  */
 export function useSettingsRow(key: string): number | undefined {
   return useLiveQuery(async (db) => (await db.settings.get(key))?.updatedAt ?? 0, [key]);
+}
+
+/**
+ * Re-runs `reload` (at most once per `throttleMs`) whenever `tick` changes after its first value:
+ * how a view built from a command reply follows the database.
+ */
+export function useReloadOn(tick: unknown, reload: () => void, throttleMs = 250): void {
+  const [first, setFirst] = useState(true);
+  useEffect(() => {
+    if (tick === undefined) return;
+    if (first) {
+      setFirst(false);
+      return;
+    }
+    const timer = setTimeout(reload, throttleMs);
+    return () => clearTimeout(timer);
+  }, [tick]);
+}
+
+/** Changes whenever what `search.status` reports changes in the database (index, journal, embeddings). */
+export function useSearchStatusTick(): string | undefined {
+  return useLiveQuery(async (db) => {
+    const [segments, pending, finished, vectors, embeddings] = await Promise.all([
+      db.searchSegments.count(),
+      db.searchJournal.count(),
+      db.jobs
+        .where('type')
+        .anyOf(['index_rebuild', 'index_verify', 'index_compact', 'embed'])
+        .filter((job) => job.status !== 'queued' && job.status !== 'running')
+        .count(),
+      db.vectors.count(),
+      db.settings.get('embeddings'),
+    ]);
+    return `${segments}|${pending}|${finished}|${vectors}|${embeddings?.updatedAt ?? 0}`;
+  }, []);
 }

@@ -23,10 +23,15 @@ export function formatBytes(bytes: number | null): string {
 const when = (at: number | null) => (at === null ? 'never' : new Date(at).toLocaleString());
 
 export function OverviewSection() {
-  // A change to any counter or any job's status re-asks the background.
+  // A change to any counter, any job's status or the open tabs re-asks the background.
   const tick = useLiveQuery(async (db) => {
-    const [counters, active] = await Promise.all([db.counters.toArray(), db.jobs.where('status').anyOf('queued', 'running', 'failed').primaryKeys()]);
-    return `${counters.map((c) => c.n).join(',')}|${active.length}`;
+    const [counters, active, openTabs] = await Promise.all([
+      db.counters.toArray(),
+      db.jobs.where('status').anyOf('queued', 'running', 'failed').primaryKeys(),
+      db.tabs.where('open').equals(1).toArray(),
+    ]);
+    // Open tabs are not counted by a counter: a tab closing or binding to a thread changes these.
+    return `${counters.map((c) => c.n).join(',')}|${active.length}|${openTabs.length}|${openTabs.filter((tab) => tab.threadId !== null).length}`;
   }, []);
   const [overview, reload] = useCommand('overview.get', {});
   useEffect(() => {

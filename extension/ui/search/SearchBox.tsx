@@ -26,6 +26,9 @@ export interface SearchBoxProps {
   onOpened?: () => void;
 }
 
+/** Fired on the page's window when a search answered. */
+export const SEARCHED_EVENT = 'hydraflow:searched';
+
 export function SearchBox({ idPrefix = 'search', filtersOpen = false, initialQuery = '', autoFocus = false, onOpened }: SearchBoxProps) {
   const [q, setQ] = useState(initialQuery);
   const [filters, setFilters] = useState<SearchFilters>(NO_FILTERS);
@@ -42,6 +45,8 @@ export function SearchBox({ idPrefix = 'search', filtersOpen = false, initialQue
         run: (params) => sendCommand('search.query', params),
         onReply: (params, reply) => {
           setSelectedIndex(-1);
+          // A search loads the index: the page's index status (SearchSection) reads it again.
+          window.dispatchEvent(new Event(SEARCHED_EVENT));
           setResult(reply.ok ? { state: 'ready', q: params.q, hits: reply.result.hits, tookMs: reply.result.tookMs } : { state: 'failed', q: params.q, error: reply.error });
         },
       }),

@@ -9,9 +9,9 @@ import type { IndexStatus } from '../../../shared/commands/search';
 import { SEARCH_KINDS } from '../../../shared/search/kinds';
 import { sendCommand } from '../../commands/client';
 import { formatBytes } from '../history/format';
-import { useCommand, useLiveQuery } from '../hooks';
+import { useCommand, useLiveQuery, useReloadOn, useSearchStatusTick } from '../hooks';
 import { KIND_LABELS } from './model';
-import { SearchBox } from './SearchBox';
+import { SEARCHED_EVENT, SearchBox } from './SearchBox';
 
 type IndexJobCommand = Extract<CommandName, 'search.rebuild' | 'search.verify' | 'search.compact'>;
 
@@ -34,6 +34,14 @@ export function SearchSection({ initialQuery = '' }: { initialQuery?: string }) 
 
 function IndexSection() {
   const [status, reload] = useCommand('search.status', {});
+  // Live: the figures follow the index, its journal and the embeddings as they change anywhere,
+  // and a search run on this page (which loads the index).
+  useReloadOn(useSearchStatusTick(), reload);
+  useEffect(() => {
+    const onSearched = () => reload();
+    window.addEventListener(SEARCHED_EVENT, onSearched);
+    return () => window.removeEventListener(SEARCHED_EVENT, onSearched);
+  }, []);
   const [jobId, setJobId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const start = async (command: IndexJobCommand) => {

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EmbeddingSettings as Settings, IndexStatus } from '../../../shared/commands/search';
 import { sendCommand } from '../../commands/client';
+import { useReloadOn, useSearchStatusTick } from '../hooks';
 
 const DEFAULT_URL = { openai: 'http://127.0.0.1:8080', ollama: 'http://127.0.0.1:11434' } as const;
 
@@ -23,6 +24,8 @@ export function EmbeddingSettings() {
     });
     refresh();
   }, []);
+  // Live: vectors, settings and finished embed jobs change the state line.
+  useReloadOn(useSearchStatusTick(), refresh);
   const update = (change: Partial<Settings>) => setForm({ ...form, ...change });
   const report = (reply: { ok: true } | { ok: false; error: { code: string; message: string } }, text: string) => {
     setStatus(reply.ok ? { kind: 'ok', text } : { kind: 'error', text: `${reply.error.code}: ${reply.error.message}` });
