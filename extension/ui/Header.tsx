@@ -1,7 +1,10 @@
+import { t } from './i18n';
+
+/** The top bar of the popup and the side panel: the name, and what this page is. */
 export function Header({ title }: { title: string }) {
   return (
     <header class="app">
-      <h1>HydraFlow</h1>
+      <p class="brand">{t('appName')}</p>
       <span class="muted">{title}</span>
     </header>
   );

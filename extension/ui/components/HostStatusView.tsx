@@ -1,18 +1,20 @@
 /** Shows the native host's state: connected (version), not installed (exact command), incompatible. */
 import type { HostStatus } from '../../../shared/commands/host';
 import { useCommand } from '../hooks';
+import { t } from '../i18n';
 import { CopyableCommand } from './CopyableCommand';
+import { ErrorText } from './ErrorText';
 
 export function HostStatusView({ compact = false }: { compact?: boolean }) {
   const [status, reload] = useCommand('host.status', { refresh: false });
   return (
     <section class="host-status" data-testid="host-status" data-state={status.state === 'ready' ? status.value.state : status.state}>
-      <h2>Native host</h2>
-      {status.state === 'loading' && <p class="muted">Connecting…</p>}
-      {status.state === 'failed' && <p class="error">{status.error.message}</p>}
+      <h2>{t('hostTitle')}</h2>
+      {status.state === 'loading' && <p class="muted">{t('hostConnecting')}</p>}
+      {status.state === 'failed' && <ErrorText error={status.error} />}
       {status.state === 'ready' && <HostStatusBody status={status.value} compact={compact} />}
       <button type="button" class="link" onClick={() => reload({ refresh: true })}>
-        Check again
+        {t('hostCheckAgain')}
       </button>
     </section>
   );
@@ -23,30 +25,30 @@ function HostStatusBody({ status, compact }: { status: HostStatus; compact: bool
     case 'connected':
       return (
         <p class="ok" data-testid="host-connected">
-          Connected — host {status.hostVersion} (protocol {status.protocolVersion})
-          {!compact && <span class="muted"> · {status.capabilities.length} capabilities</span>}
+          {t('hostConnected', status.hostVersion, status.protocolVersion)}
+          {!compact && <span class="muted"> · {t('hostCapabilities', status.capabilities.length)}</span>}
         </p>
       );
     case 'not_installed':
       return (
         <div data-testid="host-not-installed">
-          <p class="warn">Not installed. History import from disk, bundle files and repo tools need the native host.</p>
-          <p>In your HydraFlow folder, run:</p>
-          <CopyableCommand command={status.installCommand} />
+          <p class="warn">{t('hostNotInstalled')}</p>
+          <p>{t('hostRunThis')}</p>
+          <CopyableCommand command={status.installCommand} label={t('copyInstallCommand')} />
         </div>
       );
     case 'incompatible':
       return (
         <div data-testid="host-incompatible">
-          <p class="warn">Incompatible host: {status.message}</p>
-          <CopyableCommand command={status.installCommand} />
+          <p class="warn">{t('hostIncompatible', status.message)}</p>
+          <CopyableCommand command={status.installCommand} label={t('copyInstallCommand')} />
         </div>
       );
     case 'error':
       return (
-        <p class="error" data-testid="host-error">
-          {status.error.code}: {status.error.message}
-        </p>
+        <div data-testid="host-error">
+          <ErrorText error={status.error} />
+        </div>
       );
   }
 }

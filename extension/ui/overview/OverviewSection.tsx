@@ -4,7 +4,12 @@
  */
 import { useEffect } from 'preact/hooks';
 import type { Overview } from '../../../shared/commands/overview';
+import type { JobStatus } from '../../../shared/schemas/statuses';
+import { ErrorText } from '../components/ErrorText';
+import { formatDate } from '../format';
 import { useCommand, useLiveQuery } from '../hooks';
+import { plural, t, type MessageKey } from '../i18n';
+import { statusWord } from '../jobs/describe';
 
 const DAY_MS = 86_400_000;
 
@@ -20,7 +25,6 @@ export function formatBytes(bytes: number | null): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
-const when = (at: number | null) => (at === null ? 'never' : new Date(at).toLocaleString());
 
 export function OverviewSection() {
   // A change to any counter, any job's status or the open tabs re-asks the background.
@@ -37,59 +41,70 @@ export function OverviewSection() {
   useEffect(() => {
     if (tick !== undefined) reload();
   }, [tick]);
-  if (overview.state === 'failed') return <section class="error">{overview.error.message}</section>;
-  if (overview.state === 'loading') return <section class="muted">Counting…</section>;
+  if (overview.state === 'failed') return <section><ErrorText error={overview.error} /></section>;
+  if (overview.state === 'loading') return <section class="muted">{t('overviewCounting')}</section>;
   return <OverviewView o={overview.value} />;
 }
 
 function OverviewView({ o }: { o: Overview }) {
-  const rows: [string, string, number | string][] = [
-    ['tabs-open', 'Open tabs', o.tabs.open],
-    ['tabs-bound', 'Tabs bound to threads', o.tabs.bound],
-    ['visits', 'Visits', o.visits.total],
-    ['last-visit', 'Last visit', o.visits.lastVisitAt === null ? '—' : new Date(o.visits.lastVisitAt).toLocaleString()],
-    ['pages', 'Page snapshots', o.pages],
-    ['threads', 'Threads', o.threads],
-    ['messages', 'Messages', o.messages],
-    ['memories', 'Memories', o.memories],
+  const rows: [string, MessageKey, number | string][] = [
+    ['tabs-open', 'overviewOpenTabs', o.tabs.open],
+    ['tabs-bound', 'overviewBoundTabs', o.tabs.bound],
+    ['visits', 'overviewVisits', o.visits.total],
+    ['last-visit', 'overviewLastVisit', formatDate(o.visits.lastVisitAt)],
+    ['pages', 'overviewPages', o.pages],
+    ['threads', 'overviewThreads', o.threads],
+    ['messages', 'overviewMessages', o.messages],
+    ['memories', 'overviewMemories', o.memories],
   ];
+  const counts = (entries: [string, number][], words: (status: string) => string) =>
+    entries
+      .filter(([, n]) => n > 0)
+      .map(([status, n]) => `${words(status)} ${n.toLocaleString()}`)
+      .join(' · ') || t('overviewNone');
   return (
     <section data-testid="overview">
-      <h2>What HydraFlow holds</h2>
+      <h2>{t('overviewTitle')}</h2>
       <table class="figures">
         <tbody>
           {rows.map(([id, label, value]) => (
             <tr key={id}>
-              <th>{label}</th>
+              <th scope="row">{t(label)}</th>
               <td data-testid={`overview-${id}`}>{typeof value === 'number' ? value.toLocaleString() : value}</td>
             </tr>
           ))}
           <tr>
-            <th>Tasks</th>
-            <td data-testid="overview-tasks">{Object.entries(o.tasks).filter(([, n]) => n > 0).map(([status, n]) => `${status.replace('_', ' ')} ${n}`).join(' · ') || 'none'}</td>
+            <th scope="row">{t('overviewTasks')}</th>
+            <td data-testid="overview-tasks">{counts(Object.entries(o.tasks), (status) => status.replace('_', ' '))}</td>
           </tr>
           <tr>
-            <th>Jobs</th>
-            <td data-testid="overview-jobs">{Object.entries(o.jobs).filter(([, n]) => n > 0).map(([status, n]) => `${status} ${n}`).join(' · ') || 'none'}</td>
+            <th scope="row">{t('overviewJobs')}</th>
+            <td data-testid="overview-jobs">{counts(Object.entries(o.jobs), (status) => statusWord(status as JobStatus))}</td>
           </tr>
         </tbody>
       </table>
       <VisitChart days={o.visitsPerDay} />
-      <h3>Health</h3>
+      <h3>{t('overviewHealth')}</h3>
       <p data-testid="overview-health" class={o.health.jobsFailedLastDay > 0 || o.health.interruptedJobs > 0 ? 'error' : 'muted'}>
-        {o.health.jobsFailedLastDay} job(s) failed in the last day · {o.health.interruptedJobs} interrupted · search index: {o.health.index ? `${o.health.index.indexed} / ${o.health.index.stored}` : 'not built yet'}
+        {t('overviewHealthLine', plural(o.health.jobsFailedLastDay, 'overviewFailedJobs_one', 'overviewFailedJobs_other'), o.health.interruptedJobs.toLocaleString(), o.health.index ? t('overviewIndexCounts', o.health.index.indexed.toLocaleString(), o.health.index.stored.toLocaleString()) : t('overviewIndexNotBuilt'))}
       </p>
-      <h3>Storage</h3>
+      <h3>{t('overviewStorage')}</h3>
       <p data-testid="overview-storage">
-        Browser storage: {formatBytes(o.storage.usage)} used of {formatBytes(o.storage.quota)}. Native host: {o.storage.host ? `bundles ${formatBytes(o.storage.host.bundles)}, repo ledgers ${formatBytes(o.storage.host.ledger)}, logs ${formatBytes(o.storage.host.logs)} (measured ${when(o.storage.host.measuredAt)})` : 'not measured (host not reached)'}.
+        {t('overviewBrowserStorage', formatBytes(o.storage.usage), formatBytes(o.storage.quota))}{' '}
+        {o.storage.host
+          ? t('overviewHostStorage', formatBytes(o.storage.host.bundles), formatBytes(o.storage.host.ledger), formatBytes(o.storage.host.logs), formatDate(o.storage.host.measuredAt))
+          : t('overviewHostNotMeasured')}
       </p>
       {o.storage.stores && (
         <p class="muted" data-testid="overview-store-sizes">
-          Estimated per store (measured {when(o.storage.storesMeasuredAt)}):{' '}
-          {Object.entries(o.storage.stores)
-            .filter(([, bytes]) => bytes > 0)
-            .map(([store, bytes]) => `${store} ${formatBytes(bytes)}`)
-            .join(' · ') || 'empty'}
+          {t(
+            'overviewStoreSizes',
+            formatDate(o.storage.storesMeasuredAt),
+            Object.entries(o.storage.stores)
+              .filter(([, bytes]) => bytes > 0)
+              .map(([store, bytes]) => `${store} ${formatBytes(bytes)}`)
+              .join(' · ') || t('overviewEmpty'),
+          )}
         </p>
       )}
     </section>
@@ -99,13 +114,13 @@ function OverviewView({ o }: { o: Overview }) {
 function VisitChart({ days }: { days: Overview['visitsPerDay'] }) {
   const max = Math.max(1, ...days.map((d) => d.count));
   return (
-    <figure class="visit-chart" data-testid="visit-chart" aria-label="Visits per day, last 90 days">
+    <figure class="visit-chart" data-testid="visit-chart" aria-label={t('overviewChartLabel')}>
       <div class="bars">
         {days.map((d) => (
-          <span key={d.day} class="bar" title={`${new Date(d.day * DAY_MS).toISOString().slice(0, 10)}: ${d.count} visits`} data-count={d.count} style={{ height: `${Math.round((d.count / max) * 100)}%` }} />
+          <span key={d.day} class="bar" title={t('overviewChartBar', new Date(d.day * DAY_MS).toISOString().slice(0, 10), plural(d.count, 'countVisits_one', 'countVisits_other'))} data-count={d.count} style={{ height: `${Math.round((d.count / max) * 100)}%` }} />
         ))}
       </div>
-      <figcaption class="muted">Visits per day, last 90 days (UTC)</figcaption>
+      <figcaption class="muted">{t('overviewChartCaption')}</figcaption>
     </figure>
   );
 }

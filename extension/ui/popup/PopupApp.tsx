@@ -5,6 +5,7 @@ import { useActiveTab } from '../components/ActiveTab';
 import { Deferred } from '../components/Deferred';
 import { HostStatusView } from '../components/HostStatusView';
 import { Header } from '../Header';
+import { t } from '../i18n';
 import { RunningJobs } from '../components/RunningJobs';
 import { PopupThread } from '../threads/PopupThread';
 import { PopupSummary } from '../overview/PopupSummary';
@@ -32,14 +33,14 @@ export function PopupApp() {
             void chrome.sidePanel.open({ tabId: tab.id }).then(() => window.close());
           }}
         >
-          Open side panel
+          {t('popupOpenSidePanel')}
         </button>
         <PopupThread tab={tab} />
         <HostStatusView compact />
         <RunningJobs />
         <PopupSummary />
-        <button type="button" class="link" onClick={() => void browser.runtime.openOptionsPage()}>
-          Overview
+        <button type="button" class="link" data-testid="open-options" onClick={() => void browser.runtime.openOptionsPage()}>
+          {t('popupOpenOptions')}
         </button>
       </main>
     </>

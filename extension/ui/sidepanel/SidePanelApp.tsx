@@ -4,13 +4,14 @@
  * the thread.
  */
 import { Header } from '../Header';
+import { t } from '../i18n';
 import { Deferred } from '../components/Deferred';
 import { ThreadPanel } from '../threads/ThreadPanel';
 
 export function SidePanelApp() {
   return (
     <>
-      <Header title="Side panel" />
+      <Header title={t('sidePanelTitle')} />
       <main>
         {/* The slot keeps its height while the box's code loads, so the thread below does not jump. */}
         <div class="search-slot">
