@@ -171,7 +171,7 @@ describe('search in real Chromium', () => {
     await options.waitForSelector('[data-testid=search-index-status]');
     await options.click('[data-testid=index-verify]');
     await options.waitForSelector('[data-testid=search-index-job][data-status=succeeded]', { timeout: 20_000 });
-    expect(await options.$eval('[data-testid=search-index-job]', (el) => el.textContent)).toContain('index verify');
+    expect(await options.$eval('[data-testid=search-index-job]', (el) => el.textContent)).toContain('Search index check');
 
     // Escape clears the box.
     await panel.bringToFront();

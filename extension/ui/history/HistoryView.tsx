@@ -5,6 +5,8 @@
 import { useState } from 'preact/hooks';
 import type { Visit } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
+import { formatDay } from '../format';
+import { plural, t } from '../i18n';
 import { storeCounterKey } from '../../db/counters';
 import { useLiveQuery } from '../hooks';
 import { localDay } from './format';
@@ -48,16 +50,16 @@ export function HistoryView() {
   }
   return (
     <section data-testid="history-view">
-      <h2>History</h2>
-      <p>
-        <input type="search" placeholder="Title or URL starts with…" value={prefix} data-testid="history-search" onInput={(event) => setPrefix((event.target as HTMLInputElement).value)} />{' '}
+      <h2>{t('historyTitle')}</h2>
+      <p class="form-row">
+        <input type="search" aria-label={t('historySearchLabel')} placeholder={t('historySearchPlaceholder')} value={prefix} data-testid="history-search" onInput={(event) => setPrefix((event.target as HTMLInputElement).value)} />{' '}
         <span class="muted" data-testid="visit-total">
-          {total ?? 0} visits stored
+          {plural(total ?? 0, 'historyStored_one', 'historyStored_other')}
         </span>
       </p>
       {[...days].map(([day, rows]) => (
         <div key={day} data-testid="history-day" data-day={day}>
-          <h3>{day}</h3>
+          <h3>{formatDay(rows[0]!.visitedAt)}</h3>
           <ul class="visits">
             {rows.map((visit) => (
               <li key={visit.id} data-testid="history-visit">
@@ -66,15 +68,16 @@ export function HistoryView() {
                   {visit.title || visit.url}
                 </a>{' '}
                 <span class="muted">{visit.transition}</span>{' '}
-                <button type="button" class="link" data-testid="delete-visit" onClick={() => void sendCommand('history.deleteVisits', { ids: [visit.id] })}>
-                  Delete
+                <button type="button" class="link" data-testid="delete-visit" aria-label={t('historyDeleteVisitLabel', visit.title || visit.url)} onClick={() => void sendCommand('history.deleteVisits', { ids: [visit.id] })}>
+                  {t('historyDeleteVisit')}
                 </button>
               </li>
             ))}
           </ul>
         </div>
       ))}
-      {visits.length === PAGE && <p class="muted">Showing the newest {PAGE}; narrow the search to see more.</p>}
+      {total === 0 && <p class="empty">{t('historyEmpty')}</p>}
+      {visits.length === PAGE && <p class="muted">{t('historyShowingNewest', PAGE)}</p>}
     </section>
   );
 }

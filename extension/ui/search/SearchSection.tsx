@@ -11,14 +11,18 @@ import { sendCommand } from '../../commands/client';
 import { formatBytes } from '../history/format';
 import { useCommand, useLiveQuery, useReloadOn, useSearchStatusTick } from '../hooks';
 import { KIND_LABELS } from './model';
+import type { AppError } from '../../../shared/errors';
+import { ErrorText } from '../components/ErrorText';
+import { t, type MessageKey } from '../i18n';
+import { JOB_TITLES, jobProgress, jobResult, statusWord } from '../jobs/describe';
 import { SEARCHED_EVENT, SearchBox } from './SearchBox';
 
 type IndexJobCommand = Extract<CommandName, 'search.rebuild' | 'search.verify' | 'search.compact'>;
 
-const ACTIONS: { command: IndexJobCommand; label: string; testId: string; why: string }[] = [
-  { command: 'search.rebuild', label: 'Rebuild', testId: 'index-rebuild', why: 'Index everything again from the stores.' },
-  { command: 'search.verify', label: 'Verify', testId: 'index-verify', why: 'Compare the index with the stores and repair what differs.' },
-  { command: 'search.compact', label: 'Compact', testId: 'index-compact', why: 'Rewrite segments without removed entries.' },
+const ACTIONS: { command: IndexJobCommand; label: MessageKey; testId: string; why: MessageKey }[] = [
+  { command: 'search.rebuild', label: 'indexRebuild', testId: 'index-rebuild', why: 'indexRebuildWhy' },
+  { command: 'search.verify', label: 'indexVerify', testId: 'index-verify', why: 'indexVerifyWhy' },
+  { command: 'search.compact', label: 'indexCompact', testId: 'index-compact', why: 'indexCompactWhy' },
 ];
 
 export function SearchSection({ initialQuery = '' }: { initialQuery?: string }) {
@@ -43,39 +47,28 @@ function IndexSection() {
     return () => window.removeEventListener(SEARCHED_EVENT, onSearched);
   }, []);
   const [jobId, setJobId] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
   const start = async (command: IndexJobCommand) => {
     const reply = command === 'search.verify' ? await sendCommand(command, { repair: true }) : await sendCommand(command, {});
     if (reply.ok) {
       setJobId(reply.result.jobId);
       setError(null);
-    } else setError(`${reply.error.code}: ${reply.error.message}`);
+    } else setError(reply.error);
   };
   return (
     <section data-testid="search-index">
-      <h2>Search index</h2>
-      {status.state === 'loading' && <p class="muted">Reading index status…</p>}
-      {status.state === 'failed' && (
-        <p class="error" data-testid="search-index-error" data-code={status.error.code}>
-          {status.error.message}
-        </p>
-      )}
+      <h2>{t('indexTitle')}</h2>
+      {status.state === 'loading' && <p class="muted">{t('indexReading')}</p>}
+      {status.state === 'failed' && <ErrorText error={status.error} testId="search-index-error" />}
       {status.state === 'ready' && <IndexFigures status={status.value} />}
       <div class="toolbar">
         {ACTIONS.map((action) => (
-          <button key={action.command} type="button" title={action.why} data-testid={action.testId} onClick={() => void start(action.command)}>
-            {action.label}
+          <button key={action.command} type="button" title={t(action.why)} data-testid={action.testId} onClick={() => void start(action.command)}>
+            {t(action.label)}
           </button>
         ))}
-        <button type="button" class="link" onClick={() => reload()}>
-          Refresh
-        </button>
       </div>
-      {error && (
-        <p class="error" data-testid="search-index-action-error">
-          {error}
-        </p>
-      )}
+      {error && <ErrorText error={error} testId="search-index-action-error" />}
       {jobId && <IndexJob jobId={jobId} onDone={() => reload()} />}
     </section>
   );
@@ -87,27 +80,32 @@ function IndexFigures({ status }: { status: IndexStatus }) {
     <table class="figures" data-testid="search-index-status">
       <tbody>
         <tr>
-          <th>Documents</th>
+          <th scope="row">{t('indexDocuments')}</th>
           <td>
             {total.toLocaleString()} ({SEARCH_KINDS.map((kind) => `${KIND_LABELS[kind].toLowerCase()} ${(status.docs[kind] ?? 0).toLocaleString()}`).join(', ')})
           </td>
         </tr>
         <tr>
-          <th>Segments</th>
+          <th scope="row">{t('indexSegments')}</th>
           <td>
             {status.segments.toLocaleString()} · {formatBytes(status.bytes)}
           </td>
         </tr>
         <tr>
-          <th>State</th>
+          <th scope="row">{t('indexState')}</th>
           <td data-testid="search-index-state">
-            {status.loaded ? 'loaded' : 'not loaded yet'}
-            {status.pending > 0 ? ` · ${status.pending.toLocaleString()} writes pending` : ' · up to date'} · engine {status.version}
+            {status.loaded ? t('indexLoaded') : t('indexNotLoaded')} · {status.pending > 0 ? t('indexPending', status.pending.toLocaleString()) : t('indexUpToDate')} · {t('indexEngine', status.version)}
           </td>
         </tr>
         <tr>
-          <th>Embeddings</th>
-          <td>{status.embeddings.configured ? `${status.embeddings.model ?? '?'} · ${status.embeddings.vectors.toLocaleString()} vectors${status.embeddings.dims ? ` × ${status.embeddings.dims}` : ''}` : 'not configured (full-text only)'}</td>
+          <th scope="row">{t('indexEmbeddings')}</th>
+          <td>
+            {status.embeddings.configured
+              ? status.embeddings.dims
+                ? t('embeddingsStateDims', status.embeddings.vectors.toLocaleString(), status.embeddings.dims, status.embeddings.model ?? '?')
+                : t('embeddingsState', status.embeddings.vectors.toLocaleString(), status.embeddings.model ?? '?')
+              : t('indexEmbeddingsOff')}
+          </td>
         </tr>
       </tbody>
     </table>
@@ -121,21 +119,23 @@ function IndexJob({ jobId, onDone }: { jobId: string; onDone: () => void }) {
   useEffect(() => {
     if (job && !active) onDone();
   }, [job?.status]);
-  if (!job) return <p class="muted">Job {jobId} queued…</p>;
+  if (!job) return <p class="muted">{t('indexJobQueued')}</p>;
+  const progress = jobProgress(job);
+  const result = jobResult(job);
   return (
     <div class="import-job" data-testid="search-index-job" data-job-id={job.id} data-status={job.status}>
-      <div>
-        <strong>{job.type.replace(/_/g, ' ')}</strong> · <span data-testid="job-status">{job.status}</span> · job <code>{job.id}</code>
-        {job.progress.total ? ` · ${job.progress.done.toLocaleString()} / ${job.progress.total.toLocaleString()}` : job.progress.done ? ` · ${job.progress.done.toLocaleString()}` : ''}
-        {job.error && <span class="error"> · {job.error.code}: {job.error.message}</span>}
-      </div>
-      {active && (job.progress.total ? <progress max={job.progress.total} value={job.progress.done} /> : <progress />)}
+      <p>
+        <strong>{t(JOB_TITLES[job.type])}</strong> · <span data-testid="job-status">{statusWord(job.status)}</span>
+        {progress && ` · ${progress}`}
+      </p>
+      {active && (job.progress.total ? <progress max={job.progress.total} value={job.progress.done} aria-label={t('jobProgressLabel', t(JOB_TITLES[job.type]))} /> : <progress aria-label={t('jobProgressLabel', t(JOB_TITLES[job.type]))} />)}
       {active && (
         <button type="button" data-testid="search-index-job-cancel" onClick={() => void sendCommand('jobs.cancel', { jobId: job.id })}>
-          Cancel
+          {t('cancel')}
         </button>
       )}
-      {!active && job.result !== null && <pre class="check-output">{JSON.stringify(job.result, null, 2).slice(0, 2000)}</pre>}
+      {result && <p data-testid="search-index-job-result">{result}</p>}
+      {job.error && <ErrorText error={job.error} />}
     </div>
   );
 }
