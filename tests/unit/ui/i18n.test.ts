@@ -24,11 +24,8 @@ function uiFiles(dir = 'extension/ui'): string[] {
 
 describe('UI strings through chrome.i18n', () => {
   it('the lint rule refuses hard-coded text a person reads, and lets keys, symbols and data through', () => {
-    RuleTester.afterAll = () => undefined;
-    RuleTester.describe = (_name, run) => run();
-    RuleTester.it = (_name, run) => run();
     const tester = new RuleTester({ languageOptions: { parser: tseslint.parser as never, parserOptions: { ecmaFeatures: { jsx: true } } } });
-    tester.run('no-literal-ui-text', rule as never, {
+    tester.run('no-literal-ui-text', rule, {
       valid: [
         { code: "const a = <p>{t('hello')}</p>;" },
         { code: 'const a = <p data-testid="status-line" class="muted"> · {count} / {total} — </p>;' },
