@@ -3,6 +3,7 @@
  * Every title, URL and snippet is page- or model-derived text: rendered as text nodes and <mark>.
  */
 import type { SearchHit } from '../../../shared/commands/search';
+import { plural, t } from '../i18n';
 import { displayUrl, hitDomId, type HitGroup } from './model';
 import { Highlighted } from './Highlighted';
 
@@ -39,14 +40,14 @@ function HitRow({ hit, id, selected, onOpen, onHover }: { hit: SearchHit; id: st
       onMouseMove={onHover ? () => !selected && onHover(hit) : undefined}
     >
       <div class="search-hit-title truncate">
-        <Highlighted text={hit.title || hit.url || '(untitled)'} marks={hit.title ? hit.titleMarks : []} />
+        <Highlighted text={hit.title || hit.url || t('untitledPage')} marks={hit.title ? hit.titleMarks : []} />
       </div>
       <div class="search-hit-meta muted truncate">
         {hit.url && <span class="search-hit-url">{displayUrl(hit.url)}</span>}
         {hit.url && ' · '}
         <time dateTime={new Date(hit.at).toISOString()}>{new Date(hit.at).toLocaleDateString()}</time>
-        {hit.visits !== null && hit.visits > 1 && ` · ${hit.visits.toLocaleString()} visits`}
-        {hit.match === 'vector' && ' · similar meaning'}
+        {hit.visits !== null && hit.visits > 1 && ` · ${plural(hit.visits, 'countVisits_one', 'countVisits_other')}`}
+        {hit.match === 'vector' && ` · ${t('searchSimilarMeaning')}`}
       </div>
       {hit.snippet.text && (
         <div class="search-hit-snippet" data-testid="search-snippet">

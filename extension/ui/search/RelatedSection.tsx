@@ -13,6 +13,8 @@ import { sendCommand } from '../../commands/client';
 import { HitList } from './HitList';
 import { groupHits } from './model';
 import { openHit } from './open';
+import { t } from '../i18n';
+import { ErrorText } from '../components/ErrorText';
 
 type Related = { state: 'closed' } | { state: 'loading' } | { state: 'ready'; value: CommandResult<'search.related'> } | { state: 'failed'; error: AppError };
 
@@ -33,23 +35,21 @@ export function RelatedSection({ url, threadId }: { url: string | null; threadId
         }}
       >
         <summary data-testid="related-toggle">
-          <h2 class="inline">Related</h2>
+          <h2 class="inline">{t('relatedTitle')}</h2>
         </summary>
-        {related.state === 'loading' && <p class="muted">Looking for related items…</p>}
+        {related.state === 'loading' && <p class="muted">{t('relatedLooking')}</p>}
         {related.state === 'failed' && (
-          <p class="error" data-testid="related-error" data-code={related.error.code}>
-            {related.error.message}
-          </p>
+          <ErrorText error={related.error} testId="related-error" />
         )}
         {related.state === 'ready' &&
           (groups.length === 0 ? (
             <p class="muted" data-testid="related-none">
-              Nothing related found yet.
+              {t('relatedNone')}
             </p>
           ) : (
             <>
-              <HitList groups={groups} idPrefix="related" selected={selected} onOpen={(hit) => void openHit(hit)} onHover={setSelected} label="Related items" />
-              <p class="muted">{related.value.by === 'vector' ? 'By meaning (embeddings).' : 'By shared distinctive words.'}</p>
+              <HitList groups={groups} idPrefix="related" selected={selected} onOpen={(hit) => void openHit(hit)} onHover={setSelected} label={t('relatedItems')} />
+              <p class="muted">{related.value.by === 'vector' ? t('relatedByMeaning') : t('relatedByWords')}</p>
             </>
           ))}
       </details>

@@ -9,6 +9,7 @@ import type { SearchHit, SearchParams } from '../../../shared/commands/search';
 import type { CommandResult } from '../../../shared/commands';
 import { SEARCH_KINDS, type SearchKind } from '../../../shared/search/kinds';
 import { sendCommand } from '../../commands/client';
+import { plural, t } from '../i18n';
 import { HitList } from './HitList';
 import { createSearchRunner, flatHits, groupHits, hitDomId, KIND_LABELS, moveSelection, NO_FILTERS, queryParams, type SearchFilters, type SearchState } from './model';
 import { openHit } from './open';
@@ -120,11 +121,11 @@ export function SearchBox({ idPrefix = 'search', filtersOpen = false, initialQue
           ref={input}
           type="search"
           class="search-input"
-          placeholder="Search history, pages, threads, tasks…"
+          placeholder={t('searchPlaceholder')}
           value={q}
           maxLength={500}
           role="combobox"
-          aria-label="Search"
+          aria-label={t('searchLabel')}
           aria-autocomplete="list"
           aria-expanded={ordered.length > 0}
           aria-controls={`${idPrefix}-list`}
@@ -135,7 +136,8 @@ export function SearchBox({ idPrefix = 'search', filtersOpen = false, initialQue
         />
         {!filtersOpen && (
           <button type="button" class={filtered ? 'link active' : 'link'} aria-expanded={showFilters} data-testid="search-filters-toggle" onClick={() => setShowFilters(!showFilters)}>
-            Filters{filtered ? ' •' : ''}
+            {t('searchFilters')}
+            {filtered ? ' •' : ''}
           </button>
         )}
       </div>
@@ -149,7 +151,7 @@ export function SearchBox({ idPrefix = 'search', filtersOpen = false, initialQue
 function FilterBar({ idPrefix, filters, onChange, onToggleKind }: { idPrefix: string; filters: SearchFilters; onChange: (f: SearchFilters) => void; onToggleKind: (kind: SearchKind) => void }) {
   return (
     <div class="search-filters" data-testid="search-filters">
-      <div class="chips" role="group" aria-label="Kinds">
+      <div class="chips" role="group" aria-label={t('searchKinds')}>
         {SEARCH_KINDS.map((kind) => (
           <button key={kind} type="button" class="chip" aria-pressed={filters.kinds.includes(kind)} data-testid="search-kind-chip" data-kind={kind} onClick={() => onToggleKind(kind)}>
             {KIND_LABELS[kind]}
@@ -158,16 +160,16 @@ function FilterBar({ idPrefix, filters, onChange, onToggleKind }: { idPrefix: st
       </div>
       <div class="search-filter-row">
         <label>
-          From <input type="date" id={`${idPrefix}-from`} value={filters.from} data-testid="search-from" onChange={(e) => onChange({ ...filters, from: e.currentTarget.value })} />
+          {t('searchFrom')} <input type="date" id={`${idPrefix}-from`} value={filters.from} data-testid="search-from" onChange={(e) => onChange({ ...filters, from: e.currentTarget.value })} />
         </label>
         <label>
-          To <input type="date" id={`${idPrefix}-to`} value={filters.to} data-testid="search-to" onChange={(e) => onChange({ ...filters, to: e.currentTarget.value })} />
+          {t('searchTo')} <input type="date" id={`${idPrefix}-to`} value={filters.to} data-testid="search-to" onChange={(e) => onChange({ ...filters, to: e.currentTarget.value })} />
         </label>
         <label>
-          Domain <input type="text" placeholder="example.com" value={filters.domain} size={14} data-testid="search-domain" onInput={(e) => onChange({ ...filters, domain: e.currentTarget.value })} />
+          {t('searchDomain')} <input type="text" placeholder={t('blocklistDomainExample')} value={filters.domain} size={14} data-testid="search-domain" onInput={(e) => onChange({ ...filters, domain: e.currentTarget.value })} />
         </label>
         <button type="button" class="link" onClick={() => onChange(NO_FILTERS)}>
-          Clear filters
+          {t('searchClearFilters')}
         </button>
       </div>
     </div>
@@ -178,7 +180,7 @@ function SearchOutcome({ result, groups, idPrefix, selected, onOpen, onHover }: 
   if (result.state === 'idle')
     return (
       <p class="muted search-hint" data-testid="search-empty">
-        Type to search everything you visited, saved, wrote and planned.
+        {t('searchIdle')}
       </p>
     );
   if (result.state === 'failed') {
@@ -197,15 +199,15 @@ function SearchOutcome({ result, groups, idPrefix, selected, onOpen, onHover }: 
   if (result.state === 'ready' && groups.length === 0)
     return (
       <p class="muted" data-testid="search-none" data-q={result.q}>
-        Nothing found for “{result.q}”.
+        {t('searchNothing', result.q)}
       </p>
     );
   return (
     <div aria-busy={result.state === 'loading'} data-state={result.state} data-q={result.q}>
-      <HitList groups={groups} idPrefix={idPrefix} selected={selected} onOpen={onOpen} onHover={onHover} label="Search results" />
+      <HitList groups={groups} idPrefix={idPrefix} selected={selected} onOpen={onOpen} onHover={onHover} label={t('searchResults')} />
       {result.state === 'ready' && (
         <p class="muted search-took" data-testid="search-took">
-          {result.hits.length} results · {Math.round(result.tookMs)} ms
+          {t('searchTook', plural(result.hits.length, 'searchResultCount_one', 'searchResultCount_other'), Math.round(result.tookMs))}
         </p>
       )}
     </div>

@@ -8,6 +8,8 @@ import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { useLiveQuery } from '../hooks';
 import { MessageList } from '../threads/MessageList';
 import { focusOrOpenUrl } from './open';
+import { t } from '../i18n';
+import { formatDate } from '../format';
 
 export function ThreadReadView({ threadId, focus, onClose }: { threadId: string; focus: string | null; onClose: () => void }) {
   // undefined while loading, null when the thread is gone (deleted since the hit was found).
@@ -33,17 +35,17 @@ export function ThreadReadView({ threadId, focus, onClose }: { threadId: string;
     return () => observer.disconnect();
   }, [focus, thread === null || thread === undefined]);
 
-  if (thread === undefined) return <section class="muted">Loading thread…</section>;
+  if (thread === undefined) return <section class="muted">{t('threadLoading')}</section>;
   return (
     <section class="thread thread-view" data-testid="thread-view" data-thread-id={threadId}>
       <div class="toolbar">
         <button type="button" class="link" data-testid="thread-view-close" onClick={onClose}>
-          ← Back
+          {t('threadBack')}
         </button>
       </div>
       {thread === null ? (
         <p class="muted" data-testid="thread-view-missing">
-          This thread no longer exists (it was deleted).
+          {t('threadGone')}
         </p>
       ) : (
         <>
@@ -52,8 +54,8 @@ export function ThreadReadView({ threadId, focus, onClose }: { threadId: string;
             {thread.title}
           </h2>
           <p class="muted">
-            Started {new Date(thread.createdAt).toLocaleString()} · updated {new Date(thread.updatedAt).toLocaleString()}
-            {thread.archived ? ' · archived' : ''}
+            {t('threadDates', formatDate(thread.createdAt), formatDate(thread.updatedAt))}
+            {thread.archived ? ` · ${t('threadArchived')}` : ''}
             {thread.url && isOpenableUrl(thread.url) && (
               <>
                 {' · '}
@@ -66,7 +68,7 @@ export function ThreadReadView({ threadId, focus, onClose }: { threadId: string;
           <MessageList threadId={threadId} />
           {tasks.length > 0 && (
             <>
-              <h3>Tasks</h3>
+              <h3>{t('overviewTasks')}</h3>
               <ul class="tasks">
                 {tasks.map((task) => (
                   <li key={task.id} data-id={task.id} data-testid="thread-view-task">
@@ -78,7 +80,7 @@ export function ThreadReadView({ threadId, focus, onClose }: { threadId: string;
           )}
           {memories.length > 0 && (
             <>
-              <h3>Memories</h3>
+              <h3>{t('overviewMemories')}</h3>
               <ul class="memories">
                 {memories.map((memory) => (
                   <li key={memory.id} data-id={memory.id} data-testid="thread-view-memory">
