@@ -1,4 +1,5 @@
 /** A patch shown as a diff: each line as text, classed by its prefix. Never parsed as HTML. */
+import { t } from '../i18n';
 const MAX_LINES = 3000;
 
 function lineClass(line: string): string {
@@ -19,7 +20,7 @@ export function DiffView({ patch }: { patch: string }) {
           {line || ' '}
         </div>
       ))}
-      {lines.length > MAX_LINES && <div class="muted">… {lines.length - MAX_LINES} more lines not shown</div>}
+      {lines.length > MAX_LINES && <div class="muted">{t('diffMoreLines', lines.length - MAX_LINES)}</div>}
     </pre>
   );
 }

@@ -11,6 +11,8 @@ import { sendCommand } from '../../commands/client';
 import { useCommand } from '../hooks';
 import { DiffView } from './DiffView';
 import { RepoPicker } from './RepoPicker';
+import { plural, t } from '../i18n';
+import { ErrorText, errorSentence } from '../components/ErrorText';
 
 type Preview = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; result: ApplyResult } | { state: 'refused'; error: AppError };
 type Applying = { state: 'idle' } | { state: 'applying' } | { state: 'applied'; result: ApplyResult; jobId: string } | { state: 'failed'; error: AppError };
@@ -58,28 +60,28 @@ export function PatchReview({ patch, repoId: fixedRepoId, onApplied }: PatchRevi
   return (
     <div class="patch-review" data-testid="patch-review">
       {!fixedRepoId && repos.state === 'ready' && <RepoPicker repos={repos.value.repos} value={repoId} onChange={setChosen} />}
-      {repos.state === 'failed' && <p class="error">{repos.error.message}</p>}
+      {repos.state === 'failed' && <ErrorText error={repos.error} />}
       {patch.trim() !== '' && <DiffView patch={patch} />}
-      {preview.state === 'loading' && <p class="muted">Checking the patch against the repository…</p>}
+      {preview.state === 'loading' && <p class="muted">{t('patchChecking')}</p>}
       {preview.state === 'refused' && (
         <p class="error" data-testid="patch-refused" data-code={preview.error.code}>
-          Refused ({preview.error.code}): {preview.error.message}
+          {t('patchRefused', errorSentence(preview.error))} <span class="error-code">({preview.error.code})</span>
         </p>
       )}
       {preview.state === 'ready' && <BudgetUse result={preview.result} />}
       {preview.state === 'ready' && applying.state !== 'applied' && (
         <button type="button" class="primary" data-testid="patch-apply" disabled={applying.state === 'applying'} onClick={() => void apply()}>
-          {applying.state === 'applying' ? 'Applying…' : `Apply to ${repoId}`}
+          {applying.state === 'applying' ? t('patchApplying') : t('patchApply', repoId ?? '')}
         </button>
       )}
       {applying.state === 'applied' && (
         <p class="ok" data-testid="patch-applied" data-change-id={applying.result.changeId ?? ''}>
-          Applied as change {applying.result.changeId}: {applying.result.files} files, +{applying.result.linesAdded} −{applying.result.linesRemoved}
+          {t('patchApplied', applying.result.changeId ?? '', plural(applying.result.files, 'unitFiles_one', 'unitFiles_other'), applying.result.linesAdded, applying.result.linesRemoved)}
         </p>
       )}
       {applying.state === 'failed' && (
         <p class="error" data-testid="patch-apply-failed" data-code={applying.error.code}>
-          Not applied ({applying.error.code}): {applying.error.message}
+          {t('patchNotApplied', errorSentence(applying.error))} <span class="error-code">({applying.error.code})</span>
         </p>
       )}
     </div>

@@ -8,6 +8,11 @@ import type { AppError } from '../../../shared/errors';
 import { checkResult } from '../../../shared/protocol/repo';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
+import { t } from '../i18n';
+
+/** A command typed in a terminal: code, not words to translate. */
+const checkAddCommand = (repoId: string) => ['npx hydraflow-host repo check-add', repoId, 'test -- npm test'].join(' ');
+import { ErrorText } from '../components/ErrorText';
 
 export function RepoChecks({ repoId, checks }: { repoId: string; checks: string[] }) {
   const [jobId, setJobId] = useState<string | null>(null);
@@ -20,20 +25,20 @@ export function RepoChecks({ repoId, checks }: { repoId: string; checks: string[
   };
   return (
     <div class="repo-checks" data-testid="repo-checks">
-      <h3>Checks</h3>
+      <h3>{t('checksTitle')}</h3>
       {checks.length === 0 && (
         <p class="muted">
-          No checks registered. Add one with <code>npx hydraflow-host repo check-add {repoId} test -- npm test</code>.
+          {t('checksNone')} <code>{checkAddCommand(repoId)}</code>
         </p>
       )}
       <div class="buttons">
         {checks.map((checkId) => (
           <button key={checkId} type="button" data-testid={`check-run-${checkId}`} onClick={() => void run(checkId)}>
-            Run {checkId}
+            {t('checkRun', checkId)}
           </button>
         ))}
       </div>
-      {error && <p class="error">{error.message}</p>}
+      {error && <ErrorText error={error} />}
       {jobId && <CheckRun jobId={jobId} />}
     </div>
   );
@@ -48,7 +53,7 @@ function CheckRun({ jobId }: { jobId: string }) {
     const timer = setInterval(() => setNow(Date.now()), 500);
     return () => clearInterval(timer);
   }, [running]);
-  if (!job) return <p class="muted">Starting…</p>;
+  if (!job) return <p class="muted">{t('checkStarting')}</p>;
   const live = checkJobLive.safeParse(job.result);
   const final = checkResult.safeParse(job.result);
   const output = final.success ? final.data.output : live.success ? live.data.output : '';
@@ -56,15 +61,15 @@ function CheckRun({ jobId }: { jobId: string }) {
     <div class="check-run" data-testid="check-run" data-status={job.status}>
       {running && (
         <p>
-          <progress data-testid="check-progress" /> running for {Math.round((now - (job.startedAt ?? now)) / 1000)} s{' '}
+          <progress data-testid="check-progress" aria-label={t('checkRunning', Math.round((now - (job.startedAt ?? now)) / 1000))} /> {t('checkRunning', Math.round((now - (job.startedAt ?? now)) / 1000))}{' '}
           <button type="button" class="link" data-testid="check-stop" onClick={() => void sendCommand('repo.cancelCheck', { jobId })}>
-            Stop
+            {t('checkStop')}
           </button>
         </p>
       )}
-      {job.status === 'cancelled' && <p class="warn">Stopped; the check and everything it started were killed.</p>}
+      {job.status === 'cancelled' && <p class="warn">{t('checkStopped')}</p>}
       {final.success && <CheckSummary result={final.data} />}
-      {job.error && !final.success && <p class="error">{job.error.message}</p>}
+      {job.error && !final.success && <ErrorText error={job.error} />}
       <pre class="check-output" data-testid="check-output">
         {output}
       </pre>
@@ -76,7 +81,8 @@ function CheckSummary({ result }: { result: CheckJobResult }) {
   const passed = result.exitCode === 0 && !result.timedOut;
   return (
     <p class={passed ? 'ok' : 'error'} data-testid="check-summary">
-      {result.timedOut ? 'Timed out and killed' : `Exit ${result.exitCode ?? result.signal}`} after {(result.durationMs / 1000).toFixed(1)} s{result.truncated ? ' · output truncated (head and tail kept)' : ''}
+      {t(result.timedOut ? 'checkTimedOut' : 'checkExit', String(result.exitCode ?? result.signal), (result.durationMs / 1000).toFixed(1))}
+      {result.truncated ? ` · ${t('checkTruncated')}` : ''}
     </p>
   );
 }

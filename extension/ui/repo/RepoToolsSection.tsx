@@ -7,6 +7,8 @@ import { PatchReview } from './PatchReview';
 import { RepoChecks } from './RepoChecks';
 import { RepoLedger } from './RepoLedger';
 import { RepoPicker } from './RepoPicker';
+import { t } from '../i18n';
+import { ErrorText } from '../components/ErrorText';
 
 export function RepoToolsSection() {
   const [repos] = useCommand('repo.list', {});
@@ -17,22 +19,23 @@ export function RepoToolsSection() {
   const repo = list.find((r) => r.id === chosen) ?? list[0] ?? null;
   return (
     <section class="repo-tools" data-testid="repo-tools">
-      <h2>Repo tools</h2>
-      {repos.state === 'loading' && <p class="muted">Asking the native host…</p>}
+      <h2>{t('repoToolsTitle')}</h2>
+      {repos.state === 'loading' && <p class="muted">{t('repoAsking')}</p>}
       {repos.state === 'failed' && (
-        <p class="warn" data-testid="repo-tools-unavailable">
-          {repos.error.code}: {repos.error.message}
-        </p>
+        <div data-testid="repo-tools-unavailable">
+          <ErrorText error={repos.error} />
+        </div>
       )}
       {repos.state === 'ready' && <RepoPicker repos={list} value={repo?.id ?? null} onChange={setChosen} />}
       {repo && (
         <>
           <details open>
-            <summary>Apply a patch</summary>
+            <summary>{t('repoApplyPatch')}</summary>
             <textarea
               data-testid="patch-input"
               rows={6}
-              placeholder="Paste a unified diff or a *** Begin Patch block"
+              aria-label={t('repoPatchLabel')}
+              placeholder={t('repoPatchPlaceholder')}
               value={patch}
               onInput={(event) => setPatch((event.target as HTMLTextAreaElement).value)}
             />
