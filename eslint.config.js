@@ -34,7 +34,6 @@ export default tseslint.config(
       'extension/ui/bundles/BundlesSection.tsx',
       'extension/ui/history/ImportPanel.tsx',
       'extension/ui/threads/*.tsx',
-      'extension/ui/pages/*.tsx',
     ],
     rules: { 'hydraflow/no-literal-ui-text': 'off' },
   },

@@ -9,6 +9,9 @@ import { urlKey } from '../../../shared/url';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
 import { RefreshForm } from './RefreshForm';
+import { plural, t } from '../i18n';
+import { formatDate } from '../format';
+import { errorSentence } from '../components/ErrorText';
 
 const MAX_DIFF_LINES = 2000;
 
@@ -28,23 +31,23 @@ export function PagesSection({ threadId, url }: { threadId: string; url: string 
     if (reply.ok) {
       setDiff(reply.result);
       setError(null);
-    } else setError(`${reply.error.code}: ${reply.error.message}`);
+    } else setError(`${errorSentence(reply.error)} (${reply.error.code})`);
   };
   return (
     <section class="pages" data-testid="pages-section">
-      <h2>Page versions</h2>
+      <h2>{t('versionsTitle')}</h2>
       {!versions || versions.length === 0 ? (
         <p class="muted" data-testid="no-versions">
-          No saved version of this page yet. "Save page" keeps its readable text; pages bound to a thread are saved when they load.
+          {t('versionsNone')}
         </p>
       ) : (
         <ol class="versions" data-testid="versions">
           {versions.map((v) => (
             <li key={v.id} data-testid="version" data-version={v.version}>
-              v{v.version} · {new Date(v.capturedAt).toLocaleString()} · {v.length.toLocaleString()} chars{' '}
+              {t('versionLine', v.version, formatDate(v.capturedAt), plural(v.length, 'unitCharacters_one', 'unitCharacters_other'))}{' '}
               {v.version > 1 && (
                 <button type="button" class="link" data-testid="version-diff" onClick={() => void showDiff(v.id)}>
-                  Changes
+                  {t('versionChanges')}
                 </button>
               )}
             </li>
@@ -63,10 +66,10 @@ function VersionDiff({ diff, onClose }: { diff: CommandResult<'pages.diff'>; onC
   return (
     <div class="version-diff" data-testid="version-diff-view">
       <p>
-        v{diff.from?.version ?? 0} → v{diff.to.version}: <span class="diff-add">+{diff.added}</span> <span class="diff-del">−{diff.removed}</span> lines
-        {!diff.exact && <span class="muted"> (large change: shown as one block)</span>}{' '}
+        {t('versionDiffHead', diff.from?.version ?? 0, diff.to.version)} <span class="diff-add">+{diff.added}</span> <span class="diff-del">−{diff.removed}</span>
+        {!diff.exact && <span class="muted"> {t('versionDiffLarge')}</span>}{' '}
         <button type="button" class="link" onClick={onClose}>
-          Close
+          {t('close')}
         </button>
       </p>
       <pre class="diff">
@@ -86,7 +89,7 @@ function VersionDiff({ diff, onClose }: { diff: CommandResult<'pages.diff'>; onC
             })}
           </div>
         ))}
-        {shown > MAX_DIFF_LINES && <div class="muted">… {shown - MAX_DIFF_LINES} more lines not shown</div>}
+        {shown > MAX_DIFF_LINES && <div class="muted">{t('diffMoreLines', shown - MAX_DIFF_LINES)}</div>}
       </pre>
     </div>
   );

@@ -3,6 +3,9 @@ import { useState } from 'preact/hooks';
 import type { RefreshResult } from '../../refresh/runner';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
+import { t } from '../i18n';
+import { ErrorText } from '../components/ErrorText';
+import { jobProgress, statusWord } from '../jobs/describe';
 
 type Kind = 'thread' | 'query' | 'domains';
 
@@ -36,31 +39,31 @@ export function RefreshForm({ threadId }: { threadId: string }) {
         void submit();
       }}
     >
-      <h3>Refresh saved pages</h3>
+      <h3>{t('refreshTitle')}</h3>
       <label>
-        Pages{' '}
+        {t('refreshPages')}{' '}
         <select data-testid="refresh-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Kind)}>
-          <option value="thread">of this thread</option>
-          <option value="query">matching a query</option>
-          <option value="domains">on domains</option>
+          <option value="thread">{t('refreshOfThread')}</option>
+          <option value="query">{t('refreshMatching')}</option>
+          <option value="domains">{t('refreshOnDomains')}</option>
         </select>
       </label>
       {kind !== 'thread' && (
-        <input data-testid="refresh-text" placeholder={kind === 'query' ? 'topic words' : 'example.com, docs.example.org'} value={text} onInput={(e) => setText(e.currentTarget.value)} required maxLength={2000} />
+        <input data-testid="refresh-text" aria-label={kind === 'query' ? t('refreshQueryLabel') : t('refreshDomainsLabel')} placeholder={kind === 'query' ? t('refreshQueryPlaceholder') : t('refreshDomainsPlaceholder')} value={text} onInput={(e) => setText(e.currentTarget.value)} required maxLength={2000} />
       )}
       <label>
-        Follow same-site links{' '}
+        {t('refreshFollow')}{' '}
         <select data-testid="refresh-depth" value={String(depth)} onChange={(e) => setDepth(Number(e.currentTarget.value))}>
-          <option value="0">no</option>
-          <option value="1">1 level</option>
-          <option value="2">2 levels</option>
+          <option value="0">{t('refreshFollowNo')}</option>
+          <option value="1">{t('refreshFollowOne')}</option>
+          <option value="2">{t('refreshFollowTwo')}</option>
         </select>
       </label>
       <label>
-        At most <input type="number" data-testid="refresh-cap" min={1} max={500} value={pageCap} onInput={(e) => setPageCap(Number(e.currentTarget.value) || 1)} /> pages
+        {t('refreshAtMost')} <input type="number" data-testid="refresh-cap" min={1} max={500} value={pageCap} onInput={(e) => setPageCap(Number(e.currentTarget.value) || 1)} /> {t('refreshPagesUnit')}
       </label>
       <button type="submit" data-testid="refresh-start">
-        Refresh
+        {t('refreshStart')}
       </button>
       {note && <p class="muted">{note}</p>}
       {error && (
@@ -81,20 +84,21 @@ function RefreshJob({ jobId }: { jobId: string }) {
   return (
     <div class="refresh-job" data-testid="refresh-job" data-status={job.status}>
       <p>
-        {job.status} · {job.progress.done}/{job.progress.total ?? '?'} pages
+        {statusWord(job.status)}
+        {jobProgress(job) && ` · ${jobProgress(job)}`}
         {result && (
           <span data-testid="refresh-counts">
             {' '}
-            · fetched {result.fetched}, changed {result.changed}, new {result.added}, unchanged {result.unchanged}, failed {result.failed}, skipped {result.skipped}
+            · {t('refreshCounts', result.fetched, result.changed, result.added, result.unchanged, result.failed, result.skipped)}
           </span>
         )}{' '}
         {active && (
           <button type="button" class="link" data-testid="refresh-cancel" onClick={() => void sendCommand('jobs.cancel', { jobId })}>
-            Cancel
+            {t('cancel')}
           </button>
         )}
       </p>
-      {job.error && <p class="error">{job.error.message}</p>}
+      {job.error && <ErrorText error={job.error} />}
       {result && result.pages.some((p) => p.error) && (
         <ul class="refresh-failures">
           {result.pages
