@@ -99,12 +99,11 @@ function DeleteHistoryForm() {
         <label>
           {t('deleteDomain')} <input name="domain" placeholder={t('blocklistDomainExample')} data-testid="delete-domain" />
         </label>
-        <label>
-          <span />
-          <span>
-            <input type="checkbox" name="subdomains" id="delete-subdomains" data-testid="delete-subdomains" /> <label for="delete-subdomains">{t('deleteSubdomains')}</label>
-          </span>
-        </label>
+        <div class="form-grid-check">
+          <label>
+            <input type="checkbox" name="subdomains" data-testid="delete-subdomains" /> {t('deleteSubdomains')}
+          </label>
+        </div>
         <label>
           {t('deleteUrl')} <input name="url" type="url" data-testid="delete-url" />
         </label>
