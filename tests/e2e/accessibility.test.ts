@@ -182,6 +182,7 @@ describe('accessibility and screenshots', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid=options-page][data-page=privacy]');
     // The new page's title takes the focus, so a screen reader announces where you are.
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1', { timeout: 2_000 });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Privacy');
   });
 });
