@@ -13,7 +13,7 @@ export function HitList({ groups, idPrefix, selected, onOpen, onHover, label }: 
       {groups.map((group) => (
         <div key={group.kind} class="search-group" role="group" aria-labelledby={`${idPrefix}-group-${group.kind}`} data-testid="search-group" data-kind={group.kind}>
           <h3 id={`${idPrefix}-group-${group.kind}`} role="presentation">
-            {group.label} <span class="muted">{group.hits.length}</span>
+            {t(group.label)} <span class="muted">{group.hits.length}</span>
           </h3>
           {group.hits.map((hit) => (
             <HitRow key={`${hit.kind}:${hit.key}`} hit={hit} id={hitDomId(idPrefix, hit)} selected={hit === selected} onOpen={onOpen} onHover={onHover} />

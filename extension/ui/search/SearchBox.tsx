@@ -154,7 +154,7 @@ function FilterBar({ idPrefix, filters, onChange, onToggleKind }: { idPrefix: st
       <div class="chips" role="group" aria-label={t('searchKinds')}>
         {SEARCH_KINDS.map((kind) => (
           <button key={kind} type="button" class="chip" aria-pressed={filters.kinds.includes(kind)} data-testid="search-kind-chip" data-kind={kind} onClick={() => onToggleKind(kind)}>
-            {KIND_LABELS[kind]}
+            {t(KIND_LABELS[kind])}
           </button>
         ))}
       </div>

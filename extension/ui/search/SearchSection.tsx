@@ -82,7 +82,7 @@ function IndexFigures({ status }: { status: IndexStatus }) {
         <tr>
           <th scope="row">{t('indexDocuments')}</th>
           <td>
-            {total.toLocaleString()} ({SEARCH_KINDS.map((kind) => `${KIND_LABELS[kind].toLowerCase()} ${(status.docs[kind] ?? 0).toLocaleString()}`).join(', ')})
+            {total.toLocaleString()} ({SEARCH_KINDS.map((kind) => `${t(KIND_LABELS[kind]).toLowerCase()} ${(status.docs[kind] ?? 0).toLocaleString()}`).join(', ')})
           </td>
         </tr>
         <tr>

@@ -6,12 +6,14 @@
 import type { SearchHit, SearchParams } from '../../../shared/commands/search';
 import { err, type AppError, type Result } from '../../../shared/errors';
 import { SEARCH_KINDS, type SearchKind } from '../../../shared/search/kinds';
+import type { MessageKey } from '../i18n';
 
-export const KIND_LABELS: Record<SearchKind, string> = { visit: 'History', page: 'Pages', thread: 'Threads', message: 'Messages', task: 'Tasks', memory: 'Memories' };
+/** Each kind's name, as a message key (the page shows it through t()). */
+export const KIND_LABELS: Record<SearchKind, MessageKey> = { visit: 'kindVisit', page: 'kindPage', thread: 'kindThread', message: 'kindMessage', task: 'kindTask', memory: 'kindMemory' };
 
 export interface HitGroup {
   kind: SearchKind;
-  label: string;
+  label: MessageKey;
   hits: SearchHit[];
 }
 

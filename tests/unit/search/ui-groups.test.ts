@@ -18,10 +18,10 @@ describe('grouping hits by kind', () => {
     ];
     const groups = groupHits(hits);
     expect(groups.map((g) => [g.label, g.hits.map((h) => h.key)])).toEqual([
-      ['Messages', ['m1', 'm2']],
-      ['Pages', ['p1']],
-      ['Tasks', ['t1']],
-      ['History', ['v1', 'v2']],
+      ['kindMessage', ['m1', 'm2']],
+      ['kindPage', ['p1']],
+      ['kindTask', ['t1']],
+      ['kindVisit', ['v1', 'v2']],
     ]);
     expect(flatHits(groups).map((h) => h.key)).toEqual(['m1', 'm2', 'p1', 't1', 'v1', 'v2']);
   });
