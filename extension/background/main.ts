@@ -4,7 +4,7 @@
  * woke it). State lives in the database, never only in memory.
  */
 import { browser } from 'wxt/browser';
-import { appCommandHandlers } from '../app/handlers';
+import { appCommandHandlers } from '../app';
 import { bundleCommandHandlers, bundleJobControls, resumeBundleImport } from '../bundles';
 import { dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
@@ -13,16 +13,18 @@ import { createNativeHostConnection, hostCommandHandlers } from '../host';
 import { createdByThisWorker, jobCommandHandlers, recoverInterruptedJobs, type JobControls, type JobResumer } from '../jobs';
 import { overviewCommandHandlers } from '../overview';
 import { anyRule, getRetention, privacyCommandHandlers, RETENTION_ALARM, runDeleteJob, runRetention, startDeleteJob } from '../privacy';
-import { registerPageListeners } from '../pages';
-import { cancelRefresh, pageCommandHandlers, startRefresh, workerRefreshDeps } from '../refresh';
+import { pageCommandHandlers, registerPageListeners } from '../pages';
+import { cancelRefresh, refreshCommandHandlers, startRefresh, workerRefreshDeps } from '../refresh';
 import { repoCommandHandlers } from '../repo';
 import { Indexer, searchCommandHandlers } from '../search';
 import { embedJobControl, embeddingCommandHandlers, registerEmbedAlarm, resumeEmbedJob, vectorSearch, workerEmbedOptions } from '../search/embeddings';
 import { registerOmnibox } from '../search/omnibox';
 import { threadCommandHandlers } from '../threads';
-import { registerCaptureListeners, syncOpenTabs } from '../capture';
-import { recoverInterruptedReplies } from '../chat';
-import { refreshParams } from '../../shared/commands/pages';
+import { captureCommandHandlers, registerCaptureListeners, syncOpenTabs } from '../capture';
+import { chatCommandHandlers, recoverInterruptedReplies } from '../chat';
+import { memoryCommandHandlers } from '../memories';
+import { taskCommandHandlers } from '../tasks';
+import { refreshParams } from '../../shared/commands/refresh';
 import type { HistoryFilter } from '../../shared/commands/privacy';
 import { CodedError } from '../../shared/errors';
 import type { JobType } from '../../shared/schemas/statuses';
@@ -106,10 +108,15 @@ export function main(): void {
     ...repo,
     ...historyCommandHandlers(db, host),
     ...threadCommandHandlers(db),
+    ...chatCommandHandlers(db),
+    ...taskCommandHandlers(db),
+    ...memoryCommandHandlers(db),
+    ...captureCommandHandlers(db),
     ...jobCommandHandlers(db, controls),
     ...overviewCommandHandlers(db, host),
     ...privacyCommandHandlers(db, host),
-    ...pageCommandHandlers(db, reindex),
+    ...pageCommandHandlers(db),
+    ...refreshCommandHandlers(db, reindex),
     ...bundleCommandHandlers(db, host),
     ...searchCommandHandlers(db, indexer, () => vectors),
     ...embeddingCommandHandlers(db, embedOptions),

@@ -4,12 +4,12 @@
  * live and a worker death keeps what arrived. Stop aborts the request and keeps the partial
  * text (`stopped`). With no endpoint configured the thread works as notes.
  */
-import { modelSettings, type ModelSettings } from '../../shared/commands/threads';
+import { modelSettings, type ModelSettings } from '../../shared/commands/chat';
 import { CodedError, toAppError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
 import type { Message } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
-import { useContextMemories } from '../threads/memories';
+import { useContextMemories } from '../memories/memories';
 import { getThread, touchThread } from '../threads/store';
 import { streamReply, type ChatTurn } from './endpoint';
 

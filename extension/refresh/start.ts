@@ -3,7 +3,7 @@
  * happen in one database transaction, so two identical requests racing each other still make one
  * job. Runs are tracked in worker memory only to cancel them; the job row is the truth.
  */
-import type { RefreshParams } from '../../shared/commands/pages';
+import type { RefreshParams } from '../../shared/commands/refresh';
 import { normalizeScope } from '../../shared/refresh/scope';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';

@@ -1,9 +1,9 @@
 /** Foundation methods: `hello` (handshake) and `cancel`. */
-import { err, ok } from '../../../shared/errors';
-import { MIN_EXTENSION_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../../shared/version';
-import type { HostEnv } from '../../host-env';
-import type { Handlers } from '../../router';
-import { HOST_VERSION } from '../../version';
+import { err, ok } from '../../shared/errors';
+import { MIN_EXTENSION_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/version';
+import type { HostEnv } from '../host-env';
+import type { Handlers } from '../router';
+import { HOST_VERSION } from '../version';
 
 export function hostHandlers(_env: HostEnv, capabilities: () => string[]): Pick<Handlers, 'hello' | 'cancel'> {
   return {

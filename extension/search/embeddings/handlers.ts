@@ -1,14 +1,12 @@
 /** The embeddings commands and how the jobs ledger cancels and retries an `embed` job. */
-import type { searchCommands } from '../../../shared/commands/search';
+import type { embeddingCommands } from '../../../shared/commands/embeddings';
 import type { CommandHandlers } from '../../commands/router';
 import type { HydraDb } from '../../db';
 import type { JobControl } from '../../jobs';
 import { cancelEmbedJob, startEmbedJob, stopEmbedJobs, type EmbedJobOptions } from './job';
 import { getEmbeddingSettings, saveEmbeddingSettings } from './store';
 
-type EmbeddingCommand = Extract<keyof typeof searchCommands, `embeddings.${string}`>;
-
-export function embeddingCommandHandlers(db: HydraDb, options: EmbedJobOptions = {}): Pick<CommandHandlers, EmbeddingCommand> {
+export function embeddingCommandHandlers(db: HydraDb, options: EmbedJobOptions = {}): Pick<CommandHandlers, keyof typeof embeddingCommands> {
   return {
     'embeddings.getSettings': async () => ({ settings: await getEmbeddingSettings(db) }),
     'embeddings.setSettings': async ({ settings }) => {

@@ -5,7 +5,7 @@
  * the full-text index alone. A query is embedded with a short time budget and remembered, so
  * typing the same words again costs no request.
  */
-import type { EmbeddingSettings } from '../../../shared/commands/search';
+import type { EmbeddingSettings } from '../../../shared/commands/embeddings';
 import type { SearchKind } from '../../../shared/search/kinds';
 import { fuseHybrid, meanDirection, type QuantizedVector, type VectorKind, type VectorNeighbour } from '../../../shared/search/vectors';
 import { urlKey } from '../../../shared/url';

@@ -5,7 +5,7 @@
  * first vector query and then follows this worker's writes (the worker is the only writer), so
  * it is never reloaded while a job adds vectors.
  */
-import { embeddingSettings, type EmbeddingSettings } from '../../../shared/commands/search';
+import { embeddingSettings, type EmbeddingSettings } from '../../../shared/commands/embeddings';
 import { stringKey } from '../../../shared/hash';
 import { VectorMatrix, type VectorKind } from '../../../shared/search/vectors';
 import type { Message, Page } from '../../../shared/schemas/entities';

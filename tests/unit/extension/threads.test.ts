@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { createDatabase, STORE_NAMES, type HydraDb } from '../../../extension/db';
 import { addNote } from '../../../extension/chat/service';
-import { createMemory, updateMemory, useContextMemories } from '../../../extension/threads/memories';
+import { createMemory, updateMemory, useContextMemories } from '../../../extension/memories/memories';
 import { bindTab, createThread, deleteThread, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from '../../../extension/threads/store';
 import { readBoundThread } from '../../../extension/ui/threads/early';
-import { createTask, taskEvents, updateTask } from '../../../extension/threads/tasks';
+import { createTask, taskEvents, updateTask } from '../../../extension/tasks/tasks';
 
 let db: HydraDb;
 let n = 0;
