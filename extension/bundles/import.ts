@@ -95,7 +95,7 @@ export interface ImportTiming {
 
 const importCursor = z.object({ component: z.number().int().nonnegative(), row: z.number().int().nonnegative(), report: importReport.nullable() });
 type ImportCursor = z.infer<typeof importCursor>;
-const importParams = z.object({ file: bundleFileRef });
+export const importParams = z.object({ file: bundleFileRef });
 
 /**
  * Writes a validated source from a cursor; `save` commits each batch's cursor in the batch's

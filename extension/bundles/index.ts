@@ -1,4 +1,5 @@
-export { bundleCommandHandlers, bundleJobControls } from './handlers';
+export { bundleCommandHandlers } from './handlers';
+export { bundleJobTypes } from './jobs';
 export { resumeBundleImport, importRows, openRowSource, previewSource, type RowSource } from './import';
 export { writeScope, exportFileName } from './export';
 export { BUNDLE_CACHE, stagedKey, type BundleHost } from './files';

@@ -1,9 +1,8 @@
-/** The embeddings commands and how the jobs ledger cancels and retries an `embed` job. */
+/** The embeddings commands. */
 import type { embeddingCommands } from '../../../shared/commands/embeddings';
 import type { CommandHandlers } from '../../commands/router';
 import type { HydraDb } from '../../db';
-import type { JobControl } from '../../jobs';
-import { cancelEmbedJob, startEmbedJob, stopEmbedJobs, type EmbedJobOptions } from './job';
+import { startEmbedJob, stopEmbedJobs, type EmbedJobOptions } from './job';
 import { getEmbeddingSettings, saveEmbeddingSettings } from './store';
 
 export function embeddingCommandHandlers(db: HydraDb, options: EmbedJobOptions = {}): Pick<CommandHandlers, keyof typeof embeddingCommands> {
@@ -22,12 +21,5 @@ export function embeddingCommandHandlers(db: HydraDb, options: EmbedJobOptions =
       const { jobId, deduplicated } = await startEmbedJob(db, options);
       return { jobId, deduplicated };
     },
-  };
-}
-
-export function embedJobControl(db: HydraDb, options: EmbedJobOptions = {}): JobControl {
-  return {
-    cancel: (job) => cancelEmbedJob(job.id),
-    retry: async () => (await startEmbedJob(db, options)).jobId,
   };
 }

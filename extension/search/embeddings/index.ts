@@ -1,5 +1,6 @@
 export { embedTexts, EMBED_BATCH, QUERY_TIMEOUT_MS } from './client';
-export { embeddingCommandHandlers, embedJobControl } from './handlers';
+export { embeddingCommandHandlers } from './handlers';
+export { embeddingJobTypes } from './jobs';
 export { cancelEmbedJob, periodicRunNeeded, resumeEmbedJob, runEmbedJob, startEmbedJob, type EmbedJobOptions, type EmbedJobResult } from './job';
 export { embeddingStatus, relatedByVector, vectorHits, vectorSearch, type VectorHit } from './query';
 export { forgetVectors, getEmbeddingSettings, saveEmbeddingSettings, SETTINGS_KEY as EMBEDDINGS_SETTINGS_KEY } from './store';

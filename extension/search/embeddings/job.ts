@@ -34,7 +34,7 @@ type EmbedCursor = z.infer<typeof embedCursor>;
 const storeSignature = z.object({ pages: z.number(), messages: z.number(), newestPage: z.number(), newestMessage: z.number() });
 /** What pages and messages looked like when a job was created (the periodic run compares it). */
 export type StoreSignature = z.infer<typeof storeSignature>;
-const embedParams = z.object({ model: z.string(), signature: storeSignature.optional() });
+export const embedParams = z.object({ model: z.string(), signature: storeSignature.optional() });
 
 /** Settings row: the signature the last successful job started from, and what it left for later. */
 export const LAST_RUN_KEY = 'embeddings.lastRun';

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { commands } from '../../../shared/commands';
 import { methods } from '../../../shared/protocol/methods';
+import { JOB_TYPES } from '../../../shared/schemas/statuses';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -19,6 +20,14 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A handler of `name` in a handler map: `'name': …` or `async 'name'(…)` (quotes optional for a bare name). */
 const handles = (text: string, name: string) => new RegExp(`(^|[\\s{,])(async\\s+)?(['"]${escape(name)}['"]|${name.includes('.') ? '(?!)' : escape(name)})\\s*[:(]`, 'm').test(text);
 const prefixOf = (name: string) => (name.includes('.') ? name.slice(0, name.indexOf('.')) : 'host');
+
+/** The rows of a `<!-- name:start -->` table in docs/architecture.md: first column → second, without backticks. */
+function docsTable(name: string): Record<string, string> {
+  const text = read('docs/architecture.md');
+  const section = text.slice(text.indexOf(`<!-- ${name}:start -->`), text.indexOf(`<!-- ${name}:end -->`));
+  expect(section, `docs/architecture.md has a ${name} table`).not.toBe('');
+  return Object.fromEntries([...section.matchAll(/^\| `([\w.]+)` \| `([\w/.-]+)\/` \|$/gm)].map((m) => [m[1]!, m[2]!]));
+}
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -83,5 +92,25 @@ describe('one capability, one name', () => {
   it('native-host/commands/ holds only adapters (no subfolders with logic)', () => {
     const entries = readdirSync(join(ROOT, 'native-host/commands'));
     expect(entries.filter((name) => isDir(`native-host/commands/${name}`)), relative(ROOT, 'native-host/commands')).toEqual([]);
+  });
+
+  it('architecture.md maps every command prefix to the folder that serves it', () => {
+    const prefixes = [...new Set(commandNames.map(prefixOf))].sort();
+    expect(docsTable('command-folders')).toEqual(Object.fromEntries(prefixes.map((prefix) => [prefix, commandFolder(prefix)])));
+  });
+
+  it("every job type is registered once, by its capability's jobs.ts (the folder architecture.md names)", () => {
+    const folders = docsTable('job-folders');
+    expect(Object.keys(folders).sort()).toEqual([...JOB_TYPES].sort());
+    const registrations: [string, string][] = [];
+    for (const file of filesUnder('extension')) {
+      for (const match of read(file).matchAll(/defineJobType\(\s*'(\w+)'/g)) registrations.push([match[1]!, file]);
+    }
+    expect(registrations.map(([type]) => type).sort(), 'each job type registered exactly once').toEqual([...JOB_TYPES].sort());
+    for (const [type, file] of registrations) expect(file, `${type} is registered by its capability`).toBe(`${folders[type]}/jobs.ts`);
+  });
+
+  it('the service worker only assembles job types: no job params are cast anywhere', () => {
+    for (const file of filesUnder('extension')) expect(read(file), file).not.toMatch(/\.params as\b/);
   });
 });
