@@ -13,7 +13,7 @@
  * that adds or removes rows must end with `recountAll`.
  */
 import { RangeSet, type DBCore, type DBCoreMutateRequest, type DBCoreMutateResponse, type DBCoreTable, type DBCoreTransaction, type Middleware, type Transaction } from 'dexie';
-import type { StoreName } from './db';
+import type { StoreName } from './stores';
 import { isUpgrade, widenWrites } from './middleware';
 
 export const COUNTERS_STORE = 'counters';

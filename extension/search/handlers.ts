@@ -1,9 +1,9 @@
 import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
 import type { searchCommands } from '../../shared/commands/search';
-import { embeddingStatus } from './embeddings';
+import { embeddingStatus, type VectorSearch } from './embeddings';
 import type { Indexer } from './indexer';
-import { related, searchQuery, type VectorSearch } from './service';
+import { related, searchQuery } from './service';
 
 export function searchCommandHandlers(db: HydraDb, indexer: Indexer, vectors: () => VectorSearch | null): Pick<CommandHandlers, keyof typeof searchCommands> {
   return {

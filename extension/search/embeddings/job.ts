@@ -11,9 +11,8 @@ import { z } from 'zod';
 import { CodedError, toAppError } from '../../../shared/errors';
 import { quantize, type VectorKind } from '../../../shared/search/vectors';
 import type { Job, Page } from '../../../shared/schemas/entities';
-import { writeTransaction, type HydraDb } from '../../db';
+import { writeTransaction, type HydraDb, type VectorRow } from '../../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../../jobs';
-import type { VectorRow } from '../rows';
 import { EMBED_BATCH, embedTexts, JOB_TIMEOUT_MS } from './client';
 import { applyToMatrix, forgetMatrix, getEmbeddingSettings, messageText, modelId, pageSource, pageText, textHash, vectorKey } from './store';
 

@@ -9,8 +9,7 @@ import { embeddingSettings, type EmbeddingSettings } from '../../../shared/comma
 import { stringKey } from '../../../shared/hash';
 import { VectorMatrix, type VectorKind } from '../../../shared/search/vectors';
 import type { Message, Page } from '../../../shared/schemas/entities';
-import type { HydraDb } from '../../db';
-import type { VectorRow } from '../rows';
+import type { HydraDb, VectorRow } from '../../db';
 
 export const SETTINGS_KEY = 'embeddings';
 /** Characters of a page's text (after its title) or of a message that are embedded. */
