@@ -1,2 +1,2 @@
 export { memoryCommandHandlers } from './handlers';
-export { createMemory, updateMemory, forgetMemory, textHash } from './memories';
+export { createMemory, updateMemory, forgetMemory, recallContextMemories, textHash } from './memories';

@@ -14,6 +14,7 @@ import type { Job, Page } from '../../../shared/schemas/entities';
 import { writeTransaction, type HydraDb, type VectorRow } from '../../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../../jobs';
 import { EMBED_BATCH, embedTexts, JOB_TIMEOUT_MS } from './client';
+import { DAY_MS } from '../../../shared/time';
 import { applyToMatrix, forgetMatrix, getEmbeddingSettings, messageText, modelId, pageSource, pageText, textHash, vectorKey } from './store';
 
 const embedCursor = z.object({
@@ -39,7 +40,7 @@ export const embedParams = z.object({ model: z.string(), signature: storeSignatu
 export const LAST_RUN_KEY = 'embeddings.lastRun';
 const lastRun = z.object({ signature: storeSignature, streaming: z.number(), at: z.number() });
 /** Even with no sign of change, the periodic run walks everything once a day. */
-const FULL_RUN_EVERY_MS = 86_400_000;
+const FULL_RUN_EVERY_MS = DAY_MS;
 
 /**
  * Counts and newest times of pages and messages: any added item moves a newest time, any deleted

@@ -59,4 +59,12 @@ describe('architecture rules', () => {
       expect(readdirSync(join(ROOT, 'extension', dir)), `extension/${dir}`).toContain('index.ts');
     }
   });
+
+  it('a day is defined once (shared/time.ts DAY_MS; a frozen migration keeps its own copy)', () => {
+    for (const file of [...filesUnder('shared'), ...filesUnder('extension'), ...filesUnder('native-host')]) {
+      const name = relative(ROOT, file);
+      if (name === 'shared/time.ts' || name.startsWith('extension/db/migrations/')) continue;
+      expect(readFileSync(file, 'utf8'), name).not.toMatch(/86_?400_?000|24 \* 60 \* 60 \* 1000/);
+    }
+  });
 });
