@@ -110,7 +110,7 @@ describe('one capability, one name', () => {
     for (const [type, file] of registrations) expect(file, `${type} is registered by its capability`).toBe(`${folders[type]}/jobs.ts`);
   });
 
-  it('the service worker only assembles job types: no job params are cast anywhere', () => {
-    for (const file of filesUnder('extension')) expect(read(file), file).not.toMatch(/\.params as\b/);
+  it('the service worker only assembles job types: no job params or cursor are cast anywhere', () => {
+    for (const file of filesUnder('extension')) expect(read(file), file).not.toMatch(/\.(params|cursor) as\b/);
   });
 });
