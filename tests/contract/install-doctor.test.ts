@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ describe('hydraflow-host install / doctor / uninstall', () => {
     expect(manifest.type).toBe('stdio');
     expect(manifest.allowed_origins).toEqual([EXTENSION_ORIGIN]);
     expect(manifest.path).toBe(report.launcher);
-    expect(readFileSync(manifest.path, 'utf8')).toContain(`exec '${process.execPath}'`);
+    expect(readFileSync(manifest.path, 'utf8')).toContain(`node='${process.execPath}'`);
 
     const doctor = runCli(['doctor', '--user-data-dir', userDataDir], env());
     expect(doctor.status, doctor.stdout + doctor.stderr).toBe(0);
@@ -90,6 +91,59 @@ describe('hydraflow-host install / doctor / uninstall', () => {
     const run = runCli(['uninstall', '--user-data-dir', userDataDir], env());
     expect(run.status).toBe(0);
     expect(existsSync(manifestPath)).toBe(false);
+  });
+
+  it('uninstalling one browser leaves the other healthy; the launcher goes with the last manifest naming it', () => {
+    const config = join(home, 'xdg');
+    const browserEnv = { ...env(), XDG_CONFIG_HOME: config };
+    const manifestOf = (dir: string) => join(config, dir, 'NativeMessagingHosts', 'com.hydraflow.host.json');
+    const launcher = join(home, 'data', 'bin', 'hydraflow-host');
+    for (const browser of ['chromium', 'brave']) expect(runCli(['install', '--browser', browser], browserEnv).status).toBe(0);
+    expect(runCli(['install', '--user-data-dir', userDataDir], browserEnv).status).toBe(0);
+
+    const removeBrave = runCli(['uninstall', '--browser', 'brave', '--json'], browserEnv);
+    expect(removeBrave.status, removeBrave.stderr).toBe(0);
+    expect(JSON.parse(removeBrave.stdout)).toEqual({ ok: true, removed: [manifestOf('BraveSoftware/Brave-Browser')] });
+    expect(existsSync(launcher)).toBe(true);
+    const doctor = runCli(['doctor', '--browser', 'chromium'], browserEnv);
+    expect(doctor.status, doctor.stdout).toBe(0);
+    expect(doctor.stdout).toContain('✓ handshake: hello answered by host');
+    expect(runCli(['doctor', '--browser', 'brave'], browserEnv).stdout).toContain('fix: Run: npx hydraflow-host install --browser brave');
+
+    // Chromium's manifest goes; the custom profile still names the launcher, so it stays.
+    expect(runCli(['uninstall', '--browser', 'chromium'], browserEnv).status).toBe(0);
+    expect(existsSync(manifestOf('chromium'))).toBe(false);
+    expect(existsSync(launcher)).toBe(true);
+    expect(runCli(['doctor', '--user-data-dir', userDataDir], browserEnv).status).toBe(0);
+    const last = runCli(['uninstall', '--user-data-dir', userDataDir, '--json'], browserEnv);
+    expect(JSON.parse(last.stdout)).toEqual({ ok: true, removed: [join(userDataDir, 'NativeMessagingHosts', 'com.hydraflow.host.json'), launcher] });
+  });
+
+  it('a plain install also covers the custom --user-data-dir of a Chromium running now, so the hint\'s command fixes it', async () => {
+    // A process whose argv is a browser's: argv[0] named chromium, with --user-data-dir=.
+    const profile = join(userDataDir, 'my profile ü');
+    const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', '--', `--user-data-dir=${profile}`], { argv0: 'chromium', stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const run = runCli(['install', '--json'], { ...env(), HOME: join(home, 'no-browsers'), XDG_CONFIG_HOME: join(home, 'no-browsers') });
+      expect(run.status, run.stderr).toBe(0);
+      const report = JSON.parse(run.stdout) as { installed: { label: string; manifestPath: string }[] };
+      expect(report.installed).toContainEqual({ label: 'user-data-dir', manifestPath: join(profile, 'NativeMessagingHosts', 'com.hydraflow.host.json') });
+      expect(runCli(['doctor', '--user-data-dir', profile], env()).status).toBe(0);
+    } finally {
+      fake.kill();
+    }
+  });
+
+  it('keeps extension IDs added with --extension-id across reinstalls, and refuses a malformed one', () => {
+    const storeId = 'abcdefghijklmnopabcdefghijklmnop';
+    expect(runCli(['install', '--user-data-dir', userDataDir, '--extension-id', storeId], env()).status).toBe(0);
+    expect(runCli(['install', '--user-data-dir', userDataDir], env()).status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(userDataDir, 'NativeMessagingHosts', 'com.hydraflow.host.json'), 'utf8')) as { allowed_origins: string[] };
+    expect(manifest.allowed_origins).toEqual([EXTENSION_ORIGIN, `chrome-extension://${storeId}/`]);
+    const bad = runCli(['install', '--user-data-dir', userDataDir, '--extension-id', 'not-an-id'], env());
+    expect(bad.status).toBe(2);
+    expect(JSON.parse(bad.stderr)).toMatchObject({ error: { code: 'USAGE', message: expect.stringContaining('32 letters a–p') } });
   });
 
   it('installs for a named browser under XDG_CONFIG_HOME, and refuses an unknown browser', () => {
