@@ -177,17 +177,21 @@ export function uninstall(targets: InstallTarget[], paths: HostPaths, options: U
   const reg = options.reg ?? spawnReg();
   const launcher = launcherPath(paths, platform);
   const removed: string[] = [];
+  const manifestOf = (target: InstallTarget) => join(target.manifestDir, MANIFEST_FILE_NAME);
+  const isTarget = (item: Registration) => targets.some((t) => manifestOf(t) === item.manifestPath && (t.registryKey ?? null) === (item.registryKey ?? null));
+  const remaining = readRegistrations(paths).filter((item) => !isTarget(item));
   const removedPaths = new Set<string>();
   for (const target of targets) {
-    const manifestPath = join(target.manifestDir, MANIFEST_FILE_NAME);
+    if (target.registryKey && unregisterManifest(target.registryKey, reg)) removed.push(target.registryKey);
+    const manifestPath = manifestOf(target);
+    // On Windows every browser's key names one manifest file: it stays while another key uses it.
+    if (remaining.some((item) => item.manifestPath === manifestPath)) continue;
     removedPaths.add(manifestPath);
     if (existsSync(manifestPath)) {
       rmSync(manifestPath);
       removed.push(manifestPath);
     }
-    if (target.registryKey && unregisterManifest(target.registryKey, reg)) removed.push(target.registryKey);
   }
-  const remaining = readRegistrations(paths).filter((item) => !removedPaths.has(item.manifestPath));
   const candidates = [...remaining.map((item) => item.manifestPath), ...(options.knownTargets ?? []).map((t) => join(t.manifestDir, MANIFEST_FILE_NAME))];
   const stillUsed = candidates.some((path) => !removedPaths.has(path) && (readManifest(path) as { path?: unknown } | null)?.path === launcher);
   if (stillUsed) {
