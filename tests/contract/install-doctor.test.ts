@@ -3,9 +3,13 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hostPaths } from '../../native-host/core/paths';
+import { install, resolveTargets } from '../../native-host/install/install';
+import { runningBrowserUserDataDirs } from '../../native-host/install/running-browsers';
 import { EXTENSION_ORIGIN } from '../../shared/extension-id';
 import { APP_VERSION } from '../../shared/version';
 import { runCli } from '../support/cli';
+import { HOST_BUNDLE } from '../support/host-process';
 
 describe('hydraflow-host install / doctor / uninstall', () => {
   let home: string;
@@ -125,10 +129,12 @@ describe('hydraflow-host install / doctor / uninstall', () => {
     const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', '--', `--user-data-dir=${profile}`], { argv0: 'chromium', stdio: 'ignore' });
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const run = runCli(['install', '--json'], { ...env(), HOME: join(home, 'no-browsers'), XDG_CONFIG_HOME: join(home, 'no-browsers') });
-      expect(run.status, run.stderr).toBe(0);
-      const report = JSON.parse(run.stdout) as { installed: { label: string; manifestPath: string }[] };
-      expect(report.installed).toContainEqual({ label: 'user-data-dir', manifestPath: join(profile, 'NativeMessagingHosts', 'com.hydraflow.host.json') });
+      const running = runningBrowserUserDataDirs('linux');
+      expect(running).toContain(profile);
+      // Other browsers running on this machine (other test runs) are left alone: only ours is installed into.
+      const targets = resolveTargets({ platform: 'linux', home: join(home, 'no-browsers'), env: {}, runningUserDataDirs: () => running.filter((dir) => dir === profile) });
+      expect(targets).toEqual([{ label: 'user-data-dir', manifestDir: join(profile, 'NativeMessagingHosts') }]);
+      install(targets, hostPaths('linux', home, env()), { platform: 'linux', hostScript: HOST_BUNDLE, hydraflowHome: home });
       expect(runCli(['doctor', '--user-data-dir', profile], env()).status).toBe(0);
     } finally {
       fake.kill();
