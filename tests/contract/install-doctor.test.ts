@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostPaths } from '../../native-host/core/paths';
@@ -168,3 +168,54 @@ describe('hydraflow-host install / doctor / uninstall', () => {
     expect(JSON.parse(run.stderr)).toMatchObject({ ok: false, error: { code: 'USAGE' } });
   });
 });
+
+describe('installing over an older host', () => {
+  it('keeps config, ledger, bundles and folders byte for byte, and replaces the old launcher', () => {
+    const home = mkdtempSync(join(tmpdir(), 'hf-upgrade-'));
+    const userDataDir = mkdtempSync(join(tmpdir(), 'hf-upgrade-udd-'));
+    const repo = mkdtempSync(join(tmpdir(), 'hf-upgrade-repo-'));
+    try {
+      const env = { HYDRAFLOW_HOME: home };
+      writeFileSync(join(repo, 'notes.txt'), 'one\n');
+      expect(runCli(['repo', 'add', 'notes', repo], env).status).toBe(0);
+      const patch = ['--- a/notes.txt', '+++ b/notes.txt', '@@ -1 +1,2 @@', ' one', '+two', ''].join('\n');
+      const apply = runCli(['repo', 'apply', '--repo', 'notes', '--patch', '-'], env, patch);
+      expect(apply.status, apply.stderr).toBe(0);
+      mkdirSync(join(home, 'data', 'bundles'), { recursive: true });
+      writeFileSync(join(home, 'data', 'bundles', 'kept.hydraflow'), 'bundle bytes');
+      // What an older hydraflow-host install left: its launcher format and its manifest.
+      const launcher = join(home, 'data', 'bin', 'hydraflow-host');
+      mkdirSync(join(home, 'data', 'bin'), { recursive: true });
+      writeFileSync(launcher, `#!/bin/sh\nexec '${process.execPath}' '/old/place/hydraflow-host.mjs' "$@"\n`, { mode: 0o755 });
+      mkdirSync(join(userDataDir, 'NativeMessagingHosts'));
+      writeFileSync(join(userDataDir, 'NativeMessagingHosts', 'com.hydraflow.host.json'), JSON.stringify({ name: 'com.hydraflow.host', path: launcher, type: 'stdio', allowed_origins: [EXTENSION_ORIGIN] }));
+      const before = snapshot(home, ['data/bin', 'data/logs']);
+      expect(Object.keys(before)).toEqual(expect.arrayContaining(['config.json', 'data/bundles/kept.hydraflow']));
+      expect(Object.keys(before).some((path) => path.includes('changes/'))).toBe(true);
+
+      const install = runCli(['install', '--user-data-dir', userDataDir], env);
+      expect(install.status, install.stderr).toBe(0);
+      expect(snapshot(home, ['data/bin', 'data/logs'])).toEqual(before);
+      expect(readFileSync(launcher, 'utf8')).not.toContain('/old/place/');
+      expect(runCli(['doctor', '--user-data-dir', userDataDir], env).status).toBe(0);
+      expect(JSON.parse(runCli(['repo', 'ledger', '--repo', 'notes'], env).stdout)).toMatchObject({ ok: true });
+    } finally {
+      for (const dir of [home, userDataDir, repo]) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Every file under `root` (relative path → content), skipping the folders named. */
+function snapshot(root: string, skip: string[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = dir ? `${dir}/${entry.name}` : entry.name;
+      if (skip.includes(path)) continue;
+      if (entry.isDirectory()) walk(path);
+      else files[path] = readFileSync(join(root, path), 'base64');
+    }
+  };
+  walk('');
+  return files;
+}
