@@ -40,8 +40,9 @@ function prebuiltTarball(dir: string): Buffer {
 /**
  * `unbuildable` makes better-sqlite3's install fail as on a machine with no prebuilt binary for
  * its Node and no working compiler: the mirror answers 404 and the C/C++ compilers fail.
+ * `ignoreScripts` runs no install script (the bench's baseline: npm's own work alone).
  */
-export async function installHostPackage(tarball = buildHostPackage(), { unbuildable = false } = {}): Promise<InstalledHostPackage> {
+export async function installHostPackage(tarball = buildHostPackage(), { unbuildable = false, ignoreScripts = false } = {}): Promise<InstalledHostPackage> {
   const prefix = mkdtempSync(join(tmpdir(), 'hf-prefix-'));
   const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as { version: string };
   const assetName = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
@@ -57,7 +58,7 @@ export async function installHostPackage(tarball = buildHostPackage(), { unbuild
   const started = Date.now();
   let npmOutput = '';
   const status = await new Promise<number | null>((resolve) => {
-    const npm = spawn('npm', ['install', '--global', '--prefix', prefix, tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'warn'], {
+    const npm = spawn('npm', ['install', '--global', '--prefix', prefix, tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'warn', ...(ignoreScripts ? ['--ignore-scripts'] : [])], {
       cwd: prefix,
       env: { ...process.env, npm_config_better_sqlite3_binary_host: mirror, ...(unbuildable ? { CC: '/bin/false', CXX: '/bin/false' } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,7 +81,7 @@ export async function installHostPackage(tarball = buildHostPackage(), { unbuild
   const cached = join(process.env.npm_config_cache ?? join(homedir(), '.npm'), '_prebuilds', `${createHash('sha512').update(url).digest('hex').slice(0, 6)}-${assetName.replace(/[^a-zA-Z0-9.]+/g, '-')}`);
   rmSync(cached, { force: true });
   if (status !== 0) throw new Error(`npm install -g ${tarball} failed (${String(status)}):\n${npmOutput}\nprebuilt requests: ${requests.join(', ')}`);
-  if (!unbuildable && !requests.includes(`/v${version}/${assetName}`)) throw new Error(`better-sqlite3 did not fetch its prebuilt binary (requests: ${requests.join(', ') || 'none'}):\n${npmOutput}`);
+  if (!unbuildable && !ignoreScripts && !requests.includes(`/v${version}/${assetName}`)) throw new Error(`better-sqlite3 did not fetch its prebuilt binary (requests: ${requests.join(', ') || 'none'}):\n${npmOutput}`);
   return {
     tarball,
     prefix,

@@ -6,6 +6,7 @@ import { ERRORS } from '../../../shared/errors';
 import { methods } from '../../../shared/protocol/methods';
 import { commands } from '../../../shared/commands';
 import { migrations } from '../../../extension/db';
+import { hostInstallCommand } from '../../../shared/host-install';
 
 const docs = join(import.meta.dirname, '..', '..', '..', 'docs');
 const section = (file: string, name: string) => {
@@ -39,5 +40,17 @@ describe('docs match the code', () => {
     for (const migration of migrations) for (const [name, spec] of Object.entries(migration.stores)) if (spec === null) delete stores[name]; else stores[name] = spec;
     const rows = Object.fromEntries([...section('storage.md', 'stores').matchAll(/^\| `(\w+)` \| `([^`]*)` \|/gm)].map((m) => [m[1], m[2]]));
     expect(rows).toEqual(stores);
+  });
+
+  it('README starts with the two developer commands, then Install (for users) as its first section, with the host command', () => {
+    const readme = readFileSync(join(docs, '..', 'README.md'), 'utf8');
+    const firstBlock = /^# HydraFlow\n\n```sh\n([^`]*)```/.exec(readme);
+    expect(firstBlock, 'README opens with a sh block').not.toBeNull();
+    expect(firstBlock![1]!.split('\n').filter(Boolean).map((line) => line.replace(/\s+#.*$/, ''))).toEqual(['npm ci && npm start', 'npm ci && npm test']);
+    const sections = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(sections[0]).toBe('Install');
+    const install = readme.slice(readme.indexOf('## Install'), readme.indexOf(`## ${sections[1]}`));
+    expect(install).toContain(hostInstallCommand());
+    expect(install).toContain('docs/host.md');
   });
 });
