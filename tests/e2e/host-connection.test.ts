@@ -4,7 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXTENSION_ID, extensionIdFromKeyDigest } from '../../shared/extension-id';
-import { extensionUpdateHint } from '../../shared/host-install';
+import { hostPaths } from '../../native-host/core/paths';
+import { install, resolveTargets } from '../../native-host/install/install';
+import { runningBrowserUserDataDirs } from '../../native-host/install/running-browsers';
+import { extensionUpdateHint, hostInstallCommand } from '../../shared/host-install';
+import { HOST_BUNDLE } from '../support/host-process';
 import { APP_VERSION, PROTOCOL_VERSION } from '../../shared/version';
 import { runCli } from '../support/cli';
 import { EXTENSION_DIR, launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
@@ -58,6 +62,24 @@ describe('extension ↔ native host in real Chromium', () => {
     await page.waitForSelector('[data-testid=host-not-installed]', { timeout: 30_000 });
     const command = await page.$eval('[data-testid=install-command]', (el) => el.textContent);
     expect(command).toBe('npx hydraflow-host install');
+  });
+
+  it('a Chromium started with --user-data-dir: the command shown finds its profile while it runs, and Check again connects', async () => {
+    const home = tempDir('hf-home-');
+    const userDataDir = tempDir('hf-custom-profile-');
+    launched = await launchWithExtension({ userDataDir });
+    const page = await openExtensionPage(launched.browser, 'sidepanel.html');
+    await page.waitForSelector('[data-testid=host-not-installed]', { timeout: 30_000 });
+    expect(await page.$eval('[data-testid=install-command]', (el) => el.textContent)).toBe(hostInstallCommand());
+    expect(await page.$eval('[data-testid=user-data-dir-hint]', (el) => el.textContent)).toContain('--user-data-dir');
+    // What that command does for running browsers, kept to this test's own Chromium (other
+    // browsers running on this shared machine are left alone): the real process is found.
+    const running = runningBrowserUserDataDirs('linux');
+    expect(running).toContain(userDataDir);
+    const targets = resolveTargets({ platform: 'linux', home: tempDir('hf-no-browsers-'), env: {}, runningUserDataDirs: () => running.filter((dir) => dir === userDataDir) });
+    install(targets, hostPaths('linux', home, { HYDRAFLOW_HOME: home }), { platform: 'linux', hostScript: HOST_BUNDLE, hydraflowHome: home });
+    await page.click('[data-testid=host-check-again]');
+    await page.waitForSelector('[data-testid=host-connected]', { timeout: 30_000 });
   });
 
   /**
