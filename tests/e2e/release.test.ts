@@ -74,6 +74,7 @@ describe('the release: store zip + host package installed with npm', () => {
     const options = await openExtensionPage(launched.browser, 'options.html', storeLikeId);
     await options.waitForSelector('[data-testid=host-connected]', { timeout: 30_000 });
     expect(await options.$eval('[data-testid=host-connected]', (el) => el.textContent)).toContain(`host ${APP_VERSION}`);
+    await options.waitForFunction((id) => document.querySelector('[data-testid=app-info]')?.textContent?.includes(id), { timeout: 10_000 }, storeLikeId);
 
     const importButton = '[data-testid=history-profile][data-profile-id="chromium:Default"] [data-testid=import-profile]';
     await options.waitForSelector(importButton, { timeout: 30_000 });
