@@ -37,7 +37,12 @@ function parseTargets(args: string[], io: CliIo) {
     return null;
   }
   const platform = currentPlatform();
-  const named = browser !== undefined || values['user-data-dir'] !== undefined;
+  if (platform === 'win32' && values['user-data-dir'] !== undefined) {
+    printError(io, err('USAGE', 'On Windows, browsers find the host through the registry whatever their --user-data-dir: run hydraflow-host install (or --browser chrome|chromium|edge|brave|vivaldi) instead.').error);
+    return null;
+  }
+  /** A browser or profile named: uninstall touches only that one. */
+  const named = (browser !== undefined && browser !== 'all') || values['user-data-dir'] !== undefined;
   const targets = resolveTargets({
     browser: browser as BrowserKind | 'all' | undefined,
     ...(values['user-data-dir'] ? { userDataDir: values['user-data-dir'] } : {}),
