@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_VERSION, PROTOCOL_VERSION } from '../../shared/version';
-import { installHostPackage, type InstalledHostPackage } from '../support/host-package';
+import { installHostPackage, runNpm, type InstalledHostPackage } from '../support/host-package';
 import { REPO_ROOT } from '../support/host-process';
 
 describe('hydraflow-host as an npm package', () => {
@@ -74,6 +74,29 @@ describe('hydraflow-host as an npm package', () => {
       expect(doctor.stdout).toContain('! history reader: better-sqlite3');
     } finally {
       bare.remove();
+    }
+  }, 180_000);
+
+  it('`npx hydraflow-host install` with no clone and no global install works, and says npx\'s cache holds it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-npx-'));
+    // A tarball path of its own, so npx installs it afresh into its cache.
+    const tarball = join(dir, 'hydraflow-host.tgz');
+    copyFileSync(installed.tarball, tarball);
+    let hostScript = '';
+    try {
+      const npx = await runNpm(['exec', '--yes', '--package', tarball, '--', 'hydraflow-host', 'install', '--user-data-dir', join(dir, 'profile'), '--json'], { cwd: dir });
+      expect(npx.status, npx.output).toBe(0);
+      expect(npx.fetchedPrebuilt).toBe(true);
+      const report = JSON.parse(npx.output.trim().split('\n').at(-1)!) as { hostScript: string; notes: string[] };
+      hostScript = report.hostScript;
+      expect(hostScript).toMatch(/[\\/]_npx[\\/]/);
+      expect(report.notes).toEqual([expect.stringContaining('npm install -g hydraflow-host && hydraflow-host install')]);
+      const doctor = run(['doctor', '--user-data-dir', join(dir, 'profile')]);
+      expect(doctor.status, doctor.stdout).toBe(0);
+    } finally {
+      // npx's cache entry for this one-off tarball: <cache>/_npx/<hash>/node_modules/hydraflow-host/…
+      if (hostScript) rmSync(hostScript.replace(/([\\/]_npx[\\/][^\\/]+)[\\/].*$/, '$1'), { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
 });

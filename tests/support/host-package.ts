@@ -37,16 +37,23 @@ function prebuiltTarball(dir: string): Buffer {
   return readFileSync(out);
 }
 
+export interface NpmRun {
+  status: number | null;
+  output: string;
+  seconds: number;
+  /** Whether better-sqlite3's install script fetched its prebuilt binary from the mirror. */
+  fetchedPrebuilt: boolean;
+}
+
 /**
- * `unbuildable` makes better-sqlite3's install fail as on a machine with no prebuilt binary for
- * its Node and no working compiler: the mirror answers 404 and the C/C++ compilers fail.
- * `ignoreScripts` runs no install script (the bench's baseline: npm's own work alone).
+ * Runs npm with the loopback prebuilt mirror. `unbuildable` makes better-sqlite3's install fail as
+ * on a machine with no prebuilt binary for its Node and no working compiler: the mirror answers
+ * 404 and the C/C++ compilers fail.
  */
-export async function installHostPackage(tarball = buildHostPackage(), { unbuildable = false, ignoreScripts = false } = {}): Promise<InstalledHostPackage> {
-  const prefix = mkdtempSync(join(tmpdir(), 'hf-prefix-'));
+export async function runNpm(args: string[], { cwd, unbuildable = false }: { cwd: string; unbuildable?: boolean }): Promise<NpmRun> {
   const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as { version: string };
   const assetName = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
-  const asset = prebuiltTarball(prefix);
+  const asset = prebuiltTarball(cwd);
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
@@ -56,38 +63,50 @@ export async function installHostPackage(tarball = buildHostPackage(), { unbuild
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const started = Date.now();
-  let npmOutput = '';
+  let output = '';
   const status = await new Promise<number | null>((resolve) => {
-    const npm = spawn('npm', ['install', '--global', '--prefix', prefix, tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'warn', ...(ignoreScripts ? ['--ignore-scripts'] : [])], {
-      cwd: prefix,
+    // npm's own options right after its command: whatever follows a `--` in args is the program's.
+    const npm = spawn('npm', [args[0]!, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'warn', ...args.slice(1)], {
+      cwd,
       env: { ...process.env, npm_config_better_sqlite3_binary_host: mirror, ...(unbuildable ? { CC: '/bin/false', CXX: '/bin/false' } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
     // Never leave an npm (or a compiler it started) running on a shared machine.
     const timer = setTimeout(() => {
-      npmOutput += '\n[killed after 150 s]';
+      output += '\n[killed after 150 s]';
       process.kill(-npm.pid!, 'SIGKILL');
     }, 150_000);
-    npm.on('exit', () => clearTimeout(timer));
-    npm.stdout.on('data', (chunk: Buffer) => (npmOutput += chunk.toString()));
-    npm.stderr.on('data', (chunk: Buffer) => (npmOutput += chunk.toString()));
-    npm.on('exit', resolve);
+    npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    npm.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
   });
-  const installSeconds = (Date.now() - started) / 1000;
+  const seconds = (Date.now() - started) / 1000;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   // prebuild-install keeps what it downloaded in npm's cache, under a name made from the URL.
   const url = `${mirror}/v${version}/${assetName}`;
-  const cached = join(process.env.npm_config_cache ?? join(homedir(), '.npm'), '_prebuilds', `${createHash('sha512').update(url).digest('hex').slice(0, 6)}-${assetName.replace(/[^a-zA-Z0-9.]+/g, '-')}`);
-  rmSync(cached, { force: true });
-  if (status !== 0) throw new Error(`npm install -g ${tarball} failed (${String(status)}):\n${npmOutput}\nprebuilt requests: ${requests.join(', ')}`);
-  if (!unbuildable && !ignoreScripts && !requests.includes(`/v${version}/${assetName}`)) throw new Error(`better-sqlite3 did not fetch its prebuilt binary (requests: ${requests.join(', ') || 'none'}):\n${npmOutput}`);
+  rmSync(join(process.env.npm_config_cache ?? join(homedir(), '.npm'), '_prebuilds', `${createHash('sha512').update(url).digest('hex').slice(0, 6)}-${assetName.replace(/[^a-zA-Z0-9.]+/g, '-')}`), { force: true });
+  return { status, output, seconds, fetchedPrebuilt: requests.includes(`/v${version}/${assetName}`) };
+}
+
+/**
+ * `npm install -g <tarball>` into a new empty prefix. `ignoreScripts` runs no install script (the
+ * bench's baseline: npm's own work alone).
+ */
+export async function installHostPackage(tarball = buildHostPackage(), { unbuildable = false, ignoreScripts = false } = {}): Promise<InstalledHostPackage> {
+  const prefix = mkdtempSync(join(tmpdir(), 'hf-prefix-'));
+  const run = await runNpm(['install', '--global', '--prefix', prefix, tarball, ...(ignoreScripts ? ['--ignore-scripts'] : [])], { cwd: prefix, unbuildable });
+  if (run.status !== 0) throw new Error(`npm install -g ${tarball} failed (${String(run.status)}):\n${run.output}`);
+  if (!unbuildable && !ignoreScripts && !run.fetchedPrebuilt) throw new Error(`better-sqlite3 did not fetch its prebuilt binary:\n${run.output}`);
   return {
     tarball,
     prefix,
     bin: join(prefix, 'bin', 'hydraflow-host'),
-    installSeconds,
-    npmOutput,
+    installSeconds: run.seconds,
+    npmOutput: run.output,
     remove: () => rmSync(prefix, { recursive: true, force: true }),
   };
 }
