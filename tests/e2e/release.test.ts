@@ -8,9 +8,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { EXTENSION_ID, extensionIdFromKeyDigest } from '../../shared/extension-id';
 import { APP_VERSION } from '../../shared/version';
 import { writeChromiumHistory } from '../fixtures/make-history';
@@ -34,7 +35,11 @@ describe('the release: store zip + host package installed with npm', () => {
     const release = join(REPO_ROOT, '.output', 'release');
     host = await installHostPackage(join(release, `hydraflow-host-${APP_VERSION}.tgz`));
     extensionDir = realpathSync(temp('hf-release-ext-'));
-    execFileSync('unzip', ['-q', join(release, `hydraflow-${APP_VERSION}-chrome.zip`), '-d', extensionDir]);
+    for (const [name, bytes] of Object.entries(unzipSync(readFileSync(join(release, `hydraflow-${APP_VERSION}-chrome.zip`))))) {
+      if (name.endsWith('/')) continue;
+      mkdirSync(dirname(join(extensionDir, name)), { recursive: true });
+      writeFileSync(join(extensionDir, name), bytes);
+    }
   }, 240_000);
   afterEach(async () => {
     await launched?.close();
