@@ -1,5 +1,6 @@
 /** Foundation methods: `hello` (handshake) and `cancel`. */
 import { err, ok } from '../../shared/errors';
+import { extensionUpdateHint } from '../../shared/host-install';
 import { MIN_EXTENSION_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/version';
 import type { HostEnv } from '../host-env';
 import type { Handlers } from '../router';
@@ -9,9 +10,11 @@ export function hostHandlers(_env: HostEnv, capabilities: () => string[]): Pick<
   return {
     async hello(params) {
       if (params.protocolVersion < MIN_EXTENSION_PROTOCOL_VERSION) {
+        const extension = params.clientVersion ? `the extension ${params.clientVersion}` : 'the extension';
         return err(
           'INCOMPATIBLE_PROTOCOL',
-          `This host (${HOST_VERSION}) speaks protocol ${PROTOCOL_VERSION}; the extension speaks ${params.protocolVersion}. Update the extension.`,
+          `The installed host ${HOST_VERSION} (protocol ${PROTOCOL_VERSION}) is newer than ${extension} (protocol ${params.protocolVersion}). ${extensionUpdateHint(HOST_VERSION, params.clientVersion)}`,
+          { hostVersion: HOST_VERSION, protocolVersion: PROTOCOL_VERSION },
         );
       }
       return ok({

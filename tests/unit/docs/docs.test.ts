@@ -8,6 +8,7 @@ import { commands } from '../../../shared/commands';
 import { migrations } from '../../../extension/db';
 import { MAX_INBOUND_FRAME_BYTES, MAX_OUTBOUND_FRAME_BYTES } from '../../../shared/protocol/limits';
 import { DAY_MS } from '../../../shared/time';
+import { hostInstallCommand } from '../../../shared/host-install';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const docs = join(ROOT, 'docs');
@@ -83,5 +84,17 @@ describe('docs match the code', () => {
   ])('%s says "%s" and the code agrees', (file, phrase, inCode, stated) => {
     expect(readFileSync(join(docs, file), 'utf8').replace(/\s+/g, ' ')).toContain(phrase);
     expect(inCode).toBe(stated);
+  });
+
+  it('README starts with the two developer commands, then Install (for users) as its first section, with the host command', () => {
+    const readme = readFileSync(join(docs, '..', 'README.md'), 'utf8');
+    const firstBlock = /^# HydraFlow\n\n```sh\n([^`]*)```/.exec(readme);
+    expect(firstBlock, 'README opens with a sh block').not.toBeNull();
+    expect(firstBlock![1]!.split('\n').filter(Boolean).map((line) => line.replace(/\s+#.*$/, ''))).toEqual(['npm ci && npm start', 'npm ci && npm test']);
+    const sections = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(sections[0]).toBe('Install');
+    const install = readme.slice(readme.indexOf('## Install'), readme.indexOf(`## ${sections[1]}`));
+    expect(install).toContain(hostInstallCommand());
+    expect(install).toContain('docs/host.md');
   });
 });
