@@ -69,7 +69,7 @@ describe('accessibility and screenshots', () => {
     // Something to show: a thread with a note and a task, and a little history.
     const resolved = await command<{ thread: { id: string } }>(page, 'threads.forTab', { tabId, url: siteUrl, title: 'Owl field notes' });
     threadId = resolved.thread.id;
-    await command(page, 'messages.note', { threadId, content: 'Barn owls: check the old mill at dusk.' });
+    await command(page, 'chat.note', { threadId, content: 'Barn owls: check the old mill at dusk.' });
     await command(page, 'tasks.create', { threadId, title: 'Read about owl pellets' });
     const now = Date.now();
     const entries = Array.from({ length: 12 }, (_, i) => ({ url: `https://owls.example/${i}`, title: `Owl page ${i}`, time_usec: (now - i * 3_600_000) * 1000, page_transition: 'LINK' }));

@@ -15,7 +15,7 @@ import { runCli } from '../support/cli';
 import { extensionUrl, launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 
 const WELCOME = extensionUrl('welcome.html');
-/** The default ports the welcome page probes (shared/commands/threads.ts LOCAL_MODEL_SERVERS). */
+/** The default ports the welcome page probes (shared/commands/chat.ts LOCAL_MODEL_SERVERS). */
 const DEFAULT_PORTS = [11434, 1234, 8080];
 
 /** A model server answering both the Ollama and the OpenAI model list, on the first free default port. */

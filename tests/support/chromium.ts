@@ -29,11 +29,13 @@ export interface LaunchedBrowser {
 }
 
 /**
+ * `extensionDir`: another build to load unpacked (the release test loads the unzipped store zip).
  * `loadExtensionFlag`: load the extension the way `npm start` does (scripts/start.mjs:
  * `--load-extension`, no page to open) instead of through Puppeteer's CDP loading.
  */
-export async function launchWithExtension(options: { userDataDir?: string; env?: NodeJS.ProcessEnv; loadExtensionFlag?: boolean } = {}): Promise<LaunchedBrowser> {
-  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`Extension not built: ${EXTENSION_DIR} (run npm run build)`);
+export async function launchWithExtension(options: { userDataDir?: string; env?: NodeJS.ProcessEnv; extensionDir?: string; loadExtensionFlag?: boolean } = {}): Promise<LaunchedBrowser> {
+  const extensionDir = options.extensionDir ?? EXTENSION_DIR;
+  if (!existsSync(join(extensionDir, 'manifest.json'))) throw new Error(`Extension not built: ${extensionDir} (run npm run build)`);
   const ownsDir = !options.userDataDir;
   const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'hf-profile-'));
   const fresh = !existsSync(join(userDataDir, 'Default', 'Preferences'));
@@ -41,7 +43,7 @@ export async function launchWithExtension(options: { userDataDir?: string; env?:
     executablePath: findChromium(),
     headless: true,
     pipe: true,
-    ...(options.loadExtensionFlag ? { ignoreDefaultArgs: ['--disable-extensions'] } : { enableExtensions: [EXTENSION_DIR] }),
+    ...(options.loadExtensionFlag ? { ignoreDefaultArgs: ['--disable-extensions'] } : { enableExtensions: [extensionDir] }),
     userDataDir,
     env: { ...process.env, ...options.env },
     args: [
@@ -53,14 +55,15 @@ export async function launchWithExtension(options: { userDataDir?: string; env?:
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
-      ...(options.loadExtensionFlag ? [`--load-extension=${EXTENSION_DIR}`, '--disable-features=DisableLoadExtensionCommandLineSwitch'] : []),
+      ...(options.loadExtensionFlag ? [`--load-extension=${extensionDir}`, '--disable-features=DisableLoadExtensionCommandLineSwitch'] : []),
     ],
   });
   // On a fresh profile the extension opens its welcome page (runtime.onInstalled). It would come to
   // the front over the page a test opens (a hidden page's requestAnimationFrame, which
   // waitForFunction polls by, stops): close it, except for tests of the first run itself.
   if (fresh && !options.loadExtensionFlag) {
-    const welcome = await browser.waitForTarget((t) => t.type() === 'page' && t.url() === extensionUrl('welcome.html'), { timeout: 20_000 });
+    // Any extension ID: another build (extensionDir) has its own.
+    const welcome = await browser.waitForTarget((t) => t.type() === 'page' && /^chrome-extension:\/\/[a-p]{32}\/welcome\.html$/.test(t.url()), { timeout: 20_000 });
     await (await welcome.page())?.close();
   }
   return {
@@ -73,16 +76,16 @@ export async function launchWithExtension(options: { userDataDir?: string; env?:
   };
 }
 
-export function extensionUrl(page: string): string {
-  return `chrome-extension://${EXTENSION_ID}/${page}`;
+export function extensionUrl(page: string, extensionId = EXTENSION_ID): string {
+  return `chrome-extension://${extensionId}/${page}`;
 }
 
-export async function openExtensionPage(browser: Browser, page: string): Promise<Page> {
+export async function openExtensionPage(browser: Browser, page: string, extensionId = EXTENSION_ID): Promise<Page> {
   const tab = await browser.newPage();
-  await tab.goto(extensionUrl(page), { waitUntil: 'domcontentloaded' });
+  await tab.goto(extensionUrl(page, extensionId), { waitUntil: 'domcontentloaded' });
   return tab;
 }
 
-export async function serviceWorkerTarget(browser: Browser): Promise<Target> {
-  return browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${EXTENSION_ID}/`), { timeout: 20_000 });
+export async function serviceWorkerTarget(browser: Browser, extensionId = EXTENSION_ID): Promise<Target> {
+  return browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`), { timeout: 20_000 });
 }

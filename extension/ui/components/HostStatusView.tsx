@@ -13,7 +13,7 @@ export function HostStatusView({ compact = false }: { compact?: boolean }) {
       {status.state === 'loading' && <p class="muted">{t('hostConnecting')}</p>}
       {status.state === 'failed' && <ErrorText error={status.error} />}
       {status.state === 'ready' && <HostStatusBody status={status.value} compact={compact} />}
-      <button type="button" class="link" onClick={() => reload({ refresh: true })}>
+      <button type="button" class="link" data-testid="host-check-again" onClick={() => reload({ refresh: true })}>
         {t('hostCheckAgain')}
       </button>
     </section>
@@ -35,6 +35,9 @@ function HostStatusBody({ status, compact }: { status: HostStatus; compact: bool
           <p class="warn">{t('hostNotInstalled')}</p>
           <p>{t('hostRunThis')}</p>
           <CopyableCommand command={status.installCommand} label={t('copyInstallCommand')} />
+          <p class="muted" data-testid="user-data-dir-hint">
+            {t('hostUserDataDirHint')}
+          </p>
         </div>
       );
     case 'incompatible':

@@ -12,10 +12,10 @@ import { sendCommand } from '../../commands/client';
 import { ErrorText } from '../components/ErrorText';
 import { useLiveQuery } from '../hooks';
 import { plural, t } from '../i18n';
+import { DAY_MS } from '../../../shared/time';
 import { JOB_TITLES, jobProgress, jobResult, jobSubject, jobWhen, statusWord } from './describe';
 
 const SHOWN = 200;
-const DAY_MS = 86_400_000;
 
 export function JobsSection() {
   const [status, setStatus] = useState<JobStatus | ''>('');

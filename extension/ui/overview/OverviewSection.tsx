@@ -10,8 +10,7 @@ import { formatDate } from '../format';
 import { useCommand, useLiveQuery } from '../hooks';
 import { plural, t, type MessageKey } from '../i18n';
 import { statusWord } from '../jobs/describe';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../../../shared/time';
 
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return '—';

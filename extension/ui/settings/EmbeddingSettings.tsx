@@ -3,7 +3,8 @@
  * search ranks by words and meaning together; without, search is full-text only.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { EmbeddingSettings as Settings, IndexStatus } from '../../../shared/commands/search';
+import type { EmbeddingSettings as Settings } from '../../../shared/commands/embeddings';
+import type { IndexStatus } from '../../../shared/commands/search';
 import type { AppError } from '../../../shared/errors';
 import { sendCommand } from '../../commands/client';
 import { errorSentence } from '../components/ErrorText';

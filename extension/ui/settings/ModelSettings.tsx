@@ -6,7 +6,7 @@
  * "Use this" on a local server it found).
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { ModelSettings as Settings } from '../../../shared/commands/threads';
+import type { ModelSettings as Settings } from '../../../shared/commands/chat';
 import type { AppError } from '../../../shared/errors';
 import { sendCommand } from '../../commands/client';
 import { errorSentence } from '../components/ErrorText';

@@ -7,7 +7,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { HostStatus } from '../../../shared/commands/host';
-import type { ModelSettings as Settings } from '../../../shared/commands/threads';
+import type { ModelSettings as Settings } from '../../../shared/commands/chat';
 import { CopyableCommand } from '../components/CopyableCommand';
 import { ErrorText } from '../components/ErrorText';
 import { ImportPanel } from '../history/ImportPanel';

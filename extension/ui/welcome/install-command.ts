@@ -1,9 +1,10 @@
 /**
  * The host install commands this browser needs: one for its usual profile folder
  * (`--browser <kind>`), one for a browser started with `--user-data-dir` (the host manifest then
- * goes inside that folder). The browser kind comes from the User-Agent brands.
+ * goes inside that folder), both from `hostInstallCommand` (shared/host-install.ts), the text the
+ * host CLI and the docs show. The browser kind comes from the User-Agent brands.
  */
-import { HOST_INSTALL_COMMAND } from '../../../shared/commands/host';
+import { hostInstallCommand } from '../../../shared/host-install';
 import type { BrowserKind } from '../../../shared/schemas/statuses';
 
 const BRANDS: [RegExp, BrowserKind][] = [
@@ -24,5 +25,5 @@ export function thisBrowserKind(): BrowserKind {
 }
 
 export function installCommands(kind: BrowserKind): { browser: string; userDataDir: string } {
-  return { browser: `${HOST_INSTALL_COMMAND} --browser ${kind}`, userDataDir: `${HOST_INSTALL_COMMAND} --user-data-dir /path/to/profile-folder` };
+  return { browser: hostInstallCommand({ browser: kind }), userDataDir: hostInstallCommand({ userDataDir: '/path/to/profile-folder' }) };
 }
