@@ -81,12 +81,15 @@ describe('the release: store zip + host package installed with npm', () => {
     expect(await options.$eval('[data-testid=host-connected]', (el) => el.textContent)).toContain(`host ${APP_VERSION}`);
     await options.waitForFunction((id) => document.querySelector('[data-testid=app-info]')?.textContent?.includes(id), { timeout: 10_000 }, storeLikeId);
 
+    await options.click('[data-testid=nav-history]');
     const importButton = '[data-testid=history-profile][data-profile-id="chromium:Default"] [data-testid=import-profile]';
     await options.waitForSelector(importButton, { timeout: 30_000 });
     await options.click(importButton);
     const job = await options.waitForSelector('[data-testid=import-jobs] > [data-testid=import-job]:first-child[data-status=succeeded] [data-testid=import-counts]', { timeout: 60_000 });
     expect(await job!.evaluate((el) => el.closest('[data-testid=import-job]')!.querySelector('[data-testid=count-added]')!.textContent)).toBe('11');
 
+    await options.click('[data-testid=nav-bundles]');
+    await options.waitForSelector('[data-testid=export-start]', { timeout: 10_000 });
     await options.click('[data-testid=export-start]');
     const done = await options.waitForSelector('[data-testid=bundle-job][data-type=bundle_export][data-status=succeeded] [data-testid=export-path-result]', { timeout: 60_000 });
     const bundlePath = (await done!.evaluate((el) => el.textContent))!;
