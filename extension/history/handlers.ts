@@ -15,7 +15,7 @@ export function historyCommandHandlers(
       return reply.result;
     },
     'history.import': async (params) => {
-      const target = params.profileId !== undefined ? { profileId: params.profileId } : { path: params.path! };
+      const target = params.profileId !== undefined ? { profileId: params.profileId } : { file: params.file! };
       return { jobId: await startHostImport(db, host, target, params.full) };
     },
     'history.importTakeout': async (params) => ({ jobId: await startTakeoutImport(db, params.fileName, params.text) }),

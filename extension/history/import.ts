@@ -10,6 +10,7 @@ import type { ImportCounts } from '../../shared/commands/history';
 import { CodedError, toAppError, type Result } from '../../shared/errors';
 import { takeoutVisits } from '../../shared/history/takeout';
 import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
+import { fileName, folderId } from '../../shared/protocol/bundles';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
 import type { Job, Visit } from '../../shared/schemas/entities';
 import { writeTransaction, type HydraDb } from '../db';
@@ -35,7 +36,8 @@ export interface ImportSizes {
 }
 const defaultSizes: ImportSizes = { pageVisits: IMPORT_PAGE_VISITS, writeBatchVisits: WRITE_BATCH_VISITS };
 
-const hostTarget = z.union([z.object({ profileId: z.string() }), z.object({ path: z.string() })]);
+const hostTarget = z.union([z.object({ profileId: z.string() }), z.object({ file: z.object({ folderId, name: fileName }) })]);
+export type HistoryHostTarget = z.infer<typeof hostTarget>;
 const importParams = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('host'), target: hostTarget, sourceKey: z.string(), full: z.boolean() }),
   z.object({ kind: z.literal('takeout'), fileName: z.string() }),
@@ -65,8 +67,8 @@ function countsOf(cursor: ImportCursor): ImportCounts {
 }
 
 /** Creates and starts a host import job; returns once the job row exists. */
-export async function startHostImport(db: HydraDb, host: HistoryHost, target: { profileId: string } | { path: string }, full: boolean, sizes: ImportSizes = defaultSizes): Promise<string> {
-  const sourceKey = 'profileId' in target ? `profile:${target.profileId}` : `path:${target.path}`;
+export async function startHostImport(db: HydraDb, host: HistoryHost, target: HistoryHostTarget, full: boolean, sizes: ImportSizes = defaultSizes): Promise<string> {
+  const sourceKey = 'profileId' in target ? `profile:${target.profileId}` : `file:${target.file.folderId}/${target.file.name}`;
   const stored = full ? null : sourceCursorValue.safeParse((await db.settings.get(sourceCursorKey(sourceKey)))?.value);
   const params: HistoryImportParams = { kind: 'host', target, sourceKey, full };
   const job = await createJob(db, { type: 'history_import', params });

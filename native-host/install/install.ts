@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION, isCompatibleProtocol } from '../../shared/version';
 import { browserLocation, userDataDirNativeHostsDir } from '../core/browser-locations';
 import { encodeFrame, FrameDecoder } from '../core/frame-decoder';
 import type { HostPaths, Platform } from '../core/paths';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/private-files';
 import { buildHostManifest, buildLauncherScript, MANIFEST_FILE_NAME, parseLauncherScript, type HostManifest } from './manifest';
 
 export interface InstallTarget {
@@ -55,7 +56,7 @@ export function launcherPath(paths: HostPaths, platform: Platform): string {
 }
 
 function writeFileAtomic(path: string, text: string, mode?: number): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
   const temp = `${path}.tmp-${process.pid}`;
   writeFileSync(temp, text, mode === undefined ? undefined : { mode });
   if (mode !== undefined) chmodSync(temp, mode);
@@ -68,11 +69,12 @@ export function install(targets: InstallTarget[], paths: HostPaths, platform: Pl
     platform === 'win32'
       ? `@echo off\r\n${process.env.HYDRAFLOW_HOME ? `set "HYDRAFLOW_HOME=${process.env.HYDRAFLOW_HOME}"\r\n` : ''}"${nodePath}" "${hostScript}" %*\r\n`
       : buildLauncherScript(nodePath, hostScript, process.env.HYDRAFLOW_HOME);
-  writeFileAtomic(launcher, script, 0o755);
+  // Private like everything the host keeps: only this user runs it (the browser runs as this user).
+  writeFileAtomic(launcher, script, 0o700);
   const manifest = buildHostManifest(launcher);
   const installed = targets.map((target) => {
     const manifestPath = join(target.manifestDir, MANIFEST_FILE_NAME);
-    writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`, PRIVATE_FILE_MODE);
     return { label: target.label, manifestPath, ...(target.registryKey ? { registryKey: target.registryKey } : {}) };
   });
   return { launcher, hostScript, nodePath, installed };

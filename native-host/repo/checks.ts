@@ -5,8 +5,20 @@
  * anything it left running in its group is killed too. Output (stdout and stderr, in arrival
  * order) is streamed in chunks while within the cap, and kept as head + tail with the dropped
  * middle marked.
+ *
+ * The reply never waits on a descendant that escaped the group. A process that calls setsid()
+ * (or setpgid) leaves the group, so the group kill misses it, and if it keeps our stdout open
+ * the pipe never closes. Such a process still writes the check's output, so the check counts as
+ * running until its pipes close; but after a timeout or cancel the run gets a hard deadline
+ * (killGraceMs + PIPE_GRACE_MS, or PIPE_GRACE_MS when the main process is gone). Then every
+ * process still holding the check's output pipes is found through /proc (Linux; only this user's processes are visible) and
+ * SIGKILLed, and the pipes are closed on our side: the result is sent at once. A descendant that
+ * escaped the group *and* closed its output is not tracked: an unprivileged Node process has no
+ * subreaper (prctl) and no cgroup of its own to put a check in. Such a process keeps running,
+ * as it would after `npm test` in a terminal; docs/repo.md says so.
  */
 import { spawn } from 'node:child_process';
+import { fstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { CheckConfig } from './config';
 
@@ -31,6 +43,10 @@ export interface RunCheckOptions {
   killGraceMs?: number;
 }
 
+/** How long the output pipes may stay open after the main process exited, or after the SIGKILL. */
+export const PIPE_GRACE_MS = 750;
+const ESCAPED_NOTE = '\n[a process that left the check\'s process group still held its output: it was killed]\n';
+
 /** Variables a check may need to find its tools; everything else (tokens, keys) is dropped. */
 const KEPT_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'SystemRoot', 'COMSPEC', 'PATHEXT', 'WINDIR'];
 
@@ -47,7 +63,64 @@ export function truncationMarker(dropped: number): string {
   return `\n[… ${dropped} bytes of output truncated …]\n`;
 }
 
-export function runCheck({ root, check, signal, onOutput, killGraceMs = 2000 }: RunCheckOptions): Promise<CheckResult> {
+/** Inode numbers of the pipes behind these streams (to find the processes holding them). */
+function pipeInodes(streams: readonly unknown[]): number[] {
+  const inodes: number[] = [];
+  for (const stream of streams) {
+    const fd = (stream as { _handle?: { fd?: number } } | null)?._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) continue;
+    try {
+      inodes.push(fstatSync(fd).ino);
+    } catch {
+      // closed already
+    }
+  }
+  return inodes;
+}
+
+/**
+ * SIGKILLs every process (of this user: /proc/PID/fd of others is unreadable) that holds one of
+ * these pipes open, except this process. Linux only; elsewhere a no-op. Returns the pids killed.
+ */
+export function killPipeHolders(inodes: readonly number[]): number[] {
+  if (process.platform !== 'linux' || inodes.length === 0) return [];
+  const wanted = new Set(inodes.map((ino) => `pipe:[${ino}]`));
+  const killed: number[] = [];
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  for (const pid of pids) {
+    if (Number(pid) === process.pid) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (!wanted.has(target)) continue;
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+        killed.push(Number(pid));
+      } catch {
+        // gone already
+      }
+      break;
+    }
+  }
+  return killed;
+}
+
+export function runCheck({ root, check, signal, onOutput, killGraceMs = 1500 }: RunCheckOptions): Promise<CheckResult> {
   const started = Date.now();
   const cap = check.maxOutputBytes;
   const headCap = Math.floor(cap / 2);
@@ -64,8 +137,19 @@ export function runCheck({ root, check, signal, onOutput, killGraceMs = 2000 }: 
     let timedOut = false;
     let cancelled = false;
     let killTimer: ReturnType<typeof setTimeout> | null = null;
+    let deadline: ReturnType<typeof setTimeout> | null = null;
+    let escaped = false;
     const child = spawn(check.argv[0]!, check.argv.slice(1), { cwd: root, env: scrubbedEnv(), shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const pid = child.pid;
+    const inodes = pid === undefined ? [] : pipeInodes([child.stdout, child.stderr]);
+    /** Ends the run now: whoever still holds the pipes is killed and the pipes closed on our side. */
+    const cutPipes = () => {
+      if (finished) return;
+      if (killPipeHolders(inodes).length > 0 || !child.stdout.readableEnded || !child.stderr.readableEnded) escaped = true;
+      child.stdout.destroy();
+      child.stderr.destroy();
+      finish();
+    };
 
     const killGroup = (sig: NodeJS.Signals) => {
       if (pid === undefined) return;
@@ -79,7 +163,12 @@ export function runCheck({ root, check, signal, onOutput, killGraceMs = 2000 }: 
     };
     const terminate = () => {
       killGroup('SIGTERM');
-      killTimer ??= setTimeout(() => killGroup('SIGKILL'), killGraceMs);
+      killTimer ??= setTimeout(() => {
+        killGroup('SIGKILL');
+        child.kill('SIGKILL');
+      }, killGraceMs);
+      // Whatever happens to the pipes, the reply comes by then (sooner when the main process is gone).
+      deadline ??= setTimeout(cutPipes, (exited ? 0 : killGraceMs) + PIPE_GRACE_MS);
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -121,10 +210,14 @@ export function runCheck({ root, check, signal, onOutput, killGraceMs = 2000 }: 
       // A command that never started emits no 'close' on every Node version: finish here.
       if (pid === undefined) finish();
     });
+    let exited = false;
     child.on('exit', (code, sig) => {
+      exited = true;
       exitCode = code;
       exitSignal = sig;
       // Whatever the check left behind in its group must not outlive it (it would also hold our pipes).
+      // A process that left the group and still holds the pipes keeps the check running (its
+      // output is the check's output) until the pipes close, the timeout or a cancel.
       killGroup('SIGKILL');
     });
     let finished = false;
@@ -133,6 +226,7 @@ export function runCheck({ root, check, signal, onOutput, killGraceMs = 2000 }: 
       finished = true;
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
+      if (deadline) clearTimeout(deadline);
       signal?.removeEventListener('abort', onAbort);
       let tailBuffer = Buffer.concat(tail);
       if (tailBuffer.length > tailCap) tailBuffer = tailBuffer.subarray(tailBuffer.length - tailCap);
@@ -141,6 +235,7 @@ export function runCheck({ root, check, signal, onOutput, killGraceMs = 2000 }: 
       let output = Buffer.concat(head).toString('utf8');
       if (truncated) output += truncationMarker(total - kept);
       output += tailBuffer.toString('utf8');
+      if (escaped) output += ESCAPED_NOTE;
       if (spawnError) output += `${output ? '\n' : ''}[could not start ${JSON.stringify(check.argv[0])}: ${(spawnError as Error).message}]`;
       tail = [];
       resolve({ exitCode, signal: exitSignal, timedOut, cancelled, durationMs: Date.now() - started, output, truncated, outputBytes: total });

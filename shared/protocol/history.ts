@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { historyVisit } from '../history/visit';
 import { timestamp } from '../schemas/entities';
 import { VISIT_SOURCES } from '../schemas/statuses';
+import { fileName, folderId } from './bundles';
 import { defineMethod } from './define';
 
 export const historyProfile = z.object({
@@ -37,21 +38,22 @@ export const historyProgressEvent = z.object({ done: z.number().int(), total: z.
 export const historyMethods = {
   'history.profiles': defineMethod({
     summary: 'Lists Chrome/Chromium/Edge/Brave/Vivaldi and Firefox profiles with a history file (name, path, size, mtime).',
-    params: z.object({}),
+    params: z.strictObject({}),
     result: z.object({ profiles: z.array(historyProfile) }),
   }),
   'history.read': defineMethod({
     summary:
-      'Streams up to `limit` visits of a profile (or a file path) after `after`, as `items` events (< 512 KiB each) with `progress`; cancellable. Result says where it stopped and whether the file is exhausted.',
+      'Streams up to `limit` visits of a profile found by history.profiles (or of a file in an allowed folder, by name) after `after`, as `items` events (< 512 KiB each) with `progress`; cancellable. Result says where it stopped and whether the file is exhausted.',
     params: z
-      .object({
+      .strictObject({
         profileId: z.string().min(1).max(300).optional(),
-        path: z.string().min(1).max(4096).optional(),
+        /** A history file in an allowed folder (bundle.list's folders), by plain name. */
+        file: z.object({ folderId, name: fileName }).optional(),
         since: timestamp.optional(),
         after: historyPosition.nullable().default(null),
         limit: z.number().int().positive().max(HISTORY_READ_MAX_LIMIT).default(20_000),
       })
-      .refine((p) => (p.profileId === undefined) !== (p.path === undefined), { message: 'give exactly one of profileId or path' }),
+      .refine((p) => (p.profileId === undefined) !== (p.file === undefined), { message: 'give exactly one of profileId or file' }),
     result: z.object({
       kind: z.enum(['chromium', 'firefox', 'takeout']),
       source: z.enum(VISIT_SOURCES),
