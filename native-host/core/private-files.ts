@@ -53,7 +53,11 @@ export interface LooseMode {
  */
 export function looseModes(roots: readonly string[]): LooseMode[] {
   const found: LooseMode[] = [];
+  const seen = new Set<string>();
   const visit = (path: string) => {
+    // One root may hold another (with $HYDRAFLOW_HOME the data folder is inside the config folder).
+    if (seen.has(path)) return;
+    seen.add(path);
     let stats: Stats;
     try {
       stats = lstatSync(path);

@@ -10,15 +10,19 @@
  * (or setpgid) leaves the group, so the group kill misses it, and if it keeps our stdout open
  * the pipe never closes. Such a process still writes the check's output, so the check counts as
  * running until its pipes close; but after a timeout or cancel the run gets a hard deadline
- * (killGraceMs + PIPE_GRACE_MS, or PIPE_GRACE_MS when the main process is gone). Then every
- * process still holding the check's output pipes is found through /proc (Linux; only this user's processes are visible) and
- * SIGKILLed, and the pipes are closed on our side: the result is sent at once. A descendant that
- * escaped the group *and* closed its output is not tracked: an unprivileged Node process has no
- * subreaper (prctl) and no cgroup of its own to put a check in. Such a process keeps running,
- * as it would after `npm test` in a terminal; docs/repo.md says so.
+ * (killGraceMs + PIPE_GRACE_MS, or PIPE_GRACE_MS when the main process is gone), then the
+ * pipes are closed on our side and the result is sent at once.
+ *
+ * Escaped descendants are killed: every run's environment carries a fresh random token
+ * (HYDRAFLOW_CHECK_RUN, the "cookie" Jenkins' process-tree killer uses), and when the run ends,
+ * however it ends, every process of this user whose environment carries it is SIGKILLed (found
+ * through /proc/PID/environ; Linux). Node offers no subreaper (prctl) and an unprivileged user
+ * has no cgroup of its own to put a check in, so this is the reachable way. It misses only a
+ * process that also scrubbed its environment (or another OS); docs/repo.md says so.
  */
 import { spawn } from 'node:child_process';
-import { fstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { CheckConfig } from './config';
 
@@ -45,7 +49,7 @@ export interface RunCheckOptions {
 
 /** How long the output pipes may stay open after the main process exited, or after the SIGKILL. */
 export const PIPE_GRACE_MS = 750;
-const ESCAPED_NOTE = '\n[a process that left the check\'s process group still held its output: it was killed]\n';
+const ESCAPED_NOTE = '\n[a process of the check that left its process group was still running: it was killed]\n';
 
 /** Variables a check may need to find its tools; everything else (tokens, keys) is dropped. */
 const KEPT_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'SystemRoot', 'COMSPEC', 'PATHEXT', 'WINDIR'];
@@ -63,28 +67,17 @@ export function truncationMarker(dropped: number): string {
   return `\n[… ${dropped} bytes of output truncated …]\n`;
 }
 
-/** Inode numbers of the pipes behind these streams (to find the processes holding them). */
-function pipeInodes(streams: readonly unknown[]): number[] {
-  const inodes: number[] = [];
-  for (const stream of streams) {
-    const fd = (stream as { _handle?: { fd?: number } } | null)?._handle?.fd;
-    if (typeof fd !== 'number' || fd < 0) continue;
-    try {
-      inodes.push(fstatSync(fd).ino);
-    } catch {
-      // closed already
-    }
-  }
-  return inodes;
-}
+/** Every check run's environment carries a fresh token under this name (see killTagged). */
+export const RUN_TOKEN_VAR = 'HYDRAFLOW_CHECK_RUN';
 
 /**
- * SIGKILLs every process (of this user: /proc/PID/fd of others is unreadable) that holds one of
- * these pipes open, except this process. Linux only; elsewhere a no-op. Returns the pids killed.
+ * SIGKILLs every process of this user whose environment carries `token` (a descendant of the
+ * check, wherever it went: setsid, double fork, reparented to init). Linux only (/proc; other
+ * users' environments are unreadable); elsewhere a no-op. Returns the pids killed.
  */
-export function killPipeHolders(inodes: readonly number[]): number[] {
-  if (process.platform !== 'linux' || inodes.length === 0) return [];
-  const wanted = new Set(inodes.map((ino) => `pipe:[${ino}]`));
+export function killTagged(token: string): number[] {
+  if (process.platform !== 'linux') return [];
+  const needle = Buffer.from(`${RUN_TOKEN_VAR}=${token}\0`);
   const killed: number[] = [];
   let pids: string[] = [];
   try {
@@ -94,27 +87,12 @@ export function killPipeHolders(inodes: readonly number[]): number[] {
   }
   for (const pid of pids) {
     if (Number(pid) === process.pid) continue;
-    let fds: string[];
     try {
-      fds = readdirSync(`/proc/${pid}/fd`);
+      if (readFileSync(`/proc/${pid}/environ`).indexOf(needle) === -1) continue;
+      process.kill(Number(pid), 'SIGKILL');
+      killed.push(Number(pid));
     } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      let target: string;
-      try {
-        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      if (!wanted.has(target)) continue;
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-        killed.push(Number(pid));
-      } catch {
-        // gone already
-      }
-      break;
+      // gone, or not ours
     }
   }
   return killed;
@@ -139,13 +117,13 @@ export function runCheck({ root, check, signal, onOutput, killGraceMs = 1500 }: 
     let killTimer: ReturnType<typeof setTimeout> | null = null;
     let deadline: ReturnType<typeof setTimeout> | null = null;
     let escaped = false;
-    const child = spawn(check.argv[0]!, check.argv.slice(1), { cwd: root, env: scrubbedEnv(), shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const token = randomBytes(12).toString('hex');
+    const child = spawn(check.argv[0]!, check.argv.slice(1), { cwd: root, env: { ...scrubbedEnv(), [RUN_TOKEN_VAR]: token }, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const pid = child.pid;
-    const inodes = pid === undefined ? [] : pipeInodes([child.stdout, child.stderr]);
-    /** Ends the run now: whoever still holds the pipes is killed and the pipes closed on our side. */
+    /** Ends the run now: every process of the run still alive is killed and the pipes closed on our side. */
     const cutPipes = () => {
       if (finished) return;
-      if (killPipeHolders(inodes).length > 0 || !child.stdout.readableEnded || !child.stderr.readableEnded) escaped = true;
+      if (killTagged(token).length > 0 || !child.stdout.readableEnded || !child.stderr.readableEnded) escaped = true;
       child.stdout.destroy();
       child.stderr.destroy();
       finish();
@@ -224,6 +202,8 @@ export function runCheck({ root, check, signal, onOutput, killGraceMs = 1500 }: 
     const finish = () => {
       if (finished) return;
       finished = true;
+      // A check leaves nothing behind: whatever escaped the group (and closed its output) goes too.
+      if (killTagged(token).length > 0) escaped = true;
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       if (deadline) clearTimeout(deadline);
