@@ -1,4 +1,4 @@
 export { bundleCommandHandlers, bundleJobControls } from './handlers';
 export { resumeBundleImport, importRows, openRowSource, previewSource, type RowSource } from './import';
 export { writeScope, exportFileName } from './export';
-export { BUNDLE_CACHE, stagedKey, type BundleHost } from './files';
+export { BUNDLE_CACHE, discardStaged, stagedBlob, stagedKey, type BundleHost } from './files';

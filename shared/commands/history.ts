@@ -30,6 +30,11 @@ export const historyCommands = {
       .refine((p) => (p.profileId === undefined) !== (p.file === undefined), { message: 'give exactly one of profileId or file' }),
     result: z.object({ jobId: z.string() }),
   }),
+  'history.importFile': defineCommand({
+    summary: 'Imports a History or places.sqlite file the user picked (staged in Cache Storage by the page): its bytes are handed to the host, never a path.',
+    params: z.object({ stagedId: z.string().uuid(), name: z.string().max(1000) }),
+    result: z.object({ jobId: z.string() }),
+  }),
   'history.importTakeout': defineCommand({
     summary: 'Imports a Google Takeout BrowserHistory.json (its text), without the native host.',
     params: z.object({ fileName: z.string().max(1000), text: z.string().max(256 * 1024 * 1024) }),

@@ -36,6 +36,7 @@ const MARKERS = ['SECRET-FILE-MARKER', 'PRIVATE-KEY-MARKER', 'BASHRC-MARKER', 'r
 let host: HostProcess;
 let allowedId: string;
 let handle: string;
+let uploadId: string;
 
 function cli(args: string[]) {
   const run = runCli(args, env);
@@ -177,6 +178,10 @@ beforeAll(async () => {
   const opened = await host.request('setup-open', 'bundle.writeOpen', { folderId: 'bundles', fileName: 'attack-base.hydraflow' });
   expect(opened.ok, JSON.stringify(opened.error)).toBe(true);
   handle = (opened.result as { handle: string }).handle;
+  const upload = await host.request('setup-upload', 'history.uploadOpen', {});
+  uploadId = (upload.result as { uploadId: string }).uploadId;
+  const historyBytes = readFileSync(join(allowed, 'History')).toString('base64');
+  expect((await host.request('setup-chunk', 'history.uploadChunk', { uploadId, offset: 0, data: historyBytes })).ok).toBe(true);
 });
 
 afterAll(async () => {
@@ -204,7 +209,11 @@ describe('a compromised extension against the real host', () => {
       'history.read': [
         { profileId: 'chromium:Default', limit: 3, after: { time: '0', id: 0 } },
         { file: { folderId: allowedId, name: 'History' }, limit: 3, after: { time: '0', id: 0 } },
+        { uploadId, limit: 3 },
       ],
+      'history.uploadOpen': [{}],
+      'history.uploadChunk': [{ uploadId, offset: 0, data: 'AAAA' }],
+      'history.uploadDrop': [{ uploadId }],
       'storage.usage': [{}],
       'storage.prune': [{ logBytes: null, preimageBytes: null }],
       // No string in it, and it deletes the host's own data by design: not sent here.
