@@ -172,7 +172,7 @@ export const hostKillDuringBundleWrite: Scenario = {
         duplicates: Math.max(0, rows - visits),
         lost: Math.max(0, visits - rows),
         failures,
-        notes: [`${kills} host SIGKILLs during exports (${killedWhileWriting} cut off while writing; no file at the target of an unfinished export); the next export ${finalJob.status} and inspects valid with ${rows} visits`],
+        notes: [`${kills} host SIGKILLs during exports (${killedWhileWriting} cut off while writing; no bundle appeared in the folder for an unfinished export); the next export ${finalJob.status} and inspects valid with ${rows} visits`],
       };
     } finally {
       await launched.close();
