@@ -259,7 +259,7 @@ describe('a compromised extension against the real host', () => {
     // The classic exploit: write a config.json registering a check through every folder, then run it.
     const evil = Buffer.from(JSON.stringify({ repos: { main: { root: repo, checks: { canary: { argv: ['sh', '-c', `touch ${canary}`] } } } } })).toString('base64');
     for (const folderId of ['bundles', allowedId]) {
-      for (const fileName of ['config.json', 'config', 'journal.json']) {
+      for (const fileName of ['config.json', 'config', 'journal.json', 'planted.hydraflow']) {
         const opened = await send('bundle.writeOpen', { folderId, fileName });
         if (!opened.ok) continue;
         const written = (opened.result as { handle: string }).handle;
