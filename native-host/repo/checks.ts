@@ -16,8 +16,8 @@
  * Escaped descendants are killed: every run's environment carries a fresh random token
  * (HYDRAFLOW_CHECK_RUN, the "cookie" Jenkins' process-tree killer uses), and when the run ends,
  * however it ends, every process of this user whose environment carries it is SIGKILLed (found
- * through /proc/PID/environ; Linux). Node offers no subreaper (prctl) and an unprivileged user
- * has no cgroup of its own to put a check in, so this is the reachable way. It misses only a
+ * through /proc/PID/environ; Linux). Node offers no subreaper (prctl), and a cgroup of its own
+ * is nothing an unprivileged process can count on, so this is the reachable way. It misses only a
  * process that also scrubbed its environment (or another OS); docs/repo.md says so.
  */
 import { spawn } from 'node:child_process';
@@ -116,6 +116,7 @@ export function runCheck({ root, check, signal, onOutput, killGraceMs = 1500 }: 
     let cancelled = false;
     let killTimer: ReturnType<typeof setTimeout> | null = null;
     let deadline: ReturnType<typeof setTimeout> | null = null;
+    let exited = false;
     let escaped = false;
     const token = randomBytes(12).toString('hex');
     const child = spawn(check.argv[0]!, check.argv.slice(1), { cwd: root, env: { ...scrubbedEnv(), [RUN_TOKEN_VAR]: token }, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
@@ -188,7 +189,6 @@ export function runCheck({ root, check, signal, onOutput, killGraceMs = 1500 }: 
       // A command that never started emits no 'close' on every Node version: finish here.
       if (pid === undefined) finish();
     });
-    let exited = false;
     child.on('exit', (code, sig) => {
       exited = true;
       exitCode = code;

@@ -28,7 +28,7 @@
  * Concurrent edits by other programs between our read and our write are not detected.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync, writevSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync, writevSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../shared/errors';
@@ -367,6 +367,8 @@ export function recoverJournal(dir: string, root: string): 'none' | 'rolled-forw
   }
   let journal: Journal;
   try {
+    // Never through a symlink, never a FIFO or a device (a planted one would hang every repo operation).
+    if (!lstatSync(journalPath).isFile()) throw new Error('not a regular file');
     journal = journalSchema.parse(JSON.parse(readFileSync(journalPath, 'utf8')));
   } catch (error) {
     throw new CodedError('JOURNAL_INVALID', `The journal of this repository cannot be read (${(error as Error).message.slice(0, 200)}); nothing was changed`);
@@ -379,7 +381,9 @@ export function recoverJournal(dir: string, root: string): 'none' | 'rolled-forw
     return 'rolled-forward';
   }
   if (journal.state === 'committing') {
-    const blob = readFileSync(join(changeDir, 'pre'));
+    const prePath = join(changeDir, 'pre');
+    if (!lstatSync(prePath, { throwIfNoEntry: false })?.isFile()) throw new CodedError('JOURNAL_INVALID', 'The pre-image file of the journal\'s change is missing or not a regular file; nothing was changed');
+    const blob = readFileSync(prePath);
     for (const target of journal.targets) {
       if (target.preImage !== null && target.preImage.offset + target.preImage.length > blob.length) throw new CodedError('JOURNAL_INVALID', 'A pre-image lies beyond the end of the pre-image file; nothing was changed');
     }

@@ -5,7 +5,8 @@
  * in place, and every file outside (and inside) the repository is byte-identical. The genuine
  * interrupted apply still recovers (tests/contract/repo-apply-crash.test.ts kills the host 30 times).
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
@@ -28,6 +29,7 @@ afterAll(() => fixture.cleanup());
 const repoData = () => join(fixture.home, 'data', 'repo', 'main');
 
 function plant(journal: Record<string, unknown>, changeId: string) {
+  mkdirSync(join(repoData(), 'changes'), { recursive: true });
   // A pre-image blob big enough for every offset below, where the host would look for it.
   const changeDir = join(repoData(), 'changes', changeId);
   try {
@@ -70,6 +72,23 @@ describe('a planted repo journal', () => {
       expect(existsSync(join(repoData(), 'journal.json'))).toBe(true);
     });
   }
+
+  it('a journal that is a FIFO, or whose pre-image file is a link to /dev/zero, is refused at once, not waited on', () => {
+    rmSync(join(repoData(), 'journal.json'), { force: true });
+    expect(spawnSync('mkfifo', [join(repoData(), 'journal.json')]).status).toBe(0);
+    const started = Date.now();
+    const fifo = runCli(['repo', 'ledger', '--repo', 'main', '--config', fixture.configFile], { HYDRAFLOW_HOME: fixture.home });
+    expect(JSON.parse(fifo.stdout)).toMatchObject({ ok: false, error: { code: 'JOURNAL_INVALID' } });
+    rmSync(join(repoData(), 'journal.json'));
+    plant(CASES[2]!.journal(), GOOD_ID);
+    writeFileSync(join(repoData(), 'journal.json'), JSON.stringify({ changeId: GOOD_ID, state: 'committing', targets: [target(join(fixture.root, 'a.txt'))], createdDirs: [] }));
+    rmSync(join(repoData(), 'changes', GOOD_ID, 'pre'));
+    symlinkSync('/dev/zero', join(repoData(), 'changes', GOOD_ID, 'pre'));
+    const zero = runCli(['repo', 'ledger', '--repo', 'main', '--config', fixture.configFile], { HYDRAFLOW_HOME: fixture.home });
+    expect(JSON.parse(zero.stdout)).toMatchObject({ ok: false, error: { code: 'JOURNAL_INVALID' } });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(readFileSync(join(fixture.root, 'a.txt'), 'utf8')).toBe('one\n');
+  });
 
   it('at host start, a planted journal is logged and left alone; requests are still answered', async () => {
     const outsideBefore = hashTree(outside);
