@@ -2,8 +2,9 @@
  * Bundle files on disk: a random-access byte source over a file descriptor (for the shared
  * codec), and new files (0600) written to a temporary name and linked into place only when
  * complete (never over an existing file). The protocol reaches files only by folder id and plain
- * name (core/folders.ts); paths are for the CLI, whose user names them in their own shell. Temporary files of writers that never finished are deleted when
- * the host exits, and swept from the bundle folder after a day (a killed host).
+ * name (core/folders.ts); paths are for the CLI, whose user names them in their own shell.
+ * Temporary files of writers that never finished are deleted when the host exits, and swept from
+ * the bundle folder after a day (a killed host).
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';

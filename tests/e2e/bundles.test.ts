@@ -7,7 +7,7 @@
  * bundle is refused with its code and B's stores do not change. Without a host, an export is a
  * download (Cache Storage) and a picked file is staged and previewed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -172,6 +172,14 @@ describe('bundles in real Chromium', () => {
       expect([row.status, row.error?.code], damaged.name).toEqual(['failed', damaged.code]);
     }
     expect(await sameAsA()).toEqual(afterImport);
+
+    // Export into a folder allowed on B's host, chosen in the page (never typed as a path).
+    await b.options.select('[data-testid=export-folder]', damagedFolder);
+    await b.options.click('[data-testid=export-start]');
+    const exported = await b.options.waitForSelector('[data-testid=bundle-job][data-type=bundle_export][data-status=succeeded] [data-testid=export-path-result]', { timeout: 60_000 });
+    const exportedPath = (await exported!.evaluate((el) => el.textContent))!;
+    expect(exportedPath.startsWith(`${realpathSync(folder)}/hydraflow-all-`)).toBe(true);
+    expect(runCli(['bundle', 'inspect', exportedPath]).status).toBe(0);
   });
 
   it('without a host, exports as a download and previews a picked file', async () => {
