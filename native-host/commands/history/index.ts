@@ -41,12 +41,12 @@ export function historyHandlers(env: HostEnv): Pick<Handlers, 'history.profiles'
       if (params.profileId !== undefined) {
         const profile = profiles().find((p) => p.id === params.profileId);
         if (!profile) throw new CodedError('HISTORY_PROFILE_NOT_FOUND', `No browser profile "${params.profileId.slice(0, 300)}" on this machine`);
-        reader = openHistoryFile(profile.historyPath, { source: profile.browser });
+        reader = openHistoryFile(profile.historyPath, { source: profile.browser, dataDir: env.paths.dataDir });
       } else if (params.uploadId !== undefined) {
-        reader = openHistoryFile(uploadPath(params.uploadId), { noFollow: true });
+        reader = openHistoryFile(uploadPath(params.uploadId), { noFollow: true, dataDir: env.paths.dataDir });
       } else {
         const folder = resolveFolder(allowedFolders(env.paths, readConfig(env.paths.configFile).folders), params.file!.folderId);
-        reader = openHistoryFile(join(folder.path, checkFileName(params.file!.name)), { noFollow: true });
+        reader = openHistoryFile(join(folder.path, checkFileName(params.file!.name)), { noFollow: true, dataDir: env.paths.dataDir });
       }
       try {
         const filter = { after: params.after, ...(params.since === undefined ? {} : { since: params.since }) };
