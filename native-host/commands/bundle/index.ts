@@ -1,7 +1,8 @@
 /**
  * Host handlers for bundle files: list the allowed folders, stat and read slices of a file by
  * folder id and name (the extension decodes with the shared codec), and write a new file in
- * slices (the extension encodes) under a plain name, never over an existing one. Writers live as long as this host process; one that is never closed is deleted.
+ * slices (the extension encodes) under a plain name, never over an existing one. Writers live
+ * as long as this host process; one that is never closed is deleted.
  */
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
