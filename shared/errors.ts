@@ -68,7 +68,7 @@ export const ERRORS = {
   FOLDER_NOT_ALLOWED: { n: 417, message: 'No such folder: the host reads and writes only its bundle folder and the folders allowed with `hydraflow-host folders add`' },
   FILE_NAME_INVALID: { n: 418, message: 'Not a plain file name (separators, "..", a leading dot, ":", control characters, or over 255 bytes)' },
   FILE_NOT_REGULAR: { n: 419, message: 'The name is a symbolic link, a folder, a device or a FIFO, not a regular file' },
-  FOLDER_REFUSED: { n: 420, message: 'This folder cannot be allowed (it holds the host\'s own files, is a symbolic link, or is not a private folder of this user)' },
+  FOLDER_REFUSED: { n: 420, message: 'This folder cannot be allowed (it does not exist, is not a folder, or is or lies inside the host\'s own config or data folder)' },
   // 5xx — repo tools
   REPO_NOT_FOUND: { n: 500, message: 'No repository with this id in the host config' },
   CHECK_NOT_FOUND: { n: 501, message: 'No check with this id registered for the repository' },
