@@ -1,9 +1,11 @@
 /**
  * The host's log: lines to stderr (Chromium shows a host's stderr in its own log when started with
- * --enable-logging) and to a rotating file under the data dir. Never to stdout.
+ * --enable-logging) and to a rotating file under the data dir (folder 0700, files 0600: a log names
+ * files and repositories). Never to stdout.
  */
-import { appendFileSync, mkdirSync, renameSync, statSync, rmSync } from 'node:fs';
+import { appendFileSync, renameSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './core/private-files';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -29,7 +31,7 @@ export function createLogger({ logDir, level = 'info', maxBytes = 1024 * 1024, k
   const file = logDir ? join(logDir, 'host.log') : '';
   if (logDir) {
     try {
-      mkdirSync(logDir, { recursive: true });
+      ensurePrivateDir(logDir);
     } catch {
       fileOk = false;
     }
@@ -59,7 +61,7 @@ export function createLogger({ logDir, level = 'info', maxBytes = 1024 * 1024, k
     if (!fileOk) return;
     try {
       rotate();
-      appendFileSync(file, line);
+      appendFileSync(file, line, { mode: PRIVATE_FILE_MODE });
     } catch {
       fileOk = false;
     }

@@ -46,7 +46,8 @@ export const ERRORS = {
   HISTORY_NOT_A_DATABASE: { n: 301, message: 'The file is not a Chromium History, Firefox places.sqlite or Takeout BrowserHistory.json' },
   HISTORY_FILE_CORRUPT: { n: 302, message: 'The history file is damaged and cannot be read' },
   HISTORY_PROFILE_NOT_FOUND: { n: 303, message: 'No such browser profile' },
-  HISTORY_READER_UNAVAILABLE: { n: 304, message: 'better-sqlite3 (the History file reader) could not be loaded on this machine' },
+  HISTORY_UPLOAD_NOT_FOUND: { n: 304, message: 'No history file with this id was handed to this host process (it restarted since): pick the file again' },
+  HISTORY_READER_UNAVAILABLE: { n: 305, message: 'better-sqlite3 (the History file reader) could not be loaded on this machine' },
   // 4xx — bundles
   BUNDLE_NOT_ZIP: { n: 400, message: 'The file is not a HydraFlow bundle (not a zip archive)' },
   BUNDLE_TRUNCATED: { n: 401, message: 'The bundle is truncated (its zip directory or an entry is cut off)' },
@@ -65,6 +66,10 @@ export const ERRORS = {
   BUNDLE_FOREIGN_UNRECOGNIZED: { n: 414, message: 'The file is neither a HydraFlow bundle nor a recognized export of another tool' },
   BUNDLE_FILE_EXISTS: { n: 415, message: 'A file already exists at the bundle output path' },
   BUNDLE_FILE_NOT_FOUND: { n: 416, message: 'The bundle file does not exist or cannot be read' },
+  FOLDER_NOT_ALLOWED: { n: 417, message: 'No such folder: the host reads and writes only its bundle folder and the folders allowed with `hydraflow-host folders add`' },
+  FILE_NAME_INVALID: { n: 418, message: 'Not a plain file name (separators, "..", a leading dot, ":", control characters, or over 255 bytes)' },
+  FILE_NOT_REGULAR: { n: 419, message: 'The name is a symbolic link, a folder, a device or a FIFO, not a regular file' },
+  FOLDER_REFUSED: { n: 420, message: 'This folder cannot be allowed (it does not exist, is not a folder, or is or lies inside the host\'s own config or data folder)' },
   // 5xx — repo tools
   REPO_NOT_FOUND: { n: 500, message: 'No repository with this id in the host config' },
   CHECK_NOT_FOUND: { n: 501, message: 'No check with this id registered for the repository' },
@@ -94,6 +99,9 @@ export const ERRORS = {
   CHECK_FAILED: { n: 525, message: 'The check exited unsuccessfully or timed out' },
   CHANGE_NOT_REVERTIBLE: { n: 526, message: "The change's pre-images were removed by the retention cap; it can no longer be reverted" },
   PATCH_NOT_PREVIEWED: { n: 527, message: 'This host process has not parsed a patch with that SHA-256 (it restarted since the preview): send the text' },
+  PATH_RESERVED_NAME: { n: 528, message: 'Patch path has a ":" in a component (a Windows stream or drive: ".git::$INDEX_ALLOCATION" is .git there)' },
+  PATH_NORMALIZATION_COLLISION: { n: 529, message: 'Patch path differs only by Unicode normalization (NFC/NFD) from another file' },
+  JOURNAL_INVALID: { n: 530, message: 'A repository journal names an id or a target the host would never write; it was left alone' },
   // 6xx — jobs, overview, privacy
   JOB_INTERRUPTED: { n: 600, message: 'The job was interrupted (service worker or browser restart) and could not resume' },
   JOB_NOT_FOUND: { n: 601, message: 'No such job' },

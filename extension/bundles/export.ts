@@ -13,7 +13,7 @@ import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob }
 import { cacheSink, exportKey, hostSink, type BundleHost, type ClosableSink } from './files';
 import { exportRows, exportTotal, threadsOfScope } from './stores';
 
-export type ExportDestination = { kind: 'host'; path?: string } | { kind: 'download' };
+export type ExportDestination = { kind: 'host'; folderId?: string } | { kind: 'download' };
 
 const running = new Map<string, AbortController>();
 
@@ -79,7 +79,7 @@ async function runExport(db: HydraDb, host: BundleHost, jobId: string, scope: Ex
   const fileName = exportFileName(scope, now);
   let sink: ClosableSink | null = null;
   try {
-    sink = destination.kind === 'host' ? await hostSink(host, { fileName, ...(destination.path ? { path: destination.path } : {}) }) : await cacheSink(exportKey(jobId, fileName));
+    sink = destination.kind === 'host' ? await hostSink(host, { fileName, ...(destination.folderId ? { folderId: destination.folderId } : {}) }) : await cacheSink(exportKey(jobId, fileName));
     let lastReport = 0;
     const rows = await writeScope(db, scope, sink, {
       signal: controller.signal,

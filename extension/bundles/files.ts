@@ -1,7 +1,7 @@
 /**
  * Where bundle bytes come from and go to. The codec reads a random-access `ByteSource` and
- * writes to a `BundleSink`; here those are a file on disk through the host (base64 slices under
- * the frame limit), or a Blob staged in Cache Storage by a UI page (a file the user picked) and
+ * writes to a `BundleSink`; here those are a file on disk through the host (named by folder id
+ * and plain name, never a path; base64 slices under the frame limit), or a Blob staged in Cache Storage by a UI page (a file the user picked) and
  * a Cache Storage entry the options page saves as a download when there is no host.
  */
 import { base64ToBytes, bytesToBase64 } from '../../shared/bundle/base64';
@@ -45,15 +45,17 @@ export function blobSource(blob: Blob): ByteSource {
   };
 }
 
-export async function hostSource(host: BundleHost, path: string): Promise<ByteSource> {
-  const info = await unwrap(host.request('bundle.stat', { path }));
+/** A file in a folder the host may use, by folder id and name (the host never takes a path). */
+export async function hostSource(host: BundleHost, file: { folderId: string; name: string }): Promise<ByteSource> {
+  const { folderId, name } = file;
+  const info = await unwrap(host.request('bundle.stat', { folderId, name }));
   return {
     size: info.size,
     read: async (offset, length) => {
       const end = Math.min(info.size, offset + length);
       const out = new Uint8Array(Math.max(0, end - offset));
       for (let at = offset; at < end; at += BUNDLE_READ_MAX_BYTES) {
-        const { data } = await unwrap(host.request('bundle.readBytes', { path, offset: at, length: Math.min(BUNDLE_READ_MAX_BYTES, end - at) }));
+        const { data } = await unwrap(host.request('bundle.readBytes', { folderId, name, offset: at, length: Math.min(BUNDLE_READ_MAX_BYTES, end - at) }));
         out.set(base64ToBytes(data), at - offset);
       }
       return out;
@@ -73,7 +75,7 @@ export async function discardStaged(id: string): Promise<void> {
 }
 
 export async function openSource(host: BundleHost, file: BundleFileRef): Promise<ByteSource> {
-  return file.kind === 'host' ? hostSource(host, file.path) : blobSource(await stagedBlob(file.id));
+  return file.kind === 'host' ? hostSource(host, file) : blobSource(await stagedBlob(file.id));
 }
 
 export interface ClosableSink extends BundleSink {
@@ -84,9 +86,9 @@ export interface ClosableSink extends BundleSink {
 
 const HOST_CHUNK_BYTES = 4 * 1024 * 1024;
 
-/** Bytes to a new file on disk through the host, in slices of a few MiB. */
-export async function hostSink(host: BundleHost, options: { path?: string; fileName: string }): Promise<ClosableSink> {
-  const opened = await unwrap(host.request('bundle.writeOpen', options.path ? { path: options.path } : { fileName: options.fileName }));
+/** Bytes to a new file (a plain name) in a folder the host may use, in slices of a few MiB. */
+export async function hostSink(host: BundleHost, options: { folderId?: string; fileName: string }): Promise<ClosableSink> {
+  const opened = await unwrap(host.request('bundle.writeOpen', { folderId: options.folderId ?? 'bundles', fileName: options.fileName }));
   let parts: Uint8Array[] = [];
   let buffered = 0;
   let written = 0;

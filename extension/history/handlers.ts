@@ -2,12 +2,13 @@ import { CodedError } from '../../shared/errors';
 import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
 import type { HostConnection } from '../host/connection';
-import { cancelImport, startHostImport, startTakeoutImport } from './import';
+import { discardStaged, stagedBlob } from '../bundles';
+import { cancelImport, startHostImport, startTakeoutImport, startUploadImport } from './import';
 
 export function historyCommandHandlers(
   db: HydraDb,
   host: HostConnection,
-): Pick<CommandHandlers, 'history.profiles' | 'history.import' | 'history.importTakeout' | 'history.cancelImport' | 'history.deleteVisits'> {
+): Pick<CommandHandlers, 'history.profiles' | 'history.import' | 'history.importFile' | 'history.importTakeout' | 'history.cancelImport' | 'history.deleteVisits'> {
   return {
     'history.profiles': async () => {
       const reply = await host.request('history.profiles', {});
@@ -15,8 +16,15 @@ export function historyCommandHandlers(
       return reply.result;
     },
     'history.import': async (params) => {
-      const target = params.profileId !== undefined ? { profileId: params.profileId } : { path: params.path! };
+      const target = params.profileId !== undefined ? { profileId: params.profileId } : { file: params.file! };
       return { jobId: await startHostImport(db, host, target, params.full) };
+    },
+    'history.importFile': async (params) => {
+      try {
+        return { jobId: await startUploadImport(db, host, await stagedBlob(params.stagedId)) };
+      } finally {
+        await discardStaged(params.stagedId);
+      }
     },
     'history.importTakeout': async (params) => ({ jobId: await startTakeoutImport(db, params.fileName, params.text) }),
     'history.cancelImport': async (params) => ({ cancelled: await cancelImport(db, params.jobId) }),

@@ -6,10 +6,12 @@
  * overlap). A Takeout drop is parsed here, with the same shared mapping as the host.
  */
 import { z } from 'zod';
+import { bytesToBase64 } from '../../shared/bundle/base64';
 import type { ImportCounts } from '../../shared/commands/history';
 import { CodedError, toAppError, type Result } from '../../shared/errors';
 import { takeoutVisits } from '../../shared/history/takeout';
 import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
+import { fileName, folderId } from '../../shared/protocol/bundle';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
 import type { Job, Visit } from '../../shared/schemas/entities';
 import { writeTransaction, type HydraDb } from '../db';
@@ -20,6 +22,37 @@ import { addVisits, makeVisit } from './visits';
 /** The part of the host connection an import needs (the real HostConnection in the background). */
 export interface HistoryHost {
   request(method: 'history.read', params: MethodParams<'history.read'>, options?: RequestOptions): Promise<Result<MethodResult<'history.read'>>>;
+}
+
+/** The host methods that hand it a picked history file as bytes. */
+export interface HistoryUploadHost extends HistoryHost {
+  request(method: 'history.read', params: MethodParams<'history.read'>, options?: RequestOptions): Promise<Result<MethodResult<'history.read'>>>;
+  request(method: 'history.uploadOpen', params: MethodParams<'history.uploadOpen'>, options?: RequestOptions): Promise<Result<MethodResult<'history.uploadOpen'>>>;
+  request(method: 'history.uploadChunk', params: MethodParams<'history.uploadChunk'>, options?: RequestOptions): Promise<Result<MethodResult<'history.uploadChunk'>>>;
+}
+
+/** Bytes per `history.uploadChunk` (base64 in the frame: well under the 64 MiB browser → host limit). */
+const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
+
+async function unwrap<T>(reply: Promise<Result<T>>): Promise<T> {
+  const result = await reply;
+  if (!result.ok) throw new CodedError(result.error.code, result.error.message);
+  return result.result;
+}
+
+/**
+ * A History / places.sqlite file the user picked in the browser: the page staged it (Cache
+ * Storage), this reads it with the File API and hands the host its bytes (the host never takes a
+ * path), then imports it like a profile. The bytes live in the host process until it exits.
+ */
+export async function startUploadImport(db: HydraDb, host: HistoryUploadHost, file: Blob, sizes: ImportSizes = defaultSizes): Promise<string> {
+  const { uploadId } = await unwrap(host.request('history.uploadOpen', {}));
+  for (let offset = 0; offset < file.size; offset += UPLOAD_CHUNK_BYTES) {
+    const slice = new Uint8Array(await file.slice(offset, offset + UPLOAD_CHUNK_BYTES).arrayBuffer());
+    await unwrap(host.request('history.uploadChunk', { uploadId, offset, data: bytesToBase64(slice) }, { timeoutMs: 120_000 }));
+  }
+  // A fresh upload has no stored cursor: every visit is read (duplicates are still skipped).
+  return startHostImport(db, host, { uploadId }, true, sizes);
 }
 
 /** Visits per host page: bounds the worker's memory whatever the file's size. */
@@ -35,7 +68,8 @@ export interface ImportSizes {
 }
 const defaultSizes: ImportSizes = { pageVisits: IMPORT_PAGE_VISITS, writeBatchVisits: WRITE_BATCH_VISITS };
 
-const hostTarget = z.union([z.object({ profileId: z.string() }), z.object({ path: z.string() })]);
+const hostTarget = z.union([z.object({ profileId: z.string() }), z.object({ file: z.object({ folderId, name: fileName }) }), z.object({ uploadId: z.string() })]);
+export type HistoryHostTarget = z.infer<typeof hostTarget>;
 export const importParams = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('host'), target: hostTarget, sourceKey: z.string(), full: z.boolean() }),
   z.object({ kind: z.literal('takeout'), fileName: z.string() }),
@@ -65,8 +99,8 @@ function countsOf(cursor: ImportCursor): ImportCounts {
 }
 
 /** Creates and starts a host import job; returns once the job row exists. */
-export async function startHostImport(db: HydraDb, host: HistoryHost, target: { profileId: string } | { path: string }, full: boolean, sizes: ImportSizes = defaultSizes): Promise<string> {
-  const sourceKey = 'profileId' in target ? `profile:${target.profileId}` : `path:${target.path}`;
+export async function startHostImport(db: HydraDb, host: HistoryHost, target: HistoryHostTarget, full: boolean, sizes: ImportSizes = defaultSizes): Promise<string> {
+  const sourceKey = 'profileId' in target ? `profile:${target.profileId}` : 'file' in target ? `file:${target.file.folderId}/${target.file.name}` : `upload:${target.uploadId}`;
   const stored = full ? null : sourceCursorValue.safeParse((await db.settings.get(sourceCursorKey(sourceKey)))?.value);
   const params: HistoryImportParams = { kind: 'host', target, sourceKey, full };
   const job = await createJob(db, { type: 'history_import', params });

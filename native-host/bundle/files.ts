@@ -1,31 +1,32 @@
 /**
  * Bundle files on disk: a random-access byte source over a file descriptor (for the shared
- * codec), and new files written to a temporary name and linked into place only when complete
- * (never over an existing file). Temporary files of writers that never finished are deleted when
- * the host exits, and swept from the bundle folder after a day (a killed host).
+ * codec), and new files (0600) written to a temporary name and linked into place only when
+ * complete (never over an existing file). The protocol reaches files only by folder id and plain
+ * name (core/folders.ts); paths are for the CLI, whose user names them in their own shell.
+ * Temporary files of writers that never finished are deleted when the host exits, and swept from
+ * the bundle folder after a day (a killed host).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { BUNDLE_EXTENSION } from '../../shared/bundle/format';
 import type { BundleSink } from '../../shared/bundle/write';
 import type { ByteSource } from '../../shared/bundle/zip-read';
 import { CodedError } from '../../shared/errors';
 import type { BundleFileInfo } from '../../shared/protocol/bundle';
+import { checkFileName, openRegularFile, type AllowedFolder } from '../core/folders';
+import { PRIVATE_FILE_MODE } from '../core/private-files';
 
-export function bundleFolder(dataDir: string): string {
-  return join(dataDir, 'bundles');
-}
-
-export function fileInfo(path: string): BundleFileInfo {
+/** What a file in a folder looks like to the extension (its path only for display). */
+export function fileInfo(path: string, folderId: string | null = null): BundleFileInfo {
   let stats;
   try {
     stats = statSync(path);
   } catch {
     throw new CodedError('BUNDLE_FILE_NOT_FOUND', `${path} does not exist or cannot be read`);
   }
-  if (!stats.isFile()) throw new CodedError('BUNDLE_FILE_NOT_FOUND', `${path} is not a file`);
-  return { path, name: basename(path), size: stats.size, modifiedAt: Math.floor(stats.mtimeMs) };
+  if (!stats.isFile()) throw new CodedError('FILE_NOT_REGULAR', `${path} is not a regular file`);
+  return { folderId, path, name: basename(path), size: stats.size, modifiedAt: Math.floor(stats.mtimeMs) };
 }
 
 export interface FileSource extends ByteSource {
@@ -33,14 +34,20 @@ export interface FileSource extends ByteSource {
   close(): void;
 }
 
+/** A file named on the command line (the user's own shell: a path is fine here). */
 export function openFileSource(path: string): FileSource {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     throw new CodedError('BUNDLE_FILE_NOT_FOUND', `${path} does not exist or cannot be read`);
   }
-  const size = fstatSync(fd).size;
+  const stats = fstatSync(fd);
+  if (!stats.isFile()) {
+    closeSync(fd);
+    throw new CodedError('FILE_NOT_REGULAR', `${path} is not a regular file`);
+  }
+  const size = stats.size;
   return {
     fd,
     size,
@@ -60,13 +67,21 @@ export function readAt(fd: number, offset: number, length: number): Uint8Array {
   return buffer.subarray(0, filled);
 }
 
-export function readFileSlice(path: string, offset: number, length: number): Uint8Array {
-  const source = openFileSource(path);
+/** A slice of a regular file of an allowed folder, by name (never through a symlink, never a FIFO). */
+export function readFileSlice(folder: AllowedFolder, name: string, offset: number, length: number): Uint8Array {
+  const file = openRegularFile(folder.path, name);
   try {
-    return readAt(source.fd, offset, Math.max(0, Math.min(length, source.size - offset)));
+    return readAt(file.fd, offset, Math.max(0, Math.min(length, file.size - offset)));
   } finally {
-    source.close();
+    file.close();
   }
+}
+
+/** Size and time of a regular file of an allowed folder, by name. */
+export function statInFolder(folder: AllowedFolder, name: string): BundleFileInfo {
+  const file = openRegularFile(folder.path, name);
+  file.close();
+  return { folderId: folder.id, path: file.path, name, size: file.size, modifiedAt: Math.floor(file.mtimeMs) };
 }
 
 /** Temporary files of unfinished writers in this process, deleted at exit. */
@@ -95,17 +110,11 @@ function sweep(folder: string): void {
   }
 }
 
-/** Where a new bundle goes: a chosen absolute path, or a name in the bundle folder. */
-export function targetPath(dataDir: string, options: { path?: string; fileName?: string }): string {
-  if (options.path !== undefined) {
-    if (!isAbsolute(options.path)) throw new CodedError('USAGE', `The bundle path must be absolute: ${options.path}`);
-    return resolve(options.path);
-  }
-  const folder = bundleFolder(dataDir);
-  mkdirSync(folder, { recursive: true });
-  sweep(folder);
-  const name = options.fileName ?? `hydraflow-${new Date().toISOString().replace(/\..*$/, '').replace(/[:T]/g, '-')}${BUNDLE_EXTENSION}`;
-  return join(folder, name.endsWith(BUNDLE_EXTENSION) ? name : `${name}${BUNDLE_EXTENSION}`);
+/** Where a new bundle goes: a plain name (default: a dated one) ending in `.hydraflow`, in an allowed folder. */
+export function targetPath(folder: AllowedFolder, fileName: string | undefined): string {
+  if (folder.isDefault) sweep(folder.path);
+  const name = fileName ?? `hydraflow-${new Date().toISOString().replace(/\..*$/, '').replace(/[:T]/g, '-')}${BUNDLE_EXTENSION}`;
+  return join(folder.path, checkFileName(name.endsWith(BUNDLE_EXTENSION) ? name : `${name}${BUNDLE_EXTENSION}`));
 }
 
 export interface FileSink extends BundleSink {
@@ -115,12 +124,16 @@ export interface FileSink extends BundleSink {
   abort(): void;
 }
 
-/** A new file at `path`: bytes go to `<path>.partial-<random>`; close links it into place. */
-export function createFileSink(path: string): FileSink {
-  if (existsSync(path)) throw new CodedError('BUNDLE_FILE_EXISTS', `${path} already exists`);
+/**
+ * A new file at `path` (0600): bytes go to `<path>.partial-<random>` (created exclusively, never
+ * through a symlink); close links it into place, which fails on any existing name (a planted
+ * symlink included), so an existing file is never written or replaced.
+ */
+export function createFileSink(path: string, folderId: string | null = null): FileSink {
+  if (lstatOrNull(path) !== null) throw new CodedError('BUNDLE_FILE_EXISTS', `${path} already exists`);
   if (!existsSync(dirname(path))) throw new CodedError('IO_ERROR', `Folder ${dirname(path)} does not exist`);
   const temp = `${path}.partial-${randomBytes(6).toString('hex')}`;
-  const fd = openSync(temp, 'wx');
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, PRIVATE_FILE_MODE);
   unfinished.add(temp);
   let written = 0;
   let open = true;
@@ -153,7 +166,7 @@ export function createFileSink(path: string): FileSink {
       }
       unlinkSync(temp);
       unfinished.delete(temp);
-      return fileInfo(path);
+      return fileInfo(path, folderId);
     },
     abort: () => {
       finish();
@@ -167,14 +180,37 @@ export function createFileSink(path: string): FileSink {
   };
 }
 
-export function listBundles(dataDir: string): { folder: string; files: BundleFileInfo[] } {
-  const folder = bundleFolder(dataDir);
-  let names: string[] = [];
-  try {
-    names = readdirSync(folder);
-  } catch {
-    return { folder, files: [] };
+/** Most files listed per allowed folder (a Downloads folder may hold thousands). */
+const LIST_MAX_PER_FOLDER = 500;
+
+/**
+ * The files the extension may name: `.hydraflow` files of the bundle folder, and the visible
+ * regular files of each allowed folder (no symlinks, no hidden or unfinished files), newest first.
+ */
+export function listBundles(folders: readonly AllowedFolder[]): { folder: string; folders: { id: string; path: string; isDefault: boolean }[]; files: BundleFileInfo[] } {
+  const files: BundleFileInfo[] = [];
+  for (const folder of folders) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(folder.path);
+    } catch {
+      continue;
+    }
+    const found: BundleFileInfo[] = [];
+    for (const name of names) {
+      if (name.startsWith('.') || /\.partial-[0-9a-f]+$/.test(name) || (folder.isDefault && !name.endsWith(BUNDLE_EXTENSION))) continue;
+      const stats = lstatOrNull(join(folder.path, name));
+      if (stats?.isFile()) found.push({ folderId: folder.id, path: join(folder.path, name), name, size: stats.size, modifiedAt: Math.floor(stats.mtimeMs) });
+    }
+    files.push(...found.sort((a, b) => b.modifiedAt - a.modifiedAt).slice(0, LIST_MAX_PER_FOLDER));
   }
-  const files = names.filter((n) => n.endsWith(BUNDLE_EXTENSION)).map((n) => fileInfo(join(folder, n)));
-  return { folder, files: files.sort((a, b) => b.modifiedAt - a.modifiedAt) };
+  return { folder: folders[0]!.path, folders: folders.map(({ id, path, isDefault }) => ({ id, path, isDefault })), files: files.sort((a, b) => b.modifiedAt - a.modifiedAt) };
+}
+
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
 }

@@ -6,6 +6,8 @@ import { isExtensionId } from '../../shared/extension-id';
 import { HOST_PACKAGE_NAME } from '../../shared/host-install';
 import { BROWSER_KINDS, type BrowserKind } from '../../shared/schemas/statuses';
 import { sqliteProblem } from '../history/sqlite';
+import type { HostPaths } from '../core/paths';
+import { formatMode, looseModes, repairModes } from '../core/private-files';
 import { currentPaths, currentPlatform } from '../host-env';
 import { doctorTarget, install, recordedTargets, resolveTargets, uninstall, type DoctorTargetReport, type InstallTarget } from '../install/install';
 import { EXIT, printError, type CliCommand, type CliIo } from './io';
@@ -56,6 +58,11 @@ function hostScriptPath(): string {
   return fileURLToPath(import.meta.url);
 }
 
+/** What the host keeps: its config folder and its data folder (launcher, logs, bundles, ledgers). */
+function privateRoots(paths: HostPaths): string[] {
+  return [paths.configDir, paths.dataDir];
+}
+
 export const installCommand: CliCommand = async (args, io) => {
   const parsed = parseTargets(args, io);
   if (!parsed) return EXIT.usage;
@@ -70,6 +77,8 @@ export const installCommand: CliCommand = async (args, io) => {
     printError(io, err('IO_ERROR', `Install failed: ${(error as Error).message}`).error);
     return EXIT.failed;
   }
+  // Folders and files an older version made with the umask's modes become private (0700/0600).
+  const repaired = repairModes(privateRoots(currentPaths())).map((item) => ({ path: item.path, from: formatMode(item.mode), to: formatMode(item.expected) }));
   const historyReader = sqliteProblem();
   const notes = [
     ...(historyReader ? [historyReader] : []),
@@ -77,10 +86,11 @@ export const installCommand: CliCommand = async (args, io) => {
       ? [`The host runs from npx's cache (${report.hostScript}). If that cache is cleared, run the same command again; for a lasting install: npm install -g ${HOST_PACKAGE_NAME} && ${HOST_PACKAGE_NAME} install`]
       : []),
   ];
-  if (parsed.json) io.out(JSON.stringify({ ok: true, ...report, notes }));
+  if (parsed.json) io.out(JSON.stringify({ ok: true, ...report, notes, repairedModes: repaired }));
   else {
     io.out(`HydraFlow host ${report.version}`);
     io.out(`Launcher: ${report.launcher} (node ${report.nodePath})`);
+    for (const item of repaired) io.out(`Made private: ${item.path} (${item.from} → ${item.to})`);
     for (const item of report.installed) io.out(`Installed for ${item.label}: ${item.manifestPath}${item.registryKey ? ` (registry ${item.registryKey})` : ''}`);
     io.out(`Allowed extension IDs: ${report.extensionIds.join(', ')}`);
     for (const note of notes) io.err(`Note: ${note}`);
@@ -117,8 +127,10 @@ export const doctorCommand: CliCommand = async (args, io) => {
   const reports: DoctorTargetReport[] = [];
   for (const target of parsed.targets) reports.push(await doctorTarget(target, { platform: parsed.platform }));
   const historyReader = sqliteProblem();
-  const healthy = reports.every((r) => r.healthy);
-  if (parsed.json) io.out(JSON.stringify({ ok: healthy, targets: reports, ...(historyReader ? { warnings: [historyReader] } : {}) }));
+  const loose = looseModes(privateRoots(currentPaths())).map((item) => ({ path: item.path, mode: formatMode(item.mode), expected: formatMode(item.expected) }));
+  const modes = loose.length === 0 ? { ok: true, loose } : { ok: false, loose, fix: 'Run: npx hydraflow-host install (it makes them private)' };
+  const healthy = reports.every((r) => r.healthy) && modes.ok;
+  if (parsed.json) io.out(JSON.stringify({ ok: healthy, targets: reports, modes, ...(historyReader ? { warnings: [historyReader] } : {}) }));
   else {
     for (const report of reports) {
       io.out(`${report.healthy ? 'OK     ' : 'PROBLEM'} ${report.label} (${report.manifestPath})`);
@@ -128,6 +140,11 @@ export const doctorCommand: CliCommand = async (args, io) => {
       }
     }
     if (historyReader) io.out(`  ! history reader: ${historyReader}`);
+    if (modes.ok) io.out('  ✓ file modes: every folder of the host is 0700 and every file 0600');
+    else {
+      io.out(`  ✗ file modes: ${loose.length} looser than private: ${loose.slice(0, 10).map((item) => `${item.path} ${item.mode} (want ${item.expected})`).join(', ')}`);
+      io.out(`    fix: ${modes.fix}`);
+    }
     io.out(healthy ? 'healthy' : 'not healthy');
   }
   return healthy ? EXIT.ok : EXIT.failed;

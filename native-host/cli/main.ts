@@ -11,6 +11,7 @@ import { DEFAULT_FRAME_STALL_MS, serve } from '../server';
 import { installStdoutGuard } from '../stdout-guard';
 import { HOST_VERSION } from '../version';
 import { bundleCommand } from './bundle';
+import { foldersCommand } from './folders';
 import { historyCommand } from './history';
 import { doctorCommand, installCommand, uninstallCommand } from './install-commands';
 import { EXIT, printError, processIo, type CliCommand } from './io';
@@ -24,6 +25,7 @@ const subcommands: Record<string, CliCommand> = {
   repo: repoCommand,
   history: historyCommand,
   bundle: bundleCommand,
+  folders: foldersCommand,
 };
 
 const USAGE = `Usage: hydraflow-host <command> [options]
@@ -33,7 +35,8 @@ Commands:
             (no --browser: every browser found, and the --user-data-dir profile of every browser running now)
   uninstall [--browser …] [--user-data-dir DIR] [--json]   (the launcher goes with the last manifest naming it)
   doctor    [--browser …] [--user-data-dir DIR] [--json]
-  repo      add|check-add|list|apply|revert|ledger|check … (hydraflow-host repo --help)
+  repo      add|check-add|budget|list|apply|revert|ledger|check … (hydraflow-host repo --help)
+  folders   add PATH | remove PATH | list   (folders the extension may use besides the bundle folder)
   history   profiles [--json] | export --file PATH [--since ISO-8601] [--format ndjson] [--source BROWSER]
   bundle    inspect FILE | from-history --file PATH --out FILE [--source BROWSER] | merge IN... --out FILE
   --version
@@ -72,7 +75,7 @@ async function serveBrowser(origin: string): Promise<number> {
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
   // A host killed mid-apply left a journal: finish or undo that change before serving anything.
   try {
-    for (const item of await recoverAll(paths.dataDir)) log.info('repo recovery', item);
+    for (const item of await recoverAll({ configFile: paths.configFile, dataDir: paths.dataDir })) log.info('repo recovery', item);
   } catch (error) {
     log.error('repo recovery failed', { message: (error as Error).message });
   }

@@ -14,6 +14,7 @@ import { EXIT, type CliCommand, type CliIo } from './io';
 const USAGE = `Usage: hydraflow-host repo <command> [--config FILE]
   add ID PATH                         register a repository (budgets default to 50 files, 4000 lines, 1 MiB)
   check-add ID CHECK [--timeout SEC] -- ARGV...   register a check command (argv, no shell)
+  budget ID [--files N] [--lines N] [--bytes N]    set a repository's change budgets (shows them without options)
   list                                registered repositories
   apply --repo ID --patch FILE|- [--dry-run]
   revert --repo ID --change CHANGE_ID
@@ -81,6 +82,29 @@ const subs: Record<string, Sub> = {
     repo.checks[checkId] = parsed.data;
     writeConfig(ctx.configFile, config);
     io.out(JSON.stringify({ ok: true, id, check: checkId, argv, timeoutSec: parsed.data.timeoutSec }));
+    return EXIT.ok;
+  },
+  async budget(args, io) {
+    const { values, positionals } = parse(args, { files: { type: 'string' }, lines: { type: 'string' }, bytes: { type: 'string' } });
+    const [id] = positionals;
+    if (!id || positionals.length !== 1) throw new UsageError('repo budget ID [--files N] [--lines N] [--bytes N]');
+    const ctx = context(values.config);
+    const config = readConfig(ctx.configFile);
+    const repo = Object.hasOwn(config.repos, id) ? config.repos[id] : undefined;
+    if (!repo) return fail(io, err('REPO_NOT_FOUND', `No repository "${id}"; add it first with: hydraflow-host repo add ${id} PATH`).error);
+    const limit = (name: 'files' | 'lines' | 'bytes'): number | undefined => {
+      const raw = values[name];
+      if (raw === undefined) return undefined;
+      const n = Number(raw);
+      if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer`);
+      return n;
+    };
+    const budgets = { maxFiles: limit('files') ?? repo.budgets.maxFiles, maxLines: limit('lines') ?? repo.budgets.maxLines, maxBytes: limit('bytes') ?? repo.budgets.maxBytes };
+    if (values.files !== undefined || values.lines !== undefined || values.bytes !== undefined) {
+      repo.budgets = budgets;
+      writeConfig(ctx.configFile, config);
+    }
+    io.out(JSON.stringify({ ok: true, id, budgets }));
     return EXIT.ok;
   },
   async list(args, io) {

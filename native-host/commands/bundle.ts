@@ -1,16 +1,23 @@
 /**
- * Host handlers for bundle files: list the bundle folder, stat and read slices of a file (the
- * extension decodes with the shared codec), and write a new file in slices (the extension
- * encodes). Writers live as long as this host process; one that is never closed is deleted.
+ * Host handlers for bundle files: list the allowed folders, stat and read slices of a file by
+ * folder id and name (the extension decodes with the shared codec), and write a new file in
+ * slices (the extension encodes) under a plain name, never over an existing one. Writers live
+ * as long as this host process; one that is never closed is deleted.
  */
 import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
 import { CodedError, ok } from '../../shared/errors';
-import { createFileSink, fileInfo, listBundles, readFileSlice, targetPath, type FileSink } from '../bundle/files';
+import { createFileSink, listBundles, readFileSlice, statInFolder, targetPath, type FileSink } from '../bundle/files';
+import { allowedFolders, resolveFolder } from '../core/folders';
 import type { HostEnv } from '../host-env';
+import { readConfig } from '../repo/config';
 import type { Handlers } from '../router';
 
 export function bundleHandlers(env: HostEnv): Pick<Handlers, 'bundle.list' | 'bundle.stat' | 'bundle.readBytes' | 'bundle.writeOpen' | 'bundle.writeChunk' | 'bundle.writeClose' | 'bundle.writeAbort'> {
   const writers = new Map<string, FileSink>();
+  // Read on every request: `hydraflow-host folders add|remove` takes effect without a restart.
+  const folders = () => allowedFolders(env.paths, readConfig(env.paths.configFile).folders);
+  const folder = (id: string) => resolveFolder(folders(), id);
   const writer = (handle: string) => {
     const sink = writers.get(handle);
     if (!sink) throw new CodedError('NOT_FOUND', `No bundle being written with handle ${handle}`);
@@ -18,21 +25,23 @@ export function bundleHandlers(env: HostEnv): Pick<Handlers, 'bundle.list' | 'bu
   };
   return {
     async 'bundle.list'() {
-      return ok(listBundles(env.paths.dataDir));
+      const all = folders();
+      resolveFolder(all, all[0]!.id);
+      return ok(listBundles(all));
     },
     async 'bundle.stat'(params) {
-      return ok(fileInfo(params.path));
+      return ok(statInFolder(folder(params.folderId), params.name));
     },
     async 'bundle.readBytes'(params) {
-      fileInfo(params.path);
-      return ok({ data: Buffer.from(readFileSlice(params.path, params.offset, params.length)).toString('base64') });
+      return ok({ data: Buffer.from(readFileSlice(folder(params.folderId), params.name, params.offset, params.length)).toString('base64') });
     },
     async 'bundle.writeOpen'(params) {
-      const sink = createFileSink(targetPath(env.paths.dataDir, params));
+      const target = folder(params.folderId);
+      const sink = createFileSink(targetPath(target, params.fileName), target.id);
       const handle = `w${randomBytes(8).toString('hex')}`;
       writers.set(handle, sink);
       env.log.info('bundle write started', { path: sink.path });
-      return ok({ handle, path: sink.path });
+      return ok({ handle, folderId: target.id, name: basename(sink.path), path: sink.path });
     },
     async 'bundle.writeChunk'(params) {
       const sink = writer(params.handle);

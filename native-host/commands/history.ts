@@ -1,36 +1,53 @@
 /**
- * Host handlers for the history capability. `history.read` reads one page of visits (at most
+ * Host handlers for the history capability. A history file is named by the profile id that
+ * discovery returned, by folder id and plain name in an allowed folder, or handed over as bytes
+ * (a file the user picked in the browser: history.upload*): never by a path. `history.read` reads one page of visits (at most
  * `limit`) so the extension pulls at the pace it can write: its memory stays bounded and its
  * cursor (the last position it stored) is always a valid place to continue from.
  */
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { CodedError, ok } from '../../shared/errors';
 import type { HistoryVisit } from '../../shared/history/visit';
 import { STREAM_PART_BYTES } from '../../shared/protocol/limits';
+import { allowedFolders, checkFileName, resolveFolder } from '../core/folders';
 import type { HostEnv } from '../host-env';
+import { readConfig } from '../repo/config';
 import { discoverProfiles } from '../history/profiles';
 import { estimateBytes, openHistoryFile, type HistoryPosition } from '../history/read';
+import { appendUpload, dropUpload, openUpload, uploadPath } from '../history/uploads';
 import type { Handlers } from '../router';
 
 /** Leaves room for the envelope and JSON escaping differences under the 512 KiB event budget. */
 const EVENT_BUDGET_BYTES = STREAM_PART_BYTES - 16 * 1024;
 
-export function historyHandlers(env: HostEnv): Pick<Handlers, 'history.profiles' | 'history.read'> {
+export function historyHandlers(env: HostEnv): Pick<Handlers, 'history.profiles' | 'history.read' | 'history.uploadOpen' | 'history.uploadChunk' | 'history.uploadDrop'> {
   const profiles = () => discoverProfiles(env.platform, homedir(), process.env);
   return {
     async 'history.profiles'() {
       return ok({ profiles: profiles() });
     },
+    async 'history.uploadOpen'() {
+      return ok({ uploadId: openUpload(env.paths.dataDir) });
+    },
+    async 'history.uploadChunk'(params) {
+      return ok({ bytes: appendUpload(params.uploadId, params.offset, Buffer.from(params.data, 'base64')) });
+    },
+    async 'history.uploadDrop'(params) {
+      return ok({ dropped: dropUpload(params.uploadId) });
+    },
     async 'history.read'(params, ctx) {
-      let path = params.path;
-      let source;
+      let reader;
       if (params.profileId !== undefined) {
         const profile = profiles().find((p) => p.id === params.profileId);
-        if (!profile) throw new CodedError('HISTORY_PROFILE_NOT_FOUND', `No browser profile "${params.profileId}" on this machine`);
-        path = profile.historyPath;
-        source = profile.browser;
+        if (!profile) throw new CodedError('HISTORY_PROFILE_NOT_FOUND', `No browser profile "${params.profileId.slice(0, 300)}" on this machine`);
+        reader = openHistoryFile(profile.historyPath, { source: profile.browser, dataDir: env.paths.dataDir });
+      } else if (params.uploadId !== undefined) {
+        reader = openHistoryFile(uploadPath(params.uploadId), { noFollow: true, dataDir: env.paths.dataDir });
+      } else {
+        const folder = resolveFolder(allowedFolders(env.paths, readConfig(env.paths.configFile).folders), params.file!.folderId);
+        reader = openHistoryFile(join(folder.path, checkFileName(params.file!.name)), { noFollow: true, dataDir: env.paths.dataDir });
       }
-      const reader = openHistoryFile(path!, source ? { source } : {});
       try {
         const filter = { after: params.after, ...(params.since === undefined ? {} : { since: params.since }) };
         const remaining = reader.count(filter);

@@ -70,8 +70,8 @@ const DEFAULT_BATCH = 1000;
  * Opens a history file for reading. `source` names the browser for a Chromium-family file; when
  * omitted it is guessed from the path (google-chrome, BraveSoftware…), else `chromium`.
  */
-export function openHistoryFile(path: string, options: { source?: VisitSource } = {}): HistoryReader {
-  const snapshot = snapshotFile(path);
+export function openHistoryFile(path: string, options: { source?: VisitSource; noFollow?: boolean; dataDir?: string } = {}): HistoryReader {
+  const snapshot = snapshotFile(path, { noFollow: options.noFollow ?? false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   try {
     const head = readHead(snapshot.path);
     if (head.toString('latin1', 0, 16) === SQLITE_MAGIC) return openSqliteReader(snapshot, path, options.source);

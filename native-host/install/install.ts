@@ -19,6 +19,7 @@ import { buildPosixLauncher, buildWindowsLauncher, parsePosixLauncher, parseWind
 import { allowedExtensionIds, buildHostManifest, MANIFEST_FILE_NAME } from './manifest';
 import { runningBrowserUserDataDirs } from './running-browsers';
 import { queryManifest, registerManifest, spawnReg, unregisterManifest, type RegRunner } from './windows-registry';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/private-files';
 
 export interface InstallTarget {
   /** 'chrome', 'edge', … or 'user-data-dir' for a browser started with --user-data-dir. */
@@ -110,7 +111,7 @@ function readRegistrations(paths: HostPaths): Registration[] {
 }
 
 function writeFileAtomic(path: string, text: string, mode?: number): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
   const temp = `${path}.tmp-${process.pid}`;
   writeFileSync(temp, text, mode === undefined ? undefined : { mode });
   if (mode !== undefined) chmodSync(temp, mode);
@@ -136,18 +137,19 @@ export function parseLauncher(platform: Platform, text: string): LauncherSpec | 
 export function install(targets: InstallTarget[], paths: HostPaths, options: InstallOptions): InstallReport {
   const { platform, hostScript, nodePath = process.execPath, hydraflowHome = process.env.HYDRAFLOW_HOME } = options;
   const launcher = launcherPath(paths, platform);
-  writeFileAtomic(launcher, buildLauncher(platform, { nodePath, hostScriptPath: hostScript, version: APP_VERSION, ...(hydraflowHome ? { hydraflowHome } : {}) }), 0o755);
+  // Private like everything the host keeps: only this user runs it (the browser runs as this user).
+  writeFileAtomic(launcher, buildLauncher(platform, { nodePath, hostScriptPath: hostScript, version: APP_VERSION, ...(hydraflowHome ? { hydraflowHome } : {}) }), 0o700);
   const reg = options.reg ?? spawnReg();
   const installed = targets.map((target) => {
     const manifestPath = join(target.manifestDir, MANIFEST_FILE_NAME);
     // IDs an earlier install allowed (`--extension-id`) stay allowed.
     const ids = [...DEFAULT_EXTENSION_IDS, ...allowedExtensionIds(readManifest(manifestPath)), ...(options.extensionIds ?? [])];
-    writeFileAtomic(manifestPath, `${JSON.stringify(buildHostManifest(launcher, ids), null, 2)}\n`);
+    writeFileAtomic(manifestPath, `${JSON.stringify(buildHostManifest(launcher, ids), null, 2)}\n`, PRIVATE_FILE_MODE);
     if (target.registryKey) registerManifest(target.registryKey, manifestPath, reg);
     return { label: target.label, manifestPath, ...(target.registryKey ? { registryKey: target.registryKey } : {}) };
   });
   const kept = readRegistrations(paths).filter((item) => !installed.some((i) => i.manifestPath === item.manifestPath && i.registryKey === item.registryKey));
-  writeFileAtomic(registrationsPath(paths), `${JSON.stringify({ installed: [...kept, ...installed] }, null, 2)}\n`);
+  writeFileAtomic(registrationsPath(paths), `${JSON.stringify({ installed: [...kept, ...installed] }, null, 2)}\n`, PRIVATE_FILE_MODE);
   const extensionIds = [...new Set([...DEFAULT_EXTENSION_IDS, ...(options.extensionIds ?? [])])];
   return { launcher, hostScript, nodePath, version: APP_VERSION, extensionIds, installed };
 }
@@ -195,7 +197,7 @@ export function uninstall(targets: InstallTarget[], paths: HostPaths, options: U
   const candidates = [...remaining.map((item) => item.manifestPath), ...(options.knownTargets ?? []).map((t) => join(t.manifestDir, MANIFEST_FILE_NAME))];
   const stillUsed = candidates.some((path) => !removedPaths.has(path) && (readManifest(path) as { path?: unknown } | null)?.path === launcher);
   if (stillUsed) {
-    writeFileAtomic(registrationsPath(paths), `${JSON.stringify({ installed: remaining }, null, 2)}\n`);
+    writeFileAtomic(registrationsPath(paths), `${JSON.stringify({ installed: remaining }, null, 2)}\n`, PRIVATE_FILE_MODE);
     return removed;
   }
   for (const path of [launcher, registrationsPath(paths)]) {

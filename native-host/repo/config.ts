@@ -3,10 +3,11 @@
  * checks. Parsed with zod on every read (it is a trust boundary: a user or a tool may have edited
  * it). The extension only ever names a repo id and a check id; paths and argv live here only.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../shared/errors';
+import { ensurePrivateDir, writePrivateFile } from '../core/private-files';
 import { DEFAULT_BUDGETS } from './core/budget';
 
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -33,6 +34,8 @@ export const repoConfig = z.object({
 
 export const hostConfig = z.looseObject({
   repos: z.record(repoIdSchema, repoConfig).default({}),
+  /** Folders the user allowed with `hydraflow-host folders add` (real, absolute paths). */
+  folders: z.array(z.string().refine((p) => isAbsolute(p), 'folders must be absolute paths')).default([]),
 });
 
 export type HostConfig = z.infer<typeof hostConfig>;
@@ -40,7 +43,7 @@ export type RepoConfig = z.infer<typeof repoConfig>;
 export type CheckConfig = z.infer<typeof checkConfig>;
 
 export function readConfig(file: string): HostConfig {
-  if (!existsSync(file)) return { repos: {} };
+  if (!existsSync(file)) return { repos: {}, folders: [] };
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -55,12 +58,10 @@ export function readConfig(file: string): HostConfig {
   return parsed.data;
 }
 
-/** Writes the config atomically (temp file + rename) so a crash never leaves half a file. */
+/** Writes the config atomically (temp file + rename, 0600 in a 0700 folder) so a crash never leaves half a file. */
 export function writeConfig(file: string, config: HostConfig): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temp, file);
+  ensurePrivateDir(dirname(file));
+  writePrivateFile(file, `${JSON.stringify(config, null, 2)}\n`);
 }
 
 export function getRepo(config: HostConfig, repoId: string): RepoConfig & { id: string } {

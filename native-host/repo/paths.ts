@@ -3,14 +3,15 @@
  *  - no component of the path may be a symbolic link (checked with lstat, component by
  *    component, from the root down), and a file may not be created where a directory is;
  *  - the deepest existing ancestor must realpath to a place inside the (realpath'd) root;
- *  - no component may differ only by case from an existing entry of its directory. This is
+ *  - no component may differ only by case or by Unicode normalization (NFC/NFD) from an existing
+ *    entry of its directory. This is
  *    checked on every system, not only case-insensitive ones: such a tree breaks every macOS and
  *    Windows checkout, so a patch that makes one is refused everywhere.
  */
 import { lstatSync, readdirSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { CodedError } from '../../shared/errors';
-import { pathComponents } from './core/path-rules';
+import { foldKey, pathComponents, twinError } from './core/path-rules';
 
 export interface SafePath {
   /** Normalized relative path ("a/b.txt"). */
@@ -72,7 +73,7 @@ export class PathChecker {
       listing = new Map();
       try {
         for (const entry of readdirSync(dir)) {
-          const key = entry.toLowerCase();
+          const key = foldKey(entry);
           listing.set(key, [...(listing.get(key) ?? []), entry]);
         }
       } catch {
@@ -80,8 +81,8 @@ export class PathChecker {
       }
       this.listings.set(dir, listing);
     }
-    const twins = listing.get(name.toLowerCase());
-    if (twins && !twins.includes(name)) throw new CodedError('PATH_CASE_COLLISION', `${JSON.stringify(path)} differs only by case from the existing ${JSON.stringify(twins[0])}`);
+    const twins = listing.get(foldKey(name));
+    if (twins && !twins.includes(name)) throw twinError(path, twins[0]!);
   }
 }
 

@@ -64,7 +64,7 @@ export async function applyPatch(ctx: RepoContext, repoId: string, source: Patch
     return { ...base, changeId: entry.changeId };
   };
   // A dry run writes nothing but still takes the lock, so it never looks at a half-written tree.
-  return withRepoLock(ctx.dataDir, repoId, (dir) => run(dryRun ? null : dir));
+  return withRepoLock(ctx.dataDir, repoId, root, (dir) => run(dryRun ? null : dir));
 }
 
 /**
@@ -104,8 +104,8 @@ export interface LedgerView extends LedgerEntry {
 }
 
 export async function ledger(ctx: RepoContext, repoId: string): Promise<LedgerView[]> {
-  getRepo(loadConfig(ctx), repoId);
-  return withRepoLock(ctx.dataDir, repoId, (dir) => withReverts(readLedger(dir)));
+  const repo = getRepo(loadConfig(ctx), repoId);
+  return withRepoLock(ctx.dataDir, repoId, realRoot(repo.root), (dir) => withReverts(readLedger(dir)));
 }
 
 function withReverts(entries: LedgerEntry[]): LedgerView[] {
@@ -121,7 +121,7 @@ function withReverts(entries: LedgerEntry[]): LedgerView[] {
 export async function revertChange(ctx: RepoContext, repoId: string, changeId: string): Promise<LedgerEntry> {
   const repo = getRepo(loadConfig(ctx), repoId);
   const root = realRoot(repo.root);
-  return withRepoLock(ctx.dataDir, repoId, async (dir) => {
+  return withRepoLock(ctx.dataDir, repoId, root, async (dir) => {
     const entries = withReverts(readLedger(dir));
     const entry = entries.find((e) => e.changeId === changeId);
     if (!entry) throw new CodedError('CHANGE_NOT_FOUND', `No change "${changeId}" in the ledger of "${repoId}"`);
@@ -172,15 +172,20 @@ export async function check(ctx: RepoContext, repoId: string, checkId: string, o
   return runCheck({ root, check: checkConfig, ...options });
 }
 
-/** Host start: finish or undo whatever a killed host left half-written, in every repository. */
-export async function recoverAll(dataDir: string): Promise<{ repoId: string; outcome: string }[]> {
-  const base = join(dataDir, 'repo');
+/**
+ * Host start: finish or undo whatever a killed host left half-written, in every registered
+ * repository (a folder of an unregistered one is left alone: its root is unknown, so its
+ * journal's targets cannot be checked).
+ */
+export async function recoverAll(ctx: RepoContext): Promise<{ repoId: string; outcome: string }[]> {
+  const base = join(ctx.dataDir, 'repo');
   if (!existsSync(base)) return [];
   const report: { repoId: string; outcome: string }[] = [];
   for (const repoId of readdirSync(base)) {
     if (!existsSync(join(base, repoId, 'journal.json'))) continue;
     try {
-      await withRepoLock(dataDir, repoId, () => undefined);
+      const repo = getRepo(loadConfig(ctx), repoId);
+      await withRepoLock(ctx.dataDir, repoId, realRoot(repo.root), () => undefined);
       report.push({ repoId, outcome: 'recovered' });
     } catch (error) {
       report.push({ repoId, outcome: (error as Error).message });

@@ -28,11 +28,13 @@
  * Concurrent edits by other programs between our read and our write are not detected.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync, writevSync, type Stats } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync, writevSync, type Stats } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../shared/errors';
+import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from '../core/private-files';
 import { processAlive } from '../core/process';
+import { PathChecker } from './paths';
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -124,14 +126,12 @@ export function repoDataDir(dataDir: string, repoId: string): string {
 }
 
 function writeAtomic(file: string, data: string | Uint8Array): void {
-  const temp = `${file}.tmp`;
-  writeFileSync(temp, data);
-  renameSync(temp, file);
+  writePrivateFile(file, data);
 }
 
 /** Writes buffers one after the other into a new file, without joining them in memory first. */
 function writeBuffers(file: string, buffers: Buffer[]): void {
-  const fd = openSync(file, 'w');
+  const fd = openSync(file, 'w', PRIVATE_FILE_MODE);
   try {
     // One writev per 1,024 buffers (IOV_MAX); a short write is finished buffer by buffer.
     for (let from = 0; from < buffers.length; from += 1024) {
@@ -163,13 +163,14 @@ function newChangeId(): string {
  * no longer alive is stale (pid reuse could make a stale lock look alive: the user then sees
  * REPO_BUSY and can delete the lock file, never a corrupt tree).
  */
-export async function withRepoLock<T>(dataDir: string, repoId: string, work: (dir: string) => T | Promise<T>): Promise<T> {
+export async function withRepoLock<T>(dataDir: string, repoId: string, root: string, work: (dir: string) => T | Promise<T>): Promise<T> {
+  if (!REPO_ID.test(repoId)) throw new CodedError('REPO_NOT_FOUND', `Invalid repository id ${JSON.stringify(repoId.slice(0, 80))}`);
   const dir = repoDataDir(dataDir, repoId);
-  mkdirSync(join(dir, 'changes'), { recursive: true });
+  ensurePrivateDir(join(dir, 'changes'));
   const lock = join(dir, 'lock');
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = openSync(lock, 'wx');
+      const fd = openSync(lock, 'wx', PRIVATE_FILE_MODE);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       break;
@@ -181,7 +182,7 @@ export async function withRepoLock<T>(dataDir: string, repoId: string, work: (di
     }
   }
   try {
-    recoverJournal(dir);
+    recoverJournal(dir, root);
     return await work(dir);
   } finally {
     rmSync(lock, { force: true });
@@ -223,7 +224,7 @@ export interface CommitSpec {
 export async function commitChange(dir: string, spec: CommitSpec): Promise<LedgerEntry> {
   const changeId = newChangeId();
   const changeDir = join(dir, 'changes', changeId);
-  mkdirSync(changeDir, { recursive: true });
+  mkdirSync(changeDir, { mode: PRIVATE_DIR_MODE });
   const files: LedgerFile[] = [];
   const journal: Journal = { changeId, state: 'committing', targets: [], createdDirs: [] };
   const preImages: Buffer[] = [];
@@ -269,7 +270,7 @@ export async function commitChange(dir: string, spec: CommitSpec): Promise<Ledge
     for (const write of spec.writes) writeTarget(write);
     writeAtomic(join(changeDir, 'entry.json'), JSON.stringify(entry));
   } catch (error) {
-    recoverJournal(dir);
+    recoverJournal(dir, spec.root);
     throw new CodedError('IO_ERROR', `Could not write the change (rolled back): ${(error as Error).message}`);
   }
   rmSync(journalPath, { force: true });
@@ -316,15 +317,63 @@ function overwriteInPlace(absolute: string, data: Buffer, identity: FileIdentity
   return true;
 }
 
-/** Rolls a dead process's change forward (it committed) or back (it did not). Idempotent. */
-export function recoverJournal(dir: string): 'none' | 'rolled-forward' | 'rolled-back' {
+/** The shape of the ids this host writes (newChangeId): no separator, no dot. */
+export const CHANGE_ID = /^[0-9a-z]{1,16}-[0-9a-f]{8}$/;
+/** Repository ids (config.ts idPattern) as folder names under <data>/repo: never `.` or `..`. */
+const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Recovery trusts nothing it reads: a journal is acted on only when its change id has the shape
+ * this host writes, and every target, temp and created folder is a path the host could have
+ * written for a patch of this repository (same rules as a patch: inside the real root, no `..`,
+ * no `.git`, no symlink on the way, the temp where the old format put it). Anything else is
+ * JOURNAL_INVALID: nothing is touched and the journal stays for the user to look at.
+ */
+function validateJournal(journal: Journal, root: string): void {
+  const refuse = (why: string) => new CodedError('JOURNAL_INVALID', `The journal of this repository was not written by this host (${why}); nothing was changed. Remove it by hand after checking the tree.`);
+  if (!CHANGE_ID.test(journal.changeId)) throw refuse(`change id ${JSON.stringify(journal.changeId.slice(0, 80))}`);
+  const checker = new PathChecker(root);
+  const inside = (absolute: string, what: string): string => {
+    if (!isAbsolute(absolute) || absolute !== normalize(absolute)) throw refuse(`${what} ${JSON.stringify(absolute.slice(0, 200))} is not a normalized absolute path`);
+    const rel = relative(root, absolute);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw refuse(`${what} ${JSON.stringify(absolute.slice(0, 200))} is outside the repository`);
+    try {
+      // A folder is checked as the parent of a name in it (each component a real folder or absent).
+      const safe = checker.check(rel.split(sep).join('/') + (what === 'folder' ? '/x' : ''));
+      if ((what === 'folder' ? dirname(safe.absolute) : safe.absolute) !== absolute) throw new Error('not the same path');
+      return rel;
+    } catch (error) {
+      throw refuse(`${what} ${JSON.stringify(absolute.slice(0, 200))}: ${(error as Error).message}`);
+    }
+  };
+  for (const target of journal.targets) {
+    inside(target.absolute, 'target');
+    if (target.temp !== null && target.temp !== join(dirname(target.absolute), `.${basename(target.absolute)}.hf-${journal.changeId}`)) throw refuse(`temp ${JSON.stringify(target.temp.slice(0, 200))}`);
+    if (target.preImage !== null && (target.preImage.offset < 0 || target.preImage.length < 0)) throw refuse('a negative pre-image offset');
+  }
+  for (const created of journal.createdDirs) inside(created, 'folder');
+}
+
+/**
+ * Rolls a dead process's change forward (it committed) or back (it did not). Idempotent. The
+ * journal is validated first (validateJournal): one the host did not write changes nothing.
+ */
+export function recoverJournal(dir: string, root: string): 'none' | 'rolled-forward' | 'rolled-back' {
   const journalPath = join(dir, 'journal.json');
-  rmSync(`${journalPath}.tmp`, { force: true });
+  for (const name of readdirSync(dir)) if (name.startsWith('journal.json.tmp')) rmSync(join(dir, name), { force: true });
   if (!existsSync(journalPath)) {
     removeUncommittedChanges(dir);
     return 'none';
   }
-  const journal = journalSchema.parse(JSON.parse(readFileSync(journalPath, 'utf8')));
+  let journal: Journal;
+  try {
+    // Never through a symlink, never a FIFO or a device (a planted one would hang every repo operation).
+    if (!lstatSync(journalPath).isFile()) throw new Error('not a regular file');
+    journal = journalSchema.parse(JSON.parse(readFileSync(journalPath, 'utf8')));
+  } catch (error) {
+    throw new CodedError('JOURNAL_INVALID', `The journal of this repository cannot be read (${(error as Error).message.slice(0, 200)}); nothing was changed`);
+  }
+  validateJournal(journal, root);
   const changeDir = join(dir, 'changes', journal.changeId);
   if (existsSync(join(changeDir, 'entry.json'))) {
     for (const target of journal.targets) if (target.temp) rmSync(target.temp, { force: true });
@@ -332,17 +381,29 @@ export function recoverJournal(dir: string): 'none' | 'rolled-forward' | 'rolled
     return 'rolled-forward';
   }
   if (journal.state === 'committing') {
-    const blob = readFileSync(join(changeDir, 'pre'));
+    const prePath = join(changeDir, 'pre');
+    if (!lstatSync(prePath, { throwIfNoEntry: false })?.isFile()) throw new CodedError('JOURNAL_INVALID', 'The pre-image file of the journal\'s change is missing or not a regular file; nothing was changed');
+    const blob = readFileSync(prePath);
     for (const target of journal.targets) {
-      if (target.preImage === null) rmSync(target.absolute, { force: true });
+      if (target.preImage !== null && target.preImage.offset + target.preImage.length > blob.length) throw new CodedError('JOURNAL_INVALID', 'A pre-image lies beyond the end of the pre-image file; nothing was changed');
+    }
+    for (const target of journal.targets) {
+      if (target.preImage === null) removeFile(target.absolute);
       else {
         const restore = `${target.absolute}.hf-restore`;
-        writeFileSync(restore, blob.subarray(target.preImage.offset, target.preImage.offset + target.preImage.length), { mode: target.mode ?? 0o644 });
+        removeFile(restore);
+        const fd = openSync(restore, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, (target.mode ?? 0o644) & 0o777);
+        try {
+          const bytes = blob.subarray(target.preImage.offset, target.preImage.offset + target.preImage.length);
+          for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+        } finally {
+          closeSync(fd);
+        }
         renameSync(restore, target.absolute);
       }
     }
   }
-  for (const target of journal.targets) if (target.temp) rmSync(target.temp, { force: true });
+  for (const target of journal.targets) if (target.temp) removeFile(target.temp);
   for (const created of [...journal.createdDirs].reverse()) {
     try {
       rmdirSync(created);
@@ -353,6 +414,15 @@ export function recoverJournal(dir: string): 'none' | 'rolled-forward' | 'rolled
   rmSync(changeDir, { recursive: true, force: true });
   rmSync(journalPath, { force: true });
   return 'rolled-back';
+}
+
+/** Unlinks a file (never a folder, never recursively); absent is fine. */
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 /** A change folder without entry.json and without a journal is debris from before step (2). */

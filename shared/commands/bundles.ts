@@ -1,13 +1,16 @@
 /** Commands of the bundles capability: export (job), preview and import (job) of bundle files. */
 import { z } from 'zod';
-import { bundleFileInfo } from '../protocol/bundle';
+import { allowedFolderInfo, bundleFileInfo, fileName, folderId } from '../protocol/bundle';
 import { bundleScope } from '../bundle/format';
 import { timestamp } from '../schemas/entities';
 import { defineCommand } from './define';
 
-/** Where a file to import is: on disk through the host, or staged by a UI page in Cache Storage. */
+/**
+ * Where a file to import is: in a folder the host may use (by folder id and plain name, never a
+ * path), or picked by the user and staged by a UI page in Cache Storage (read by the extension).
+ */
 export const bundleFileRef = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('host'), path: z.string().min(1).max(4096) }),
+  z.object({ kind: z.literal('host'), folderId, name: fileName }),
   z.object({ kind: z.literal('staged'), id: z.string().uuid(), name: z.string().max(1000) }),
 ]);
 export type BundleFileRef = z.infer<typeof bundleFileRef>;
@@ -20,7 +23,7 @@ export const exportScope = z.discriminatedUnion('kind', [
 export type ExportScope = z.infer<typeof exportScope>;
 
 export const exportDestination = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('host'), path: z.string().min(1).max(4096).optional() }),
+  z.object({ kind: z.literal('host'), folderId: folderId.optional() }),
   z.object({ kind: z.literal('download') }),
 ]);
 
@@ -56,7 +59,7 @@ export type ExportResult = z.infer<typeof exportResult>;
 
 export const bundleCommands = {
   'bundles.export': defineCommand({
-    summary: 'Starts a bundle export job: everything, some threads, or history in a date range; to the host (default folder or a path) or as a download.',
+    summary: 'Starts a bundle export job: everything, some threads, or history in a date range; to the host (its bundle folder or a folder allowed on the host) or as a download.',
     params: z.object({ scope: exportScope, destination: exportDestination }),
     result: z.object({ jobId: z.string() }),
   }),
@@ -76,8 +79,8 @@ export const bundleCommands = {
     result: z.object({ cancelled: z.boolean() }),
   }),
   'bundles.files': defineCommand({
-    summary: 'Bundle files in the host bundle folder.',
+    summary: 'The folders the host may use and their files.',
     params: z.object({}),
-    result: z.object({ folder: z.string(), files: z.array(bundleFileInfo) }),
+    result: z.object({ folder: z.string(), folders: z.array(allowedFolderInfo), files: z.array(bundleFileInfo) }),
   }),
 };

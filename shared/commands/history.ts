@@ -1,5 +1,6 @@
 /** Commands of the history capability: profiles, import jobs, Takeout drop, visit deletion. */
 import { z } from 'zod';
+import { fileName, folderId } from '../protocol/bundle';
 import { historyProfile } from '../protocol/history';
 import { defineCommand } from './define';
 
@@ -19,14 +20,19 @@ export const historyCommands = {
     result: z.object({ profiles: z.array(historyProfile) }),
   }),
   'history.import': defineCommand({
-    summary: 'Starts a history import job for a profile (or a file path on this machine); incremental unless `full`.',
+    summary: 'Starts a history import job for a profile (or a file in a folder allowed on the host, by name); incremental unless `full`.',
     params: z
       .object({
         profileId: z.string().min(1).max(300).optional(),
-        path: z.string().min(1).max(4096).optional(),
+        file: z.object({ folderId, name: fileName }).optional(),
         full: z.boolean().default(false),
       })
-      .refine((p) => (p.profileId === undefined) !== (p.path === undefined), { message: 'give exactly one of profileId or path' }),
+      .refine((p) => (p.profileId === undefined) !== (p.file === undefined), { message: 'give exactly one of profileId or file' }),
+    result: z.object({ jobId: z.string() }),
+  }),
+  'history.importFile': defineCommand({
+    summary: 'Imports a History or places.sqlite file the user picked (staged in Cache Storage by the page): its bytes are handed to the host, never a path.',
+    params: z.object({ stagedId: z.string().uuid(), name: z.string().max(1000) }),
     result: z.object({ jobId: z.string() }),
   }),
   'history.importTakeout': defineCommand({

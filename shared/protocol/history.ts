@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { historyVisit } from '../history/visit';
 import { timestamp } from '../schemas/entities';
 import { VISIT_SOURCES } from '../schemas/statuses';
+import { fileName, folderId } from './bundle';
 import { defineMethod } from './define';
 
 export const historyProfile = z.object({
@@ -34,24 +35,32 @@ export type HistoryItemsEvent = z.infer<typeof historyItemsEvent>;
 /** done/total of one `history.read` call; `remaining` = rows after `after` in the whole file. */
 export const historyProgressEvent = z.object({ done: z.number().int(), total: z.number().int(), remaining: z.number().int() });
 
+const uploadIdSchema = z.string().regex(/^u[0-9a-f]{16}$/);
+const uploadId = uploadIdSchema.optional();
+/** Largest slice `history.uploadChunk` accepts (as bundle.writeChunk). */
+export const HISTORY_UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
+
 export const historyMethods = {
   'history.profiles': defineMethod({
     summary: 'Lists Chrome/Chromium/Edge/Brave/Vivaldi and Firefox profiles with a history file (name, path, size, mtime).',
-    params: z.object({}),
+    params: z.strictObject({}),
     result: z.object({ profiles: z.array(historyProfile) }),
   }),
   'history.read': defineMethod({
     summary:
-      'Streams up to `limit` visits of a profile (or a file path) after `after`, as `items` events (< 512 KiB each) with `progress`; cancellable. Result says where it stopped and whether the file is exhausted.',
+      'Streams up to `limit` visits of a profile found by history.profiles (or of a file in an allowed folder, by name) after `after`, as `items` events (< 512 KiB each) with `progress`; cancellable. Result says where it stopped and whether the file is exhausted.',
     params: z
-      .object({
+      .strictObject({
         profileId: z.string().min(1).max(300).optional(),
-        path: z.string().min(1).max(4096).optional(),
+        /** A history file in an allowed folder (bundle.list's folders), by plain name. */
+        file: z.strictObject({ folderId, name: fileName }).optional(),
+        /** A history file the user picked in the browser, handed over as bytes (history.uploadOpen). */
+        uploadId,
         since: timestamp.optional(),
         after: historyPosition.nullable().default(null),
         limit: z.number().int().positive().max(HISTORY_READ_MAX_LIMIT).default(20_000),
       })
-      .refine((p) => (p.profileId === undefined) !== (p.path === undefined), { message: 'give exactly one of profileId or path' }),
+      .refine((p) => [p.profileId, p.file, p.uploadId].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of profileId, file or uploadId' }),
     result: z.object({
       kind: z.enum(['chromium', 'firefox', 'takeout']),
       source: z.enum(VISIT_SOURCES),
@@ -66,5 +75,20 @@ export const historyMethods = {
       items: historyItemsEvent,
       progress: historyProgressEvent,
     },
+  }),
+  'history.uploadOpen': defineMethod({
+    summary: 'Starts handing the host a history file the user picked in the browser, as bytes (never a path); it lives as long as this host process.',
+    params: z.strictObject({}),
+    result: z.object({ uploadId: uploadIdSchema }),
+  }),
+  'history.uploadChunk': defineMethod({
+    summary: 'Appends base64 bytes at `offset` (must equal the bytes sent so far) to an uploaded history file.',
+    params: z.strictObject({ uploadId: uploadIdSchema, offset: z.number().int().nonnegative(), data: z.string().max(Math.ceil(HISTORY_UPLOAD_CHUNK_BYTES / 3) * 4) }),
+    result: z.object({ bytes: z.number().int().nonnegative() }),
+  }),
+  'history.uploadDrop': defineMethod({
+    summary: 'Deletes an uploaded history file.',
+    params: z.strictObject({ uploadId: uploadIdSchema }),
+    result: z.object({ dropped: z.boolean() }),
   }),
 };

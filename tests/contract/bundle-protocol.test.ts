@@ -27,8 +27,8 @@ describe('bundle protocol', () => {
   it('writes a bundle in chunks, lists it, and reads it back in slices', async () => {
     const opened = await host.request('o1', 'bundle.writeOpen', { fileName: 'contract.hydraflow' });
     expect(opened.ok, JSON.stringify(opened.error)).toBe(true);
-    const { handle, path } = opened.result as { handle: string; path: string };
-    expect(path).toBe(join(folder(), 'contract.hydraflow'));
+    const { handle, path, folderId, name } = opened.result as { handle: string; path: string; folderId: string; name: string };
+    expect([path, folderId, name]).toEqual([join(folder(), 'contract.hydraflow'), 'bundles', 'contract.hydraflow']);
     const half = Math.floor(bytes.length / 2);
     expect((await host.request('c1', 'bundle.writeChunk', { handle, offset: 0, data: Buffer.from(bytes.subarray(0, half)).toString('base64') })).ok).toBe(true);
     const wrongOffset = await host.request('c2', 'bundle.writeChunk', { handle, offset: 0, data: 'AAAA' });
@@ -42,18 +42,19 @@ describe('bundle protocol', () => {
     expect((list.result as { files: { name: string }[] }).files.map((f) => f.name)).toEqual(['contract.hydraflow']);
     const parts: Buffer[] = [];
     for (let offset = 0; offset < bytes.length; offset += 1000) {
-      const slice = await host.request(`r${offset}`, 'bundle.readBytes', { path, offset, length: 1000 });
+      const slice = await host.request(`r${offset}`, 'bundle.readBytes', { folderId: 'bundles', name: 'contract.hydraflow', offset, length: 1000 });
       parts.push(Buffer.from((slice.result as { data: string }).data, 'base64'));
     }
     expect(new Uint8Array(Buffer.concat(parts))).toEqual(bytes);
-    const tooLong = await host.request('r-big', 'bundle.readBytes', { path, offset: 0, length: 2_000_000 });
+    const tooLong = await host.request('r-big', 'bundle.readBytes', { folderId: 'bundles', name: 'contract.hydraflow', offset: 0, length: 2_000_000 });
     expect(tooLong.error?.code).toBe('INVALID_PARAMS');
   });
 
   it('refuses to write over an existing file and a missing file is BUNDLE_FILE_NOT_FOUND', async () => {
     expect((await host.request('e1', 'bundle.writeOpen', { fileName: 'contract.hydraflow' })).error?.code).toBe('BUNDLE_FILE_EXISTS');
-    expect((await host.request('e2', 'bundle.stat', { path: join(folder(), 'missing.hydraflow') })).error?.code).toBe('BUNDLE_FILE_NOT_FOUND');
-    expect((await host.request('e3', 'bundle.writeOpen', { path: 'relative/x.hydraflow' })).error?.code).toBe('USAGE');
+    expect((await host.request('e2', 'bundle.stat', { folderId: 'bundles', name: 'missing.hydraflow' })).error?.code).toBe('BUNDLE_FILE_NOT_FOUND');
+    // A path is not a parameter any more: the schema refuses it.
+    expect((await host.request('e3', 'bundle.writeOpen', { path: '/tmp/x.hydraflow' })).error?.code).toBe('INVALID_PARAMS');
   });
 
   it('an aborted writer and a host that exits mid-write leave no file behind', async () => {

@@ -26,7 +26,7 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs the CLI with TMPDIR pointed at a scratch dir, so leftover snapshot copies are visible. */
+/** Runs the CLI with its data in a scratch dir (TMPDIR too: no copy may go there), so leftover snapshot copies are visible. */
 function exportRows(args: string[]): { status: number | null; rows: unknown[]; stderr: string } {
   const run = runCli(['history', 'export', ...args], { HYDRAFLOW_HOME: join(scratch, 'home'), TMPDIR: scratch });
   const rows = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
@@ -34,7 +34,11 @@ function exportRows(args: string[]): { status: number | null; rows: unknown[]; s
 }
 
 function leftoverCopies(): string[] {
-  return readdirSync(scratch).filter((name) => name.startsWith('hydraflow-history-'));
+  const copies = join(scratch, 'home', 'data', 'history-copies');
+  // Copies go only to the host's private folder (0700), never to the shared temp dir.
+  expect(readdirSync(scratch).filter((name) => name.startsWith('hydraflow-history-'))).toEqual([]);
+  expect(statSync(copies).mode & 0o777).toBe(0o700);
+  return readdirSync(copies);
 }
 
 const CHROMIUM_ROWS = [

@@ -6,18 +6,25 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
 import { HostProcess, type HostFrame } from '../support/host-process';
 import { writeChromiumHistory, writeLargeChromiumHistory } from '../fixtures/make-history';
 
 let fake: string;
 let host: HostProcess;
+let filesFolder: string;
 
 beforeAll(() => {
   fake = mkdtempSync(join(tmpdir(), 'hf-fakehome-'));
   mkdirSync(join(fake, 'config', 'vivaldi', 'Default'), { recursive: true });
   writeChromiumHistory(join(fake, 'config', 'vivaldi', 'Default', 'History'));
-  writeLargeChromiumHistory(join(fake, 'Large'), { visits: 5000, urls: 700 });
+  mkdirSync(join(fake, 'files'));
+  writeLargeChromiumHistory(join(fake, 'files', 'Large'), { visits: 5000, urls: 700 });
   host = new HostProcess({ env: { XDG_CONFIG_HOME: join(fake, 'config'), HOME: fake } });
+  // A file outside the browser profiles is read only from a folder the user allowed on the host.
+  const allowed = runCli(['folders', 'add', join(fake, 'files')], { HYDRAFLOW_HOME: host.home });
+  expect(allowed.status, allowed.stderr).toBe(0);
+  filesFolder = (JSON.parse(allowed.stdout) as { folders: { id: string; isDefault: boolean }[] }).folders.find((f) => !f.isDefault)!.id;
 });
 afterAll(async () => {
   await host.stop();
@@ -42,7 +49,7 @@ describe('history protocol', () => {
     let after: unknown = null;
     for (let page = 0; ; page++) {
       const id = `r${page}`;
-      const reply = await host.request(id, 'history.read', { path: join(fake, 'Large'), after, limit: 1200 }, 30_000);
+      const reply = await host.request(id, 'history.read', { file: { folderId: filesFolder, name: 'Large' }, after, limit: 1200 }, 30_000);
       expect(reply.ok, JSON.stringify(reply.error)).toBe(true);
       const result = reply.result as { read: number; done: boolean; position: unknown; source: string };
       expect(result.source).toBe('chromium');

@@ -17,7 +17,7 @@ let outside: string;
 
 beforeAll(() => {
   fixture = makeRepoFixture(
-    { 'a.txt': TEXT, 'b.txt': TEXT, 'c.txt': TEXT, 'd.txt': TEXT, 'e.txt': TEXT, 'f.txt': TEXT, 'README.md': '# readme\n', 'sub/inner.txt': TEXT, '.git/config': '[core]\n', 'bin.dat': 'a\u0000b' },
+    { 'a.txt': TEXT, 'b.txt': TEXT, 'c.txt': TEXT, 'd.txt': TEXT, 'e.txt': TEXT, 'f.txt': TEXT, 'README.md': '# readme\n', 'sub/inner.txt': TEXT, 'caf\u00e9.txt': TEXT, '.git/config': '[core]\n', 'bin.dat': 'a\u0000b' },
     (root) => ({ main: { root }, tight: { root, budgets: { maxFiles: 3, maxLines: 10, maxBytes: 200 } } }),
   );
   outside = mkdtempSync(join(tmpdir(), 'hf-outside-'));
@@ -52,6 +52,9 @@ const hostile: { name: string; code: string; patch: string; repo?: string }[] = 
   { name: 'NUL in a quoted path', code: 'PATH_CONTROL_CHARS', patch: ['--- /dev/null', '+++ "b/evil\\000.txt"', '@@ -0,0 +1 @@', '+x', ''].join('\n') },
   { name: 'newline in a quoted path', code: 'PATH_CONTROL_CHARS', patch: ['--- /dev/null', '+++ "b/evil\\n.txt"', '@@ -0,0 +1 @@', '+x', ''].join('\n') },
   { name: 'differs only by case from an existing file', code: 'PATH_CASE_COLLISION', patch: createDiff('readme.md', 'x\n') },
+  { name: 'a Windows stream alias of .git', code: 'PATH_RESERVED_NAME', patch: createDiff('.git::$INDEX_ALLOCATION/hooks/post-checkout', 'x\n') },
+  { name: '.git with an HFS+ ignorable code point', code: 'PATH_GIT_DIR', patch: createDiff('.g\u200cit/hooks/post-checkout', 'x\n') },
+  { name: 'an NFD twin of an existing NFC name', code: 'PATH_NORMALIZATION_COLLISION', patch: createDiff('cafe\u0301.txt', 'x\n') },
   { name: 'two paths of one patch differ only by case', code: 'PATH_CASE_COLLISION', patch: createDiff('New.txt', 'x\n') + createDiff('new.txt', 'y\n') },
   { name: 'hunk header overcounts', code: 'HUNK_HEADER_MISMATCH', patch: ['--- a/a.txt', '+++ b/a.txt', '@@ -1,5 +1,5 @@', ' one', '-two', '+2', ' three', ''].join('\n') },
   { name: 'hunk header undercounts', code: 'HUNK_HEADER_MISMATCH', patch: ['--- a/a.txt', '+++ b/a.txt', '@@ -1,2 +1,2 @@', ' one', '-two', '+2', ' three', ''].join('\n') },

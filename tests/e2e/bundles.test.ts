@@ -1,12 +1,13 @@
 /**
  * Bundles end to end in real Chromium with the real host: profile A gets threads with messages,
- * tasks with events, memories, a page snapshot and imported history; it is exported through the
- * options page to the host's bundle folder and imported (preview first) into a fresh profile B,
+ * tasks with events, memories, a page snapshot and history imported from a folder allowed on the
+ * host; it is exported through the options page to the host's bundle folder and, once profile B's
+ * host allows that folder, picked from B's list and imported (preview first) into B,
  * where every bundled store equals A's by content; a second import adds nothing; every damaged
  * bundle is refused with its code and B's stores do not change. Without a host, an export is a
  * download (Cache Storage) and a picked file is staged and previewed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -80,21 +81,28 @@ describe('bundles in real Chromium', () => {
     return dir;
   };
 
-  async function profileWithHost(): Promise<{ browser: Browser; options: Page }> {
+  /** A browser with the host installed; `allow` folders are allowed on the host side first (the CLI). Returns their folder ids. */
+  async function profileWithHost(allow: string[] = []): Promise<{ browser: Browser; options: Page; home: string; folderIds: string[] }> {
     const userDataDir = temp('hf-profile-');
-    const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: temp('hf-home-') });
+    const home = temp('hf-home-');
+    const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: home });
     expect(install.status, install.stderr).toBe(0);
+    const folderIds = allow.map((folder) => {
+      const added = runCli(['folders', 'add', folder], { HYDRAFLOW_HOME: home });
+      expect(added.status, added.stdout + added.stderr).toBe(0);
+      return (JSON.parse(added.stdout) as { folders: { id: string; path: string }[] }).folders.at(-1)!.id;
+    });
     launched = await launchWithExtension({ userDataDir });
     await serviceWorkerTarget(launched.browser);
-    return { browser: launched.browser, options: await openExtensionPage(launched.browser, 'options.html#bundles') };
+    return { browser: launched.browser, options: await openExtensionPage(launched.browser, 'options.html#bundles'), home, folderIds };
   }
 
   it('round-trips a profile into a fresh one through the host: equal stores, a second import adds 0, damaged bundles refused', async () => {
-    // Profile A.
-    const a = await profileWithHost();
-    const history = join(temp('hf-history-'), 'History');
-    writeChromiumHistory(history);
-    const historyJob = await command<{ jobId: string }>(a.options, 'history.import', { path: history });
+    // Profile A: a History file in a folder the user allowed on the host (the page names it by folder id and name).
+    const historyFolder = temp('hf-history-');
+    writeChromiumHistory(join(historyFolder, 'History'));
+    const a = await profileWithHost([historyFolder]);
+    const historyJob = await command<{ jobId: string }>(a.options, 'history.import', { file: { folderId: a.folderIds[0], name: 'History' } });
     expect((await waitJob(a.options, historyJob.jobId)).status).toBe('succeeded');
     const article = await a.browser.newPage();
     await article.goto(`${siteUrl}/article`, { waitUntil: 'load' });
@@ -126,10 +134,14 @@ describe('bundles in real Chromium', () => {
     await launched!.close();
     launched = undefined;
 
-    // Profile B: preview, import, compare, import again.
-    const b = await profileWithHost();
-    await b.options.type('[data-testid=import-path]', bundlePath);
-    await b.options.click('[data-testid=import-preview]');
+    // Profile B allows A's bundle folder and a folder of damaged bundles on the host, then picks
+    // A's bundle from the list: preview, import, compare, import again.
+    const folder = temp('hf-damaged-');
+    const b = await profileWithHost([join(a.home, 'data', 'bundles'), folder]);
+    const [aBundles, damagedFolder] = b.folderIds as [string, string];
+    const bundleName = bundlePath.split('/').at(-1)!;
+    const listed = await b.options.waitForSelector(`[data-testid=bundle-folder][data-folder-id=${aBundles}] [data-testid=bundle-file][data-name="${bundleName}"] [data-testid=bundle-file-preview]`, { timeout: 30_000 });
+    await listed!.click();
     await b.options.waitForSelector('[data-testid=bundle-preview]', { timeout: 60_000 });
     const wouldAdd = await b.options.$$eval('[data-testid=bundle-preview] tr[data-component]', (rows) => Object.fromEntries(rows.map((r) => [r.getAttribute('data-component'), Number(r.querySelector('[data-count=added]')!.textContent)])));
     expect(wouldAdd).toEqual(Object.fromEntries(COMPONENTS.map((c) => [c, expected[c]!.length])));
@@ -146,22 +158,28 @@ describe('bundles in real Chromium', () => {
     };
     const afterImport = await sameAsA();
 
-    const again = await command<{ jobId: string }>(b.options, 'bundles.import', { file: { kind: 'host', path: bundlePath } });
+    const again = await command<{ jobId: string }>(b.options, 'bundles.import', { file: { kind: 'host', folderId: aBundles, name: bundleName } });
     const report = (await waitJob(b.options, again.jobId)).result as Record<string, { rows: number; added: number; present: number }>;
     for (const component of COMPONENTS) expect(report[component], component).toEqual({ rows: expected[component]!.length, added: 0, present: expected[component]!.length, invalid: 0 });
     expect(await sameAsA()).toEqual(afterImport);
 
-    const folder = temp('hf-damaged-');
     const cases = await damagedBundles();
     expect(cases.length).toBeGreaterThanOrEqual(15);
     for (const [i, damaged] of cases.entries()) {
-      const path = join(folder, `${i}.hydraflow`);
-      writeFileSync(path, damaged.bytes);
-      const job = await command<{ jobId: string }>(b.options, 'bundles.import', { file: { kind: 'host', path } });
+      writeFileSync(join(folder, `${i}.hydraflow`), damaged.bytes);
+      const job = await command<{ jobId: string }>(b.options, 'bundles.import', { file: { kind: 'host', folderId: damagedFolder, name: `${i}.hydraflow` } });
       const row = await waitJob(b.options, job.jobId);
       expect([row.status, row.error?.code], damaged.name).toEqual(['failed', damaged.code]);
     }
     expect(await sameAsA()).toEqual(afterImport);
+
+    // Export into a folder allowed on B's host, chosen in the page (never typed as a path).
+    await b.options.select('[data-testid=export-folder]', damagedFolder);
+    await b.options.click('[data-testid=export-start]');
+    const exported = await b.options.waitForSelector('[data-testid=bundle-job][data-type=bundle_export][data-status=succeeded] [data-testid=export-path-result]', { timeout: 60_000 });
+    const exportedPath = (await exported!.evaluate((el) => el.textContent))!;
+    expect(exportedPath.startsWith(`${realpathSync(folder)}/hydraflow-all-`)).toBe(true);
+    expect(runCli(['bundle', 'inspect', exportedPath]).status).toBe(0);
   });
 
   it('without a host, exports as a download and previews a picked file', async () => {

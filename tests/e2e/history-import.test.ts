@@ -1,15 +1,17 @@
 /**
  * History import end to end: the real host installed into the test profile, a fixture browser
- * profile on disk (found through XDG_CONFIG_HOME), the Import section of the options page, and a
- * service worker killed in the middle of a large import.
+ * profile on disk (found through XDG_CONFIG_HOME), the Import section of the options page, a
+ * Firefox places.sqlite picked in the page (handed to the host as bytes), and a service worker
+ * killed in the middle of a large import.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeChromiumHistory, writeLargeChromiumHistory, writeTakeoutJson } from '../fixtures/make-history';
+import { FIREFOX_VISITS, writeChromiumHistory, writeFirefoxPlaces, writeLargeChromiumHistory, writeTakeoutJson } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
+import { readStore } from '../support/idb';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 
 const LARGE_VISITS = Number(process.env.HF_E2E_LARGE_VISITS ?? 60_000);
@@ -78,6 +80,19 @@ describe('history import in real Chromium', () => {
     await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(join(dir, 'BrowserHistory.json'));
     const job = await page.waitForSelector('[data-testid=import-jobs] > [data-testid=import-job][data-status=succeeded] [data-testid=import-counts]', { timeout: 30_000 });
     expect(await job!.evaluate((el) => el.textContent)).toBe('read 5 · added 4 · duplicates 0 · invalid 1');
+  });
+
+  it('imports a Firefox places.sqlite picked in the page: the browser hands its bytes to the host, never a path', async () => {
+    const dir = tempDir('hf-places-');
+    writeFirefoxPlaces(join(dir, 'places.sqlite'));
+    const page = await setUp({});
+    await page.waitForSelector('[data-testid=history-import] p', { timeout: 30_000 });
+    const input = await page.waitForSelector('[data-testid=history-file]');
+    await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(join(dir, 'places.sqlite'));
+    const job = await page.waitForSelector('[data-testid=import-jobs] > [data-testid=import-job][data-status=succeeded] [data-testid=import-counts]', { timeout: 60_000 });
+    expect(await job!.evaluate((el) => el.textContent)).toBe(`read ${FIREFOX_VISITS.length} · added ${FIREFOX_VISITS.length} · duplicates 0 · invalid 0`);
+    const visits = await readStore<{ source: string }>(page, 'visits');
+    expect(visits.filter((visit) => visit.source === 'firefox')).toHaveLength(FIREFOX_VISITS.length);
   });
 
   it('an import that wakes a stopped worker is not taken for one the previous worker left behind', async () => {

@@ -34,9 +34,12 @@ export class HostProcess {
   private waiters: (() => void)[] = [];
   readonly exited: Promise<number | null>;
 
-  constructor(options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; home?: string } = {}) {
+  /** `umask`: the host runs under this umask (through /bin/sh), as a browser started from a shell would. */
+  constructor(options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; home?: string; umask?: string } = {}) {
     this.home = options.home ?? mkdtempSync(join(tmpdir(), 'hf-home-'));
-    this.child = spawn(process.execPath, [...(options.nodeArgs ?? []), HOST_BUNDLE, EXTENSION_ORIGIN], {
+    const argv = [...(options.nodeArgs ?? []), HOST_BUNDLE, EXTENSION_ORIGIN];
+    const [command, args] = options.umask === undefined ? [process.execPath, argv] : ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...argv]];
+    this.child = spawn(command, args, {
       env: { ...process.env, HYDRAFLOW_HOME: this.home, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -1,8 +1,9 @@
 /**
  * Bundles on the options page: export (everything, chosen threads, or history in a date range) to
- * the host's bundle folder, a chosen path, or a download; import a bundle or another tool's export
- * from a path on disk (through the host) or a picked file, with a preview before anything is
- * written and a per-component report after. Reads via liveQuery; acts via commands. A picked file
+ * the host's bundle folder, a folder the user allowed on the host, or a download; import a bundle
+ * or another tool's export from one of those folders (listed by the host: the page never names a
+ * path) or a picked file, with a preview before anything is written and a per-component report
+ * after. Reads via liveQuery; acts via commands. A picked file
  * is staged in Cache Storage (not the database) so the background can read it in slices.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -37,8 +38,7 @@ export function BundlesSection() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [destination, setDestination] = useState<'host' | 'download'>('host');
-  const [exportPath, setExportPath] = useState('');
-  const [importPath, setImportPath] = useState('');
+  const [exportFolder, setExportFolder] = useState('bundles');
   const [file, setFile] = useState<BundleFileRef | null>(null);
   const [preview, setPreview] = useState<BundlePreview | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -56,7 +56,7 @@ export function BundlesSection() {
     const range = scopeKind === 'history' ? historyRange(from, to) : null;
     if (range && 'error' in range) return setMessage(range.error);
     const scope: ExportScope = scopeKind === 'threads' ? { kind: 'threads', threadIds } : range ? { kind: 'history', ...range } : { kind: 'all' };
-    const reply = await sendCommand('bundles.export', { scope, destination: destination === 'download' ? { kind: 'download' } : { kind: 'host', ...(exportPath.trim() ? { path: exportPath.trim() } : {}) } });
+    const reply = await sendCommand('bundles.export', { scope, destination: destination === 'download' ? { kind: 'download' } : { kind: 'host', folderId: exportFolder } });
     setMessage(reply.ok ? null : reply.error.message);
   };
 
@@ -123,7 +123,17 @@ export function BundlesSection() {
         <label>
           <input type="radio" name="destination" checked={destination === 'host'} onChange={() => setDestination('host')} /> To disk through the host
         </label>{' '}
-        <input type="text" placeholder="default: the host's bundle folder, or an absolute path" value={exportPath} onInput={(e) => setExportPath((e.target as HTMLInputElement).value)} data-testid="export-path" size={50} />{' '}
+        {files.state === 'ready' && files.value.folders.length > 1 && (
+          <>
+            <select value={exportFolder} onChange={(e) => setExportFolder((e.target as HTMLSelectElement).value)} data-testid="export-folder">
+              {files.value.folders.map((folder) => (
+                <option key={folder.id} value={folder.id}>
+                  {folder.isDefault ? `the host's bundle folder (${folder.path})` : folder.path}
+                </option>
+              ))}
+            </select>{' '}
+          </>
+        )}
         <label>
           <input type="radio" name="destination" checked={destination === 'download'} onChange={() => setDestination('download')} data-testid="destination-download" /> As a download
         </label>{' '}
@@ -133,30 +143,37 @@ export function BundlesSection() {
       </p>
       <h3>Import</h3>
       <p>
-        <input type="text" placeholder="/path/to/file.hydraflow (through the host)" value={importPath} onInput={(e) => setImportPath((e.target as HTMLInputElement).value)} data-testid="import-path" size={50} />{' '}
-        <button type="button" data-testid="import-preview" disabled={!importPath.trim() || busy} onClick={() => void runPreview({ kind: 'host', path: importPath.trim() })}>
-          Preview
-        </button>{' '}
-        or pick a file: <input type="file" aria-label={t('bundlePickFileLabel')} data-testid="import-file" onChange={(e) => void pick((e.target as HTMLInputElement).files?.[0])} />
+        Pick a file: <input type="file" aria-label={t('bundlePickFileLabel')} data-testid="import-file" onChange={(e) => void pick((e.target as HTMLInputElement).files?.[0])} /> (read by the browser), or preview one
+        from a folder of the host below.
       </p>
       {files.state === 'ready' && (
         <div data-testid="bundle-files">
+          {files.value.folders.map((folder) => (
+            <div key={folder.id} data-testid="bundle-folder" data-folder-id={folder.id}>
+              <p class="muted">
+                In <code>{folder.path}</code>:
+              </p>
+              <ul>
+                {files.value.files
+                  .filter((f) => f.folderId === folder.id)
+                  .slice(0, 50)
+                  .map((f) => (
+                    <li key={f.name} data-testid="bundle-file" data-name={f.name}>
+                      {f.name} <span class="muted">{formatBytes(f.size)} · {new Date(f.modifiedAt).toLocaleString()}</span>{' '}
+                      <button type="button" data-testid="bundle-file-preview" disabled={busy} onClick={() => void runPreview({ kind: 'host', folderId: folder.id, name: f.name })}>
+                        Preview
+                      </button>
+                    </li>
+                  ))}
+              </ul>
+            </div>
+          ))}
           <p class="muted">
-            In <code>{files.value.folder}</code>:{' '}
-            <button type="button" class="link" onClick={() => reloadFiles()}>
+            The host reads and writes only its bundle folder and the folders you allow on this machine: <code>npx hydraflow-host folders add PATH</code>.{' '}
+            <button type="button" class="link" data-testid="bundle-files-refresh" onClick={() => reloadFiles()}>
               Refresh
             </button>
           </p>
-          <ul>
-            {files.value.files.slice(0, 20).map((f) => (
-              <li key={f.path}>
-                {f.name} <span class="muted">{formatBytes(f.size)} · {new Date(f.modifiedAt).toLocaleString()}</span>{' '}
-                <button type="button" disabled={busy} onClick={() => void runPreview({ kind: 'host', path: f.path })}>
-                  Preview
-                </button>
-              </li>
-            ))}
-          </ul>
         </div>
       )}
       {busy && <p class="muted">Checking every row…</p>}

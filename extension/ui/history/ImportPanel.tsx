@@ -1,12 +1,14 @@
 /**
  * The Import section: browser profiles found by the native host (size, last modified), a Takeout
- * BrowserHistory.json drop (parsed by the background, no host needed) and the import jobs with
+ * BrowserHistory.json drop (parsed by the background, no host needed), a picked History or
+ * places.sqlite file (read by the browser, handed to the host as bytes) and the import jobs with
  * live progress, rate, ETA, honest counts and cancel. Reads via liveQuery; acts via commands.
  */
 import { useState } from 'preact/hooks';
 import { importCounts } from '../../../shared/commands/history';
 import type { HistoryProfileInfo } from '../../../shared/protocol/history';
 import type { Job } from '../../../shared/schemas/entities';
+import { BUNDLE_CACHE, stagedKey } from '../../bundles';
 import { sendCommand } from '../../commands/client';
 import { useCommand, useLiveQuery } from '../hooks';
 import { t } from '../i18n';
@@ -25,6 +27,18 @@ export function ImportPanel() {
   const importTakeout = async (file: File | undefined) => {
     if (!file) return;
     const reply = await sendCommand('history.importTakeout', { fileName: file.name, text: await file.text() });
+    setMessage(reply.ok ? null : reply.error.message);
+  };
+  // A History or places.sqlite picked here is read by the browser and handed to the host as bytes
+  // (the host never takes a path from the page); a Takeout JSON is parsed by the background.
+  const importFile = async (file: File | undefined) => {
+    if (!file) return;
+    const head = new TextDecoder().decode(await file.slice(0, 16).arrayBuffer());
+    if (!head.startsWith('SQLite format 3')) return importTakeout(file);
+    const id = crypto.randomUUID();
+    await (await caches.open(BUNDLE_CACHE)).put(stagedKey(id), new Response(file));
+    setMessage('Handing the file to the native host…');
+    const reply = await sendCommand('history.importFile', { stagedId: id, name: file.name });
     setMessage(reply.ok ? null : reply.error.message);
   };
 
@@ -78,6 +92,10 @@ export function ImportPanel() {
         Drop a Google Takeout <code>BrowserHistory.json</code> here, or{' '}
          <input type="file" accept=".json,application/json" aria-label={t('importTakeoutFileLabel')} data-testid="takeout-file" onChange={(event) => void importTakeout((event.target as HTMLInputElement).files?.[0])} />
       </div>
+      <p>
+        Or pick a browser's history file (a Chromium <code>History</code> or a Firefox <code>places.sqlite</code>, e.g. copied from another machine):{' '}
+        <input type="file" data-testid="history-file" onChange={(event) => void importFile((event.target as HTMLInputElement).files?.[0])} />
+      </p>
       {message && <p class="error">{message}</p>}
       <div data-testid="import-jobs">
         {jobs.slice(0, 5).map((job) => (

@@ -1,10 +1,10 @@
 /**
  * Bundles under faults, in real Chromium with the real host: the service worker killed again and
  * again during a bundle import (the import resumes from its cursor; every row once), and the host
- * SIGKILLed while it writes an export (the job fails clearly, no file appears at the target path,
- * the extension reconnects and the next export is complete and valid).
+ * SIGKILLed while it writes an export into a folder allowed on the host (the job fails clearly, no
+ * bundle appears in the folder, the extension reconnects and the next export is complete and valid).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeLargeChromiumHistory } from '../../fixtures/make-history';
@@ -30,6 +30,13 @@ function setup(prefix: string) {
   return { base, home, userDataDir };
 }
 
+/** Allows `folder` on the host side (the extension names files there by folder id and name); returns its id. */
+function allowFolder(home: string, folder: string): string {
+  const added = runCli(['folders', 'add', folder], { HYDRAFLOW_HOME: home });
+  if (added.status !== 0) throw new Error(added.stderr || added.stdout);
+  return (JSON.parse(added.stdout) as { folders: { id: string }[] }).folders.at(-1)!.id;
+}
+
 export const workerKillDuringBundleImport: Scenario = {
   name: 'worker killed during bundle import',
   needs: 'browser',
@@ -40,7 +47,10 @@ export const workerKillDuringBundleImport: Scenario = {
     const { base, home, userDataDir } = setup('hf-stress-bundle-in-');
     const history = join(base, 'History');
     writeLargeChromiumHistory(history, { visits, urls: Math.ceil(visits / 5) });
-    const bundle = join(base, 'history.hydraflow');
+    const inFolder = join(base, 'in');
+    mkdirSync(inFolder);
+    const inId = allowFolder(home, inFolder);
+    const bundle = join(inFolder, 'history.hydraflow');
     const made = runCli(['bundle', 'from-history', '--file', history, '--out', bundle], { HYDRAFLOW_HOME: home });
     if (made.status !== 0) throw new Error(made.stderr || made.stdout);
     const launched = await launchWithExtension({ userDataDir });
@@ -48,7 +58,7 @@ export const workerKillDuringBundleImport: Scenario = {
       await serviceWorkerTarget(launched.browser);
       const page = await openExtensionPage(launched.browser, 'options.html');
       await page.waitForSelector('[data-testid=app-info]');
-      const started = await command(page, 'bundles.import', { file: { kind: 'host', path: bundle } });
+      const started = await command(page, 'bundles.import', { file: { kind: 'host', folderId: inId, name: 'history.hydraflow' } });
       if (!started.ok) throw new Error(JSON.stringify(started.error));
       const jobId = (started.result as { jobId: string }).jobId;
       const killer = await workerKiller(page);
@@ -109,6 +119,8 @@ export const hostKillDuringBundleWrite: Scenario = {
     const { base, home, userDataDir } = setup('hf-stress-bundle-out-');
     const out = join(base, 'out');
     mkdirSync(out);
+    const outId = allowFolder(home, out);
+    const finishedFiles = () => readdirSync(out).filter((name) => name.endsWith('.hydraflow'));
     const launched = await launchWithExtension({ userDataDir });
     try {
       await serviceWorkerTarget(launched.browser);
@@ -119,29 +131,33 @@ export const hostKillDuringBundleWrite: Scenario = {
       let failures = 0;
       let killedWhileWriting = 0;
       for (let run = 0; run < kills; run++) {
-        const target = join(out, `killed-${run}.hydraflow`);
-        const started = await command(page, 'bundles.export', { scope: { kind: 'all' }, destination: { kind: 'host', path: target } });
+        const filesBefore = finishedFiles().length;
+        const partialsBefore = new Set(readdirSync(out).filter((name) => name.includes('.hydraflow.partial-')));
+        // One export per second at most: the extension names a bundle by the second it starts.
+        await sleep(1100);
+        const started = await command(page, 'bundles.export', { scope: { kind: 'all' }, destination: { kind: 'host', folderId: outId } });
         if (!started.ok) throw new Error(JSON.stringify(started.error));
         const jobId = (started.result as { jobId: string }).jobId;
         // Kill the host once it has started writing (a partial file exists), at a random moment.
-        await waitUntil('the export to start writing', async () => (readdirSync(out).some((name) => name.startsWith(`killed-${run}.hydraflow.partial-`)) ? true : undefined), 60_000, 20).catch(() => undefined);
+        await waitUntil('the export to start writing', async () => (readdirSync(out).some((name) => name.includes('.hydraflow.partial-') && !partialsBefore.has(name)) ? true : undefined), 60_000, 20).catch(() => undefined);
         await sleep(random.int(300));
         const pids = hostPids(home);
         for (const pid of pids) process.kill(pid, 'SIGKILL');
         const job = await finishedJob(page, jobId);
         if (job.status === 'running') failures++;
         if (job.status === 'failed') killedWhileWriting++;
-        // A complete-looking file at the target only if the export really finished.
-        if (existsSync(target) && job.status !== 'succeeded') {
+        // A complete-looking file in the folder only if the export really finished.
+        if (finishedFiles().length !== filesBefore && job.status !== 'succeeded') {
           failures++;
-          log(`run ${run}: ${target} exists after a ${job.status} export`);
+          log(`run ${run}: a bundle appeared after a ${job.status} export`);
         }
         if (job.status === 'failed' && !job.error) failures++;
       }
       // The extension reconnects: the next export is complete and valid.
-      const final = join(out, 'final.hydraflow');
-      const again = await command(page, 'bundles.export', { scope: { kind: 'all' }, destination: { kind: 'host', path: final } });
+      await sleep(1100);
+      const again = await command(page, 'bundles.export', { scope: { kind: 'all' }, destination: { kind: 'host', folderId: outId } });
       const finalJob = await finishedJob(page, (again.result as { jobId: string }).jobId);
+      const final = (finalJob as { result?: { path?: string } }).result?.path ?? join(out, 'missing');
       const inspect = runCli(['bundle', 'inspect', final], { HYDRAFLOW_HOME: home });
       const report = inspect.status === 0 ? (JSON.parse(inspect.stdout) as { counts?: Record<string, number>; valid?: boolean; components?: Record<string, { rows: number }> }) : null;
       const rows = report?.counts?.visits ?? report?.components?.visits?.rows ?? 0;
@@ -156,7 +172,7 @@ export const hostKillDuringBundleWrite: Scenario = {
         duplicates: Math.max(0, rows - visits),
         lost: Math.max(0, visits - rows),
         failures,
-        notes: [`${kills} host SIGKILLs during exports (${killedWhileWriting} cut off while writing; no file at the target of an unfinished export); the next export ${finalJob.status} and inspects valid with ${rows} visits`],
+        notes: [`${kills} host SIGKILLs during exports (${killedWhileWriting} cut off while writing; no bundle appeared in the folder for an unfinished export); the next export ${finalJob.status} and inspects valid with ${rows} visits`],
       };
     } finally {
       await launched.close();

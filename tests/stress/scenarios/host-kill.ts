@@ -6,11 +6,12 @@
  *  - during a history stream: a new host streams the whole file again, every visit exactly once,
  *    and no private copy of the History file is left behind by the killed host.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROTOCOL_VERSION } from '../../../shared/version';
 import { writeLargeChromiumHistory } from '../../fixtures/make-history';
+import { runCli } from '../../support/cli';
 import { HostProcess } from '../../support/host-process';
 import { generateLargeChange, hashTree, makeRepoFixture, writeTree } from '../../support/repo-fixture';
 import { randomSource, type Scenario } from '../report';
@@ -112,11 +113,17 @@ export const hostKillDuringHistoryStream: Scenario = {
     const runs = smoke ? 1 : 10;
     const visits = smoke ? 20_000 : 100_000;
     const base = mkdtempSync(join(tmpdir(), 'hf-stress-history-'));
-    const file = join(base, 'History');
-    writeLargeChromiumHistory(file, { visits, urls: Math.ceil(visits / 5) });
-    // Private copies go to the temp dir of the host: give the hosts one of their own to inspect.
-    const hostTmp = join(base, 'tmp');
-    const env = { TMPDIR: hostTmp };
+    const files = join(base, 'files');
+    mkdirSync(files);
+    writeLargeChromiumHistory(join(files, 'History'), { visits, urls: Math.ceil(visits / 5) });
+    // The hosts share one home; the file is in a folder allowed there, named by folder id and name.
+    const home = join(base, 'home');
+    const allowed = runCli(['folders', 'add', files], { HYDRAFLOW_HOME: home });
+    if (allowed.status !== 0) throw new Error(allowed.stderr || allowed.stdout);
+    const file = { folderId: (JSON.parse(allowed.stdout) as { folders: { id: string }[] }).folders.at(-1)!.id, name: 'History' };
+    // Private copies go to the host's own folder: inspect it between hosts.
+    const hostTmp = join(home, 'data', 'history-copies');
+    const copies = () => (existsSync(hostTmp) ? readdirSync(hostTmp).filter((name) => name.startsWith('hydraflow-history-')).length : 0);
     let complete = 0;
     let duplicates = 0;
     let lost = 0;
@@ -125,23 +132,22 @@ export const hostKillDuringHistoryStream: Scenario = {
     try {
       for (let run = 0; run < runs; run++) {
         rmSync(hostTmp, { recursive: true, force: true });
-        writeTree(hostTmp, { '.keep': '' });
-        const host = new HostProcess({ env });
+        const host = new HostProcess({ home });
         await host.request('h', 'hello', hello);
-        host.send({ id: 'read', method: 'history.read', params: { path: file, after: null, limit: 100_000 } }).catch(() => undefined);
+        host.send({ id: 'read', method: 'history.read', params: { file, after: null, limit: 100_000 } }).catch(() => undefined);
         await host.waitFor((frame) => frame.event === 'items' || 'ok' in frame, 30_000);
         await sleep(random.next() * 200);
         host.child.kill('SIGKILL');
         await host.exited;
-        const killedCopies = readdirSync(hostTmp).filter((name) => name.startsWith('hydraflow-history-')).length;
+        const killedCopies = copies();
         // The next host reads the whole file again, page after page, as the import job does.
-        const next = new HostProcess({ env });
+        const next = new HostProcess({ home });
         try {
           const seen = new Set<string>();
           let doubled = 0;
           let after: unknown = null;
           for (let page = 0; ; page++) {
-            const reply = await next.request(`p${page}`, 'history.read', { path: file, after, limit: 50_000 }, 60_000);
+            const reply = await next.request(`p${page}`, 'history.read', { file, after, limit: 50_000 }, 60_000);
             if (!reply.ok) throw new Error(JSON.stringify(reply.error));
             for (const frame of next.frames.filter((f) => f.id === `p${page}` && f.event === 'items')) {
               for (const visit of (frame.data as { visits: { url: string; visitedAt: number }[] }).visits) {
@@ -155,7 +161,7 @@ export const hostKillDuringHistoryStream: Scenario = {
             after = result.position;
             if (result.done || result.read === 0) break;
           }
-          const remaining = readdirSync(hostTmp).filter((name) => name.startsWith('hydraflow-history-')).length;
+          const remaining = copies();
           if (remaining > 0) leftovers++;
           duplicates += doubled;
           if (seen.size === visits) complete++;
@@ -165,7 +171,9 @@ export const hostKillDuringHistoryStream: Scenario = {
           failures++;
           log(`run ${run}: the next host failed: ${(error as Error).message}`);
         } finally {
-          await next.stop();
+          // Not stop(): it would delete the shared home.
+          next.child.stdin.end();
+          await next.exited;
         }
       }
     } finally {

@@ -280,7 +280,7 @@ describe('bundle export and import', () => {
     expect(place.path).toBe(join(dir, 'home', 'data', 'bundles', 'unit.hydraflow'));
     expect(readdirSync(join(dir, 'home', 'data', 'bundles'))).toEqual(['unit.hydraflow']);
     const b = freshDb();
-    await importRows(b, await openRowSource(await hostSource(host, place.path!)), { component: 0, row: 0, report: null });
+    await importRows(b, await openRowSource(await hostSource(host, { folderId: 'bundles', name: 'unit.hydraflow' })), { component: 0, row: 0, report: null });
     expect(await contents(b)).toEqual(await contents(a));
     const again = await hostSink(host, { fileName: 'unit.hydraflow' }).catch((error: unknown) => error);
     expect(again).toMatchObject({ code: 'BUNDLE_FILE_EXISTS' });

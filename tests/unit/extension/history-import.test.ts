@@ -4,7 +4,7 @@
  * does). Dexie on fake-indexeddb.
  */
 import Dexie from 'dexie';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
@@ -25,8 +25,10 @@ let n = 0;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'hf-import-'));
-  writeChromiumHistory(join(dir, 'History'));
-  writeLargeChromiumHistory(join(dir, 'Large'), { visits: 3000, urls: 400 });
+  // The host reads files only in its folders: the fixtures go in its bundle folder.
+  mkdirSync(join(dir, 'home', 'data', 'bundles'), { recursive: true, mode: 0o700 });
+  writeChromiumHistory(join(dir, 'home', 'data', 'bundles', 'History'));
+  writeLargeChromiumHistory(join(dir, 'home', 'data', 'bundles', 'Large'), { visits: 3000, urls: 400 });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(async () => {
@@ -84,17 +86,17 @@ describe('history import job', () => {
   it('imports a History file with honest counts; again → 0 added; --full → all duplicates', async () => {
     await fresh();
     const host = inProcessHost();
-    const first = await settled(await startHostImport(db, host, { path: join(dir, 'History') }, false));
+    const first = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'History' } }, false));
     expect(first.status).toBe('succeeded');
     expect(first.result).toEqual({ read: 11, added: 11, duplicates: 0, invalid: 0 });
     expect(await db.visits.count()).toBe(11);
     const stored = await db.visits.orderBy('visitedAt').first();
     expect(stored).toMatchObject({ url: 'https://example.com/', visitedAt: 1710072000000, transition: 'typed', source: 'chromium', hostRev: 'com.example' });
 
-    const again = await settled(await startHostImport(db, host, { path: join(dir, 'History') }, false));
+    const again = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'History' } }, false));
     expect(again.result).toEqual({ read: 0, added: 0, duplicates: 0, invalid: 0 });
 
-    const full = await settled(await startHostImport(db, host, { path: join(dir, 'History') }, true));
+    const full = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'History' } }, true));
     expect(full.result).toEqual({ read: 11, added: 0, duplicates: 11, invalid: 0 });
     expect(await db.visits.count()).toBe(11);
   });
@@ -102,7 +104,7 @@ describe('history import job', () => {
   it('after the worker dies mid-import, resuming from the cursor stores exactly the file’s visits', async () => {
     await fresh();
     const dying = inProcessHost({ dieAfterEvents: 1 });
-    const jobId = await startHostImport(db, dying, { path: join(dir, 'Large') }, false);
+    const jobId = await startHostImport(db, dying, { file: { folderId: 'bundles', name: 'Large' } }, false);
     const broken = await settled(jobId);
     expect(broken.status).toBe('failed');
     // The job-wide total is known from the first progress event, before the first batch is stored.
@@ -153,7 +155,7 @@ describe('history import across many pages (the next page is read while the last
         });
       },
     };
-    jobId = await startHostImport(db, watched, { path: join(dir, 'Large') }, false, sizes);
+    jobId = await startHostImport(db, watched, { file: { folderId: 'bundles', name: 'Large' } }, false, sizes);
     const job = await settled(jobId);
     expect(job.status).toBe('succeeded');
     expect(job.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
@@ -168,7 +170,7 @@ describe('history import across many pages (the next page is read while the last
 
   it('a worker killed in the middle of a page, with later rows already received, resumes to exactly the file’s visits', async () => {
     await fresh();
-    const jobId = await startHostImport(db, inProcessHost({ dieAfterEvents: 4 }), { path: join(dir, 'Large') }, false, sizes);
+    const jobId = await startHostImport(db, inProcessHost({ dieAfterEvents: 4 }), { file: { folderId: 'bundles', name: 'Large' } }, false, sizes);
     const broken = await settled(jobId);
     expect(broken.status).toBe('failed');
     const partial = await db.visits.count();
@@ -187,7 +189,7 @@ describe('history import cancel and Takeout', () => {
   it('cancelling a running import ends the job cancelled, not running', async () => {
     await fresh();
     const { cancelImport } = await import('../../../extension/history');
-    const jobId = await startHostImport(db, inProcessHost(), { path: join(dir, 'Large') }, false);
+    const jobId = await startHostImport(db, inProcessHost(), { file: { folderId: 'bundles', name: 'Large' } }, false);
     expect(await cancelImport(db, jobId)).toBe(true);
     const job = await settled(jobId);
     expect(job.status).toBe('cancelled');

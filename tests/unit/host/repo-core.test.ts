@@ -257,6 +257,12 @@ describe('path rules', () => {
     ['GIT~1/config', 'PATH_GIT_DIR'],
     ['a\u0000b', 'PATH_CONTROL_CHARS'],
     ['a\u001bb', 'PATH_CONTROL_CHARS'],
+    ['.git::$INDEX_ALLOCATION/config', 'PATH_RESERVED_NAME'],
+    ['src/file.txt:stream', 'PATH_RESERVED_NAME'],
+    ['.g\u200cit/config', 'PATH_GIT_DIR'],
+    ['.git\u200d/hooks/x', 'PATH_GIT_DIR'],
+    ['\ufeff.GIT/config', 'PATH_GIT_DIR'],
+    ['.gi\u202et/config', 'PATH_GIT_DIR'],
   ])('refuses %j with %s', (path, code) => {
     expect(codeOf(() => pathComponents(path))).toBe(code);
   });
@@ -270,6 +276,12 @@ describe('path rules', () => {
   it('refuses case twins and duplicates within one patch', () => {
     expect(codeOf(() => assertNoCaseTwins(['A.txt', 'a.txt']))).toBe('PATH_CASE_COLLISION');
     expect(codeOf(() => assertNoCaseTwins(['a.txt', 'a.txt']))).toBe('PATCH_DUPLICATE_PATH');
+  });
+
+  it('refuses NFC/NFD twins within one patch (one file on macOS)', () => {
+    const nfc = 'caf\u00e9.txt';
+    const nfd = 'cafe\u0301.txt';
+    expect(codeOf(() => assertNoCaseTwins([nfc, nfd]))).toBe('PATH_NORMALIZATION_COLLISION');
   });
 });
 
