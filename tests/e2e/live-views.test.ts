@@ -4,7 +4,7 @@
  * line after an embed job, the host's bundle list after an export, a bundle check's old error,
  * and the settings forms after another page saved them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -47,6 +47,7 @@ describe('live views', () => {
   let siteUrl: string;
   let embeddings: FakeEmbeddings;
   let options: Page;
+  let home: string;
   const dirs: string[] = [];
 
   beforeAll(async () => {
@@ -54,7 +55,7 @@ describe('live views', () => {
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
     embeddings = await startFakeEmbeddings({ dims: 16 });
-    const home = mkdtempSync(join(tmpdir(), 'hf-home-'));
+    home = mkdtempSync(join(tmpdir(), 'hf-home-'));
     const userDataDir = mkdtempSync(join(tmpdir(), 'hf-profile-'));
     dirs.push(home, userDataDir);
     const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: home });
@@ -131,11 +132,15 @@ describe('live views', () => {
     );
     await options.waitForFunction((n) => document.querySelectorAll('[data-testid=bundle-files] li').length === n + 1, { timeout: WITHIN_MS, polling: 50 }, before);
 
-    // A file that is not a bundle: its error shows; checking the good one clears it at once.
-    await options.type('[data-testid=import-path]', '/nonexistent/file.hydraflow');
-    await options.click('[data-testid=import-preview]');
+    // A file that is not a bundle (put in the host's bundle folder): its error shows; checking the
+    // good one clears it at once.
+    const bad = 'not-a-bundle.hydraflow';
+    writeFileSync(join(home, 'data', 'bundles', bad), 'not a bundle');
+    await options.click('[data-testid=bundle-files-refresh]');
+    const badPreview = await options.waitForSelector(`[data-testid=bundle-file][data-name="${bad}"] [data-testid=bundle-file-preview]`, { timeout: 10_000 });
+    await badPreview!.click();
     await options.waitForSelector('[data-testid=bundle-message]', { timeout: 10_000 });
-    await options.click('[data-testid=bundle-files] li button');
+    await options.click(`[data-testid=bundle-file]:not([data-name="${bad}"]) [data-testid=bundle-file-preview]`);
     await options.waitForFunction(() => !document.querySelector('[data-testid=bundle-message]'), { timeout: WITHIN_MS, polling: 20 });
     await options.waitForSelector('[data-testid=bundle-preview]', { timeout: 10_000 });
   });

@@ -94,7 +94,7 @@ export function ImportPanel() {
       </div>
       <p>
         Or pick a browser's history file (a Chromium <code>History</code> or a Firefox <code>places.sqlite</code>, e.g. copied from another machine):{' '}
-        <input type="file" data-testid="history-file" onChange={(event) => void importFile((event.target as HTMLInputElement).files?.[0])} />
+        <input type="file" aria-label={t('importHistoryFileLabel')} data-testid="history-file" onChange={(event) => void importFile((event.target as HTMLInputElement).files?.[0])} />
       </p>
       {message && <p class="error">{message}</p>}
       <div data-testid="import-jobs">
