@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { bundleFileInfo } from '../protocol/bundles';
 import { bundleScope } from '../bundle/format';
 import { timestamp } from '../schemas/entities';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 /** Where a file to import is: on disk through the host, or staged by a UI page in Cache Storage. */
 export const bundleFileRef = z.discriminatedUnion('kind', [
@@ -56,26 +56,31 @@ export type ExportResult = z.infer<typeof exportResult>;
 
 export const bundleCommands = {
   'bundles.export': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Starts a bundle export job: everything, some threads, or history in a date range; to the host (default folder or a path) or as a download.',
     params: z.object({ scope: exportScope, destination: exportDestination }),
     result: z.object({ jobId: z.string() }),
   }),
   'bundles.preview': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Validates a file (bundle or foreign export) and says what it holds and what an import would add; writes nothing.',
     params: z.object({ file: bundleFileRef }),
     result: bundlePreview,
   }),
   'bundles.import': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Starts a bundle import job (validate everything, then write in batches; importing twice adds nothing).',
     params: z.object({ file: bundleFileRef }),
     result: z.object({ jobId: z.string() }),
   }),
   'bundles.cancel': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Cancels a running bundle export or import job.',
     params: z.object({ jobId: z.string().min(1) }),
     result: z.object({ cancelled: z.boolean() }),
   }),
   'bundles.files': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Bundle files in the host bundle folder.',
     params: z.object({}),
     result: z.object({ folder: z.string(), files: z.array(bundleFileInfo) }),

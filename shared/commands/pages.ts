@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { id, page } from '../schemas/entities';
 import { REFRESH_DEFAULT_INTERVAL_MS, REFRESH_DEFAULT_PAGES, REFRESH_DEFAULT_TIMEOUT_MS, REFRESH_MAX_DEPTH, REFRESH_MAX_PAGES, refreshScope } from '../refresh/scope';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 export const pageMetaSchema = page.omit({ text: true });
 
@@ -26,11 +26,13 @@ export type RefreshParams = z.infer<typeof refreshParams>;
 
 export const pageCommands = {
   'pages.diff': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Line diff of a page version against another version of the same page (default: the one before it); hunks with 3 lines of context.',
     params: z.object({ pageId: id, againstId: id.optional() }),
     result: z.object({ from: pageMetaSchema.nullable(), to: pageMetaSchema, added: z.number().int(), removed: z.number().int(), exact: z.boolean(), hunks: z.array(diffHunk) }),
   }),
   'refresh.start': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Refreshes the saved pages of a thread, a topic query or domains (optionally following same-site links); a `page_refresh` job. The same normalized scope while one is queued or running returns that job.',
     params: refreshParams,
     result: z.object({ jobId: id, deduplicated: z.boolean() }),

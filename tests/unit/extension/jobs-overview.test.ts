@@ -32,7 +32,7 @@ const NOW = Date.UTC(2026, 10, 24, 12);
 function handlers(controls: JobControls = {}) {
   return { ...jobCommandHandlers(db, controls), ...overviewCommandHandlers(db, null) } as unknown as CommandHandlers;
 }
-const call = (method: string, params: unknown, controls?: JobControls) => dispatchCommand(handlers(controls), { type: 'hydraflow/command', method, params }, { senderTabId: null });
+const call = (method: string, params: unknown, controls?: JobControls) => dispatchCommand(handlers(controls), { type: 'hydraflow/command', method, params }, { senderTabId: null, caller: 'extension-page' });
 
 async function job(type: 'history_import' | 'prune' | 'patch_apply', status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled', createdAt: number, finishedAt: number | null = null) {
   const created = await createJob(db, { type }, createdAt);
