@@ -65,6 +65,9 @@ export const ERRORS = {
   BUNDLE_FOREIGN_UNRECOGNIZED: { n: 414, message: 'The file is neither a HydraFlow bundle nor a recognized export of another tool' },
   BUNDLE_FILE_EXISTS: { n: 415, message: 'A file already exists at the bundle output path' },
   BUNDLE_FILE_NOT_FOUND: { n: 416, message: 'The bundle file does not exist or cannot be read' },
+  BUNDLE_LINE_TOO_LONG: { n: 417, message: 'A line of the file is longer than the line limit' },
+  BUNDLE_NESTING_TOO_DEEP: { n: 418, message: 'A row nests arrays or objects deeper than the limit' },
+  BUNDLE_FILE_CHANGED: { n: 419, message: 'The file is not the one the import started with (another size or SHA-256)' },
   // 5xx — repo tools
   REPO_NOT_FOUND: { n: 500, message: 'No repository with this id in the host config' },
   CHECK_NOT_FOUND: { n: 501, message: 'No check with this id registered for the repository' },

@@ -1,6 +1,7 @@
 /**
  * Other tools' exports as import sources: the file is read whole (these exports are made to be
- * opened by a browser page; capped at 256 MiB), mapped by shared/bundle/foreign.ts, and offered
+ * opened by a browser page; capped at 16 MiB and 100,000 rows so the worker's heap stays under its
+ * ceiling), mapped by shared/bundle/foreign.ts, and offered
  * to the importer like a validated bundle, in batches.
  */
 import { COMPONENTS } from '../../shared/bundle/format';
@@ -9,7 +10,7 @@ import type { ByteSource } from '../../shared/bundle/zip-read';
 import { CodedError } from '../../shared/errors';
 import type { RowSource } from './import';
 
-const MAX_FOREIGN_BYTES = 256 * 1024 * 1024;
+const MAX_FOREIGN_BYTES = 16 * 1024 * 1024;
 const BATCH = 5000;
 
 /** The mapped rows; null for text that is no known export; 'binary' for bytes that are not text. */

@@ -14,6 +14,7 @@
  * chats become threads with messages. Ids are derived from the source's own ids or content, so
  * importing the same file twice adds nothing. Rows whose URL is unusable are counted invalid.
  */
+import { CodedError } from '../errors';
 import { reverseHost } from '../host-key';
 import { stringKey } from '../hash';
 import { makeVisit } from '../history/visit';
@@ -45,12 +46,20 @@ function toMs(value: unknown, unit: 'ms' | 's' = 'ms'): number | null {
   return null;
 }
 
+/**
+ * The most rows one export may map to (all components together). Mapped rows are held in memory
+ * until imported: 100,000 rows stay within the worker's heap ceiling (docs/bundle-format.md).
+ */
+export const MAX_FOREIGN_ROWS = 100_000;
+
 class Collector {
   readonly rows: Partial<Record<ComponentName, unknown[]>> = {};
   readonly invalid: Partial<Record<ComponentName, number>> = {};
   private readonly ids = new Map<ComponentName, Set<string>>();
+  private seen = 0;
 
   add(component: ComponentName, row: unknown, schema: { safeParse(value: unknown): { success: boolean; data?: unknown } }): void {
+    if (++this.seen > MAX_FOREIGN_ROWS) throw new CodedError('BUNDLE_TOO_LARGE', `The export holds more than ${MAX_FOREIGN_ROWS} rows; import it in parts`);
     const checked = schema.safeParse(row);
     if (!checked.success) return this.reject(component);
     const id = String((checked.data as { id: unknown }).id);

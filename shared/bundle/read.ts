@@ -15,13 +15,14 @@ import {
   MANIFEST_FILE,
   manifestHeader,
   MAX_ENTRY_BYTES,
-  MAX_LINE_BYTES,
+  MAX_LINE_CHARS,
   MAX_MANIFEST_BYTES,
+  MAX_NESTING_DEPTH,
   rowId,
   type BundleVersion,
   type ComponentSummary,
 } from './format';
-import { LineSplitter } from './ndjson';
+import { LineSplitter, nestsDeeperThan } from './ndjson';
 import { Sha256 } from './sha256';
 import { readZipDirectory, readZipEntry, type ByteSource, type ZipEntry } from './zip-read';
 
@@ -121,6 +122,42 @@ function rowParser(bundle: OpenedBundle, component: string): (value: unknown) =>
   };
 }
 
+/** One NDJSON line as a JSON value; refuses a line nested deeper than MAX_NESTING_DEPTH first. */
+function parseLine(file: string, line: string, number: number): unknown {
+  if (nestsDeeperThan(line, MAX_NESTING_DEPTH)) throw new CodedError('BUNDLE_NESTING_TOO_DEEP', `${file} line ${number}: nested deeper than ${MAX_NESTING_DEPTH} levels`);
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new CodedError('BUNDLE_ROW_INVALID', `${file} line ${number}: not JSON`);
+  }
+}
+
+/**
+ * The 53-bit hashes of a component's row keys, 8 bytes each in one growing array (a Set of a
+ * million numbers costs ~50 MB; this costs 8). Sorted at the end, equal neighbours are suspects.
+ */
+class KeyHashes {
+  private keys = new Float64Array(1024);
+  private length = 0;
+
+  add(key: number): void {
+    if (this.length === this.keys.length) {
+      const grown = new Float64Array(this.keys.length * 2);
+      grown.set(this.keys);
+      this.keys = grown;
+    }
+    this.keys[this.length++] = key;
+  }
+
+  /** Hashes seen more than once. */
+  repeated(): Set<number> {
+    const sorted = this.keys.subarray(0, this.length).sort();
+    const out = new Set<number>();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) out.add(sorted[i]!);
+    return out;
+  }
+}
+
 export interface ValidationReport {
   /** Rows per component (as declared and checked). */
   rows: Record<string, number>;
@@ -140,9 +177,8 @@ export async function validateBundle(bundle: OpenedBundle, options: { signal?: A
     const entry = bundle.entries.get(summary.file)!;
     const parse = rowParser(bundle, component);
     const hash = new Sha256();
-    const splitter = new LineSplitter(summary.file, MAX_LINE_BYTES);
-    const seen = new Set<number>();
-    const suspects = new Set<number>();
+    const splitter = new LineSplitter(summary.file, MAX_LINE_CHARS);
+    const keys = new KeyHashes();
     let count = 0;
     let firstProblem: CodedError | null = null;
     const check = (line: string) => {
@@ -150,9 +186,9 @@ export async function validateBundle(bundle: OpenedBundle, options: { signal?: A
       if (firstProblem) return;
       let value: unknown;
       try {
-        value = JSON.parse(line);
-      } catch {
-        firstProblem = new CodedError('BUNDLE_ROW_INVALID', `${summary.file} line ${count}: not JSON`);
+        value = parseLine(summary.file, line, count);
+      } catch (error) {
+        firstProblem = error as CodedError;
         return;
       }
       const result = parse(value);
@@ -160,9 +196,7 @@ export async function validateBundle(bundle: OpenedBundle, options: { signal?: A
         firstProblem = new CodedError('BUNDLE_ROW_INVALID', `${summary.file} line ${count}: ${result.message}`);
         return;
       }
-      const key = hash53(rowId(component, result.row));
-      if (seen.has(key)) suspects.add(key);
-      else seen.add(key);
+      keys.add(hash53(rowId(component, result.row)));
     };
     for await (const chunk of readZipEntry(bundle.source, entry)) {
       if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Validation cancelled');
@@ -176,6 +210,7 @@ export async function validateBundle(bundle: OpenedBundle, options: { signal?: A
     if (firstProblem) throw firstProblem;
     if (count !== summary.rows) throw new CodedError('BUNDLE_COUNT_MISMATCH', `${summary.file} holds ${count} rows; the manifest says ${summary.rows}`);
     // A 53-bit hash can collide; only ids whose hash was seen twice are compared exactly.
+    const suspects = keys.repeated();
     if (suspects.size) await confirmDuplicates(bundle, component, suspects);
     rows[component] = count;
     done += count;
@@ -213,7 +248,7 @@ export async function* readRows(bundle: OpenedBundle, component: string, options
   if (!summary) return;
   const entry = bundle.entries.get(summary.file)!;
   const parse = rowParser(bundle, component);
-  const splitter = new LineSplitter(summary.file, MAX_LINE_BYTES);
+  const splitter = new LineSplitter(summary.file, MAX_LINE_CHARS);
   const from = options.from ?? 0;
   const batchRows = options.batchRows ?? 5000;
   const batchChars = options.batchChars ?? 8 * 1024 * 1024;
@@ -223,7 +258,7 @@ export async function* readRows(bundle: OpenedBundle, component: string, options
   const take = (line: string): boolean => {
     const at = index++;
     if (at < from) return false;
-    const result = parse(JSON.parse(line));
+    const result = parse(parseLine(summary.file, line, at + 1));
     if (!result.ok) throw new CodedError('BUNDLE_ROW_INVALID', `${summary.file} line ${at + 1}: ${result.message}`);
     batch.rows.push(result.row);
     batch.lines.push(line);
