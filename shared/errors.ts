@@ -105,6 +105,7 @@ export const ERRORS = {
   FILTER_REQUIRED: { n: 604, message: 'A delete needs a filter (time range, domain, URL) or an explicit "everything"' },
   FILTER_INVALID: { n: 605, message: 'The filter is malformed (inverted range, bad domain or URL)' },
   CONFIRMATION_REQUIRED: { n: 606, message: 'This cannot be undone: repeat the request with the confirmation word' },
+  JOB_POISONED: { n: 607, message: 'The worker died twice in a row running this job at the same point; it is not resumed again' },
   // 7xx — search
   SEARCH_QUERY_EMPTY: { n: 700, message: 'The query has no searchable words (letters or digits)' },
   SEARCH_INDEX_BUSY: { n: 701, message: 'An index rebuild, verify or compact is already running' },

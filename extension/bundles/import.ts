@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { COMPONENTS, type BundleScope, type ComponentName } from '../../shared/bundle/format';
 import { openBundle, readRows, validateBundle } from '../../shared/bundle/read';
-import type { ByteSource } from '../../shared/bundle/zip-read';
+import { fingerprintSource, type ByteSource } from '../../shared/bundle/zip-read';
 import { bundleFileRef, importReport, type BundleFileRef, type BundlePreview, type ImportReport } from '../../shared/commands/bundles';
 import { CodedError, toAppError } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
@@ -93,7 +93,13 @@ export interface ImportTiming {
   tx: number;
 }
 
-const importCursor = z.object({ component: z.number().int().nonnegative(), row: z.number().int().nonnegative(), report: importReport.nullable() });
+const importCursor = z.object({
+  component: z.number().int().nonnegative(),
+  row: z.number().int().nonnegative(),
+  report: importReport.nullable(),
+  /** The file the import started with; a resume refuses any other (BUNDLE_FILE_CHANGED). */
+  file: z.object({ size: z.number().int().nonnegative(), sha256: z.string() }).optional(),
+});
 type ImportCursor = z.infer<typeof importCursor>;
 const importParams = z.object({ file: bundleFileRef });
 
@@ -187,11 +193,21 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
   let file: BundleFileRef | null = null;
   try {
     file = importParams.parse(job.params).file;
-    const cursor = importCursor.parse(job.cursor);
+    let cursor = importCursor.parse(job.cursor);
+    const source = await openSource(host, file);
+    // The file's identity is kept with the cursor before anything is written; a resume reads the
+    // file again and refuses another one (a swapped file would otherwise skip the cursor's rows).
+    const fingerprint = await fingerprintSource(source, controller.signal);
+    if (!cursor.file) {
+      cursor = { ...cursor, file: fingerprint };
+      await db.jobs.update(job.id, { cursor });
+    } else if (cursor.file.size !== fingerprint.size || cursor.file.sha256 !== fingerprint.sha256) {
+      throw new CodedError('BUNDLE_FILE_CHANGED', `The file is not the one this import started with (${fingerprint.size} bytes, SHA-256 ${fingerprint.sha256.slice(0, 12)}…; it was ${cursor.file.size} bytes, ${cursor.file.sha256.slice(0, 12)}…)`);
+    }
     // Progress covers both passes: validating is the first half, writing the second.
     const started = Date.now();
     let lastReport = 0;
-    const rowSource = await openRowSource(await openSource(host, file), {
+    const rowSource = await openRowSource(source, {
       signal: controller.signal,
       onProgress: (done, total) => {
         if (Date.now() - lastReport < 500) return;
@@ -207,7 +223,7 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
     const report = await importRows(db, rowSource, cursor, {
       timing,
       signal: controller.signal,
-      save: (next, done) => reportProgress(db, job.id, { done: total + done, total: total * 2, cursor: next }),
+      save: (next, done) => reportProgress(db, job.id, { done: total + done, total: total * 2, cursor: { ...next, file: cursor.file } }),
     });
     const added = Object.values(report).reduce((n, c) => n + c.added, 0);
     await appendJobLog(db, job.id, `done: ${added} rows added; writing took ${Date.now() - writing} ms (${Object.entries(timing).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')})`);

@@ -1,0 +1,175 @@
+/**
+ * Hostile bundles against the real service worker (issue #21): zip bombs of 300 MiB and 1.4 GiB,
+ * a bomb whose header lies, a 70 M-character line, a million tiny rows, a 200,000-deep value.
+ * Each preview and each import is refused with its stable code, 0 rows are written, and the
+ * worker's JS heap (sampled through CDP all along) stays under WORKER_HEAP_CEILING_MB. Then a file
+ * swapped under an interrupted import is refused on resume (BUNDLE_FILE_CHANGED), a job that
+ * killed two workers at one cursor is failed (JOB_POISONED), and after two more worker restarts
+ * the worker answers and every one of those jobs is still failed.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CDPSession, Page } from 'puppeteer-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COMPONENTS } from '../../shared/bundle/format';
+import { fixtureBundle } from '../fixtures/bundles';
+import { hostileBundles } from '../fixtures/hostile-bundles';
+import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
+import { runCli } from '../support/cli';
+import { readStore } from '../support/idb';
+import { createHash } from 'node:crypto';
+
+/** Stated in docs/bundle-format.md and docs/reliability.md. */
+const WORKER_HEAP_CEILING_MB = 150;
+
+type Reply<T> = { ok: true; result: T } | { ok: false; error: { code: string; message: string } };
+
+function send<T>(page: Page, method: string, params: unknown): Promise<Reply<T>> {
+  return page.evaluate((m, p) => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: m, params: p }), method, params as never) as Promise<Reply<T>>;
+}
+
+interface JobRow {
+  id: string;
+  status: string;
+  error: { code: string } | null;
+}
+
+async function jobById(page: Page, jobId: string): Promise<JobRow | undefined> {
+  return (await readStore<JobRow>(page, 'jobs')).find((j) => j.id === jobId);
+}
+
+async function settled(page: Page, jobId: string, timeoutMs = 60_000): Promise<JobRow> {
+  const started = Date.now();
+  for (;;) {
+    const job = await jobById(page, jobId);
+    if (job && job.status !== 'running' && job.status !== 'queued') return job;
+    if (Date.now() - started > timeoutMs) throw new Error(`job ${jobId} still ${job?.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function rowCounts(page: Page): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const component of COMPONENTS) if (component !== 'tabs') out[component] = (await readStore(page, component)).length;
+  return out;
+}
+
+/** Samples the worker's used JS heap every 50 ms; `stop` returns the peak in MB. */
+function sampleHeap(session: CDPSession): { stop(): Promise<number> } {
+  let peak = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const usage = await session.send('Runtime.getHeapUsage').catch(() => null);
+      if (usage) peak = Math.max(peak, usage.usedSize);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return peak / 1024 / 1024;
+    },
+  };
+}
+
+async function restartWorker(page: Page): Promise<void> {
+  const session = await page.createCDPSession();
+  await session.send('ServiceWorker.enable');
+  await session.send('ServiceWorker.stopAllWorkers');
+  await session.detach();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Any command wakes a new worker; it runs start-up recovery.
+  await page.waitForFunction(async () => (await chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'app.info', params: {} }).catch(() => null))?.ok === true, { timeout: 30_000 });
+}
+
+/** Writes a job row raw, as a worker that died mid-import left it. */
+async function leaveRunningImport(page: Page, id: string, path: string, cursor: unknown, deaths?: unknown): Promise<void> {
+  await page.evaluate(
+    async (jobId, filePath, jobCursor, jobDeaths) => {
+      const open = indexedDB.open('hydraflow');
+      const db = await new Promise<IDBDatabase>((resolve) => (open.onsuccess = () => resolve(open.result)));
+      await new Promise<void>((resolve) => {
+        const tx = db.transaction('jobs', 'readwrite');
+        const now = Date.now();
+        tx.objectStore('jobs').add({ id: jobId, type: 'bundle_import', status: 'running', createdAt: now, startedAt: now, finishedAt: null, progress: { done: 0, total: null, rate: null }, params: { file: { kind: 'host', path: filePath } }, result: null, error: null, parentId: null, relatedIds: [], cursor: jobCursor, ...(jobDeaths ? { deaths: jobDeaths } : {}), logTail: [], origin: 'extension' });
+        tx.oncomplete = () => resolve();
+      });
+      db.close();
+    },
+    id,
+    path,
+    cursor as never,
+    (deaths ?? null) as never,
+  );
+}
+
+describe('hostile bundles in real Chromium', () => {
+  let launched: LaunchedBrowser | undefined;
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await launched?.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const temp = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('refuses each with its code, writes nothing, keeps the heap bounded, and never resumes a poisoned or swapped import', async () => {
+    const userDataDir = temp('hf-profile-');
+    const install = runCli(['install', '--user-data-dir', userDataDir], { HYDRAFLOW_HOME: temp('hf-home-') });
+    expect(install.status, install.stderr).toBe(0);
+    launched = await launchWithExtension({ userDataDir });
+    const worker = await serviceWorkerTarget(launched.browser);
+    const options = await openExtensionPage(launched.browser, 'options.html');
+    const heap = await worker.createCDPSession();
+    const before = await rowCounts(options);
+    const folder = temp('hf-hostile-');
+    const failedJobs: string[] = [];
+
+    for (const [i, hostile] of hostileBundles().entries()) {
+      const path = join(folder, `${i}.hydraflow`);
+      writeFileSync(path, hostile.bytes);
+      const sampler = sampleHeap(heap);
+      const preview = await send(options, 'bundles.preview', { file: { kind: 'host', path } });
+      expect(preview, `${hostile.name}: preview`).toMatchObject({ ok: false, error: { code: hostile.code } });
+      const started = await send<{ jobId: string }>(options, 'bundles.import', { file: { kind: 'host', path } });
+      expect(started.ok, hostile.name).toBe(true);
+      const jobId = (started as { result: { jobId: string } }).result.jobId;
+      const job = await settled(options, jobId);
+      const peakMb = await sampler.stop();
+      expect([job.status, job.error?.code], hostile.name).toEqual(['failed', hostile.code]);
+      expect(peakMb, `${hostile.name}: worker heap peak ${peakMb.toFixed(0)} MB`).toBeLessThan(WORKER_HEAP_CEILING_MB);
+      console.log(`${hostile.name}: ${hostile.code}, worker heap peak ${peakMb.toFixed(1)} MB`);
+      expect(await rowCounts(options), hostile.name).toEqual(before);
+      failedJobs.push(jobId);
+      rmSync(path);
+    }
+    await heap.detach().catch(() => undefined);
+
+    // A file swapped under an import its worker died in: the resume refuses it.
+    const swapped = join(folder, 'swapped.hydraflow');
+    const original = await fixtureBundle();
+    writeFileSync(swapped, original);
+    const fingerprint = { size: original.length, sha256: createHash('sha256').update(original).digest('hex') };
+    await leaveRunningImport(options, 'swapped-import', swapped, { component: 3, row: 0, report: null, file: fingerprint });
+    writeFileSync(swapped, hostileBundles()[5]!.bytes);
+    // A job that already killed one worker at this cursor and is found cut off again.
+    const cursor = { component: 0, row: 0, report: null };
+    await leaveRunningImport(options, 'poison-import', swapped, cursor, { count: 1, at: JSON.stringify(cursor) });
+    await restartWorker(options);
+    expect(await settled(options, 'swapped-import')).toMatchObject({ status: 'failed', error: { code: 'BUNDLE_FILE_CHANGED' } });
+    expect(await settled(options, 'poison-import')).toMatchObject({ status: 'failed', error: { code: 'JOB_POISONED' } });
+    failedJobs.push('swapped-import', 'poison-import');
+
+    // Two more restarts: the worker comes up each time and nothing is resumed.
+    await restartWorker(options);
+    await restartWorker(options);
+    for (const jobId of failedJobs) expect((await jobById(options, jobId))?.status, jobId).toBe('failed');
+    expect(await rowCounts(options)).toEqual(before);
+  }, 240_000);
+});
