@@ -97,6 +97,7 @@ export const ERRORS = {
   CHECK_FAILED: { n: 525, message: 'The check exited unsuccessfully or timed out' },
   CHANGE_NOT_REVERTIBLE: { n: 526, message: "The change's pre-images were removed by the retention cap; it can no longer be reverted" },
   PATCH_NOT_PREVIEWED: { n: 527, message: 'This host process has not parsed a patch with that SHA-256 (it restarted since the preview): send the text' },
+  APPROVAL_REQUIRED: { n: 528, message: 'Applying needs the one-time approval token of a preview of this very patch (missing, used, expired or for another patch)' },
   // 6xx — jobs, overview, privacy
   JOB_INTERRUPTED: { n: 600, message: 'The job was interrupted (service worker or browser restart) and could not resume' },
   JOB_NOT_FOUND: { n: 601, message: 'No such job' },

@@ -22,14 +22,14 @@ export const repoCommands = {
   }),
   'repo.preview': defineCommand({
     callers: OWN_PAGES,
-    summary: 'Dry run: diffstat and budget use of a patch, or the code it is refused with.',
+    summary: 'Dry run: diffstat and budget use of a patch, or the code it is refused with; with the one-time token repo.apply needs (bound to this repository and patch, 15 minutes).',
     params: z.object({ repoId, patch: z.string().min(1).max(MAX_PATCH_CHARS) }),
-    result: applyResult,
+    result: applyResult.extend({ approvalToken: z.string() }),
   }),
   'repo.apply': defineCommand({
     callers: OWN_PAGES,
-    summary: 'Applies a patch after the user approved it (a patch_apply job).',
-    params: z.object({ repoId, patch: z.string().min(1).max(MAX_PATCH_CHARS) }),
+    summary: 'Applies a patch after the user approved it (a patch_apply job); needs the approval token of its preview, once (APPROVAL_REQUIRED).',
+    params: z.object({ repoId, patch: z.string().min(1).max(MAX_PATCH_CHARS), approvalToken: z.string().max(128).optional() }),
     result: z.object({ jobId: z.string(), apply: applyResult }),
   }),
   'repo.revert': defineCommand({

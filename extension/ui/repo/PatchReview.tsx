@@ -12,7 +12,7 @@ import { useCommand } from '../hooks';
 import { DiffView } from './DiffView';
 import { RepoPicker } from './RepoPicker';
 
-type Preview = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; result: ApplyResult } | { state: 'refused'; error: AppError };
+type Preview = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; result: ApplyResult; approvalToken: string } | { state: 'refused'; error: AppError };
 type Applying = { state: 'idle' } | { state: 'applying' } | { state: 'applied'; result: ApplyResult; jobId: string } | { state: 'failed'; error: AppError };
 
 export interface PatchReviewProps {
@@ -38,7 +38,7 @@ export function PatchReview({ patch, repoId: fixedRepoId, onApplied }: PatchRevi
     let current = true;
     setPreview({ state: 'loading' });
     void sendCommand('repo.preview', { repoId, patch }).then((reply) => {
-      if (current) setPreview(reply.ok ? { state: 'ready', result: reply.result } : { state: 'refused', error: reply.error });
+      if (current) setPreview(reply.ok ? { state: 'ready', result: reply.result, approvalToken: reply.result.approvalToken } : { state: 'refused', error: reply.error });
     });
     return () => {
       current = false;
@@ -46,9 +46,10 @@ export function PatchReview({ patch, repoId: fixedRepoId, onApplied }: PatchRevi
   }, [repoId, patch]);
 
   const apply = async () => {
-    if (!repoId) return;
+    if (!repoId || preview.state !== 'ready') return;
     setApplying({ state: 'applying' });
-    const reply = await sendCommand('repo.apply', { repoId, patch });
+    // The preview's one-time token: this click is the approval of exactly the patch shown.
+    const reply = await sendCommand('repo.apply', { repoId, patch, approvalToken: preview.approvalToken });
     if (reply.ok) {
       setApplying({ state: 'applied', result: reply.result.apply, jobId: reply.result.jobId });
       if (reply.result.apply.changeId) onApplied?.(reply.result.apply.changeId);
