@@ -74,6 +74,7 @@ export async function previewSource(db: HydraDb, rowSource: RowSource): Promise<
       const outcome = await countBatch(db, component, batch);
       components[component]!.added += outcome.added;
       components[component]!.present += outcome.present;
+      components[component]!.invalid += outcome.invalid;
     }
   }
   return { format: rowSource.format, schemaVersion: rowSource.schemaVersion, createdAt: rowSource.createdAt, appVersion: rowSource.appVersion, scope: rowSource.scope, components };
@@ -145,6 +146,7 @@ export async function importRows(
           timing.store += performance.now() - t0;
           report[component]!.added += outcome.added;
           report[component]!.present += outcome.present;
+          report[component]!.invalid += outcome.invalid;
           row += batch.length;
           done += batch.length;
           const t1 = performance.now();

@@ -23,12 +23,11 @@ export const MAX_ENTRY_BYTES = 1536 * 1024 * 1024;
 /** Refused before anything is decompressed: the most all entries together may declare. */
 export const MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024;
 /**
- * Refused before anything is decompressed: an entry declaring more than this many times its
- * compressed size (plus `INFLATE_RATIO_SLACK`). Our NDJSON deflates 5–25×; a zip bomb of zeros
- * is ~1000×. Inflating never goes past the declared size, so an entry yields at most this much.
+ * Refused when the manifest is read: a component declaring more rows. Validation keeps 8 bytes
+ * per row (its key hash), so this bounds that memory at 40 MB; a component never holds more rows
+ * than it declares (counting stops at the first row past `rows`).
  */
-export const MAX_INFLATE_RATIO = 100;
-export const INFLATE_RATIO_SLACK = 1024 * 1024;
+export const MAX_COMPONENT_ROWS = 5_000_000;
 /** The manifest is small; anything bigger is not ours. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
 /**

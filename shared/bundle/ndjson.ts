@@ -19,31 +19,34 @@ export class LineSplitter {
     throw new CodedError('BUNDLE_LINE_TOO_LONG', `${this.label}: a line is longer than ${this.maxLineChars} characters`);
   }
 
-  /** Complete lines in `chunk` (the unfinished tail is kept for the next call). */
-  push(chunk: Uint8Array): string[] {
+  /**
+   * Complete lines in `chunk`, one at a time (the unfinished tail is kept for the next call): a
+   * reader that refuses a line stops the split there, so a chunk of a million empty lines never
+   * becomes a million-element array.
+   */
+  *push(chunk: Uint8Array): Generator<string> {
     let text: string;
     try {
       text = this.decoder.decode(chunk, { stream: true });
     } catch {
       throw new CodedError('BUNDLE_ROW_INVALID', `${this.label}: not valid UTF-8`);
     }
-    const lines: string[] = [];
     let start = 0;
     for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
       // Every line is measured, also one that begins and ends inside this chunk.
       if (this.pendingChars + newline - start > this.maxLineChars) this.tooLong();
       const piece = text.slice(start, newline);
-      lines.push(this.pending.length ? this.pending.join('') + piece : piece);
+      const line = this.pending.length ? this.pending.join('') + piece : piece;
       this.pending = [];
       this.pendingChars = 0;
       start = newline + 1;
+      yield line;
     }
     if (start < text.length) {
       this.pendingChars += text.length - start;
       if (this.pendingChars > this.maxLineChars) this.tooLong();
       this.pending.push(start === 0 ? text : text.slice(start));
     }
-    return lines;
   }
 
   /** The last line when the data did not end with `\n`. */

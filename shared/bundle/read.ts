@@ -15,6 +15,7 @@ import {
   MANIFEST_FILE,
   manifestHeader,
   MAX_ENTRY_BYTES,
+  MAX_COMPONENT_ROWS,
   MAX_LINE_CHARS,
   MAX_MANIFEST_BYTES,
   MAX_NESTING_DEPTH,
@@ -97,6 +98,7 @@ export async function openBundle(source: ByteSource, options: OpenOptions = {}):
     const entry = entries.get(summary.file);
     if (!entry) throw new CodedError('BUNDLE_COMPONENT_MISSING', `Component ${component} (${summary.file}) is missing from the bundle`);
     if (entry.size !== summary.bytes) throw new CodedError('BUNDLE_HASH_MISMATCH', `${summary.file} holds ${entry.size} bytes; the manifest says ${summary.bytes}`);
+    if (summary.rows > MAX_COMPONENT_ROWS) throw new CodedError('BUNDLE_TOO_LARGE', `${summary.file} declares ${summary.rows} rows (limit ${MAX_COMPONENT_ROWS})`);
   }
   for (const name of entries.keys()) if (!expected.has(name)) throw new CodedError('BUNDLE_UNSAFE_ENTRY', `Unexpected entry "${name}" in the bundle`);
   return { source, manifest, version: spec.version, components, entries, versions };
@@ -137,15 +139,15 @@ function parseLine(file: string, line: string, number: number): unknown {
  * million numbers costs ~50 MB; this costs 8). Sorted at the end, equal neighbours are suspects.
  */
 class KeyHashes {
-  private keys = new Float64Array(1024);
+  private readonly keys: Float64Array;
   private length = 0;
 
+  /** Room for the rows the manifest declares (a component never holds more). */
+  constructor(rows: number) {
+    this.keys = new Float64Array(rows);
+  }
+
   add(key: number): void {
-    if (this.length === this.keys.length) {
-      const grown = new Float64Array(this.keys.length * 2);
-      grown.set(this.keys);
-      this.keys = grown;
-    }
     this.keys[this.length++] = key;
   }
 
@@ -178,11 +180,13 @@ export async function validateBundle(bundle: OpenedBundle, options: { signal?: A
     const parse = rowParser(bundle, component);
     const hash = new Sha256();
     const splitter = new LineSplitter(summary.file, MAX_LINE_CHARS);
-    const keys = new KeyHashes();
+    const keys = new KeyHashes(summary.rows);
     let count = 0;
     let firstProblem: CodedError | null = null;
     const check = (line: string) => {
       count += 1;
+      // More lines than declared: refused at once, whatever follows (and the key hashes stay sized).
+      if (count > summary.rows) throw new CodedError('BUNDLE_COUNT_MISMATCH', `${summary.file} holds more than the ${summary.rows} rows its manifest says`);
       if (firstProblem) return;
       let value: unknown;
       try {

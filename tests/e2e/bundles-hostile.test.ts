@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { CDPSession, Page } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../shared/bundle/format';
-import { fixtureBundle } from '../fixtures/bundles';
+import { buildBundle, fixtureBundle, fixtureLines } from '../fixtures/bundles';
 import { hostileBundles } from '../fixtures/hostile-bundles';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 import { runCli } from '../support/cli';
@@ -157,7 +157,8 @@ describe('hostile bundles in real Chromium', () => {
     writeFileSync(swapped, original);
     const fingerprint = { size: original.length, sha256: createHash('sha256').update(original).digest('hex') };
     await leaveRunningImport(options, 'swapped-import', swapped, { component: 3, row: 0, report: null, file: fingerprint });
-    writeFileSync(swapped, hostileBundles()[5]!.bytes);
+    // Another valid bundle now sits at the path (its first component empty: the cursor's rows are not its rows).
+    writeFileSync(swapped, buildBundle({ ...fixtureLines(), threads: [], messages: [] }));
     // A job that already killed one worker at this cursor and is found cut off again.
     const cursor = { component: 0, row: 0, report: null };
     await leaveRunningImport(options, 'poison-import', swapped, cursor, { count: 1, at: JSON.stringify(cursor) });
@@ -171,5 +172,24 @@ describe('hostile bundles in real Chromium', () => {
     await restartWorker(options);
     for (const jobId of failedJobs) expect((await jobById(options, jobId))?.status, jobId).toBe('failed');
     expect(await rowCounts(options)).toEqual(before);
+
+    // A javascript: visit stored by an older version (written raw) is shown as text, never a link.
+    await options.evaluate(async () => {
+      const open = indexedDB.open('hydraflow');
+      const db = await new Promise<IDBDatabase>((resolve) => (open.onsuccess = () => resolve(open.result)));
+      await new Promise<void>((resolve) => {
+        const tx = db.transaction('visits', 'readwrite');
+        const at = Date.now();
+        const base = { hostRev: '', transition: 'link', source: 'takeout' };
+        tx.objectStore('visits').add({ ...base, id: `js@${at}`, url: 'javascript:alert(document.cookie)', urlKey: 'js', title: 'Click me', visitedAt: at });
+        tx.objectStore('visits').add({ ...base, id: `web@${at}`, url: 'https://example.com/', urlKey: 'web', hostRev: 'com.example', title: 'Example', visitedAt: at - 1 });
+        tx.oncomplete = () => resolve();
+      });
+      db.close();
+    });
+    await options.reload();
+    await options.waitForSelector('[data-testid=history-visit] [data-testid=visit-text]', { timeout: 20_000 });
+    expect(await options.$$eval('[data-testid=history-visit] [data-testid=visit-text]', (els) => els.map((el) => el.textContent))).toEqual(['Click me']);
+    expect(await options.$$eval('[data-testid=history-visit] a', (links) => links.map((a) => a.getAttribute('href')))).toEqual(['https://example.com/']);
   }, 240_000);
 });
