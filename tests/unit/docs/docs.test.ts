@@ -22,6 +22,15 @@ describe('docs match the code', () => {
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(Object.entries(ERRORS).map(([code, { n }]) => [code, n])));
   });
 
+  it('privacy.md explains every permission the manifest asks for, and no other', () => {
+    const config = readFileSync(join(docs, '..', 'wxt.config.ts'), 'utf8');
+    const permissions = [...(/\bpermissions: \[([^\]]*)\]/.exec(config)?.[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => m[1]);
+    const hosts = [...(/host_permissions: \[([^\]]*)\]/.exec(config)?.[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => `host ${m[1]}`);
+    const documented = [...section('privacy.md', 'permissions').matchAll(/^\| (host )?`([^`]+)` \|/gm)].map((m) => `${m[1] ?? ''}${m[2]}`);
+    expect(permissions).not.toContain('storage');
+    expect(documented.sort()).toEqual([...permissions, ...hosts].sort());
+  });
+
   it('error numbers are unique', () => {
     const numbers = Object.values(ERRORS).map((e) => e.n);
     expect(new Set(numbers).size).toBe(numbers.length);
