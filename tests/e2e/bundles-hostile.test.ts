@@ -10,18 +10,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CDPSession, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../shared/bundle/format';
 import { buildBundle, fixtureBundle, fixtureLines } from '../fixtures/bundles';
-import { hostileBundles } from '../fixtures/hostile-bundles';
+import { hostileBundles, WORKER_HEAP_CEILING_MB } from '../fixtures/hostile-bundles';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 import { runCli } from '../support/cli';
 import { readStore } from '../support/idb';
+import { leaveRunningImport, restartWorker, sampleHeap } from '../support/trust';
 import { createHash } from 'node:crypto';
 
-/** Stated in docs/bundle-format.md and docs/reliability.md. */
-const WORKER_HEAP_CEILING_MB = 150;
 
 type Reply<T> = { ok: true; result: T } | { ok: false; error: { code: string; message: string } };
 
@@ -53,57 +52,6 @@ async function rowCounts(page: Page): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const component of COMPONENTS) if (component !== 'tabs') out[component] = (await readStore(page, component)).length;
   return out;
-}
-
-/** Samples the worker's used JS heap every 50 ms; `stop` returns the peak in MB. */
-function sampleHeap(session: CDPSession): { stop(): Promise<number> } {
-  let peak = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const usage = await session.send('Runtime.getHeapUsage').catch(() => null);
-      if (usage) peak = Math.max(peak, usage.usedSize);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return peak / 1024 / 1024;
-    },
-  };
-}
-
-async function restartWorker(page: Page): Promise<void> {
-  const session = await page.createCDPSession();
-  await session.send('ServiceWorker.enable');
-  await session.send('ServiceWorker.stopAllWorkers');
-  await session.detach();
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  // Any command wakes a new worker; it runs start-up recovery.
-  await page.waitForFunction(async () => (await chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'app.info', params: {} }).catch(() => null))?.ok === true, { timeout: 30_000 });
-}
-
-/** Writes a job row raw, as a worker that died mid-import left it. */
-async function leaveRunningImport(page: Page, id: string, path: string, cursor: unknown, deaths?: unknown): Promise<void> {
-  await page.evaluate(
-    async (jobId, filePath, jobCursor, jobDeaths) => {
-      const open = indexedDB.open('hydraflow');
-      const db = await new Promise<IDBDatabase>((resolve) => (open.onsuccess = () => resolve(open.result)));
-      await new Promise<void>((resolve) => {
-        const tx = db.transaction('jobs', 'readwrite');
-        const now = Date.now();
-        tx.objectStore('jobs').add({ id: jobId, type: 'bundle_import', status: 'running', createdAt: now, startedAt: now, finishedAt: null, progress: { done: 0, total: null, rate: null }, params: { file: { kind: 'host', path: filePath } }, result: null, error: null, parentId: null, relatedIds: [], cursor: jobCursor, ...(jobDeaths ? { deaths: jobDeaths } : {}), logTail: [], origin: 'extension' });
-        tx.oncomplete = () => resolve();
-      });
-      db.close();
-    },
-    id,
-    path,
-    cursor as never,
-    (deaths ?? null) as never,
-  );
 }
 
 describe('hostile bundles in real Chromium', () => {

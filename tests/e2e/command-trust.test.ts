@@ -8,36 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { commands } from '../../shared/commands';
-import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
-
-type Reply = { ok: boolean; error?: { code: string } } | null;
-
-/** Sends every named command from a content-script world in the tab at `pageUrl`; replies by name. */
-export async function probeFromContentScript(launched: LaunchedBrowser, pageUrl: string, names: string[]): Promise<Record<string, Reply>> {
-  const page = await launched.browser.newPage();
-  await page.goto(pageUrl, { waitUntil: 'domcontentloaded' });
-  const worker = await (await serviceWorkerTarget(launched.browser)).worker();
-  const replies = await worker!.evaluate(
-    async (url, list) => {
-      const [tab] = await chrome.tabs.query({ url });
-      const [injection] = await chrome.scripting.executeScript({
-        target: { tabId: tab!.id! },
-        // Runs in the extension's isolated world of the web page: a content-script sender.
-        func: async (methods: string[]) => {
-          const out: Record<string, unknown> = {};
-          for (const method of methods) out[method] = await chrome.runtime.sendMessage({ type: 'hydraflow/command', method, params: {} }).catch((error: Error) => ({ ok: false, error: { code: `THROWN ${error.message}` } }));
-          return out;
-        },
-        args: [list],
-      });
-      return injection?.result as Record<string, unknown>;
-    },
-    pageUrl,
-    names,
-  );
-  await page.close();
-  return replies as Record<string, Reply>;
-}
+import { launchWithExtension, openExtensionPage, type LaunchedBrowser } from '../support/chromium';
+import { probeFromContentScript, probeFromExtensionPage } from '../support/trust';
 
 describe('background commands and their callers in real Chromium', () => {
   let launched: LaunchedBrowser;
@@ -67,11 +39,7 @@ describe('background commands and their callers in real Chromium', () => {
 
   it('serves the same commands from an extension page (positive control)', async () => {
     const page = await openExtensionPage(launched.browser, 'popup.html');
-    const replies = (await page.evaluate(async (list) => {
-      const out: Record<string, unknown> = {};
-      for (const method of list) out[method] = await chrome.runtime.sendMessage({ type: 'hydraflow/command', method, params: {} });
-      return out;
-    }, pagesOnly)) as Record<string, Reply>;
+    const replies = await probeFromExtensionPage(page, pagesOnly);
     for (const name of pagesOnly) {
       expect(replies[name], name).toMatchObject({ ok: expect.any(Boolean) });
       expect(replies[name]!.error?.code, name).not.toBe('COMMAND_FORBIDDEN');
