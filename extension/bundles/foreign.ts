@@ -6,6 +6,7 @@
  */
 import { COMPONENTS } from '../../shared/bundle/format';
 import { mapForeign } from '../../shared/bundle/foreign';
+import { sha256Hex } from '../../shared/bundle/sha256';
 import type { ByteSource } from '../../shared/bundle/zip-read';
 import { CodedError } from '../../shared/errors';
 import type { RowSource } from './import';
@@ -16,9 +17,10 @@ const BATCH = 5000;
 /** The mapped rows; null for text that is no known export; 'binary' for bytes that are not text. */
 export async function foreignRowSource(source: ByteSource): Promise<RowSource | null | 'binary'> {
   if (source.size > MAX_FOREIGN_BYTES) throw new CodedError('BUNDLE_TOO_LARGE', `The file is ${source.size} bytes; exports of other tools are read up to ${MAX_FOREIGN_BYTES}`);
+  const bytes = await source.read(0, source.size);
   let textValue: string;
   try {
-    textValue = new TextDecoder('utf-8', { fatal: true }).decode(await source.read(0, source.size));
+    textValue = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return 'binary';
   }
@@ -32,6 +34,7 @@ export async function foreignRowSource(source: ByteSource): Promise<RowSource | 
     appVersion: null,
     scope: { kind: 'foreign', format: mapped.format },
     components,
+    identity: sha256Hex(bytes),
     rows: Object.fromEntries(components.map((c) => [c, mapped.rows[c]?.length ?? 0])),
     invalid: mapped.invalid,
     read: async function* (component, from) {

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { COMPONENTS, type BundleScope, type ComponentName } from '../../shared/bundle/format';
 import { openBundle, readRows, validateBundle } from '../../shared/bundle/read';
-import { fingerprintSource, type ByteSource } from '../../shared/bundle/zip-read';
+import type { ByteSource } from '../../shared/bundle/zip-read';
 import { bundleFileRef, importReport, type BundleFileRef, type BundlePreview, type ImportReport } from '../../shared/commands/bundles';
 import { CodedError, toAppError } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
@@ -26,6 +26,11 @@ export interface RowSource {
   appVersion: string | null;
   scope: BundleScope | null;
   components: ComponentName[];
+  /**
+   * What identifies the rows: the SHA-256 of a bundle's manifest (which validation holds every
+   * component to), or of the whole file for another tool's export (read whole anyway).
+   */
+  identity: string;
   rows: Partial<Record<ComponentName, number>>;
   /** Rows of a foreign file that could not be mapped (a HydraFlow bundle has none: it is refused). */
   invalid: Partial<Record<ComponentName, number>>;
@@ -47,6 +52,7 @@ export async function openRowSource(source: ByteSource, options: { signal?: Abor
       appVersion: bundle.manifest.appVersion,
       scope: bundle.manifest.scope as BundleScope,
       components: COMPONENTS.filter((c) => bundle.components.includes(c)),
+      identity: bundle.manifestSha256,
       rows: report.rows,
       invalid: {},
       read: async function* (component, from) {
@@ -197,15 +203,6 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
     file = importParams.parse(job.params).file;
     let cursor = importCursor.parse(job.cursor);
     const source = await openSource(host, file);
-    // The file's identity is kept with the cursor before anything is written; a resume reads the
-    // file again and refuses another one (a swapped file would otherwise skip the cursor's rows).
-    const fingerprint = await fingerprintSource(source, controller.signal);
-    if (!cursor.file) {
-      cursor = { ...cursor, file: fingerprint };
-      await db.jobs.update(job.id, { cursor });
-    } else if (cursor.file.size !== fingerprint.size || cursor.file.sha256 !== fingerprint.sha256) {
-      throw new CodedError('BUNDLE_FILE_CHANGED', `The file is not the one this import started with (${fingerprint.size} bytes, SHA-256 ${fingerprint.sha256.slice(0, 12)}…; it was ${cursor.file.size} bytes, ${cursor.file.sha256.slice(0, 12)}…)`);
-    }
     // Progress covers both passes: validating is the first half, writing the second.
     const started = Date.now();
     let lastReport = 0;
@@ -217,6 +214,15 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
         void reportProgress(db, job.id, { done, total: total * 2 });
       },
     });
+    // The file's identity is kept with the cursor before the first write; a resume refuses another
+    // file (which would otherwise skip the cursor's rows of a file it never read).
+    const fingerprint = { size: source.size, sha256: rowSource.identity };
+    if (!cursor.file) {
+      cursor = { ...cursor, file: fingerprint };
+      await db.jobs.update(job.id, { cursor });
+    } else if (cursor.file.size !== fingerprint.size || cursor.file.sha256 !== fingerprint.sha256) {
+      throw new CodedError('BUNDLE_FILE_CHANGED', `The file is not the one this import started with (${fingerprint.size} bytes, identity ${fingerprint.sha256.slice(0, 12)}…; it was ${cursor.file.size} bytes, ${cursor.file.sha256.slice(0, 12)}…)`);
+    }
     const total = rowSource.components.reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0);
     await appendJobLog(db, job.id, `${rowSource.format}${rowSource.schemaVersion ? ` v${rowSource.schemaVersion}` : ''}: ${total} rows validated in ${Date.now() - started} ms`);
     const writing = Date.now();

@@ -24,13 +24,18 @@ import {
   type ComponentSummary,
 } from './format';
 import { LineSplitter, nestsDeeperThan } from './ndjson';
-import { Sha256 } from './sha256';
+import { Sha256, sha256Hex } from './sha256';
 import { readZipDirectory, readZipEntry, type ByteSource, type ZipEntry } from './zip-read';
 
 export interface OpenedBundle {
   source: ByteSource;
   /** The manifest as stored (its version's shape). */
   manifest: { formatName: string; schemaVersion: number; createdAt: number; appVersion: string; scope: unknown; components: Record<string, ComponentSummary> };
+  /**
+   * SHA-256 of the manifest's bytes as stored. The manifest holds every component's SHA-256 and
+   * validation checks each one, so two files that validate with the same manifest hold the same rows.
+   */
+  manifestSha256: string;
   version: number;
   /** Components of the bundle's version, in write order. */
   components: string[];
@@ -64,8 +69,11 @@ export async function openBundle(source: ByteSource, options: OpenOptions = {}):
   if (!manifestEntry) throw new CodedError('BUNDLE_MANIFEST_MISSING', `The zip holds no ${MANIFEST_FILE}`);
   if (manifestEntry.size > MAX_MANIFEST_BYTES) throw new CodedError('BUNDLE_TOO_LARGE', `${MANIFEST_FILE} declares ${manifestEntry.size} bytes`);
   let raw: unknown;
+  let manifestSha256 = '';
   try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readAll(source, manifestEntry)));
+    const manifestBytes = await readAll(source, manifestEntry);
+    manifestSha256 = sha256Hex(manifestBytes);
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(manifestBytes));
   } catch (error) {
     if (error instanceof CodedError) throw error;
     throw new CodedError('BUNDLE_MANIFEST_INVALID', `${MANIFEST_FILE} is not valid JSON`);
@@ -101,7 +109,7 @@ export async function openBundle(source: ByteSource, options: OpenOptions = {}):
     if (summary.rows > MAX_COMPONENT_ROWS) throw new CodedError('BUNDLE_TOO_LARGE', `${summary.file} declares ${summary.rows} rows (limit ${MAX_COMPONENT_ROWS})`);
   }
   for (const name of entries.keys()) if (!expected.has(name)) throw new CodedError('BUNDLE_UNSAFE_ENTRY', `Unexpected entry "${name}" in the bundle`);
-  return { source, manifest, version: spec.version, components, entries, versions };
+  return { source, manifest, manifestSha256, version: spec.version, components, entries, versions };
 }
 
 /** One row: parsed with its version's schema, then upgraded step by step to the newest shape. */

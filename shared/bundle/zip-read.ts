@@ -8,7 +8,6 @@
 import { Inflate } from 'fflate';
 import { CodedError } from '../errors';
 import { MAX_TOTAL_BYTES } from './format';
-import { Sha256 } from './sha256';
 
 export interface ByteSource {
   size: number;
@@ -18,22 +17,6 @@ export interface ByteSource {
 
 export function bytesSource(bytes: Uint8Array): ByteSource {
   return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, offset + length) };
-}
-
-/** What identifies a file's content: its size and the SHA-256 of all its bytes. */
-export interface SourceFingerprint {
-  size: number;
-  sha256: string;
-}
-
-/** Reads the whole source once, 1 MiB at a time. */
-export async function fingerprintSource(source: ByteSource, signal?: AbortSignal): Promise<SourceFingerprint> {
-  const hash = new Sha256();
-  for (let offset = 0; offset < source.size; offset += READ_CHUNK) {
-    if (signal?.aborted) throw new CodedError('CANCELLED', 'Cancelled');
-    hash.update(await source.read(offset, Math.min(READ_CHUNK, source.size - offset)));
-  }
-  return { size: source.size, sha256: hash.hex() };
 }
 
 export interface ZipEntry {

@@ -13,13 +13,14 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../shared/bundle/format';
+import { openBundle } from '../../shared/bundle/read';
+import { bytesSource } from '../../shared/bundle/zip-read';
 import { buildBundle, fixtureBundle, fixtureLines } from '../fixtures/bundles';
 import { hostileBundles, WORKER_HEAP_CEILING_MB } from '../fixtures/hostile-bundles';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 import { runCli } from '../support/cli';
 import { readStore } from '../support/idb';
 import { leaveRunningImport, restartWorker, sampleHeap } from '../support/trust';
-import { createHash } from 'node:crypto';
 
 
 type Reply<T> = { ok: true; result: T } | { ok: false; error: { code: string; message: string } };
@@ -103,7 +104,7 @@ describe('hostile bundles in real Chromium', () => {
     const swapped = join(folder, 'swapped.hydraflow');
     const original = await fixtureBundle();
     writeFileSync(swapped, original);
-    const fingerprint = { size: original.length, sha256: createHash('sha256').update(original).digest('hex') };
+    const fingerprint = { size: original.length, sha256: (await openBundle(bytesSource(original))).manifestSha256 };
     await leaveRunningImport(options, 'swapped-import', swapped, { component: 3, row: 0, report: null, file: fingerprint });
     // Another valid bundle now sits at the path (its first component empty: the cursor's rows are not its rows).
     writeFileSync(swapped, buildBundle({ ...fixtureLines(), threads: [], messages: [] }));
