@@ -28,9 +28,12 @@ export function PatchReview({ patch, repoId: fixedRepoId, onApplied }: PatchRevi
   const repoId = fixedRepoId ?? chosen ?? (repos.state === 'ready' ? (repos.value.repos[0]?.id ?? null) : null);
   const [preview, setPreview] = useState<Preview>({ state: 'idle' });
   const [applying, setApplying] = useState<Applying>({ state: 'idle' });
+  // A failed apply used up the preview's token: previewing again checks the tree anew and brings a fresh one.
+  const [round, setRound] = useState(0);
+
+  useEffect(() => setApplying({ state: 'idle' }), [repoId, patch]);
 
   useEffect(() => {
-    setApplying({ state: 'idle' });
     if (!repoId || patch.trim() === '') {
       setPreview({ state: 'idle' });
       return;
@@ -43,7 +46,7 @@ export function PatchReview({ patch, repoId: fixedRepoId, onApplied }: PatchRevi
     return () => {
       current = false;
     };
-  }, [repoId, patch]);
+  }, [repoId, patch, round]);
 
   const apply = async () => {
     if (!repoId || preview.state !== 'ready') return;
@@ -53,7 +56,10 @@ export function PatchReview({ patch, repoId: fixedRepoId, onApplied }: PatchRevi
     if (reply.ok) {
       setApplying({ state: 'applied', result: reply.result.apply, jobId: reply.result.jobId });
       if (reply.result.apply.changeId) onApplied?.(reply.result.apply.changeId);
-    } else setApplying({ state: 'failed', error: reply.error });
+    } else {
+      setApplying({ state: 'failed', error: reply.error });
+      setRound((n) => n + 1);
+    }
   };
 
   return (
