@@ -127,7 +127,6 @@ export const POISON_DEATHS = 2;
  * committed in between: the job itself is what kills the worker) is failed with JOB_POISONED
  * instead of being run a third time. No job is ever left "running" with nobody running it.
  */
-
 export async function recoverInterruptedJobs(
   db: HydraDb,
   resumers: Partial<Record<JobType, JobResumer>>,

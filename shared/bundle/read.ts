@@ -143,8 +143,9 @@ function parseLine(file: string, line: string, number: number): unknown {
 }
 
 /**
- * The 53-bit hashes of a component's row keys, 8 bytes each in one growing array (a Set of a
- * million numbers costs ~50 MB; this costs 8). Sorted at the end, equal neighbours are suspects.
+ * The 53-bit hashes of a component's row keys, 8 bytes each in one array sized by the manifest's
+ * row count (a Set of a million numbers costs ~50 MB; this costs 8). Sorted at the end, equal
+ * neighbours are suspects.
  */
 class KeyHashes {
   private readonly keys: Float64Array;
