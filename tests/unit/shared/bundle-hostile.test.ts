@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { openBundle, validateBundle } from '../../../shared/bundle/read';
 import { LineSplitter, nestsDeeperThan } from '../../../shared/bundle/ndjson';
 import { bytesSource, readZipDirectory, readZipEntry } from '../../../shared/bundle/zip-read';
-import { MAX_ENTRY_BYTES } from '../../../shared/bundle/format';
+import { MAX_ENTRY_BYTES, MAX_LINE_CHARS } from '../../../shared/bundle/format';
+import { BundleWriter, memorySink } from '../../../shared/bundle/write';
 import { CodedError } from '../../../shared/errors';
 import { hostileBundles, lyingZipBomb } from '../../fixtures/hostile-bundles';
 
@@ -46,6 +47,13 @@ describe('hostile bundles', () => {
     expect([...pieces.push(new TextEncoder().encode('01234'))]).toEqual([]);
     expect([...pieces.push(new TextEncoder().encode('56789\nab'))]).toEqual(['0123456789']);
     expect(() => [...pieces.push(new TextEncoder().encode('cdefghijk'))]).toThrow(expect.objectContaining({ code: 'BUNDLE_LINE_TOO_LONG' }));
+  });
+
+  it('the writer refuses a row longer than a reader accepts, instead of writing an unimportable bundle', async () => {
+    const writer = new BundleWriter(memorySink());
+    await writer.begin('threads');
+    await writer.begin('messages');
+    await expect(writer.lines([JSON.stringify({ content: 'x'.repeat(MAX_LINE_CHARS) })])).rejects.toMatchObject({ code: 'BUNDLE_LINE_TOO_LONG' });
   });
 
   it('counts nesting outside strings only', () => {
