@@ -9,7 +9,7 @@ import { mapForeign } from '../../shared/bundle/foreign';
 import { sha256Hex } from '../../shared/bundle/sha256';
 import type { ByteSource } from '../../shared/bundle/zip-read';
 import { CodedError } from '../../shared/errors';
-import type { RowSource } from './import';
+import type { RowSource } from './row-source';
 
 const MAX_FOREIGN_BYTES = 16 * 1024 * 1024;
 const BATCH = 5000;

@@ -3,7 +3,7 @@
  * streamed chat reply, for OpenAI-compatible servers and for Ollama. Network and HTTP failures
  * become coded errors the thread shows as they are.
  */
-import type { ModelSettings } from '../../shared/commands/threads';
+import type { ModelSettings } from '../../shared/commands/chat';
 import { ReplyStreamReader } from '../../shared/chat/stream';
 import { CodedError } from '../../shared/errors';
 
@@ -61,7 +61,8 @@ export async function listModels(settings: ModelSettings): Promise<string[]> {
 
 /** Streams a reply; `onText` gets each piece as it arrives. Resolves when the reply is complete. */
 export async function streamReply(settings: ModelSettings, turns: ChatTurn[], onText: (delta: string) => void, signal: AbortSignal): Promise<void> {
-  const body = settings.kind === 'openai' ? { model: settings.model, messages: turns, stream: true } : { model: settings.model, messages: turns, stream: true };
+  // OpenAI-compatible and Ollama chat endpoints take the same request body.
+  const body = { model: settings.model, messages: turns, stream: true };
   const response = await call(settings, settings.kind === 'openai' ? '/chat/completions' : '/api/chat', { method: 'POST', body: JSON.stringify(body), signal });
   if (!response.body) throw new CodedError('MODEL_BAD_RESPONSE', 'The model endpoint sent no body');
   const reader = new ReplyStreamReader(settings.kind);

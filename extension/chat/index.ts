@@ -1,2 +1,3 @@
+export { chatCommandHandlers } from './handlers';
 export { sendChat, stopReply, addNote, getModelSettings, setModelSettings, recoverInterruptedReplies } from './service';
 export { listModels, streamReply } from './endpoint';

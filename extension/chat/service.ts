@@ -4,12 +4,12 @@
  * live and a worker death keeps what arrived. Stop aborts the request and keeps the partial
  * text (`stopped`). With no endpoint configured the thread works as notes.
  */
-import { modelSettings, type ModelSettings } from '../../shared/commands/threads';
+import { modelSettings, type ModelSettings } from '../../shared/commands/chat';
 import { CodedError, toAppError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
 import type { Message } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
-import { useContextMemories } from '../threads/memories';
+import { recallContextMemories } from '../memories';
 import { getThread, touchThread } from '../threads/store';
 import { streamReply, type ChatTurn } from './endpoint';
 
@@ -99,7 +99,7 @@ async function runReply(db: HydraDb, settings: ModelSettings, threadId: string, 
       await db.settings.delete(`${INFLIGHT}${assistant.id}`);
     });
   try {
-    const memories = await useContextMemories(db, threadId);
+    const memories = await recallContextMemories(db, threadId);
     const turns = await conversation(db, threadId, assistant.createdAt - 1);
     const system = memories.length ? [{ role: 'system' as const, content: `Things to remember:\n${memories.map((m) => `- ${m.text}`).join('\n')}` }] : [];
     await streamReply(

@@ -1,21 +1,10 @@
 /**
- * Commands of the threads capability: tab ↔ thread binding, threads, messages and chat, tasks,
- * memories, page capture and the capture blocklist.
+ * Commands of the threads capability: tab ↔ thread binding and the threads themselves. Chat,
+ * tasks, memories and capture have their own files, named like their commands.
  */
 import { z } from 'zod';
-import { blockRule } from '../blocklist';
-import { id, memory, message, page, task, taskEvent, thread, timestamp } from '../schemas/entities';
-import { MEMORY_SCOPES, TASK_PRIORITIES, TASK_STATUSES } from '../schemas/statuses';
+import { id, message, thread } from '../schemas/entities';
 import { defineCommand, OWN_PAGES } from './define';
-
-export const modelSettings = z.object({
-  kind: z.enum(['openai', 'ollama']),
-  /** e.g. http://127.0.0.1:11434 (Ollama) or https://api.example.com (OpenAI-compatible, `/v1` added). */
-  baseUrl: z.url().max(2000),
-  apiKey: z.string().max(1000).default(''),
-  model: z.string().max(300).default(''),
-});
-export type ModelSettings = z.infer<typeof modelSettings>;
 
 const tabRef = z.object({ tabId: z.number().int(), url: z.string().max(2_097_152), title: z.string().max(10_000).default('') });
 
@@ -64,95 +53,5 @@ export const threadCommands = {
     summary: 'Deletes a thread with its messages, tasks and their events, thread memories; unbinds its tabs. Reports the counts.',
     params: z.object({ threadId: id }),
     result: deleteThreadCounts,
-  }),
-  'messages.note': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Adds a note (a message the model does not answer) to a thread.',
-    params: z.object({ threadId: id, content: z.string().trim().min(1).max(1_000_000) }),
-    result: z.object({ message }),
-  }),
-  'chat.send': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Adds the user message and streams the model reply into an assistant message (stored as it arrives).',
-    params: z.object({ threadId: id, content: z.string().trim().min(1).max(1_000_000) }),
-    result: z.object({ userMessageId: id, assistantMessageId: id }),
-  }),
-  'chat.stop': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Stops a streaming reply; the text so far is kept (status `stopped`).',
-    params: z.object({ messageId: id }),
-    result: z.object({ stopped: z.boolean() }),
-  }),
-  'chat.getSettings': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'The model endpoint settings (null: none configured).',
-    params: z.object({}),
-    result: z.object({ settings: modelSettings.nullable() }),
-  }),
-  'chat.setSettings': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Saves (or, with null, removes) the model endpoint settings.',
-    params: z.object({ settings: modelSettings.nullable() }),
-    result: z.object({ settings: modelSettings.nullable() }),
-  }),
-  'chat.models': defineCommand({
-    callers: OWN_PAGES,
-    summary: "The endpoint's model list (`/v1/models` or Ollama `/api/tags`), for the given or the saved settings.",
-    params: z.object({ settings: modelSettings.optional() }),
-    result: z.object({ models: z.array(z.string()) }),
-  }),
-  'tasks.create': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Creates a task in a thread (event `created`).',
-    params: z.object({ threadId: id, title: z.string().trim().min(1).max(1000), description: z.string().max(100_000).default(''), priority: z.enum(TASK_PRIORITIES).default('normal'), dueAt: timestamp.nullable().default(null) }),
-    result: z.object({ task }),
-  }),
-  'tasks.update': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Changes status (event `status_changed`) and/or edits fields (event `edited`).',
-    params: z.object({ taskId: id, status: z.enum(TASK_STATUSES).optional(), title: z.string().trim().min(1).max(1000).optional(), description: z.string().max(100_000).optional(), priority: z.enum(TASK_PRIORITIES).optional(), dueAt: timestamp.nullable().optional() }),
-    result: z.object({ task, events: z.array(taskEvent) }),
-  }),
-  'tasks.events': defineCommand({
-    callers: OWN_PAGES,
-    summary: "A task's events in order.",
-    params: z.object({ taskId: id }),
-    result: z.object({ events: z.array(taskEvent) }),
-  }),
-  'memories.create': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Remembers a text (deduplicated by scope, thread and text).',
-    params: z.object({ text: z.string().trim().min(1).max(20_000), scope: z.enum(MEMORY_SCOPES), threadId: id.optional(), source: z.object({ kind: z.enum(['message', 'page', 'user']), id: z.string().nullable() }).default({ kind: 'user', id: null }) }),
-    result: z.object({ memory, created: z.boolean() }),
-  }),
-  'memories.update': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Edits, pins or unpins a memory.',
-    params: z.object({ memoryId: id, text: z.string().trim().min(1).max(20_000).optional(), pinned: z.boolean().optional() }),
-    result: z.object({ memory }),
-  }),
-  'memories.forget': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Deletes a memory.',
-    params: z.object({ memoryId: id }),
-    result: z.object({ forgotten: z.boolean() }),
-  }),
-  'capture.page': defineCommand({
-    callers: OWN_PAGES,
-    summary: "Stores the tab's readable text (Readability) as a page snapshot; unchanged text is not stored again.",
-    params: z.object({ tabId: z.number().int() }),
-    result: z.object({ page, stored: z.boolean() }),
-  }),
-  'capture.getBlocklist': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Domains never captured.',
-    params: z.object({}),
-    result: z.object({ rules: z.array(blockRule) }),
-  }),
-  'capture.setBlocklist': defineCommand({
-    callers: OWN_PAGES,
-    summary: 'Replaces the blocklist (domains are checked and normalized).',
-    params: z.object({ rules: z.array(blockRule).max(10_000) }),
-    result: z.object({ rules: z.array(blockRule) }),
   }),
 };

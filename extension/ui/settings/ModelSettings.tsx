@@ -3,7 +3,7 @@
  * this browser's extension storage), and a model picked from the endpoint's own list.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { ModelSettings as Settings } from '../../../shared/commands/threads';
+import type { ModelSettings as Settings } from '../../../shared/commands/chat';
 import { sendCommand } from '../../commands/client';
 
 const DEFAULT_URL = { openai: 'http://127.0.0.1:8080', ollama: 'http://127.0.0.1:11434' } as const;

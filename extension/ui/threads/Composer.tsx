@@ -15,7 +15,7 @@ export function Composer({ threadId }: { threadId: string }) {
   const submit = async (asNote: boolean) => {
     const content = text.trim();
     if (!content) return;
-    const reply = asNote || !model ? await sendCommand('messages.note', { threadId, content }) : await sendCommand('chat.send', { threadId, content });
+    const reply = asNote || !model ? await sendCommand('chat.note', { threadId, content }) : await sendCommand('chat.send', { threadId, content });
     if (reply.ok) {
       setText('');
       setError(null);

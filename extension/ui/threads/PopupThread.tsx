@@ -26,7 +26,7 @@ export function PopupThread({ tab }: { tab: Browser.tabs.Tab | null }) {
         onSubmit={(event) => {
           event.preventDefault();
           if (!note.trim() || !threadId) return;
-          void sendCommand('messages.note', { threadId, content: note }).then((reply) => reply.ok && setNote(''));
+          void sendCommand('chat.note', { threadId, content: note }).then((reply) => reply.ok && setNote(''));
         }}
       >
         <input value={note} placeholder="Quick note" data-testid="quick-note" onInput={(e) => setNote((e.target as HTMLInputElement).value)} /> <button type="submit">Save</button>

@@ -59,8 +59,8 @@ export async function forgetMemory(db: HydraDb, memoryId: string): Promise<boole
   return Boolean(existing);
 }
 
-/** The memories sent with a thread's next model request; using them refreshes their strength. */
-export async function useContextMemories(db: HydraDb, threadId: string, now = Date.now()): Promise<Memory[]> {
+/** Picks the memories sent with a thread's next model request and marks them used (a write: strength back to 1, lastUsedAt now). */
+export async function recallContextMemories(db: HydraDb, threadId: string, now = Date.now()): Promise<Memory[]> {
   const candidates = await db.memories.where('scope').anyOf(['global', 'user']).toArray();
   candidates.push(...(await db.memories.where('threadId').equals(threadId).filter((m) => m.scope === 'thread').toArray()));
   const chosen = contextMemories(candidates, threadId, now);
