@@ -21,7 +21,8 @@ export default defineConfig({
     description: 'Local-first research companion: every tab has a thread; your history, notes and assistant stay on your machine.',
     ...(mode === 'store' ? {} : { key: EXTENSION_PUBLIC_KEY }),
     minimum_chrome_version: '120',
-    permissions: ['storage', 'unlimitedStorage', 'nativeMessaging', 'sidePanel', 'tabs', 'history', 'scripting', 'alarms', 'webNavigation', 'offscreen'],
+    // Each permission and why: docs/privacy.md#permissions (a unit test keeps them equal).
+    permissions: ['unlimitedStorage', 'nativeMessaging', 'sidePanel', 'tabs', 'history', 'scripting', 'alarms', 'webNavigation', 'offscreen'],
     host_permissions: ['<all_urls>'],
     action: { default_title: 'HydraFlow' },
     // Typing "hf" then a space in the address bar searches HydraFlow (extension/search/omnibox.ts).
