@@ -23,7 +23,8 @@ export default defineConfig({
     minimum_chrome_version: '120',
     // UI strings: public/_locales/<lang>/messages.json through chrome.i18n (extension/ui/i18n.ts).
     default_locale: 'en',
-    permissions: ['storage', 'unlimitedStorage', 'nativeMessaging', 'sidePanel', 'tabs', 'history', 'scripting', 'alarms', 'webNavigation', 'offscreen'],
+    // Each permission and why: docs/privacy.md#permissions (a unit test keeps them equal).
+    permissions: ['unlimitedStorage', 'nativeMessaging', 'sidePanel', 'tabs', 'history', 'scripting', 'alarms', 'webNavigation', 'offscreen'],
     host_permissions: ['<all_urls>'],
     action: { default_title: 'HydraFlow' },
     // Typing "hf" then a space in the address bar searches HydraFlow (extension/search/omnibox.ts).

@@ -27,6 +27,7 @@ export const ERRORS = {
   IO_ERROR: { n: 118, message: 'File system operation failed' },
   QUOTA_EXCEEDED: { n: 119, message: 'Browser storage quota exceeded or the disk is full' },
   FRAME_TRUNCATED: { n: 120, message: 'A frame stopped arriving before its declared length; its bytes were discarded' },
+  COMMAND_FORBIDDEN: { n: 121, message: 'This background command is not open to the context that sent it (only our own extension pages may call it)' },
   // 2xx — threads, chat, tasks, memories
   THREAD_NOT_FOUND: { n: 200, message: 'No such thread' },
   MESSAGE_NOT_FOUND: { n: 201, message: 'No such message' },
@@ -70,6 +71,9 @@ export const ERRORS = {
   FILE_NAME_INVALID: { n: 418, message: 'Not a plain file name (separators, "..", a leading dot, ":", control characters, or over 255 bytes)' },
   FILE_NOT_REGULAR: { n: 419, message: 'The name is a symbolic link, a folder, a device or a FIFO, not a regular file' },
   FOLDER_REFUSED: { n: 420, message: 'This folder cannot be allowed (it does not exist, is not a folder, or is or lies inside the host\'s own config or data folder)' },
+  BUNDLE_LINE_TOO_LONG: { n: 421, message: 'A line of the file is longer than the line limit' },
+  BUNDLE_NESTING_TOO_DEEP: { n: 422, message: 'A row nests arrays or objects deeper than the limit' },
+  BUNDLE_FILE_CHANGED: { n: 423, message: 'The file is not the one the import started with (another size or SHA-256)' },
   // 5xx — repo tools
   REPO_NOT_FOUND: { n: 500, message: 'No repository with this id in the host config' },
   CHECK_NOT_FOUND: { n: 501, message: 'No check with this id registered for the repository' },
@@ -102,6 +106,7 @@ export const ERRORS = {
   PATH_RESERVED_NAME: { n: 528, message: 'Patch path has a ":" in a component (a Windows stream or drive: ".git::$INDEX_ALLOCATION" is .git there)' },
   PATH_NORMALIZATION_COLLISION: { n: 529, message: 'Patch path differs only by Unicode normalization (NFC/NFD) from another file' },
   JOURNAL_INVALID: { n: 530, message: 'A repository journal names an id or a target the host would never write; it was left alone' },
+  APPROVAL_REQUIRED: { n: 531, message: 'Applying needs the one-time approval token of a preview of this very patch (missing, used, expired or for another patch)' },
   // 6xx — jobs, overview, privacy
   JOB_INTERRUPTED: { n: 600, message: 'The job was interrupted (service worker or browser restart) and could not resume' },
   JOB_NOT_FOUND: { n: 601, message: 'No such job' },
@@ -110,6 +115,7 @@ export const ERRORS = {
   FILTER_REQUIRED: { n: 604, message: 'A delete needs a filter (time range, domain, URL) or an explicit "everything"' },
   FILTER_INVALID: { n: 605, message: 'The filter is malformed (inverted range, bad domain or URL)' },
   CONFIRMATION_REQUIRED: { n: 606, message: 'This cannot be undone: repeat the request with the confirmation word' },
+  JOB_POISONED: { n: 607, message: 'The worker died twice in a row running this job at the same point; it is not resumed again' },
   // 7xx — search
   SEARCH_QUERY_EMPTY: { n: 700, message: 'The query has no searchable words (letters or digits)' },
   SEARCH_INDEX_BUSY: { n: 701, message: 'An index rebuild, verify or compact is already running' },

@@ -40,3 +40,18 @@ export function hostOf(raw: string): string {
 export function isCapturableUrl(raw: string): boolean {
   return /^(https?|file|ftp):/i.test(raw);
 }
+
+/**
+ * An http: or https: URL that parses: the only visits we import and the only URLs a view makes a
+ * link of (javascript:, data:, file:, chrome:, blob: … are counted invalid on import and shown as
+ * text; docs/history.md says why).
+ */
+export function isWebUrl(raw: string): boolean {
+  if (!/^https?:/i.test(raw)) return false;
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -6,7 +6,7 @@
 import { browser } from 'wxt/browser';
 import { appCommandHandlers } from '../app';
 import { bundleCommandHandlers, bundleJobTypes } from '../bundles';
-import { dispatchCommand, type CommandHandlers } from '../commands/router';
+import { callerOf, dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
 import { historyCommandHandlers, historyJobTypes } from '../history';
 import { createNativeHostConnection, hostCommandHandlers } from '../host';
@@ -105,7 +105,9 @@ export function main(): void {
   const chores = startUpChores(CHORES_MAX_DELAY_MS);
   browser.runtime.onMessage.addListener((message, sender) => {
     if (sender.id !== browser.runtime.id) return undefined;
-    return chores.around(dispatchCommand(handlers, message, { senderTabId: sender.tab?.id ?? null }));
+    // Who sent it decides what it may ask (shared/commands: each command's `callers`).
+    const caller = callerOf(sender, browser.runtime.id);
+    return chores.around(dispatchCommand(handlers, message, { senderTabId: sender.tab?.id ?? null, caller }));
   });
 
   // First run: the extension's own welcome page. `npm start` gives Chromium no URL to open, since

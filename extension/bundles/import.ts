@@ -34,6 +34,7 @@ export async function openRowSource(source: ByteSource, options: { signal?: Abor
       appVersion: bundle.manifest.appVersion,
       scope: bundle.manifest.scope as BundleScope,
       components: COMPONENTS.filter((c) => bundle.components.includes(c)),
+      identity: bundle.manifestSha256,
       rows: report.rows,
       invalid: {},
       read: async function* (component, from) {
@@ -61,6 +62,7 @@ export async function previewSource(db: HydraDb, rowSource: RowSource): Promise<
       const outcome = await countBatch(db, component, batch);
       components[component]!.added += outcome.added;
       components[component]!.present += outcome.present;
+      components[component]!.invalid += outcome.invalid;
     }
   }
   return { format: rowSource.format, schemaVersion: rowSource.schemaVersion, createdAt: rowSource.createdAt, appVersion: rowSource.appVersion, scope: rowSource.scope, components };
@@ -80,7 +82,13 @@ export interface ImportTiming {
   tx: number;
 }
 
-const importCursor = z.object({ component: z.number().int().nonnegative(), row: z.number().int().nonnegative(), report: importReport.nullable() });
+const importCursor = z.object({
+  component: z.number().int().nonnegative(),
+  row: z.number().int().nonnegative(),
+  report: importReport.nullable(),
+  /** The file the import started with; a resume refuses any other (BUNDLE_FILE_CHANGED). */
+  file: z.object({ size: z.number().int().nonnegative(), sha256: z.string() }).optional(),
+});
 type ImportCursor = z.infer<typeof importCursor>;
 export const importParams = z.object({ file: bundleFileRef });
 
@@ -126,6 +134,7 @@ export async function importRows(
           timing.store += performance.now() - t0;
           report[component]!.added += outcome.added;
           report[component]!.present += outcome.present;
+          report[component]!.invalid += outcome.invalid;
           row += batch.length;
           done += batch.length;
           const t1 = performance.now();
@@ -174,11 +183,12 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
   let file: BundleFileRef | null = null;
   try {
     file = importParams.parse(job.params).file;
-    const cursor = importCursor.parse(job.cursor);
+    let cursor = importCursor.parse(job.cursor);
+    const source = await openSource(host, file);
     // Progress covers both passes: validating is the first half, writing the second.
     const started = Date.now();
     let lastReport = 0;
-    const rowSource = await openRowSource(await openSource(host, file), {
+    const rowSource = await openRowSource(source, {
       signal: controller.signal,
       onProgress: (done, total) => {
         if (Date.now() - lastReport < 500) return;
@@ -186,6 +196,15 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
         void reportProgress(db, job.id, { done, total: total * 2 });
       },
     });
+    // The file's identity is kept with the cursor before the first write; a resume refuses another
+    // file (which would otherwise skip the cursor's rows of a file it never read).
+    const fingerprint = { size: source.size, sha256: rowSource.identity };
+    if (!cursor.file) {
+      cursor = { ...cursor, file: fingerprint };
+      await db.jobs.update(job.id, { cursor });
+    } else if (cursor.file.size !== fingerprint.size || cursor.file.sha256 !== fingerprint.sha256) {
+      throw new CodedError('BUNDLE_FILE_CHANGED', `The file is not the one this import started with (${fingerprint.size} bytes, identity ${fingerprint.sha256.slice(0, 12)}…; it was ${cursor.file.size} bytes, ${cursor.file.sha256.slice(0, 12)}…)`);
+    }
     const total = rowSource.components.reduce((n, c) => n + (rowSource.rows[c] ?? 0), 0);
     await appendJobLog(db, job.id, `${rowSource.format}${rowSource.schemaVersion ? ` v${rowSource.schemaVersion}` : ''}: ${total} rows validated in ${Date.now() - started} ms`);
     const writing = Date.now();
@@ -194,7 +213,7 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
     const report = await importRows(db, rowSource, cursor, {
       timing,
       signal: controller.signal,
-      save: (next, done) => reportProgress(db, job.id, { done: total + done, total: total * 2, cursor: next }),
+      save: (next, done) => reportProgress(db, job.id, { done: total + done, total: total * 2, cursor: { ...next, file: cursor.file } }),
     });
     const added = Object.values(report).reduce((n, c) => n + c.added, 0);
     await appendJobLog(db, job.id, `done: ${added} rows added; writing took ${Date.now() - writing} ms (${Object.entries(timing).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')})`);

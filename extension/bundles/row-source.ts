@@ -8,6 +8,11 @@ export interface RowSource {
   appVersion: string | null;
   scope: BundleScope | null;
   components: ComponentName[];
+  /**
+   * What identifies the rows: the SHA-256 of a bundle's manifest (which validation holds every
+   * component to), or of the whole file for another tool's export (read whole anyway).
+   */
+  identity: string;
   rows: Partial<Record<ComponentName, number>>;
   /** Rows of a foreign file that could not be mapped (a HydraFlow bundle has none: it is refused). */
   invalid: Partial<Record<ComponentName, number>>;

@@ -12,7 +12,7 @@ import type { ExportScope } from '../../shared/commands/bundles';
 import { CodedError } from '../../shared/errors';
 import { makeVisit } from '../../shared/history/visit';
 import type { Memory, Page, Thread, Visit } from '../../shared/schemas/entities';
-import { urlKey } from '../../shared/url';
+import { isWebUrl, urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
 
 type AnyTable = Table<Record<string, unknown>, string | number>;
@@ -103,11 +103,18 @@ export async function exportTotal(db: HydraDb, scope: ExportScope, components: r
 export interface BatchOutcome {
   added: number;
   present: number;
+  /** Rows not imported: visits whose URL is not http(s) (docs/history.md). */
+  invalid: number;
+}
+
+/** Visits of a web URL; the rest of a batch is counted invalid, never stored (isWebUrl). */
+function importable(component: ComponentName, input: unknown[]): unknown[] {
+  return component === 'visits' ? (input as Visit[]).filter((visit) => isWebUrl(visit.url)) : input;
 }
 
 /** A batch's rows in stored form (visit ids recomputed), without repeats inside the batch. */
 function normalized(component: ComponentName, input: unknown[]): Map<string | number, Record<string, unknown>> {
-  let rows = input as Record<string, unknown>[];
+  let rows = importable(component, input) as Record<string, unknown>[];
   if (component === 'visits') rows = (rows as unknown as Visit[]).map((visit) => makeVisit(visit)) as unknown as Record<string, unknown>[];
   // Repeats inside the batch (possible after visit ids are recomputed): the first one counts.
   const unique = new Map<string | number, Record<string, unknown>>();
@@ -128,14 +135,17 @@ export async function countBatch(db: HydraDb, component: ComponentName, input: u
   const stored = await storedKeys(table, [...unique.keys()]);
   let fresh = [...unique.entries()].filter(([key]) => !stored.has(key)).map(([, row]) => row);
   fresh = await withoutSameContentOrMemory(db, component, fresh);
-  return { added: fresh.length, present: input.length - fresh.length };
+  const invalid = input.length - importable(component, input).length;
+  return { added: fresh.length, present: input.length - invalid - fresh.length, invalid };
 }
 
 /** A batch ready to write: its rows not found stored when it was prepared. */
 export interface PreparedBatch {
   component: ComponentName;
-  /** Rows of the input (how many the report counts). */
+  /** Rows of the input that can be imported (how many the report counts as added or present). */
   inputRows: number;
+  /** Rows of the input that cannot (visits of another scheme than http(s)). */
+  invalidRows: number;
   candidates: Record<string, unknown>[];
 }
 
@@ -151,7 +161,8 @@ export async function prepareBatch(db: HydraDb, component: ComponentName, input:
   const unique = normalized(component, input);
   const stored = await db.transaction('r', table, () => storedKeys(table, [...unique.keys()], { exactOnly: false }));
   const candidates = stored === null ? [...unique.values()] : [...unique.entries()].filter(([key]) => !stored.has(key)).map(([, row]) => row);
-  return { component, inputRows: input.length, candidates };
+  const valid = importable(component, input).length;
+  return { component, inputRows: valid, invalidRows: input.length - valid, candidates };
 }
 
 /**
@@ -161,12 +172,12 @@ export async function prepareBatch(db: HydraDb, component: ComponentName, input:
  * unique key refuses (stored since the check) count as present.
  */
 export async function writePrepared(db: HydraDb, batch: PreparedBatch): Promise<BatchOutcome> {
-  if (batch.candidates.length === 0) return { added: 0, present: batch.inputRows };
+  if (batch.candidates.length === 0) return { added: 0, present: batch.inputRows, invalid: batch.invalidRows };
   // Only pages and memories read before adding: an await on nothing, before the transaction's
   // first request, lets IndexedDB commit the still-empty transaction (PrematureCommitError).
   const fresh = batch.component === 'pages' || batch.component === 'memories' ? await withoutSameContentOrMemory(db, batch.component, batch.candidates) : batch.candidates;
   const added = await addBlind(tableOf(db, batch.component), fresh);
-  return { added, present: batch.inputRows - added };
+  return { added, present: batch.inputRows - added, invalid: batch.invalidRows };
 }
 
 async function withoutSameContentOrMemory(db: HydraDb, component: ComponentName, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {

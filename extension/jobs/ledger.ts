@@ -3,7 +3,7 @@
  * error and a resume cursor. Only the background calls these (it is the only writer). A job's
  * state lives in the database, so a restarted service worker knows exactly what was running.
  */
-import type { AppError } from '../../shared/errors';
+import { ERRORS, type AppError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
 import type { Job } from '../../shared/schemas/entities';
 import type { JobType } from '../../shared/schemas/statuses';
@@ -117,10 +117,15 @@ export async function failJob(db: HydraDb, id: string, error: AppError, now = Da
 /** A function that picks a job up again after a restart, from its stored cursor. */
 export type JobResumer = (job: Job) => void;
 
+/** Worker deaths in a row at one cursor after which a job is failed, never resumed again. */
+export const POISON_DEATHS = 2;
+
 /**
  * Run at every service-worker start: a job still marked queued/running was cut off by the
  * restart. Resume it when its type has a resumer and it kept a cursor; otherwise mark it failed
- * with JOB_INTERRUPTED. No job is ever left "running" with nobody running it.
+ * with JOB_INTERRUPTED. A job whose worker died twice in a row at the same cursor (nothing
+ * committed in between: the job itself is what kills the worker) is failed with JOB_POISONED
+ * instead of being run a third time. No job is ever left "running" with nobody running it.
  */
 export async function recoverInterruptedJobs(
   db: HydraDb,
@@ -134,9 +139,18 @@ export async function recoverInterruptedJobs(
   for (const job of stale) {
     const resume = resumers[job.type];
     if (resume && job.cursor !== null) {
+      // A job that killed its worker twice at the same cursor would kill every next worker too.
+      const at = JSON.stringify(job.cursor);
+      const deaths = { count: job.deaths?.at === at ? job.deaths.count + 1 : 1, at };
+      if (deaths.count >= POISON_DEATHS) {
+        interrupted.push(job.id);
+        await db.jobs.update(job.id, { status: 'failed', finishedAt: now, deaths, error: { code: 'JOB_POISONED', message: ERRORS.JOB_POISONED.message } });
+        continue;
+      }
+      await db.jobs.update(job.id, { deaths });
       resumed.push(job.id);
       await appendJobLog(db, job.id, 'resumed after a service-worker restart', now);
-      resume(job);
+      resume({ ...job, deaths });
     } else {
       interrupted.push(job.id);
       await db.jobs.update(job.id, {

@@ -4,11 +4,13 @@
  */
 import { browser } from 'wxt/browser';
 import { extractFromHtml } from '../capture/readable';
+import { callerOf } from '../commands/caller';
 import { EXTRACT_MESSAGE_TYPE } from './offscreen';
 
 export function listenForExtraction(): void {
   browser.runtime.onMessage.addListener((message: unknown, sender) => {
-    if (sender.id !== browser.runtime.id) return undefined;
+    // Only the service worker asks; a content script in a web page must not use this parser.
+    if (callerOf(sender, browser.runtime.id) !== 'extension-page') return undefined;
     const request = message as { type?: unknown; html?: unknown; url?: unknown } | null;
     if (request?.type !== EXTRACT_MESSAGE_TYPE || typeof request.html !== 'string' || typeof request.url !== 'string') return undefined;
     return Promise.resolve(extractFromHtml(request.html, request.url));

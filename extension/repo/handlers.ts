@@ -11,6 +11,7 @@ import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
 import type { HostConnection } from '../host';
 import { appendJobLog, createJob, failJob, finishJob, startJob } from '../jobs';
+import { APPROVAL_TTL_MS, consumeApproval, issueApproval } from './approval';
 
 export type RepoHandlers = Pick<CommandHandlers, 'repo.list' | 'repo.preview' | 'repo.apply' | 'repo.revert' | 'repo.ledger' | 'repo.check' | 'repo.cancelCheck'>;
 
@@ -24,7 +25,7 @@ function unwrap<T>(reply: Result<T>): T {
  * idle close is a minute). Longer than reading a large diff takes; bounded because the open
  * connection also keeps the service worker alive.
  */
-export const PREVIEW_HOLD_MS = 15 * 60_000;
+export const PREVIEW_HOLD_MS = APPROVAL_TTL_MS;
 
 /** Long operations have no request timeout: a check may run for its whole configured timeout. */
 const NO_TIMEOUT = { timeoutMs: 0 };
@@ -39,15 +40,18 @@ export function repoCommandHandlers(db: HydraDb, host: HostConnection): RepoHand
       const preview = unwrap(await host.request('repo.apply', { repoId, patch, dryRun: true }));
       // The user reads the diff now, often for minutes: keep the host (and the preview it holds) until the approval.
       host.keepOpenFor(PREVIEW_HOLD_MS);
-      return preview;
+      // Only the page that asked for this preview learns the token its Apply button must send.
+      const approvalToken = await issueApproval(db, { repoId, patchSha256: await sha256Text(patch) });
+      return { ...preview, approvalToken };
     },
     'repo.ledger': async ({ repoId }) => {
       const { entries } = unwrap(await host.request('repo.ledger', { repoId }));
       return { entries: [...entries].reverse() };
     },
-    'repo.apply': async ({ repoId, patch }) => {
+    'repo.apply': async ({ repoId, patch, approvalToken }) => {
       // The hash the host gives the text it parsed (the UTF-8 bytes, untrimmed).
       const patchSha256 = await sha256Text(patch);
+      await consumeApproval(db, approvalToken, { repoId, patchSha256 });
       const job = await createJob(db, { type: 'patch_apply', params: { repoId, patchChars: patch.length, patchSha256 }, total: 1 });
       await startJob(db, job.id);
       // The host still holds the preview's parse (and plan) unless it restarted since (the

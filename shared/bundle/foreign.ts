@@ -12,14 +12,15 @@
  *     content, createdAt, modelName?}]}], …}` (or the bare `chat` array).
  * Sessions become threads with their tabs as tab snapshots (and visits where a time exists);
  * chats become threads with messages. Ids are derived from the source's own ids or content, so
- * importing the same file twice adds nothing. Rows whose URL is unusable are counted invalid.
+ * importing the same file twice adds nothing. Rows whose URL is not http(s) are counted invalid.
  */
+import { CodedError } from '../errors';
 import { reverseHost } from '../host-key';
 import { stringKey } from '../hash';
 import { makeVisit } from '../history/visit';
 import * as entities from '../schemas/entities';
 import type { MessageRole } from '../schemas/statuses';
-import { hostOf, normalizeUrl, urlKey } from '../url';
+import { hostOf, isWebUrl, normalizeUrl, urlKey } from '../url';
 import type { ComponentName } from './format';
 
 export const FOREIGN_FORMATS = ['tab-session-manager', 'onetab', 'session-buddy', 'browserexport', 'page-assist'] as const;
@@ -45,12 +46,20 @@ function toMs(value: unknown, unit: 'ms' | 's' = 'ms'): number | null {
   return null;
 }
 
+/**
+ * The most rows one export may map to (all components together). Mapped rows are held in memory
+ * until imported: 100,000 rows stay within the worker's heap ceiling (docs/bundle-format.md).
+ */
+export const MAX_FOREIGN_ROWS = 100_000;
+
 class Collector {
   readonly rows: Partial<Record<ComponentName, unknown[]>> = {};
   readonly invalid: Partial<Record<ComponentName, number>> = {};
   private readonly ids = new Map<ComponentName, Set<string>>();
+  private seen = 0;
 
   add(component: ComponentName, row: unknown, schema: { safeParse(value: unknown): { success: boolean; data?: unknown } }): void {
+    if (++this.seen > MAX_FOREIGN_ROWS) throw new CodedError('BUNDLE_TOO_LARGE', `The export holds more than ${MAX_FOREIGN_ROWS} rows; import it in parts`);
     const checked = schema.safeParse(row);
     if (!checked.success) return this.reject(component);
     const id = String((checked.data as { id: unknown }).id);
@@ -79,7 +88,7 @@ function threadRow(id: string, title: string, createdAt: number): entities.Threa
 /** One tab of a session: a tab snapshot of the thread, and a visit when the tab has a time. */
 function addTab(out: Collector, threadId: string, id: string, tab: { url: unknown; title: unknown; tabId?: unknown; at: number; visitedAt: number | null }): void {
   const url = text(tab.url);
-  if (!normalizeUrl(url)) return out.reject('tabSnapshots');
+  if (!isWebUrl(url)) return out.reject('tabSnapshots');
   const title = text(tab.title);
   out.add(
     'tabSnapshots',
@@ -171,7 +180,7 @@ function browserexport(visits: unknown[]): ForeignRows {
     }
     const url = text(visit.url);
     const visitedAt = toMs(visit.dt, 's');
-    if (!normalizeUrl(url) || visitedAt === null) {
+    if (!isWebUrl(url) || visitedAt === null) {
       out.reject('visits');
       continue;
     }

@@ -20,10 +20,23 @@ export type ComponentName = (typeof COMPONENTS)[number];
 
 /** Refused before anything is decompressed: the largest entry a bundle may declare. */
 export const MAX_ENTRY_BYTES = 1536 * 1024 * 1024;
+/** Refused before anything is decompressed: the most all entries together may declare. */
+export const MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024;
+/**
+ * Refused when the manifest is read: a component declaring more rows. Validation keeps 8 bytes
+ * per row (its key hash), so this bounds that memory at 40 MB; a component never holds more rows
+ * than it declares (counting stops at the first row past `rows`).
+ */
+export const MAX_COMPONENT_ROWS = 5_000_000;
 /** The manifest is small; anything bigger is not ours. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
-/** One NDJSON line (a page's text can be long, but not this long). */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/**
+ * One NDJSON line, in characters. A page's text can be long (a refreshed page is at most 5 MiB of
+ * HTML), not this long; the bound keeps one line, its JSON value and its copy under ~50 MB.
+ */
+export const MAX_LINE_CHARS = 8 * 1024 * 1024;
+/** Arrays and objects nested in one row; our rows nest 3 deep, a task event's data a little more. */
+export const MAX_NESTING_DEPTH = 64;
 
 export function componentFile(component: ComponentName): string {
   return `${component}.ndjson`;

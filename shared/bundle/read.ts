@@ -16,20 +16,27 @@ import {
   MANIFEST_FILE,
   manifestHeader,
   MAX_ENTRY_BYTES,
-  MAX_LINE_BYTES,
+  MAX_COMPONENT_ROWS,
+  MAX_LINE_CHARS,
   MAX_MANIFEST_BYTES,
+  MAX_NESTING_DEPTH,
   rowId,
   type BundleVersion,
   type ComponentSummary,
 } from './format';
-import { LineSplitter } from './ndjson';
-import { Sha256 } from './sha256';
+import { LineSplitter, nestsDeeperThan } from './ndjson';
+import { Sha256, sha256Hex } from './sha256';
 import { readZipDirectory, readZipEntry, type ByteSource, type ZipEntry } from './zip-read';
 
 export interface OpenedBundle {
   source: ByteSource;
   /** The manifest as stored (its version's shape). */
   manifest: { formatName: string; schemaVersion: number; createdAt: number; appVersion: string; scope: unknown; components: Record<string, ComponentSummary> };
+  /**
+   * SHA-256 of the manifest's bytes as stored. The manifest holds every component's SHA-256 and
+   * validation checks each one, so two files that validate with the same manifest hold the same rows.
+   */
+  manifestSha256: string;
   version: number;
   /** Components of the bundle's version, in write order. */
   components: string[];
@@ -57,8 +64,11 @@ export async function openBundle(source: ByteSource, options: OpenOptions = {}):
   if (!manifestEntry) throw new CodedError('BUNDLE_MANIFEST_MISSING', `The zip holds no ${MANIFEST_FILE}`);
   if (manifestEntry.size > MAX_MANIFEST_BYTES) throw new CodedError('BUNDLE_TOO_LARGE', `${MANIFEST_FILE} declares ${manifestEntry.size} bytes`);
   let raw: unknown;
+  let manifestSha256 = '';
   try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readAll(source, manifestEntry)));
+    const manifestBytes = await readAll(source, manifestEntry);
+    manifestSha256 = sha256Hex(manifestBytes);
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(manifestBytes));
   } catch (error) {
     if (error instanceof CodedError) throw error;
     throw new CodedError('BUNDLE_MANIFEST_INVALID', `${MANIFEST_FILE} is not valid JSON`);
@@ -91,9 +101,10 @@ export async function openBundle(source: ByteSource, options: OpenOptions = {}):
     const entry = entries.get(summary.file);
     if (!entry) throw new CodedError('BUNDLE_COMPONENT_MISSING', `Component ${component} (${summary.file}) is missing from the bundle`);
     if (entry.size !== summary.bytes) throw new CodedError('BUNDLE_HASH_MISMATCH', `${summary.file} holds ${entry.size} bytes; the manifest says ${summary.bytes}`);
+    if (summary.rows > MAX_COMPONENT_ROWS) throw new CodedError('BUNDLE_TOO_LARGE', `${summary.file} declares ${summary.rows} rows (limit ${MAX_COMPONENT_ROWS})`);
   }
   for (const name of entries.keys()) if (!expected.has(name)) throw new CodedError('BUNDLE_UNSAFE_ENTRY', `Unexpected entry "${name}" in the bundle`);
-  return { source, manifest, version: spec.version, components, entries, versions };
+  return { source, manifest, manifestSha256, version: spec.version, components, entries, versions };
 }
 
 /** One row: parsed with its version's schema, then upgraded step by step to the newest shape. */
@@ -116,6 +127,43 @@ function rowParser(bundle: OpenedBundle, component: string): (value: unknown) =>
   };
 }
 
+/** One NDJSON line as a JSON value; refuses a line nested deeper than MAX_NESTING_DEPTH first. */
+function parseLine(file: string, line: string, number: number): unknown {
+  if (nestsDeeperThan(line, MAX_NESTING_DEPTH)) throw new CodedError('BUNDLE_NESTING_TOO_DEEP', `${file} line ${number}: nested deeper than ${MAX_NESTING_DEPTH} levels`);
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new CodedError('BUNDLE_ROW_INVALID', `${file} line ${number}: not JSON`);
+  }
+}
+
+/**
+ * The 53-bit hashes of a component's row keys, 8 bytes each in one array sized by the manifest's
+ * row count (a Set of a million numbers costs ~50 MB; this costs 8). Sorted at the end, equal
+ * neighbours are suspects.
+ */
+class KeyHashes {
+  private readonly keys: Float64Array;
+  private length = 0;
+
+  /** Room for the rows the manifest declares (a component never holds more). */
+  constructor(rows: number) {
+    this.keys = new Float64Array(rows);
+  }
+
+  add(key: number): void {
+    this.keys[this.length++] = key;
+  }
+
+  /** Hashes seen more than once. */
+  repeated(): Set<number> {
+    const sorted = this.keys.subarray(0, this.length).sort();
+    const out = new Set<number>();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) out.add(sorted[i]!);
+    return out;
+  }
+}
+
 export interface ValidationReport {
   /** Rows per component (as declared and checked). */
   rows: Record<string, number>;
@@ -135,19 +183,20 @@ export async function validateBundle(bundle: OpenedBundle, options: { signal?: A
     const entry = bundle.entries.get(summary.file)!;
     const parse = rowParser(bundle, component);
     const hash = new Sha256();
-    const splitter = new LineSplitter(summary.file, MAX_LINE_BYTES);
-    const seen = new Set<number>();
-    const suspects = new Set<number>();
+    const splitter = new LineSplitter(summary.file, MAX_LINE_CHARS);
+    const keys = new KeyHashes(summary.rows);
     let count = 0;
     let firstProblem: CodedError | null = null;
     const check = (line: string) => {
       count += 1;
+      // More lines than declared: refused at once, whatever follows (and the key hashes stay sized).
+      if (count > summary.rows) throw new CodedError('BUNDLE_COUNT_MISMATCH', `${summary.file} holds more than the ${summary.rows} rows its manifest says`);
       if (firstProblem) return;
       let value: unknown;
       try {
-        value = JSON.parse(line);
-      } catch {
-        firstProblem = new CodedError('BUNDLE_ROW_INVALID', `${summary.file} line ${count}: not JSON`);
+        value = parseLine(summary.file, line, count);
+      } catch (error) {
+        firstProblem = error as CodedError;
         return;
       }
       const result = parse(value);
@@ -155,9 +204,7 @@ export async function validateBundle(bundle: OpenedBundle, options: { signal?: A
         firstProblem = new CodedError('BUNDLE_ROW_INVALID', `${summary.file} line ${count}: ${result.message}`);
         return;
       }
-      const key = hash53(rowId(component, result.row));
-      if (seen.has(key)) suspects.add(key);
-      else seen.add(key);
+      keys.add(hash53(rowId(component, result.row)));
     };
     for await (const chunk of readZipEntry(bundle.source, entry)) {
       if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Validation cancelled');
@@ -171,6 +218,7 @@ export async function validateBundle(bundle: OpenedBundle, options: { signal?: A
     if (firstProblem) throw firstProblem;
     if (count !== summary.rows) throw new CodedError('BUNDLE_COUNT_MISMATCH', `${summary.file} holds ${count} rows; the manifest says ${summary.rows}`);
     // A 53-bit hash can collide; only ids whose hash was seen twice are compared exactly.
+    const suspects = keys.repeated();
     if (suspects.size) await confirmDuplicates(bundle, component, suspects);
     rows[component] = count;
     done += count;
@@ -208,7 +256,7 @@ export async function* readRows(bundle: OpenedBundle, component: string, options
   if (!summary) return;
   const entry = bundle.entries.get(summary.file)!;
   const parse = rowParser(bundle, component);
-  const splitter = new LineSplitter(summary.file, MAX_LINE_BYTES);
+  const splitter = new LineSplitter(summary.file, MAX_LINE_CHARS);
   const from = options.from ?? 0;
   const batchRows = options.batchRows ?? 5000;
   const batchChars = options.batchChars ?? 8 * 1024 * 1024;
@@ -218,7 +266,7 @@ export async function* readRows(bundle: OpenedBundle, component: string, options
   const take = (line: string): boolean => {
     const at = index++;
     if (at < from) return false;
-    const result = parse(JSON.parse(line));
+    const result = parse(parseLine(summary.file, line, at + 1));
     if (!result.ok) throw new CodedError('BUNDLE_ROW_INVALID', `${summary.file} line ${at + 1}: ${result.message}`);
     batch.rows.push(result.row);
     batch.lines.push(line);

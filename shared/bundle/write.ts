@@ -5,9 +5,10 @@
  * compressor emits them, so memory stays bounded by one batch of rows.
  */
 import { Zip, ZipDeflate } from 'fflate';
+import { CodedError } from '../errors';
 import { APP_VERSION } from '../version';
 import { concatBytes } from './bytes';
-import { BUNDLE_FORMAT_NAME, BUNDLE_SCHEMA_VERSION, COMPONENTS, componentFile, MANIFEST_FILE, type BundleManifest, type BundleScope, type ComponentName, type ComponentSummary } from './format';
+import { BUNDLE_FORMAT_NAME, BUNDLE_SCHEMA_VERSION, COMPONENTS, componentFile, MANIFEST_FILE, MAX_LINE_CHARS, type BundleManifest, type BundleScope, type ComponentName, type ComponentSummary } from './format';
 import { encodeLines } from './ndjson';
 import { Sha256 } from './sha256';
 
@@ -54,6 +55,10 @@ export class BundleWriter {
     const current = this.current;
     if (!current) throw new Error('BundleWriter: begin a component first');
     if (lines.length === 0) return;
+    // A reader refuses a longer line (MAX_LINE_CHARS): fail the export clearly rather than write
+    // a bundle that cannot be imported.
+    const long = lines.findIndex((line) => line.length > MAX_LINE_CHARS);
+    if (long >= 0) throw new CodedError('BUNDLE_LINE_TOO_LONG', `A ${current.name} row of ${lines[long]!.length} characters is longer than a bundle line may be (${MAX_LINE_CHARS}); delete it, then export again`);
     const bytes = encodeLines(lines);
     current.hash.update(bytes);
     current.rows += lines.length;

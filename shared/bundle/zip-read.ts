@@ -7,6 +7,7 @@
  */
 import { Inflate } from 'fflate';
 import { CodedError } from '../errors';
+import { MAX_TOTAL_BYTES } from './format';
 
 export interface ByteSource {
   size: number;
@@ -31,6 +32,12 @@ const EOCD_SIGNATURE = 0x06054b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
 const LOCAL_SIGNATURE = 0x04034b50;
 const READ_CHUNK = 1024 * 1024;
+/**
+ * Compressed bytes handed to the inflater at a time. Deflate expands at most ~1032×, so one step
+ * yields at most ~2 MiB, and the size checks run between steps: a bomb never inflates in one go.
+ */
+const INFLATE_STEP = 2048;
+const STORED_STEP = 256 * 1024;
 
 function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -73,6 +80,7 @@ export async function readZipDirectory(source: ByteSource, maxEntryBytes: number
   const decoder = new TextDecoder('utf-8', { fatal: false });
   const entries: ZipEntry[] = [];
   const names = new Set<string>();
+  let declaredTotal = 0;
   let at = 0;
   for (let i = 0; i < count; i++) {
     if (at + 46 > directory.length || dv.getUint32(at, true) !== CENTRAL_SIGNATURE) throw new CodedError('BUNDLE_CORRUPT', 'The zip directory is damaged');
@@ -93,6 +101,8 @@ export async function readZipDirectory(source: ByteSource, maxEntryBytes: number
     names.add(name);
     if (size === 0xffffffff || compressedSize === 0xffffffff) throw new CodedError('BUNDLE_TOO_LARGE', `Entry "${name}" declares a ZIP64 size`);
     if (size > maxEntryBytes) throw new CodedError('BUNDLE_TOO_LARGE', `Entry "${name}" declares ${size} bytes (limit ${maxEntryBytes})`);
+    declaredTotal += size;
+    if (declaredTotal > MAX_TOTAL_BYTES) throw new CodedError('BUNDLE_TOO_LARGE', `The entries declare more than ${MAX_TOTAL_BYTES} bytes in all`);
     if (flags & 0x1) throw new CodedError('BUNDLE_CORRUPT', `Entry "${name}" is encrypted`);
     if (method !== 0 && method !== 8) throw new CodedError('BUNDLE_CORRUPT', `Entry "${name}" uses unsupported compression method ${method}`);
     if (method === 0 && compressedSize !== size) throw new CodedError('BUNDLE_CORRUPT', `Stored entry "${name}" has different sizes`);
@@ -108,8 +118,9 @@ async function looksLikeZip(source: ByteSource): Promise<boolean> {
 }
 
 /**
- * The decompressed bytes of one entry, chunk by chunk. Stops with BUNDLE_CORRUPT when the data
- * inflates to more (or less) than the declared size, so a zip bomb never gets past its header.
+ * The decompressed bytes of one entry, chunk by chunk (each at most a few MiB). Stops with
+ * BUNDLE_CORRUPT as soon as the data inflates to more than the declared size (checked after every
+ * small inflate step), or ends with less: an entry never yields more than its header declared.
  */
 export async function* readZipEntry(source: ByteSource, entry: ZipEntry): AsyncGenerator<Uint8Array> {
   const header = await source.read(entry.localHeaderOffset, 30);
@@ -132,18 +143,25 @@ export async function* readZipEntry(source: ByteSource, entry: ZipEntry): AsyncG
     if (chunk.length < length) throw new CodedError('BUNDLE_TRUNCATED', `Entry "${entry.name}" is cut off`);
     offset += length;
     if (inflate) {
-      try {
-        inflate.push(chunk, offset >= end);
-      } catch (error) {
-        throw new CodedError('BUNDLE_CORRUPT', `Entry "${entry.name}" has damaged compressed data: ${(error as Error).message}`);
+      for (let step = 0; step < chunk.length; step += INFLATE_STEP) {
+        const last = offset >= end && step + INFLATE_STEP >= chunk.length;
+        try {
+          inflate.push(chunk.subarray(step, step + INFLATE_STEP), last);
+        } catch (error) {
+          throw new CodedError('BUNDLE_CORRUPT', `Entry "${entry.name}" has damaged compressed data: ${(error as Error).message}`);
+        }
+        for (const piece of out.splice(0)) {
+          take(piece);
+          yield piece;
+        }
       }
-      for (const piece of out.splice(0)) {
+    } else {
+      // Stored bytes go on in the same small steps, so a reader splits few lines at a time.
+      for (let step = 0; step < chunk.length; step += STORED_STEP) {
+        const piece = chunk.subarray(step, step + STORED_STEP);
         take(piece);
         yield piece;
       }
-    } else {
-      take(chunk);
-      yield chunk;
     }
   }
   if (produced !== entry.size) throw new CodedError('BUNDLE_CORRUPT', `Entry "${entry.name}" holds ${produced} bytes, its header says ${entry.size}`);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { allowedFolderInfo, bundleFileInfo, fileName, folderId } from '../protocol/bundle';
 import { bundleScope } from '../bundle/format';
 import { timestamp } from '../schemas/entities';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 /**
  * Where a file to import is: in a folder the host may use (by folder id and plain name, never a
@@ -59,26 +59,31 @@ export type ExportResult = z.infer<typeof exportResult>;
 
 export const bundleCommands = {
   'bundles.export': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Starts a bundle export job: everything, some threads, or history in a date range; to the host (its bundle folder or a folder allowed on the host) or as a download.',
     params: z.object({ scope: exportScope, destination: exportDestination }),
     result: z.object({ jobId: z.string() }),
   }),
   'bundles.preview': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Validates a file (bundle or foreign export) and says what it holds and what an import would add; writes nothing.',
     params: z.object({ file: bundleFileRef }),
     result: bundlePreview,
   }),
   'bundles.import': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Starts a bundle import job (validate everything, then write in batches; importing twice adds nothing).',
     params: z.object({ file: bundleFileRef }),
     result: z.object({ jobId: z.string() }),
   }),
   'bundles.cancel': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Cancels a running bundle export or import job.',
     params: z.object({ jobId: z.string().min(1) }),
     result: z.object({ cancelled: z.boolean() }),
   }),
   'bundles.files': defineCommand({
+    callers: OWN_PAGES,
     summary: 'The folders the host may use and their files.',
     params: z.object({}),
     result: z.object({ folder: z.string(), folders: z.array(allowedFolderInfo), files: z.array(bundleFileInfo) }),

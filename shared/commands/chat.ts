@@ -1,7 +1,7 @@
 /** Commands of chat: notes and model replies in a thread, and the model endpoint settings. */
 import { z } from 'zod';
 import { id, message } from '../schemas/entities';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 export const modelSettings = z.object({
   kind: z.enum(['openai', 'ollama']),
@@ -21,36 +21,43 @@ export const LOCAL_MODEL_SERVERS = [
 
 export const chatCommands = {
   'chat.note': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Adds a note (a message the model does not answer) to a thread.',
     params: z.object({ threadId: id, content: z.string().trim().min(1).max(1_000_000) }),
     result: z.object({ message }),
   }),
   'chat.send': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Adds the user message and streams the model reply into an assistant message (stored as it arrives).',
     params: z.object({ threadId: id, content: z.string().trim().min(1).max(1_000_000) }),
     result: z.object({ userMessageId: id, assistantMessageId: id }),
   }),
   'chat.stop': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Stops a streaming reply; the text so far is kept (status `stopped`).',
     params: z.object({ messageId: id }),
     result: z.object({ stopped: z.boolean() }),
   }),
   'chat.getSettings': defineCommand({
+    callers: OWN_PAGES,
     summary: 'The model endpoint settings (null: none configured).',
     params: z.object({}),
     result: z.object({ settings: modelSettings.nullable() }),
   }),
   'chat.setSettings': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Saves (or, with null, removes) the model endpoint settings.',
     params: z.object({ settings: modelSettings.nullable() }),
     result: z.object({ settings: modelSettings.nullable() }),
   }),
   'chat.models': defineCommand({
+    callers: OWN_PAGES,
     summary: "The endpoint's model list (`/v1/models` or Ollama `/api/tags`), for the given or the saved settings.",
     params: z.object({ settings: modelSettings.optional() }),
     result: z.object({ models: z.array(z.string()) }),
   }),
   'chat.findLocal': defineCommand({
+    callers: OWN_PAGES,
     summary: "Looks for a model server on its default loopback port (LOCAL_MODEL_SERVERS) and lists each one that answers, with its models.",
     params: z.object({}),
     result: z.object({ servers: z.array(z.object({ name: z.string(), kind: z.enum(['openai', 'ollama']), baseUrl: z.string(), models: z.array(z.string()) })) }),

@@ -1,7 +1,7 @@
 /** Commands of embeddings: the endpoint settings and the `embed` job (docs/search.md). */
 import { z } from 'zod';
 import { id } from '../schemas/entities';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 export const embeddingSettings = z.object({
   kind: z.enum(['openai', 'ollama']),
@@ -13,16 +13,19 @@ export type EmbeddingSettings = z.infer<typeof embeddingSettings>;
 
 export const embeddingCommands = {
   'embeddings.getSettings': defineCommand({
+    callers: OWN_PAGES,
     summary: 'The embeddings endpoint settings (null when none).',
     params: z.object({}),
     result: z.object({ settings: embeddingSettings.nullable() }),
   }),
   'embeddings.setSettings': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Saves (or, with null, removes) the embeddings endpoint settings. A different model drops the stored vectors.',
     params: z.object({ settings: embeddingSettings.nullable() }),
     result: z.object({ settings: embeddingSettings.nullable() }),
   }),
   'embeddings.start': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Embeds every page and message that has no vector yet, as a resumable `embed` job. One already queued or running is returned instead.',
     params: z.object({}),
     result: z.object({ jobId: id, deduplicated: z.boolean() }),

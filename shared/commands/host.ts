@@ -1,7 +1,7 @@
 /** Commands about the native host connection. */
 import { z } from 'zod';
 import { errorBody } from '../protocol/envelope';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 /** What the user runs to install the host; shown verbatim by the UI. */
 export const HOST_INSTALL_COMMAND = 'npx hydraflow-host install';
@@ -27,6 +27,7 @@ export type HostStatus = z.infer<typeof hostStatus>;
 
 export const hostCommands = {
   'host.status': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Connects to the native host if needed and reports its state.',
     params: z.object({ refresh: z.boolean().default(false) }),
     result: hostStatus,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { job, timestamp } from '../schemas/entities';
 import { JOB_STATUSES, JOB_TYPES } from '../schemas/statuses';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 /** Statuses a prune may remove: never a queued or running job. */
 export const PRUNABLE_JOB_STATUSES = ['succeeded', 'failed', 'cancelled'] as const;
@@ -22,26 +22,31 @@ export type JobFilter = z.input<typeof jobFilter>;
 
 export const jobCommands = {
   'jobs.list': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Jobs, newest first, filtered by status, type and creation time; `matched` counts all that match.',
     params: jobFilter,
     result: z.object({ jobs: z.array(job), matched: z.number().int().nonnegative() }),
   }),
   'jobs.get': defineCommand({
+    callers: OWN_PAGES,
     summary: 'One job with its log tail.',
     params: z.object({ jobId: z.string().min(1) }),
     result: z.object({ job }),
   }),
   'jobs.cancel': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Cancels a queued or running job (the operation stops at its next batch).',
     params: z.object({ jobId: z.string().min(1) }),
     result: z.object({ cancelled: z.boolean() }),
   }),
   'jobs.retry': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Starts a failed or cancelled job again with the same input, as a new job related to the old one.',
     params: z.object({ jobId: z.string().min(1) }),
     result: z.object({ jobId: z.string() }),
   }),
   'jobs.prune': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Removes finished jobs of the given statuses (default succeeded) finished more than N days ago (default 30).',
     params: z.object({
       statuses: z.array(z.enum(PRUNABLE_JOB_STATUSES)).min(1).max(3).default(['succeeded']),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { timestamp } from '../schemas/entities';
 import { JOB_STATUSES, TASK_STATUSES } from '../schemas/statuses';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 const count = z.number().int().nonnegative();
 export const VISIT_CHART_DAYS = 90;
@@ -49,16 +49,19 @@ export type Overview = z.infer<typeof overview>;
 
 export const overviewCommands = {
   'overview.get': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Counts of every store (exact, from the counters), storage used, health and visits per day.',
     params: z.object({}),
     result: overview,
   }),
   'overview.recount': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Rebuilds every counter from the rows (repair); returns how long it took.',
     params: z.object({}),
     result: z.object({ tookMs: z.number().nonnegative() }),
   }),
   'overview.refreshSizes': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Re-estimates bytes per store and the host disk use now, instead of waiting for the background refresh.',
     params: z.object({}),
     result: z.object({ storesMeasuredAt: timestamp, hostMeasured: z.boolean() }),

@@ -1,7 +1,7 @@
 /** Commands of page versions (docs/refresh.md). */
 import { z } from 'zod';
 import { id, page } from '../schemas/entities';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 export const pageMetaSchema = page.omit({ text: true });
 
@@ -10,6 +10,7 @@ const diffHunk = z.object({ oldStart: z.number().int(), newStart: z.number().int
 
 export const pageCommands = {
   'pages.diff': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Line diff of a page version against another version of the same page (default: the one before it); hunks with 3 lines of context.',
     params: z.object({ pageId: id, againstId: id.optional() }),
     result: z.object({ from: pageMetaSchema.nullable(), to: pageMetaSchema, added: z.number().int(), removed: z.number().int(), exact: z.boolean(), hunks: z.array(diffHunk) }),

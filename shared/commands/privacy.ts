@@ -1,7 +1,7 @@
 /** Privacy commands: delete history everywhere it was copied, forget a tab, wipe, retention. */
 import { z } from 'zod';
 import { timestamp } from '../schemas/entities';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 const count = z.number().int().nonnegative();
 
@@ -59,36 +59,43 @@ export const WIPE_CONFIRMATION = 'WIPE';
 
 export const privacyCommands = {
   'privacy.deleteHistory': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Deletes history matching the filter from every store that holds a copy; counts per store.',
     params: historyFilter,
     result: z.object({ jobId: z.string(), deleted: deletionCounts }),
   }),
   'privacy.countHistory': defineCommand({
+    callers: OWN_PAGES,
     summary: 'What privacy.deleteHistory would delete with this filter, counted per store (nothing is deleted): the confirmation a person reads first.',
     params: historyFilter,
     result: z.object({ visits: count, pages: count, tabSnapshots: count }),
   }),
   'privacy.forgetTab': defineCommand({
+    callers: OWN_PAGES,
     summary: "Forgets a tab: its row (and thread binding) and every snapshot of its navigations.",
     params: z.object({ tabId: z.number().int() }),
     result: z.object({ tabs: count, tabSnapshots: count }),
   }),
   'privacy.wipe': defineCommand({
+    callers: OWN_PAGES,
     summary: `Deletes everything: every store, every setting and (with host) the native host's data. Needs confirm: "${WIPE_CONFIRMATION}".`,
     params: z.object({ confirm: z.string().max(20), host: z.boolean().default(true) }),
     result: z.object({ stores: z.record(z.string(), count), host: z.object({ removedBytes: count }).nullable() }),
   }),
   'privacy.getRetention': defineCommand({
+    callers: OWN_PAGES,
     summary: 'The automatic clean-up rules and when they last ran.',
     params: z.object({}),
     result: z.object({ settings: retentionSettings, lastRun: z.object({ at: timestamp, jobId: z.string(), report: retentionReport }).nullable() }),
   }),
   'privacy.setRetention': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Sets the automatic clean-up rules (null turns a rule off).',
     params: z.object({ settings: retentionSettings }),
     result: z.object({ settings: retentionSettings }),
   }),
   'privacy.runRetention': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Runs the clean-up rules now, as a prune job; returns its report.',
     params: z.object({}),
     result: z.object({ jobId: z.string(), report: retentionReport }),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { id } from '../schemas/entities';
 import { REFRESH_DEFAULT_INTERVAL_MS, REFRESH_DEFAULT_PAGES, REFRESH_DEFAULT_TIMEOUT_MS, REFRESH_MAX_DEPTH, REFRESH_MAX_PAGES, refreshScope } from '../refresh/scope';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 export const refreshParams = z.object({
   scope: refreshScope,
@@ -21,6 +21,7 @@ export type RefreshParams = z.infer<typeof refreshParams>;
 
 export const refreshCommands = {
   'refresh.start': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Refreshes the saved pages of a thread, a topic query or domains (optionally following same-site links); a `page_refresh` job. The same normalized scope while one is queued or running returns that job.',
     params: refreshParams,
     result: z.object({ jobId: id, deduplicated: z.boolean() }),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { id, timestamp } from '../schemas/entities';
 import { SEARCH_KINDS } from '../search/kinds';
-import { defineCommand } from './define';
+import { defineCommand, OWN_PAGES } from './define';
 
 export const searchKind = z.enum(SEARCH_KINDS);
 
@@ -57,31 +57,37 @@ export type IndexStatus = z.infer<typeof indexStatus>;
 
 export const searchCommands = {
   'search.query': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Full-text (and, with embeddings, hybrid) search over visits, pages, threads, messages, tasks and memories; best first, with highlighted snippets.',
     params: searchParams,
     result: z.object({ hits: z.array(searchHit), tookMs: z.number(), hybrid: z.boolean(), terms: z.array(z.string()) }),
   }),
   'search.related': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Items related to a page URL or a thread: nearest vectors when embeddings exist, otherwise the best full-text matches of its most distinctive words.',
     params: z.object({ url: z.string().max(2_097_152).optional(), threadId: id.optional(), limit: z.number().int().min(1).max(50).default(10) }),
     result: z.object({ hits: z.array(searchHit), by: z.enum(['vector', 'text']) }),
   }),
   'search.status': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Index health: documents per kind, segments and bytes, pending journal writes, embeddings.',
     params: z.object({}),
     result: indexStatus,
   }),
   'search.rebuild': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Rebuilds the whole index from the stores as an `index_rebuild` job.',
     params: z.object({}),
     result: z.object({ jobId: id }),
   }),
   'search.verify': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Compares the index with the stores as an `index_verify` job; with repair, fixes every difference found.',
     params: z.object({ repair: z.boolean().default(true) }),
     result: z.object({ jobId: id }),
   }),
   'search.compact': defineCommand({
+    callers: OWN_PAGES,
     summary: 'Rewrites every segment without removed entries as an `index_compact` job.',
     params: z.object({}),
     result: z.object({ jobId: id }),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { unixMicrosToUnixMs } from '../time';
 import { takeoutTransition } from './transition';
 import type { HistoryVisit } from './visit';
+import { isWebUrl } from '../url';
 
 const takeoutEntry = z.object({
   url: z.string(),
@@ -54,13 +55,7 @@ export function takeoutVisits(value: unknown): { visits: HistoryVisit[]; invalid
  */
 export const MAX_IMPORTED_URL_LENGTH = 131_072;
 
-/** An absolute URL that parses; history rows without one cannot be keyed or opened. */
+/** An http(s) URL that parses; other history rows cannot be opened safely or keyed (isWebUrl). */
 export function isImportableUrl(url: string): boolean {
-  if (url.length === 0 || url.length > MAX_IMPORTED_URL_LENGTH) return false;
-  try {
-    new URL(url);
-    return true;
-  } catch {
-    return false;
-  }
+  return url.length > 0 && url.length <= MAX_IMPORTED_URL_LENGTH && isWebUrl(url);
 }

@@ -174,6 +174,12 @@ export const job = z.object({
   relatedIds: z.array(z.string()),
   /** Where to resume after a service-worker restart; null when the job cannot resume. */
   cursor: z.unknown().nullable(),
+  /**
+   * Set by start-up recovery: how many workers in a row died running this job at this same cursor
+   * (JSON). A second death there fails the job with JOB_POISONED instead of a third run. Absent
+   * until the first death (not indexed: older rows need no migration).
+   */
+  deaths: z.object({ count: z.number().int().positive(), at: z.string() }).optional(),
   logTail: z.array(z.string()),
   origin: z.enum(['extension', 'host']),
 });

@@ -7,6 +7,7 @@
 import type { SearchHit } from '../commands/search';
 import type { SearchKind } from './kinds';
 import { markedPieces } from './marks';
+import { isWebUrl } from '../url';
 
 export const OMNIBOX_MAX_SUGGESTIONS = 8;
 /** Suggestion content for items without a URL: opens the thread view in the options page. */
@@ -85,13 +86,7 @@ export function omniboxTarget(text: string): OmniboxTarget {
   return { kind: 'search', q: trimmed };
 }
 
-/** Web and file addresses: the only ones search ever navigates to (never javascript:, data:, chrome:). */
+/** Web addresses (http, https): the only ones search ever navigates to or shows as a link (isWebUrl). */
 export function isOpenableUrl(text: string): boolean {
-  if (!/^(https?|file|ftp):\/\//i.test(text)) return false;
-  try {
-    new URL(text);
-    return true;
-  } catch {
-    return false;
-  }
+  return isWebUrl(text);
 }

@@ -147,7 +147,7 @@ describe('repo tools in the side panel', () => {
     expect(recorded).toEqual(expect.arrayContaining([['patch_apply', 'succeeded'], ['check_run', 'succeeded'], ['patch_revert', 'succeeded'], ['check_run', 'cancelled']]));
   });
 
-  it('shows the refusal code of a hostile patch and writes nothing', async () => {
+  it('shows the refusal code of a hostile patch and writes nothing; applies only with the preview\'s one-time token', async () => {
     const home = tempDir('hf-home-');
     const userDataDir = tempDir('hf-profile-');
     const repo = tempDir('hf-e2e-repo-');
@@ -162,6 +162,25 @@ describe('repo tools in the side panel', () => {
     expect(await refused!.evaluate((el) => el.getAttribute('data-code'))).toBe('PATH_TRAVERSAL');
     expect(await page.$('[data-testid=patch-apply]')).toBeNull();
     expect(existsSync(join(repo, '..', 'escape.txt'))).toBe(false);
+
+    // repo.apply needs the one-time approval token of a preview of this very patch.
+    type Reply = { ok: boolean; result?: { approvalToken?: string }; error?: { code: string } };
+    const send = (method: string, params: unknown) => page.evaluate((m, p) => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: m, params: p }), method, params as never) as Promise<Reply>;
+    const mine = '*** Begin Patch\n*** Add File: b.txt\n+b\n*** End Patch\n';
+    const other = mine.replaceAll('b', 'c');
+    const needsApproval = { ok: false, error: { code: 'APPROVAL_REQUIRED' } };
+    expect(await send('repo.apply', { repoId: 'demo', patch: mine }), 'no token').toMatchObject(needsApproval);
+    expect(await send('repo.apply', { repoId: 'demo', patch: mine, approvalToken: 'f'.repeat(64) }), 'made-up token').toMatchObject(needsApproval);
+    const otherToken = (await send('repo.preview', { repoId: 'demo', patch: other })).result!.approvalToken!;
+    expect(await send('repo.apply', { repoId: 'demo', patch: mine, approvalToken: otherToken }), "another patch's token").toMatchObject(needsApproval);
+    const token = (await send('repo.preview', { repoId: 'demo', patch: mine })).result!.approvalToken!;
+    expect(await send('repo.apply', { repoId: 'demo', patch: mine, approvalToken: token })).toMatchObject({ ok: true });
+    expect(readFileSync(join(repo, 'b.txt'), 'utf8')).toBe('b\n');
+    rmSync(join(repo, 'b.txt'));
+    expect(await send('repo.apply', { repoId: 'demo', patch: mine, approvalToken: token }), 'used token').toMatchObject(needsApproval);
+    expect(await send('repo.apply', { repoId: 'demo', patch: other, approvalToken: otherToken }), 'a token presented once with the wrong patch is spent').toMatchObject(needsApproval);
+    expect(existsSync(join(repo, 'b.txt'))).toBe(false);
+    expect(existsSync(join(repo, 'c.txt'))).toBe(false);
   });
 
   it('applies a diff from an assistant reply in a thread, through the host, after approval', async () => {

@@ -4,6 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { Visit } from '../../../shared/schemas/entities';
+import { isWebUrl } from '../../../shared/url';
 import { sendCommand } from '../../commands/client';
 import { formatDay } from '../format';
 import { plural, t } from '../i18n';
@@ -64,9 +65,16 @@ export function HistoryView() {
             {rows.map((visit) => (
               <li key={visit.id} data-testid="history-visit">
                 <span class="muted">{new Date(visit.visitedAt).toLocaleTimeString()}</span>{' '}
-                <a href={visit.url} target="_blank" rel="noopener noreferrer" class="truncate">
-                  {visit.title || visit.url}
-                </a>{' '}
+                {/* Only a web URL becomes a link; a javascript:/data:/file: visit stored by an older import is text. */}
+                {isWebUrl(visit.url) ? (
+                  <a href={visit.url} target="_blank" rel="noopener noreferrer" class="truncate" data-testid="visit-link">
+                    {visit.title || visit.url}
+                  </a>
+                ) : (
+                  <span class="truncate" data-testid="visit-text" title={visit.url}>
+                    {visit.title || visit.url}
+                  </span>
+                )}{' '}
                 <span class="muted">{visit.transition}</span>{' '}
                 <button type="button" class="link" data-testid="delete-visit" aria-label={t('historyDeleteVisitLabel', visit.title || visit.url)} onClick={() => void sendCommand('history.deleteVisits', { ids: [visit.id] })}>
                   {t('historyDeleteVisit')}

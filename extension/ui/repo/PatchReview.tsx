@@ -14,7 +14,7 @@ import { RepoPicker } from './RepoPicker';
 import { plural, t } from '../i18n';
 import { ErrorText, errorSentence } from '../components/ErrorText';
 
-type Preview = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; result: ApplyResult } | { state: 'refused'; error: AppError };
+type Preview = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; result: ApplyResult; approvalToken: string } | { state: 'refused'; error: AppError };
 type Applying = { state: 'idle' } | { state: 'applying' } | { state: 'applied'; result: ApplyResult; jobId: string } | { state: 'failed'; error: AppError };
 
 export interface PatchReviewProps {
@@ -30,9 +30,12 @@ export function PatchReview({ patch, repoId: fixedRepoId, onApplied }: PatchRevi
   const repoId = fixedRepoId ?? chosen ?? (repos.state === 'ready' ? (repos.value.repos[0]?.id ?? null) : null);
   const [preview, setPreview] = useState<Preview>({ state: 'idle' });
   const [applying, setApplying] = useState<Applying>({ state: 'idle' });
+  // A failed apply used up the preview's token: previewing again checks the tree anew and brings a fresh one.
+  const [round, setRound] = useState(0);
+
+  useEffect(() => setApplying({ state: 'idle' }), [repoId, patch]);
 
   useEffect(() => {
-    setApplying({ state: 'idle' });
     if (!repoId || patch.trim() === '') {
       setPreview({ state: 'idle' });
       return;
@@ -40,21 +43,25 @@ export function PatchReview({ patch, repoId: fixedRepoId, onApplied }: PatchRevi
     let current = true;
     setPreview({ state: 'loading' });
     void sendCommand('repo.preview', { repoId, patch }).then((reply) => {
-      if (current) setPreview(reply.ok ? { state: 'ready', result: reply.result } : { state: 'refused', error: reply.error });
+      if (current) setPreview(reply.ok ? { state: 'ready', result: reply.result, approvalToken: reply.result.approvalToken } : { state: 'refused', error: reply.error });
     });
     return () => {
       current = false;
     };
-  }, [repoId, patch]);
+  }, [repoId, patch, round]);
 
   const apply = async () => {
-    if (!repoId) return;
+    if (!repoId || preview.state !== 'ready') return;
     setApplying({ state: 'applying' });
-    const reply = await sendCommand('repo.apply', { repoId, patch });
+    // The preview's one-time token: this click is the approval of exactly the patch shown.
+    const reply = await sendCommand('repo.apply', { repoId, patch, approvalToken: preview.approvalToken });
     if (reply.ok) {
       setApplying({ state: 'applied', result: reply.result.apply, jobId: reply.result.jobId });
       if (reply.result.apply.changeId) onApplied?.(reply.result.apply.changeId);
-    } else setApplying({ state: 'failed', error: reply.error });
+    } else {
+      setApplying({ state: 'failed', error: reply.error });
+      setRound((n) => n + 1);
+    }
   };
 
   return (

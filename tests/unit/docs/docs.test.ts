@@ -26,6 +26,15 @@ describe('docs match the code', () => {
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(Object.entries(ERRORS).map(([code, { n }]) => [code, n])));
   });
 
+  it('privacy.md explains every permission the manifest asks for, and no other', () => {
+    const config = readFileSync(join(docs, '..', 'wxt.config.ts'), 'utf8');
+    const permissions = [...(/\bpermissions: \[([^\]]*)\]/.exec(config)?.[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => m[1]);
+    const hosts = [...(/host_permissions: \[([^\]]*)\]/.exec(config)?.[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => `host ${m[1]}`);
+    const documented = [...section('privacy.md', 'permissions').matchAll(/^\| (host )?`([^`]+)` \|/gm)].map((m) => `${m[1] ?? ''}${m[2]}`);
+    expect(permissions).not.toContain('storage');
+    expect(documented.sort()).toEqual([...permissions, ...hosts].sort());
+  });
+
   it('error numbers are unique', () => {
     const numbers = Object.values(ERRORS).map((e) => e.n);
     expect(new Set(numbers).size).toBe(numbers.length);
@@ -77,7 +86,9 @@ describe('docs match the code', () => {
     ['storage.md', 'floor(visitedAt / 86,400,000)', DAY_MS, 86_400_000],
     ['architecture.md', '(at most 500 ms)', sourceNumber('extension/background/main.ts', /const CHORES_MAX_DELAY_MS = ([\d_ *]+);/), 500],
     ['architecture.md', 'closes after 60 s idle', sourceNumber('extension/host/connection.ts', /idleMs \?\? ([\d_ *]+);/), 60_000],
-    ['architecture.md', 'stays open up to 15 minutes', sourceNumber('extension/repo/handlers.ts', /const PREVIEW_HOLD_MS = ([\d_ *]+);/), 15 * 60_000],
+    // The host hold after a preview is the approval token's lifetime (PREVIEW_HOLD_MS = APPROVAL_TTL_MS).
+    ['architecture.md', 'stays open up to 15 minutes', sourceNumber('extension/repo/approval.ts', /const APPROVAL_TTL_MS = ([\d_ *]+);/), 15 * 60_000],
+    ['repo.md', 'valid 15 minutes', sourceNumber('extension/repo/approval.ts', /const APPROVAL_TTL_MS = ([\d_ *]+);/), 15 * 60_000],
     ['threads.md', 'writing the text every ~100 ms', sourceNumber('extension/chat/service.ts', /const FLUSH_MS = ([\d_ *]+);/), 100],
     ['threads.md', 'beyond ~24k characters', sourceNumber('extension/chat/service.ts', /const HISTORY_BUDGET = ([\d_ *]+);/), 24_000],
     ['search.md', 'A write schedules this 300 ms later', sourceNumber('extension/search/indexer.ts', /const DRAIN_DELAY_MS = ([\d_ *]+);/), 300],

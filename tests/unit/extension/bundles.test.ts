@@ -186,6 +186,22 @@ describe('bundle export and import', () => {
     expect(await b.pages.count()).toBe(1);
   });
 
+  it('counts visits of other schemes than http(s) invalid (preview and import) and never stores them', async () => {
+    const a = freshDb();
+    await fillProfile(a);
+    const visit = makeFixtureRows().visits[0]!;
+    const hostile = ['javascript:alert(document.domain)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd'];
+    await a.visits.bulkAdd(hostile.map((url, i) => makeVisit({ ...visit, url, visitedAt: visit.visitedAt + i + 1 })));
+    const bytes = await exportBytes(a);
+    const b = freshDb();
+    const preview = await previewSource(b, await openRowSource(bytesSource(bytes)));
+    expect(preview.components.visits!.invalid).toBe(3);
+    const report = await importBytes(b, bytes);
+    expect(report.visits!.invalid).toBe(3);
+    expect(report.visits!.added).toBe(report.visits!.rows - 3);
+    expect((await b.visits.toArray()).map((v) => v.url).filter((url) => !/^https?:/.test(url))).toEqual([]);
+  });
+
   it('finds stored rows whether a batch is one key range or scattered over a large store (preview and import)', async () => {
     const a = freshDb();
     const visits = Array.from({ length: 5000 }, (_, i) => makeVisit({ url: `https://spread.example/${i}`, title: '', visitedAt: i, transition: 'link', source: 'chrome' }));
@@ -214,8 +230,8 @@ describe('bundle export and import', () => {
     await b.visits.add(visits[7]!);
     await b.pages.add({ ...rows.pages[0]!, id: 'refreshed-same-content' });
     const [visitOutcome, pageOutcome] = await b.transaction('rw', b.visits, b.pages, async () => [await writePrepared(b, visitBatch), await writePrepared(b, pageBatch)]);
-    expect(visitOutcome).toEqual({ added: 29, present: 1 });
-    expect(pageOutcome).toEqual({ added: rows.pages.length - 1, present: 1 });
+    expect(visitOutcome).toEqual({ added: 29, present: 1, invalid: 0 });
+    expect(pageOutcome).toEqual({ added: rows.pages.length - 1, present: 1, invalid: 0 });
     expect(await b.visits.count()).toBe(30);
     expect(await b.pages.count()).toBe(rows.pages.length);
     expect((await b.counters.get(storeCounterKey('visits')))?.n).toBe(30);
@@ -227,7 +243,7 @@ describe('bundle export and import', () => {
     await b.visits.bulkAdd(visits.slice(0, 20));
     const prepared = await prepareBatch(b, 'visits', visits);
     expect(prepared.candidates.map((v) => v.id).sort()).toEqual(visits.slice(20).map((v) => v.id).sort());
-    expect(await b.transaction('rw', b.visits, () => writePrepared(b, prepared))).toEqual({ added: 30, present: 20 });
+    expect(await b.transaction('rw', b.visits, () => writePrepared(b, prepared))).toEqual({ added: 30, present: 20, invalid: 0 });
     expect(await b.visits.count()).toBe(50);
   });
 

@@ -32,9 +32,9 @@ const NOW = Date.UTC(2026, 10, 24, 12);
 function handlers(controls: JobControls = {}) {
   return { ...jobCommandHandlers(db, controls), ...overviewCommandHandlers(db, null) } as unknown as CommandHandlers;
 }
-const call = (method: string, params: unknown, controls?: JobControls) => dispatchCommand(handlers(controls), { type: 'hydraflow/command', method, params }, { senderTabId: null });
+const call = (method: string, params: unknown, controls?: JobControls) => dispatchCommand(handlers(controls), { type: 'hydraflow/command', method, params }, { senderTabId: null, caller: 'extension-page' });
 
-async function job(type: 'history_import' | 'prune' | 'patch_apply', status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled', createdAt: number, finishedAt: number | null = null) {
+async function job(type: 'history_import' | 'prune' | 'patch_apply' | 'bundle_import', status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled', createdAt: number, finishedAt: number | null = null) {
   const created = await createJob(db, { type }, createdAt);
   if (status !== 'queued') await startJob(db, created.id, createdAt);
   if (status === 'succeeded') await finishJob(db, created.id, {}, finishedAt ?? createdAt);
@@ -124,6 +124,28 @@ describe('jobs ledger', () => {
     expect((await db.jobs.get(stuck))!).toMatchObject({ status: 'failed', error: { code: 'JOB_INTERRUPTED' } });
     const overview = (await getOverview(db)).overview;
     expect(overview.health.interruptedJobs).toBe(1);
+  });
+
+  it('fails a job that killed its worker twice at the same cursor (JOB_POISONED), never a third run', async () => {
+    await fresh();
+    const poison = await job('bundle_import', 'running', NOW);
+    await db.jobs.update(poison, { cursor: { component: 0, row: 0 } });
+    const progressing = await job('bundle_import', 'running', NOW);
+    await db.jobs.update(progressing, { cursor: { component: 0, row: 0 } });
+    const resumed: string[] = [];
+    const resumers = { bundle_import: (j: { id: string }) => void resumed.push(j.id) };
+    await recoverInterruptedJobs(db, resumers);
+    expect(resumed.sort()).toEqual([poison, progressing].sort());
+    // The second job commits a batch before its worker dies again; the first does not.
+    await db.jobs.update(progressing, { cursor: { component: 0, row: 10_000 } });
+    await recoverInterruptedJobs(db, resumers);
+    expect(resumed.filter((id) => id === poison)).toHaveLength(1);
+    expect(resumed.filter((id) => id === progressing)).toHaveLength(2);
+    expect(await db.jobs.get(poison)).toMatchObject({ status: 'failed', error: { code: 'JOB_POISONED' } });
+    expect(await db.jobs.get(progressing)).toMatchObject({ status: 'running', deaths: { count: 1 } });
+    // Later starts leave the failed job alone.
+    await recoverInterruptedJobs(db, resumers);
+    expect(resumed.filter((id) => id === poison)).toHaveLength(1);
   });
 });
 

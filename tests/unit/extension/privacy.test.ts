@@ -69,7 +69,7 @@ async function rowsMentioningHost(host: string): Promise<string[]> {
 }
 
 const handlers = () => privacyCommandHandlers(db, null) as unknown as CommandHandlers;
-const call = (method: string, params: unknown) => dispatchCommand(handlers(), { type: 'hydraflow/command', method, params }, { senderTabId: null });
+const call = (method: string, params: unknown) => dispatchCommand(handlers(), { type: 'hydraflow/command', method, params }, { senderTabId: null, caller: 'extension-page' });
 
 describe('delete history', () => {
   it('deleting a domain with its subdomains leaves no row naming it, and never touches a sibling that contains it as a substring', async () => {

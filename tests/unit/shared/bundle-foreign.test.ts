@@ -52,7 +52,8 @@ describe('imports from other tools', () => {
     expect(mapForeign(oneTabExport())!.format).toBe('onetab');
     const { first, second, stored } = await importTwice(oneTabExport());
     expect(first.threads).toEqual({ rows: 2, added: 2, present: 0, invalid: 0 });
-    expect(first.tabSnapshots!.added).toBe(5);
+    // chrome://extensions/ is not a web URL: counted invalid, not stored.
+    expect(first.tabSnapshots).toMatchObject({ added: 4, invalid: 1 });
     expect(stored.tabSnapshots.map((s: TabSnapshot) => s.title)).toContain('Example | with a pipe in the title');
     expect(stored.visits).toEqual([]);
     addedNothing(second);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { hostOf, isCapturableUrl, normalizeUrl, urlKey } from '../../../shared/url';
+import { hostOf, isCapturableUrl, isWebUrl, normalizeUrl, urlKey } from '../../../shared/url';
+import { takeoutVisits } from '../../../shared/history/takeout';
+import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { chromeTimeToUnixMs, unixMicrosToUnixMs, unixMsToChromeTime } from '../../../shared/time';
 import { reverseHost } from '../../../shared/host-key';
 import { stringKey } from '../../../shared/hash';
@@ -34,6 +36,22 @@ describe('URL normalization', () => {
   it('reverses host labels so a domain and its subdomains share a prefix, and a substring does not', () => {
     expect(reverseHost('www.Example.com')).toBe('com.example.www');
     expect(reverseHost('example.com').startsWith(reverseHost('ample.com'))).toBe(false);
+  });
+});
+
+describe('URL schemes: only http(s) is imported or shown as a link', () => {
+  const others = ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', ' javascript:alert(1)', 'data:text/html,<b>x</b>', 'file:///etc/passwd', 'chrome://settings/', 'about:blank', 'blob:https://a.example/x', 'view-source:https://a.example/', 'ftp://a.example/', 'https//missing-colon'];
+
+  it('isWebUrl and isOpenableUrl accept http(s) only', () => {
+    for (const url of ['https://example.com/', 'HTTP://EXAMPLE.COM/a?b#c']) expect([isWebUrl(url), isOpenableUrl(url)], url).toEqual([true, true]);
+    for (const url of others) expect([isWebUrl(url), isOpenableUrl(url)], url).toEqual([false, false]);
+  });
+
+  it('a Takeout file counts visits of other schemes invalid', () => {
+    const entry = (url: string) => ({ url, title: 't', time_usec: 1_700_000_000_000_000, page_transition: 'LINK' });
+    const mapped = takeoutVisits({ 'Browser History': [entry('https://example.com/'), ...others.map(entry)] })!;
+    expect(mapped.visits.map((v) => v.url)).toEqual(['https://example.com/']);
+    expect(mapped.invalid).toBe(others.length);
   });
 });
 
