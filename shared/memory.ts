@@ -14,10 +14,10 @@ export function currentStrength(memory: Pick<Memory, 'strength' | 'lastUsedAt' |
   return memory.strength * DAILY_DECAY ** days;
 }
 
-/** Memories offered to the model with a thread: the thread's own and the global/user ones, strongest first. */
+/** Memories offered to the model with a thread: the thread's own, its pages' (doc, chosen by the caller) and the global/user ones, strongest first. */
 export function contextMemories<M extends Pick<Memory, 'strength' | 'lastUsedAt' | 'pinned' | 'scope' | 'threadId'>>(memories: readonly M[], threadId: string, now: number, limit = 20): M[] {
   return memories
-    .filter((m) => m.scope === 'global' || m.scope === 'user' || (m.scope === 'thread' && m.threadId === threadId))
+    .filter((m) => m.scope === 'global' || m.scope === 'user' || m.scope === 'doc' || (m.scope === 'thread' && m.threadId === threadId))
     .map((m) => ({ m, s: currentStrength(m, now) }))
     .filter(({ s }) => s >= 0.05)
     .sort((a, b) => b.s - a.s)

@@ -16,18 +16,21 @@ import { anyRule, getRetention, privacyCommandHandlers, RETENTION_ALARM, runDele
 import { registerPageListeners } from '../pages';
 import { cancelRefresh, pageCommandHandlers, startRefresh, workerRefreshDeps } from '../refresh';
 import { repoCommandHandlers } from '../repo';
-import { Indexer, searchCommandHandlers } from '../search';
+import { Indexer, searchCommandHandlers, searchQuestion } from '../search';
 import { embedJobControl, embeddingCommandHandlers, registerEmbedAlarm, resumeEmbedJob, vectorSearch, workerEmbedOptions } from '../search/embeddings';
 import { registerOmnibox } from '../search/omnibox';
 import { threadCommandHandlers } from '../threads';
-import { registerCaptureListeners, syncOpenTabs } from '../capture';
+import { readTab, registerCaptureListeners, syncOpenTabs } from '../capture';
 import { recoverInterruptedReplies } from '../chat';
 import { refreshParams } from '../../shared/commands/pages';
 import type { HistoryFilter } from '../../shared/commands/privacy';
 import { CodedError } from '../../shared/errors';
 import type { JobType } from '../../shared/schemas/statuses';
+import type { SearchKind } from '../../shared/search/kinds';
 
 const DAY_MINUTES = 24 * 60;
+/** What "From my history" searches: what the user read and wrote (threads come in through their messages). */
+const HISTORY_KINDS: SearchKind[] = ['visit', 'page', 'message', 'task', 'memory'];
 /** The longest the start-up chores wait for the commands that woke the worker. */
 const CHORES_MAX_DELAY_MS = 500;
 
@@ -105,7 +108,10 @@ export function main(): void {
     ...hostCommandHandlers(host),
     ...repo,
     ...historyCommandHandlers(db, host),
-    ...threadCommandHandlers(db),
+    ...threadCommandHandlers(db, {
+      readTab: (tabId) => readTab(db, tabId),
+      searchHistory: (question, limit) => searchQuestion(db, indexer, question, { kinds: HISTORY_KINDS, limit }, vectors),
+    }),
     ...jobCommandHandlers(db, controls),
     ...overviewCommandHandlers(db, host),
     ...privacyCommandHandlers(db, host),

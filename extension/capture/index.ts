@@ -1,3 +1,3 @@
 export { registerCaptureListeners, syncOpenTabs, capturable } from './tabs';
-export { capturePage } from './pages';
+export { capturePage, readTab } from './pages';
 export { getBlocklist, setBlocklist } from './blocklist';

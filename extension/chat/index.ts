@@ -1,2 +1,3 @@
-export { sendChat, stopReply, addNote, getModelSettings, setModelSettings, recoverInterruptedReplies } from './service';
+export { sendChat, resendChat, prepareRequest, stopReply, addNote, getModelSettings, setModelSettings, recoverInterruptedReplies } from './service';
 export { listModels, streamReply } from './endpoint';
+export { contextWindow, assembleRequest, type ContextSources } from './context';

@@ -1,4 +1,4 @@
 export { Indexer, INDEX_META_KEY, type VerifyReport } from './indexer';
 export { journalMiddleware, visitUrlKey } from './journal';
 export { searchCommandHandlers } from './handlers';
-export { searchQuery, related, hydrate, type VectorSearch } from './service';
+export { searchQuery, searchQuestion, related, hydrate, type VectorSearch } from './service';

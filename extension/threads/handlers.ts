@@ -4,19 +4,21 @@ import { getBlocklist, setBlocklist } from '../capture/blocklist';
 import { capturePage } from '../capture/pages';
 import { tabRefFor } from '../capture/tabs';
 import { listModels } from '../chat/endpoint';
-import { addNote, getModelSettings, sendChat, setModelSettings, stopReply } from '../chat/service';
+import type { ContextSources } from '../chat/context';
+import { addNote, getModelSettings, resendChat, sendChat, setModelSettings, stopReply } from '../chat/service';
 import { CodedError } from '../../shared/errors';
 import { PANEL_MESSAGE_LIMIT } from '../../shared/threads';
 import { createMemory, forgetMemory, updateMemory } from './memories';
-import { bindTab, createThread, deleteThread, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from './store';
+import { bindTab, createThread, deleteThread, findThreadForTab, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from './store';
 import { createTask, taskEvents, updateTask } from './tasks';
 import type { threadCommands } from '../../shared/commands/threads';
 
-export function threadCommandHandlers(db: HydraDb): Pick<CommandHandlers, keyof typeof threadCommands> {
+export function threadCommandHandlers(db: HydraDb, context: ContextSources): Pick<CommandHandlers, keyof typeof threadCommands> {
   return {
     'threads.forTab': async (params) => {
       const tab = await tabRefFor(db, params);
-      const resolved = await threadForTab(db, tab);
+      const resolved = params.create ? await threadForTab(db, tab) : await findThreadForTab(db, tab);
+      if (!resolved) return { thread: null, resolvedBy: 'none' as const, tab, messages: [] };
       return { ...resolved, tab, messages: await latestMessages(db, resolved.thread.id, PANEL_MESSAGE_LIMIT) };
     },
     'threads.list': async (params) => ({ threads: await listThreads(db, params) }),
@@ -26,7 +28,8 @@ export function threadCommandHandlers(db: HydraDb): Pick<CommandHandlers, keyof 
     'threads.update': async ({ threadId, ...change }) => ({ thread: await updateThread(db, threadId, change) }),
     'threads.delete': (params) => deleteThread(db, params.threadId),
     'messages.note': async (params) => ({ message: await addNote(db, params.threadId, params.content) }),
-    'chat.send': (params) => sendChat(db, params.threadId, params.content),
+    'chat.send': (params) => sendChat(db, context, params.threadId, params.content, params.context),
+    'chat.resend': (params) => resendChat(db, context, params.userMessageId, params.content, params.context),
     'chat.stop': async (params) => ({ stopped: await stopReply(db, params.messageId) }),
     'chat.getSettings': async () => ({ settings: await getModelSettings(db) }),
     'chat.setSettings': async (params) => ({ settings: await setModelSettings(db, params.settings) }),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { blockRule } from '../blocklist';
+import { chatContext } from '../chat/context';
 import { id, memory, message, page, task, taskEvent, thread, timestamp } from '../schemas/entities';
 import { MEMORY_SCOPES, TASK_PRIORITIES, TASK_STATUSES } from '../schemas/statuses';
 import { defineCommand } from './define';
@@ -14,6 +15,8 @@ export const modelSettings = z.object({
   baseUrl: z.url().max(2000),
   apiKey: z.string().max(1000).default(''),
   model: z.string().max(300).default(''),
+  /** Tokens the model reads at most, used when the endpoint does not say (Ollama's /api/show does). */
+  contextWindow: z.number().int().min(512).max(10_000_000).optional(),
 });
 export type ModelSettings = z.infer<typeof modelSettings>;
 
@@ -23,10 +26,11 @@ export const deleteThreadCounts = z.object({ threads: z.number().int(), messages
 
 export const threadCommands = {
   'threads.forTab': defineCommand({
-    summary: "The tab's thread: its binding, else a thread bound to the same normalized URL, else a new thread bound to the tab. Without url, the tab is looked up (incognito and blocked tabs refused).",
-    params: z.object({ tabId: z.number().int(), url: z.string().max(2_097_152).optional(), title: z.string().max(10_000).optional() }),
+    summary:
+      "The tab's thread: its binding, else a thread bound to the same normalized URL; else none (an unsaved thread), or with `create` a new thread bound to the tab (the panel asks for that when something is written). Without url, the tab is looked up (incognito and blocked tabs refused).",
+    params: z.object({ tabId: z.number().int(), url: z.string().max(2_097_152).optional(), title: z.string().max(10_000).optional(), create: z.boolean().default(false) }),
     /** `messages`: the thread's latest messages (up to 100), so the panel paints them before its own database connection is open. */
-    result: z.object({ thread, resolvedBy: z.enum(['binding', 'url', 'created']), messages: z.array(message), tab: tabRef }),
+    result: z.object({ thread: thread.nullable(), resolvedBy: z.enum(['binding', 'url', 'created', 'none']), messages: z.array(message), tab: tabRef }),
   }),
   'threads.list': defineCommand({
     summary: 'Threads, pinned first then most recently updated; optional title search; archived hidden unless asked.',
@@ -64,8 +68,13 @@ export const threadCommands = {
     result: z.object({ message }),
   }),
   'chat.send': defineCommand({
-    summary: 'Adds the user message and streams the model reply into an assistant message (stored as it arrives).',
-    params: z.object({ threadId: id, content: z.string().trim().min(1).max(1_000_000) }),
+    summary: 'Adds the user message and streams the model reply into an assistant message (stored as it arrives). `context`: page chips (tab ids whose readable text goes with the question) and "From my history".',
+    params: z.object({ threadId: id, content: z.string().trim().min(1).max(1_000_000), context: chatContext.default({ pageTabId: null, tabIds: [], history: false }) }),
+    result: z.object({ userMessageId: id, assistantMessageId: id }),
+  }),
+  'chat.resend': defineCommand({
+    summary: 'Asks again from a user message: the messages after it go, its text is replaced when `content` is given (edit and resend), and a new reply streams (retry, regenerate).',
+    params: z.object({ userMessageId: id, content: z.string().trim().min(1).max(1_000_000).optional(), context: chatContext.default({ pageTabId: null, tabIds: [], history: false }) }),
     result: z.object({ userMessageId: id, assistantMessageId: id }),
   }),
   'chat.stop': defineCommand({
