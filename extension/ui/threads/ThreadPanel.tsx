@@ -96,7 +96,7 @@ function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thre
   };
   return (
     <>
-      <section class="thread" data-testid="thread" data-thread-id={thread.id} data-unsaved={saved ? undefined : 'true'}>
+      <section class="thread" data-testid="thread" data-thread-id={thread.id} data-unsaved={saved ? undefined : 'true'} data-url={tab.url}>
         <div class="thread-head">
           {editing ? (
             <form
