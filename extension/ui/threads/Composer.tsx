@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { modelSettings } from '../../../shared/commands/threads';
+import type { ModelSettings } from '../../../shared/commands/threads';
 import type { ChatContext } from '../../../shared/chat/context';
 import type { Result } from '../../../shared/errors';
 import { sendCommand } from '../../commands/client';
@@ -16,11 +16,15 @@ import { ContextChips, type ChipTab, type ContextChoice } from './ContextChips';
 /** Runs a write in the tab's thread, making the thread first when it is unsaved. */
 export type WithThread = <T>(write: (threadId: string) => Promise<Result<T>>) => Promise<Result<T>>;
 
-/** The saved model settings, live (null: none, or no model picked); undefined while loading. */
-export function useModelSettings() {
+/**
+ * The saved model settings, live (null: none, or no model picked); undefined while loading. The
+ * row is written only by the background, which parsed it; the panel's first load never runs zod
+ * (see extension/zod-setup.ts), so this only checks that a model is named.
+ */
+export function useModelSettings(): ModelSettings | null | undefined {
   return useLiveQuery(async (db) => {
-    const parsed = modelSettings.safeParse((await db.settings.get('chat.model'))?.value);
-    return parsed.success && parsed.data.model ? parsed.data : null;
+    const value = (await db.settings.get('chat.model'))?.value as Partial<ModelSettings> | undefined;
+    return value && typeof value.model === 'string' && value.model && typeof value.baseUrl === 'string' ? (value as ModelSettings) : null;
   }, []);
 }
 

@@ -10,7 +10,7 @@ import { sendCommand } from '../../commands/client';
 import { openDatabaseSoon, useLiveQuery } from '../hooks';
 import { Deferred } from '../components/Deferred';
 import { Composer, type WithThread } from './Composer';
-import { chatContextOf, useContextChoice } from './ContextChips';
+import { chatContextOf, useContextChoice, type ContextChoice } from './ContextChips';
 import { TrailSection } from './TrailSection';
 import { MemoriesSection } from './MemoriesSection';
 import { MessageList, type MessageActions } from './MessageList';
@@ -24,6 +24,11 @@ export function ThreadPanel() {
   useEffect(openDatabaseSoon, []);
   const tab = usePanelTab();
   const [resolved, resolve] = useTabThread(tab);
+  // Kept here, not in the thread view: the first write in an unsaved thread switches to the new thread.
+  const [choice, setChoice] = useContextChoice();
+  const [capture, setCapture] = useState<string | null>(null);
+  useEffect(() => setCapture(null), [tab?.tabId, tab?.url]);
+  const kept = { choice, setChoice, capture, setCapture };
   if (resolved.state === 'loading') return <section class="muted">Finding this tab's thread…</section>;
   if (resolved.state === 'none') return <section class="muted" data-testid="no-thread">{resolved.reason}</section>;
   if (resolved.state === 'failed')
@@ -32,8 +37,8 @@ export function ThreadPanel() {
         {resolved.error.message}
       </section>
     );
-  if (!resolved.thread) return <ThreadView key={`unsaved ${resolved.tab.tabId} ${resolved.tab.url}`} initial={null} tab={resolved.tab} onSwitch={resolve} />;
-  return <ThreadView key={resolved.thread.id} initial={resolved.thread} initialMessages={resolved.messages} tab={resolved.tab} onSwitch={resolve} />;
+  if (!resolved.thread) return <ThreadView key={`unsaved ${resolved.tab.tabId} ${resolved.tab.url}`} initial={null} tab={resolved.tab} onSwitch={resolve} kept={kept} />;
+  return <ThreadView key={resolved.thread.id} initial={resolved.thread} initialMessages={resolved.messages} tab={resolved.tab} onSwitch={resolve} kept={kept} />;
 }
 
 /** A tab with no thread yet shows this until something is written in it. */
@@ -46,11 +51,18 @@ function unsavedThread(tab: { url: string; title: string }): Thread {
  * then the panel shows the new thread. The thread row is watched: when it goes (deleted here or
  * elsewhere, or a wipe), the panel resolves the tab again at once.
  */
-function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thread | null; initialMessages?: Message[]; tab: { tabId: number; url: string; title: string }; onSwitch: (thread?: Thread) => void }) {
+interface Kept {
+  choice: ContextChoice;
+  setChoice: (next: ContextChoice) => void;
+  capture: string | null;
+  setCapture: (notice: string | null) => void;
+}
+
+function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial: Thread | null; initialMessages?: Message[]; tab: { tabId: number; url: string; title: string }; onSwitch: (thread?: Thread) => void; kept: Kept }) {
+  const { choice, setChoice, capture, setCapture } = kept;
   const live = useLiveQuery(async (db) => (initial ? ((await db.threads.get(initial.id)) ?? null) : null), [initial?.id]);
   const saved = initial !== null;
   const thread = live ?? initial ?? unsavedThread(tab);
-  const [choice, setChoice] = useContextChoice();
   const making = useRef<Promise<Result<Thread>> | null>(null);
   /** Runs a write in this thread; in an unsaved one, makes the thread first and shows it after the write. */
   const withThread: WithThread = async (write) => {
@@ -80,7 +92,6 @@ function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thre
   const [confirming, setConfirming] = useState(false);
   const [deleted, setDeleted] = useState<CommandResult<'threads.delete'> | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [capture, setCapture] = useState<string | null>(null);
   /** Set when this panel deletes the thread: it shows the report instead of moving on. */
   const deleting = useRef(false);
   // The thread went (a delete elsewhere, a wipe): find the tab's thread again, or show it unsaved.
