@@ -220,6 +220,21 @@ describe('chat context and a panel that follows the data, in real Chromium', () 
     expect(requestText(fitted)).toContain('trimmed to fit the context budget');
     // Estimated at 3 characters a token (docs/threads.md), the whole request is inside the window less the reply's reserve.
     expect(Math.ceil(JSON.stringify(fitted.messages).length / 3)).toBeLessThan(2048);
+
+    // Regenerate asks the same question again; edit and resend replaces it. One question, one reply each time.
+    let asked = chatRequests(ollama).length;
+    await longPanel.click('[data-testid=regenerate]');
+    await waitFor(() => chatRequests(ollama).length === asked + 1, 10_000);
+    expect(chatRequests(ollama).at(-1)!.messages.at(-1)).toEqual({ role: 'user', content: 'Summarize' });
+    await longPanel.waitForSelector('[data-testid=message][data-role=assistant][data-status=complete]');
+    asked = chatRequests(ollama).length;
+    await longPanel.click('[data-testid=edit-message]');
+    await longPanel.$eval('[data-testid=edit-input]', (el) => ((el as HTMLTextAreaElement).value = 'Summarize in one line'));
+    await longPanel.click('[data-testid=edit-resend]');
+    await waitFor(() => chatRequests(ollama).length === asked + 1, 10_000);
+    expect(chatRequests(ollama).at(-1)!.messages.at(-1)).toEqual({ role: 'user', content: 'Summarize in one line' });
+    await longPanel.waitForFunction(() => document.querySelectorAll('[data-testid=message][data-role=assistant][data-status=complete]').length === 1 && document.querySelector('[data-testid=message][data-role=user] [data-testid=message-text]')?.textContent === 'Summarize in one line', { timeout: 10_000 });
+    expect(await longPanel.$$eval('[data-testid=message]', (els) => els.length)).toBe(2);
   }, 150_000);
 
   it('makes no thread for tabs only looked at, one for a note; turns into chat when a model is saved; shows the empty state within 1 s of a wipe and sends again', async () => {
@@ -232,13 +247,49 @@ describe('chat context and a panel that follows the data, in real Chromium', () 
       await tab.goto(`${site.url}/visit-${n}`, { waitUntil: 'load' });
       await panel.waitForSelector(`[data-testid=thread][data-unsaved=true][data-url="${site.url}/visit-${n}"]`, { timeout: 10_000 });
     }
+    // Ten more tabs, the panel opened on each.
+    for (let n = 11; n <= 20; n++) {
+      const other = await openSite(browser, helper, `/visit-${n}`);
+      await panel.goto(panel.url().replace(/\?tabId=\d+/, `?tabId=${other.tabId}`));
+      await panel.waitForSelector(`[data-testid=thread][data-unsaved=true][data-url="${site.url}/visit-${n}"]`, { timeout: 10_000 });
+    }
+    await panel.goto(panel.url().replace(/\?tabId=\d+/, `?tabId=${tabId}`));
+    await panel.waitForSelector('[data-testid=thread][data-unsaved=true]', { timeout: 10_000 });
     await sleep(300);
     expect(await readStore(helper, 'threads')).toHaveLength(0);
+    // The tab's trail lists the pages it showed.
+    await panel.click('[data-testid=trail-toggle]');
+    await panel.waitForFunction(() => document.querySelectorAll('[data-testid=trail-step]').length >= 11, { timeout: 10_000 });
+    expect(await panel.$eval('[data-testid=trail-step]', (el) => el.textContent)).toContain('Page /visit-10');
     await panel.bringToFront();
     await panel.type('[data-testid=composer-input]', 'a note on visit 10');
     await panel.click('[data-testid=composer-send]');
     await panel.waitForSelector('[data-testid=thread]:not([data-unsaved]) [data-testid=message][data-role=note]', { timeout: 10_000 });
     expect(await readStore(helper, 'threads')).toHaveLength(1);
+
+    // A task is edited: title, description, priority and due date.
+    await panel.type('[data-testid=task-input]', 'Read the page');
+    await panel.keyboard.press('Enter');
+    await panel.waitForSelector('[data-testid=task]');
+    await panel.click('[data-testid=task-edit]');
+    await panel.$eval('[data-testid=task-edit-title]', (el) => ((el as HTMLInputElement).value = 'Read the page twice'));
+    await panel.type('[data-testid=task-edit-description]', 'slowly');
+    await panel.select('[data-testid=task-edit-priority]', 'high');
+    await panel.$eval('[data-testid=task-edit-due]', (el) => ((el as HTMLInputElement).value = '2030-01-15'));
+    await panel.click('[data-testid=task-edit-save]');
+    await panel.waitForSelector('[data-testid=task][data-priority=high]');
+    const [task] = await readStore<{ title: string; description: string; priority: string; dueAt: number | null }>(helper, 'tasks');
+    expect(task).toMatchObject({ title: 'Read the page twice', description: 'slowly', priority: 'high' });
+    expect(new Date(task!.dueAt!).getFullYear()).toBe(2030);
+    // Memories in the four scopes; the doc memory is listed with its page.
+    for (const [scope, text] of [['doc', 'This page is about visits'], ['user', 'I read slowly'], ['global', 'Answer briefly']] as const) {
+      await panel.select('[data-testid=memory-scope]', scope);
+      await panel.type('[data-testid=memory-input]', text);
+      await panel.keyboard.press('Enter');
+      await panel.waitForSelector(`[data-testid=memory][data-scope=${scope}]`);
+    }
+    expect(await panel.$eval('[data-testid=memory][data-scope=doc] [data-testid=memory-meta]', (el) => el.textContent)).toContain(`this page (${site.url}/visit-10)`);
+    expect(await panel.$eval('[data-testid=memory][data-scope=user] [data-testid=memory-meta]', (el) => el.textContent)).toContain('strength 100%');
 
     // The model is saved on the options page, through its form; the open panel turns into chat.
     expect(await panel.$eval('[data-testid=composer-send]', (el) => el.textContent)).toBe('Save note');
