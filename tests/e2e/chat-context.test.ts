@@ -258,6 +258,7 @@ describe('chat context and a panel that follows the data, in real Chromium', () 
     await sleep(300);
     expect(await readStore(helper, 'threads')).toHaveLength(0);
     // The tab's trail lists the pages it showed.
+    await panel.bringToFront();
     await panel.click('[data-testid=trail-toggle]');
     await panel.waitForFunction(() => document.querySelectorAll('[data-testid=trail-step]').length >= 11, { timeout: 10_000 });
     expect(await panel.$eval('[data-testid=trail-step]', (el) => el.textContent)).toContain('Page /visit-10');

@@ -35,7 +35,7 @@ export function MemoriesSection({ threadId, url, withThread }: { threadId: strin
           .map((memory) => ({ memory, strength: currentStrength(memory, now) }))
           .sort((a, b) => b.strength - a.strength)
           .map(({ memory, strength }) => (
-            <MemoryItem key={memory.id} memory={memory} strength={strength} />
+            <MemoryItem key={memory.id} memory={memory} strength={strength} pageUrl={url} />
           ))}
       </ul>
       <form
@@ -61,7 +61,8 @@ export function MemoriesSection({ threadId, url, withThread }: { threadId: strin
   );
 }
 
-function MemoryItem({ memory, strength }: { memory: Memory; strength: number }) {
+/** `pageUrl`: the page a doc memory here belongs to (the list holds this page's doc memories only). */
+function MemoryItem({ memory, strength, pageUrl }: { memory: Memory; strength: number; pageUrl: string }) {
   const [editing, setEditing] = useState(false);
   const fading = memory.pinned ? 'pinned: does not fade' : `fades ×${DAILY_DECAY} a day since last use; in a week: ${Math.round(strength * DAILY_DECAY ** 7 * 100)}%`;
   return (
@@ -81,7 +82,7 @@ function MemoryItem({ memory, strength }: { memory: Memory; strength: number }) 
       )}{' '}
       <span class="muted" data-testid="memory-meta" title={fading}>
         {SCOPE_LABEL[memory.scope]}
-        {memory.scope === 'doc' && memory.source.id ? ` (${memory.source.id})` : ''} · strength {Math.round(strength * 100)}%{memory.pinned ? ' · pinned' : ''}
+        {memory.scope === 'doc' ? ` (${pageUrl})` : ''} · strength {Math.round(strength * 100)}%{memory.pinned ? ' · pinned' : ''}
       </span>{' '}
       <meter min={0} max={1} value={strength} title={fading} />{' '}
       <button type="button" class="link" onClick={() => void sendCommand('memories.update', { memoryId: memory.id, pinned: !memory.pinned })}>
