@@ -72,8 +72,8 @@ export async function useContextMemories(db: HydraDb, threadId: string, now = Da
   const candidates = await db.memories.where('scope').anyOf(['global', 'user']).toArray();
   candidates.push(...(await db.memories.where('threadId').equals(threadId).filter((m) => m.scope === 'thread').toArray()));
   const pages = new Set((await db.threads.get(threadId))?.urlKeys ?? []);
-  if (pages.size > 0) candidates.push(...(await db.memories.where('scope').equals('doc').filter((m) => m.source.kind === 'page' && m.source.id !== null && pages.has(m.source.id)).toArray()));
-  const chosen = contextMemories(candidates, threadId, now);
+  if (pages.size > 0) candidates.push(...(await db.memories.where('scope').equals('doc').toArray()));
+  const chosen = contextMemories(candidates, threadId, now, 20, pages);
   await db.memories.bulkPut(chosen.map((m) => ({ ...m, strength: 1, lastUsedAt: now })));
   return chosen;
 }
