@@ -92,6 +92,12 @@ describe('chat request assembly', () => {
     expect(request.tokens).toBeLessThanOrEqual(8192 - 2048);
   });
 
+  it('refuses a question that alone does not fit the window', async () => {
+    const { sources } = await setup();
+    const question = 'too long '.repeat(1000);
+    await expect(assembleRequest(db, sources, { question, earlier: [], memories: [], context: { pageTabId: 1, tabIds: [], history: true }, window: 1024, threadId: 'none' })).rejects.toMatchObject({ code: 'CONTEXT_TOO_LARGE' });
+  });
+
   it('resends an edited question: the old answer goes, the new question and answer stay, the endpoint gets the new text', async () => {
     const { sources } = await setup();
     await setModelSettings(db, { kind: 'openai', baseUrl, apiKey: '', model: 'fake' });
