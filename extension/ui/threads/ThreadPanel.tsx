@@ -1,6 +1,7 @@
 /**
- * The side panel's heart: the tab's thread with its messages, composer, tasks and memories, and
- * the controls to rename, pin, archive, switch (rebind), unbind, start fresh or delete it.
+ * The side panel's heart: the tab's thread (or its unsaved thread, until something is written) with
+ * its messages, composer and context chips, tasks, memories and the tab's trail, and the controls
+ * to rename, pin, archive, switch (rebind), unbind, start fresh or delete it.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { err, type Result } from '../../../shared/errors';
@@ -46,11 +47,7 @@ function unsavedThread(tab: { url: string; title: string }): Thread {
   return { id: '', title: tab.title || tab.url, titleSource: 'auto', pinned: 0, archived: 0, urlKeys: [], url: tab.url, createdAt: 0, updatedAt: 0 };
 }
 
-/**
- * One thread, or the tab's unsaved thread (`initial` null): the first write makes it (`withThread`),
- * then the panel shows the new thread. The thread row is watched: when it goes (deleted here or
- * elsewhere, or a wipe), the panel resolves the tab again at once.
- */
+/** State of the panel that outlives a switch of thread view. */
 interface Kept {
   choice: ContextChoice;
   setChoice: (next: ContextChoice) => void;
@@ -58,6 +55,11 @@ interface Kept {
   setCapture: (notice: string | null) => void;
 }
 
+/**
+ * One thread, or the tab's unsaved thread (`initial` null): the first write makes it (`withThread`),
+ * then the panel shows the new thread. The thread row is watched: when it goes (deleted here or
+ * elsewhere, or a wipe), the panel resolves the tab again at once.
+ */
 function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial: Thread | null; initialMessages?: Message[]; tab: { tabId: number; url: string; title: string }; onSwitch: (thread?: Thread) => void; kept: Kept }) {
   const { choice, setChoice, capture, setCapture } = kept;
   const live = useLiveQuery(async (db) => (initial ? ((await db.threads.get(initial.id)) ?? null) : null), [initial?.id]);
@@ -97,7 +99,7 @@ function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial
   // The thread went (a delete elsewhere, a wipe): find the tab's thread again, or show it unsaved.
   useEffect(() => {
     if (saved && live === null && !deleting.current) onSwitch();
-  }, [live, saved, deleted]);
+  }, [live, saved]);
   const act = async <T,>(run: () => Promise<{ ok: true; result: T } | { ok: false; error: { code: string; message: string } }>, then?: (result: T) => void) => {
     const reply = await run();
     if (reply.ok) {
