@@ -311,6 +311,12 @@ describe('chat context and a panel that follows the data, in real Chromium', () 
     expect(messages.filter((m) => m.role === 'note').map((m) => m.content)).toEqual(['a note on visit 10']);
     expect(messages.some((m) => m.role === 'user' && m.content === 'Now you can answer')).toBe(true);
 
+    // The blocklist changes on the options page: the open panel follows (refused, then back).
+    await command(helper, 'capture.setBlocklist', { rules: [{ domain: '127.0.0.1', subdomains: false }] });
+    await panel.waitForSelector('[data-testid=no-thread]', { timeout: 5_000 });
+    await command(helper, 'capture.setBlocklist', { rules: [] });
+    await panel.waitForSelector('[data-testid=thread]:not([data-unsaved]) [data-testid=message][data-role=note]', { timeout: 5_000 });
+
     // Wipe with the panel open: the panel shows the empty, unsaved state within a second.
     expect((await command(helper, 'privacy.wipe', { confirm: 'WIPE', host: false })).ok).toBe(true);
     const wiped = Date.now();

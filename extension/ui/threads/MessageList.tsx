@@ -3,13 +3,13 @@
  * are rendered as text; model replies through the safe markdown renderer (components/Markdown.tsx:
  * tokens to elements, no raw HTML, http(s) links only). Replies list their numbered sources.
  */
+import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { findPatchBlocks } from '../../../shared/patch-blocks';
 import type { Message } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
 import { Deferred } from '../components/Deferred';
-import { Markdown } from '../components/Markdown';
 import type { ContextSource } from '../../../shared/chat/context';
 import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { threadHash } from '../../../shared/search/options-route';
@@ -49,6 +49,28 @@ export function MessageList({ threadId, initial, actions }: { threadId: string; 
       ))}
     </ol>
   );
+}
+
+type MarkdownView = ComponentType<{ text: string }>;
+let markdownView: MarkdownView | null = null;
+let markdownLoading: Promise<MarkdownView> | null = null;
+
+/**
+ * A reply's markdown. The renderer (and `marked`) loads after the thread is on screen, so opening
+ * the panel does not wait for it; until then the reply shows as plain text (still never HTML).
+ */
+function ReplyText({ text }: { text: string }) {
+  const [View, setView] = useState<MarkdownView | null>(() => markdownView);
+  useEffect(() => {
+    if (View) return;
+    let live = true;
+    markdownLoading ??= import('../components/Markdown').then((m) => (markdownView = m.Markdown));
+    void markdownLoading.then((view) => live && setView(() => view));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return View ? <View text={text} /> : <>{text}</>;
 }
 
 /** A message as listed: an assistant reply knows the question it answers. */
@@ -129,7 +151,7 @@ function MessageItem({ message, actions }: { message: ShownMessage; actions: Mes
         </form>
       ) : message.role === 'assistant' ? (
         <div class="message-text" data-testid="message-text">
-          <Markdown text={message.content} />
+          <ReplyText text={message.content} />
         </div>
       ) : (
         <div class="message-text" data-testid="message-text">

@@ -29,6 +29,14 @@ export function ThreadPanel() {
   const [choice, setChoice] = useContextChoice();
   const [capture, setCapture] = useState<string | null>(null);
   useEffect(() => setCapture(null), [tab?.tabId, tab?.url]);
+  // The blocklist changed (options page): the tab may be refused now, or allowed again.
+  const blocklist = useLiveQuery(async (db) => JSON.stringify((await db.settings.get('capture.blocklist'))?.value ?? null), []);
+  const seenBlocklist = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (blocklist === undefined) return;
+    if (seenBlocklist.current !== undefined && seenBlocklist.current !== blocklist) resolve();
+    seenBlocklist.current = blocklist;
+  }, [blocklist]);
   const kept = { choice, setChoice, capture, setCapture };
   if (resolved.state === 'loading') return <section class="muted">Finding this tab's thread…</section>;
   if (resolved.state === 'none') return <section class="muted" data-testid="no-thread">{resolved.reason}</section>;
