@@ -44,10 +44,13 @@ export const SYSTEM_INSTRUCTIONS = 'You are HydraFlow, a research assistant in t
 const windows = new Map<string, number>();
 
 /**
- * The model's context window: what the endpoint says (Ollama `/api/show`: `<arch>.context_length`;
- * remembered per endpoint and model while the worker lives), else the setting, else 8192.
+ * The window a request is fitted to. OpenAI-compatible: the setting, else 8192. Ollama: what
+ * `/api/show` says (`<arch>.context_length`; remembered per endpoint and model while the worker
+ * lives), capped by the setting (else 8192) — the request sets `num_ctx` to it, and Ollama holds
+ * memory for all of it, so a model's 128k maximum is not asked for unless the user set it.
  */
 export async function contextWindow(settings: ModelSettings): Promise<{ tokens: number; from: 'endpoint' | 'setting' | 'default' }> {
+  const configured = settings.contextWindow ? { tokens: settings.contextWindow, from: 'setting' as const } : { tokens: DEFAULT_CONTEXT_WINDOW, from: 'default' as const };
   if (settings.kind === 'ollama') {
     const key = `${settings.baseUrl}|${settings.model}`;
     let known = windows.get(key);
@@ -55,10 +58,9 @@ export async function contextWindow(settings: ModelSettings): Promise<{ tokens: 
       known = await ollamaContextLength(settings).catch(() => 0);
       if (known > 0) windows.set(key, known);
     }
-    if (known > 0) return { tokens: known, from: 'endpoint' };
+    if (known > 0 && known < configured.tokens) return { tokens: known, from: 'endpoint' };
   }
-  if (settings.contextWindow) return { tokens: settings.contextWindow, from: 'setting' };
-  return { tokens: DEFAULT_CONTEXT_WINDOW, from: 'default' };
+  return configured;
 }
 
 async function ollamaContextLength(settings: ModelSettings): Promise<number> {

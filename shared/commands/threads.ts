@@ -15,7 +15,7 @@ export const modelSettings = z.object({
   baseUrl: z.url().max(2000),
   apiKey: z.string().max(1000).default(''),
   model: z.string().max(300).default(''),
-  /** Tokens the model reads at most, used when the endpoint does not say (Ollama's /api/show does). */
+  /** Tokens a request may fill (default 8192); for Ollama capped by what /api/show says of the model (extension/chat/context.ts). */
   contextWindow: z.number().int().min(512).max(10_000_000).optional(),
 });
 export type ModelSettings = z.infer<typeof modelSettings>;

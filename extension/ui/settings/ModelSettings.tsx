@@ -38,7 +38,7 @@ export function ModelSettings() {
         <label>
           API key <input type="password" value={form.apiKey} data-testid="model-key" autocomplete="off" onInput={(e) => update({ apiKey: (e.target as HTMLInputElement).value })} />
         </label>
-        <label title="Used when the endpoint does not say (Ollama does, through /api/show)">
+        <label title="Tokens a request may fill (8192 when empty). Ollama: at most what the model says (/api/show); the request asks Ollama for this window.">
           Context window (tokens){' '}
           <input
             type="number"

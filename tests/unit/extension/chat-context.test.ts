@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { createDatabase, type HydraDb } from '../../../extension/db';
-import { assembleRequest, type ContextSources } from '../../../extension/chat/context';
+import { assembleRequest, contextWindow, type ContextSources } from '../../../extension/chat/context';
 import { resendChat, sendChat, setModelSettings } from '../../../extension/chat/service';
 import { Indexer, searchQuestion } from '../../../extension/search';
 import { storePageVersion } from '../../../extension/pages/versions';
@@ -17,9 +17,12 @@ import { estimateTokens, TRIM_MARKER } from '../../../shared/chat/context';
 
 let db: HydraDb;
 let n = 0;
+const opened: HydraDb[] = [];
 afterEach(async () => {
-  db.close();
-  await Dexie.delete(db.name);
+  for (const each of opened.splice(0)) {
+    each.close();
+    await Dexie.delete(each.name);
+  }
 });
 
 let server: Server;
@@ -42,6 +45,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 async function setup(): Promise<{ sources: ContextSources; pageText: string }> {
   db = createDatabase(`hydraflow-chat-context-${n++}`);
+  opened.push(db);
   await db.open();
   const indexer = new Indexer(db);
   await storePageVersion(db, { url: 'https://old.example/notes', title: 'Old notes', byline: null, text: `${'Unrelated filler text. '.repeat(300)}The quillwort cipher is XK-7731. ${'More filler. '.repeat(300)}` });
@@ -56,6 +60,30 @@ async function setup(): Promise<{ sources: ContextSources; pageText: string }> {
     },
   };
 }
+
+describe('the context window', () => {
+  it('is the setting (else 8192), and for Ollama at most what /api/show says of the model', async () => {
+    const show = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const { model: name } = JSON.parse(body) as { model: string };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model_info: { 'llama.context_length': name === 'small' ? 2048 : 131072 } }));
+      });
+    });
+    await new Promise<void>((resolve) => show.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(show.address() as AddressInfo).port}`;
+    try {
+      expect(await contextWindow({ kind: 'openai', baseUrl: url, apiKey: '', model: 'm' })).toEqual({ tokens: 8192, from: 'default' });
+      expect(await contextWindow({ kind: 'openai', baseUrl: url, apiKey: '', model: 'm', contextWindow: 32768 })).toEqual({ tokens: 32768, from: 'setting' });
+      expect(await contextWindow({ kind: 'ollama', baseUrl: url, apiKey: '', model: 'small' })).toEqual({ tokens: 2048, from: 'endpoint' });
+      expect(await contextWindow({ kind: 'ollama', baseUrl: url, apiKey: '', model: 'large' })).toEqual({ tokens: 8192, from: 'default' });
+      expect(await contextWindow({ kind: 'ollama', baseUrl: url, apiKey: '', model: 'large', contextWindow: 65536 })).toEqual({ tokens: 65536, from: 'setting' });
+    } finally {
+      await new Promise<void>((resolve) => show.close(() => resolve()));
+    }
+  });
+});
 
 describe('chat request assembly', () => {
   it('numbers the history passage holding the answer, cuts the page to its share, and stays inside the window', async () => {
