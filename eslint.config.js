@@ -13,7 +13,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-syntax': [
         'error',
-        { selector: 'TSEnumDeclaration', message: 'No enums: use `as const` objects and string unions (STYLE.md).' },
+        { selector: 'TSEnumDeclaration', message: 'No enums: use `as const` objects and string unions.' },
         { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Page text and model output are rendered as text, never as HTML.' },
       ],
       'no-console': ['error', { allow: ['error', 'warn'] }],

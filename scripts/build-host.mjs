@@ -12,7 +12,8 @@ await build({
   format: 'esm',
   // Native addons stay outside the bundle and are loaded from node_modules.
   external: ['better-sqlite3'],
-  banner: { js: "import { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);" },
+  // The shebang makes the bundle the `hydraflow-host` bin of the host package (scripts/build-host-package.mjs).
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);

@@ -23,8 +23,11 @@ function step(name, command, args) {
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const suites = ['unit', 'contract', 'e2e'];
+// One config per side (shared/ with neither DOM nor Node, native-host/ with Node, extension/ with the
+// browser's types), then the whole tree with tests and scripts.
+const typeConfigs = ['tsconfig.shared.json', 'tsconfig.host.json', 'tsconfig.extension.json', 'tsconfig.json'];
 const ok =
-  step('typecheck', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json']) &&
+  typeConfigs.every((config) => step(`typecheck ${config}`, npx, ['tsc', '--noEmit', '-p', config])) &&
   step('lint', npx, ['eslint', '--max-warnings', '0', '.']) &&
   step('build', npx, ['wxt', 'build']) &&
   step('build host', process.execPath, ['scripts/build-host.mjs']) &&

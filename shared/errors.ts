@@ -47,6 +47,7 @@ export const ERRORS = {
   HISTORY_NOT_A_DATABASE: { n: 301, message: 'The file is not a Chromium History, Firefox places.sqlite or Takeout BrowserHistory.json' },
   HISTORY_FILE_CORRUPT: { n: 302, message: 'The history file is damaged and cannot be read' },
   HISTORY_PROFILE_NOT_FOUND: { n: 303, message: 'No such browser profile' },
+  HISTORY_READER_UNAVAILABLE: { n: 304, message: 'better-sqlite3 (the History file reader) could not be loaded on this machine' },
   // 4xx — bundles
   BUNDLE_NOT_ZIP: { n: 400, message: 'The file is not a HydraFlow bundle (not a zip archive)' },
   BUNDLE_TRUNCATED: { n: 401, message: 'The bundle is truncated (its zip directory or an entry is cut off)' },

@@ -10,6 +10,25 @@ export const EXTENSION_ID = 'lnopfgfjfhggomclhadcgkgafokkdhdb';
 
 export const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}/`;
 
+/**
+ * IDs the stores assign to the published extension (the store build has no `key`, so each store
+ * gives it its own ID). Filled in once per store at first publication; until then the host is
+ * installed for a store ID with `hydraflow-host install --extension-id ID`. See docs/host.md.
+ */
+export const STORE_EXTENSION_IDS: readonly string[] = [];
+
+/** Every extension ID the host manifest allows by default: the fixed dev ID and the store IDs. */
+export const DEFAULT_EXTENSION_IDS: readonly string[] = [EXTENSION_ID, ...STORE_EXTENSION_IDS];
+
+/** A Chromium extension ID: 32 letters a–p. */
+export function isExtensionId(value: string): boolean {
+  return /^[a-p]{32}$/.test(value);
+}
+
+export function extensionOrigin(id: string): string {
+  return `chrome-extension://${id}/`;
+}
+
 /** Name of the native messaging host (lowercase, dots and underscores only, as Chromium requires). */
 export const NATIVE_HOST_NAME = 'com.hydraflow.host';
 

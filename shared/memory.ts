@@ -4,8 +4,8 @@
  * value at `lastUsedAt`; what the UI shows and what ranks context is `currentStrength`.
  */
 import type { Memory } from './schemas/entities';
+import { DAY_MS } from './time';
 
-export const DAY_MS = 86_400_000;
 export const DAILY_DECAY = 0.9;
 
 export function currentStrength(memory: Pick<Memory, 'strength' | 'lastUsedAt' | 'pinned'>, now: number): number {

@@ -7,7 +7,9 @@ export function appCommandHandlers(db: HydraDb): Pick<CommandHandlers, 'app.info
   return {
     'app.info': async () => {
       await db.open();
-      return { appVersion: APP_VERSION, protocolVersion: PROTOCOL_VERSION, schemaVersion: db.verno, extensionId: EXTENSION_ID };
+      // The running ID: the fixed dev ID, or the one a store assigned to the keyless store build.
+      const extensionId = globalThis.chrome?.runtime?.id ?? EXTENSION_ID;
+      return { appVersion: APP_VERSION, protocolVersion: PROTOCOL_VERSION, schemaVersion: db.verno, extensionId };
     },
   };
 }

@@ -4,28 +4,26 @@
  * woke it). State lives in the database, never only in memory.
  */
 import { browser } from 'wxt/browser';
-import { appCommandHandlers } from '../app/handlers';
-import { bundleCommandHandlers, bundleJobControls, resumeBundleImport } from '../bundles';
+import { appCommandHandlers } from '../app';
+import { bundleCommandHandlers, bundleJobTypes } from '../bundles';
 import { dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
-import { cancelImport, historyCommandHandlers, resumeHistoryImport, startHostImport, type HistoryImportParams } from '../history';
+import { historyCommandHandlers, historyJobTypes } from '../history';
 import { createNativeHostConnection, hostCommandHandlers } from '../host';
-import { createdByThisWorker, jobCommandHandlers, recoverInterruptedJobs, type JobControls, type JobResumer } from '../jobs';
+import { assembleJobTypes, createdByThisWorker, jobCommandHandlers, recoverInterruptedJobs } from '../jobs';
 import { overviewCommandHandlers } from '../overview';
-import { anyRule, getRetention, privacyCommandHandlers, RETENTION_ALARM, runDeleteJob, runRetention, startDeleteJob } from '../privacy';
-import { registerPageListeners } from '../pages';
-import { cancelRefresh, pageCommandHandlers, startRefresh, workerRefreshDeps } from '../refresh';
-import { repoCommandHandlers } from '../repo';
-import { Indexer, searchCommandHandlers, searchQuestion } from '../search';
-import { embedJobControl, embeddingCommandHandlers, registerEmbedAlarm, resumeEmbedJob, vectorSearch, workerEmbedOptions } from '../search/embeddings';
+import { anyRule, getRetention, privacyCommandHandlers, privacyJobTypes, RETENTION_ALARM, runRetention } from '../privacy';
+import { pageCommandHandlers } from '../pages';
+import { refreshCommandHandlers, refreshJobTypes } from '../refresh';
+import { repoCommandHandlers, repoJobTypes } from '../repo';
+import { Indexer, searchCommandHandlers, searchJobTypes, searchQuestion } from '../search';
+import { embeddingCommandHandlers, embeddingJobTypes, registerEmbedAlarm, vectorSearch, workerEmbedOptions } from '../search/embeddings';
 import { registerOmnibox } from '../search/omnibox';
 import { threadCommandHandlers } from '../threads';
-import { readTab, registerCaptureListeners, syncOpenTabs } from '../capture';
-import { recoverInterruptedReplies } from '../chat';
-import { refreshParams } from '../../shared/commands/pages';
-import type { HistoryFilter } from '../../shared/commands/privacy';
-import { CodedError } from '../../shared/errors';
-import type { JobType } from '../../shared/schemas/statuses';
+import { captureCommandHandlers, readTab, registerCaptureListeners, registerPageListeners, syncOpenTabs } from '../capture';
+import { chatCommandHandlers, recoverInterruptedReplies } from '../chat';
+import { memoryCommandHandlers } from '../memories';
+import { taskCommandHandlers } from '../tasks';
 import type { SearchKind } from '../../shared/search/kinds';
 
 const DAY_MINUTES = 24 * 60;
@@ -77,45 +75,34 @@ export function main(): void {
   const reindex = async () => (indexer.loaded ? indexer.drain() : undefined);
   const embedOptions = workerEmbedOptions();
   const vectors = vectorSearch(db);
-  // How the ledger stops and restarts each capability's jobs (jobs.cancel / jobs.retry).
-  const controls: JobControls = {
-    history_import: {
-      cancel: (job) => cancelImport(db, job.id),
-      retry: async (job) => {
-        const params = job.params as HistoryImportParams;
-        if (params.kind !== 'host') throw new CodedError('JOB_NOT_RETRYABLE', 'A Takeout import keeps no copy of its file: drop the file again');
-        return startHostImport(db, host, params.target, params.full);
-      },
-    },
-    check_run: {
-      cancel: async (job) => (await repo['repo.cancelCheck']({ jobId: job.id }, { senderTabId: null })).cancelled,
-      retry: async (job) => (await repo['repo.check'](job.params as { repoId: string; checkId: string }, { senderTabId: null })).jobId,
-    },
-    privacy_delete: { retry: async (job) => (await startDeleteJob(db, job.params as HistoryFilter)).jobId },
-    prune: { retry: async () => (await runRetention(db, host)).jobId },
-    page_refresh: {
-      cancel: (job) => cancelRefresh(job.id),
-      retry: async (job) => (await startRefresh(db, refreshParams.parse(job.params), () => workerRefreshDeps(reindex))).jobId,
-    },
-    ...bundleJobControls(db, host),
-    index_rebuild: { cancel: (job) => indexer.cancel(job.id), retry: async () => (await indexer.startJob('index_rebuild')).jobId },
-    index_verify: { cancel: (job) => indexer.cancel(job.id), retry: async (job) => (await indexer.startJob('index_verify', job.params as { repair?: boolean })).jobId },
-    index_compact: { retry: async () => (await indexer.startJob('index_compact')).jobId },
-    embed: embedJobControl(db, embedOptions),
-  };
+  // Each capability registers its job types (params, cancel, retry, resume) from its own folder.
+  const { controls, resumers } = assembleJobTypes([
+    ...historyJobTypes(db, host),
+    ...repoJobTypes(repo),
+    ...privacyJobTypes(db, host),
+    ...refreshJobTypes(db, reindex),
+    ...bundleJobTypes(db, host),
+    ...searchJobTypes(indexer),
+    ...embeddingJobTypes(db, embedOptions),
+  ]);
   const handlers = {
     ...appCommandHandlers(db),
     ...hostCommandHandlers(host),
     ...repo,
     ...historyCommandHandlers(db, host),
-    ...threadCommandHandlers(db, {
+    ...threadCommandHandlers(db),
+    ...chatCommandHandlers(db, {
       readTab: (tabId) => readTab(db, tabId),
       searchHistory: (question, limit) => searchQuestion(db, indexer, question, { kinds: HISTORY_KINDS, limit }, vectors),
     }),
+    ...taskCommandHandlers(db),
+    ...memoryCommandHandlers(db),
+    ...captureCommandHandlers(db),
     ...jobCommandHandlers(db, controls),
     ...overviewCommandHandlers(db, host),
     ...privacyCommandHandlers(db, host),
-    ...pageCommandHandlers(db, reindex),
+    ...pageCommandHandlers(db),
+    ...refreshCommandHandlers(db, reindex),
     ...bundleCommandHandlers(db, host),
     ...searchCommandHandlers(db, indexer, () => vectors),
     ...embeddingCommandHandlers(db, embedOptions),
@@ -132,16 +119,10 @@ export function main(): void {
   registerPageListeners(db);
   // Writes since the last run wait in the journal; apply them when there are many (else at the first search).
   indexer.scheduleDrain(5_000);
-  // Jobs cut off by the previous worker's death: resume those whose capability can, fail the rest.
-  const resumers: Partial<Record<JobType, JobResumer>> = {
-    history_import: (job) => resumeHistoryImport(db, host, job),
-    privacy_delete: (job) => void runDeleteJob(db, job).catch((error: unknown) => console.error('[hydraflow] resumed delete failed', error)),
-    bundle_import: (job) => resumeBundleImport(db, host, job),
-    embed: (job) => void resumeEmbedJob(db, job, embedOptions),
-  };
   chores.whenDue(() => {
     void syncOpenTabs(db).catch((error: unknown) => console.error('[hydraflow] tab sync failed', error));
     void recoverInterruptedReplies(db).catch((error: unknown) => console.error('[hydraflow] reply recovery failed', error));
+    // Jobs cut off by the previous worker's death: resume those whose capability can, fail the rest.
     // A job the commands that woke this worker started is running here, not cut off.
     void recoverInterruptedJobs(db, resumers, { alive: createdByThisWorker }).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
   });

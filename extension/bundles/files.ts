@@ -9,7 +9,7 @@ import type { BundleSink } from '../../shared/bundle/write';
 import type { ByteSource } from '../../shared/bundle/zip-read';
 import type { BundleFileRef } from '../../shared/commands/bundles';
 import { CodedError, type Result } from '../../shared/errors';
-import { BUNDLE_READ_MAX_BYTES } from '../../shared/protocol/bundles';
+import { BUNDLE_READ_MAX_BYTES } from '../../shared/protocol/bundle';
 import type { MethodName, MethodParams, MethodResult } from '../../shared/protocol/methods';
 import type { RequestOptions } from '../host/connection';
 

@@ -7,7 +7,7 @@ import { COMPONENTS } from '../../shared/bundle/format';
 import { mapForeign } from '../../shared/bundle/foreign';
 import type { ByteSource } from '../../shared/bundle/zip-read';
 import { CodedError } from '../../shared/errors';
-import type { RowSource } from './import';
+import type { RowSource } from './row-source';
 
 const MAX_FOREIGN_BYTES = 256 * 1024 * 1024;
 const BATCH = 5000;

@@ -1,9 +1,8 @@
 import { CodedError } from '../../shared/errors';
 import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
-import { failJob, type JobControls } from '../jobs';
-import type { BundleFileRef, ExportScope } from '../../shared/commands/bundles';
-import { cancelRunning, startExport, type ExportDestination } from './export';
+import { failJob } from '../jobs';
+import { cancelRunning, startExport } from './export';
 import type { BundleHost } from './files';
 import { cancelRunningImport, previewFile, startImport } from './import';
 
@@ -23,27 +22,6 @@ export function bundleCommandHandlers(db: HydraDb, host: BundleHost): Pick<Comma
       const reply = await host.request('bundle.list', {});
       if (!reply.ok) throw new CodedError(reply.error.code, reply.error.message);
       return reply.result;
-    },
-  };
-}
-
-/** How the jobs ledger cancels and retries bundle jobs (jobs.cancel / jobs.retry). */
-export function bundleJobControls(db: HydraDb, host: BundleHost): Pick<JobControls, 'bundle_export' | 'bundle_import'> {
-  return {
-    bundle_export: {
-      cancel: (job) => cancelRunning(job.id),
-      retry: (job) => {
-        const params = job.params as { scope: ExportScope; destination: ExportDestination };
-        return startExport(db, host, params.scope, params.destination);
-      },
-    },
-    bundle_import: {
-      cancel: (job) => cancelRunningImport(job.id),
-      retry: (job) => {
-        const { file } = job.params as { file: BundleFileRef };
-        if (file.kind === 'staged') throw new CodedError('JOB_NOT_RETRYABLE', 'The picked file is no longer staged: pick it again');
-        return startImport(db, host, file);
-      },
     },
   };
 }

@@ -6,7 +6,7 @@
  * cursor, and rows are deduplicated against the store, so nothing is ever written twice.
  */
 import { z } from 'zod';
-import { COMPONENTS, type BundleScope, type ComponentName } from '../../shared/bundle/format';
+import { COMPONENTS, type BundleScope } from '../../shared/bundle/format';
 import { openBundle, readRows, validateBundle } from '../../shared/bundle/read';
 import type { ByteSource } from '../../shared/bundle/zip-read';
 import { bundleFileRef, importReport, type BundleFileRef, type BundlePreview, type ImportReport } from '../../shared/commands/bundles';
@@ -16,21 +16,8 @@ import type { HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
 import { discardStaged, openSource, type BundleHost } from './files';
 import { foreignRowSource } from './foreign';
+import type { RowSource } from './row-source';
 import { countBatch, prepareBatch, tableOf, writePrepared } from './stores';
-
-/** Validated rows ready to import: a HydraFlow bundle or a mapped foreign export. */
-export interface RowSource {
-  format: string;
-  schemaVersion: number | null;
-  createdAt: number | null;
-  appVersion: string | null;
-  scope: BundleScope | null;
-  components: ComponentName[];
-  rows: Partial<Record<ComponentName, number>>;
-  /** Rows of a foreign file that could not be mapped (a HydraFlow bundle has none: it is refused). */
-  invalid: Partial<Record<ComponentName, number>>;
-  read(component: ComponentName, from: number): AsyncIterable<unknown[]>;
-}
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
@@ -95,7 +82,7 @@ export interface ImportTiming {
 
 const importCursor = z.object({ component: z.number().int().nonnegative(), row: z.number().int().nonnegative(), report: importReport.nullable() });
 type ImportCursor = z.infer<typeof importCursor>;
-const importParams = z.object({ file: bundleFileRef });
+export const importParams = z.object({ file: bundleFileRef });
 
 /**
  * Writes a validated source from a cursor; `save` commits each batch's cursor in the batch's

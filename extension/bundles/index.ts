@@ -1,4 +1,6 @@
-export { bundleCommandHandlers, bundleJobControls } from './handlers';
-export { resumeBundleImport, importRows, openRowSource, previewSource, type RowSource } from './import';
+export { bundleCommandHandlers } from './handlers';
+export { bundleJobTypes } from './jobs';
+export { resumeBundleImport, importRows, openRowSource, previewSource } from './import';
+export type { RowSource } from './row-source';
 export { writeScope, exportFileName } from './export';
 export { BUNDLE_CACHE, stagedKey, type BundleHost } from './files';

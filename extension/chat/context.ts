@@ -6,7 +6,7 @@
  * It reads; it never writes (the caller stores what was sent on the messages).
  */
 import { CodedError } from '../../shared/errors';
-import type { ModelSettings } from '../../shared/commands/threads';
+import type { ModelSettings } from '../../shared/commands/chat';
 import type { SearchHit } from '../../shared/commands/search';
 import {
   contextMessage,
@@ -22,10 +22,10 @@ import {
   type Passage,
   type TabText,
 } from '../../shared/chat/context';
+import { latestPage } from '../../shared/pages/latest';
 import type { QueryTerms } from '../../shared/search/tokenize';
 import type { Memory } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
-import { latestPage } from '../search/documents';
 import { apiBase, endpointHeaders, type ChatTurn } from './endpoint';
 
 /** What the context needs from other capabilities (the worker passes the real ones; see background/main.ts). */

@@ -3,7 +3,7 @@
  * streamed chat reply, for OpenAI-compatible servers and for Ollama. Network and HTTP failures
  * become coded errors the thread shows as they are.
  */
-import type { ModelSettings } from '../../shared/commands/threads';
+import type { ModelSettings } from '../../shared/commands/chat';
 import { ReplyStreamReader } from '../../shared/chat/stream';
 import { CodedError } from '../../shared/errors';
 

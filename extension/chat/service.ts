@@ -5,12 +5,12 @@
  * text (`stopped`). With no endpoint configured the thread works as notes. What goes with a
  * question (page chips, history, memories, conversation) is assembled in ./context.ts.
  */
-import { modelSettings, type ModelSettings } from '../../shared/commands/threads';
+import { modelSettings, type ModelSettings } from '../../shared/commands/chat';
 import { CodedError, toAppError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
 import type { Message } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
-import { useContextMemories } from '../threads/memories';
+import { recallContextMemories } from '../memories';
 import { getThread, touchThread } from '../threads/store';
 import type { ChatContext } from '../../shared/chat/context';
 import { assembleRequest, contextWindow, type AssembledRequest, type ContextSources } from './context';
@@ -121,7 +121,7 @@ function startReply(db: HydraDb, sources: ContextSources, settings: ModelSetting
 
 /** The request for a question, as it will leave the worker (the bench times this). */
 export async function prepareRequest(db: HydraDb, sources: ContextSources, settings: ModelSettings, user: Message, context: ChatContext): Promise<AssembledRequest> {
-  const [memories, earlier, window] = await Promise.all([useContextMemories(db, user.threadId), conversation(db, user.threadId, user.createdAt - 1), contextWindow(settings)]);
+  const [memories, earlier, window] = await Promise.all([recallContextMemories(db, user.threadId), conversation(db, user.threadId, user.createdAt - 1), contextWindow(settings)]);
   return assembleRequest(db, sources, { question: user.content, earlier, memories, context, window: window.tokens, threadId: user.threadId });
 }
 

@@ -13,16 +13,15 @@
  * that adds or removes rows must end with `recountAll`.
  */
 import { RangeSet, type DBCore, type DBCoreMutateRequest, type DBCoreMutateResponse, type DBCoreTable, type DBCoreTransaction, type Middleware, type Transaction } from 'dexie';
-import type { StoreName } from './db';
+import type { StoreName } from './stores';
 import { isUpgrade, widenWrites } from './middleware';
+import { DAY_MS } from '../../shared/time';
 
 export const COUNTERS_STORE = 'counters';
 
 /** Every store whose rows are counted (all but settings and the counters themselves). */
 export const COUNTED_STORES = ['threads', 'messages', 'tabs', 'tabSnapshots', 'visits', 'pages', 'tasks', 'taskEvents', 'memories', 'jobs'] as const satisfies readonly StoreName[];
 export type CountedStore = (typeof COUNTED_STORES)[number];
-
-const DAY_MS = 86_400_000;
 
 export interface Counter {
   key: string;

@@ -5,9 +5,9 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Job, Memory, Message, Page, Setting, Tab, TabSnapshot, Task, TaskEvent, Thread, Visit } from '../../shared/schemas/entities';
 import { countersMiddleware, type Counter } from './counters';
+import { registeredMiddlewares } from './middleware';
 import { migrations, type Migration } from './migrations';
-import type { JournalRow, SegmentRow, VectorRow } from '../search/rows';
-import { journalMiddleware } from '../search/journal';
+import type { JournalRow, SegmentRow, VectorRow } from './search-rows';
 import { DB_NAME } from './name';
 
 export { DB_NAME };
@@ -30,25 +30,6 @@ export type HydraDb = Dexie & {
   vectors: EntityTable<VectorRow, 'key'>;
 };
 
-export const STORE_NAMES = [
-  'threads',
-  'messages',
-  'tabs',
-  'tabSnapshots',
-  'visits',
-  'pages',
-  'tasks',
-  'taskEvents',
-  'memories',
-  'jobs',
-  'settings',
-  'counters',
-  'searchSegments',
-  'searchJournal',
-  'vectors',
-] as const;
-export type StoreName = (typeof STORE_NAMES)[number];
-
 /**
  * Opens (declares) the database with every migration up to `upToVersion` (default: all). Tests
  * use `upToVersion` to create an old database and then upgrade it.
@@ -62,8 +43,8 @@ export function createDatabase(name: string = DB_NAME, upToVersion?: number, opt
   }
   // Keeps `counters` exact on every write (a no-op for a database declared below version 2).
   db.use(countersMiddleware);
-  // Records which search documents each write touched, in the write's transaction (no-op below version 3).
-  db.use(journalMiddleware);
+  // The capabilities' own (the search journal records which documents each write touched).
+  for (const middleware of registeredMiddlewares()) db.use(middleware);
   return db;
 }
 

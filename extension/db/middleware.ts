@@ -1,9 +1,21 @@
 /**
  * What the database's DBCore middlewares (counters.ts, search/journal.ts) have in common: each
  * writes a store of its own in the same transaction as the writes it watches, and leaves upgrades
- * alone (a migration takes care of its own rows).
+ * alone (a migration takes care of its own rows). A capability above the database registers its
+ * middleware here (`registerDbMiddleware`) when its module loads; every database created after
+ * that uses it, so the database itself knows no capability.
  */
-import type { DBCoreTransaction } from 'dexie';
+import type { DBCore, DBCoreTransaction, Middleware } from 'dexie';
+
+const registered: Middleware<DBCore>[] = [];
+
+export function registerDbMiddleware(middleware: Middleware<DBCore>): void {
+  if (!registered.includes(middleware)) registered.push(middleware);
+}
+
+export function registeredMiddlewares(): readonly Middleware<DBCore>[] {
+  return registered;
+}
 
 /** The stores of a transaction, plus `extra` when it is a read-write one over a `watched` store. */
 export function widenWrites(stores: string[], mode: 'readonly' | 'readwrite', watched: (store: string) => boolean, extra: string): string[] {

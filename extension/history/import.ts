@@ -36,7 +36,7 @@ export interface ImportSizes {
 const defaultSizes: ImportSizes = { pageVisits: IMPORT_PAGE_VISITS, writeBatchVisits: WRITE_BATCH_VISITS };
 
 const hostTarget = z.union([z.object({ profileId: z.string() }), z.object({ path: z.string() })]);
-const importParams = z.discriminatedUnion('kind', [
+export const importParams = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('host'), target: hostTarget, sourceKey: z.string(), full: z.boolean() }),
   z.object({ kind: z.literal('takeout'), fileName: z.string() }),
 ]);

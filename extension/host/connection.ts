@@ -5,12 +5,13 @@
  * from the host is parsed with the shared schemas; failures come back as Result values.
  */
 import { HOST_INSTALL_COMMAND, type HostStatus } from '../../shared/commands/host';
+import { extensionUpdateHint, hostUpdateCommand } from '../../shared/host-install';
 import { err, ok, type AppError, type Result } from '../../shared/errors';
 import { NATIVE_HOST_NAME } from '../../shared/extension-id';
 import { PartAssembler } from '../../shared/protocol/chunking';
 import { hostMessage, partEvent, type RequestId } from '../../shared/protocol/envelope';
 import { methods, type MethodName, type MethodParams, type MethodResult } from '../../shared/protocol/methods';
-import { isCompatibleProtocol, MIN_HOST_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/version';
+import { APP_VERSION, MIN_HOST_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/version';
 
 /** The parts of chrome.runtime.Port we use (a real Port in the extension, a fake in unit tests). */
 export interface PortLike {
@@ -113,27 +114,30 @@ export class HostConnection {
     this.port = port;
     port.onMessage.addListener((message) => this.receive(message));
     port.onDisconnect.addListener(() => this.disconnected(port));
-    const reply = await this.send('hello', { protocolVersion: PROTOCOL_VERSION, client: 'hydraflow-extension' }, { timeoutMs: this.options.helloTimeoutMs ?? 10_000 });
+    const reply = await this.send('hello', { protocolVersion: PROTOCOL_VERSION, client: 'hydraflow-extension', clientVersion: APP_VERSION }, { timeoutMs: this.options.helloTimeoutMs ?? 10_000 });
     if (!reply.ok) {
       this.port = null;
       if (reply.error.code === 'HOST_NOT_INSTALLED') {
         return this.remember({ state: 'not_installed', message: reply.error.message, installCommand: HOST_INSTALL_COMMAND });
       }
       if (reply.error.code === 'INCOMPATIBLE_PROTOCOL') {
-        return this.remember({ state: 'incompatible', message: reply.error.message, hostVersion: 'unknown', protocolVersion: 0, installCommand: HOST_INSTALL_COMMAND });
+        // The host is newer than this extension and refused it; its message names what to update.
+        const details = (reply.error.details ?? {}) as { hostVersion?: unknown; protocolVersion?: unknown };
+        return this.remember({
+          state: 'incompatible',
+          message: reply.error.message,
+          hostVersion: typeof details.hostVersion === 'string' ? details.hostVersion : 'unknown',
+          protocolVersion: typeof details.protocolVersion === 'number' ? details.protocolVersion : 0,
+          installCommand: hostUpdateCommand(APP_VERSION),
+        });
       }
       return this.remember({ state: 'error', error: reply.error });
     }
     const hello = reply.result as HelloResult;
-    if (!isCompatibleProtocol(hello.protocolVersion)) {
+    const mismatch = protocolMismatch(hello);
+    if (mismatch) {
       this.close();
-      return this.remember({
-        state: 'incompatible',
-        message: `The installed host ${hello.hostVersion} speaks protocol ${hello.protocolVersion}; this extension needs protocol ${MIN_HOST_PROTOCOL_VERSION === PROTOCOL_VERSION ? PROTOCOL_VERSION : `${MIN_HOST_PROTOCOL_VERSION}–${PROTOCOL_VERSION}`}. Reinstall the host from the same HydraFlow version.`,
-        hostVersion: hello.hostVersion,
-        protocolVersion: hello.protocolVersion,
-        installCommand: HOST_INSTALL_COMMAND,
-      });
+      return this.remember({ state: 'incompatible', message: mismatch, hostVersion: hello.hostVersion, protocolVersion: hello.protocolVersion, installCommand: hostUpdateCommand(APP_VERSION) });
     }
     this.hello = hello;
     this.armIdle();
@@ -233,6 +237,18 @@ export class HostConnection {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
   }
+}
+
+/**
+ * Why this extension cannot use the host that answered, naming the command that updates the
+ * side that is behind; null when they fit.
+ */
+export function protocolMismatch(hello: { hostVersion: string; protocolVersion: number }): string | null {
+  const host = `The installed native host ${hello.hostVersion} (protocol ${hello.protocolVersion})`;
+  const extension = `this extension ${APP_VERSION} (protocol ${MIN_HOST_PROTOCOL_VERSION === PROTOCOL_VERSION ? PROTOCOL_VERSION : `${MIN_HOST_PROTOCOL_VERSION}–${PROTOCOL_VERSION}`})`;
+  if (hello.protocolVersion < MIN_HOST_PROTOCOL_VERSION) return `${host} is older than ${extension}. Update the host (your config and data are kept): ${hostUpdateCommand(APP_VERSION)}`;
+  if (hello.protocolVersion > PROTOCOL_VERSION) return `${host} is newer than ${extension}. ${extensionUpdateHint(hello.hostVersion, APP_VERSION)}`;
+  return null;
 }
 
 function statusError(status: HostStatus): AppError {

@@ -11,6 +11,7 @@ import type { Job } from '../../shared/schemas/entities';
 import type { JobStatus, JobType } from '../../shared/schemas/statuses';
 import type { HydraDb } from '../db';
 import { failJob } from './ledger';
+import { DAY_MS } from '../../shared/time';
 
 export interface JobControl {
   /** Stops the job if this worker runs it; false when nothing here runs it. */
@@ -19,8 +20,6 @@ export interface JobControl {
   retry?: (job: Job) => Promise<string>;
 }
 export type JobControls = Partial<Record<JobType, JobControl>>;
-
-const DAY_MS = 86_400_000;
 
 export async function listJobs(db: HydraDb, filter: Required<Pick<JobFilter, 'limit'>> & Omit<JobFilter, 'limit'>): Promise<{ jobs: Job[]; matched: number }> {
   const statuses = filter.statuses && new Set<JobStatus>(filter.statuses);

@@ -9,11 +9,11 @@ import { VISIT_CHART_DAYS, type Overview } from '../../shared/commands/overview'
 import { JOB_STATUSES, TASK_STATUSES, type JobStatus, type TaskStatus } from '../../shared/schemas/statuses';
 import { COUNTED_STORES, recountAll, storeCounterKey, visitDayKey, visitDayOf, type CountedStore, type HydraDb } from '../db';
 import type { HostConnection } from '../host';
+import { DAY_MS } from '../../shared/time';
 
 export const SIZES_SETTING = 'overview.sizes';
 export const SIZES_MAX_AGE_MS = 10 * 60_000;
 const SAMPLE_ROWS = 100;
-const DAY_MS = 86_400_000;
 
 interface StoredSizes {
   stores: Record<string, number>;

@@ -1,2 +1,2 @@
+export { pageCommandHandlers } from './handlers';
 export { storePageVersion, latestVersion, diffVersions, pageMeta, type PageMeta, type StoredVersion } from './versions';
-export { autoSavePage, registerPageListeners } from './autosave';

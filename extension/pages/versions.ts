@@ -11,7 +11,7 @@ import { diffHunks, diffLines } from '../../shared/pages/diff';
 import type { Page } from '../../shared/schemas/entities';
 import { hostOf, urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
-import { textHash } from '../threads/memories';
+import { textHash } from '../memories/memories';
 
 export interface ReadableText {
   url: string;

@@ -1,5 +1,5 @@
 /** privacy.* commands. A history delete is a `privacy_delete` job whose cursor is its filter, so it resumes. */
-import type { HistoryFilter } from '../../shared/commands/privacy';
+import { historyFilter, type HistoryFilter } from '../../shared/commands/privacy';
 import { toAppError } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
 import type { CommandHandlers } from '../commands/router';
@@ -14,7 +14,7 @@ type PrivacyHandlers = Pick<CommandHandlers, 'privacy.deleteHistory' | 'privacy.
 
 /** Runs (or re-runs: a delete is idempotent) a history delete job from its stored filter. */
 export async function runDeleteJob(db: HydraDb, job: Pick<Job, 'id' | 'cursor'>) {
-  const filter = resolveFilter(job.cursor as HistoryFilter);
+  const filter = resolveFilter(historyFilter.parse(job.cursor));
   try {
     const deleted = await deleteHistory(db, filter);
     await finishJob(db, job.id, deleted);

@@ -1,7 +1,6 @@
 import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
-import { diffVersions } from '../pages/versions';
-import type { pageCommands } from '../../shared/commands/pages';
+import type { refreshCommands } from '../../shared/commands/refresh';
 import { extractInOffscreen, holdOffscreen } from './offscreen';
 import { realClock } from './politeness';
 import type { RefreshDeps } from './runner';
@@ -26,9 +25,8 @@ export function workerRefreshDeps(reindex: () => Promise<unknown> = async () => 
   };
 }
 
-export function pageCommandHandlers(db: HydraDb, reindex?: () => Promise<unknown>): Pick<CommandHandlers, keyof typeof pageCommands> {
+export function refreshCommandHandlers(db: HydraDb, reindex?: () => Promise<unknown>): Pick<CommandHandlers, keyof typeof refreshCommands> {
   return {
-    'pages.diff': (params) => diffVersions(db, params.pageId, params.againstId),
     'refresh.start': (params) => startRefresh(db, params, () => workerRefreshDeps(reindex)),
   };
 }

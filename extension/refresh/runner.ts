@@ -8,7 +8,7 @@
  */
 import { CodedError, toAppError, type AppError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
-import type { RefreshParams } from '../../shared/commands/pages';
+import type { RefreshParams } from '../../shared/commands/refresh';
 import { followableLinks, metaNofollow } from '../../shared/refresh/links';
 import type { RefreshScope } from '../../shared/refresh/scope';
 import { EMPTY_COUNTS, refreshSummary, type RefreshCounts } from '../../shared/refresh/summary';

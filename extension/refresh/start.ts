@@ -3,7 +3,8 @@
  * happen in one database transaction, so two identical requests racing each other still make one
  * job. Runs are tracked in worker memory only to cancel them; the job row is the truth.
  */
-import type { RefreshParams } from '../../shared/commands/pages';
+import { z } from 'zod';
+import type { RefreshParams } from '../../shared/commands/refresh';
 import { normalizeScope } from '../../shared/refresh/scope';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
@@ -13,9 +14,11 @@ import { runRefresh, type RefreshDeps, type RefreshJobParams } from './runner';
 
 const running = new Map<string, AbortController>();
 
+const jobKey = z.object({ key: z.string() });
+
 function keyOf(job: Job): string | null {
-  const params = job.params as Partial<RefreshJobParams> | null;
-  return typeof params?.key === 'string' ? params.key : null;
+  const params = jobKey.safeParse(job.params);
+  return params.success ? params.data.key : null;
 }
 
 /** Creates a refresh job (or returns the queued/running one with the same normalized scope) and runs it. */

@@ -12,7 +12,7 @@ import type { HydraDb } from '../db';
 import type { HostConnection } from '../host';
 import { appendJobLog, createJob, failJob, finishJob, startJob } from '../jobs';
 
-type RepoHandlers = Pick<CommandHandlers, 'repo.list' | 'repo.preview' | 'repo.apply' | 'repo.revert' | 'repo.ledger' | 'repo.check' | 'repo.cancelCheck'>;
+export type RepoHandlers = Pick<CommandHandlers, 'repo.list' | 'repo.preview' | 'repo.apply' | 'repo.revert' | 'repo.ledger' | 'repo.check' | 'repo.cancelCheck'>;
 
 function unwrap<T>(reply: Result<T>): T {
   if (!reply.ok) throw new CodedError(reply.error.code, reply.error.message, reply.error.details);

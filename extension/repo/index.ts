@@ -1,1 +1,2 @@
-export { repoCommandHandlers } from './handlers';
+export { repoCommandHandlers, type RepoHandlers } from './handlers';
+export { repoJobTypes } from './jobs';

@@ -1,13 +1,11 @@
 import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
 import type { searchCommands } from '../../shared/commands/search';
-import { embeddingStatus } from './embeddings';
+import { embeddingStatus, type VectorSearch } from './embeddings';
 import type { Indexer } from './indexer';
-import { related, searchQuery, type VectorSearch } from './service';
+import { related, searchQuery } from './service';
 
-type SearchCommandName = Exclude<keyof typeof searchCommands, `embeddings.${string}`>;
-
-export function searchCommandHandlers(db: HydraDb, indexer: Indexer, vectors: () => VectorSearch | null): Pick<CommandHandlers, SearchCommandName> {
+export function searchCommandHandlers(db: HydraDb, indexer: Indexer, vectors: () => VectorSearch | null): Pick<CommandHandlers, keyof typeof searchCommands> {
   return {
     'search.query': (params) => searchQuery(db, indexer, params, vectors()),
     'search.related': (params) => related(db, indexer, { ...(params.url ? { url: params.url } : {}), ...(params.threadId ? { threadId: params.threadId } : {}), limit: params.limit }, vectors()),

@@ -1,4 +1,6 @@
 export { Indexer, INDEX_META_KEY, type VerifyReport } from './indexer';
 export { journalMiddleware, visitUrlKey } from './journal';
 export { searchCommandHandlers } from './handlers';
-export { searchQuery, searchQuestion, related, hydrate, type VectorSearch } from './service';
+export { searchJobTypes } from './jobs';
+export { searchQuery, searchQuestion, related, hydrate } from './service';
+export type { VectorSearch } from './embeddings';

@@ -13,13 +13,12 @@ import { CodedError, toAppError } from '../../shared/errors';
 import { INDEX_VERSION, SearchIndex, docSignature, type SegmentRecord } from '../../shared/search/engine';
 import { SEARCH_KINDS, type SearchKind } from '../../shared/search/kinds';
 import { segmentBytes } from '../../shared/search/segment';
-import type { HydraDb } from '../db';
+import type { HydraDb, SegmentRow } from '../db';
 import { storeCounterKey, type CountedStore } from '../db/counters';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs/ledger';
 import { loadDocs, walkDocs } from './documents';
 import { forgetVectors } from './embeddings';
 import { setJournalListener } from './journal';
-import type { SegmentRow } from './rows';
 
 export const INDEX_META_KEY = 'search.index';
 interface IndexMeta {

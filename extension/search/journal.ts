@@ -10,8 +10,8 @@
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
 import type { SearchKind } from '../../shared/search/kinds';
+import { registerDbMiddleware, type JournalRow } from '../db';
 import { isUpgrade, widenWrites } from '../db/middleware';
-import type { JournalRow } from './rows';
 
 export const JOURNAL_STORE = 'searchJournal';
 export const SEGMENTS_STORE = 'searchSegments';
@@ -107,6 +107,9 @@ export const journalMiddleware: Middleware<DBCore> = {
     };
   },
 };
+
+// Every database this context creates from now on keeps the journal.
+registerDbMiddleware(journalMiddleware);
 
 async function record(journal: DBCoreTable, trans: DBCoreTransaction, kind: SearchKind, keys: string[] | null): Promise<void> {
   if (keys !== null && keys.length === 0) return;

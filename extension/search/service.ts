@@ -5,23 +5,15 @@
  */
 import type { SearchHit, SearchParams } from '../../shared/commands/search';
 import type { EngineHit } from '../../shared/search/engine';
-import type { FusedHit, TextRanked, VectorRanked } from '../../shared/search/vectors';
 import type { SearchKind } from '../../shared/search/kinds';
 import { markWords, snippetOf } from '../../shared/search/snippet';
 import { queryTerms, tokenize, type QueryTerms } from '../../shared/search/tokenize';
+import { latestPage } from '../../shared/pages/latest';
 import { urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
-import { latestPage, visitDoc } from './documents';
+import { visitDoc } from './documents';
+import type { VectorSearch } from './embeddings';
 import type { Indexer } from './indexer';
-
-/** Hybrid search plugs in here when embeddings exist (extension/search/embeddings). */
-export interface VectorSearch {
-  /** Nearest documents to the query's embedding; null when embeddings are off or unavailable. */
-  hits(q: string, opts: { kinds?: SearchKind[]; limit: number }): Promise<{ kind: SearchKind; key: string; sim: number }[] | null>;
-  /** Fuses text and vector rankings (each hit's `match` says which found it; text hits keep their `at` and `n`). */
-  fuse(text: readonly TextRanked[], vector: readonly VectorRanked[], limit: number): FusedHit[];
-  related(target: { url?: string; threadId?: string }, limit: number): Promise<{ kind: SearchKind; key: string; sim: number }[] | null>;
-}
 
 type Ranked = { kind: SearchKind; key: string; score: number; match: SearchHit['match']; at?: number; n?: number };
 

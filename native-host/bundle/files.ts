@@ -11,7 +11,7 @@ import { BUNDLE_EXTENSION } from '../../shared/bundle/format';
 import type { BundleSink } from '../../shared/bundle/write';
 import type { ByteSource } from '../../shared/bundle/zip-read';
 import { CodedError } from '../../shared/errors';
-import type { BundleFileInfo } from '../../shared/protocol/bundles';
+import type { BundleFileInfo } from '../../shared/protocol/bundle';
 
 export function bundleFolder(dataDir: string): string {
   return join(dataDir, 'bundles');

@@ -29,8 +29,9 @@ const subcommands: Record<string, CliCommand> = {
 const USAGE = `Usage: hydraflow-host <command> [options]
 
 Commands:
-  install   [--browser chrome|chromium|edge|brave|vivaldi|all] [--user-data-dir DIR] [--json]
-  uninstall [--browser …] [--user-data-dir DIR] [--json]
+  install   [--browser chrome|chromium|edge|brave|vivaldi|all] [--user-data-dir DIR] [--extension-id ID]... [--json]
+            (no --browser: every browser found, and the --user-data-dir profile of every browser running now)
+  uninstall [--browser …] [--user-data-dir DIR] [--json]   (the launcher goes with the last manifest naming it)
   doctor    [--browser …] [--user-data-dir DIR] [--json]
   repo      add|check-add|list|apply|revert|ledger|check … (hydraflow-host repo --help)
   history   profiles [--json] | export --file PATH [--since ISO-8601] [--format ndjson] [--source BROWSER]

@@ -2,10 +2,54 @@
  * Opens a snapshot copy with better-sqlite3 and turns SQLite's failures into our codes. Integers
  * come back as BigInt (Chrome times exceed 2^53); callers convert them through shared/time.ts.
  */
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { CodedError } from '../../shared/errors';
 
 export type Sqlite = Database.Database;
+
+let loaded: typeof Database | null = null;
+
+/**
+ * better-sqlite3 is a native addon: the host package lists it as an optional dependency, so the
+ * host installs (and bundles and repo tools work) even where npm could neither download a
+ * prebuilt binary nor compile one. It is loaded on first use, with a message saying what to do.
+ */
+function loadDatabase(): typeof Database {
+  if (loaded) return loaded;
+  try {
+    const constructor = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+    new constructor(':memory:').close();
+    loaded = constructor;
+    return constructor;
+  } catch (error) {
+    throw new CodedError('HISTORY_READER_UNAVAILABLE', sqliteHelp((error as Error).message));
+  }
+}
+
+function sqliteHelp(reason: string): string {
+  const toolchain =
+    process.platform === 'win32'
+      ? 'Visual Studio Build Tools with "Desktop development with C++" (https://visualstudio.microsoft.com/visual-cpp-build-tools/) and Python 3'
+      : process.platform === 'darwin'
+        ? 'the Xcode command line tools (xcode-select --install)'
+        : 'python3, make and a C++ compiler (Debian/Ubuntu: sudo apt-get install -y python3 make g++; Fedora: sudo dnf install -y python3 make gcc-c++)';
+  return (
+    `better-sqlite3, which reads browser History files, is not usable with Node ${process.version} on ${process.platform}-${process.arch} (${reason.split('\n')[0]}). ` +
+    `npm found no prebuilt binary for this Node and could not compile one. Either use a Node LTS release (prebuilt binaries exist for those) or install ${toolchain}, ` +
+    'then reinstall the host: npm install -g hydraflow-host && hydraflow-host install. Bundles and repo tools work without it.'
+  );
+}
+
+/** Why history files cannot be read here, or null when better-sqlite3 loads (install and doctor say it). */
+export function sqliteProblem(): string | null {
+  try {
+    loadDatabase();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_FORMAT', 'SQLITE_IOERR_SHORT_READ']);
 
@@ -15,6 +59,7 @@ const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_FORMAT
  * read-write to let SQLite recover it. The original file is never opened.
  */
 export function openSnapshot(path: string): Sqlite {
+  const Database = loadDatabase();
   let db: Sqlite;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });

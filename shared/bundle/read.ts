@@ -8,6 +8,7 @@
  *      the importer and for merge.
  */
 import { CodedError } from '../errors';
+import { concatBytes } from './bytes';
 import { hash53 } from '../hash';
 import {
   BUNDLE_FORMAT_NAME,
@@ -45,13 +46,7 @@ export interface OpenOptions {
 async function readAll(source: ByteSource, entry: ZipEntry): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const chunk of readZipEntry(source, entry)) parts.push(chunk);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export async function openBundle(source: ByteSource, options: OpenOptions = {}): Promise<OpenedBundle> {

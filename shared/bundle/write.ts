@@ -6,6 +6,7 @@
  */
 import { Zip, ZipDeflate } from 'fflate';
 import { APP_VERSION } from '../version';
+import { concatBytes } from './bytes';
 import { BUNDLE_FORMAT_NAME, BUNDLE_SCHEMA_VERSION, COMPONENTS, componentFile, MANIFEST_FILE, type BundleManifest, type BundleScope, type ComponentName, type ComponentSummary } from './format';
 import { encodeLines } from './ndjson';
 import { Sha256 } from './sha256';
@@ -110,14 +111,6 @@ export function memorySink(): BundleSink & { bytes(): Uint8Array } {
   const parts: Uint8Array[] = [];
   return {
     write: async (chunk) => void parts.push(chunk),
-    bytes: () => {
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const part of parts) {
-        out.set(part, at);
-        at += part.length;
-      }
-      return out;
-    },
+    bytes: () => concatBytes(parts),
   };
 }

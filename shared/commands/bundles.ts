@@ -1,6 +1,6 @@
 /** Commands of the bundles capability: export (job), preview and import (job) of bundle files. */
 import { z } from 'zod';
-import { bundleFileInfo } from '../protocol/bundles';
+import { bundleFileInfo } from '../protocol/bundle';
 import { bundleScope } from '../bundle/format';
 import { timestamp } from '../schemas/entities';
 import { defineCommand } from './define';

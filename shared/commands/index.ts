@@ -1,18 +1,25 @@
 /**
- * Every background command, by name. Each capability declares its commands in its own file and
- * is listed here once; the background router must handle every entry (compile error otherwise).
+ * Every background command, by name. Each capability declares its commands in its own file, named
+ * like their prefix (`chat.*` in chat.ts), and is listed here once; the background router must
+ * handle every entry (compile error otherwise).
  */
 import type { z } from 'zod';
 import { appCommands } from './app';
 import { bundleCommands } from './bundles';
+import { captureCommands } from './capture';
+import { chatCommands } from './chat';
+import { embeddingCommands } from './embeddings';
 import { historyCommands } from './history';
 import { hostCommands } from './host';
 import { jobCommands } from './jobs';
+import { memoryCommands } from './memories';
 import { overviewCommands } from './overview';
 import { pageCommands } from './pages';
 import { privacyCommands } from './privacy';
+import { refreshCommands } from './refresh';
 import { repoCommands } from './repo';
 import { searchCommands } from './search';
+import { taskCommands } from './tasks';
 import { threadCommands } from './threads';
 
 export const commands = {
@@ -21,12 +28,18 @@ export const commands = {
   ...repoCommands,
   ...historyCommands,
   ...threadCommands,
+  ...chatCommands,
+  ...taskCommands,
+  ...memoryCommands,
+  ...captureCommands,
   ...jobCommands,
   ...overviewCommands,
   ...privacyCommands,
   ...pageCommands,
+  ...refreshCommands,
   ...bundleCommands,
   ...searchCommands,
+  ...embeddingCommands,
 };
 
 export type Commands = typeof commands;

@@ -1,4 +1,4 @@
-/** Commands of search: the query box, index health and maintenance jobs, embeddings (docs/search.md). */
+/** Commands of search: the query box, index health and maintenance jobs (docs/search.md). */
 import { z } from 'zod';
 import { id, timestamp } from '../schemas/entities';
 import { SEARCH_KINDS } from '../search/kinds';
@@ -55,14 +55,6 @@ export const indexStatus = z.object({
 });
 export type IndexStatus = z.infer<typeof indexStatus>;
 
-export const embeddingSettings = z.object({
-  kind: z.enum(['openai', 'ollama']),
-  baseUrl: z.string().url(),
-  model: z.string().min(1).max(200),
-  apiKey: z.string().max(500).optional(),
-});
-export type EmbeddingSettings = z.infer<typeof embeddingSettings>;
-
 export const searchCommands = {
   'search.query': defineCommand({
     summary: 'Full-text (and, with embeddings, hybrid) search over visits, pages, threads, messages, tasks and memories; best first, with highlighted snippets.',
@@ -93,20 +85,5 @@ export const searchCommands = {
     summary: 'Rewrites every segment without removed entries as an `index_compact` job.',
     params: z.object({}),
     result: z.object({ jobId: id }),
-  }),
-  'embeddings.getSettings': defineCommand({
-    summary: 'The embeddings endpoint settings (null when none).',
-    params: z.object({}),
-    result: z.object({ settings: embeddingSettings.nullable() }),
-  }),
-  'embeddings.setSettings': defineCommand({
-    summary: 'Saves (or, with null, removes) the embeddings endpoint settings. A different model drops the stored vectors.',
-    params: z.object({ settings: embeddingSettings.nullable() }),
-    result: z.object({ settings: embeddingSettings.nullable() }),
-  }),
-  'embeddings.start': defineCommand({
-    summary: 'Embeds every page and message that has no vector yet, as a resumable `embed` job. One already queued or running is returned instead.',
-    params: z.object({}),
-    result: z.object({ jobId: id, deduplicated: z.boolean() }),
   }),
 };

@@ -7,8 +7,10 @@ export const hostMethods = {
   hello: defineMethod({
     summary: 'Handshake: returns host version, protocol version and capabilities.',
     params: z.object({
-      protocolVersion: z.number().int().positive(),
+      protocolVersion: z.number().int().nonnegative(),
       client: z.string().max(200).optional(),
+      /** The HydraFlow version of the caller (the extension's, or the CLI's for doctor). */
+      clientVersion: z.string().max(50).optional(),
     }),
     result: z.object({
       hostVersion: z.string(),

@@ -3,7 +3,7 @@
  * listed here once; the host's router must implement every entry (a compile error otherwise).
  */
 import type { z } from 'zod';
-import { bundleMethods } from './bundles';
+import { bundleMethods } from './bundle';
 import { historyMethods } from './history';
 import { hostMethods } from './host';
 import { repoMethods } from './repo';

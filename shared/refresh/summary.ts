@@ -3,7 +3,7 @@
  * phrasing is tested on its own.
  */
 
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../time';
 
 export interface RefreshCounts {
   fetched: number;

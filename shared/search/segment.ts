@@ -12,6 +12,7 @@
  * overlay documents after them), so intersections walk lists forward with galloping search.
  */
 import { tokenize } from './tokenize';
+import { DAY_MS } from '../time';
 
 /** Title words count this many times (a word in the title says more than one in the body). */
 export const TITLE_WEIGHT = 3;
@@ -164,7 +165,6 @@ export interface SegmentHit {
   doc: number;
 }
 
-const DAY_MS = 86_400_000;
 /** Recency boost halves every 30 days: last week's page outranks last year's at equal text score. */
 const RECENCY_HALF_LIFE_MS = 30 * DAY_MS;
 

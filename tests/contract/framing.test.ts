@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERRORS } from '../../shared/errors';
-import { PROTOCOL_VERSION } from '../../shared/version';
+import { APP_VERSION, MIN_EXTENSION_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/version';
 import { encodeFrame } from '../../native-host/core/frame-decoder';
 import { HOST_BUNDLE, HostProcess } from '../support/host-process';
 
@@ -28,6 +28,15 @@ describe('native host framing and routing (real process over stdio)', () => {
     expect(result.protocolVersion).toBe(PROTOCOL_VERSION);
     expect(result.hostVersion).toMatch(/^\d+\.\d+\.\d+/);
     expect(result.capabilities).toContain('hello');
+  });
+
+  it('refuses an extension older than it serves, naming the extension update and the host that matches it', async () => {
+    const reply = await host.request('old', 'hello', { protocolVersion: MIN_EXTENSION_PROTOCOL_VERSION - 1, client: 'hydraflow-extension', clientVersion: '0.0.9' });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'INCOMPATIBLE_PROTOCOL', details: { hostVersion: APP_VERSION, protocolVersion: PROTOCOL_VERSION } } });
+    expect(reply.error!.message).toBe(
+      `The installed host ${APP_VERSION} (protocol ${PROTOCOL_VERSION}) is newer than the extension 0.0.9 (protocol ${MIN_EXTENSION_PROTOCOL_VERSION - 1}). ` +
+        `Update the HydraFlow extension to ${APP_VERSION} or later (chrome://extensions → Developer mode → Update; store installs update themselves), or install the host that matches this extension: npx hydraflow-host@0.0.9 install`,
+    );
   });
 
   it('reassembles a frame written one byte at a time', async () => {

@@ -101,9 +101,9 @@ describe('bundles in real Chromium', () => {
     const tabId = await a.options.evaluate(async (url) => (await chrome.tabs.query({ url }))[0]!.id!, `${siteUrl}/article`);
     const { thread } = await command<{ thread: { id: string } }>(a.options, 'threads.forTab', { tabId, url: `${siteUrl}/article`, title: 'Article', create: true });
     await command(a.options, 'capture.page', { tabId });
-    await command(a.options, 'messages.note', { threadId: thread.id, content: 'A note with <b>markup</b> and ünïcödé 🦊' });
+    await command(a.options, 'chat.note', { threadId: thread.id, content: 'A note with <b>markup</b> and ünïcödé 🦊' });
     const second = await command<{ thread: { id: string } }>(a.options, 'threads.create', { title: 'Free-standing thread' });
-    await command(a.options, 'messages.note', { threadId: second.thread.id, content: 'second thread' });
+    await command(a.options, 'chat.note', { threadId: second.thread.id, content: 'second thread' });
     const { task } = await command<{ task: { id: string } }>(a.options, 'tasks.create', { threadId: thread.id, title: 'Summarize the article', priority: 'high' });
     await command(a.options, 'tasks.update', { taskId: task.id, status: 'in_progress' });
     await command(a.options, 'tasks.update', { taskId: task.id, status: 'completed' });
@@ -169,7 +169,7 @@ describe('bundles in real Chromium', () => {
     await serviceWorkerTarget(launched.browser);
     const options = await openExtensionPage(launched.browser, 'options.html');
     const { thread } = await command<{ thread: { id: string } }>(options, 'threads.create', { title: 'Offline thread' });
-    await command(options, 'messages.note', { threadId: thread.id, content: 'kept offline' });
+    await command(options, 'chat.note', { threadId: thread.id, content: 'kept offline' });
     const job = await command<{ jobId: string }>(options, 'bundles.export', { scope: { kind: 'threads', threadIds: [thread.id] }, destination: { kind: 'download' } });
     const row = await waitJob(options, job.jobId);
     expect([row.status, row.error]).toEqual(['succeeded', null]);

@@ -287,7 +287,7 @@ describe('threads in real Chromium', () => {
     const threadId = await savedThreadId(page);
     await page.click('[data-testid=capture-page]');
     await page.waitForFunction(() => document.body.textContent?.includes('Page text unchanged'), { timeout: 15_000 });
-    await command(page, 'messages.note', { threadId, content: `${HOSTILE} [click](javascript:window.__pwned=1)` });
+    await command(page, 'chat.note', { threadId, content: `${HOSTILE} [click](javascript:window.__pwned=1)` });
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=message-text]')].some((el) => el.textContent?.includes('javascript:')), { timeout: 10_000 });
     expect(await page.$$eval('main img, main script, main iframe, main a[href^="javascript"]', (els) => els.length)).toBe(0);
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();

@@ -28,15 +28,17 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(options: { userDataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<LaunchedBrowser> {
-  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`Extension not built: ${EXTENSION_DIR} (run npm run build)`);
+/** `extensionDir`: another build to load unpacked (the release test loads the unzipped store zip). */
+export async function launchWithExtension(options: { userDataDir?: string; env?: NodeJS.ProcessEnv; extensionDir?: string } = {}): Promise<LaunchedBrowser> {
+  const extensionDir = options.extensionDir ?? EXTENSION_DIR;
+  if (!existsSync(join(extensionDir, 'manifest.json'))) throw new Error(`Extension not built: ${extensionDir} (run npm run build)`);
   const ownsDir = !options.userDataDir;
   const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'hf-profile-'));
   const browser = await puppeteer.launch({
     executablePath: findChromium(),
     headless: true,
     pipe: true,
-    enableExtensions: [EXTENSION_DIR],
+    enableExtensions: [extensionDir],
     userDataDir,
     env: { ...process.env, ...options.env },
     args: [
@@ -60,16 +62,16 @@ export async function launchWithExtension(options: { userDataDir?: string; env?:
   };
 }
 
-export function extensionUrl(page: string): string {
-  return `chrome-extension://${EXTENSION_ID}/${page}`;
+export function extensionUrl(page: string, extensionId = EXTENSION_ID): string {
+  return `chrome-extension://${extensionId}/${page}`;
 }
 
-export async function openExtensionPage(browser: Browser, page: string): Promise<Page> {
+export async function openExtensionPage(browser: Browser, page: string, extensionId = EXTENSION_ID): Promise<Page> {
   const tab = await browser.newPage();
-  await tab.goto(extensionUrl(page), { waitUntil: 'domcontentloaded' });
+  await tab.goto(extensionUrl(page, extensionId), { waitUntil: 'domcontentloaded' });
   return tab;
 }
 
-export async function serviceWorkerTarget(browser: Browser): Promise<Target> {
-  return browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${EXTENSION_ID}/`), { timeout: 20_000 });
+export async function serviceWorkerTarget(browser: Browser, extensionId = EXTENSION_ID): Promise<Target> {
+  return browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`), { timeout: 20_000 });
 }

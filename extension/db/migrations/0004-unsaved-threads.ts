@@ -1,7 +1,14 @@
 import type { Transaction } from 'dexie';
-import type { Thread } from '../../../shared/schemas/entities';
-import { COUNTERS_STORE, storeCounterKey } from '../counters';
 import type { Migration } from './types';
+
+/*
+ * A released migration is frozen: it imports nothing that can change later (only the Migration
+ * type). What it needs is copied here as it was at version 4: the fields of a thread row it reads
+ * and the store and key of the threads counter (extension/db/counters.ts).
+ */
+type ThreadRow = { id: string; titleSource: 'auto' | 'user'; pinned: boolean };
+const COUNTERS_STORE = 'counters';
+const THREADS_COUNTER_KEY = 'store:threads';
 
 /**
  * v4: threads are made only when something is written in them (a note, a question, a task, a
@@ -12,7 +19,7 @@ import type { Migration } from './types';
  * counter and journals the removed thread documents itself. No store changes shape.
  */
 export async function removeEmptyAutoThreads(tx: Transaction): Promise<number> {
-  const threads = tx.table<Thread, string>('threads');
+  const threads = tx.table<ThreadRow, string>('threads');
   const candidates = await threads.filter((t) => t.titleSource === 'auto' && !t.pinned).toArray();
   const empty: string[] = [];
   for (const thread of candidates) {
@@ -26,7 +33,7 @@ export async function removeEmptyAutoThreads(tx: Transaction): Promise<number> {
   await tx.table('tabs').where('threadId').anyOf(empty).modify({ threadId: null });
   await tx.table('tabSnapshots').where('threadId').anyOf(empty).modify({ threadId: null });
   await threads.bulkDelete(empty);
-  const counter = await tx.table(COUNTERS_STORE).get(storeCounterKey('threads'));
+  const counter = await tx.table(COUNTERS_STORE).get(THREADS_COUNTER_KEY);
   if (counter) await tx.table(COUNTERS_STORE).put({ key: counter.key, n: Math.max(0, counter.n - empty.length) });
   await tx.table('searchJournal').add({ kind: 'thread', keys: empty });
   return empty.length;

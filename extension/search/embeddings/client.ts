@@ -4,7 +4,7 @@
  * checked in full (count, shape, finite numbers, one dimension) before anything is returned, so a
  * caller never stores part of a bad reply. Failures are coded errors, as for the chat endpoint.
  */
-import type { EmbeddingSettings } from '../../../shared/commands/search';
+import type { EmbeddingSettings } from '../../../shared/commands/embeddings';
 import { CodedError } from '../../../shared/errors';
 import { apiBase, endpointHeaders, responseError } from '../../chat/endpoint';
 

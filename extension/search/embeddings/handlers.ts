@@ -1,14 +1,11 @@
-/** The embeddings commands and how the jobs ledger cancels and retries an `embed` job. */
-import type { searchCommands } from '../../../shared/commands/search';
+/** The embeddings commands. */
+import type { embeddingCommands } from '../../../shared/commands/embeddings';
 import type { CommandHandlers } from '../../commands/router';
 import type { HydraDb } from '../../db';
-import type { JobControl } from '../../jobs';
-import { cancelEmbedJob, startEmbedJob, stopEmbedJobs, type EmbedJobOptions } from './job';
+import { startEmbedJob, stopEmbedJobs, type EmbedJobOptions } from './job';
 import { getEmbeddingSettings, saveEmbeddingSettings } from './store';
 
-type EmbeddingCommand = Extract<keyof typeof searchCommands, `embeddings.${string}`>;
-
-export function embeddingCommandHandlers(db: HydraDb, options: EmbedJobOptions = {}): Pick<CommandHandlers, EmbeddingCommand> {
+export function embeddingCommandHandlers(db: HydraDb, options: EmbedJobOptions = {}): Pick<CommandHandlers, keyof typeof embeddingCommands> {
   return {
     'embeddings.getSettings': async () => ({ settings: await getEmbeddingSettings(db) }),
     'embeddings.setSettings': async ({ settings }) => {
@@ -24,12 +21,5 @@ export function embeddingCommandHandlers(db: HydraDb, options: EmbedJobOptions =
       const { jobId, deduplicated } = await startEmbedJob(db, options);
       return { jobId, deduplicated };
     },
-  };
-}
-
-export function embedJobControl(db: HydraDb, options: EmbedJobOptions = {}): JobControl {
-  return {
-    cancel: (job) => cancelEmbedJob(job.id),
-    retry: async () => (await startEmbedJob(db, options)).jobId,
   };
 }

@@ -11,10 +11,10 @@ import { z } from 'zod';
 import { CodedError, toAppError } from '../../../shared/errors';
 import { quantize, type VectorKind } from '../../../shared/search/vectors';
 import type { Job, Page } from '../../../shared/schemas/entities';
-import { writeTransaction, type HydraDb } from '../../db';
+import { writeTransaction, type HydraDb, type VectorRow } from '../../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../../jobs';
-import type { VectorRow } from '../rows';
 import { EMBED_BATCH, embedTexts, JOB_TIMEOUT_MS } from './client';
+import { DAY_MS } from '../../../shared/time';
 import { applyToMatrix, forgetMatrix, getEmbeddingSettings, messageText, modelId, pageSource, pageText, textHash, vectorKey } from './store';
 
 const embedCursor = z.object({
@@ -34,13 +34,13 @@ type EmbedCursor = z.infer<typeof embedCursor>;
 const storeSignature = z.object({ pages: z.number(), messages: z.number(), newestPage: z.number(), newestMessage: z.number() });
 /** What pages and messages looked like when a job was created (the periodic run compares it). */
 export type StoreSignature = z.infer<typeof storeSignature>;
-const embedParams = z.object({ model: z.string(), signature: storeSignature.optional() });
+export const embedParams = z.object({ model: z.string(), signature: storeSignature.optional() });
 
 /** Settings row: the signature the last successful job started from, and what it left for later. */
 export const LAST_RUN_KEY = 'embeddings.lastRun';
 const lastRun = z.object({ signature: storeSignature, streaming: z.number(), at: z.number() });
 /** Even with no sign of change, the periodic run walks everything once a day. */
-const FULL_RUN_EVERY_MS = 86_400_000;
+const FULL_RUN_EVERY_MS = DAY_MS;
 
 /**
  * Counts and newest times of pages and messages: any added item moves a newest time, any deleted

@@ -5,12 +5,11 @@
  * the full-text index alone. A query is embedded with a short time budget and remembered, so
  * typing the same words again costs no request.
  */
-import type { EmbeddingSettings } from '../../../shared/commands/search';
+import type { EmbeddingSettings } from '../../../shared/commands/embeddings';
 import type { SearchKind } from '../../../shared/search/kinds';
-import { fuseHybrid, meanDirection, type QuantizedVector, type VectorKind, type VectorNeighbour } from '../../../shared/search/vectors';
+import { fuseHybrid, meanDirection, type FusedHit, type QuantizedVector, type TextRanked, type VectorKind, type VectorNeighbour, type VectorRanked } from '../../../shared/search/vectors';
 import { urlKey } from '../../../shared/url';
 import type { HydraDb } from '../../db';
-import type { VectorSearch } from '../service';
 import { embedTexts, QUERY_TIMEOUT_MS } from './client';
 import { getEmbeddingSettings, modelId, vectorMatrix } from './store';
 
@@ -111,6 +110,15 @@ export async function relatedByVector(db: HydraDb, target: { url?: string; threa
     return matrix.nearest(centre, limit, (kind, other) => !(kind === 'message' && own.has(other)));
   }
   return null;
+}
+
+/** Hybrid search plugs in here when embeddings exist (extension/search/service.ts uses it). */
+export interface VectorSearch {
+  /** Nearest documents to the query's embedding; null when embeddings are off or unavailable. */
+  hits(q: string, opts: { kinds?: SearchKind[]; limit: number }): Promise<{ kind: SearchKind; key: string; sim: number }[] | null>;
+  /** Fuses text and vector rankings (each hit's `match` says which found it; text hits keep their `at` and `n`). */
+  fuse(text: readonly TextRanked[], vector: readonly VectorRanked[], limit: number): FusedHit[];
+  related(target: { url?: string; threadId?: string }, limit: number): Promise<{ kind: SearchKind; key: string; sim: number }[] | null>;
 }
 
 /** What the search service plugs in for hybrid ranking and related lists (extension/search/service.ts). */

@@ -5,12 +5,11 @@
  * first vector query and then follows this worker's writes (the worker is the only writer), so
  * it is never reloaded while a job adds vectors.
  */
-import { embeddingSettings, type EmbeddingSettings } from '../../../shared/commands/search';
+import { embeddingSettings, type EmbeddingSettings } from '../../../shared/commands/embeddings';
 import { stringKey } from '../../../shared/hash';
 import { VectorMatrix, type VectorKind } from '../../../shared/search/vectors';
 import type { Message, Page } from '../../../shared/schemas/entities';
-import type { HydraDb } from '../../db';
-import type { VectorRow } from '../rows';
+import type { HydraDb, VectorRow } from '../../db';
 
 export const SETTINGS_KEY = 'embeddings';
 /** Characters of a page's text (after its title) or of a message that are embedded. */

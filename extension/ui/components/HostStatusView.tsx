@@ -11,7 +11,7 @@ export function HostStatusView({ compact = false }: { compact?: boolean }) {
       {status.state === 'loading' && <p class="muted">Connecting…</p>}
       {status.state === 'failed' && <p class="error">{status.error.message}</p>}
       {status.state === 'ready' && <HostStatusBody status={status.value} compact={compact} />}
-      <button type="button" class="link" onClick={() => reload({ refresh: true })}>
+      <button type="button" class="link" data-testid="host-check-again" onClick={() => reload({ refresh: true })}>
         Check again
       </button>
     </section>
@@ -31,8 +31,11 @@ function HostStatusBody({ status, compact }: { status: HostStatus; compact: bool
       return (
         <div data-testid="host-not-installed">
           <p class="warn">Not installed. History import from disk, bundle files and repo tools need the native host.</p>
-          <p>In your HydraFlow folder, run:</p>
+          <p>With Node.js 20.19 or later, run this in a terminal, then click “Check again”:</p>
           <CopyableCommand command={status.installCommand} />
+          <p class="muted" data-testid="user-data-dir-hint">
+            Started this browser with --user-data-dir? Run the command while the browser is open: it installs into that profile too.
+          </p>
         </div>
       );
     case 'incompatible':

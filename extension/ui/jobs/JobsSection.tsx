@@ -8,9 +8,9 @@ import type { Job } from '../../../shared/schemas/entities';
 import { JOB_STATUSES, JOB_TYPES, type JobStatus, type JobType } from '../../../shared/schemas/statuses';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
+import { DAY_MS } from '../../../shared/time';
 
 const SHOWN = 200;
-const DAY_MS = 86_400_000;
 
 export function JobsSection() {
   const [status, setStatus] = useState<JobStatus | ''>('');

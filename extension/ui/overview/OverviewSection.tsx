@@ -5,8 +5,7 @@
 import { useEffect } from 'preact/hooks';
 import type { Overview } from '../../../shared/commands/overview';
 import { useCommand, useLiveQuery } from '../hooks';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../../../shared/time';
 
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return '—';

@@ -3,7 +3,8 @@
  * search ranks by words and meaning together; without, search is full-text only.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { EmbeddingSettings as Settings, IndexStatus } from '../../../shared/commands/search';
+import type { EmbeddingSettings as Settings } from '../../../shared/commands/embeddings';
+import type { IndexStatus } from '../../../shared/commands/search';
 import { sendCommand } from '../../commands/client';
 
 const DEFAULT_URL = { openai: 'http://127.0.0.1:8080', ollama: 'http://127.0.0.1:11434' } as const;

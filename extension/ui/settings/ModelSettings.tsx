@@ -4,7 +4,7 @@
  * window to assume when the endpoint does not say.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { ModelSettings as Settings } from '../../../shared/commands/threads';
+import type { ModelSettings as Settings } from '../../../shared/commands/chat';
 import { sendCommand } from '../../commands/client';
 
 const DEFAULT_URL = { openai: 'http://127.0.0.1:8080', ollama: 'http://127.0.0.1:11434' } as const;

@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import type { ModelSettings } from '../../../shared/commands/threads';
+import type { ModelSettings } from '../../../shared/commands/chat';
 import type { ChatContext } from '../../../shared/chat/context';
 import type { Result } from '../../../shared/errors';
 import { sendCommand } from '../../commands/client';
@@ -38,7 +38,7 @@ export function Composer({ withThread, tab, choice, onChoice, context }: { withT
     if (!content) return;
     // Clicked before the live read answered: ask the background which mode applies.
     const current = settings !== undefined ? model : await sendCommand('chat.getSettings', {}).then((r) => (r.ok && r.result.settings?.model ? r.result.settings : null));
-    const reply = await withThread<unknown>((threadId) => (asNote || !current ? sendCommand('messages.note', { threadId, content }) : sendCommand('chat.send', { threadId, content, context })));
+    const reply = await withThread<unknown>((threadId) => (asNote || !current ? sendCommand('chat.note', { threadId, content }) : sendCommand('chat.send', { threadId, content, context })));
     if (reply.ok) {
       setText('');
       setError(null);

@@ -30,7 +30,7 @@ export function PopupThread({ tab }: { tab: Browser.tabs.Tab | null }) {
           // An unsaved thread is made by its first note.
           void (threadId ? Promise.resolve(threadId) : sendCommand('threads.forTab', { ...ref, create: true }).then((r) => (r.ok ? (r.result.thread?.id ?? null) : null))).then(async (id) => {
             if (!id) return;
-            const reply = await sendCommand('messages.note', { threadId: id, content: note });
+            const reply = await sendCommand('chat.note', { threadId: id, content: note });
             if (reply.ok) setNote('');
             if (!threadId) resolve();
           });

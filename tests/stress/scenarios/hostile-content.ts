@@ -96,7 +96,7 @@ export const hostileContent: Scenario = {
         return reply.ok ? (reply.result as { thread: { id: string } }).thread : undefined;
       });
       await command(helper, 'capture.page', { tabId });
-      await command(helper, 'messages.note', { threadId: thread.id, content: `${PAYLOAD} ${MARKDOWN}` });
+      await command(helper, 'chat.note', { threadId: thread.id, content: `${PAYLOAD} ${MARKDOWN}` });
       await command(helper, 'chat.setSettings', { settings: { kind: 'openai', baseUrl: `${model.url}/v1`, model: 'hostile' } });
       await command(helper, 'chat.send', { threadId: thread.id, content: 'summarize' });
       await sleep(1500);

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { HostConnection, type PortLike } from '../../../extension/host/connection';
+import { HostConnection, protocolMismatch, type PortLike } from '../../../extension/host/connection';
+import { APP_VERSION, PROTOCOL_VERSION } from '../../../shared/version';
 import { createHandlers } from '../../../native-host/commands';
 import { encodeFrame, FrameDecoder } from '../../../native-host/core/frame-decoder';
 import { hostPaths } from '../../../native-host/core/paths';
@@ -166,5 +167,13 @@ describe('HostConnection', () => {
     };
     const connection = new HostConnection({ connect: () => port, lastErrorMessage: () => undefined, idleMs: 0 });
     expect(await connection.status()).toMatchObject({ state: 'incompatible', hostVersion: '7.0.0', protocolVersion: 7 });
+  });
+
+  it('names the side that is behind and the command that updates it', () => {
+    expect(protocolMismatch({ hostVersion: APP_VERSION, protocolVersion: PROTOCOL_VERSION })).toBeNull();
+    expect(protocolMismatch({ hostVersion: '0.0.1', protocolVersion: PROTOCOL_VERSION - 1 })).toBe(
+      `The installed native host 0.0.1 (protocol ${PROTOCOL_VERSION - 1}) is older than this extension ${APP_VERSION} (protocol ${PROTOCOL_VERSION}). Update the host (your config and data are kept): npx hydraflow-host@${APP_VERSION} install`,
+    );
+    expect(protocolMismatch({ hostVersion: '9.0.0', protocolVersion: PROTOCOL_VERSION + 1 })).toMatch(/is newer than this extension .* Update the HydraFlow extension to 9\.0\.0 or later .* npx hydraflow-host@/);
   });
 });

@@ -10,7 +10,7 @@ import { createJob, failJob, finishJob, jobCommandHandlers, recoverInterruptedJo
 import { getOverview, overviewCommandHandlers } from '../../../extension/overview';
 import { addVisits, makeVisit } from '../../../extension/history/visits';
 import { threadForTab } from '../../../extension/threads/store';
-import { createTask, updateTask } from '../../../extension/threads/tasks';
+import { createTask, updateTask } from '../../../extension/tasks/tasks';
 import { visitDayOf } from '../../../extension/db';
 import { TASK_STATUSES, JOB_STATUSES } from '../../../shared/schemas/statuses';
 

@@ -7,7 +7,7 @@ import { runRefresh, type RefreshDeps, type RefreshJobParams, type RefreshResult
 import { cancelRefresh, startRefresh } from '../../../extension/refresh/start';
 import { setBlocklist } from '../../../extension/capture/blocklist';
 import { createThread } from '../../../extension/threads/store';
-import { refreshParams } from '../../../shared/commands/pages';
+import { refreshParams } from '../../../shared/commands/refresh';
 import { normalizeScope, type RefreshScope } from '../../../shared/refresh/scope';
 import { urlKey } from '../../../shared/url';
 import type { ExtractedPage } from '../../../extension/capture/readable';

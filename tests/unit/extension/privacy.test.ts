@@ -8,7 +8,7 @@ import { createDatabase, STORE_NAMES, storeCounterKey, type HydraDb } from '../.
 import { dispatchCommand, type CommandHandlers } from '../../../extension/commands/router';
 import { privacyCommandHandlers, prunePageVersions, UNLINKED_THREAD_TITLE } from '../../../extension/privacy';
 import { addVisits, makeVisit } from '../../../extension/history/visits';
-import { createMemory } from '../../../extension/threads/memories';
+import { createMemory } from '../../../extension/memories/memories';
 import { threadForTab } from '../../../extension/threads/store';
 import { reverseHost } from '../../../shared/host-key';
 import { hostOf, urlKey } from '../../../shared/url';

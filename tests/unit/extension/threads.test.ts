@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { createDatabase, STORE_NAMES, type HydraDb } from '../../../extension/db';
 import { addNote } from '../../../extension/chat/service';
-import { createMemory, updateMemory, useContextMemories } from '../../../extension/threads/memories';
+import { createMemory, updateMemory, recallContextMemories } from '../../../extension/memories/memories';
 import { bindTab, createThread, deleteThread, findThreadForTab, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from '../../../extension/threads/store';
 import { readBoundThread } from '../../../extension/ui/threads/early';
-import { createTask, taskEvents, updateTask } from '../../../extension/threads/tasks';
+import { createTask, taskEvents, updateTask } from '../../../extension/tasks/tasks';
 
 let db: HydraDb;
 let n = 0;
@@ -191,7 +191,7 @@ describe('tasks and memories', () => {
     expect(again).toMatchObject({ created: false, memory: { id: first.memory.id, lastUsedAt: day } });
     const global = await createMemory(db, { text: 'likes tea', scope: 'global', source: { kind: 'user', id: null } }, 0);
     expect(global.created).toBe(true);
-    const used = await useContextMemories(db, thread.id, 3 * day);
+    const used = await recallContextMemories(db, thread.id, 3 * day);
     expect(used.map((m) => m.id).sort()).toEqual([first.memory.id, global.memory.id].sort());
     expect((await db.memories.get(global.memory.id))!).toMatchObject({ strength: 1, lastUsedAt: 3 * day });
     const pinned = await updateMemory(db, global.memory.id, { pinned: true }, 4 * day);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { browserLocation } from '../../../native-host/core/browser-locations';
 import { hostPaths } from '../../../native-host/core/paths';
-import { buildHostManifest, buildLauncherScript, parseLauncherScript } from '../../../native-host/install/manifest';
-import { EXTENSION_ORIGIN } from '../../../shared/extension-id';
+import { buildHostManifest } from '../../../native-host/install/manifest';
+import { EXTENSION_ID, EXTENSION_ORIGIN } from '../../../shared/extension-id';
 
 describe('host config and data locations', () => {
   it('follows XDG on Linux, Application Support on macOS, AppData on Windows, and HYDRAFLOW_HOME everywhere', () => {
@@ -40,7 +40,7 @@ describe('browser native-messaging locations', () => {
 });
 
 describe('host manifest and launcher', () => {
-  it('lists only our extension origin and an absolute launcher', () => {
+  it('lists our extension origins (the fixed dev ID, store IDs, IDs added at install) and an absolute launcher', () => {
     expect(buildHostManifest('/abs/launcher')).toEqual({
       name: 'com.hydraflow.host',
       description: expect.any(String),
@@ -48,12 +48,7 @@ describe('host manifest and launcher', () => {
       type: 'stdio',
       allowed_origins: [EXTENSION_ORIGIN],
     });
-  });
-
-  it('quotes paths with spaces and quotes, and reads them back', () => {
-    const script = buildLauncherScript("/opt/my node/bin/node", "/home/o'neil/hydra flow/host.mjs", '/tmp/h f');
-    expect(script.startsWith('#!/bin/sh\n')).toBe(true);
-    expect(script).toContain("HYDRAFLOW_HOME='/tmp/h f'");
-    expect(parseLauncherScript(script)).toEqual({ nodePath: '/opt/my node/bin/node', hostScriptPath: "/home/o'neil/hydra flow/host.mjs" });
+    const storeId = 'abcdefghijklmnopabcdefghijklmnop';
+    expect(buildHostManifest('/abs/launcher', [EXTENSION_ID, storeId, EXTENSION_ID]).allowed_origins).toEqual([EXTENSION_ORIGIN, `chrome-extension://${storeId}/`]);
   });
 });

@@ -22,7 +22,7 @@ import {
   vectorHits,
   type EmbedJobResult,
 } from '../../../extension/search/embeddings';
-import type { EmbeddingSettings } from '../../../shared/commands/search';
+import type { EmbeddingSettings } from '../../../shared/commands/embeddings';
 import { CodedError } from '../../../shared/errors';
 import type { Job, Message, Page } from '../../../shared/schemas/entities';
 import { cosine, cosineInt8, dequantize, fuseHybrid, quantize, VectorMatrix, EXACT_SCAN_LIMIT } from '../../../shared/search/vectors';

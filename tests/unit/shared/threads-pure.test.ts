@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hostMatches, isBlocked, normalizeDomain } from '../../../shared/blocklist';
 import { ReplyStreamReader } from '../../../shared/chat/stream';
-import { contextMemories, currentStrength, DAY_MS } from '../../../shared/memory';
+import { contextMemories, currentStrength } from '../../../shared/memory';
+import { DAY_MS } from '../../../shared/time';
 
 describe('memory strength', () => {
   const base = { strength: 1, lastUsedAt: 0, pinned: 0 as const };

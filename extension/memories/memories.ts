@@ -65,10 +65,10 @@ export async function forgetMemory(db: HydraDb, memoryId: string): Promise<boole
 }
 
 /**
- * The memories sent with a thread's next model request — global, user, the thread's own and the
- * doc memories of its pages; using them refreshes their strength.
+ * Picks the memories sent with a thread's next model request — global, user, the thread's own and
+ * the doc memories of its pages — and marks them used (a write: strength back to 1, lastUsedAt now).
  */
-export async function useContextMemories(db: HydraDb, threadId: string, now = Date.now()): Promise<Memory[]> {
+export async function recallContextMemories(db: HydraDb, threadId: string, now = Date.now()): Promise<Memory[]> {
   const candidates = await db.memories.where('scope').anyOf(['global', 'user']).toArray();
   candidates.push(...(await db.memories.where('threadId').equals(threadId).filter((m) => m.scope === 'thread').toArray()));
   const pages = new Set((await db.threads.get(threadId))?.urlKeys ?? []);

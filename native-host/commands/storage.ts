@@ -1,8 +1,8 @@
 /** Host storage methods: disk use, size-capped prune, wipe (native-host/storage/disk.ts). */
-import { ok } from '../../../shared/errors';
-import type { HostEnv } from '../../host-env';
-import type { Handlers } from '../../router';
-import { diskUsage, pruneDisk, wipeDisk } from '../../storage/disk';
+import { ok } from '../../shared/errors';
+import type { HostEnv } from '../host-env';
+import type { Handlers } from '../router';
+import { diskUsage, pruneDisk, wipeDisk } from '../storage/disk';
 
 export function storageHandlers(env: HostEnv): Pick<Handlers, 'storage.usage' | 'storage.prune' | 'storage.wipe'> {
   const { dataDir, logDir } = env.paths;

@@ -4,10 +4,10 @@
  * encodes). Writers live as long as this host process; one that is never closed is deleted.
  */
 import { randomBytes } from 'node:crypto';
-import { CodedError, ok } from '../../../shared/errors';
-import { createFileSink, fileInfo, listBundles, readFileSlice, targetPath, type FileSink } from '../../bundle/files';
-import type { HostEnv } from '../../host-env';
-import type { Handlers } from '../../router';
+import { CodedError, ok } from '../../shared/errors';
+import { createFileSink, fileInfo, listBundles, readFileSlice, targetPath, type FileSink } from '../bundle/files';
+import type { HostEnv } from '../host-env';
+import type { Handlers } from '../router';
 
 export function bundleHandlers(env: HostEnv): Pick<Handlers, 'bundle.list' | 'bundle.stat' | 'bundle.readBytes' | 'bundle.writeOpen' | 'bundle.writeChunk' | 'bundle.writeClose' | 'bundle.writeAbort'> {
   const writers = new Map<string, FileSink>();

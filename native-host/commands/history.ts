@@ -4,13 +4,13 @@
  * cursor (the last position it stored) is always a valid place to continue from.
  */
 import { homedir } from 'node:os';
-import { CodedError, ok } from '../../../shared/errors';
-import type { HistoryVisit } from '../../../shared/history/visit';
-import { STREAM_PART_BYTES } from '../../../shared/protocol/limits';
-import type { HostEnv } from '../../host-env';
-import { discoverProfiles } from '../../history/profiles';
-import { estimateBytes, openHistoryFile, type HistoryPosition } from '../../history/read';
-import type { Handlers } from '../../router';
+import { CodedError, ok } from '../../shared/errors';
+import type { HistoryVisit } from '../../shared/history/visit';
+import { STREAM_PART_BYTES } from '../../shared/protocol/limits';
+import type { HostEnv } from '../host-env';
+import { discoverProfiles } from '../history/profiles';
+import { estimateBytes, openHistoryFile, type HistoryPosition } from '../history/read';
+import type { Handlers } from '../router';
 
 /** Leaves room for the envelope and JSON escaping differences under the 512 KiB event budget. */
 const EVENT_BUDGET_BYTES = STREAM_PART_BYTES - 16 * 1024;

@@ -7,8 +7,8 @@
 import { browser } from 'wxt/browser';
 import { urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
-import { capturable } from '../capture/tabs';
-import { capturePage } from '../capture/pages';
+import { capturePage } from './pages';
+import { capturable } from './tabs';
 
 /** Whether the tab's current URL belongs to a thread. */
 export async function boundToThread(db: HydraDb, tabId: number, url: string): Promise<boolean> {

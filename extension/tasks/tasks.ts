@@ -8,7 +8,7 @@ import { newId } from '../../shared/ids';
 import type { Task, TaskEvent } from '../../shared/schemas/entities';
 import type { TaskEventType, TaskPriority, TaskStatus } from '../../shared/schemas/statuses';
 import type { HydraDb } from '../db';
-import { getThread } from './store';
+import { getThread } from '../threads/store';
 
 async function appendEvent(db: HydraDb, task: Task, type: TaskEventType, data: Record<string, unknown>, now: number): Promise<TaskEvent> {
   const last = await db.taskEvents.where('[taskId+seq]').between([task.id, -Infinity], [task.id, Infinity]).last();

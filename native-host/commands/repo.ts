@@ -1,8 +1,8 @@
 /** Repo tools methods over the native-messaging protocol; the work is in native-host/repo. */
-import { err, ok } from '../../../shared/errors';
-import type { HostEnv } from '../../host-env';
-import { applyPatch, check, ledger, listRepos, revertChange, type RepoContext } from '../../repo/service';
-import type { Handlers } from '../../router';
+import { err, ok } from '../../shared/errors';
+import type { HostEnv } from '../host-env';
+import { applyPatch, check, ledger, listRepos, revertChange, type RepoContext } from '../repo/service';
+import type { Handlers } from '../router';
 
 /** Output events are batched to about this many characters (a few frames a second, not thousands). */
 const OUTPUT_EVENT_CHARS = 64 * 1024;

@@ -1,0 +1,2 @@
+export { memoryCommandHandlers } from './handlers';
+export { createMemory, updateMemory, forgetMemory, recallContextMemories, textHash } from './memories';

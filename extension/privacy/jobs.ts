@@ -1,0 +1,20 @@
+/** The privacy capability's job types: a history delete (resumable: it is idempotent) and a retention run. */
+import { z } from 'zod';
+import { historyFilter } from '../../shared/commands/privacy';
+import type { HydraDb } from '../db';
+import type { HostConnection } from '../host';
+import { defineJobType, type JobTypeRegistration } from '../jobs';
+import { runDeleteJob, startDeleteJob } from './handlers';
+import { runRetention } from './retention';
+
+export function privacyJobTypes(db: HydraDb, host: HostConnection | null): JobTypeRegistration[] {
+  return [
+    defineJobType('privacy_delete', {
+      params: historyFilter,
+      retry: async (params) => (await startDeleteJob(db, params)).jobId,
+      resume: (job) => void runDeleteJob(db, job).catch((error: unknown) => console.error('[hydraflow] resumed delete failed', error)),
+    }),
+    // A retry runs the rules as they are now; the params only record the rules the job ran with.
+    defineJobType('prune', { params: z.unknown(), retry: async () => (await runRetention(db, host)).jobId }),
+  ];
+}

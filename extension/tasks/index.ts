@@ -1,0 +1,2 @@
+export { taskCommandHandlers } from './handlers';
+export { createTask, updateTask, taskEvents } from './tasks';
