@@ -1,6 +1,7 @@
 /**
  * The model endpoint: OpenAI-compatible or Ollama, base URL, optional API key (stored only in
- * this browser's extension storage), and a model picked from the endpoint's own list.
+ * this browser's extension storage), a model picked from the endpoint's own list, and the context
+ * window to assume when the endpoint does not say.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ModelSettings as Settings } from '../../../shared/commands/chat';
@@ -36,6 +37,22 @@ export function ModelSettings() {
         </label>
         <label>
           API key <input type="password" value={form.apiKey} data-testid="model-key" autocomplete="off" onInput={(e) => update({ apiKey: (e.target as HTMLInputElement).value })} />
+        </label>
+        <label title="Tokens a request may fill (8192 when empty). Ollama: at most what the model says (/api/show); the request asks Ollama for this window.">
+          Context window (tokens){' '}
+          <input
+            type="number"
+            min={512}
+            step={512}
+            placeholder="8192"
+            value={form.contextWindow ?? ''}
+            data-testid="model-context-window"
+            onInput={(e) => {
+              const value = Number((e.target as HTMLInputElement).value);
+              const { contextWindow: _unset, ...rest } = form;
+              setForm(Number.isInteger(value) && value >= 512 ? { ...rest, contextWindow: value } : rest);
+            }}
+          />
         </label>
         <label>
           Model{' '}
