@@ -42,6 +42,7 @@ export const ERRORS = {
   PAGE_NOT_READABLE: { n: 210, message: 'No readable text could be extracted from the page' },
   DOMAIN_INVALID: { n: 211, message: 'Not a valid domain name' },
   ALREADY_STREAMING: { n: 212, message: 'A reply is already streaming in this thread' },
+  CONTEXT_TOO_LARGE: { n: 213, message: "The question alone does not fit the model's context window" },
   // 3xx — history import
   HISTORY_FILE_NOT_FOUND: { n: 300, message: 'The history file does not exist or cannot be read' },
   HISTORY_NOT_A_DATABASE: { n: 301, message: 'The file is not a Chromium History, Firefox places.sqlite or Takeout BrowserHistory.json' },

@@ -14,10 +14,20 @@ export function currentStrength(memory: Pick<Memory, 'strength' | 'lastUsedAt' |
   return memory.strength * DAILY_DECAY ** days;
 }
 
-/** Memories offered to the model with a thread: the thread's own and the global/user ones, strongest first. */
-export function contextMemories<M extends Pick<Memory, 'strength' | 'lastUsedAt' | 'pinned' | 'scope' | 'threadId'>>(memories: readonly M[], threadId: string, now: number, limit = 20): M[] {
+/**
+ * Memories offered to the model with a thread: the thread's own, the doc memories of its pages
+ * (`pages`: the URL keys of the thread; a doc memory's source is its page) and the global/user
+ * ones, strongest first.
+ */
+export function contextMemories<M extends Pick<Memory, 'strength' | 'lastUsedAt' | 'pinned' | 'scope' | 'threadId'> & { source?: Memory['source'] }>(
+  memories: readonly M[],
+  threadId: string,
+  now: number,
+  limit = 20,
+  pages: ReadonlySet<string> = new Set(),
+): M[] {
   return memories
-    .filter((m) => m.scope === 'global' || m.scope === 'user' || (m.scope === 'thread' && m.threadId === threadId))
+    .filter((m) => m.scope === 'global' || m.scope === 'user' || (m.scope === 'thread' && m.threadId === threadId) || (m.scope === 'doc' && m.source?.kind === 'page' && m.source.id !== null && pages.has(m.source.id)))
     .map((m) => ({ m, s: currentStrength(m, now) }))
     .filter(({ s }) => s >= 0.05)
     .sort((a, b) => b.s - a.s)

@@ -16,16 +16,19 @@ import { anyRule, getRetention, privacyCommandHandlers, privacyJobTypes, RETENTI
 import { pageCommandHandlers } from '../pages';
 import { refreshCommandHandlers, refreshJobTypes } from '../refresh';
 import { repoCommandHandlers, repoJobTypes } from '../repo';
-import { Indexer, searchCommandHandlers, searchJobTypes } from '../search';
+import { Indexer, searchCommandHandlers, searchJobTypes, searchQuestion } from '../search';
 import { embeddingCommandHandlers, embeddingJobTypes, registerEmbedAlarm, vectorSearch, workerEmbedOptions } from '../search/embeddings';
 import { registerOmnibox } from '../search/omnibox';
 import { threadCommandHandlers } from '../threads';
-import { captureCommandHandlers, registerCaptureListeners, registerPageListeners, syncOpenTabs } from '../capture';
+import { captureCommandHandlers, readTab, registerCaptureListeners, registerPageListeners, syncOpenTabs } from '../capture';
 import { chatCommandHandlers, recoverInterruptedReplies } from '../chat';
 import { memoryCommandHandlers } from '../memories';
 import { taskCommandHandlers } from '../tasks';
+import type { SearchKind } from '../../shared/search/kinds';
 
 const DAY_MINUTES = 24 * 60;
+/** What "From my history" searches: what the user read and wrote (threads come in through their messages). */
+const HISTORY_KINDS: SearchKind[] = ['visit', 'page', 'message', 'task', 'memory'];
 /** The longest the start-up chores wait for the commands that woke the worker. */
 const CHORES_MAX_DELAY_MS = 500;
 
@@ -88,7 +91,10 @@ export function main(): void {
     ...repo,
     ...historyCommandHandlers(db, host),
     ...threadCommandHandlers(db),
-    ...chatCommandHandlers(db),
+    ...chatCommandHandlers(db, {
+      readTab: (tabId) => readTab(db, tabId),
+      searchHistory: (question, limit) => searchQuestion(db, indexer, question, { kinds: HISTORY_KINDS, limit }, vectors),
+    }),
     ...taskCommandHandlers(db),
     ...memoryCommandHandlers(db),
     ...captureCommandHandlers(db),

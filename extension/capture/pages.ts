@@ -17,7 +17,8 @@ interface Readable {
   text: string;
 }
 
-export async function capturePage(db: HydraDb, tabId: number, now = Date.now()): Promise<{ page: Page; stored: boolean }> {
+/** The tab's readable text, read now by Readability in the tab (nothing stored). Refuses tabs never captured. */
+export async function readTab(db: HydraDb, tabId: number): Promise<{ url: string; title: string; byline: string | null; text: string }> {
   const tab = await browser.tabs.get(tabId).catch(() => null);
   if (!tab?.url || !(await capturable(db, tab))) throw new CodedError('CAPTURE_REFUSED', 'This tab is not captured: incognito, a blocked domain, or not a web page');
   const url = tab.url;
@@ -28,6 +29,10 @@ export async function capturePage(db: HydraDb, tabId: number, now = Date.now()):
   });
   const readable = injection?.result as Readable | null | undefined;
   if (!readable || typeof readable.text !== 'string' || !readable.text.trim()) throw new CodedError('PAGE_NOT_READABLE', `No readable text on ${url}`);
-  const { page, stored } = await storePageVersion(db, { url, title: String(readable.title || tab.title || ''), byline: typeof readable.byline === 'string' ? readable.byline : null, text: readable.text }, now);
+  return { url, title: String(readable.title || tab.title || ''), byline: typeof readable.byline === 'string' ? readable.byline : null, text: readable.text };
+}
+
+export async function capturePage(db: HydraDb, tabId: number, now = Date.now()): Promise<{ page: Page; stored: boolean }> {
+  const { page, stored } = await storePageVersion(db, await readTab(db, tabId), now);
   return { page, stored };
 }

@@ -73,9 +73,12 @@ export async function findLocalModelServers(): Promise<{ name: string; kind: 'op
 }
 
 /** Streams a reply; `onText` gets each piece as it arrives. Resolves when the reply is complete. */
-export async function streamReply(settings: ModelSettings, turns: ChatTurn[], onText: (delta: string) => void, signal: AbortSignal): Promise<void> {
-  // OpenAI-compatible and Ollama chat endpoints take the same request body.
-  const body = { model: settings.model, messages: turns, stream: true };
+export async function streamReply(settings: ModelSettings, turns: ChatTurn[], onText: (delta: string) => void, signal: AbortSignal, options: { contextWindow?: number } = {}): Promise<void> {
+  // Ollama reads only `num_ctx` tokens (a small default) unless told: it is given the window the request was fitted to.
+  const body =
+    settings.kind === 'openai'
+      ? { model: settings.model, messages: turns, stream: true }
+      : { model: settings.model, messages: turns, stream: true, ...(options.contextWindow ? { options: { num_ctx: options.contextWindow } } : {}) };
   const response = await call(settings, settings.kind === 'openai' ? '/chat/completions' : '/api/chat', { method: 'POST', body: JSON.stringify(body), signal });
   if (!response.body) throw new CodedError('MODEL_BAD_RESPONSE', 'The model endpoint sent no body');
   const reader = new ReplyStreamReader(settings.kind);

@@ -1,3 +1,4 @@
 export { chatCommandHandlers } from './handlers';
-export { sendChat, stopReply, addNote, getModelSettings, setModelSettings, recoverInterruptedReplies } from './service';
+export { sendChat, resendChat, prepareRequest, stopReply, addNote, getModelSettings, setModelSettings, recoverInterruptedReplies } from './service';
 export { listModels, streamReply } from './endpoint';
+export { contextWindow, assembleRequest, type ContextSources } from './context';

@@ -2,7 +2,8 @@
  * Chat in a thread: the user's message is stored, then the model's reply streams into an
  * assistant message that is written as it grows (every ~100 ms), so the side panel shows it
  * live and a worker death keeps what arrived. Stop aborts the request and keeps the partial
- * text (`stopped`). With no endpoint configured the thread works as notes.
+ * text (`stopped`). With no endpoint configured the thread works as notes. What goes with a
+ * question (page chips, history, memories, conversation) is assembled in ./context.ts.
  */
 import { modelSettings, type ModelSettings } from '../../shared/commands/chat';
 import { CodedError, toAppError } from '../../shared/errors';
@@ -11,12 +12,14 @@ import type { Message } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
 import { recallContextMemories } from '../memories';
 import { getThread, touchThread } from '../threads/store';
+import type { ChatContext } from '../../shared/chat/context';
+import { assembleRequest, contextWindow, type AssembledRequest, type ContextSources } from './context';
 import { streamReply, type ChatTurn } from './endpoint';
 
 const SETTINGS_KEY = 'chat.model';
 const FLUSH_MS = 100;
-/** Characters of earlier conversation sent with a request (newest kept). */
-const HISTORY_BUDGET = 24_000;
+/** Earlier messages read for a request; the token budget decides how many of them go. */
+const EARLIER_MESSAGES = 200;
 
 const running = new Map<string, AbortController>();
 /** A settings row per reply in flight, so a new worker finds them without scanning messages. */
@@ -48,28 +51,32 @@ export async function addNote(db: HydraDb, threadId: string, content: string, no
   });
 }
 
+/** The thread's earlier turns before `upTo` (the newest 200 messages at most; the budget cuts further). */
 async function conversation(db: HydraDb, threadId: string, upTo: number): Promise<ChatTurn[]> {
-  const rows = await db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, upTo], true, true).toArray();
-  const turns: ChatTurn[] = [];
-  let budget = HISTORY_BUDGET;
-  for (const row of rows.reverse()) {
-    if ((row.role !== 'user' && row.role !== 'assistant') || row.status === 'error' || !row.content) continue;
-    budget -= row.content.length;
-    if (budget < 0 && turns.length > 0) break;
-    turns.unshift({ role: row.role, content: row.content });
-  }
-  return turns;
+  const rows = await db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, upTo], true, true).reverse().limit(EARLIER_MESSAGES).toArray();
+  return rows
+    .reverse()
+    .filter((row) => (row.role === 'user' || row.role === 'assistant') && row.status !== 'error' && row.content)
+    .map((row) => ({ role: row.role as 'user' | 'assistant', content: row.content }));
 }
 
-export async function sendChat(db: HydraDb, threadId: string, content: string, now = Date.now()): Promise<{ userMessageId: string; assistantMessageId: string }> {
-  const settings = await getModelSettings(db);
+function requireModel(settings: ModelSettings | null): ModelSettings {
   if (!settings || !settings.model) {
     throw new CodedError('MODEL_NOT_CONFIGURED', 'No model is configured. Add an endpoint and pick a model in Settings (options page); until then, messages are saved as notes.');
   }
+  return settings;
+}
+
+async function refuseWhileStreaming(db: HydraDb, threadId: string): Promise<void> {
+  const streaming = (await db.settings.where('key').startsWith(INFLIGHT).toArray()).some((row) => row.value === threadId && running.has(row.key.slice(INFLIGHT.length)));
+  if (streaming) throw new CodedError('ALREADY_STREAMING', 'Wait for the current reply to finish, or stop it');
+}
+
+export async function sendChat(db: HydraDb, sources: ContextSources, threadId: string, content: string, context: ChatContext, now = Date.now()): Promise<{ userMessageId: string; assistantMessageId: string }> {
+  const settings = requireModel(await getModelSettings(db));
   const { user, assistant } = await db.transaction('rw', db.threads, db.messages, db.settings, async () => {
     await getThread(db, threadId);
-    const streaming = (await db.settings.where('key').startsWith(INFLIGHT).toArray()).some((row) => row.value === threadId && running.has(row.key.slice(INFLIGHT.length)));
-    if (streaming) throw new CodedError('ALREADY_STREAMING', 'Wait for the current reply to finish, or stop it');
+    await refuseWhileStreaming(db, threadId);
     const user = message(threadId, 'user', content, 'complete', now);
     const assistant = message(threadId, 'assistant', '', 'streaming', now + 1, settings.model);
     await db.messages.bulkAdd([user, assistant]);
@@ -77,13 +84,48 @@ export async function sendChat(db: HydraDb, threadId: string, content: string, n
     await touchThread(db, threadId, content, now);
     return { user, assistant };
   });
-  const controller = new AbortController();
-  running.set(assistant.id, controller);
-  void runReply(db, settings, threadId, assistant, controller);
+  startReply(db, sources, settings, user, assistant, context);
   return { userMessageId: user.id, assistantMessageId: assistant.id };
 }
 
-async function runReply(db: HydraDb, settings: ModelSettings, threadId: string, assistant: Message, controller: AbortController): Promise<void> {
+/**
+ * Asks again from a user message (retry, regenerate, edit and resend): the messages after it are
+ * deleted, its text replaced when `content` is given, and a new reply streams.
+ */
+export async function resendChat(db: HydraDb, sources: ContextSources, userMessageId: string, content: string | undefined, context: ChatContext, now = Date.now()): Promise<{ userMessageId: string; assistantMessageId: string }> {
+  const settings = requireModel(await getModelSettings(db));
+  const { user, assistant } = await db.transaction('rw', db.threads, db.messages, db.settings, async () => {
+    const original = await db.messages.get(userMessageId);
+    if (!original || original.role !== 'user') throw new CodedError('MESSAGE_NOT_FOUND', `No question ${userMessageId}`);
+    await getThread(db, original.threadId);
+    await refuseWhileStreaming(db, original.threadId);
+    const later = await db.messages.where('[threadId+createdAt]').between([original.threadId, original.createdAt], [original.threadId, Infinity], false, true).primaryKeys();
+    await db.messages.bulkDelete(later);
+    const user: Message = content !== undefined ? { ...original, content, updatedAt: now } : original;
+    if (content !== undefined) await db.messages.put(user);
+    const assistant = message(original.threadId, 'assistant', '', 'streaming', Math.max(now, user.createdAt + 1), settings.model);
+    await db.messages.add(assistant);
+    await db.settings.put({ key: `${INFLIGHT}${assistant.id}`, value: original.threadId, updatedAt: now });
+    await touchThread(db, original.threadId, null, now);
+    return { user, assistant };
+  });
+  startReply(db, sources, settings, user, assistant, context);
+  return { userMessageId: user.id, assistantMessageId: assistant.id };
+}
+
+function startReply(db: HydraDb, sources: ContextSources, settings: ModelSettings, user: Message, assistant: Message, context: ChatContext): void {
+  const controller = new AbortController();
+  running.set(assistant.id, controller);
+  void runReply(db, sources, settings, user, assistant, context, controller);
+}
+
+/** The request for a question, as it will leave the worker (the bench times this). */
+export async function prepareRequest(db: HydraDb, sources: ContextSources, settings: ModelSettings, user: Message, context: ChatContext): Promise<AssembledRequest> {
+  const [memories, earlier, window] = await Promise.all([recallContextMemories(db, user.threadId), conversation(db, user.threadId, user.createdAt - 1), contextWindow(settings)]);
+  return assembleRequest(db, sources, { question: user.content, earlier, memories, context, window: window.tokens, threadId: user.threadId });
+}
+
+async function runReply(db: HydraDb, sources: ContextSources, settings: ModelSettings, user: Message, assistant: Message, context: ChatContext, controller: AbortController): Promise<void> {
   let text = '';
   let written = '';
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -99,17 +141,21 @@ async function runReply(db: HydraDb, settings: ModelSettings, threadId: string, 
       await db.settings.delete(`${INFLIGHT}${assistant.id}`);
     });
   try {
-    const memories = await recallContextMemories(db, threadId);
-    const turns = await conversation(db, threadId, assistant.createdAt - 1);
-    const system = memories.length ? [{ role: 'system' as const, content: `Things to remember:\n${memories.map((m) => `- ${m.text}`).join('\n')}` }] : [];
+    const request = await prepareRequest(db, sources, settings, user, context);
+    // What went with the question, shown on it; the numbered sources, shown under the reply.
+    await db.transaction('rw', db.messages, async () => {
+      await db.messages.update(user.id, { context: request.parts });
+      await db.messages.update(assistant.id, { sources: request.sources });
+    });
     await streamReply(
       settings,
-      [...system, ...turns],
+      request.turns,
       (delta) => {
         text += delta;
         timer ??= setTimeout(() => void flush(), FLUSH_MS);
       },
       controller.signal,
+      { contextWindow: request.window },
     );
     if (timer) clearTimeout(timer);
     await finish({ status: 'complete' });

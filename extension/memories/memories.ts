@@ -25,7 +25,12 @@ export async function createMemory(
   if (input.scope === 'thread' && !threadId) throw new CodedError('INVALID_COMMAND', 'A thread memory needs a threadId');
   const hash = await textHash(text);
   return db.transaction('rw', db.memories, async () => {
-    const existing = await db.memories.where('[scope+threadId+textHash]').equals([input.scope, threadId, hash]).first();
+    // A doc memory belongs to its page: the same text on another page is another memory.
+    const existing = await db.memories
+      .where('[scope+threadId+textHash]')
+      .equals([input.scope, threadId, hash])
+      .filter((m) => input.scope !== 'doc' || m.source.id === input.source.id)
+      .first();
     if (existing) {
       const refreshed = { ...existing, strength: 1, lastUsedAt: now };
       await db.memories.put(refreshed);
@@ -59,11 +64,16 @@ export async function forgetMemory(db: HydraDb, memoryId: string): Promise<boole
   return Boolean(existing);
 }
 
-/** Picks the memories sent with a thread's next model request and marks them used (a write: strength back to 1, lastUsedAt now). */
+/**
+ * Picks the memories sent with a thread's next model request — global, user, the thread's own and
+ * the doc memories of its pages — and marks them used (a write: strength back to 1, lastUsedAt now).
+ */
 export async function recallContextMemories(db: HydraDb, threadId: string, now = Date.now()): Promise<Memory[]> {
   const candidates = await db.memories.where('scope').anyOf(['global', 'user']).toArray();
   candidates.push(...(await db.memories.where('threadId').equals(threadId).filter((m) => m.scope === 'thread').toArray()));
-  const chosen = contextMemories(candidates, threadId, now);
+  const pages = new Set((await db.threads.get(threadId))?.urlKeys ?? []);
+  if (pages.size > 0) candidates.push(...(await db.memories.where('scope').equals('doc').toArray()));
+  const chosen = contextMemories(candidates, threadId, now, 20, pages);
   await db.memories.bulkPut(chosen.map((m) => ({ ...m, strength: 1, lastUsedAt: now })));
   return chosen;
 }

@@ -4,6 +4,7 @@
  * title) and for pages (its latest version); one per row for the other kinds.
  */
 import type { Collection, Table } from 'dexie';
+import { latestPage } from '../../shared/pages/latest';
 import type { Memory, Message, Page, Task, Thread, Visit } from '../../shared/schemas/entities';
 import type { IndexDoc } from '../../shared/search/engine';
 import type { SearchKind } from '../../shared/search/kinds';
@@ -22,12 +23,6 @@ export function visitDoc(urlKey: string, rows: readonly Visit[]): IndexDoc | nul
   let titled: Visit | null = null;
   for (const row of rows) if (row.title && (!titled || row.visitedAt > titled.visitedAt)) titled = row;
   return { kind: 'visit', key: urlKey, title: titled?.title ?? '', text: '', url: latest.url, domain: domainOf(latest.url), at: latest.visitedAt, n: rows.length };
-}
-
-export function latestPage(rows: readonly Page[]): Page | null {
-  let latest: Page | null = null;
-  for (const row of rows) if (!latest || row.version > latest.version || (row.version === latest.version && row.capturedAt > latest.capturedAt)) latest = row;
-  return latest;
 }
 
 export function pageDoc(urlKey: string, rows: readonly Page[]): IndexDoc | null {

@@ -8,9 +8,10 @@ import type { EngineHit } from '../../shared/search/engine';
 import type { SearchKind } from '../../shared/search/kinds';
 import { markWords, snippetOf } from '../../shared/search/snippet';
 import { queryTerms, tokenize, type QueryTerms } from '../../shared/search/tokenize';
+import { latestPage } from '../../shared/pages/latest';
 import { urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
-import { latestPage, visitDoc } from './documents';
+import { visitDoc } from './documents';
 import type { VectorSearch } from './embeddings';
 import type { Indexer } from './indexer';
 
@@ -113,6 +114,24 @@ function distinctiveWords(text: string, df: (word: string) => number, count: num
     .sort((a, b) => b.weight - a.weight)
     .slice(0, count)
     .map((entry) => entry.word);
+}
+
+/**
+ * The best documents for a question in plain language: its most distinctive words that the index
+ * knows, any of them (the words of a question are rarely all in one document), fused with the
+ * question's vector neighbours when embeddings exist. "From my history" in chat uses it, on the
+ * way to the model request: unlike the search box it does not apply the journal first (that
+ * persists segments), since the writes of a moment ago are the question's own, in its thread
+ * (left out anyway); the scheduled drain applies them 300 ms later.
+ */
+export async function searchQuestion(db: HydraDb, indexer: Indexer, question: string, options: { kinds: SearchKind[]; limit: number }, vectors: VectorSearch | null): Promise<{ hits: SearchHit[]; terms: QueryTerms }> {
+  const index = await indexer.ready();
+  const words = distinctiveWords(question, (word) => index.documentFrequency(word) || Infinity, 8).filter((word) => index.documentFrequency(word) > 0);
+  let ranked: Ranked[] = words.length > 0 ? index.searchAny(words, options.limit * 3).hits.filter((hit) => options.kinds.includes(hit.kind)).slice(0, options.limit).map((hit) => ({ ...hit, match: 'text' as const })) : [];
+  const near = vectors ? await vectors.hits(question.slice(0, 2000), { kinds: options.kinds, limit: options.limit }).catch(() => null) : null;
+  if (vectors && near && near.length > 0) ranked = vectors.fuse(ranked, near, options.limit);
+  const terms = { exact: words, prefix: null };
+  return { hits: await hydrate(db, ranked, terms), terms };
 }
 
 /**

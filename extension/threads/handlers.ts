@@ -2,14 +2,15 @@ import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
 import { tabRefFor } from '../capture/tabs';
 import { PANEL_MESSAGE_LIMIT } from '../../shared/threads';
-import { bindTab, createThread, deleteThread, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from './store';
+import { bindTab, createThread, deleteThread, findThreadForTab, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from './store';
 import type { threadCommands } from '../../shared/commands/threads';
 
 export function threadCommandHandlers(db: HydraDb): Pick<CommandHandlers, keyof typeof threadCommands> {
   return {
     'threads.forTab': async (params) => {
       const tab = await tabRefFor(db, params);
-      const resolved = await threadForTab(db, tab);
+      const resolved = params.create ? await threadForTab(db, tab) : await findThreadForTab(db, tab);
+      if (!resolved) return { thread: null, resolvedBy: 'none' as const, tab, messages: [] };
       return { ...resolved, tab, messages: await latestMessages(db, resolved.thread.id, PANEL_MESSAGE_LIMIT) };
     },
     'threads.list': async (params) => ({ threads: await listThreads(db, params) }),

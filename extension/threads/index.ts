@@ -1,2 +1,2 @@
 export { threadCommandHandlers } from './handlers';
-export { threadForTab, createThread, bindTab, unbindTab, listThreads, updateThread, deleteThread } from './store';
+export { threadForTab, findThreadForTab, createThread, bindTab, unbindTab, listThreads, updateThread, deleteThread } from './store';

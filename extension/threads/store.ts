@@ -1,9 +1,9 @@
 /**
  * Threads and their binding to tabs. A tab's thread is found in this order: the tab's binding
  * (set when the user chose a thread, or when a thread was made for the tab) → a thread bound to
- * the same normalized URL (tab ids change across browser restarts; URLs do not) → a new thread
- * bound to the tab. Threads outlive tabs; bindings live in the database, so they survive worker
- * and browser restarts.
+ * the same normalized URL (tab ids change across browser restarts; URLs do not) → none: an
+ * unsaved thread, made and bound to the tab only when something is written in it. Threads outlive
+ * tabs; bindings live in the database, so they survive worker and browser restarts.
  */
 import { CodedError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
@@ -62,7 +62,12 @@ async function setBinding(db: HydraDb, tab: TabRef, threadId: string | null, now
   });
 }
 
-export async function threadForTab(db: HydraDb, tab: TabRef, now = Date.now()): Promise<{ thread: Thread; resolvedBy: 'binding' | 'url' | 'created' }> {
+/**
+ * The tab's thread when it has one: its binding while it holds, else a thread bound to the same
+ * normalized URL (then the tab is bound to it). Null: the tab shows an unsaved thread until
+ * something is written (`threadForTab` makes it then).
+ */
+export async function findThreadForTab(db: HydraDb, tab: TabRef, now = Date.now()): Promise<{ thread: Thread; resolvedBy: 'binding' | 'url' } | null> {
   return db.transaction('rw', db.tabs, db.threads, async () => {
     const key = urlKey(tab.url);
     const row = await db.tabs.get(tab.tabId);
@@ -72,10 +77,17 @@ export async function threadForTab(db: HydraDb, tab: TabRef, now = Date.now()): 
       if (bound && (row.urlKey === key || bound.urlKeys.includes(key))) return { thread: bound, resolvedBy: 'binding' as const };
     }
     const byUrl = (await db.threads.where('urlKeys').equals(key).toArray()).filter((t) => !t.archived).sort((a, b) => b.updatedAt - a.updatedAt)[0];
-    if (byUrl) {
-      await setBinding(db, tab, byUrl.id, now);
-      return { thread: byUrl, resolvedBy: 'url' as const };
-    }
+    if (!byUrl) return null;
+    await setBinding(db, tab, byUrl.id, now);
+    return { thread: byUrl, resolvedBy: 'url' as const };
+  });
+}
+
+/** The tab's thread, made (and bound to the tab) when it has none: the first write in an unsaved thread. */
+export async function threadForTab(db: HydraDb, tab: TabRef, now = Date.now()): Promise<{ thread: Thread; resolvedBy: 'binding' | 'url' | 'created' }> {
+  return db.transaction('rw', db.tabs, db.threads, async () => {
+    const found = await findThreadForTab(db, tab, now);
+    if (found) return found;
     const created = newThread(undefined, tab, now);
     await db.threads.add(created);
     await setBinding(db, tab, created.id, now);

@@ -1,5 +1,6 @@
 /** Commands of chat: notes and model replies in a thread, and the model endpoint settings. */
 import { z } from 'zod';
+import { chatContext } from '../chat/context';
 import { id, message } from '../schemas/entities';
 import { defineCommand, OWN_PAGES } from './define';
 
@@ -9,6 +10,8 @@ export const modelSettings = z.object({
   baseUrl: z.url().max(2000),
   apiKey: z.string().max(1000).default(''),
   model: z.string().max(300).default(''),
+  /** Tokens a request may fill (default 8192); for Ollama capped by what /api/show says of the model (extension/chat/context.ts). */
+  contextWindow: z.number().int().min(512).max(10_000_000).optional(),
 });
 export type ModelSettings = z.infer<typeof modelSettings>;
 
@@ -28,8 +31,14 @@ export const chatCommands = {
   }),
   'chat.send': defineCommand({
     callers: OWN_PAGES,
-    summary: 'Adds the user message and streams the model reply into an assistant message (stored as it arrives).',
-    params: z.object({ threadId: id, content: z.string().trim().min(1).max(1_000_000) }),
+    summary: 'Adds the user message and streams the model reply into an assistant message (stored as it arrives). `context`: page chips (tab ids whose readable text goes with the question) and "From my history".',
+    params: z.object({ threadId: id, content: z.string().trim().min(1).max(1_000_000), context: chatContext.default({ pageTabId: null, tabIds: [], history: false }) }),
+    result: z.object({ userMessageId: id, assistantMessageId: id }),
+  }),
+  'chat.resend': defineCommand({
+    callers: OWN_PAGES,
+    summary: 'Asks again from a user message: the messages after it go, its text is replaced when `content` is given (edit and resend), and a new reply streams (retry, regenerate).',
+    params: z.object({ userMessageId: id, content: z.string().trim().min(1).max(1_000_000).optional(), context: chatContext.default({ pageTabId: null, tabIds: [], history: false }) }),
     result: z.object({ userMessageId: id, assistantMessageId: id }),
   }),
   'chat.stop': defineCommand({

@@ -13,10 +13,11 @@ export const deleteThreadCounts = z.object({ threads: z.number().int(), messages
 export const threadCommands = {
   'threads.forTab': defineCommand({
     callers: OWN_PAGES,
-    summary: "The tab's thread: its binding, else a thread bound to the same normalized URL, else a new thread bound to the tab. Without url, the tab is looked up (incognito and blocked tabs refused).",
-    params: z.object({ tabId: z.number().int(), url: z.string().max(2_097_152).optional(), title: z.string().max(10_000).optional() }),
+    summary:
+      "The tab's thread: its binding, else a thread bound to the same normalized URL; else none (an unsaved thread), or with `create` a new thread bound to the tab (the panel asks for that when something is written). Without url, the tab is looked up (incognito and blocked tabs refused).",
+    params: z.object({ tabId: z.number().int(), url: z.string().max(2_097_152).optional(), title: z.string().max(10_000).optional(), create: z.boolean().default(false) }),
     /** `messages`: the thread's latest messages (up to 100), so the panel paints them before its own database connection is open. */
-    result: z.object({ thread, resolvedBy: z.enum(['binding', 'url', 'created']), messages: z.array(message), tab: tabRef }),
+    result: z.object({ thread: thread.nullable(), resolvedBy: z.enum(['binding', 'url', 'created', 'none']), messages: z.array(message), tab: tabRef }),
   }),
   'threads.list': defineCommand({
     callers: OWN_PAGES,

@@ -5,6 +5,7 @@
  * booleans).
  */
 import { z } from 'zod';
+import { contextPart, contextSource } from '../chat/context';
 import { errorBody } from '../protocol/envelope';
 import {
   JOB_STATUSES,
@@ -50,6 +51,10 @@ export const message = z.object({
   error: errorBody.nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
+  /** On a user message: the page chips sent with it (title, URL, tokens, trimmed). Absent on older rows. */
+  context: z.array(contextPart).optional(),
+  /** On an assistant message: the numbered history sources offered to it, shown as links. */
+  sources: z.array(contextSource).optional(),
 });
 export type Message = z.infer<typeof message>;
 

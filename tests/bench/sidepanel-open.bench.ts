@@ -2,7 +2,7 @@
  * Side panel open → the tab's thread shown (title and messages rendered), with HF_BENCH_THREADS
  * threads and HF_BENCH_MESSAGES messages stored (default 10k / 100k), against the same with an
  * empty database, in the same run, real Chromium. Goal: under 200 ms and under 2× empty.
- * Three figures: the first open (the thread found by URL and bound, or created), warm reopens, and
+ * Three figures: the first open (the thread found by URL and bound, or shown unsaved), warm reopens, and
  * opens with the service worker stopped first (CDP), as after the browser's 30 s idle timeout —
  * the worker's start-up is then on the way to the thread.
  * Run after `npm run build` (npm run bench does not build).
@@ -110,7 +110,7 @@ async function measure(loaded: boolean): Promise<{ times: number[]; cold: number
       process.stderr.write(`seeded ${THREADS} threads and ${MESSAGES} messages in ${Math.round(performance.now() - t)} ms\n`);
       await page.close();
     }
-    // The first open creates (empty) or binds (loaded) the thread; then warm opens, as a user reopening the panel.
+    // The first open shows an unsaved thread (empty) or binds (loaded) the thread; then warm opens, as a user reopening the panel.
     if (PAUSE_MS > 0) await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     const startsBefore = workerStarts;
     const times: number[] = [];

@@ -107,7 +107,7 @@ describe('bundles in real Chromium', () => {
     const article = await a.browser.newPage();
     await article.goto(`${siteUrl}/article`, { waitUntil: 'load' });
     const tabId = await a.options.evaluate(async (url) => (await chrome.tabs.query({ url }))[0]!.id!, `${siteUrl}/article`);
-    const { thread } = await command<{ thread: { id: string } }>(a.options, 'threads.forTab', { tabId, url: `${siteUrl}/article`, title: 'Article' });
+    const { thread } = await command<{ thread: { id: string } }>(a.options, 'threads.forTab', { tabId, url: `${siteUrl}/article`, title: 'Article', create: true });
     await command(a.options, 'capture.page', { tabId });
     await command(a.options, 'chat.note', { threadId: thread.id, content: 'A note with <b>markup</b> and ünïcödé 🦊' });
     const second = await command<{ thread: { id: string } }>(a.options, 'threads.create', { title: 'Free-standing thread' });

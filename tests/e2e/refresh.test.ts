@@ -87,9 +87,11 @@ describe('page snapshots and focused refresh in real Chromium', () => {
     const tabIdOf = (url: string) => helper.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, url);
     const tabIdA = await tabIdOf(`${origin}/a`);
     const panel = await openExtensionPage(browser, `sidepanel.html?tabId=${tabIdA}`);
-    const threadId = await (await panel.waitForSelector('[data-testid=thread]', { timeout: 20_000 }))!.evaluate((el) => el.getAttribute('data-thread-id')!);
+    await panel.waitForSelector('[data-testid=thread]', { timeout: 20_000 });
+    // "Save page" makes the tab's thread.
     await panel.click('[data-testid=capture-page]');
     await panel.waitForSelector('[data-testid=version][data-version="1"]', { timeout: 15_000 });
+    const threadId = await (await panel.waitForSelector('[data-testid=thread]:not([data-unsaved])'))!.evaluate((el) => el.getAttribute('data-thread-id')!);
 
     // /b is bound to the same thread; reloading it saves it automatically.
     const tabB = await browser.newPage();

@@ -90,10 +90,11 @@ describe('search in real Chromium', () => {
     expect(tabId).toBeGreaterThan(0);
 
     const panel = await openExtensionPage(browser, `sidepanel.html?tabId=${tabId}`);
-    const threadEl = await panel.waitForSelector('[data-testid=thread]', { timeout: 20_000 });
-    const threadId = (await threadEl!.evaluate((el) => el.getAttribute('data-thread-id')))!;
-    // The page's readable text is saved (a "page" document), and a message is sent in its thread.
+    await panel.waitForSelector('[data-testid=thread]', { timeout: 20_000 });
+    // The page's readable text is saved (a "page" document; this makes the tab's thread), and a message is sent in its thread.
     await panel.click('[data-testid=capture-page]');
+    const threadEl = await panel.waitForSelector('[data-testid=thread]:not([data-unsaved])', { timeout: 10_000 });
+    const threadId = (await threadEl!.evaluate((el) => el.getAttribute('data-thread-id')))!;
     await panel.type('[data-testid=composer-input]', NOTE);
     await panel.click('[data-testid=composer-send]');
     await panel.waitForFunction((t) => [...document.querySelectorAll('[data-testid=message-text]')].some((el) => el.textContent === t), { timeout: 10_000 }, NOTE);

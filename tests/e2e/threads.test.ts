@@ -120,10 +120,17 @@ describe('threads in real Chromium', () => {
     return { page, tabId };
   }
 
+  /** The panel of a tab; `threadId` is '' while the tab's thread is unsaved (nothing written yet). */
   async function panel(browser: Browser, tabId: number): Promise<{ page: Page; threadId: string }> {
     const page = await openExtensionPage(browser, `sidepanel.html?tabId=${tabId}`);
     const thread = await page.waitForSelector('[data-testid=thread]', { timeout: 20_000 });
     return { page, threadId: (await thread!.evaluate((el) => el.getAttribute('data-thread-id')))! };
+  }
+
+  /** The id of the panel's thread once it is saved. */
+  async function savedThreadId(page: Page): Promise<string> {
+    const thread = await page.waitForSelector('[data-testid=thread]:not([data-unsaved])', { timeout: 10_000 });
+    return (await thread!.evaluate((el) => el.getAttribute('data-thread-id')))!;
   }
 
   async function note(page: Page, text: string): Promise<void> {
@@ -147,9 +154,13 @@ describe('threads in real Chromium', () => {
     const b = await openSite(browser, '/beta');
     const panelA = await panel(browser, a.tabId);
     const panelB = await panel(browser, b.tabId);
-    expect(panelA.threadId).not.toBe(panelB.threadId);
+    // Nothing written yet: both tabs show an unsaved thread.
+    expect([panelA.threadId, panelB.threadId]).toEqual(['', '']);
     await note(panelA.page, 'note on alpha');
     await note(panelB.page, 'note on beta');
+    panelA.threadId = await savedThreadId(panelA.page);
+    panelB.threadId = await savedThreadId(panelB.page);
+    expect(panelA.threadId).not.toBe(panelB.threadId);
     expect(await panelA.page.$eval('[data-testid=thread-title]', (el) => el.textContent)).toBe('Page /alpha');
     // Reopening the panel on each tab shows its own thread.
     const againA = await panel(browser, a.tabId);
@@ -182,7 +193,7 @@ describe('threads in real Chromium', () => {
   it('streams an OpenAI-compatible reply incrementally, stores it, and renders model HTML as text', async () => {
     const browser = await start();
     const { tabId } = await openSite(browser, '/chat');
-    const { page, threadId } = await panel(browser, tabId);
+    const { page } = await panel(browser, tabId);
     await page.waitForSelector('[data-testid=no-model]');
     expect((await command(page, 'chat.models', { settings: { kind: 'openai', baseUrl: openai.url } })).result).toEqual({ models: ['fake-gpt', 'fake-slow'] });
     await command(page, 'memories.create', { text: 'The user prefers short answers', scope: 'global' });
@@ -197,12 +208,13 @@ describe('threads in real Chromium', () => {
       return Boolean(reply?.textContent?.startsWith('Hello')) && !reply!.textContent!.includes('done');
     }, { timeout: 10_000, polling: 20 });
     await page.waitForSelector('[data-testid=message][data-role=assistant][data-status=complete]', { timeout: 15_000 });
+    const threadId = await savedThreadId(page);
     const expected = REPLY.join('');
     expect(await texts(page)).toEqual(['Say hello', expected]);
     // Rendered as text: no element was made from the model's HTML, nothing ran.
     expect(await page.$$eval('[data-testid=messages] img, [data-testid=messages] script', (els) => els.length)).toBe(0);
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
-    // Stored, with the request carrying the key, the conversation and the memory.
+    // Stored, with the request carrying the key, the memory, the page's text and the question.
     const stored = (await readStore<{ threadId: string; role: string; content: string; status: string; createdAt: number }>(page, 'messages')).filter((m) => m.threadId === threadId).sort((x, y) => x.createdAt - y.createdAt);
     expect(stored.map((m) => [m.role, m.status, m.content])).toEqual([
       ['user', 'complete', 'Say hello'],
@@ -212,10 +224,10 @@ describe('threads in real Chromium', () => {
     expect(request.auth).toBe('Bearer sk-test');
     const sent = JSON.parse(request.body) as { stream: boolean; messages: { role: string; content: string }[] };
     expect(sent.stream).toBe(true);
-    expect(sent.messages).toEqual([
-      { role: 'system', content: 'Things to remember:\n- The user prefers short answers' },
-      { role: 'user', content: 'Say hello' },
-    ]);
+    expect(sent.messages.map((m) => m.role)).toEqual(['system', 'system', 'user']);
+    expect(sent.messages[0]!.content).toContain('Things to remember:\n- The user prefers short answers');
+    expect(sent.messages[1]!.content).toContain('Body of /chat is a page with enough words');
+    expect(sent.messages[2]).toEqual({ role: 'user', content: 'Say hello' });
   }, 60_000);
 
   it('stop keeps the partial reply; a 401 and a refused connection show their messages; Ollama streams too', async () => {
@@ -266,11 +278,13 @@ describe('threads in real Chromium', () => {
   it('renders a hostile page title and body as text, and captures page text once per version', async () => {
     const browser = await start();
     const { tabId } = await openSite(browser, '/hostile');
-    const { page, threadId } = await panel(browser, tabId);
+    const { page } = await panel(browser, tabId);
     const title = await page.$eval('[data-testid=thread-title]', (el) => el.textContent);
     expect(title).toContain('<img src=x onerror="window.__pwned=1">');
+    // "Save page" is a write: it makes the thread.
     await page.click('[data-testid=capture-page]');
     await page.waitForFunction(() => document.body.textContent?.includes('Saved page text (version 1)'), { timeout: 15_000 });
+    const threadId = await savedThreadId(page);
     await page.click('[data-testid=capture-page]');
     await page.waitForFunction(() => document.body.textContent?.includes('Page text unchanged'), { timeout: 15_000 });
     await command(page, 'chat.note', { threadId, content: `${HOSTILE} [click](javascript:window.__pwned=1)` });

@@ -1,9 +1,9 @@
 /**
  * The model endpoint: OpenAI-compatible or Ollama, base URL, optional API key (stored only in
- * this browser's extension storage), and a model picked from the endpoint's own list. Saving
- * also tests the endpoint and says what is wrong with it; the form follows the stored settings
- * live (a save from another page shows here). `suggested` fills the form (the welcome page's
- * "Use this" on a local server it found).
+ * this browser's extension storage), a model picked from the endpoint's own list, and the context
+ * window to assume when the endpoint does not say. Saving also tests the endpoint and says what is
+ * wrong with it; the form follows the stored settings live (a save from another page shows here).
+ * `suggested` fills the form (the welcome page's "Use this" on a local server it found).
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ModelSettings as Settings } from '../../../shared/commands/chat';
@@ -90,6 +90,22 @@ export function ModelSettings({ suggested }: { suggested?: Settings | null }) {
         <label>
           {t('modelKey')}
           <input type="password" value={form.apiKey} data-testid="model-key" autocomplete="off" onInput={(e) => update({ apiKey: (e.target as HTMLInputElement).value })} />
+        </label>
+        <label title={t('modelContextWindowHint')}>
+          {t('modelContextWindow')}
+          <input
+            type="number"
+            min={512}
+            step={512}
+            placeholder="8192"
+            value={form.contextWindow ?? ''}
+            data-testid="model-context-window"
+            onInput={(e) => {
+              const value = Number((e.target as HTMLInputElement).value);
+              const { contextWindow: _unset, ...rest } = form;
+              setForm(Number.isInteger(value) && value >= 512 ? { ...rest, contextWindow: value } : rest);
+            }}
+          />
         </label>
         <label>
           {t('modelName')}

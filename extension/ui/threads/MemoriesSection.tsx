@@ -1,42 +1,60 @@
-/** Memories offered with this thread: its own and global ones; strength fades ×0.9 a day unless pinned. */
+/**
+ * Memories offered with this thread, in four scopes: this thread, this page (a doc memory, kept
+ * with the page's URL), about me (user) and everywhere (global). Strength shows how much each still
+ * weighs: it fades ×0.9 a day since last use unless pinned (shared/memory.ts).
+ */
 import { useState } from 'preact/hooks';
-import { currentStrength } from '../../../shared/memory';
+import { currentStrength, DAILY_DECAY } from '../../../shared/memory';
 import type { Memory } from '../../../shared/schemas/entities';
+import type { MemoryScope } from '../../../shared/schemas/statuses';
+import { urlKey } from '../../../shared/url';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
 import { t } from '../i18n';
+import type { WithThread } from './Composer';
 
-export function MemoriesSection({ threadId }: { threadId: string }) {
+const SCOPE_LABEL: Record<MemoryScope, string> = { thread: 'this thread', doc: 'this page', user: 'about me', global: 'everywhere' };
+
+/** `threadId` null: the tab's thread is unsaved; a thread memory makes it. */
+export function MemoriesSection({ threadId, url, withThread }: { threadId: string | null; url: string; withThread: WithThread }) {
+  const page = urlKey(url);
   const memories =
     useLiveQuery(async (db) => {
-      const own = await db.memories.where('threadId').equals(threadId).toArray();
+      const own = threadId ? await db.memories.where('threadId').equals(threadId).toArray() : [];
       const shared = await db.memories.where('scope').anyOf(['global', 'user']).toArray();
-      return [...own, ...shared];
-    }, [threadId]) ?? [];
+      const doc = await db.memories.where('scope').equals('doc').filter((m) => m.source.kind === 'page' && m.source.id === page).toArray();
+      return [...own, ...doc, ...shared];
+    }, [threadId, page]) ?? [];
   const [text, setText] = useState('');
-  const [scope, setScope] = useState<'thread' | 'global'>('thread');
+  const [scope, setScope] = useState<MemoryScope>('thread');
   const now = Date.now();
   return (
     <section data-testid="memories">
       <h2>Memories</h2>
       <ul class="memories">
         {memories
-          .sort((a, b) => currentStrength(b, now) - currentStrength(a, now))
-          .map((memory) => (
-            <MemoryItem key={memory.id} memory={memory} strength={currentStrength(memory, now)} />
+          .map((memory) => ({ memory, strength: currentStrength(memory, now) }))
+          .sort((a, b) => b.strength - a.strength)
+          .map(({ memory, strength }) => (
+            <MemoryItem key={memory.id} memory={memory} strength={strength} pageUrl={url} />
           ))}
       </ul>
       <form
         onSubmit={(event) => {
           event.preventDefault();
           if (!text.trim()) return;
-          void sendCommand('memories.create', { text, scope, ...(scope === 'thread' ? { threadId } : {}) }).then((reply) => reply.ok && setText(''));
+          const create = (threadIdForMemory?: string) =>
+            sendCommand('memories.create', { text, scope, ...(threadIdForMemory ? { threadId: threadIdForMemory } : {}), ...(scope === 'doc' ? { source: { kind: 'page' as const, id: page } } : {}) });
+          void (scope === 'thread' ? withThread((id) => create(id)) : create()).then((reply) => reply.ok && setText(''));
         }}
       >
         <input value={text} placeholder="Remember…" data-testid="memory-input" onInput={(e) => setText((e.target as HTMLInputElement).value)} />{' '}
-        <select value={scope} aria-label={t('memoryScopeLabel')} onChange={(e) => setScope((e.target as HTMLSelectElement).value as 'thread' | 'global')}>
-          <option value="thread">this thread</option>
-          <option value="global">everywhere</option>
+        <select value={scope} aria-label={t('memoryScopeLabel')} data-testid="memory-scope" onChange={(e) => setScope((e.target as HTMLSelectElement).value as MemoryScope)}>
+          {(['thread', 'doc', 'user', 'global'] as const).map((s) => (
+            <option key={s} value={s}>
+              {SCOPE_LABEL[s]}
+            </option>
+          ))}
         </select>{' '}
         <button type="submit">Add</button>
       </form>
@@ -44,10 +62,12 @@ export function MemoriesSection({ threadId }: { threadId: string }) {
   );
 }
 
-function MemoryItem({ memory, strength }: { memory: Memory; strength: number }) {
+/** `pageUrl`: the page a doc memory here belongs to (the list holds this page's doc memories only). */
+function MemoryItem({ memory, strength, pageUrl }: { memory: Memory; strength: number; pageUrl: string }) {
   const [editing, setEditing] = useState(false);
+  const fading = memory.pinned ? 'pinned: does not fade' : `fades ×${DAILY_DECAY} a day since last use; in a week: ${Math.round(strength * DAILY_DECAY ** 7 * 100)}%`;
   return (
-    <li data-testid="memory">
+    <li data-testid="memory" data-scope={memory.scope}>
       {editing ? (
         <form
           onSubmit={(event) => {
@@ -61,9 +81,11 @@ function MemoryItem({ memory, strength }: { memory: Memory; strength: number }) 
       ) : (
         <span>{memory.text}</span>
       )}{' '}
-      <span class="muted" title="strength">
-        {memory.scope} · {Math.round(strength * 100)}%
+      <span class="muted" data-testid="memory-meta" title={fading}>
+        {SCOPE_LABEL[memory.scope]}
+        {memory.scope === 'doc' ? ` (${pageUrl})` : ''} · strength {Math.round(strength * 100)}%{memory.pinned ? ' · pinned' : ''}
       </span>{' '}
+      <meter min={0} max={1} value={strength} title={fading} />{' '}
       <button type="button" class="link" onClick={() => void sendCommand('memories.update', { memoryId: memory.id, pinned: !memory.pinned })}>
         {memory.pinned ? 'unpin' : 'pin'}
       </button>{' '}

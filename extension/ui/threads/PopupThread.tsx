@@ -1,4 +1,4 @@
-/** The popup's view of the current tab's thread: title, last messages, a quick note. */
+/** The popup's view of the current tab's thread: title, last messages, a quick note (the first one makes an unsaved thread). */
 import { useState } from 'preact/hooks';
 import type { Browser } from 'wxt/browser';
 import { sendCommand } from '../../commands/client';
@@ -6,14 +6,14 @@ import { useLiveQuery } from '../hooks';
 import { useTabThread } from './useTabThread';
 
 export function PopupThread({ tab }: { tab: Browser.tabs.Tab | null }) {
-  const [resolved] = useTabThread(tab?.id !== undefined ? { tabId: tab.id, url: tab.url ?? null, title: tab.title ?? null, incognito: tab.incognito } : null);
+  const [resolved, resolve] = useTabThread(tab?.id !== undefined ? { tabId: tab.id, url: tab.url ?? null, title: tab.title ?? null, incognito: tab.incognito } : null);
   const [note, setNote] = useState('');
-  const threadId = resolved.state === 'ready' ? resolved.thread.id : null;
+  const threadId = resolved.state === 'ready' ? (resolved.thread?.id ?? null) : null;
   const last = useLiveQuery(async (db) => (threadId ? (await db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).reverse().limit(3).toArray()).reverse() : []), [threadId]) ?? [];
   if (resolved.state !== 'ready') return resolved.state === 'none' ? <p class="muted">{resolved.reason}</p> : null;
   return (
     <section data-testid="popup-thread">
-      <h2>{resolved.thread.title}</h2>
+      <h2>{resolved.thread ? resolved.thread.title : `${resolved.tab.title || resolved.tab.url} (unsaved)`}</h2>
       <ul class="popup-messages">
         {last.map((m) => (
           <li key={m.id} class="truncate">
@@ -25,8 +25,15 @@ export function PopupThread({ tab }: { tab: Browser.tabs.Tab | null }) {
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          if (!note.trim() || !threadId) return;
-          void sendCommand('chat.note', { threadId, content: note }).then((reply) => reply.ok && setNote(''));
+          if (!note.trim()) return;
+          const { tab: ref } = resolved;
+          // An unsaved thread is made by its first note.
+          void (threadId ? Promise.resolve(threadId) : sendCommand('threads.forTab', { ...ref, create: true }).then((r) => (r.ok ? (r.result.thread?.id ?? null) : null))).then(async (id) => {
+            if (!id) return;
+            const reply = await sendCommand('chat.note', { threadId: id, content: note });
+            if (reply.ok) setNote('');
+            if (!threadId) resolve();
+          });
         }}
       >
         <input value={note} placeholder="Quick note" data-testid="quick-note" onInput={(e) => setNote((e.target as HTMLInputElement).value)} /> <button type="submit">Save</button>

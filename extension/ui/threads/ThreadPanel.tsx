@@ -1,16 +1,20 @@
 /**
- * The side panel's heart: the tab's thread with its messages, composer, tasks and memories, and
- * the controls to rename, pin, archive, switch (rebind), unbind, start fresh or delete it.
+ * The side panel's heart: the tab's thread (or its unsaved thread, until something is written) with
+ * its messages, composer and context chips, tasks, memories and the tab's trail, and the controls
+ * to rename, pin, archive, switch (rebind), unbind, start fresh or delete it.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { err, type Result } from '../../../shared/errors';
 import type { Message, Thread } from '../../../shared/schemas/entities';
 import type { CommandResult } from '../../../shared/commands';
 import { sendCommand } from '../../commands/client';
 import { openDatabaseSoon, useLiveQuery } from '../hooks';
 import { Deferred } from '../components/Deferred';
-import { Composer } from './Composer';
+import { Composer, type WithThread } from './Composer';
+import { chatContextOf, useContextChoice, type ContextChoice } from './ContextChips';
+import { TrailSection } from './TrailSection';
 import { MemoriesSection } from './MemoriesSection';
-import { MessageList } from './MessageList';
+import { MessageList, THREAD_SHOWN_MARK, type MessageActions } from './MessageList';
 import { PagesSection } from '../pages/PagesSection';
 import { TasksSection } from './TasksSection';
 import { ThreadPicker } from './ThreadPicker';
@@ -21,6 +25,19 @@ export function ThreadPanel() {
   useEffect(openDatabaseSoon, []);
   const tab = usePanelTab();
   const [resolved, resolve] = useTabThread(tab);
+  // Kept here, not in the thread view: the first write in an unsaved thread switches to the new thread.
+  const [choice, setChoice] = useContextChoice();
+  const [capture, setCapture] = useState<string | null>(null);
+  useEffect(() => setCapture(null), [tab?.tabId, tab?.url]);
+  // The blocklist changed (options page): the tab may be refused now, or allowed again.
+  const blocklist = useLiveQuery(async (db) => JSON.stringify((await db.settings.get('capture.blocklist'))?.value ?? null), []);
+  const seenBlocklist = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (blocklist === undefined) return;
+    if (seenBlocklist.current !== undefined && seenBlocklist.current !== blocklist) resolve();
+    seenBlocklist.current = blocklist;
+  }, [blocklist]);
+  const kept = { choice, setChoice, capture, setCapture };
   if (resolved.state === 'loading') return <section class="muted">Finding this tab's thread…</section>;
   if (resolved.state === 'none') return <section class="muted" data-testid="no-thread">{resolved.reason}</section>;
   if (resolved.state === 'failed')
@@ -29,17 +46,68 @@ export function ThreadPanel() {
         {resolved.error.message}
       </section>
     );
-  return <ThreadView key={resolved.thread.id} initial={resolved.thread} initialMessages={resolved.messages} tab={resolved.tab} onSwitch={resolve} />;
+  if (!resolved.thread) return <ThreadView key={`unsaved ${resolved.tab.tabId} ${resolved.tab.url}`} initial={null} tab={resolved.tab} onSwitch={resolve} kept={kept} />;
+  return <ThreadView key={resolved.thread.id} initial={resolved.thread} initialMessages={resolved.messages} tab={resolved.tab} onSwitch={resolve} kept={kept} />;
 }
 
-function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thread; initialMessages?: Message[]; tab: { tabId: number; url: string; title: string }; onSwitch: (thread?: Thread) => void }) {
-  const thread = useLiveQuery((db) => db.threads.get(initial.id), [initial.id]) ?? initial;
+/** A tab with no thread yet shows this until something is written in it. */
+function unsavedThread(tab: { url: string; title: string }): Thread {
+  return { id: '', title: tab.title || tab.url, titleSource: 'auto', pinned: 0, archived: 0, urlKeys: [], url: tab.url, createdAt: 0, updatedAt: 0 };
+}
+
+/** State of the panel that outlives a switch of thread view. */
+interface Kept {
+  choice: ContextChoice;
+  setChoice: (next: ContextChoice) => void;
+  capture: string | null;
+  setCapture: (notice: string | null) => void;
+}
+
+/**
+ * One thread, or the tab's unsaved thread (`initial` null): the first write makes it (`withThread`),
+ * then the panel shows the new thread. The thread row is watched: when it goes (deleted here or
+ * elsewhere, or a wipe), the panel resolves the tab again at once.
+ */
+function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial: Thread | null; initialMessages?: Message[]; tab: { tabId: number; url: string; title: string }; onSwitch: (thread?: Thread) => void; kept: Kept }) {
+  const { choice, setChoice, capture, setCapture } = kept;
+  const live = useLiveQuery(async (db) => (initial ? ((await db.threads.get(initial.id)) ?? null) : null), [initial?.id]);
+  const saved = initial !== null;
+  const thread = live ?? initial ?? unsavedThread(tab);
+  const making = useRef<Promise<Result<Thread>> | null>(null);
+  /** Runs a write in this thread; in an unsaved one, makes the thread first and shows it after the write. */
+  const withThread: WithThread = async (write) => {
+    if (saved) return write(thread.id);
+    making.current ??= sendCommand('threads.forTab', { tabId: tab.tabId, url: tab.url, title: tab.title, create: true }).then((reply) =>
+      reply.ok && reply.result.thread ? { ok: true as const, result: reply.result.thread } : reply.ok ? err('THREAD_NOT_FOUND', 'The thread could not be made') : reply,
+    );
+    const made = await making.current;
+    if (!made.ok) {
+      making.current = null;
+      return made;
+    }
+    const result = await write(made.result.id);
+    onSwitch(made.result);
+    return result;
+  };
+  const context = chatContextOf(choice, tab);
+  const actions: MessageActions = {
+    resend: async (userMessageId, content) => {
+      const reply = await sendCommand('chat.resend', { userMessageId, ...(content !== undefined ? { content } : {}), context });
+      if (!reply.ok) setError(`${reply.error.code}: ${reply.error.message}`);
+      return reply.ok;
+    },
+  };
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [deleted, setDeleted] = useState<CommandResult<'threads.delete'> | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [capture, setCapture] = useState<string | null>(null);
+  /** Set when this panel deletes the thread: it shows the report instead of moving on. */
+  const deleting = useRef(false);
+  // The thread went (a delete elsewhere, a wipe): find the tab's thread again, or show it unsaved.
+  useEffect(() => {
+    if (saved && live === null && !deleting.current) onSwitch();
+  }, [live, saved]);
   const act = async <T,>(run: () => Promise<{ ok: true; result: T } | { ok: false; error: { code: string; message: string } }>, then?: (result: T) => void) => {
     const reply = await run();
     if (reply.ok) {
@@ -49,7 +117,7 @@ function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thre
   };
   return (
     <>
-      <section class="thread" data-testid="thread" data-thread-id={thread.id}>
+      <section class="thread" data-testid="thread" data-thread-id={thread.id} data-unsaved={saved ? undefined : 'true'} data-url={tab.url}>
         <div class="thread-head">
           {editing ? (
             <form
@@ -62,37 +130,50 @@ function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thre
               <input name="title" defaultValue={thread.title} data-testid="thread-title-input" maxLength={1000} />
               <button type="submit">Save</button>
             </form>
-          ) : (
+          ) : saved ? (
             <h2 class="thread-title" data-testid="thread-title" title="Rename" onClick={() => setEditing(true)}>
               {thread.pinned ? '📌 ' : ''}
               {thread.title}
             </h2>
+          ) : (
+            <h2 class="thread-title" data-testid="thread-title">
+              {thread.title}{' '}
+              <span class="muted" data-testid="thread-unsaved" title="Saved when you write something: a note, a question, a task, a memory, Save page or Pin">
+                (unsaved)
+              </span>
+            </h2>
           )}
           <div class="toolbar">
-            <button type="button" data-testid="thread-pin" onClick={() => void act(() => sendCommand('threads.update', { threadId: thread.id, pinned: !thread.pinned }))}>
+            <button type="button" data-testid="thread-pin" onClick={() => void act(() => withThread((threadId) => sendCommand('threads.update', { threadId, pinned: !thread.pinned })))}>
               {thread.pinned ? 'Unpin' : 'Pin'}
             </button>
-            <button type="button" data-testid="thread-archive" onClick={() => void act(() => sendCommand('threads.update', { threadId: thread.id, archived: !thread.archived }))}>
-              {thread.archived ? 'Unarchive' : 'Archive'}
-            </button>
+            {saved && (
+              <button type="button" data-testid="thread-archive" onClick={() => void act(() => sendCommand('threads.update', { threadId: thread.id, archived: !thread.archived }))}>
+                {thread.archived ? 'Unarchive' : 'Archive'}
+              </button>
+            )}
             <button type="button" data-testid="thread-switch" onClick={() => setPicking(!picking)}>
               Threads…
             </button>
-            <button type="button" data-testid="thread-new" onClick={() => void act(() => sendCommand('threads.create', { tab }), (r) => onSwitch(r.thread))}>
-              New
-            </button>
-            <button type="button" data-testid="thread-unbind" onClick={() => void act(() => sendCommand('threads.unbind', { tab }))}>
-              Unbind
-            </button>
-            <button type="button" data-testid="thread-delete" onClick={() => setConfirming(true)}>
-              Delete
-            </button>
+            {saved && (
+              <>
+                <button type="button" data-testid="thread-new" onClick={() => void act(() => sendCommand('threads.create', { tab }), (r) => onSwitch(r.thread))}>
+                  New
+                </button>
+                <button type="button" data-testid="thread-unbind" onClick={() => void act(() => sendCommand('threads.unbind', { tab }))}>
+                  Unbind
+                </button>
+                <button type="button" data-testid="thread-delete" onClick={() => setConfirming(true)}>
+                  Delete
+                </button>
+              </>
+            )}
             <button
               type="button"
               data-testid="capture-page"
               onClick={() =>
                 void act(
-                  () => sendCommand('capture.page', { tabId: tab.tabId }),
+                  () => withThread(() => sendCommand('capture.page', { tabId: tab.tabId })),
                   (r) => setCapture(r.stored ? `Saved page text (version ${r.page.version}).` : 'Page text unchanged since the last save.'),
                 )
               }
@@ -112,7 +193,10 @@ function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thre
               data-testid="delete-confirm-yes"
               onClick={() =>
                 void act(
-                  () => sendCommand('threads.delete', { threadId: thread.id }),
+                  () => {
+                    deleting.current = true;
+                    return sendCommand('threads.delete', { threadId: thread.id });
+                  },
                   (counts) => {
                     setConfirming(false);
                     setDeleted(counts);
@@ -155,14 +239,27 @@ function ThreadView({ initial, initialMessages, tab, onSwitch }: { initial: Thre
           </p>
         )}
         {capture && <p class="muted">{capture}</p>}
-        {!deleted && <MessageList threadId={thread.id} initial={initialMessages} />}
-        {!deleted && <Composer threadId={thread.id} />}
+        {!deleted && (saved ? <MessageList threadId={thread.id} initial={initialMessages} actions={actions} /> : <NoMessagesYet />)}
+        {!deleted && <Composer withThread={withThread} tab={tab} choice={choice} onChoice={setChoice} context={context} />}
       </section>
-      {!deleted && <TasksSection threadId={thread.id} />}
-      {!deleted && <MemoriesSection threadId={thread.id} />}
-      {!deleted && <PagesSection threadId={thread.id} url={tab.url} />}
+      {!deleted && <TasksSection threadId={saved ? thread.id : null} withThread={withThread} />}
+      {!deleted && <MemoriesSection threadId={saved ? thread.id : null} url={tab.url} withThread={withThread} />}
+      {!deleted && <TrailSection tabId={tab.tabId} />}
+      {!deleted && saved && <PagesSection threadId={thread.id} url={tab.url} />}
       {/* Loaded after the thread is on screen; it asks search.related only when expanded. */}
-      {!deleted && <Deferred key={`${thread.id} ${tab.url}`} load={() => import('../search/RelatedSection').then((m) => () => <m.RelatedSection url={tab.url} threadId={thread.id} />)} />}
+      {!deleted && saved && <Deferred key={`${thread.id} ${tab.url}`} load={() => import('../search/RelatedSection').then((m) => () => <m.RelatedSection url={tab.url} threadId={thread.id} />)} />}
     </>
+  );
+}
+
+/** An unsaved thread's (empty) messages; marked as shown like a thread's list (the side-panel-open bench reads it). */
+function NoMessagesYet() {
+  useEffect(() => {
+    if (performance.getEntriesByName(THREAD_SHOWN_MARK).length === 0) performance.mark(THREAD_SHOWN_MARK);
+  }, []);
+  return (
+    <p class="muted" data-testid="no-messages">
+      No messages yet.
+    </p>
   );
 }

@@ -1,7 +1,7 @@
 /**
  * The tab a panel is about and its thread. The tab is the window's active tab, or the one named
  * by `?tabId=` (a panel opened in a tab of its own, and the tests). The thread comes from the
- * background's resolution (binding → same URL → new) and is re-resolved when the tab changes.
+ * background's resolution (binding → same URL → none: unsaved) and is re-resolved when the tab changes.
  */
 import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { browser, type Browser } from 'wxt/browser';
@@ -40,7 +40,7 @@ export function usePanelTab(): PanelTab | null {
   return active?.id !== undefined ? { tabId: active.id, url: active.url ?? null, title: active.title ?? null, incognito: active.incognito } : null;
 }
 
-export type TabThread = { state: 'loading' } | { state: 'none'; reason: string } | { state: 'ready'; thread: Thread; tab: { tabId: number; url: string; title: string }; messages?: Message[] } | { state: 'failed'; error: AppError };
+export type TabThread = { state: 'loading' } | { state: 'none'; reason: string } | { state: 'ready'; /** null: the tab has no thread yet (unsaved until something is written). */ thread: Thread | null; tab: { tabId: number; url: string; title: string }; messages?: Message[] } | { state: 'failed'; error: AppError };
 
 export function useTabThread(tab: PanelTab | null): [TabThread, (thread?: Thread) => void] {
   const [value, setValue] = useState<TabThread>({ state: 'loading' });

@@ -1,7 +1,9 @@
 /**
  * Hostile content everywhere it can be shown: a page whose title, text and links carry
  * `<img onerror>`, `<script>`, `<iframe>` and `javascript:` tricks is visited, captured and
- * threaded; a note and a model reply carry the same plus markdown links. Every extension page
+ * threaded; a note and a model reply (rendered as markdown) carry the same plus markdown tricks
+ * (script and data: links plain, encoded and by reference, raw HTML blocks, HTML in code and
+ * tables). Every extension page
  * that shows it (side panel, popup, overview with its history view and jobs, search results) is opened with a
  * probe installed before any script runs: `window.__pwned` must stay unset, no CSP violation may
  * be reported, no element the content describes may exist, and the hostile text must be on screen
@@ -16,7 +18,16 @@ import { command, sleep, waitUntil } from '../browser';
 import type { Scenario } from '../report';
 
 const PAYLOAD = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><iframe src="javascript:parent.__pwned=3"></iframe>`;
-const MARKDOWN = `[click me](javascript:window.__pwned=4) ![x](javascript:window.__pwned=5) <a href="javascript:window.__pwned=6">link</a>`;
+/** Markdown tricks: script links (plain, encoded, upper case, by reference), data: links, raw HTML blocks, HTML in code and tables. */
+const MARKDOWN = [
+  `[click me](javascript:window.__pwned=4) ![x](javascript:window.__pwned=5) <a href="javascript:window.__pwned=6">link</a>`,
+  `[encoded](jav&#x61;script:window.__pwned=8) [upper](JAVASCRIPT:window.__pwned=9) [data](data:text/html,<script>parent.__pwned=10</script>) [by reference][r] <javascript:window.__pwned=17>`,
+  `<svg onload="window.__pwned=11"></svg>`,
+  `<details open ontoggle="window.__pwned=12">toggled</details>`,
+  '```html\n<img src=x onerror="window.__pwned=13">\n```',
+  '| cell | link |\n| --- | --- |\n| <img src=x onerror="window.__pwned=14"> | [t](javascript:window.__pwned=15) |',
+  '[r]: javascript:window.__pwned=16',
+].join('\n\n');
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
@@ -49,7 +60,7 @@ async function probe(browser: Browser, path: string, ready: string, expectText =
   const result = await page.evaluate(() => ({
     pwned: (window as unknown as { __pwned?: unknown }).__pwned,
     violations: (window as unknown as { __violations: string[] }).__violations,
-    elements: document.querySelectorAll('img[src="x"], iframe, body script, a[href^="javascript:"], [onerror]').length,
+    elements: document.querySelectorAll('img[src="x"], iframe, body script, a[href^="javascript:" i], a[href^="data:" i], a[href^="jav" i], svg[onload], [onload], [ontoggle], [onerror]').length,
     textShown: document.body.innerText.includes('onerror='),
   }));
   await page.close();
@@ -81,7 +92,7 @@ export const hostileContent: Scenario = {
       await tab.goto(`${site.url}/hostile`, { waitUntil: 'load' });
       const tabId = await helper.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]!.id!, `${site.url}/hostile`);
       const thread = await waitUntil('the tab to be captured', async () => {
-        const reply = await command(helper, 'threads.forTab', { tabId });
+        const reply = await command(helper, 'threads.forTab', { tabId, create: true });
         return reply.ok ? (reply.result as { thread: { id: string } }).thread : undefined;
       });
       await command(helper, 'capture.page', { tabId });

@@ -78,4 +78,34 @@ describe('database schema', () => {
       upgraded.close();
     }
   });
+
+  it('v4 removes the threads made automatically that hold nothing, and unbinds their tabs', async () => {
+    const name = freshName();
+    const old = createDatabase(name, 3);
+    await old.open();
+    const thread = (id: string, extra: object = {}) => ({ id, title: `Page ${id}`, titleSource: 'auto', pinned: 0, archived: 0, urlKeys: [`https://example.com/${id}`], url: `https://example.com/${id}`, createdAt: 1, updatedAt: 1, ...extra });
+    await old.threads.bulkAdd([thread('empty1'), thread('empty2'), thread('pinned', { pinned: 1 }), thread('named', { titleSource: 'user' }), thread('noted'), thread('tasked'), thread('remembered')] as never);
+    await old.messages.add({ id: 'm1', threadId: 'noted', role: 'note', content: 'a note', status: 'complete', model: null, error: null, createdAt: 2, updatedAt: 2 });
+    await old.tasks.add({ id: 'k1', threadId: 'tasked', title: 'T', description: '', status: 'pending', priority: 'normal', dueAt: null, createdAt: 2, updatedAt: 2 });
+    await old.memories.add({ id: 'y1', text: 'M', textHash: 'h', scope: 'thread', threadId: 'remembered', source: { kind: 'user', id: null }, strength: 1, pinned: 0, lastUsedAt: 2, createdAt: 2, updatedAt: 2 });
+    await old.tabs.bulkAdd([
+      { tabId: 1, windowId: 1, index: 0, url: 'https://example.com/empty1', urlKey: 'https://example.com/empty1', title: '', active: 1, open: 1, threadId: 'empty1', openedAt: 1, updatedAt: 1 },
+      { tabId: 2, windowId: 1, index: 1, url: 'https://example.com/noted', urlKey: 'https://example.com/noted', title: '', active: 0, open: 1, threadId: 'noted', openedAt: 1, updatedAt: 1 },
+    ]);
+    await old.tabSnapshots.add({ id: 's1', tabId: 1, url: 'https://example.com/empty1', urlKey: 'https://example.com/empty1', hostRev: 'moc.elpmaxe', title: '', threadId: 'empty1', capturedAt: 1 });
+    const journalBefore = await old.searchJournal.count();
+    old.close();
+
+    const upgraded = createDatabase(name);
+    await upgraded.open();
+    expect((await upgraded.threads.toCollection().primaryKeys()).sort()).toEqual(['named', 'noted', 'pinned', 'remembered', 'tasked']);
+    expect((await upgraded.tabs.get(1))?.threadId).toBeNull();
+    expect((await upgraded.tabs.get(2))?.threadId).toBe('noted');
+    expect((await upgraded.tabSnapshots.get('s1'))?.threadId).toBeNull();
+    expect((await upgraded.counters.get(storeCounterKey('threads')))?.n).toBe(5);
+    const journal = await upgraded.searchJournal.toArray();
+    expect(journal.length).toBe(journalBefore + 1);
+    expect(journal.at(-1)).toMatchObject({ kind: 'thread', keys: expect.arrayContaining(['empty1', 'empty2']) as unknown });
+    upgraded.close();
+  });
 });

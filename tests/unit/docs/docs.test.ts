@@ -90,7 +90,8 @@ describe('docs match the code', () => {
     ['architecture.md', 'stays open up to 15 minutes', sourceNumber('extension/repo/approval.ts', /const APPROVAL_TTL_MS = ([\d_ *]+);/), 15 * 60_000],
     ['repo.md', 'valid 15 minutes', sourceNumber('extension/repo/approval.ts', /const APPROVAL_TTL_MS = ([\d_ *]+);/), 15 * 60_000],
     ['threads.md', 'writing the text every ~100 ms', sourceNumber('extension/chat/service.ts', /const FLUSH_MS = ([\d_ *]+);/), 100],
-    ['threads.md', 'beyond ~24k characters', sourceNumber('extension/chat/service.ts', /const HISTORY_BUDGET = ([\d_ *]+);/), 24_000],
+    ['threads.md', 'for an OpenAI-compatible endpoint the setting, else 8192', sourceNumber('shared/chat/context.ts', /const DEFAULT_CONTEXT_WINDOW = ([\d_ *]+);/), 8192],
+    ['threads.md', 'For each of the best 8 hits', sourceNumber('extension/chat/context.ts', /const HISTORY_HITS = ([\d_ *]+);/), 8],
     ['search.md', 'A write schedules this 300 ms later', sourceNumber('extension/search/indexer.ts', /const DRAIN_DELAY_MS = ([\d_ *]+);/), 300],
   ])('%s says "%s" and the code agrees', (file, phrase, inCode, stated) => {
     expect(readFileSync(join(docs, file), 'utf8').replace(/\s+/g, ' ')).toContain(phrase);

@@ -3,7 +3,7 @@ import Dexie from 'dexie';
 import { createDatabase, STORE_NAMES, type HydraDb } from '../../../extension/db';
 import { addNote } from '../../../extension/chat/service';
 import { createMemory, updateMemory, recallContextMemories } from '../../../extension/memories/memories';
-import { bindTab, createThread, deleteThread, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from '../../../extension/threads/store';
+import { bindTab, createThread, deleteThread, findThreadForTab, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from '../../../extension/threads/store';
 import { readBoundThread } from '../../../extension/ui/threads/early';
 import { createTask, taskEvents, updateTask } from '../../../extension/tasks/tasks';
 
@@ -27,6 +27,19 @@ async function counts(): Promise<Record<string, number>> {
 }
 
 describe('tab ↔ thread resolution', () => {
+  it('finds no thread for a tab nothing was written in, and writes nothing looking; the first write makes one', async () => {
+    await fresh();
+    expect(await findThreadForTab(db, tab(1, 'https://a.example/page'))).toBeNull();
+    expect(await findThreadForTab(db, tab(2, 'https://b.example/page'))).toBeNull();
+    expect(await db.threads.count()).toBe(0);
+    const made = await threadForTab(db, tab(1, 'https://a.example/page', 'A page'));
+    expect(made.resolvedBy).toBe('created');
+    expect(await findThreadForTab(db, tab(1, 'https://a.example/page'))).toEqual({ thread: made.thread, resolvedBy: 'binding' });
+    // Another tab on the same URL finds it by URL (and is bound to it).
+    expect((await findThreadForTab(db, tab(3, 'https://a.example/page#x')))?.resolvedBy).toBe('url');
+    expect(await db.threads.count()).toBe(1);
+  });
+
   it('gives two tabs on different URLs two threads, and each tab its own again', async () => {
     await fresh();
     const a = await threadForTab(db, tab(1, 'https://a.example/page', 'A page'));

@@ -20,6 +20,12 @@ describe('memory strength', () => {
     const chosen = contextMemories([m('old', 'global', '', 0), m('mine', 'thread', 't1', 9 * DAY_MS), m('other', 'thread', 't2', 10 * DAY_MS), m('doc', 'doc', '', 10 * DAY_MS), m('faded', 'global', '', -40 * DAY_MS)], 't1', 10 * DAY_MS);
     expect(chosen.map((x) => x.id)).toEqual(['mine', 'old']);
   });
+
+  it('offers the doc memories of the thread’s pages only', () => {
+    const doc = (id: string, page: string) => ({ id, scope: 'doc' as const, threadId: '', source: { kind: 'page' as const, id: page }, strength: 1, lastUsedAt: 0, pinned: 0 as const });
+    const chosen = contextMemories([doc('here', 'key-a'), doc('elsewhere', 'key-b')], 't1', 0, 20, new Set(['key-a']));
+    expect(chosen.map((x) => x.id)).toEqual(['here']);
+  });
 });
 
 describe('capture blocklist', () => {
