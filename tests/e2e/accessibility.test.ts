@@ -67,7 +67,7 @@ describe('accessibility and screenshots', () => {
     await page.waitForSelector('[data-testid=app-info]');
     tabId = await page.evaluate(async (url) => (await chrome.tabs.query({ url }))[0]!.id!, siteUrl);
     // Something to show: a thread with a note and a task, and a little history.
-    const resolved = await command<{ thread: { id: string } }>(page, 'threads.forTab', { tabId, url: siteUrl, title: 'Owl field notes' });
+    const resolved = await command<{ thread: { id: string } }>(page, 'threads.forTab', { tabId, url: siteUrl, title: 'Owl field notes', create: true });
     threadId = resolved.thread.id;
     await command(page, 'chat.note', { threadId, content: 'Barn owls: check the old mill at dusk.' });
     await command(page, 'tasks.create', { threadId, title: 'Read about owl pellets' });
