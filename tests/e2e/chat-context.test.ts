@@ -295,6 +295,8 @@ describe('chat context and a panel that follows the data, in real Chromium', () 
     // The model is saved on the options page, through its form; the open panel turns into chat.
     expect(await panel.$eval('[data-testid=composer-send]', (el) => el.textContent)).toBe('Save note');
     await helper.bringToFront();
+    await helper.click('[data-testid=nav-settings]');
+    await helper.waitForSelector('[data-testid=model-kind]');
     await helper.select('[data-testid=model-kind]', 'openai');
     await helper.$eval('[data-testid=model-url]', (el) => ((el as HTMLInputElement).value = ''));
     await helper.type('[data-testid=model-url]', openai.url);
@@ -302,7 +304,8 @@ describe('chat context and a panel that follows the data, in real Chromium', () 
     await helper.waitForSelector('[data-testid=model-name] option[value=fake-gpt]');
     await helper.select('[data-testid=model-name]', 'fake-gpt');
     await helper.click('[data-testid=model-save]');
-    await helper.waitForFunction(() => document.querySelector('[data-testid=model-status]')?.textContent === 'Saved');
+    // Saving also tests the endpoint (#24): it answers and has the chosen model.
+    await helper.waitForFunction(() => document.querySelector('[data-testid=model-status]')?.textContent?.startsWith('Saved. The endpoint answers'), { timeout: 10_000 });
     await panel.waitForFunction(() => document.querySelector('[data-testid=composer-send]')?.textContent === 'Send', { timeout: 5_000 });
     const before = chatRequests(openai).length;
     await ask(panel, openai, 'Now you can answer');
