@@ -26,7 +26,13 @@ export function historyCommandHandlers(
         await discardStaged(params.stagedId);
       }
     },
-    'history.importTakeout': async (params) => ({ jobId: await startTakeoutImport(db, params.fileName, params.text) }),
+    'history.importTakeout': async (params) => {
+      const file = await stagedBlob(params.stagedId).catch(async (error: unknown) => {
+        await discardStaged(params.stagedId);
+        throw error;
+      });
+      return { jobId: await startTakeoutImport(db, params.fileName, file, () => discardStaged(params.stagedId)) };
+    },
     'history.cancelImport': async (params) => ({ cancelled: await cancelImport(db, params.jobId) }),
     'history.deleteVisits': async (params) => {
       const existing = await db.visits.bulkGet(params.ids);

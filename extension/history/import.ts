@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { bytesToBase64 } from '../../shared/bundle/base64';
 import type { ImportCounts } from '../../shared/commands/history';
 import { CodedError, toAppError, type Result } from '../../shared/errors';
-import { takeoutVisits } from '../../shared/history/takeout';
+import { takeoutVisit } from '../../shared/history/takeout';
+import { TakeoutScanner } from '../../shared/history/takeout-stream';
 import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
 import { fileName, folderId } from '../../shared/protocol/bundle';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
@@ -254,33 +255,59 @@ async function writeBatch(
   });
 }
 
-export async function startTakeoutImport(db: HydraDb, fileName: string, text: string): Promise<string> {
+export async function startTakeoutImport(db: HydraDb, fileName: string, file: Blob, done?: () => Promise<void>): Promise<string> {
   const params: HistoryImportParams = { kind: 'takeout', fileName };
   const job = await createJob(db, { type: 'history_import', params });
   await startJob(db, job.id);
-  void runTakeoutImport(db, job.id, text);
+  void runTakeoutImport(db, job.id, file).finally(() => done?.());
   return job.id;
 }
 
-async function runTakeoutImport(db: HydraDb, jobId: string, text: string): Promise<void> {
+/**
+ * Streams the file through the Takeout scanner: the worker holds one piece of text and one batch
+ * of visits at a time, whatever the file's size (it once parsed the whole text, several hundred
+ * MB of heap for a large Takeout file). Batches are written as they fill, with the file's order.
+ */
+async function runTakeoutImport(db: HydraDb, jobId: string, file: Blob): Promise<void> {
   const controller = new AbortController();
   running.set(jobId, controller);
   try {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
-    } catch (error) {
-      throw new CodedError('HISTORY_FILE_CORRUPT', `The file is not valid JSON: ${(error as Error).message}`);
+    const scanner = new TakeoutScanner();
+    let cursor: ImportCursor = { position: null, read: 0, added: 0, duplicates: 0, invalid: 0 };
+    let batch: ReturnType<typeof makeVisit>[] = [];
+    let invalid = 0;
+    const flush = async () => {
+      const oversized = scanner.oversized;
+      scanner.oversized = 0;
+      cursor = await writeBatch(db, jobId, cursor, batch, invalid + oversized, null);
+      batch = [];
+      invalid = 0;
+    };
+    const reader = file.stream().pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      if (controller.signal.aborted) {
+        await reader.cancel();
+        throw new CodedError('CANCELLED', 'Import cancelled');
+      }
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const text of scanner.push(value)) {
+        let entry: unknown;
+        try {
+          entry = JSON.parse(text);
+        } catch {
+          invalid++;
+          continue;
+        }
+        const visit = takeoutVisit(entry);
+        if (visit) batch.push(makeVisit(visit));
+        else invalid++;
+        if (batch.length >= TAKEOUT_BATCH) await flush();
+      }
     }
-    const mapped = takeoutVisits(parsed);
-    if (!mapped) throw new CodedError('HISTORY_NOT_A_DATABASE', 'The file is not a Google Takeout BrowserHistory.json (no "Browser History" list)');
-    let cursor: ImportCursor = { position: null, read: mapped.invalid, added: 0, duplicates: 0, invalid: mapped.invalid };
-    await reportProgress(db, jobId, { done: cursor.read, total: mapped.visits.length + mapped.invalid });
-    for (let i = 0; i < mapped.visits.length; i += TAKEOUT_BATCH) {
-      if (controller.signal.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
-      cursor = await writeBatch(db, jobId, cursor, mapped.visits.slice(i, i + TAKEOUT_BATCH).map(makeVisit), 0, null);
-    }
-    // Not resumable (the text lives only in this worker's memory): no cursor is kept.
+    scanner.finish();
+    await flush();
+    // Not resumable (the staged copy is dropped when the job ends): no cursor is kept.
     await db.jobs.update(jobId, { cursor: null });
     await finishJob(db, jobId, countsOf(cursor));
   } catch (error) {

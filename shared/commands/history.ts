@@ -40,8 +40,8 @@ export const historyCommands = {
   }),
   'history.importTakeout': defineCommand({
     callers: OWN_PAGES,
-    summary: 'Imports a Google Takeout BrowserHistory.json (its text), without the native host.',
-    params: z.object({ fileName: z.string().max(1000), text: z.string().max(256 * 1024 * 1024) }),
+    summary: 'Imports a Google Takeout BrowserHistory.json the user picked (staged in Cache Storage by the page, read by the worker as a stream), without the native host.',
+    params: z.object({ fileName: z.string().max(1000), stagedId: z.string().uuid() }),
     result: z.object({ jobId: z.string() }),
   }),
   'history.cancelImport': defineCommand({

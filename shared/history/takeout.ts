@@ -33,20 +33,21 @@ export function takeoutVisits(value: unknown): { visits: HistoryVisit[]; invalid
   const visits: (HistoryVisit & { order: number })[] = [];
   let invalid = 0;
   file.data['Browser History'].forEach((raw, order) => {
-    const entry = takeoutEntry.safeParse(raw);
-    if (!entry.success || !isImportableUrl(entry.data.url)) {
-      invalid++;
-      return;
-    }
-    const visitedAt = unixMicrosToUnixMs(typeof entry.data.time_usec === 'number' ? Math.trunc(entry.data.time_usec) : entry.data.time_usec);
-    if (!(visitedAt >= 0)) {
-      invalid++;
-      return;
-    }
-    visits.push({ url: entry.data.url, title: entry.data.title ?? '', visitedAt, transition: takeoutTransition(entry.data.page_transition), source: 'takeout', order });
+    const visit = takeoutVisit(raw);
+    if (visit) visits.push({ ...visit, order });
+    else invalid++;
   });
   visits.sort((a, b) => a.visitedAt - b.visitedAt || a.order - b.order);
   return { visits: visits.map(({ order: _order, ...visit }) => visit), invalid };
+}
+
+/** One entry of the list as a visit, or null when it has no importable URL or no valid time. */
+export function takeoutVisit(raw: unknown): HistoryVisit | null {
+  const entry = takeoutEntry.safeParse(raw);
+  if (!entry.success || !isImportableUrl(entry.data.url)) return null;
+  const visitedAt = unixMicrosToUnixMs(typeof entry.data.time_usec === 'number' ? Math.trunc(entry.data.time_usec) : entry.data.time_usec);
+  if (!(visitedAt >= 0)) return null;
+  return { url: entry.data.url, title: entry.data.title ?? '', visitedAt, transition: takeoutTransition(entry.data.page_transition), source: 'takeout' };
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPTIONS_PAGES } from '../../shared/search/options-route';
 import { EXTENSION_DIR, extensionUrl, launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
+import { stageText } from '../support/idb';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = join(EXTENSION_DIR, '..', 'screenshots');
@@ -73,7 +74,7 @@ describe('accessibility and screenshots', () => {
     await command(page, 'tasks.create', { threadId, title: 'Read about owl pellets' });
     const now = Date.now();
     const entries = Array.from({ length: 12 }, (_, i) => ({ url: `https://owls.example/${i}`, title: `Owl page ${i}`, time_usec: (now - i * 3_600_000) * 1000, page_transition: 'LINK' }));
-    await command(page, 'history.importTakeout', { fileName: 'BrowserHistory.json', text: JSON.stringify({ 'Browser History': entries }) });
+    await command(page, 'history.importTakeout', { fileName: 'BrowserHistory.json', stagedId: await stageText(page, JSON.stringify({ 'Browser History': entries })) });
     mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
 

@@ -4,7 +4,7 @@
  * Firefox places.sqlite picked in the page (handed to the host as bytes), and a service worker
  * killed in the middle of a large import.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -12,6 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FIREFOX_VISITS, writeChromiumHistory, writeFirefoxPlaces, writeLargeChromiumHistory, writeTakeoutJson } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
 import { readStore } from '../support/idb';
+import { sampleHeap } from '../support/trust';
+import { WORKER_HEAP_CEILING_MB } from '../fixtures/hostile-bundles';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 
 const LARGE_VISITS = Number(process.env.HF_E2E_LARGE_VISITS ?? 60_000);
@@ -81,6 +83,39 @@ describe('history import in real Chromium', () => {
     const job = await page.waitForSelector('[data-testid=import-jobs] > [data-testid=import-job][data-status=succeeded] [data-testid=import-counts]', { timeout: 30_000 });
     expect(await job!.evaluate((el) => el.textContent)).toBe('read 5 · added 4 · duplicates 0 · invalid 1');
   });
+
+  it('streams a 100 MB Takeout file picked in the page through the worker under the heap ceiling', async () => {
+    const dir = tempDir('hf-takeout-big-');
+    const path = join(dir, 'BrowserHistory.json');
+    // ~100 MB: entries a Takeout export really holds besides pages (javascript: bookmarklets, counted
+    // invalid, nothing written) and, every 100,000th, a page that is imported.
+    const filler = JSON.stringify({ page_transition: 'LINK', title: 'A bookmarklet run from the toolbar, as Takeout lists them', url: 'javascript:void(document.title)', time_usec: 1_700_000_000_000_000, client_id: 'x' });
+    const entries = Math.ceil((100 * 1024 * 1024) / (filler.length + 1));
+    const pages = Math.floor(entries / 100_000);
+    const out = createWriteStream(path);
+    out.write('{"Browser History": [\n');
+    for (let i = 0; i < entries; i++) {
+      const entry = i % 100_000 === 99_999 ? JSON.stringify({ url: `https://big.example/${i}`, title: `Page ${i}`, time_usec: 1_700_000_000_000_000 + i, page_transition: 'TYPED' }) : filler;
+      if (!out.write(`${entry}${i === entries - 1 ? '' : ','}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+    out.end(']}');
+    await new Promise<void>((resolve) => out.once('finish', () => resolve()));
+    expect(statSync(path).size).toBeGreaterThan(100 * 1024 * 1024);
+
+    launched = await launchWithExtension();
+    const worker = await serviceWorkerTarget(launched.browser);
+    const page = await openExtensionPage(launched.browser, 'options.html#history');
+    await page.waitForSelector('[data-testid=profiles-error]', { timeout: 30_000 });
+    const heap = sampleHeap(await worker.createCDPSession());
+    const input = await page.waitForSelector('[data-testid=takeout-file]');
+    await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(path);
+    const job = await page.waitForSelector('[data-testid=import-jobs] > [data-testid=import-job][data-status=succeeded] [data-testid=import-counts]', { timeout: 110_000 });
+    const peakMb = await heap.stop();
+    expect(await job!.evaluate((el) => el.textContent)).toBe(`read ${entries} · added ${pages} · duplicates 0 · invalid ${entries - pages}`);
+    expect(peakMb, `worker heap peak ${peakMb.toFixed(0)} MB`).toBeLessThan(WORKER_HEAP_CEILING_MB);
+    expect(await readStore(page, 'visits')).toHaveLength(pages);
+    console.log(`100 MB Takeout (${entries} entries): worker heap peak ${peakMb.toFixed(1)} MB`);
+  }, 240_000);
 
   it('imports a Firefox places.sqlite picked in the page: the browser hands its bytes to the host, never a path', async () => {
     const dir = tempDir('hf-places-');

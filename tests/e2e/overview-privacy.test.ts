@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
-import { readStore } from '../support/idb';
+import { readStore, stageText } from '../support/idb';
 
 let launched: LaunchedBrowser | null = null;
 afterEach(async () => {
@@ -41,7 +41,7 @@ describe('overview, jobs and privacy in the browser', () => {
     await serviceWorkerTarget(browser);
     const page = await openExtensionPage(browser, 'options.html');
     await page.waitForSelector('[data-testid=overview]');
-    const imported = await command(page, 'history.importTakeout', { fileName: 'BrowserHistory.json', text: takeout(Date.now()) });
+    const imported = await command(page, 'history.importTakeout', { fileName: 'BrowserHistory.json', stagedId: await stageText(page, takeout(Date.now())) });
     expect(imported.ok).toBe(true);
     await page.waitForFunction(async () => {
       const reply = await chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'jobs.list', params: { types: ['history_import'], statuses: ['succeeded'] } });

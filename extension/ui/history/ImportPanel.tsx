@@ -26,11 +26,14 @@ export function ImportPanel() {
   };
   const importTakeout = async (file: File | undefined) => {
     if (!file) return;
-    const reply = await sendCommand('history.importTakeout', { fileName: file.name, text: await file.text() });
+    // Staged, not sent as text: the worker reads it as a stream (a Takeout file can be hundreds of MB).
+    const id = crypto.randomUUID();
+    await (await caches.open(BUNDLE_CACHE)).put(stagedKey(id), new Response(file));
+    const reply = await sendCommand('history.importTakeout', { fileName: file.name, stagedId: id });
     setMessage(reply.ok ? null : reply.error.message);
   };
   // A History or places.sqlite picked here is read by the browser and handed to the host as bytes
-  // (the host never takes a path from the page); a Takeout JSON is parsed by the background.
+  // (the host never takes a path from the page); a Takeout JSON is streamed by the background.
   const importFile = async (file: File | undefined) => {
     if (!file) return;
     const head = new TextDecoder().decode(await file.slice(0, 16).arrayBuffer());

@@ -200,10 +200,10 @@ describe('history import cancel and Takeout', () => {
     await fresh();
     const { startTakeoutImport } = await import('../../../extension/history');
     const text = JSON.stringify({ 'Browser History': [{ url: 'https://a.example/#x', title: 'A', time_usec: 1_700_000_000_000_000, page_transition: 'TYPED' }, { url: 'nope', time_usec: 1 }] });
-    const job = await settled(await startTakeoutImport(db, 'BrowserHistory.json', text));
+    const job = await settled(await startTakeoutImport(db, 'BrowserHistory.json', new Blob([text])));
     expect(job.result).toEqual({ read: 2, added: 1, duplicates: 0, invalid: 1 });
     expect(await db.visits.toArray()).toMatchObject([{ url: 'https://a.example/#x', visitedAt: 1_700_000_000_000, transition: 'typed', source: 'takeout' }]);
-    const broken = await settled(await startTakeoutImport(db, 'x.json', '{"Browser History": ['));
+    const broken = await settled(await startTakeoutImport(db, 'x.json', new Blob(['{"Browser History": ['])));
     expect(broken.error?.code).toBe('HISTORY_FILE_CORRUPT');
   });
 });
