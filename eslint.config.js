@@ -32,7 +32,6 @@ export default tseslint.config(
     // move to t() after those merge. Every other UI file is checked.
     files: [
       'extension/ui/bundles/BundlesSection.tsx',
-      'extension/ui/history/ImportPanel.tsx',
       'extension/ui/threads/*.tsx',
     ],
     rules: { 'hydraflow/no-literal-ui-text': 'off' },
