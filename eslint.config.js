@@ -30,8 +30,6 @@ export default tseslint.config(
     // Not converted to messages.json yet: the rest of the side panel's thread UI. Every other UI
     // file is checked.
     files: [
-      'extension/ui/threads/MessageList.tsx',
-      'extension/ui/threads/TasksSection.tsx',
       'extension/ui/threads/ThreadPanel.tsx',
     ],
     rules: { 'hydraflow/no-literal-ui-text': 'off' },
