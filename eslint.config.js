@@ -27,14 +27,6 @@ export default tseslint.config(
     rules: { 'hydraflow/no-literal-ui-text': 'error' },
   },
   {
-    // Not converted to messages.json yet: the rest of the side panel's thread UI. Every other UI
-    // file is checked.
-    files: [
-      'extension/ui/threads/ThreadPanel.tsx',
-    ],
-    rules: { 'hydraflow/no-literal-ui-text': 'off' },
-  },
-  {
     files: ['scripts/**', 'tests/**', 'bin/**', 'native-host/cli/**', 'native-host/stdout-guard.ts'],
     rules: { 'no-console': 'off' },
   },
