@@ -17,6 +17,9 @@ import { t } from '../i18n';
 
 type ScopeKind = ExportScope['kind'];
 
+/** The host's command that allows a folder (a command, not translated). */
+const FOLDER_ADD_COMMAND = 'npx hydraflow-host folders add PATH';
+
 function dayStart(value: string): number | null {
   return value ? Date.parse(`${value}T00:00:00`) : null;
 }
@@ -88,18 +91,18 @@ export function BundlesSection() {
 
   return (
     <section data-testid="bundles">
-      <h2>Bundles</h2>
-      <h3>Export</h3>
+      <h2>{t('bundlesTitle')}</h2>
+      <h3>{t('bundlesExportTitle')}</h3>
       <p>
         <label>
-          <input type="radio" name="scope" checked={scopeKind === 'all'} onChange={() => setScopeKind('all')} data-testid="scope-all" /> Everything
+          <input type="radio" name="scope" checked={scopeKind === 'all'} onChange={() => setScopeKind('all')} data-testid="scope-all" /> {t('bundlesScopeAll')}
         </label>{' '}
         <label>
-          <input type="radio" name="scope" checked={scopeKind === 'threads'} onChange={() => setScopeKind('threads')} data-testid="scope-threads" /> Threads
+          <input type="radio" name="scope" checked={scopeKind === 'threads'} onChange={() => setScopeKind('threads')} data-testid="scope-threads" /> {t('bundlesScopeThreads')}
         </label>{' '}
         <label>
-          <input type="radio" name="scope" checked={scopeKind === 'history'} onChange={() => setScopeKind('history')} data-testid="scope-history" /> History from{' '}
-          <input type="date" value={from} aria-label={t('exportRangeFrom')} data-testid="export-from" onInput={(e) => setFrom((e.target as HTMLInputElement).value)} /> to{' '}
+          <input type="radio" name="scope" checked={scopeKind === 'history'} onChange={() => setScopeKind('history')} data-testid="scope-history" /> {t('bundlesScopeHistoryFrom')}{' '}
+          <input type="date" value={from} aria-label={t('exportRangeFrom')} data-testid="export-from" onInput={(e) => setFrom((e.target as HTMLInputElement).value)} /> {t('bundlesScopeHistoryTo')}{' '}
           <input type="date" value={to} aria-label={t('exportRangeTo')} data-testid="export-to" onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
         </label>
       </p>
@@ -121,37 +124,37 @@ export function BundlesSection() {
       )}
       <p>
         <label>
-          <input type="radio" name="destination" checked={destination === 'host'} onChange={() => setDestination('host')} /> To disk through the host
+          <input type="radio" name="destination" checked={destination === 'host'} onChange={() => setDestination('host')} /> {t('bundlesToHost')}
         </label>{' '}
         {files.state === 'ready' && files.value.folders.length > 1 && (
           <>
             <select value={exportFolder} onChange={(e) => setExportFolder((e.target as HTMLSelectElement).value)} data-testid="export-folder">
               {files.value.folders.map((folder) => (
                 <option key={folder.id} value={folder.id}>
-                  {folder.isDefault ? `the host's bundle folder (${folder.path})` : folder.path}
+                  {folder.isDefault ? t('bundlesHostFolder', folder.path) : folder.path}
                 </option>
               ))}
             </select>{' '}
           </>
         )}
         <label>
-          <input type="radio" name="destination" checked={destination === 'download'} onChange={() => setDestination('download')} data-testid="destination-download" /> As a download
+          <input type="radio" name="destination" checked={destination === 'download'} onChange={() => setDestination('download')} data-testid="destination-download" /> {t('bundlesAsDownload')}
         </label>{' '}
         <button type="button" class="primary" data-testid="export-start" disabled={scopeKind === 'threads' && threadIds.length === 0} onClick={() => void startExport()}>
-          Export
+          {t('bundlesExportButton')}
         </button>
       </p>
-      <h3>Import</h3>
+      <h3>{t('bundlesImportTitle')}</h3>
       <p>
-        Pick a file: <input type="file" aria-label={t('bundlePickFileLabel')} data-testid="import-file" onChange={(e) => void pick((e.target as HTMLInputElement).files?.[0])} /> (read by the browser), or preview one
-        from a folder of the host below.
+        {t('bundlesPickFile')} <input type="file" aria-label={t('bundlePickFileLabel')} data-testid="import-file" onChange={(e) => void pick((e.target as HTMLInputElement).files?.[0])} />{' '}
+        {t('bundlesPickFileAfter')}
       </p>
       {files.state === 'ready' && (
         <div data-testid="bundle-files">
           {files.value.folders.map((folder) => (
             <div key={folder.id} data-testid="bundle-folder" data-folder-id={folder.id}>
               <p class="muted">
-                In <code>{folder.path}</code>:
+                {t('bundlesInFolder')} <code>{folder.path}</code>:
               </p>
               <ul>
                 {files.value.files
@@ -161,7 +164,7 @@ export function BundlesSection() {
                     <li key={f.name} data-testid="bundle-file" data-name={f.name}>
                       {f.name} <span class="muted">{formatBytes(f.size)} · {new Date(f.modifiedAt).toLocaleString()}</span>{' '}
                       <button type="button" data-testid="bundle-file-preview" disabled={busy} onClick={() => void runPreview({ kind: 'host', folderId: folder.id, name: f.name })}>
-                        Preview
+                        {t('bundlesPreview')}
                       </button>
                     </li>
                   ))}
@@ -169,14 +172,14 @@ export function BundlesSection() {
             </div>
           ))}
           <p class="muted">
-            The host reads and writes only its bundle folder and the folders you allow on this machine: <code>npx hydraflow-host folders add PATH</code>.{' '}
+            {t('bundlesFoldersHint')} <code>{FOLDER_ADD_COMMAND}</code>.{' '}
             <button type="button" class="link" data-testid="bundle-files-refresh" onClick={() => reloadFiles()}>
-              Refresh
+              {t('bundlesRefresh')}
             </button>
           </p>
         </div>
       )}
-      {busy && <p class="muted">Checking every row…</p>}
+      {busy && <p class="muted">{t('bundlesChecking')}</p>}
       {message && (
         <p class="error" data-testid="bundle-message">
           {message}
@@ -187,12 +190,12 @@ export function BundlesSection() {
           <p>
             {preview.format}
             {preview.schemaVersion !== null && ` v${preview.schemaVersion}`}
-            {preview.createdAt !== null && ` · made ${new Date(preview.createdAt).toLocaleString()}`}
-            {preview.appVersion && ` by HydraFlow ${preview.appVersion}`}
+            {preview.createdAt !== null && ` · ${t('bundlesPreviewMade', new Date(preview.createdAt).toLocaleString())}`}
+            {preview.appVersion && ` ${t('bundlesPreviewBy', preview.appVersion)}`}
           </p>
-          <ReportTable report={preview.components} addedLabel="would add" />
+          <ReportTable report={preview.components} addedLabel={t('bundlesReportWouldAdd')} />
           <button type="button" class="primary" data-testid="import-start" onClick={() => void startImport()}>
-            Import
+            {t('bundlesImportButton')}
           </button>
         </div>
       )}
@@ -210,11 +213,11 @@ function ReportTable({ report, addedLabel }: { report: ImportReport; addedLabel:
     <table data-testid="bundle-report">
       <thead>
         <tr>
-          <th>component</th>
-          <th>rows</th>
+          <th>{t('bundlesReportComponent')}</th>
+          <th>{t('bundlesReportRows')}</th>
           <th>{addedLabel}</th>
-          <th>already present</th>
-          <th>invalid</th>
+          <th>{t('bundlesReportPresent')}</th>
+          <th>{t('bundlesReportInvalid')}</th>
         </tr>
       </thead>
       <tbody>
@@ -250,12 +253,12 @@ function BundleJobRow({ job }: { job: Job }) {
   return (
     <div class="import-job" data-testid="bundle-job" data-type={job.type} data-status={job.status} data-job-id={job.id}>
       <p>
-        <strong>{job.type === 'bundle_export' ? 'Export' : 'Import'}</strong> {job.status} · {new Date(job.createdAt).toLocaleString()}
+        <strong>{job.type === 'bundle_export' ? t('bundlesJobExport') : t('bundlesJobImport')}</strong> {job.status} · {new Date(job.createdAt).toLocaleString()}
         {active && (
           <>
             {' '}
             <button type="button" onClick={() => void sendCommand('bundles.cancel', { jobId: job.id })}>
-              Cancel
+              {t('bundlesCancel')}
             </button>
           </>
         )}
@@ -263,17 +266,17 @@ function BundleJobRow({ job }: { job: Job }) {
       {active && <progress max={job.progress.total ?? 1} value={job.progress.total === null ? undefined : Math.min(job.progress.done, job.progress.total)} />}
       {exported?.success && (
         <p data-testid="export-result">
-          {exported.data.bytes.toLocaleString()} bytes ·{' '}
+          {t('bundlesBytes', exported.data.bytes.toLocaleString())} ·{' '}
           {exported.data.path ? (
             <code data-testid="export-path-result">{exported.data.path}</code>
           ) : (
             <button type="button" data-testid="export-save" onClick={() => void saveDownload(exported.data.cacheKey!, exported.data.fileName)}>
-              Save {exported.data.fileName}
+              {t('bundlesSaveFile', exported.data.fileName)}
             </button>
           )}
         </p>
       )}
-      {report?.success && <ReportTable report={report.data} addedLabel="added" />}
+      {report?.success && <ReportTable report={report.data} addedLabel={t('bundlesReportAdded')} />}
       {job.error && (
         <p class="error" data-testid="job-error" data-code={job.error.code}>
           {job.error.code}: {job.error.message}

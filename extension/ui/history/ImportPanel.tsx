@@ -14,6 +14,11 @@ import { useCommand, useLiveQuery } from '../hooks';
 import { t } from '../i18n';
 import { formatBytes, formatDuration } from './format';
 
+// File names are shown as they are on disk, not translated.
+const TAKEOUT_FILE = 'BrowserHistory.json';
+const CHROMIUM_HISTORY_FILE = 'History';
+const FIREFOX_HISTORY_FILE = 'places.sqlite';
+
 export function ImportPanel() {
   const [profiles, reload] = useCommand('history.profiles', {});
   const [full, setFull] = useState(false);
@@ -40,21 +45,21 @@ export function ImportPanel() {
     if (!head.startsWith('SQLite format 3')) return importTakeout(file);
     const id = crypto.randomUUID();
     await (await caches.open(BUNDLE_CACHE)).put(stagedKey(id), new Response(file));
-    setMessage('Handing the file to the native host…');
+    setMessage(t('importHandingFile'));
     const reply = await sendCommand('history.importFile', { stagedId: id, name: file.name });
     setMessage(reply.ok ? null : reply.error.message);
   };
 
   return (
     <section data-testid="history-import">
-      <h2>Import history</h2>
-      {profiles.state === 'loading' && <p class="muted">Looking for browser profiles…</p>}
+      <h2>{t('importTitle')}</h2>
+      {profiles.state === 'loading' && <p class="muted">{t('importLookingForProfiles')}</p>}
       {profiles.state === 'failed' && (
         <p class="warn" data-testid="profiles-error">
-          Browser profiles need the native host: {profiles.error.message}
+          {t('importProfilesNeedHost', profiles.error.message)}
         </p>
       )}
-      {profiles.state === 'ready' && profiles.value.profiles.length === 0 && <p class="muted">No browser profiles with history found on this machine.</p>}
+      {profiles.state === 'ready' && profiles.value.profiles.length === 0 && <p class="muted">{t('importNoProfiles')}</p>}
       {profiles.state === 'ready' && profiles.value.profiles.length > 0 && (
         <table class="profiles">
           <tbody>
@@ -66,7 +71,7 @@ export function ImportPanel() {
                 <td class="muted">{new Date(profile.modifiedAt).toLocaleString()}</td>
                 <td>
                   <button type="button" class="primary" data-testid="import-profile" onClick={() => void start(profile)}>
-                    Import
+                    {t('importProfileButton')}
                   </button>
                 </td>
               </tr>
@@ -76,11 +81,10 @@ export function ImportPanel() {
       )}
       <p>
         <label>
-          <input type="checkbox" checked={full} onChange={(event) => setFull((event.target as HTMLInputElement).checked)} /> Re-read everything (full import;
-          duplicates are still skipped)
+          <input type="checkbox" checked={full} onChange={(event) => setFull((event.target as HTMLInputElement).checked)} /> {t('importFullLabel')}
         </label>{' '}
         <button type="button" class="link" onClick={() => reload()}>
-          Refresh
+          {t('importRefresh')}
         </button>
       </p>
       <div
@@ -92,11 +96,12 @@ export function ImportPanel() {
           void importTakeout(event.dataTransfer?.files[0]);
         }}
       >
-        Drop a Google Takeout <code>BrowserHistory.json</code> here, or{' '}
+        {t('importTakeoutDropBefore')} <code>{TAKEOUT_FILE}</code> {t('importTakeoutDropAfter')}{' '}
          <input type="file" accept=".json,application/json" aria-label={t('importTakeoutFileLabel')} data-testid="takeout-file" onChange={(event) => void importTakeout((event.target as HTMLInputElement).files?.[0])} />
       </div>
       <p>
-        Or pick a browser's history file (a Chromium <code>History</code> or a Firefox <code>places.sqlite</code>, e.g. copied from another machine):{' '}
+        {t('importPickFileBefore')} <code>{CHROMIUM_HISTORY_FILE}</code> {t('importPickFileOr')} <code>{FIREFOX_HISTORY_FILE}</code>
+        {t('importPickFileAfter')}{' '}
         <input type="file" aria-label={t('importHistoryFileLabel')} data-testid="history-file" onChange={(event) => void importFile((event.target as HTMLInputElement).files?.[0])} />
       </p>
       {message && <p class="error">{message}</p>}
@@ -122,7 +127,7 @@ function ImportJobRow({ job }: { job: Job }) {
           <>
             {' '}
             <button type="button" data-testid="cancel-import" onClick={() => void sendCommand('history.cancelImport', { jobId: job.id })}>
-              Cancel
+              {t('importCancel')}
             </button>
           </>
         )}
@@ -130,13 +135,14 @@ function ImportJobRow({ job }: { job: Job }) {
       <progress max={total ?? 1} value={total === null ? undefined : Math.min(done, total)} />
       <p class="muted">
         {done.toLocaleString()} / {total === null ? '?' : total.toLocaleString()}
-        {rate !== null && active && ` · ${Math.round(rate).toLocaleString()} visits/s`}
-        {eta && ` · about ${eta} left`}
+        {rate !== null && active && ` · ${t('importRate', Math.round(rate).toLocaleString())}`}
+        {eta && ` · ${t('importEta', eta)}`}
       </p>
       {counts.success && (
         <p data-testid="import-counts">
-          read <span data-testid="count-read">{counts.data.read}</span> · added <span data-testid="count-added">{counts.data.added}</span> · duplicates{' '}
-          <span data-testid="count-duplicates">{counts.data.duplicates}</span> · invalid <span data-testid="count-invalid">{counts.data.invalid}</span>
+          {t('importCountRead')} <span data-testid="count-read">{counts.data.read}</span> · {t('importCountAdded')} <span data-testid="count-added">{counts.data.added}</span> ·{' '}
+          {t('importCountDuplicates')} <span data-testid="count-duplicates">{counts.data.duplicates}</span> · {t('importCountInvalid')}{' '}
+          <span data-testid="count-invalid">{counts.data.invalid}</span>
         </p>
       )}
       {job.error && <p class="error">{job.error.message}</p>}

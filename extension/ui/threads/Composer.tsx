@@ -11,6 +11,7 @@ import type { ChatContext } from '../../../shared/chat/context';
 import type { Result } from '../../../shared/errors';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
+import { t } from '../i18n';
 import { ContextChips, type ChipTab, type ContextChoice } from './ContextChips';
 
 /** Runs a write in the tab's thread, making the thread first when it is unsaved. */
@@ -59,7 +60,7 @@ export function Composer({ withThread, tab, choice, onChoice, context }: { withT
         rows={3}
         value={text}
         data-testid="composer-input"
-        placeholder={model ? `Ask ${model.model}…` : 'Write a note…'}
+        placeholder={model ? t('composerAskModel', model.model) : t('composerWriteNote')}
         onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
@@ -70,19 +71,19 @@ export function Composer({ withThread, tab, choice, onChoice, context }: { withT
       />
       <div class="toolbar">
         <button type="submit" class="primary" data-testid="composer-send">
-          {model ? 'Send' : 'Save note'}
+          {model ? t('composerSend') : t('composerSaveNote')}
         </button>
         {model && (
           <button type="button" data-testid="composer-note" onClick={() => void submit(true)}>
-            Save as note
+            {t('composerSaveAsNote')}
           </button>
         )}
       </div>
       {settings === null && (
         <p class="muted" data-testid="no-model">
-          No model configured: this thread works as notes.{' '}
+          {t('composerNoModel')}{' '}
           <button type="button" class="link" onClick={() => void browser.runtime.openOptionsPage()}>
-            Add a model endpoint in Settings
+            {t('composerAddModel')}
           </button>
         </p>
       )}

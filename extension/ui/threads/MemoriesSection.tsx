@@ -10,10 +10,10 @@ import type { MemoryScope } from '../../../shared/schemas/statuses';
 import { urlKey } from '../../../shared/url';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
-import { t } from '../i18n';
+import { t, type MessageKey } from '../i18n';
 import type { WithThread } from './Composer';
 
-const SCOPE_LABEL: Record<MemoryScope, string> = { thread: 'this thread', doc: 'this page', user: 'about me', global: 'everywhere' };
+const SCOPE_LABEL: Record<MemoryScope, MessageKey> = { thread: 'memoryScopeThread', doc: 'memoryScopeDoc', user: 'memoryScopeUser', global: 'memoryScopeGlobal' };
 
 /** `threadId` null: the tab's thread is unsaved; a thread memory makes it. */
 export function MemoriesSection({ threadId, url, withThread }: { threadId: string | null; url: string; withThread: WithThread }) {
@@ -30,7 +30,7 @@ export function MemoriesSection({ threadId, url, withThread }: { threadId: strin
   const now = Date.now();
   return (
     <section data-testid="memories">
-      <h2>Memories</h2>
+      <h2>{t('memoriesTitle')}</h2>
       <ul class="memories">
         {memories
           .map((memory) => ({ memory, strength: currentStrength(memory, now) }))
@@ -48,15 +48,15 @@ export function MemoriesSection({ threadId, url, withThread }: { threadId: strin
           void (scope === 'thread' ? withThread((id) => create(id)) : create()).then((reply) => reply.ok && setText(''));
         }}
       >
-        <input value={text} placeholder="Remember…" data-testid="memory-input" onInput={(e) => setText((e.target as HTMLInputElement).value)} />{' '}
+        <input value={text} placeholder={t('memoryInputPlaceholder')} data-testid="memory-input" onInput={(e) => setText((e.target as HTMLInputElement).value)} />{' '}
         <select value={scope} aria-label={t('memoryScopeLabel')} data-testid="memory-scope" onChange={(e) => setScope((e.target as HTMLSelectElement).value as MemoryScope)}>
           {(['thread', 'doc', 'user', 'global'] as const).map((s) => (
             <option key={s} value={s}>
-              {SCOPE_LABEL[s]}
+              {t(SCOPE_LABEL[s])}
             </option>
           ))}
         </select>{' '}
-        <button type="submit">Add</button>
+        <button type="submit">{t('memoryAdd')}</button>
       </form>
     </section>
   );
@@ -65,7 +65,7 @@ export function MemoriesSection({ threadId, url, withThread }: { threadId: strin
 /** `pageUrl`: the page a doc memory here belongs to (the list holds this page's doc memories only). */
 function MemoryItem({ memory, strength, pageUrl }: { memory: Memory; strength: number; pageUrl: string }) {
   const [editing, setEditing] = useState(false);
-  const fading = memory.pinned ? 'pinned: does not fade' : `fades ×${DAILY_DECAY} a day since last use; in a week: ${Math.round(strength * DAILY_DECAY ** 7 * 100)}%`;
+  const fading = memory.pinned ? t('memoryPinnedNoFade') : t('memoryFades', DAILY_DECAY, Math.round(strength * DAILY_DECAY ** 7 * 100));
   return (
     <li data-testid="memory" data-scope={memory.scope}>
       {editing ? (
@@ -76,24 +76,25 @@ function MemoryItem({ memory, strength, pageUrl }: { memory: Memory; strength: n
             void sendCommand('memories.update', { memoryId: memory.id, text }).then(() => setEditing(false));
           }}
         >
-          <input name="text" defaultValue={memory.text} aria-label={t('memoryEditLabel')} /> <button type="submit">Save</button>
+          <input name="text" defaultValue={memory.text} aria-label={t('memoryEditLabel')} /> <button type="submit">{t('save')}</button>
         </form>
       ) : (
         <span>{memory.text}</span>
       )}{' '}
       <span class="muted" data-testid="memory-meta" title={fading}>
-        {SCOPE_LABEL[memory.scope]}
-        {memory.scope === 'doc' ? ` (${pageUrl})` : ''} · strength {Math.round(strength * 100)}%{memory.pinned ? ' · pinned' : ''}
+        {t(SCOPE_LABEL[memory.scope])}
+        {memory.scope === 'doc' ? ` (${pageUrl})` : ''} · {t('memoryStrength', Math.round(strength * 100))}
+        {memory.pinned ? ` · ${t('memoryPinned')}` : ''}
       </span>{' '}
       <meter min={0} max={1} value={strength} title={fading} />{' '}
       <button type="button" class="link" onClick={() => void sendCommand('memories.update', { memoryId: memory.id, pinned: !memory.pinned })}>
-        {memory.pinned ? 'unpin' : 'pin'}
+        {memory.pinned ? t('memoryUnpin') : t('memoryPin')}
       </button>{' '}
       <button type="button" class="link" onClick={() => setEditing(!editing)}>
-        edit
+        {t('memoryEdit')}
       </button>{' '}
       <button type="button" class="link" data-testid="memory-forget" onClick={() => void sendCommand('memories.forget', { memoryId: memory.id })}>
-        forget
+        {t('memoryForget')}
       </button>
     </li>
   );

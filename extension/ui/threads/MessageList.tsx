@@ -9,13 +9,14 @@ import { findPatchBlocks } from '../../../shared/patch-blocks';
 import type { Message } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
+import { t, type MessageKey } from '../i18n';
 import { Deferred } from '../components/Deferred';
 import type { ContextSource } from '../../../shared/chat/context';
 import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { threadHash } from '../../../shared/search/options-route';
 import { focusOrOpenUrl, openOptionsAt } from '../search/open';
 
-const ROLE_LABEL: Record<Message['role'], string> = { user: 'You', assistant: 'Assistant', system: 'System', note: 'Note' };
+const ROLE_LABEL: Record<Message['role'], MessageKey> = { user: 'messageRoleUser', assistant: 'messageRoleAssistant', system: 'messageRoleSystem', note: 'messageRoleNote' };
 
 /** Marked once per page when a thread's messages are first on screen (the side-panel-open benchmark reads it). */
 export const THREAD_SHOWN_MARK = 'hydraflow:thread-shown';
@@ -34,7 +35,7 @@ export function MessageList({ threadId, initial, actions }: { threadId: string; 
     if (loaded && performance.getEntriesByName(THREAD_SHOWN_MARK).length === 0) performance.mark(THREAD_SHOWN_MARK);
   }, [loaded]);
   const messages = loaded ?? [];
-  if (messages.length === 0) return <p class="muted" data-testid="no-messages">No messages yet.</p>;
+  if (messages.length === 0) return <p class="muted" data-testid="no-messages">{t('messagesNone')}</p>;
   // An assistant message answers the user message before it (retry and regenerate ask that one again).
   let lastUser: string | undefined;
   const replyTo = new Map<string, string | undefined>();
@@ -85,17 +86,17 @@ function MessageItem({ message, actions }: { message: ShownMessage; actions: Mes
   return (
     <li class={`message ${message.role}`} data-testid="message" data-role={message.role} data-status={message.status} data-id={message.id}>
       <div class="message-head">
-        <strong>{ROLE_LABEL[message.role]}</strong>
+        <strong>{t(ROLE_LABEL[message.role])}</strong>
         {message.model && <span class="muted"> · {message.model}</span>}
         {message.status === 'streaming' && (
           <>
-            <span class="muted"> · replying…</span>{' '}
+            <span class="muted"> · {t('messageReplying')}</span>{' '}
             <button type="button" class="link" data-testid="stop-reply" onClick={() => void sendCommand('chat.stop', { messageId: message.id })}>
-              Stop
+              {t('messageStop')}
             </button>
           </>
         )}
-        {message.status === 'stopped' && <span class="muted"> · stopped</span>}
+        {message.status === 'stopped' && <span class="muted"> · {t('messageStopped')}</span>}
         {done && message.content && (
           <>
             {' '}
@@ -110,7 +111,7 @@ function MessageItem({ message, actions }: { message: ShownMessage; actions: Mes
                 )
               }
             >
-              {copied ? 'copied' : 'copy'}
+              {copied ? t('messageCopied') : t('messageCopy')}
             </button>
           </>
         )}
@@ -118,7 +119,7 @@ function MessageItem({ message, actions }: { message: ShownMessage; actions: Mes
           <>
             {' '}
             <button type="button" class="link" data-testid="edit-message" onClick={() => setEditing(true)}>
-              edit
+              {t('messageEdit')}
             </button>
           </>
         )}
@@ -126,7 +127,7 @@ function MessageItem({ message, actions }: { message: ShownMessage; actions: Mes
           <>
             {' '}
             <button type="button" class="link" data-testid={message.status === 'complete' ? 'regenerate' : 'retry'} onClick={() => void actions.resend(message.replyTo!)}>
-              {message.status === 'complete' ? 'regenerate' : 'retry'}
+              {message.status === 'complete' ? t('messageRegenerate') : t('messageRetry')}
             </button>
           </>
         )}
@@ -143,10 +144,10 @@ function MessageItem({ message, actions }: { message: ShownMessage; actions: Mes
         >
           <textarea name="content" rows={3} defaultValue={message.content} data-testid="edit-input" />
           <button type="submit" class="primary" data-testid="edit-resend">
-            Resend
+            {t('messageResend')}
           </button>{' '}
           <button type="button" onClick={() => setEditing(false)}>
-            Cancel
+            {t('cancel')}
           </button>
         </form>
       ) : message.role === 'assistant' ? (
@@ -160,10 +161,10 @@ function MessageItem({ message, actions }: { message: ShownMessage; actions: Mes
       )}
       {message.context && message.context.length > 0 && (
         <p class="muted context-sent" data-testid="context-sent">
-          With:{' '}
+          {t('messageContextWith')}{' '}
           {message.context.map((part, n) => (
             <span key={n} class="chip" title={part.url}>
-              {part.missing ? `${part.kind} not read: ${part.missing}` : `${part.title || part.url} · ${formatTokens(part.tokens)}${part.trimmed ? ' · trimmed' : ''}`}
+              {part.missing ? t('messageContextNotRead', part.kind, part.missing) : `${part.title || part.url} · ${formatTokens(part.tokens)}${part.trimmed ? ` · ${t('messageContextTrimmed')}` : ''}`}
             </span>
           ))}
         </p>
@@ -198,7 +199,7 @@ function MessageItem({ message, actions }: { message: ShownMessage; actions: Mes
             <Deferred load={() => import('../repo/PatchReview').then((m) => () => <m.PatchReview patch={block.text} />)} />
           ) : (
             <button type="button" data-testid="apply-to-repo" onClick={() => setApplying(n)}>
-              Apply to repo…
+              {t('messageApplyToRepo')}
             </button>
           )}
         </div>
@@ -208,7 +209,7 @@ function MessageItem({ message, actions }: { message: ShownMessage; actions: Mes
 }
 
 function formatTokens(tokens: number): string {
-  return tokens >= 1000 ? `${(tokens / 1000).toFixed(1)}k tokens` : `${tokens} tokens`;
+  return tokens >= 1000 ? t('messageTokensThousands', (tokens / 1000).toFixed(1)) : t('messageTokens', tokens);
 }
 
 /** A page source opens its page (its tab when open); a thread's item opens the thread. */

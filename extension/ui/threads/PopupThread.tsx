@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Browser } from 'wxt/browser';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
+import { t } from '../i18n';
 import { useTabThread } from './useTabThread';
 
 export function PopupThread({ tab }: { tab: Browser.tabs.Tab | null }) {
@@ -13,14 +14,14 @@ export function PopupThread({ tab }: { tab: Browser.tabs.Tab | null }) {
   if (resolved.state !== 'ready') return resolved.state === 'none' ? <p class="muted">{resolved.reason}</p> : null;
   return (
     <section data-testid="popup-thread">
-      <h2>{resolved.thread ? resolved.thread.title : `${resolved.tab.title || resolved.tab.url} (unsaved)`}</h2>
+      <h2>{resolved.thread ? resolved.thread.title : t('popupThreadUnsaved', resolved.tab.title || resolved.tab.url || '')}</h2>
       <ul class="popup-messages">
         {last.map((m) => (
           <li key={m.id} class="truncate">
-            <strong>{m.role === 'assistant' ? 'Assistant' : m.role === 'note' ? 'Note' : 'You'}:</strong> {m.content}
+            <strong>{m.role === 'assistant' ? t('popupRoleAssistant') : m.role === 'note' ? t('popupRoleNote') : t('popupRoleYou')}:</strong> {m.content}
           </li>
         ))}
-        {last.length === 0 && <li class="muted">No messages yet.</li>}
+        {last.length === 0 && <li class="muted">{t('popupNoMessages')}</li>}
       </ul>
       <form
         onSubmit={(event) => {
@@ -36,7 +37,7 @@ export function PopupThread({ tab }: { tab: Browser.tabs.Tab | null }) {
           });
         }}
       >
-        <input value={note} placeholder="Quick note" data-testid="quick-note" onInput={(e) => setNote((e.target as HTMLInputElement).value)} /> <button type="submit">Save</button>
+        <input value={note} placeholder={t('popupQuickNote')} data-testid="quick-note" onInput={(e) => setNote((e.target as HTMLInputElement).value)} /> <button type="submit">{t('save')}</button>
       </form>
     </section>
   );

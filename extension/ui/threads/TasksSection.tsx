@@ -4,8 +4,18 @@ import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } fr
 import type { Task, TaskEvent } from '../../../shared/schemas/entities';
 import { sendCommand } from '../../commands/client';
 import { useLiveQuery } from '../hooks';
-import { t } from '../i18n';
+import { t, type MessageKey } from '../i18n';
 import type { WithThread } from './Composer';
+
+const STATUS_WORD: Record<TaskStatus, MessageKey> = {
+  pending: 'taskStatusPending',
+  in_progress: 'taskStatusInProgress',
+  blocked: 'taskStatusBlocked',
+  completed: 'taskStatusCompleted',
+  failed: 'taskStatusFailed',
+  cancelled: 'taskStatusCancelled',
+};
+const PRIORITY_WORD: Record<TaskPriority, MessageKey> = { low: 'taskPriorityLow', normal: 'taskPriorityNormal', high: 'taskPriorityHigh', urgent: 'taskPriorityUrgent' };
 
 /** `threadId` null: the tab's thread is unsaved; adding a task makes it. */
 export function TasksSection({ threadId, withThread }: { threadId: string | null; withThread: WithThread }) {
@@ -14,7 +24,7 @@ export function TasksSection({ threadId, withThread }: { threadId: string | null
   const [error, setError] = useState<string | null>(null);
   return (
     <section data-testid="tasks">
-      <h2>Tasks</h2>
+      <h2>{t('tasksTitle')}</h2>
       <ul class="tasks">
         {tasks.map((task) => (
           <TaskItem key={task.id} task={task} />
@@ -30,7 +40,7 @@ export function TasksSection({ threadId, withThread }: { threadId: string | null
           });
         }}
       >
-        <input value={title} placeholder="New task" data-testid="task-input" onInput={(e) => setTitle((e.target as HTMLInputElement).value)} /> <button type="submit">Add</button>
+        <input value={title} placeholder={t('taskNewPlaceholder')} data-testid="task-input" onInput={(e) => setTitle((e.target as HTMLInputElement).value)} /> <button type="submit">{t('taskAdd')}</button>
       </form>
       {error && <p class="error">{error}</p>}
     </section>
@@ -51,18 +61,18 @@ function TaskItem({ task }: { task: Task }) {
       <select value={task.status} aria-label={t('taskStatusLabel', task.title)} data-testid="task-status" onChange={(e) => void sendCommand('tasks.update', { taskId: task.id, status: (e.target as HTMLSelectElement).value as TaskStatus })}>
         {TASK_STATUSES.map((status) => (
           <option key={status} value={status}>
-            {status.replace('_', ' ')}
+            {t(STATUS_WORD[status])}
           </option>
         ))}
       </select>{' '}
       <span data-testid="task-title">{task.title}</span>
-      {task.priority !== 'normal' && <span class="muted"> · {task.priority}</span>}
-      {task.dueAt !== null && <span class="muted"> · due {new Date(task.dueAt).toLocaleDateString()}</span>}{' '}
+      {task.priority !== 'normal' && <span class="muted"> · {t(PRIORITY_WORD[task.priority])}</span>}
+      {task.dueAt !== null && <span class="muted"> · {t('taskDue', new Date(task.dueAt).toLocaleDateString())}</span>}{' '}
       <button type="button" class="link" data-testid="task-edit" onClick={() => setEditing(!editing)}>
-        edit
+        {t('taskEdit')}
       </button>{' '}
       <button type="button" class="link" onClick={() => setOpen(!open)}>
-        {open ? 'hide history' : 'history'}
+        {open ? t('taskHideHistory') : t('taskHistory')}
       </button>
       {task.description && !editing && <p class="muted task-description">{task.description}</p>}
       {editing && (
@@ -84,23 +94,23 @@ function TaskItem({ task }: { task: Task }) {
             });
           }}
         >
-          <input name="title" defaultValue={task.title} aria-label="Title" data-testid="task-edit-title" />
-          <textarea name="description" rows={2} defaultValue={task.description} aria-label="Description" data-testid="task-edit-description" />
+          <input name="title" defaultValue={task.title} aria-label={t('taskTitleLabel')} data-testid="task-edit-title" />
+          <textarea name="description" rows={2} defaultValue={task.description} aria-label={t('taskDescriptionLabel')} data-testid="task-edit-description" />
           <label>
-            Priority{' '}
+            {t('taskPriority')}{' '}
             <select name="priority" defaultValue={task.priority} data-testid="task-edit-priority">
               {TASK_PRIORITIES.map((p) => (
                 <option key={p} value={p}>
-                  {p}
+                  {t(PRIORITY_WORD[p])}
                 </option>
               ))}
             </select>
           </label>{' '}
           <label>
-            Due <input type="date" name="due" defaultValue={dayOf(task.dueAt)} data-testid="task-edit-due" />
+            {t('taskDueLabel')} <input type="date" name="due" defaultValue={dayOf(task.dueAt)} data-testid="task-edit-due" />
           </label>{' '}
           <button type="submit" data-testid="task-edit-save">
-            Save
+            {t('save')}
           </button>
           {error && <p class="error">{error}</p>}
         </form>

@@ -9,6 +9,7 @@ import type { Message, Thread } from '../../../shared/schemas/entities';
 import type { CommandResult } from '../../../shared/commands';
 import { sendCommand } from '../../commands/client';
 import { openDatabaseSoon, useLiveQuery } from '../hooks';
+import { t } from '../i18n';
 import { Deferred } from '../components/Deferred';
 import { Composer, type WithThread } from './Composer';
 import { chatContextOf, useContextChoice, type ContextChoice } from './ContextChips';
@@ -38,7 +39,7 @@ export function ThreadPanel() {
     seenBlocklist.current = blocklist;
   }, [blocklist]);
   const kept = { choice, setChoice, capture, setCapture };
-  if (resolved.state === 'loading') return <section class="muted">Finding this tab's thread…</section>;
+  if (resolved.state === 'loading') return <section class="muted">{t('threadFinding')}</section>;
   if (resolved.state === 'none') return <section class="muted" data-testid="no-thread">{resolved.reason}</section>;
   if (resolved.state === 'failed')
     return (
@@ -78,7 +79,7 @@ function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial
   const withThread: WithThread = async (write) => {
     if (saved) return write(thread.id);
     making.current ??= sendCommand('threads.forTab', { tabId: tab.tabId, url: tab.url, title: tab.title, create: true }).then((reply) =>
-      reply.ok && reply.result.thread ? { ok: true as const, result: reply.result.thread } : reply.ok ? err('THREAD_NOT_FOUND', 'The thread could not be made') : reply,
+      reply.ok && reply.result.thread ? { ok: true as const, result: reply.result.thread } : reply.ok ? err('THREAD_NOT_FOUND', t('threadCouldNotBeMade')) : reply,
     );
     const made = await making.current;
     if (!made.ok) {
@@ -128,43 +129,43 @@ function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial
               }}
             >
               <input name="title" defaultValue={thread.title} data-testid="thread-title-input" maxLength={1000} />
-              <button type="submit">Save</button>
+              <button type="submit">{t('save')}</button>
             </form>
           ) : saved ? (
-            <h2 class="thread-title" data-testid="thread-title" title="Rename" onClick={() => setEditing(true)}>
+            <h2 class="thread-title" data-testid="thread-title" title={t('threadRename')} onClick={() => setEditing(true)}>
               {thread.pinned ? '📌 ' : ''}
               {thread.title}
             </h2>
           ) : (
             <h2 class="thread-title" data-testid="thread-title">
               {thread.title}{' '}
-              <span class="muted" data-testid="thread-unsaved" title="Saved when you write something: a note, a question, a task, a memory, Save page or Pin">
-                (unsaved)
+              <span class="muted" data-testid="thread-unsaved" title={t('threadUnsavedHint')}>
+                {t('threadUnsaved')}
               </span>
             </h2>
           )}
           <div class="toolbar">
             <button type="button" data-testid="thread-pin" onClick={() => void act(() => withThread((threadId) => sendCommand('threads.update', { threadId, pinned: !thread.pinned })))}>
-              {thread.pinned ? 'Unpin' : 'Pin'}
+              {thread.pinned ? t('threadUnpin') : t('threadPin')}
             </button>
             {saved && (
               <button type="button" data-testid="thread-archive" onClick={() => void act(() => sendCommand('threads.update', { threadId: thread.id, archived: !thread.archived }))}>
-                {thread.archived ? 'Unarchive' : 'Archive'}
+                {thread.archived ? t('threadUnarchive') : t('threadArchive')}
               </button>
             )}
             <button type="button" data-testid="thread-switch" onClick={() => setPicking(!picking)}>
-              Threads…
+              {t('threadSwitch')}
             </button>
             {saved && (
               <>
                 <button type="button" data-testid="thread-new" onClick={() => void act(() => sendCommand('threads.create', { tab }), (r) => onSwitch(r.thread))}>
-                  New
+                  {t('threadNew')}
                 </button>
                 <button type="button" data-testid="thread-unbind" onClick={() => void act(() => sendCommand('threads.unbind', { tab }))}>
-                  Unbind
+                  {t('threadUnbind')}
                 </button>
                 <button type="button" data-testid="thread-delete" onClick={() => setConfirming(true)}>
-                  Delete
+                  {t('threadDelete')}
                 </button>
               </>
             )}
@@ -174,18 +175,18 @@ function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial
               onClick={() =>
                 void act(
                   () => withThread(() => sendCommand('capture.page', { tabId: tab.tabId })),
-                  (r) => setCapture(r.stored ? `Saved page text (version ${r.page.version}).` : 'Page text unchanged since the last save.'),
+                  (r) => setCapture(r.stored ? t('threadPageSaved', r.page.version) : t('threadPageUnchanged')),
                 )
               }
             >
-              Save page
+              {t('threadSavePage')}
             </button>
           </div>
         </div>
         {confirming && (
           <div class="confirm" data-testid="delete-confirm">
             <p>
-              Delete “{thread.title}” with its messages, tasks and thread memories? Tabs bound to it are unbound. This cannot be undone.
+              {t('threadDeleteConfirm', thread.title)}
             </p>
             <button
               type="button"
@@ -204,18 +205,18 @@ function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial
                 )
               }
             >
-              Delete
+              {t('threadDelete')}
             </button>{' '}
             <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
+              {t('cancel')}
             </button>
           </div>
         )}
         {deleted && (
           <p class="muted" data-testid="delete-report">
-            Deleted: {deleted.messages} messages, {deleted.tasks} tasks ({deleted.taskEvents} events), {deleted.memories} memories; {deleted.tabsUnbound} tab(s) unbound.{' '}
+            {t('threadDeleteReport', deleted.messages, deleted.tasks, deleted.taskEvents, deleted.memories, deleted.tabsUnbound)}{' '}
             <button type="button" class="link" onClick={() => onSwitch()}>
-              Continue
+              {t('threadContinue')}
             </button>
           </p>
         )}
@@ -259,7 +260,7 @@ function NoMessagesYet() {
   }, []);
   return (
     <p class="muted" data-testid="no-messages">
-      No messages yet.
+      {t('messagesNone')}
     </p>
   );
 }

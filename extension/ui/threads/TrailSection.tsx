@@ -1,6 +1,7 @@
 /** The tab's trail: the pages it showed, newest first (tab snapshots, one per committed navigation). */
 import { useState } from 'preact/hooks';
 import { useLiveQuery } from '../hooks';
+import { t } from '../i18n';
 
 const SHOWN = 30;
 
@@ -11,7 +12,7 @@ export function TrailSection({ tabId }: { tabId: number }) {
     <section data-testid="trail">
       <h2>
         <button type="button" class="link" data-testid="trail-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
-          {open ? '▾' : '▸'} This tab's trail
+          {open ? '▾' : '▸'} {t('trailTitle')}
         </button>
       </h2>
       {open && (
@@ -21,7 +22,7 @@ export function TrailSection({ tabId }: { tabId: number }) {
               <span class="muted">{new Date(step.capturedAt).toLocaleTimeString()}</span> {step.title || step.url}
             </li>
           ))}
-          {trail.length === 0 && <li class="muted">No pages recorded for this tab.</li>}
+          {trail.length === 0 && <li class="muted">{t('trailEmpty')}</li>}
         </ol>
       )}
     </section>
