@@ -63,6 +63,16 @@ export async function hostSource(host: BundleHost, file: { folderId: string; nam
   };
 }
 
+/**
+ * Stages a file the user picked (a UI page calls this) under a new id: Cache Storage keeps it on
+ * disk, so the worker reads it by id, in slices or as a stream, and no message carries its bytes.
+ */
+export async function stagePickedFile(file: Blob): Promise<string> {
+  const id = crypto.randomUUID();
+  await (await caches.open(BUNDLE_CACHE)).put(stagedKey(id), new Response(file));
+  return id;
+}
+
 /** A Blob staged by a UI page; Cache Storage keeps it on disk, and slices read only what is asked. */
 export async function stagedBlob(id: string): Promise<Blob> {
   const response = await (await caches.open(BUNDLE_CACHE)).match(stagedKey(id));

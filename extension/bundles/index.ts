@@ -3,4 +3,4 @@ export { bundleJobTypes } from './jobs';
 export { resumeBundleImport, importRows, openRowSource, previewSource } from './import';
 export type { RowSource } from './row-source';
 export { writeScope, exportFileName } from './export';
-export { BUNDLE_CACHE, discardStaged, stagedBlob, stagedKey, type BundleHost } from './files';
+export { BUNDLE_CACHE, discardStaged, stagePickedFile, stagedBlob, stagedKey, type BundleHost } from './files';

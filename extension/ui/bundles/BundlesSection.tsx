@@ -9,7 +9,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { exportResult, importReport, type BundleFileRef, type BundlePreview, type ExportScope, type ImportReport } from '../../../shared/commands/bundles';
 import type { Job } from '../../../shared/schemas/entities';
-import { BUNDLE_CACHE, stagedKey } from '../../bundles/files';
+import { BUNDLE_CACHE, stagePickedFile } from '../../bundles/files';
 import { sendCommand } from '../../commands/client';
 import { formatBytes } from '../history/format';
 import { useCommand, useLiveQuery } from '../hooks';
@@ -76,8 +76,7 @@ export function BundlesSection() {
 
   const pick = async (picked: File | undefined) => {
     if (!picked) return;
-    const id = crypto.randomUUID();
-    await (await caches.open(BUNDLE_CACHE)).put(stagedKey(id), new Response(picked));
+    const id = await stagePickedFile(picked);
     await runPreview({ kind: 'staged', id, name: picked.name });
   };
 

@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 import { importCounts } from '../../../shared/commands/history';
 import type { HistoryProfileInfo } from '../../../shared/protocol/history';
 import type { Job } from '../../../shared/schemas/entities';
-import { BUNDLE_CACHE, stagedKey } from '../../bundles';
+import { stagePickedFile } from '../../bundles';
 import { sendCommand } from '../../commands/client';
 import { useCommand, useLiveQuery } from '../hooks';
 import { t } from '../i18n';
@@ -32,8 +32,7 @@ export function ImportPanel() {
   const importTakeout = async (file: File | undefined) => {
     if (!file) return;
     // Staged, not sent as text: the worker reads it as a stream (a Takeout file can be hundreds of MB).
-    const id = crypto.randomUUID();
-    await (await caches.open(BUNDLE_CACHE)).put(stagedKey(id), new Response(file));
+    const id = await stagePickedFile(file);
     const reply = await sendCommand('history.importTakeout', { fileName: file.name, stagedId: id });
     setMessage(reply.ok ? null : reply.error.message);
   };
@@ -43,8 +42,7 @@ export function ImportPanel() {
     if (!file) return;
     const head = new TextDecoder().decode(await file.slice(0, 16).arrayBuffer());
     if (!head.startsWith('SQLite format 3')) return importTakeout(file);
-    const id = crypto.randomUUID();
-    await (await caches.open(BUNDLE_CACHE)).put(stagedKey(id), new Response(file));
+    const id = await stagePickedFile(file);
     setMessage(t('importHandingFile'));
     const reply = await sendCommand('history.importFile', { stagedId: id, name: file.name });
     setMessage(reply.ok ? null : reply.error.message);
