@@ -106,11 +106,8 @@ export class TakeoutScanner {
           continue;
         }
       }
-      // An object or array entry ends when its bracket closes back to list depth + 1.
-      if (this.entry !== null && (c === 0x7d || c === 0x5d) && this.depth === this.listDepth + 1) {
-        this.endEntry(out, text, pieceStart, i + 1);
-        pieceStart = -1;
-      } else if (this.skipping && (c === 0x7d || c === 0x5d) && this.depth === this.listDepth + 1) {
+      // An object or array entry (kept or being skipped) ends when its bracket closes back to list depth + 1.
+      if ((this.entry !== null || this.skipping) && (c === 0x7d || c === 0x5d) && this.depth === this.listDepth + 1) {
         this.endEntry(out, text, pieceStart, i + 1);
         pieceStart = -1;
       }
