@@ -128,8 +128,12 @@ describe('repo tools in the side panel', () => {
     process.kill(previewPid, 'SIGKILL');
     await expect.poll(() => existsSync(`/proc/${previewPid}`), { timeout: 10_000 }).toBe(false);
     await page.click('[data-testid=patch-apply]');
-    await page.waitForSelector('[data-testid=patch-applied]', { timeout: 30_000 });
+    const reapplied = await page.waitForSelector('[data-testid=patch-applied]', { timeout: 30_000 });
     expect(readFileSync(join(repo, 'greeting.txt'), 'utf8')).toBe('hello\nagain\n');
+    // The ledger (above the checks) lists the new change; until it does, the Run buttons below it
+    // are still moving down, and a click aimed at one lands on whatever took its place.
+    const reappliedId = await reapplied!.evaluate((el) => el.getAttribute('data-change-id'));
+    await page.waitForSelector(`[data-testid=ledger-entry][data-change-id="${reappliedId}"]`, { timeout: 30_000 });
     expect(applies()).toHaveLength(2);
     expect(applies()[1]).toContain('"byHash":false');
     expect(applies()[1]).not.toContain(`[${previewPid}]`);
