@@ -10,6 +10,7 @@ import { newId } from '../../shared/ids';
 import type { Message, Thread } from '../../shared/schemas/entities';
 import { urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
+import { threadContents } from './contents';
 
 export interface TabRef {
   tabId: number;
@@ -182,11 +183,7 @@ export async function touchThread(db: HydraDb, threadId: string, firstText: stri
 export async function deleteThread(db: HydraDb, threadId: string, now = Date.now()) {
   return db.transaction('rw', [db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.tabs, db.tabSnapshots], async () => {
     await getThread(db, threadId);
-    const messages = await db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).primaryKeys();
-    const tasks = await db.tasks.where('threadId').equals(threadId).primaryKeys();
-    const taskEvents = await db.taskEvents.where('threadId').equals(threadId).primaryKeys();
-    const memories = await db.memories.where('threadId').equals(threadId).filter((m) => m.scope === 'thread').primaryKeys();
-    const tabs = await db.tabs.where('threadId').equals(threadId).primaryKeys();
+    const { messages, tasks, taskEvents, memories, tabs } = await threadContents(db, threadId);
     await db.messages.bulkDelete(messages);
     await db.tasks.bulkDelete(tasks);
     await db.taskEvents.bulkDelete(taskEvents);

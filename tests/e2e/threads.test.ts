@@ -190,6 +190,36 @@ describe('threads in real Chromium', () => {
     expect(await texts(restartedB.page)).toEqual(['note on beta']);
   }, 120_000);
 
+  it('the delete question counts what goes (live), and the report matches what the delete removed', async () => {
+    const browser = await start();
+    const { tabId } = await openSite(browser, '/doomed');
+    const { page } = await panel(browser, tabId);
+    await note(page, 'first note');
+    await note(page, 'second note');
+    const threadId = await savedThreadId(page);
+    await page.type('[data-testid=task-input]', 'a task of the thread');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=task]');
+    await page.type('[data-testid=memory-input]', 'a memory of the thread');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=memory][data-scope=thread]');
+
+    await page.click('[data-testid=thread-delete]');
+    const counted = () => page.$eval('[data-testid=delete-confirm-counts][data-counted]', (el) => el.textContent);
+    await page.waitForSelector('[data-testid=delete-confirm-counts][data-counted]');
+    expect(await counted()).toBe('Delete “Page /doomed”? It takes 2 messages, 1 tasks (1 events) and 1 thread memories with it, and unbinds 1 tab(s). This cannot be undone.');
+    // The count follows the data while the question is open.
+    await command(page, 'chat.note', { threadId, content: 'written while asking' });
+    await page.waitForFunction(() => document.querySelector('[data-testid=delete-confirm-counts]')?.textContent?.includes('It takes 3 messages'), { timeout: 10_000 });
+
+    await page.click('[data-testid=delete-confirm-yes]');
+    const report = await page.waitForSelector('[data-testid=delete-report]');
+    expect(await report!.evaluate((el) => el.textContent)).toContain('Deleted: 3 messages, 1 tasks (1 events), 1 memories; 1 tab(s) unbound.');
+    const left = await readStore(page, 'messages');
+    expect(left.filter((m) => (m as { threadId: string }).threadId === threadId)).toEqual([]);
+    for (const store of ['tasks', 'taskEvents', 'memories']) expect((await readStore<{ threadId: string | null }>(page, store)).filter((row) => row.threadId === threadId), store).toEqual([]);
+  }, 60_000);
+
   it('streams an OpenAI-compatible reply incrementally, stores it, and renders model HTML as text', async () => {
     const browser = await start();
     const { tabId } = await openSite(browser, '/chat');

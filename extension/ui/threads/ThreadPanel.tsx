@@ -19,6 +19,7 @@ import { MessageList, THREAD_SHOWN_MARK, type MessageActions } from './MessageLi
 import { PagesSection } from '../pages/PagesSection';
 import { TasksSection } from './TasksSection';
 import { ThreadPicker } from './ThreadPicker';
+import { threadContents } from '../../threads/contents';
 import { usePanelTab, useTabThread } from './useTabThread';
 
 export function ThreadPanel() {
@@ -185,9 +186,7 @@ function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial
         </div>
         {confirming && (
           <div class="confirm" data-testid="delete-confirm">
-            <p>
-              {t('threadDeleteConfirm', thread.title)}
-            </p>
+            <ThreadDeleteQuestion thread={thread} />
             <button
               type="button"
               class="danger"
@@ -261,6 +260,19 @@ function NoMessagesYet() {
   return (
     <p class="muted" data-testid="no-messages">
       {t('messagesNone')}
+    </p>
+  );
+}
+
+/** The delete question names what goes, counted live by the same reader the delete uses. */
+function ThreadDeleteQuestion({ thread }: { thread: Thread }) {
+  const counts = useLiveQuery(async (db) => {
+    const found = await threadContents(db, thread.id);
+    return { messages: found.messages.length, tasks: found.tasks.length, taskEvents: found.taskEvents.length, memories: found.memories.length, tabs: found.tabs.length };
+  }, [thread.id]);
+  return (
+    <p data-testid="delete-confirm-counts" data-counted={counts ? 'true' : undefined}>
+      {counts ? t('threadDeleteConfirmCounts', thread.title, counts.messages, counts.tasks, counts.taskEvents, counts.memories, counts.tabs) : t('threadDeleteConfirm', thread.title)}
     </p>
   );
 }
