@@ -95,7 +95,7 @@ async function runJob(db: HydraDb, job: Job): Promise<void> {
         void reportProgress(db, job.id, { done, total, cursor: { done } });
       },
     });
-    await appendJobLog(db, job.id, `pulled ${report.pulled}, pushed ${report.pushed}, conflicts ${report.conflicts}, visits +${report.visitsAdded} −${report.visitsRemoved} in ${Date.now() - started} ms`);
+    await appendJobLog(db, job.id, `pulled ${report.pulled}, pushed ${report.pushed}, conflicts ${report.conflicts}, visits +${report.visitsAdded} −${report.visitsRemoved} in ${Date.now() - started} ms (${Object.entries(report.timing).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')})`);
     await writeState(db, { lastSyncAt: Date.now(), lastError: null });
     await finishJob(db, job.id, report);
   } catch (error) {
