@@ -201,7 +201,8 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
       continue;
     }
     const table = TABLE_OF_KIND[body.kind];
-    rows.set(table, [...(rows.get(table) ?? []), body.row as unknown as Record<string, unknown>]);
+    if (!rows.has(table)) rows.set(table, []);
+    rows.get(table)!.push(body.row as unknown as Record<string, unknown>);
     records.push({ docId: body.id, serverId: doc.serverId, rev: doc.rev, hlc: body.hlc });
     report.pulled++;
   }
@@ -254,11 +255,7 @@ async function pull(db: HydraDb, remote: Remote, codec: SyncCodec, identity: str
     const feed = await remote.changes(since, PULL_BATCH);
     report.timing.fetch += performance.now() - t;
     t = performance.now();
-    const opened: Opened[] = [];
-    for (const change of feed.results) {
-      const doc = await openDoc(db, codec, change.doc);
-      if (doc) opened.push(doc);
-    }
+    const opened = (await Promise.all(feed.results.map((change) => openDoc(db, codec, change.doc)))).filter((doc): doc is Opened => doc !== null);
     report.timing.open += performance.now() - t;
     t = performance.now();
     await incomingTransaction(db, async () => {
@@ -327,19 +324,19 @@ async function push(db: HydraDb, remote: Remote, codec: SyncCodec, config: SyncC
     report.timing.send += performance.now() - t;
     t = performance.now();
     await db.transaction('rw', db.syncOutbox, db.syncDocs, async () => {
+      const accepted: SyncDocRow[] = [];
       for (let i = 0; i < sent.length; i++) {
         const { docId, serverId, hlc } = sent[i]!;
         const result = results[i];
-        if (!result?.rev || result.error) {
-          refused++;
-          continue;
-        }
-        await db.syncDocs.put({ docId, serverId, rev: result.rev, hlc });
-        // Changed again since it was read: it stays for the next push.
-        if ((await db.syncOutbox.get(docId))?.hlc === hlc) await db.syncOutbox.delete(docId);
-        report.pushed++;
+        if (!result?.rev || result.error) refused++;
+        else accepted.push({ docId, serverId, rev: result.rev, hlc });
       }
-      for (const docId of dropped) if ((await db.syncOutbox.get(docId))?.hlc === hlcOf.get(docId)) await db.syncOutbox.delete(docId);
+      await db.syncDocs.bulkPut(accepted);
+      report.pushed += accepted.length;
+      // An entry changed again since it was read stays for the next push.
+      const done = [...accepted.map((row) => row.docId), ...dropped];
+      const now = await db.syncOutbox.bulkGet(done);
+      await db.syncOutbox.bulkDelete(done.filter((docId, i) => now[i]?.hlc === hlcOf.get(docId)));
     });
     report.timing.commit += performance.now() - t;
     options.onProgress?.(report.pulled + report.pushed, report.pulled + total);

@@ -128,15 +128,19 @@ interface JobRow {
   result: unknown;
 }
 
-/** Clicks "Sync now" and waits for the sync job it started to end. */
+/**
+ * Clicks "Sync now" and waits for the sync it started (or the one already running, which the
+ * click joins: the alarm set after local writes may have started it) to end.
+ */
 async function syncNow(page: Page): Promise<JobRow> {
-  const before = new Set((await readStore<JobRow>(page, 'jobs')).filter((job) => job.type === 'sync').map((job) => job.id));
+  const clickedAt = Date.now();
   await page.click('[data-testid=sync-now]');
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const job = (await readStore<JobRow>(page, 'jobs')).find((j) => j.type === 'sync' && !before.has(j.id));
-    if (job && job.status !== 'running' && job.status !== 'queued') return job;
-    if (Date.now() > deadline) throw new Error(`sync job still ${job?.status}`);
+    const jobs = (await readStore<JobRow & { finishedAt: number | null }>(page, 'jobs')).filter((j) => j.type === 'sync');
+    const finished = jobs.filter((j) => j.finishedAt !== null && j.finishedAt >= clickedAt - 1000).sort((x, y) => y.finishedAt! - x.finishedAt!);
+    if (!jobs.some((j) => j.status === 'running' || j.status === 'queued') && finished.length) return finished[0]!;
+    if (Date.now() > deadline) throw new Error('sync job did not end');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
