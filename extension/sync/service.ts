@@ -78,9 +78,13 @@ export function resumeSync(db: HydraDb, job: Job): void {
   void runJob(db, job);
 }
 
+/** Chromium stops a worker after 30 s without extension events, even mid-fetch: a cheap API call resets that. */
+const KEEP_ALIVE_MS = 10_000;
+
 async function runJob(db: HydraDb, job: Job): Promise<void> {
   const controller = new AbortController();
   running.set(job.id, controller);
+  const keepAlive = setInterval(() => void browser.runtime.getPlatformInfo().catch(() => undefined), KEEP_ALIVE_MS);
   try {
     const config = await readConfig(db);
     if (!config) throw new CodedError('SYNC_NOT_CONFIGURED', ERRORS.SYNC_NOT_CONFIGURED.message);
@@ -103,6 +107,7 @@ async function runJob(db: HydraDb, job: Job): Promise<void> {
     if (appError.code !== 'CANCELLED') await writeState(db, { lastError: { code: appError.code, message: appError.message } });
     await failJob(db, job.id, appError);
   } finally {
+    clearInterval(keepAlive);
     running.delete(job.id);
   }
 }

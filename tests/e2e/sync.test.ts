@@ -172,7 +172,6 @@ describe('sync between two Chromium profiles through a CouchDB server', () => {
     step('A syncs');
     const first = await syncNow(a.options);
     step('A synced');
-    process.stderr.write(`${JSON.stringify((await readStore<{ type: string; logTail: string[] }>(a.options, 'jobs')).filter((j) => j.type === 'sync').map((j) => j.logTail))}\n`);
     expect([first.status, first.error]).toEqual(['succeeded', null]);
     await statusLine(a.options, /Last sync: .* 0 changes waiting/);
     const expected = await stores(a.options);
@@ -200,7 +199,6 @@ describe('sync between two Chromium profiles through a CouchDB server', () => {
     step('B syncs');
     const received = await syncNow(b.options);
     step('B synced');
-    process.stderr.write(`${JSON.stringify((await readStore<{ type: string; logTail: string[] }>(b.options, 'jobs')).filter((j) => j.type === 'sync').map((j) => j.logTail))}\n`);
     expect([received.status, received.error]).toEqual(['succeeded', null]);
     expect(await stores(b.options)).toEqual(expected);
 
@@ -242,5 +240,5 @@ describe('sync between two Chromium profiles through a CouchDB server', () => {
     step('Nothing waits on either side, in the ');
     // Nothing waits on either side, in the status line.
     for (const page of [a.options, b.options]) await statusLine(page, /Last sync: .* 0 changes waiting/);
-  });
+  }, 300_000);
 });
