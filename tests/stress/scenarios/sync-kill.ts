@@ -61,12 +61,13 @@ export const workerKillDuringSync: Scenario = {
       await seedRaw(a.page, 'threads', 200, (i) => ({ id: `thread-${i}`, title: `Thread ${i}`, titleSource: 'user', pinned: 0, archived: 0, urlKeys: [], url: null, createdAt: T0 + i, updatedAt: T0 + i }));
       await seedRaw(a.page, 'messages', 2000, (i) => ({ id: `message-${i}`, threadId: `thread-${i % 200}`, role: 'user', content: `Message ${i}`, status: 'complete', model: null, error: null, createdAt: T0 + i, updatedAt: T0 + i }));
       await seedRaw(a.page, 'visits', visits, (i) => makeVisit({ url: `https://site${i % 97}.example/${i}`, title: `Visit ${i}`, visitedAt: T0 + i * 30_000, transition: 'link', source: 'chromium' }));
+      const ownThread = ((await must(b.page, 'threads.create', { title: 'Written on B' })) as { thread: { id: string } }).thread.id;
       let killed = 0;
       for (let kill = 0; kill < kills; kill++) {
         const side = kill % 2 === 0 ? a : b;
         // Both write between syncs: the outbox must carry these across kills.
-        for (const [name, page] of [['a', a.page], ['b', b.page]] as const) {
-          const note = (await must(page, 'chat.note', { threadId: `thread-${random.int(200)}`, content: `note ${name}${kill}` })) as { message: { id: string } };
+        for (const [name, page, threadId] of [['a', a.page, `thread-${random.int(200)}`], ['b', b.page, ownThread]] as const) {
+          const note = (await must(page, 'chat.note', { threadId, content: `note ${name}${kill}` })) as { message: { id: string } };
           written.add(note.message.id);
         }
         const started = await command(side.page, 'sync.start', {});
