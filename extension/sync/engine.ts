@@ -255,7 +255,15 @@ async function pull(db: HydraDb, remote: Remote, codec: SyncCodec, identity: str
     const feed = await remote.changes(since, PULL_BATCH);
     report.timing.fetch += performance.now() - t;
     t = performance.now();
-    const opened = (await Promise.all(feed.results.map((change) => openDoc(db, codec, change.doc)))).filter((doc): doc is Opened => doc !== null);
+    // What this machine sent or received at that very revision is not fetched again (its own pushes come back in the feed).
+    // A document with a revision not known here (a change, or a conflict revision) is fetched.
+    const changes = feed.results.filter((change) => change.id !== KEYCHECK_ID && !change.id.startsWith('_'));
+    const known = new Map((await db.syncDocs.where('serverId').anyOf(changes.map((change) => change.id)).toArray()).map((row) => [row.serverId, row.rev]));
+    const fresh = changes.filter((change) => change.changes.some(({ rev }) => rev !== known.get(change.id))).map((change) => change.id);
+    const fetched = await remote.docs(fresh);
+    report.timing.fetch += performance.now() - t;
+    t = performance.now();
+    const opened = (await Promise.all(fetched.map((doc) => openDoc(db, codec, doc)))).filter((doc): doc is Opened => doc !== null);
     report.timing.open += performance.now() - t;
     t = performance.now();
     await incomingTransaction(db, async () => {

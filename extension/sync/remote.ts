@@ -7,7 +7,6 @@
 import PouchDB from 'pouchdb-core';
 import HttpAdapter from 'pouchdb-adapter-http';
 import { CodedError } from '../../shared/errors';
-import type { ServerDoc } from '../../shared/sync/format';
 
 PouchDB.plugin(HttpAdapter);
 
@@ -15,7 +14,7 @@ export interface RemoteChange {
   id: string;
   seq: string | number;
   deleted?: boolean;
-  doc?: ServerDoc;
+  changes: { rev: string }[];
 }
 
 export interface BulkResult {
@@ -34,7 +33,7 @@ interface PouchHttp {
   put(doc: Record<string, unknown>): Promise<{ ok: boolean; id: string; rev: string }>;
   bulkDocs(docs: Record<string, unknown>[], options?: { new_edits?: boolean }): Promise<BulkResult[]>;
   allDocs(options: { keys?: string[]; include_docs?: boolean; limit?: number; conflicts?: boolean }): Promise<{ rows: { id?: string; key: string; value?: { rev: string; deleted?: boolean }; doc?: Record<string, unknown> | null; error?: string }[] }>;
-  changes(options: { since: string | number; limit: number; include_docs: boolean; conflicts: boolean; style?: 'main_only' | 'all_docs' }): Promise<{ results: RemoteChange[]; last_seq: string | number }>;
+  changes(options: { since: string | number; limit: number; style?: 'main_only' | 'all_docs' }): Promise<{ results: RemoteChange[]; last_seq: string | number }>;
   close(): Promise<void>;
 }
 
@@ -110,8 +109,30 @@ export class Remote {
     return revs;
   }
 
+  /** Ids and leaf revisions changed since a sequence (no bodies: what is known here is not fetched again). */
   changes(since: string | number, limit: number) {
-    return call(() => this.db.changes({ since, limit, include_docs: true, conflicts: true, style: 'main_only' }));
+    return call(() => this.db.changes({ since, limit, style: 'all_docs' }));
+  }
+
+  /** Current documents with their conflict revisions; a deleted one as `{_id, _rev, _deleted}` (its body, if any, is not listed). */
+  async docs(ids: string[]): Promise<Record<string, unknown>[]> {
+    if (ids.length === 0) return [];
+    const reply = await call(() => this.db.allDocs({ keys: ids, include_docs: true, conflicts: true }));
+    const docs: Record<string, unknown>[] = [];
+    for (const row of reply.rows) {
+      if (row.doc) docs.push(row.doc);
+      else if (row.value?.deleted) docs.push(await this.deletedDoc(row.key, row.value.rev));
+    }
+    return docs;
+  }
+
+  /** A deletion's own revision, with the sealed body HydraFlow writes into it when it has one. */
+  private async deletedDoc(id: string, rev: string): Promise<Record<string, unknown>> {
+    try {
+      return { ...(await this.db.get(id, { rev })), _id: id, _rev: rev, _deleted: true };
+    } catch {
+      return { _id: id, _rev: rev, _deleted: true };
+    }
   }
 
   close() {

@@ -13,6 +13,7 @@ import { createKeycheck, openKeycheck } from '../../../extension/sync/crypto';
 import { addVisits, makeVisit } from '../../../extension/history/visits';
 import { setBlocklist } from '../../../extension/capture/blocklist';
 import type { SyncConfig } from '../../../shared/commands/sync';
+import { formatHlc } from '../../../shared/sync/format';
 import { reverseHost } from '../../../shared/host-key';
 import type { Memory, Message, Task, TaskEvent, Thread } from '../../../shared/schemas/entities';
 import { startPouchServer, type CouchServer } from '../../support/pouchdb-server';
@@ -172,6 +173,33 @@ describe('sync through a CouchDB server', () => {
     expect(await b.visits.where('hostRev').equals(reverseHost('secret.example')).count()).toBe(0);
     expect(await b.visits.get(makeVisit({ url: 'https://open.example/new', title: '', visitedAt: T0 + 5, transition: 'link', source: 'live' }).id)).toBeDefined();
     expect(await contents(a)).toEqual(await contents(b));
+  });
+});
+
+describe('conflict revisions on the server', () => {
+  it('resolves a document with _conflicts by the clock, deletes the losing revision, and applies the winner', async () => {
+    const a = await machine();
+    await seed(a, 10);
+    await runSync(a, config('conflicts'));
+    // Another client (a server-to-server replication, say) leaves a second branch of thread-2 with a later edit.
+    const keycheck = (await (await fetch(`${server.url}/conflicts/hydraflow-sync`)).json()) as never;
+    const codec = await openKeycheck(keycheck, 'correct horse battery');
+    const serverId = await codec.serverId('thread:thread-2');
+    const current = (await (await fetch(`${server.url}/conflicts/${serverId}`)).json()) as { _rev: string };
+    const later = { kind: 'thread', id: 'thread:thread-2', hlc: formatHlc(Date.now() + 60_000, 0, 'other'), row: { ...thread(2), title: 'Edited elsewhere' } };
+    const branch = { _id: serverId, _rev: `2-${'f'.repeat(32)}`, ...(await codec.seal(serverId, later)) };
+    const put = await fetch(`${server.url}/conflicts/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ new_edits: false, docs: [branch] }) });
+    expect(put.ok).toBe(true);
+    const before = (await (await fetch(`${server.url}/conflicts/${serverId}?conflicts=true`)).json()) as { _conflicts?: string[] };
+    expect(before._conflicts?.length).toBe(1);
+    expect(current._rev).toBeTruthy();
+
+    const report = await runSync(a, config('conflicts'));
+    expect(report.conflicts).toBeGreaterThanOrEqual(1);
+    const after = (await (await fetch(`${server.url}/conflicts/${serverId}?conflicts=true`)).json()) as { _conflicts?: string[] };
+    expect(after._conflicts ?? []).toEqual([]);
+    expect((await a.threads.get('thread-2'))?.title).toBe('Edited elsewhere');
+    expect((await codec.open(after as never)) as { hlc: string }).toMatchObject({ hlc: later.hlc });
   });
 });
 
