@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { AppError } from '../../shared/errors';
 import { CodedError, toAppError } from '../../shared/errors';
 import type { SyncConfig } from '../../shared/commands/sync';
-import { docBody, docKindOf, EDITED_KINDS, KEYCHECK_ID, keycheckDoc, serverDoc, type DocBody, type ServerDoc } from '../../shared/sync/format';
+import { docBody, docKindOf, EDITED_KINDS, KEYCHECK_ID, keycheckDoc, serverDoc, type DocBody } from '../../shared/sync/format';
 import type { HydraDb, SyncDocRow } from '../db';
 import { createKeycheck, openKeycheck, type SyncCodec } from './crypto';
 import { observe, tick } from './clock';
@@ -225,11 +225,9 @@ async function resolveConflicts(db: HydraDb, remote: Remote, codec: SyncCodec, d
   let winner: DocBody = doc.body;
   if (versions.some((v) => v.body.kind === 'tombstone')) winner = { kind: 'tombstone', id: doc.body.id, hlc: tick() };
   else if (doc.body.kind === 'visits') {
-    const visits = new Map<string, DocBody & { kind: 'visits' }>();
     const union = { visits: new Map<string, unknown>(), deleted: new Set<string>() };
     for (const v of versions) {
       if (v.body.kind !== 'visits') continue;
-      visits.set(v.rev, v.body);
       for (const visit of v.body.visits) union.visits.set(`${visit[0]} ${visit[2]}`, visit);
       for (const id of v.body.deleted) union.deleted.add(id);
     }
@@ -379,4 +377,3 @@ export function syncErrorOf(error: unknown): AppError {
   return toAppError(error);
 }
 
-export type { ServerDoc };

@@ -33,7 +33,7 @@ interface PouchHttp {
   put(doc: Record<string, unknown>): Promise<{ ok: boolean; id: string; rev: string }>;
   bulkDocs(docs: Record<string, unknown>[], options?: { new_edits?: boolean }): Promise<BulkResult[]>;
   allDocs(options: { keys?: string[]; include_docs?: boolean; limit?: number; conflicts?: boolean }): Promise<{ rows: { id?: string; key: string; value?: { rev: string; deleted?: boolean }; doc?: Record<string, unknown> | null; error?: string }[] }>;
-  changes(options: { since: string | number; limit: number; style?: 'main_only' | 'all_docs' }): Promise<{ results: RemoteChange[]; last_seq: string | number }>;
+  changes(options: { since: string | number; limit: number; batch_size: number; style?: 'main_only' | 'all_docs' }): Promise<{ results: RemoteChange[]; last_seq: string | number }>;
   close(): Promise<void>;
 }
 
@@ -111,7 +111,8 @@ export class Remote {
 
   /** Ids and leaf revisions changed since a sequence (no bodies: what is known here is not fetched again). */
   changes(since: string | number, limit: number) {
-    return call(() => this.db.changes({ since, limit, style: 'all_docs' }));
+    // One request per call: PouchDB's HTTP adapter otherwise splits `limit` into requests of 25.
+    return call(() => this.db.changes({ since, limit, batch_size: limit, style: 'all_docs' }));
   }
 
   /** Current documents with their conflict revisions; a deleted one as `{_id, _rev, _deleted}` (its body, if any, is not listed). */

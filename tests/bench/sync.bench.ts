@@ -17,6 +17,7 @@ import type { Visit } from '../../shared/schemas/entities';
 import { BUNDLE_CACHE, stagedKey } from '../../extension/bundles/files';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 import { startPouchServer } from '../support/pouchdb-server';
+import { seedRaw } from '../stress/browser';
 
 const VISITS = Number(process.env.HF_BENCH_SYNC_VISITS ?? 100_000);
 const MESSAGES = Number(process.env.HF_BENCH_SYNC_MESSAGES ?? 10_000);
@@ -41,28 +42,8 @@ async function open(userDataDir: string): Promise<Profile> {
   return { page, launched, heap: async () => ((await session.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize };
 }
 
-async function rawAdd(page: Page, store: string, rows: unknown[]): Promise<void> {
-  for (let from = 0; from < rows.length; from += 20_000) {
-    await page.evaluate(
-      async (name: string, slice: unknown[]) => {
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const request = indexedDB.open('hydraflow');
-          request.onsuccess = () => resolve(request.result);
-          request.onerror = () => reject(request.error);
-        });
-        await new Promise<void>((resolve, reject) => {
-          const tx = db.transaction(name, 'readwrite');
-          for (const row of slice) tx.objectStore(name).add(row);
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
-        });
-        db.close();
-      },
-      store,
-      rows.slice(from, from + 20_000),
-    );
-  }
-}
+/** Raw IndexedDB writes (the stress runs' fast seed): the first sync reads the stores, not the outbox. */
+const rawAdd = (page: Page, store: string, rows: unknown[]) => seedRaw(page, store, rows.length, (i) => rows[i]);
 
 async function command<T>(page: Page, method: string, params: unknown): Promise<T> {
   const reply = (await page.evaluate((m, p) => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: m, params: p }), method, params as never)) as { ok: boolean; result: T; error?: unknown };

@@ -17,6 +17,7 @@ import type { Memory, Message, Task, TaskEvent, Thread, Visit } from '../../shar
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 import { readStore } from '../support/idb';
 import { startPouchServer, type CouchServer } from '../support/pouchdb-server';
+import { seedRaw } from '../stress/browser';
 
 const VISITS = Number(process.env.HF_SYNC_E2E_VISITS ?? 100_000);
 const THREADS = 1000;
@@ -75,29 +76,8 @@ function visitRows(from: number, to: number): Visit[] {
   return rows;
 }
 
-/** Raw IndexedDB adds (the bench's fast seed): the first sync reads the stores, not the outbox. */
-async function rawAdd(page: Page, store: string, rows: unknown[]): Promise<void> {
-  for (let from = 0; from < rows.length; from += 20_000) {
-    await page.evaluate(
-      async (name: string, slice: unknown[]) => {
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const open = indexedDB.open('hydraflow');
-          open.onsuccess = () => resolve(open.result);
-          open.onerror = () => reject(open.error);
-        });
-        await new Promise<void>((resolve, reject) => {
-          const tx = db.transaction(name, 'readwrite');
-          for (const row of slice) tx.objectStore(name).add(row);
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
-        });
-        db.close();
-      },
-      store,
-      rows.slice(from, from + 20_000) as never,
-    );
-  }
-}
+/** Raw IndexedDB writes (the stress runs' fast seed): the first sync reads the stores, not the outbox. */
+const rawAdd = (page: Page, store: string, rows: unknown[]) => seedRaw(page, store, rows.length, (i) => rows[i]);
 
 async function command<T = unknown>(page: Page, method: string, params: unknown): Promise<T> {
   const reply = (await page.evaluate((m, p) => chrome.runtime.sendMessage({ type: 'hydraflow/command', method: m, params: p }), method, params as never)) as { ok: boolean; result?: T; error?: { code: string; message: string } };
