@@ -11,6 +11,7 @@
  * (rows.ts); a deletion wins over any edit. Conflict revisions found on the server are resolved
  * the same way and deleted, so `_conflicts` never grows.
  */
+import Dexie, { type Table } from 'dexie';
 import { z } from 'zod';
 import type { AppError } from '../../shared/errors';
 import { CodedError, toAppError } from '../../shared/errors';
@@ -28,7 +29,9 @@ export const CONFIG_KEY = 'sync.config';
 export const STATE_KEY = 'sync.state';
 export const CHECKPOINT_KEY = 'sync.checkpoint';
 
-const PULL_BATCH = 1000;
+/** Changes per `_changes` request (ids and revisions only), and documents per body request and transaction. */
+const PULL_BATCH = 5000;
+const DOCS_BATCH = 500;
 const PUSH_BATCH = 1000;
 /** A push request stops growing at this many bytes of sealed documents. */
 const PUSH_BYTES = 8_000_000;
@@ -190,7 +193,9 @@ async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport): Promise<v
 async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Promise<void> {
   const ids = docs.map((doc) => doc.body.id);
   const [known, pending] = await Promise.all([db.syncDocs.bulkGet(ids), db.syncOutbox.bulkGet(ids)]);
-  const rows = new Map<string, Record<string, unknown>[]>();
+  // Rows never seen here are added (the common case of a first sync, and cheaper for the counters
+  // than a put, which must read what it replaces); a row stored here already is put.
+  const rows = new Map<string, { add: Record<string, unknown>[]; put: Record<string, unknown>[] }>();
   const records: SyncDocRow[] = [];
   for (let i = 0; i < docs.length; i++) {
     const doc = docs[i]!;
@@ -201,13 +206,33 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
       continue;
     }
     const table = TABLE_OF_KIND[body.kind];
-    if (!rows.has(table)) rows.set(table, []);
-    rows.get(table)!.push(body.row as unknown as Record<string, unknown>);
+    if (!rows.has(table)) rows.set(table, { add: [], put: [] });
+    rows.get(table)![known[i] ? 'put' : 'add'].push(body.row as unknown as Record<string, unknown>);
     records.push({ docId: body.id, serverId: doc.serverId, rev: doc.rev, hlc: body.hlc });
     report.pulled++;
   }
-  for (const [table, list] of rows) await db.table(table).bulkPut(list);
+  for (const [table, { add, put }] of rows) {
+    const refused = await addOrRefused(db.table(table), add);
+    await db.table(table).bulkPut([...put, ...refused]);
+  }
   await db.syncDocs.bulkPut(records);
+}
+
+/** Adds rows; returns those the store refused because it holds their key already. */
+async function addOrRefused(table: Table, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  if (rows.length === 0) return [];
+  try {
+    await table.bulkAdd(rows);
+    return [];
+  } catch (error) {
+    if (!(error instanceof Dexie.BulkError)) throw error;
+    const refused: Record<string, unknown>[] = [];
+    for (const [position, failure] of Object.entries(error.failuresByPos)) {
+      if (failure.name !== 'ConstraintError') throw failure;
+      refused.push(rows[Number(position)]!);
+    }
+    return refused;
+  }
 }
 
 /** Rows sync writes on its own (a losing edit's record) travel like local writes. */
@@ -244,7 +269,19 @@ async function resolveConflicts(db: HydraDb, remote: Remote, codec: SyncCodec, d
   await incomingTransaction(db, () => applyDoc(db, { serverId: doc.serverId, rev, body: winner, conflicts: [] }, report));
 }
 
+/** Up to this many known documents, a pull reads them all once (one read) instead of looking each up. */
+const KNOWN_IN_MEMORY = 50_000;
+
+/** The revisions this machine knows of some server ids: all known ones read once into `cache` when few, else looked up. */
+async function knownRevs(db: HydraDb, serverIds: string[], cache: { all: Map<string, string> | null }): Promise<Map<string, string>> {
+  if (cache.all === null && (await db.syncDocs.count()) <= KNOWN_IN_MEMORY) cache.all = new Map((await db.syncDocs.toArray()).map((row) => [row.serverId, row.rev]));
+  if (cache.all) return cache.all;
+  return new Map((await db.syncDocs.where('serverId').anyOf(serverIds).toArray()).map((row) => [row.serverId, row.rev]));
+}
+
 async function pull(db: HydraDb, remote: Remote, codec: SyncCodec, identity: string, report: SyncReport, options: RunOptions): Promise<void> {
+  // Read once per pull: the documents pulled in it are applied after their revisions were checked.
+  const cache: { all: Map<string, string> | null } = { all: null };
   for (;;) {
     options.signal?.throwIfAborted();
     const saved = checkpoint.safeParse((await db.settings.get(CHECKPOINT_KEY))?.value);
@@ -256,21 +293,28 @@ async function pull(db: HydraDb, remote: Remote, codec: SyncCodec, identity: str
     // What this machine sent or received at that very revision is not fetched again (its own pushes come back in the feed).
     // A document with a revision not known here (a change, or a conflict revision) is fetched.
     const changes = feed.results.filter((change) => change.id !== KEYCHECK_ID && !change.id.startsWith('_'));
-    const known = new Map((await db.syncDocs.where('serverId').anyOf(changes.map((change) => change.id)).toArray()).map((row) => [row.serverId, row.rev]));
+    const known = await knownRevs(db, changes.map((change) => change.id), cache);
     const fresh = changes.filter((change) => change.changes.some(({ rev }) => rev !== known.get(change.id))).map((change) => change.id);
-    const fetched = await remote.docs(fresh);
     report.timing.fetch += performance.now() - t;
-    t = performance.now();
-    const opened = (await Promise.all(fetched.map((doc) => openDoc(db, codec, doc)))).filter((doc): doc is Opened => doc !== null);
-    report.timing.open += performance.now() - t;
-    t = performance.now();
-    await incomingTransaction(db, async () => {
-      await applyBatch(db, opened, report);
-      await db.settings.put({ key: CHECKPOINT_KEY, value: { identity, since: feed.last_seq }, updatedAt: Date.now() });
-    });
-    report.timing.apply += performance.now() - t;
-    for (const doc of opened) if (doc.conflicts.length) await resolveConflicts(db, remote, codec, doc, report);
-    options.onProgress?.(report.pulled + report.pushed, null);
+    // Bodies in slices (a slice of chunk documents can be large); the checkpoint moves with the last
+    // slice. A slice applied before a crash is known at the next run and skipped.
+    for (let from = 0; from === 0 || from < fresh.length; from += DOCS_BATCH) {
+      const last = from + DOCS_BATCH >= fresh.length;
+      t = performance.now();
+      const fetched = await remote.docs(fresh.slice(from, from + DOCS_BATCH));
+      report.timing.fetch += performance.now() - t;
+      t = performance.now();
+      const opened = (await Promise.all(fetched.map((doc) => openDoc(db, codec, doc)))).filter((doc): doc is Opened => doc !== null);
+      report.timing.open += performance.now() - t;
+      t = performance.now();
+      await incomingTransaction(db, async () => {
+        await applyBatch(db, opened, report);
+        if (last) await db.settings.put({ key: CHECKPOINT_KEY, value: { identity, since: feed.last_seq }, updatedAt: Date.now() });
+      });
+      report.timing.apply += performance.now() - t;
+      for (const doc of opened) if (doc.conflicts.length) await resolveConflicts(db, remote, codec, doc, report);
+      options.onProgress?.(report.pulled + report.pushed, null);
+    }
     if (feed.results.length < PULL_BATCH) return;
   }
 }
