@@ -23,7 +23,7 @@ import { observe, tick } from './clock';
 import { markIncoming } from './outbox';
 import { Remote, type BulkResult } from './remote';
 import { allRowDocIds, applyRow, localRow, readRows, recordLosingEdit, removeRow, TABLE_OF_KIND } from './rows';
-import { allChunkIds, applyChunk, readChunks } from './visits';
+import { allChunkIds, applyChunk, readChunks, storedVisits, type StoredVisits } from './visits';
 
 export const CONFIG_KEY = 'sync.config';
 export const STATE_KEY = 'sync.state';
@@ -143,7 +143,7 @@ async function openDoc(db: HydraDb, codec: SyncCodec, raw: unknown): Promise<Ope
 }
 
 /** Applies one server document here; returns what it changed. Runs inside an incoming transaction. */
-async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport): Promise<void> {
+async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport, stored?: StoredVisits): Promise<void> {
   const { body } = doc;
   const docId = body.id;
   const known = await db.syncDocs.get(docId);
@@ -152,7 +152,7 @@ async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport): Promise<v
   const record = (hlc: string) => db.syncDocs.put({ docId, serverId: doc.serverId, rev: doc.rev, hlc } satisfies SyncDocRow);
   report.pulled++;
   if (body.kind === 'visits') {
-    const outcome = await applyChunk(db, docId, { visits: body.visits, deleted: body.deleted });
+    const outcome = await applyChunk(db, docId, { visits: body.visits, deleted: body.deleted }, stored);
     report.visitsAdded += outcome.added;
     report.visitsRemoved += outcome.removed;
     // A pending local change stays: the push sends the union.
@@ -193,6 +193,7 @@ async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport): Promise<v
 async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Promise<void> {
   const ids = docs.map((doc) => doc.body.id);
   const [known, pending] = await Promise.all([db.syncDocs.bulkGet(ids), db.syncOutbox.bulkGet(ids)]);
+  const stored = storedVisits(db);
   // Rows never seen here are added (the common case of a first sync, and cheaper for the counters
   // than a put, which must read what it replaces); a row stored here already is put.
   const rows = new Map<string, { add: Record<string, unknown>[]; put: Record<string, unknown>[] }>();
@@ -202,7 +203,7 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
     const { body } = doc;
     if (known[i]?.rev === doc.rev) continue;
     if (pending[i] || body.kind === 'visits' || body.kind === 'tombstone' || body.kind === 'blocklist') {
-      await applyDoc(db, doc, report);
+      await applyDoc(db, doc, report, stored);
       continue;
     }
     const table = TABLE_OF_KIND[body.kind];

@@ -13,6 +13,7 @@ import { CHUNK_WEEK_MS, chunkBucketOf, parseChunkId, visitChunkId } from '../../
 import type { z } from 'zod';
 import type { chunkVisit } from '../../shared/sync/format';
 import { addVisits, makeVisit } from '../history/visits';
+import { urlKey as urlKeyOf } from '../../shared/url';
 import type { HydraDb } from '../db';
 
 type ChunkVisit = z.infer<typeof chunkVisit>;
@@ -50,20 +51,46 @@ export async function readChunks(db: HydraDb, docIds: string[]): Promise<Map<str
  * here (through history's addVisits), removes the visits it lists as deleted and keeps their
  * tombstones. Returns how many visits were added and removed.
  */
-export async function applyChunk(db: HydraDb, docId: string, content: ChunkContent): Promise<{ added: number; removed: number }> {
+export async function applyChunk(db: HydraDb, docId: string, content: ChunkContent, stored: StoredVisits = storedVisits(db)): Promise<{ added: number; removed: number }> {
+  const chunk = parseChunkId(docId);
+  if (!chunk) return { added: 0, removed: 0 };
   const deleted = new Set(content.deleted);
-  const candidates = content.visits.map(([url, title, visitedAt, transition, source]) => makeVisit({ url, title, visitedAt, transition, source })).filter((visit) => !deleted.has(visit.id) && visitChunkId(visit.id) === docId);
-  const known = await db.syncTombstones.bulkGet(candidates.map((visit) => visit.id));
-  const { added } = await addVisits(db, candidates.filter((_, i) => known[i] === undefined));
+  const present = await stored.ofWeek(chunk.week);
+  // Visits stored here already are skipped before any work (a chunk sent again after one deletion
+  // lists all its other visits).
+  const candidates = content.visits
+    .filter(([url, , visitedAt]) => !present.has(`${urlKeyOf(url)}@${visitedAt}`))
+    .map(([url, title, visitedAt, transition, source]) => makeVisit({ url, title, visitedAt, transition, source }))
+    .filter((visit) => !deleted.has(visit.id) && visitChunkId(visit.id) === docId);
+  const known = candidates.length ? await db.syncTombstones.bulkGet(candidates.map((visit) => visit.id)) : [];
+  const fresh = candidates.filter((_, i) => known[i] === undefined);
+  const { added } = await addVisits(db, fresh);
+  for (const visit of fresh) present.add(visit.id);
   let removed = 0;
   if (deleted.size) {
     const ids = [...deleted];
-    const present = (await db.visits.bulkGet(ids)).filter((visit) => visit !== undefined).map((visit) => visit.id);
-    await db.visits.bulkDelete(present);
-    removed = present.length;
+    const here = ids.filter((id) => present.has(id));
+    await db.visits.bulkDelete(here);
+    for (const id of here) present.delete(id);
+    removed = here.length;
     await db.syncTombstones.bulkPut(ids.filter((id) => visitChunkId(id) === docId).map((id) => ({ id, chunk: docId })));
   }
   return { added, removed };
+}
+
+/** The ids of the visits stored here, by chunk week, each week read once (keys only) per batch of chunks. */
+export interface StoredVisits {
+  ofWeek(week: number): Promise<Set<string>>;
+}
+
+export function storedVisits(db: HydraDb): StoredVisits {
+  const weeks = new Map<number, Promise<Set<string>>>();
+  return {
+    ofWeek(week) {
+      if (!weeks.has(week)) weeks.set(week, db.visits.where('visitedAt').between(week * CHUNK_WEEK_MS, (week + 1) * CHUNK_WEEK_MS, true, false).primaryKeys().then((keys) => new Set(keys)));
+      return weeks.get(week)!;
+    },
+  };
 }
 
 /** Every chunk document this machine has visits for (the first sync with a database sends them all). */
