@@ -176,6 +176,36 @@ describe('sync through a CouchDB server', () => {
   });
 });
 
+describe('sync errors in the user\'s words', () => {
+  it('reports an unreachable server and refused credentials with their codes, writing nothing', async () => {
+    const a = await machine();
+    await a.memories.add(memory(1));
+    const closed = await (async () => {
+      const { createServer } = await import('node:net');
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const { port } = probe.address() as { port: number };
+      await new Promise((resolve) => probe.close(resolve));
+      return `http://127.0.0.1:${port}`;
+    })();
+    await expect(runSync(a, { ...config('x'), serverUrl: closed })).rejects.toMatchObject({ code: 'SYNC_UNREACHABLE' });
+
+    // A server with an admin (no more "admin party"): a wrong password is refused, the right one works.
+    const guarded = await startPouchServer();
+    try {
+      const admin = await fetch(`${guarded.url}/_config/admins/owner`, { method: 'PUT', body: JSON.stringify('owner-password') });
+      expect(admin.ok).toBe(true);
+      const wrong = { ...config('guarded'), serverUrl: guarded.url, username: 'owner', password: 'not-it' };
+      await expect(runSync(a, wrong)).rejects.toMatchObject({ code: 'SYNC_UNAUTHORIZED' });
+      expect(await a.settings.get('sync.checkpoint')).toBeUndefined();
+      const report = await runSync(a, { ...wrong, password: 'owner-password' });
+      expect(report.pushed).toBe(1);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
+
 describe('conflict revisions on the server', () => {
   it('resolves a document with _conflicts by the clock, deletes the losing revision, and applies the winner', async () => {
     const a = await machine();
