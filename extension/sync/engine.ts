@@ -418,7 +418,7 @@ export async function runSync(db: HydraDb, config: SyncConfig, options: RunOptio
 }
 
 export function syncErrorOf(error: unknown): AppError {
-  if (error instanceof DOMException && error.name === 'AbortError') return { code: 'CANCELLED', message: 'Sync cancelled' };
+  if ((error as { name?: string } | null)?.name === 'AbortError') return { code: 'CANCELLED', message: 'Sync cancelled' };
   return toAppError(error);
 }
 

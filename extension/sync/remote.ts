@@ -48,6 +48,8 @@ export interface RemoteConfig {
 export function remoteError(thrown: unknown): CodedError {
   if (thrown instanceof CodedError) return thrown;
   const error = thrown as { status?: number; name?: string; message?: string; reason?: string };
+  // The job was cancelled: its signal aborted the request.
+  if (error?.name === 'AbortError') return new CodedError('CANCELLED', 'Sync cancelled');
   const status = error?.status;
   const text = `${error?.name ?? ''} ${error?.message ?? ''} ${error?.reason ?? ''}`.trim();
   if (status === 401 || status === 403) return new CodedError('SYNC_UNAUTHORIZED', `The server refused the credentials (${status}${text ? `: ${text}` : ''})`);

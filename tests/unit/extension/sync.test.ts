@@ -8,7 +8,7 @@ import Dexie from 'dexie';
 import { createDatabase, type HydraDb } from '../../../extension/db';
 import '../../../extension/search/journal';
 import '../../../extension/sync/outbox';
-import { runSync } from '../../../extension/sync/engine';
+import { runSync, syncErrorOf } from '../../../extension/sync/engine';
 import { createKeycheck, openKeycheck } from '../../../extension/sync/crypto';
 import { addVisits, makeVisit } from '../../../extension/history/visits';
 import { setBlocklist } from '../../../extension/capture/blocklist';
@@ -203,6 +203,22 @@ describe('sync errors in the user\'s words', () => {
     } finally {
       await guarded.stop();
     }
+  });
+});
+
+describe('a cancelled sync', () => {
+  it('stops with CANCELLED and the next run finishes the work', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 2000);
+    const controller = new AbortController();
+    const run = runSync(a, config('cancel'), { signal: controller.signal, onProgress: () => controller.abort() });
+    const error = await run.then(() => null, (thrown: unknown) => thrown);
+    expect(syncErrorOf(error)).toMatchObject({ code: 'CANCELLED' });
+    await runSync(a, config('cancel'));
+    expect(await a.syncOutbox.count()).toBe(0);
+    await runSync(b, config('cancel'));
+    expect(await contents(b)).toEqual(await contents(a));
   });
 });
 
