@@ -15,7 +15,8 @@ import { setBlocklist } from '../../../extension/capture/blocklist';
 import type { SyncConfig } from '../../../shared/commands/sync';
 import { formatHlc } from '../../../shared/sync/format';
 import { reverseHost } from '../../../shared/host-key';
-import type { Memory, Message, Task, TaskEvent, Thread } from '../../../shared/schemas/entities';
+import type { Memory, Message, Page, Task, TaskEvent, Thread } from '../../../shared/schemas/entities';
+import { urlKey } from '../../../shared/url';
 import { startPouchServer, type CouchServer } from '../../support/pouchdb-server';
 
 let server: CouchServer;
@@ -203,6 +204,21 @@ describe('sync errors in the user\'s words', () => {
     } finally {
       await guarded.stop();
     }
+  });
+});
+
+describe('saved pages', () => {
+  it('sync up to the size the user set; a larger page stays on its machine', async () => {
+    const a = await machine();
+    const b = await machine();
+    const page = (id: string, text: string): Page => ({ id, url: `https://pages.example/${id}`, urlKey: urlKey(`https://pages.example/${id}`), hostRev: reverseHost('pages.example'), title: `Page ${id}`, byline: null, text, contentHash: id.padStart(64, '0'), version: 1, capturedAt: T0 });
+    await a.pages.bulkAdd([page('1', 'small text of a saved page'), page('2', 'x'.repeat(5000))]);
+    const capped = { ...config('pages'), pagesMaxBytes: 1000 };
+    await runSync(a, capped);
+    await runSync(b, capped);
+    expect((await b.pages.toArray()).map((p) => p.id)).toEqual(['1']);
+    expect(await b.pages.get('1')).toEqual(await a.pages.get('1'));
+    expect(JSON.stringify(await server.allDocs('pages'))).not.toContain('small text');
   });
 });
 
