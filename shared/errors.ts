@@ -130,6 +130,16 @@ export const ERRORS = {
   REFRESH_FETCH_FAILED: { n: 804, message: 'The page could not be fetched (network error or refused connection)' },
   REFRESH_TOO_LARGE: { n: 805, message: 'The page is larger than the refresh size limit' },
   REFRESH_NOTHING_TO_REFRESH: { n: 806, message: 'No saved page matches this refresh' },
+  // 9xx — sync (docs/sync.md)
+  SYNC_NOT_CONFIGURED: { n: 900, message: 'Sync is not set up: enter a server in Settings → Sync' },
+  SYNC_UNREACHABLE: { n: 901, message: 'The sync server cannot be reached' },
+  SYNC_UNAUTHORIZED: { n: 902, message: 'The sync server refused the user name or password' },
+  SYNC_WRONG_PASSPHRASE: { n: 903, message: 'The passphrase does not open this sync database' },
+  SYNC_QUOTA: { n: 904, message: 'The sync server is out of space or refused a document as too large' },
+  SYNC_ENCRYPTION_MISMATCH: { n: 905, message: 'This machine and the sync database disagree on encryption' },
+  SYNC_DOC_UNREADABLE: { n: 906, message: 'A sync document cannot be opened or read' },
+  SYNC_SERVER_ERROR: { n: 907, message: 'The sync server answered with an error' },
+  SYNC_NOT_A_SYNC_DATABASE: { n: 908, message: 'The database holds documents, but is not a HydraFlow sync database' },
 } as const satisfies Record<string, { n: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -24,6 +24,7 @@ import { captureCommandHandlers, readTab, registerCaptureListeners, registerPage
 import { chatCommandHandlers, recoverInterruptedReplies } from '../chat';
 import { memoryCommandHandlers } from '../memories';
 import { taskCommandHandlers } from '../tasks';
+import { registerSyncAlarms, setOutboxListener, syncCommandHandlers, syncJobTypes, syncSoon } from '../sync';
 import type { SearchKind } from '../../shared/search/kinds';
 
 const DAY_MINUTES = 24 * 60;
@@ -84,6 +85,7 @@ export function main(): void {
     ...bundleJobTypes(db, host),
     ...searchJobTypes(indexer),
     ...embeddingJobTypes(db, embedOptions),
+    ...syncJobTypes(db),
   ]);
   const handlers = {
     ...appCommandHandlers(db),
@@ -106,6 +108,7 @@ export function main(): void {
     ...bundleCommandHandlers(db, host),
     ...searchCommandHandlers(db, indexer, () => vectors),
     ...embeddingCommandHandlers(db, embedOptions),
+    ...syncCommandHandlers(db),
   } satisfies CommandHandlers;
 
   const chores = startUpChores(CHORES_MAX_DELAY_MS);
@@ -137,6 +140,9 @@ export function main(): void {
   });
 
   registerEmbedAlarm(db, embedOptions);
+  // Sync: every 15 minutes, and half a minute after local writes (docs/sync.md).
+  registerSyncAlarms(db);
+  setOutboxListener(syncSoon);
 
   // Automatic clean-up: once a day, when the user turned a rule on.
   browser.alarms.onAlarm.addListener((alarm) => {

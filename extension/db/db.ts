@@ -8,6 +8,7 @@ import { countersMiddleware, type Counter } from './counters';
 import { registeredMiddlewares } from './middleware';
 import { migrations, type Migration } from './migrations';
 import type { JournalRow, SegmentRow, VectorRow } from './search-rows';
+import type { SyncDocRow, SyncOutboxRow, SyncTombstoneRow } from './sync-rows';
 import { DB_NAME } from './name';
 
 export { DB_NAME };
@@ -28,6 +29,9 @@ export type HydraDb = Dexie & {
   searchSegments: EntityTable<SegmentRow, 'key'>;
   searchJournal: EntityTable<JournalRow, 'seq'>;
   vectors: EntityTable<VectorRow, 'key'>;
+  syncOutbox: EntityTable<SyncOutboxRow, 'docId'>;
+  syncDocs: EntityTable<SyncDocRow, 'docId'>;
+  syncTombstones: EntityTable<SyncTombstoneRow, 'id'>;
 };
 
 /**

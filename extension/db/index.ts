@@ -2,6 +2,7 @@ export { createDatabase, getDb, DB_NAME, type HydraDb } from './db';
 export { STORE_NAMES, type StoreName } from './stores';
 export { registerDbMiddleware } from './middleware';
 export type { JournalRow, SegmentRow, VectorRow } from './search-rows';
+export type { SyncDocRow, SyncOutboxRow, SyncTombstoneRow } from './sync-rows';
 export { LATEST_VERSION, migrations } from './migrations';
 export { COUNTED_STORES, recountAll, storeCounterKey, visitDayKey, visitDayOf, type CountedStore, type Counter } from './counters';
 export { writeTransaction } from './transaction';

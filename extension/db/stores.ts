@@ -15,5 +15,8 @@ export const STORE_NAMES = [
   'searchSegments',
   'searchJournal',
   'vectors',
+  'syncOutbox',
+  'syncDocs',
+  'syncTombstones',
 ] as const;
 export type StoreName = (typeof STORE_NAMES)[number];

@@ -19,6 +19,7 @@ import { privacyCommands } from './privacy';
 import { refreshCommands } from './refresh';
 import { repoCommands } from './repo';
 import { searchCommands } from './search';
+import { syncCommands } from './sync';
 import { taskCommands } from './tasks';
 import { threadCommands } from './threads';
 
@@ -40,6 +41,7 @@ export const commands = {
   ...bundleCommands,
   ...searchCommands,
   ...embeddingCommands,
+  ...syncCommands,
 };
 
 export type Commands = typeof commands;

@@ -26,6 +26,10 @@ const NEXT_STEP: Partial<Record<string, MessageKey>> = {
   BUNDLE_FILE_EXISTS: 'nextBundleFileExists',
   REPO_BUSY: 'nextRepoBusy',
   JOB_NOT_RETRYABLE: 'nextJobNotRetryable',
+  SYNC_UNREACHABLE: 'nextSyncUnreachable',
+  SYNC_UNAUTHORIZED: 'nextSyncUnauthorized',
+  SYNC_WRONG_PASSPHRASE: 'nextSyncWrongPassphrase',
+  SYNC_QUOTA: 'nextSyncQuota',
 };
 
 export function errorSentence(error: AppError): string {

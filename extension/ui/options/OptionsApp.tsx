@@ -16,6 +16,7 @@ import { RepoToolsSection } from '../repo/RepoToolsSection';
 import { BlocklistSettings } from '../settings/BlocklistSettings';
 import { ModelSettings } from '../settings/ModelSettings';
 import { EmbeddingSettings } from '../settings/EmbeddingSettings';
+import { SyncSettings } from '../settings/SyncSettings';
 import { SearchSection } from '../search/SearchSection';
 import { ThreadReadView } from '../search/ThreadReadView';
 import { useOptionsRoute } from '../search/useOptionsRoute';
@@ -91,6 +92,7 @@ export function OptionsApp() {
           <>
             <ModelSettings />
             <EmbeddingSettings />
+            <SyncSettings />
             <HostStatusView />
           </>
         )}

@@ -9,6 +9,7 @@ import { protocolFuzz } from './protocol-fuzz';
 import { storagePressure } from './storage-pressure';
 import { contentScriptProbe, hostileBundlesCli, hostileBundlesWorker } from './trust';
 import { workerKillDuringImport } from './worker-kill';
+import { workerKillDuringSync } from './sync-kill';
 import { workerKillDuringDelete, workerKillDuringPrune, workerKillDuringReply } from './worker-kill-more';
 
-export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream, workerKillDuringImport, workerKillDuringReply, workerKillDuringDelete, workerKillDuringPrune, browserKillDuringImport, storagePressure, hostileContent, loadScenario, workerKillDuringBundleImport, hostKillDuringBundleWrite, hostileBundlesCli, hostileBundlesWorker, contentScriptProbe];
+export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream, workerKillDuringImport, workerKillDuringReply, workerKillDuringDelete, workerKillDuringPrune, browserKillDuringImport, storagePressure, hostileContent, loadScenario, workerKillDuringBundleImport, hostKillDuringBundleWrite, hostileBundlesCli, hostileBundlesWorker, contentScriptProbe, workerKillDuringSync];

@@ -108,4 +108,29 @@ describe('database schema', () => {
     expect(journal.at(-1)).toMatchObject({ kind: 'thread', keys: expect.arrayContaining(['empty1', 'empty2']) as unknown });
     upgraded.close();
   });
+
+  it('v6 adds empty sync stores; the upgrade records nothing to send, a later write does', async () => {
+    await import('../../../extension/sync/outbox');
+    const name = freshName();
+    const old = createDatabase(name, 4);
+    await old.open();
+    const rows = makeFixtureRows();
+    await old.threads.bulkAdd(rows.threads);
+    await old.visits.bulkAdd(rows.visits);
+    old.close();
+
+    const upgraded = createDatabase(name);
+    await upgraded.open();
+    expect(await upgraded.threads.count()).toBe(1);
+    expect(await upgraded.syncOutbox.count()).toBe(0);
+    expect(await upgraded.syncDocs.count()).toBe(0);
+    await upgraded.threads.update('t1', { title: 'Renamed' });
+    await upgraded.visits.delete(rows.visits[0]!.id);
+    const sent = (await upgraded.syncOutbox.toArray()).map((row) => row.docId);
+    expect(sent).toHaveLength(2);
+    expect(sent).toContain('thread:t1');
+    expect(sent.find((docId) => docId.startsWith('visits:'))).toMatch(/^visits:\d+:\d$/);
+    expect(await upgraded.syncTombstones.get(rows.visits[0]!.id)).toBeDefined();
+    upgraded.close();
+  });
 });

@@ -1,0 +1,424 @@
+/**
+ * One sync run (docs/sync.md): open the server's database and its key document, pull every change
+ * since this machine's checkpoint and apply it, then push the outbox. Resumable at any point: the
+ * checkpoint (`sync.checkpoint`) is stored in the transaction that applies a batch of changes, and
+ * an outbox row is removed in the transaction that records the server's new revision, so a worker
+ * killed anywhere repeats at most one batch, and repeating a batch changes nothing.
+ *
+ * Conflicts by rule: visit chunks merge as sets (never a conflict); append-only rows (messages,
+ * task events, pages) are written once; edited rows (threads, tasks, memories, the blocklist)
+ * keep the version with the later clock stamp and record the other where the user sees it
+ * (rows.ts); a deletion wins over any edit. Conflict revisions found on the server are resolved
+ * the same way and deleted, so `_conflicts` never grows.
+ */
+import Dexie, { type Table } from 'dexie';
+import { z } from 'zod';
+import type { AppError } from '../../shared/errors';
+import { CodedError, toAppError } from '../../shared/errors';
+import type { SyncConfig } from '../../shared/commands/sync';
+import { docBody, docKindOf, EDITED_KINDS, KEYCHECK_ID, keycheckDoc, serverDoc, type DocBody } from '../../shared/sync/format';
+import type { HydraDb, SyncDocRow } from '../db';
+import { createKeycheck, openKeycheck, type SyncCodec } from './crypto';
+import { observe, tick } from './clock';
+import { markIncoming } from './outbox';
+import { Remote, type BulkResult } from './remote';
+import { allRowDocIds, applyRow, localRow, readRows, recordLosingEdit, removeRow, TABLE_OF_KIND } from './rows';
+import { allChunkIds, applyChunk, readChunks, storedVisits, type StoredVisits } from './visits';
+
+export const CONFIG_KEY = 'sync.config';
+export const STATE_KEY = 'sync.state';
+export const CHECKPOINT_KEY = 'sync.checkpoint';
+
+/** Changes per `_changes` request (ids and revisions only), and documents per body request and transaction. */
+const PULL_BATCH = 5000;
+const DOCS_BATCH = 500;
+const PUSH_BATCH = 1000;
+/** A push request stops growing at this many bytes of sealed documents. */
+const PUSH_BYTES = 8_000_000;
+const MAX_ROUNDS = 5;
+
+const syncState = z.object({ lastSyncAt: z.number().nullable(), lastError: z.object({ code: z.string(), message: z.string() }).nullable() });
+export type SyncState = z.infer<typeof syncState>;
+const checkpoint = z.object({ identity: z.string(), since: z.union([z.string(), z.number()]) });
+
+export interface SyncReport {
+  /** Where the time went (ms), for the job log and the bench. */
+  timing: Record<'fetch' | 'open' | 'apply' | 'read' | 'seal' | 'send' | 'commit', number>;
+  pulled: number;
+  pushed: number;
+  conflicts: number;
+  visitsAdded: number;
+  visitsRemoved: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number | null) => void;
+  log?: (line: string) => void;
+}
+
+export async function readState(db: HydraDb): Promise<SyncState> {
+  const parsed = syncState.safeParse((await db.settings.get(STATE_KEY))?.value);
+  return parsed.success ? parsed.data : { lastSyncAt: null, lastError: null };
+}
+
+export async function writeState(db: HydraDb, change: Partial<SyncState>): Promise<void> {
+  const state = { ...(await readState(db)), ...change };
+  await db.settings.put({ key: STATE_KEY, value: state, updatedAt: Date.now() });
+}
+
+/** Every table a sync transaction writes (the middlewares widen it to counters and the journal). */
+function syncTables(db: HydraDb) {
+  return [db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.visits, db.settings, db.syncOutbox, db.syncDocs, db.syncTombstones];
+}
+
+/** Runs a transaction whose writes came from the server (the outbox does not record them). */
+function incomingTransaction<T>(db: HydraDb, body: () => Promise<T>): Promise<T> {
+  return db.transaction('rw', syncTables(db), async (tx) => {
+    markIncoming(tx.idbtrans);
+    return body();
+  });
+}
+
+/** The server's key document: read and opened, or created for an empty database. Writes nothing here. */
+async function openDatabase(remote: Remote, config: SyncConfig): Promise<{ codec: SyncCodec; identity: string }> {
+  const info = await remote.info();
+  const passphrase = config.encrypt ? config.passphrase : null;
+  if (config.encrypt && !passphrase) throw new CodedError('SYNC_NOT_CONFIGURED', 'Encryption is on but no passphrase is set');
+  const found = await remote.getOrNull(KEYCHECK_ID);
+  if (found === null) {
+    if (info.doc_count > 0) throw new CodedError('SYNC_NOT_A_SYNC_DATABASE', `The database ${config.database} holds ${info.doc_count} documents but no HydraFlow key document`);
+    const { doc, codec } = await createKeycheck(passphrase);
+    const { rev } = await remote.put(doc as unknown as Record<string, unknown>);
+    return { codec, identity: identityOf(config, doc.kdf?.salt ?? rev) };
+  }
+  const parsed = keycheckDoc.safeParse(found);
+  if (!parsed.success) throw new CodedError('SYNC_NOT_A_SYNC_DATABASE', `The key document of ${config.database} cannot be read`);
+  const codec = await openKeycheck(parsed.data, passphrase);
+  return { codec, identity: identityOf(config, parsed.data.kdf?.salt ?? String(found._rev)) };
+}
+
+function identityOf(config: SyncConfig, salt: string): string {
+  return `${config.serverUrl.replace(/\/+$/, '')}/${config.database}#${salt}`;
+}
+
+/** A new database (or another one): forget what was known of the old one and send every row. */
+async function startOver(db: HydraDb, identity: string): Promise<number> {
+  const docIds = [...(await allRowDocIds(db)), ...(await allChunkIds(db))];
+  const hlc = tick();
+  await db.transaction('rw', db.syncDocs, db.syncOutbox, db.settings, async () => {
+    await db.syncDocs.clear();
+    for (let i = 0; i < docIds.length; i += 5000) await db.syncOutbox.bulkPut(docIds.slice(i, i + 5000).map((docId) => ({ docId, hlc })));
+    await db.settings.put({ key: CHECKPOINT_KEY, value: { identity, since: 0 }, updatedAt: Date.now() });
+  });
+  return docIds.length;
+}
+
+interface Opened {
+  serverId: string;
+  rev: string;
+  body: DocBody;
+  conflicts: string[];
+}
+
+async function openDoc(db: HydraDb, codec: SyncCodec, raw: unknown): Promise<Opened | null> {
+  const doc = serverDoc.safeParse(raw);
+  if (!doc.success || doc.data._id === KEYCHECK_ID || doc.data._id.startsWith('_')) return null;
+  const rev = doc.data._rev ?? '';
+  let body: DocBody | null = null;
+  if (doc.data.iv !== undefined || doc.data.body !== undefined) {
+    const parsed = docBody.safeParse(await codec.open(doc.data));
+    if (!parsed.success) throw new CodedError('SYNC_DOC_UNREADABLE', `Document ${doc.data._id} holds no valid HydraFlow document: ${JSON.stringify(parsed.error.issues.slice(0, 2))}`);
+    body = parsed.data;
+    if ((await codec.serverId(body.id)) !== doc.data._id) throw new CodedError('SYNC_DOC_UNREADABLE', `Document ${doc.data._id} claims another id`);
+  } else if (doc.data._deleted) {
+    // A deletion without a body (made by another client): known here by its server id, if at all.
+    const known = await db.syncDocs.where('serverId').equals(doc.data._id).first();
+    if (!known) return null;
+    body = { kind: 'tombstone', id: known.docId, hlc: known.hlc };
+  } else return null;
+  observe(body.hlc);
+  if (doc.data._deleted && body.kind !== 'tombstone') body = { kind: 'tombstone', id: body.id, hlc: body.hlc };
+  return { serverId: doc.data._id, rev, body, conflicts: doc.data._conflicts ?? [] };
+}
+
+/** Applies one server document here; returns what it changed. Runs inside an incoming transaction. */
+async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport, stored?: StoredVisits): Promise<void> {
+  const { body } = doc;
+  const docId = body.id;
+  const known = await db.syncDocs.get(docId);
+  if (known?.rev === doc.rev) return;
+  const pending = await db.syncOutbox.get(docId);
+  const record = (hlc: string) => db.syncDocs.put({ docId, serverId: doc.serverId, rev: doc.rev, hlc } satisfies SyncDocRow);
+  report.pulled++;
+  if (body.kind === 'visits') {
+    const outcome = await applyChunk(db, docId, { visits: body.visits, deleted: body.deleted }, stored);
+    report.visitsAdded += outcome.added;
+    report.visitsRemoved += outcome.removed;
+    // A pending local change stays: the push sends the union.
+    return void (await record(body.hlc));
+  }
+  if (body.kind === 'tombstone') {
+    // A deletion wins over any edit.
+    await removeRow(db, docId);
+    await db.syncOutbox.delete(docId);
+    return void (await record(body.hlc));
+  }
+  const edited = (EDITED_KINDS as readonly string[]).includes(body.kind);
+  if (pending) {
+    const here = await localRow(db, docId);
+    if (here === undefined && body.kind !== 'blocklist') return void (await record(body.hlc)); // deleted here: the push sends the deletion
+    if (!edited) {
+      await db.syncOutbox.delete(docId);
+      await applyRow(db, body);
+      return void (await record(body.hlc));
+    }
+    report.conflicts++;
+    if (pending.hlc > body.hlc) {
+      // This machine's edit is later: it stays (and is pushed on the server's revision); the server's is recorded.
+      await outboxWrites(db, await recordLosingEdit(db, docId, body.row, body.hlc));
+      return void (await record(body.hlc));
+    }
+    await outboxWrites(db, await recordLosingEdit(db, docId, here, pending.hlc));
+    await db.syncOutbox.delete(docId);
+  }
+  await applyRow(db, body);
+  await record(body.hlc);
+}
+
+/**
+ * Applies a batch of server documents (inside an incoming transaction). The common case, a row
+ * document not changed here, is written in bulk per store; the rest goes through applyDoc.
+ */
+async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Promise<void> {
+  const ids = docs.map((doc) => doc.body.id);
+  const [known, pending] = await Promise.all([db.syncDocs.bulkGet(ids), db.syncOutbox.bulkGet(ids)]);
+  const stored = storedVisits(db);
+  // Rows never seen here are added (the common case of a first sync, and cheaper for the counters
+  // than a put, which must read what it replaces); a row stored here already is put.
+  const rows = new Map<string, { add: Record<string, unknown>[]; put: Record<string, unknown>[] }>();
+  const records: SyncDocRow[] = [];
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i]!;
+    const { body } = doc;
+    if (known[i]?.rev === doc.rev) continue;
+    if (pending[i] || body.kind === 'visits' || body.kind === 'tombstone' || body.kind === 'blocklist') {
+      await applyDoc(db, doc, report, stored);
+      continue;
+    }
+    const table = TABLE_OF_KIND[body.kind];
+    if (!rows.has(table)) rows.set(table, { add: [], put: [] });
+    rows.get(table)![known[i] ? 'put' : 'add'].push(body.row as unknown as Record<string, unknown>);
+    records.push({ docId: body.id, serverId: doc.serverId, rev: doc.rev, hlc: body.hlc });
+    report.pulled++;
+  }
+  for (const [table, { add, put }] of rows) {
+    const refused = await addOrRefused(db.table(table), add);
+    await db.table(table).bulkPut([...put, ...refused]);
+  }
+  await db.syncDocs.bulkPut(records);
+}
+
+/** Adds rows; returns those the store refused because it holds their key already. */
+async function addOrRefused(table: Table, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  if (rows.length === 0) return [];
+  try {
+    await table.bulkAdd(rows);
+    return [];
+  } catch (error) {
+    if (!(error instanceof Dexie.BulkError)) throw error;
+    const refused: Record<string, unknown>[] = [];
+    for (const [position, failure] of Object.entries(error.failuresByPos)) {
+      if (failure.name !== 'ConstraintError') throw failure;
+      refused.push(rows[Number(position)]!);
+    }
+    return refused;
+  }
+}
+
+/** Rows sync writes on its own (a losing edit's record) travel like local writes. */
+async function outboxWrites(db: HydraDb, docIds: string[]): Promise<void> {
+  if (docIds.length) await db.syncOutbox.bulkPut(docIds.map((docId) => ({ docId, hlc: tick() })));
+}
+
+/** Resolves a document's conflict revisions on the server: the rule's winner stays, the others are deleted. */
+async function resolveConflicts(db: HydraDb, remote: Remote, codec: SyncCodec, doc: Opened, report: SyncReport): Promise<void> {
+  const versions: Opened[] = [doc];
+  for (const rev of doc.conflicts) {
+    const opened = await openDoc(db, codec, await remote.getRev(doc.serverId, rev));
+    if (opened) versions.push({ ...opened, rev });
+  }
+  let winner: DocBody = doc.body;
+  if (versions.some((v) => v.body.kind === 'tombstone')) winner = { kind: 'tombstone', id: doc.body.id, hlc: tick() };
+  else if (doc.body.kind === 'visits') {
+    const union = { visits: new Map<string, unknown>(), deleted: new Set<string>() };
+    for (const v of versions) {
+      if (v.body.kind !== 'visits') continue;
+      for (const visit of v.body.visits) union.visits.set(`${visit[0]} ${visit[2]}`, visit);
+      for (const id of v.body.deleted) union.deleted.add(id);
+    }
+    winner = { kind: 'visits', id: doc.body.id, hlc: tick(), visits: [...union.visits.values()] as (DocBody & { kind: 'visits' })['visits'], deleted: [...union.deleted] };
+  } else for (const v of versions) if (v.body.hlc > winner.hlc) winner = v.body;
+  const sealed = await codec.seal(doc.serverId, winner);
+  const results = await remote.bulkDocs([
+    { _id: doc.serverId, _rev: doc.rev, ...sealed, ...(winner.kind === 'tombstone' ? { _deleted: true } : {}) },
+    ...doc.conflicts.map((rev) => ({ _id: doc.serverId, _rev: rev, _deleted: true })),
+  ]);
+  const rev = results[0]?.rev;
+  if (!rev) return;
+  report.conflicts += doc.conflicts.length;
+  await incomingTransaction(db, () => applyDoc(db, { serverId: doc.serverId, rev, body: winner, conflicts: [] }, report));
+}
+
+/** Up to this many known documents, a pull reads them all once (one read) instead of looking each up. */
+const KNOWN_IN_MEMORY = 50_000;
+
+/** The revisions this machine knows of some server ids: all known ones read once into `cache` when few, else looked up. */
+async function knownRevs(db: HydraDb, serverIds: string[], cache: { all: Map<string, string> | null }): Promise<Map<string, string>> {
+  if (cache.all === null && (await db.syncDocs.count()) <= KNOWN_IN_MEMORY) cache.all = new Map((await db.syncDocs.toArray()).map((row) => [row.serverId, row.rev]));
+  if (cache.all) return cache.all;
+  return new Map((await db.syncDocs.where('serverId').anyOf(serverIds).toArray()).map((row) => [row.serverId, row.rev]));
+}
+
+async function pull(db: HydraDb, remote: Remote, codec: SyncCodec, identity: string, report: SyncReport, options: RunOptions): Promise<void> {
+  // Read once per pull: the documents pulled in it are applied after their revisions were checked.
+  const cache: { all: Map<string, string> | null } = { all: null };
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const saved = checkpoint.safeParse((await db.settings.get(CHECKPOINT_KEY))?.value);
+    const since = saved.success && saved.data.identity === identity ? saved.data.since : 0;
+    let t = performance.now();
+    const feed = await remote.changes(since, PULL_BATCH);
+    report.timing.fetch += performance.now() - t;
+    t = performance.now();
+    // What this machine sent or received at that very revision is not fetched again (its own pushes come back in the feed).
+    // A document with a revision not known here (a change, or a conflict revision) is fetched.
+    const changes = feed.results.filter((change) => change.id !== KEYCHECK_ID && !change.id.startsWith('_'));
+    const known = await knownRevs(db, changes.map((change) => change.id), cache);
+    const fresh = changes.filter((change) => change.changes.some(({ rev }) => rev !== known.get(change.id))).map((change) => change.id);
+    report.timing.fetch += performance.now() - t;
+    // Bodies in slices (a slice of chunk documents can be large); the checkpoint moves with the last
+    // slice. A slice applied before a crash is known at the next run and skipped.
+    for (let from = 0; from === 0 || from < fresh.length; from += DOCS_BATCH) {
+      const last = from + DOCS_BATCH >= fresh.length;
+      t = performance.now();
+      const fetched = await remote.docs(fresh.slice(from, from + DOCS_BATCH));
+      report.timing.fetch += performance.now() - t;
+      t = performance.now();
+      const opened = (await Promise.all(fetched.map((doc) => openDoc(db, codec, doc)))).filter((doc): doc is Opened => doc !== null);
+      report.timing.open += performance.now() - t;
+      t = performance.now();
+      await incomingTransaction(db, async () => {
+        await applyBatch(db, opened, report);
+        if (last) await db.settings.put({ key: CHECKPOINT_KEY, value: { identity, since: feed.last_seq }, updatedAt: Date.now() });
+      });
+      report.timing.apply += performance.now() - t;
+      for (const doc of opened) if (doc.conflicts.length) await resolveConflicts(db, remote, codec, doc, report);
+      options.onProgress?.(report.pulled + report.pushed, null);
+    }
+    if (feed.results.length < PULL_BATCH) return;
+  }
+}
+
+/** Sends the outbox; returns how many documents the server refused as conflicting (pull, then push again). */
+async function push(db: HydraDb, remote: Remote, codec: SyncCodec, config: SyncConfig, report: SyncReport, options: RunOptions): Promise<number> {
+  let refused = 0;
+  let after = '';
+  const total = await db.syncOutbox.count();
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const entries = await db.syncOutbox.where('docId').above(after).limit(PUSH_BATCH).toArray();
+    if (entries.length === 0) return refused;
+    after = entries[entries.length - 1]!.docId;
+    const hlcOf = new Map(entries.map((entry) => [entry.docId, entry.hlc]));
+    const ids = entries.map((entry) => entry.docId);
+    let t = performance.now();
+    const [rows, chunks, known] = await db.transaction('r', [db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.visits, db.settings, db.syncTombstones, db.syncDocs], async () =>
+      Promise.all([readRows(db, ids, (docId) => hlcOf.get(docId)!, config.pagesMaxBytes), readChunks(db, ids.filter((id) => docKindOf(id) === 'visits')), db.syncDocs.bulkGet(ids)]),
+    );
+    report.timing.read += performance.now() - t;
+    t = performance.now();
+    const sent: { docId: string; serverId: string; hlc: string; doc: Record<string, unknown> }[] = [];
+    const dropped: string[] = [];
+    const sealing: Promise<void>[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const { docId, hlc } = entries[i]!;
+      const prior = known[i];
+      let body: DocBody | null | 'skip' = chunks.has(docId) ? { kind: 'visits', id: docId, hlc, ...chunks.get(docId)! } : rows.has(docId) ? rows.get(docId)! : 'skip';
+      if (body === null) body = prior ? { kind: 'tombstone', id: docId, hlc } : 'skip';
+      if (body === 'skip' || docKindOf(docId) === null) {
+        dropped.push(docId);
+        continue;
+      }
+      const sealed = body;
+      sealing.push(
+        (async () => {
+          const serverId = prior?.serverId ?? (await codec.serverId(docId));
+          const doc = { _id: serverId, ...(prior ? { _rev: prior.rev } : {}), ...(await codec.seal(serverId, sealed)), ...(sealed.kind === 'tombstone' ? { _deleted: true } : {}) };
+          sent.push({ docId, serverId, hlc, doc });
+        })(),
+      );
+    }
+    await Promise.all(sealing);
+    report.timing.seal += performance.now() - t;
+    t = performance.now();
+    const results: BulkResult[] = [];
+    for (let from = 0; from < sent.length; ) {
+      let bytes = 0;
+      let to = from;
+      while (to < sent.length && (to === from || bytes < PUSH_BYTES)) bytes += String(sent[to++]!.doc.ct ?? '').length + 200;
+      results.push(...(await remote.bulkDocs(sent.slice(from, to).map((entry) => entry.doc))));
+      from = to;
+    }
+    const quota = results.find((result) => result.error && result.status !== 409 && result.error !== 'conflict');
+    if (quota) throw new CodedError(quota.status === 413 || /too.?large|quota/i.test(`${quota.error} ${quota.reason}`) ? 'SYNC_QUOTA' : 'SYNC_SERVER_ERROR', `The server refused ${quota.id}: ${quota.error} ${quota.reason ?? ''}`.trim());
+    report.timing.send += performance.now() - t;
+    t = performance.now();
+    await db.transaction('rw', db.syncOutbox, db.syncDocs, async () => {
+      const accepted: SyncDocRow[] = [];
+      for (let i = 0; i < sent.length; i++) {
+        const { docId, serverId, hlc } = sent[i]!;
+        const result = results[i];
+        if (!result?.rev || result.error) refused++;
+        else accepted.push({ docId, serverId, rev: result.rev, hlc });
+      }
+      await db.syncDocs.bulkPut(accepted);
+      report.pushed += accepted.length;
+      // An entry changed again since it was read stays for the next push.
+      const done = [...accepted.map((row) => row.docId), ...dropped];
+      const now = await db.syncOutbox.bulkGet(done);
+      await db.syncOutbox.bulkDelete(done.filter((docId, i) => now[i]?.hlc === hlcOf.get(docId)));
+    });
+    report.timing.commit += performance.now() - t;
+    options.onProgress?.(report.pulled + report.pushed, report.pulled + total);
+  }
+}
+
+/** One whole sync with the configured server. Throws a CodedError (sync codes) on failure. */
+export async function runSync(db: HydraDb, config: SyncConfig, options: RunOptions = {}): Promise<SyncReport> {
+  const remote = new Remote(config, options.signal);
+  const report: SyncReport = { timing: { fetch: 0, open: 0, apply: 0, read: 0, seal: 0, send: 0, commit: 0 }, pulled: 0, pushed: 0, conflicts: 0, visitsAdded: 0, visitsRemoved: 0 };
+  try {
+    const { codec, identity } = await openDatabase(remote, config);
+    const saved = checkpoint.safeParse((await db.settings.get(CHECKPOINT_KEY))?.value);
+    if (!saved.success || saved.data.identity !== identity) {
+      const queued = await startOver(db, identity);
+      options.log?.(`new sync database: ${queued} documents to send`);
+    }
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      await pull(db, remote, codec, identity, report, options);
+      const refused = await push(db, remote, codec, config, report, options);
+      if (refused === 0) break;
+      options.log?.(`${refused} documents changed on the server meanwhile: pulling again`);
+    }
+    return report;
+  } finally {
+    await remote.close();
+  }
+}
+
+export function syncErrorOf(error: unknown): AppError {
+  if ((error as { name?: string } | null)?.name === 'AbortError') return { code: 'CANCELLED', message: 'Sync cancelled' };
+  return toAppError(error);
+}
+

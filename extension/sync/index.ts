@@ -1,0 +1,5 @@
+export { syncCommandHandlers } from './handlers';
+export { syncJobTypes } from './jobs';
+export { registerSyncAlarms, syncSoon, startSync } from './service';
+export { setOutboxListener } from './outbox';
+export { runSync, type SyncReport } from './engine';

@@ -1,0 +1,120 @@
+/**
+ * The sync outbox: every local write to a synced store records, in the same transaction, which
+ * sync documents it changed (`syncOutbox`, one row per document, stamped by the clock), and a
+ * visit delete also records the visit's tombstone (`syncTombstones`). So a crash can never leave a
+ * change that sync does not know about. Like the search journal this is a Dexie DBCore middleware:
+ * it sees every write, bulk ones included, and leaves schema upgrades alone.
+ *
+ * Writes that sync itself applies from the server are marked (`markIncoming`) and not recorded:
+ * they came from the server and must not be sent back. A whole store cleared (the wipe) is not
+ * recorded either: a wipe forgets the sync settings too (docs/sync.md).
+ */
+import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
+import { rowDocId, visitChunkId, type RowKind } from '../../shared/sync/format';
+import { registerDbMiddleware, type SyncOutboxRow, type SyncTombstoneRow } from '../db';
+import { isUpgrade, widenWrites } from '../db/middleware';
+import { tick } from './clock';
+
+export const OUTBOX_STORE = 'syncOutbox';
+export const TOMBSTONE_STORE = 'syncTombstones';
+export const BLOCKLIST_SETTING = 'capture.blocklist';
+
+/** Synced stores and the kind of document a row of each is. */
+const KIND_OF_STORE: Record<string, RowKind | 'visits'> = {
+  threads: 'thread',
+  messages: 'message',
+  tasks: 'task',
+  taskEvents: 'taskEvent',
+  memories: 'memory',
+  pages: 'page',
+  visits: 'visits',
+  settings: 'blocklist',
+};
+
+const incoming = new WeakSet<object>();
+
+/** Marks a transaction as applying what the server sent (its writes are not recorded). */
+export function markIncoming(idbtrans: IDBTransaction): void {
+  incoming.add(idbtrans);
+}
+
+/** Who hears that the outbox grew (the worker schedules a sync shortly after local writes). */
+let listener: (() => void) | null = null;
+export function setOutboxListener(next: (() => void) | null): void {
+  listener = next;
+}
+
+async function keysOf(table: DBCoreTable, req: DBCoreMutateRequest): Promise<unknown[]> {
+  switch (req.type) {
+    case 'add':
+    case 'put':
+      return req.keys ?? req.values.map((value) => table.schema.primaryKey.extractKey!(value));
+    case 'delete':
+      return req.keys;
+    case 'deleteRange': {
+      if (req.range.type === 3) return [];
+      const found = await table.query({ trans: req.trans, query: { index: table.schema.primaryKey, range: req.range }, values: false });
+      return found.result;
+    }
+  }
+}
+
+function docIdsOf(kind: RowKind | 'visits', keys: unknown[]): string[] {
+  const ids = new Set<string>();
+  for (const key of keys) {
+    if (kind === 'visits') ids.add(visitChunkId(String(key)));
+    else if (kind === 'blocklist') {
+      if (key === BLOCKLIST_SETTING) ids.add('blocklist');
+    } else ids.add(rowDocId(kind, String(key)));
+  }
+  return [...ids];
+}
+
+async function put(table: DBCoreTable, trans: DBCoreTransaction, values: unknown[]): Promise<void> {
+  if (values.length === 0) return;
+  const result = await table.mutate({ type: 'put', trans, values });
+  if (result.numFailures > 0) throw Object.values(result.failures)[0];
+}
+
+export const outboxMiddleware: Middleware<DBCore> = {
+  stack: 'dbcore',
+  name: 'hydraflow-sync-outbox',
+  level: -2,
+  create(down) {
+    if (!down.schema.tables.some((table) => table.name === OUTBOX_STORE)) return down;
+    const outbox = down.table(OUTBOX_STORE);
+    const tombstones = down.table(TOMBSTONE_STORE);
+    return {
+      ...down,
+      transaction(stores, mode, options) {
+        const widened = widenWrites(stores, mode, (store) => store in KIND_OF_STORE, OUTBOX_STORE);
+        return down.transaction(widenWrites(widened, mode, (store) => store === 'visits', TOMBSTONE_STORE), mode, options);
+      },
+      table(name) {
+        const table = down.table(name);
+        const kind = KIND_OF_STORE[name];
+        if (!kind) return table;
+        return {
+          ...table,
+          mutate: async (req) => {
+            if (isUpgrade(req.trans) || incoming.has(req.trans)) return table.mutate(req);
+            const keys = await keysOf(table, req);
+            const res = await table.mutate(req);
+            const docIds = docIdsOf(kind, keys);
+            if (docIds.length === 0) return res;
+            const hlc = tick();
+            await put(outbox, req.trans, docIds.map((docId): SyncOutboxRow => ({ docId, hlc })));
+            if (kind === 'visits' && req.type !== 'add' && req.type !== 'put') {
+              await put(tombstones, req.trans, keys.map((key): SyncTombstoneRow => ({ id: String(key), chunk: visitChunkId(String(key)) })));
+            }
+            if (listener) setTimeout(() => listener?.(), 0);
+            return res;
+          },
+        };
+      },
+    };
+  },
+};
+
+// Every database this context creates from now on keeps the outbox.
+registerDbMiddleware(outboxMiddleware);

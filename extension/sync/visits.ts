@@ -1,0 +1,108 @@
+/**
+ * The visits adapter of sync: history visits travel as chunk documents (a week of visits × one of
+ * 8 URL buckets, shared/sync/format.ts), never one document per visit. This is the only sync module
+ * that knows how visits are stored. It relies on: the `visits` store keyed by
+ * `${urlKey}@${visitedAt}` with a `visitedAt` index, the row fields url, urlKey, title, visitedAt,
+ * transition and source, and history's `addVisits` (the write path every import uses: dedupe on
+ * the key, counters and the search journal through the database middlewares).
+ *
+ * A chunk is a grow-only set of visits minus a grow-only set of deleted visit ids, so merging two
+ * machines' versions is a union and never a conflict, and a deleted visit never comes back.
+ */
+import { CHUNK_WEEK_MS, chunkBucketOf, parseChunkId, visitChunkId } from '../../shared/sync/format';
+import type { z } from 'zod';
+import type { chunkVisit } from '../../shared/sync/format';
+import { addVisits, makeVisit } from '../history/visits';
+import { urlKey as urlKeyOf } from '../../shared/url';
+import type { HydraDb } from '../db';
+
+type ChunkVisit = z.infer<typeof chunkVisit>;
+export interface ChunkContent {
+  visits: ChunkVisit[];
+  deleted: string[];
+}
+
+/** What this machine holds of each chunk: its visits and the visits deleted here. */
+export async function readChunks(db: HydraDb, docIds: string[]): Promise<Map<string, ChunkContent>> {
+  const out = new Map<string, ChunkContent>();
+  const byWeek = new Map<number, Set<number>>();
+  for (const docId of docIds) {
+    const chunk = parseChunkId(docId);
+    if (!chunk) continue;
+    out.set(docId, { visits: [], deleted: [] });
+    if (!byWeek.has(chunk.week)) byWeek.set(chunk.week, new Set());
+    byWeek.get(chunk.week)!.add(chunk.bucket);
+  }
+  for (const [week, buckets] of byWeek) {
+    const rows = await db.visits.where('visitedAt').between(week * CHUNK_WEEK_MS, (week + 1) * CHUNK_WEEK_MS, true, false).toArray();
+    for (const visit of rows) {
+      const bucket = chunkBucketOf(visit.urlKey);
+      if (!buckets.has(bucket)) continue;
+      out.get(`visits:${week}:${bucket}`)!.visits.push([visit.url, visit.title, visit.visitedAt, visit.transition, visit.source]);
+    }
+  }
+  const tombstones = await db.syncTombstones.where('chunk').anyOf([...out.keys()]).toArray();
+  for (const tombstone of tombstones) out.get(tombstone.chunk)?.deleted.push(tombstone.id);
+  return out;
+}
+
+/**
+ * Applies a chunk from the server inside the caller's transaction: adds its visits not deleted
+ * here (through history's addVisits), removes the visits it lists as deleted and keeps their
+ * tombstones. Returns how many visits were added and removed.
+ */
+export async function applyChunk(db: HydraDb, docId: string, content: ChunkContent, stored: StoredVisits = storedVisits(db)): Promise<{ added: number; removed: number }> {
+  const chunk = parseChunkId(docId);
+  if (!chunk) return { added: 0, removed: 0 };
+  const deleted = new Set(content.deleted);
+  const present = await stored.ofWeek(chunk.week);
+  // Visits stored here already are skipped before any work (a chunk sent again after one deletion
+  // lists all its other visits).
+  const candidates = content.visits
+    .filter(([url, , visitedAt]) => !present.has(`${urlKeyOf(url)}@${visitedAt}`))
+    .map(([url, title, visitedAt, transition, source]) => makeVisit({ url, title, visitedAt, transition, source }))
+    .filter((visit) => !deleted.has(visit.id) && visitChunkId(visit.id) === docId);
+  const known = candidates.length ? await db.syncTombstones.bulkGet(candidates.map((visit) => visit.id)) : [];
+  const fresh = candidates.filter((_, i) => known[i] === undefined);
+  const { added } = await addVisits(db, fresh);
+  for (const visit of fresh) present.add(visit.id);
+  let removed = 0;
+  if (deleted.size) {
+    const ids = [...deleted];
+    const here = ids.filter((id) => present.has(id));
+    await db.visits.bulkDelete(here);
+    for (const id of here) present.delete(id);
+    removed = here.length;
+    await db.syncTombstones.bulkPut(ids.filter((id) => visitChunkId(id) === docId).map((id) => ({ id, chunk: docId })));
+  }
+  return { added, removed };
+}
+
+/** The ids of the visits stored here, by chunk week, each week read once (keys only) per batch of chunks. */
+export interface StoredVisits {
+  ofWeek(week: number): Promise<Set<string>>;
+}
+
+export function storedVisits(db: HydraDb): StoredVisits {
+  const weeks = new Map<number, Promise<Set<string>>>();
+  return {
+    ofWeek(week) {
+      if (!weeks.has(week)) weeks.set(week, db.visits.where('visitedAt').between(week * CHUNK_WEEK_MS, (week + 1) * CHUNK_WEEK_MS, true, false).primaryKeys().then((keys) => new Set(keys)));
+      return weeks.get(week)!;
+    },
+  };
+}
+
+/** Every chunk document this machine has visits for (the first sync with a database sends them all). */
+export async function allChunkIds(db: HydraDb): Promise<string[]> {
+  const ids = new Set<string>();
+  let last: string | null = null;
+  for (;;) {
+    const keys: string[] = await (last === null ? db.visits.toCollection() : db.visits.where(':id').above(last)).limit(20_000).primaryKeys();
+    if (keys.length === 0) break;
+    for (const key of keys) ids.add(visitChunkId(key));
+    last = keys[keys.length - 1]!;
+  }
+  for (const tombstone of await db.syncTombstones.toArray()) ids.add(tombstone.chunk);
+  return [...ids];
+}

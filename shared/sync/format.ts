@@ -1,0 +1,121 @@
+/**
+ * The sync document format (docs/sync.md): what HydraFlow stores in a CouchDB database. Pure:
+ * schemas of the server envelopes and of the plaintext documents inside them, logical document
+ * ids, visit chunk ids and the hybrid logical clock. The extension encrypts, sends and applies
+ * (extension/sync/); nothing here touches a browser or a network.
+ */
+import { z } from 'zod';
+import { hash53 } from '../hash';
+import { memory, message, page, task, taskEvent, thread } from '../schemas/entities';
+import { TRANSITIONS, VISIT_SOURCES } from '../schemas/statuses';
+import { blockRule } from '../blocklist';
+import { DAY_MS } from '../time';
+
+export const SYNC_FORMAT = 'hydraflow-sync';
+export const SYNC_FORMAT_VERSION = 1;
+/** The one document the server holds in clear: the format, and how to derive the key (never the key). */
+export const KEYCHECK_ID = 'hydraflow-sync';
+/** PBKDF2-SHA256 iterations for new databases (OWASP's 2023 figure for PBKDF2-HMAC-SHA256). */
+export const KDF_ITERATIONS = 600_000;
+
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/).max(64_000_000);
+
+export const keycheckDoc = z.object({
+  _id: z.literal(KEYCHECK_ID),
+  _rev: z.string().optional(),
+  format: z.literal(SYNC_FORMAT),
+  v: z.literal(SYNC_FORMAT_VERSION),
+  encrypted: z.boolean(),
+  /** Present when encrypted: how the key is derived from the passphrase. */
+  kdf: z.object({ name: z.literal('PBKDF2'), hash: z.literal('SHA-256'), iterations: z.number().int().min(100_000).max(10_000_000), salt: base64 }).nullable(),
+  /** Present when encrypted: a known text sealed with the key (a wrong passphrase cannot open it). */
+  check: z.object({ iv: base64, ct: base64 }).nullable(),
+});
+export type KeycheckDoc = z.infer<typeof keycheckDoc>;
+
+/** A data document as the server holds it: sealed (`iv`, `ct`) or, with encryption off, `body` in clear. */
+export const serverDoc = z.object({
+  _id: z.string().min(1).max(200),
+  _rev: z.string().optional(),
+  _deleted: z.boolean().optional(),
+  _conflicts: z.array(z.string()).optional(),
+  v: z.literal(SYNC_FORMAT_VERSION).optional(),
+  iv: base64.optional(),
+  ct: base64.optional(),
+  body: z.unknown().optional(),
+});
+export type ServerDoc = z.infer<typeof serverDoc>;
+
+/**
+ * Hybrid logical clock stamp: `<wall ms, base 36, 9 digits>.<counter, base 36, 4 digits>.<node>`.
+ * Plain string order is clock order; the node (random per worker start) breaks ties.
+ */
+export const hlcStamp = z.string().regex(/^[0-9a-z]{9}\.[0-9a-z]{4}\.[0-9a-z]{1,16}$/);
+
+export function formatHlc(wall: number, counter: number, node: string): string {
+  return `${wall.toString(36).padStart(9, '0')}.${counter.toString(36).padStart(4, '0')}.${node}`;
+}
+
+export function parseHlc(stamp: string): { wall: number; counter: number; node: string } {
+  const [wall, counter, node] = stamp.split('.');
+  return { wall: parseInt(wall!, 36), counter: parseInt(counter!, 36), node: node! };
+}
+
+/** Kinds of rows that are edited after they are written: last writer (by HLC) wins. */
+export const EDITED_KINDS = ['thread', 'task', 'memory', 'blocklist'] as const;
+/** Kinds that are written once (a message's stream ends on the machine that started it). */
+export const APPEND_KINDS = ['message', 'taskEvent', 'page'] as const;
+export type RowKind = (typeof EDITED_KINDS)[number] | (typeof APPEND_KINDS)[number];
+export type DocKind = RowKind | 'visits';
+
+/** One compact visit in a chunk: [url, title, visitedAt, transition, source]. */
+export const chunkVisit = z.tuple([z.string(), z.string(), z.number().int().nonnegative(), z.enum(TRANSITIONS), z.enum(VISIT_SOURCES)]);
+
+const stamped = { id: z.string().min(1).max(200), hlc: hlcStamp };
+/** The plaintext of a data document (what the ciphertext holds). */
+export const docBody = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('thread'), ...stamped, row: thread }),
+  z.object({ kind: z.literal('message'), ...stamped, row: message }),
+  z.object({ kind: z.literal('task'), ...stamped, row: task }),
+  z.object({ kind: z.literal('taskEvent'), ...stamped, row: taskEvent }),
+  z.object({ kind: z.literal('memory'), ...stamped, row: memory }),
+  z.object({ kind: z.literal('page'), ...stamped, row: page }),
+  z.object({ kind: z.literal('blocklist'), ...stamped, row: z.array(blockRule) }),
+  // A chunk of visits: a grow-only set of visits minus a grow-only set of removed visit ids.
+  z.object({ kind: z.literal('visits'), ...stamped, visits: z.array(chunkVisit), deleted: z.array(z.string()) }),
+  // A deleted row: deletes win over edits, so a deleted row never comes back.
+  z.object({ kind: z.literal('tombstone'), ...stamped }),
+]);
+export type DocBody = z.infer<typeof docBody>;
+
+/** The logical id of a row's document: `<kind>:<row id>` (the blocklist is one document). */
+export function rowDocId(kind: RowKind, rowId: string): string {
+  return kind === 'blocklist' ? 'blocklist' : `${kind}:${rowId}`;
+}
+
+export function docKindOf(docId: string): DocKind | null {
+  const kind = docId === 'blocklist' ? 'blocklist' : docId.slice(0, docId.indexOf(':'));
+  return (EDITED_KINDS as readonly string[]).includes(kind) || (APPEND_KINDS as readonly string[]).includes(kind) || kind === 'visits' ? (kind as DocKind) : null;
+}
+
+/** Visits are grouped by week (UTC, since the epoch) and 8 buckets of URL: a year of history is at most 416 documents. */
+export const CHUNK_WEEK_MS = 7 * DAY_MS;
+export const CHUNK_BUCKETS = 8;
+
+/** The chunk document a visit belongs to, from its id (`${urlKey}@${visitedAt}`) alone. */
+export function visitChunkId(visitId: string): string {
+  const at = visitId.lastIndexOf('@');
+  const key = visitId.slice(0, at);
+  const visitedAt = Number(visitId.slice(at + 1));
+  return `visits:${Math.floor(visitedAt / CHUNK_WEEK_MS)}:${hash53(key) % CHUNK_BUCKETS}`;
+}
+
+/** The week and bucket of a chunk id. */
+export function parseChunkId(docId: string): { week: number; bucket: number } | null {
+  const match = /^visits:(\d+):(\d+)$/.exec(docId);
+  return match ? { week: Number(match[1]), bucket: Number(match[2]) } : null;
+}
+
+export function chunkBucketOf(urlKey: string): number {
+  return hash53(urlKey) % CHUNK_BUCKETS;
+}

@@ -1,0 +1,282 @@
+/**
+ * Sync between two databases (two machines) through a real pouchdb-server: everything arrives,
+ * the server holds only ciphertext, a wrong passphrase writes nothing, edits made apart converge
+ * by the rules with the losing edit recorded, deletes (a domain's history, a thread) stay deleted.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import Dexie from 'dexie';
+import { createDatabase, type HydraDb } from '../../../extension/db';
+import '../../../extension/search/journal';
+import '../../../extension/sync/outbox';
+import { runSync, syncErrorOf } from '../../../extension/sync/engine';
+import { createKeycheck, openKeycheck } from '../../../extension/sync/crypto';
+import { addVisits, makeVisit } from '../../../extension/history/visits';
+import { setBlocklist } from '../../../extension/capture/blocklist';
+import type { SyncConfig } from '../../../shared/commands/sync';
+import { formatHlc } from '../../../shared/sync/format';
+import { reverseHost } from '../../../shared/host-key';
+import type { Memory, Message, Page, Task, TaskEvent, Thread } from '../../../shared/schemas/entities';
+import { urlKey } from '../../../shared/url';
+import { startPouchServer, type CouchServer } from '../../support/pouchdb-server';
+
+let server: CouchServer;
+beforeAll(async () => {
+  server = await startPouchServer();
+}, 60_000);
+afterAll(() => server.stop());
+
+const opened: HydraDb[] = [];
+let n = 0;
+async function machine(): Promise<HydraDb> {
+  const db = createDatabase(`hydraflow-sync-test-${n++}`);
+  await db.open();
+  opened.push(db);
+  return db;
+}
+afterEach(async () => {
+  for (const db of opened.splice(0)) {
+    db.close();
+    await Dexie.delete(db.name);
+  }
+});
+
+const T0 = Date.UTC(2026, 5, 1);
+const config = (database: string, passphrase = 'correct horse battery'): SyncConfig => ({ serverUrl: server.url, database, username: '', password: '', encrypt: true, passphrase, pagesMaxBytes: 1_000_000 });
+
+function thread(i: number): Thread {
+  return { id: `thread-${i}`, title: `Thread title ${i} zebrafish`, titleSource: 'user', pinned: 0, archived: 0, urlKeys: [], url: null, createdAt: T0 + i, updatedAt: T0 + i };
+}
+function message(i: number, threadId: string): Message {
+  return { id: `message-${i}`, threadId, role: 'user', content: `Message body ${i} about quokkas`, status: 'complete', model: null, error: null, createdAt: T0 + i, updatedAt: T0 + i };
+}
+function task(i: number, threadId: string): Task {
+  return { id: `task-${i}`, threadId, title: `Task ${i} narwhal`, description: 'do it', status: 'pending', priority: 'normal', dueAt: null, createdAt: T0 + i, updatedAt: T0 + i };
+}
+function taskEvent(i: number, t: Task): TaskEvent {
+  return { id: `event-${i}`, taskId: t.id, threadId: t.threadId, type: 'created', seq: 0, at: T0 + i, data: {} };
+}
+function memory(i: number): Memory {
+  return { id: `memory-${i}`, text: `Memory ${i} axolotl`, textHash: String(i).padStart(64, '0'), scope: 'global', threadId: '', source: { kind: 'user', id: null }, strength: 1, pinned: 0, lastUsedAt: T0, createdAt: T0, updatedAt: T0 };
+}
+const visitUrl = (i: number) => `https://${i % 3 === 0 ? 'secret.example' : 'open.example'}/page/${i}?q=pangolin${i}`;
+
+async function seed(db: HydraDb, visits = 3000): Promise<void> {
+  const threads = Array.from({ length: 20 }, (_, i) => thread(i));
+  await db.threads.bulkAdd(threads);
+  await db.messages.bulkAdd(Array.from({ length: 100 }, (_, i) => message(i, threads[i % 20]!.id)));
+  const tasks = Array.from({ length: 10 }, (_, i) => task(i, threads[i]!.id));
+  await db.tasks.bulkAdd(tasks);
+  await db.taskEvents.bulkAdd(tasks.map((t, i) => taskEvent(i, t)));
+  await db.memories.bulkAdd(Array.from({ length: 10 }, (_, i) => memory(i)));
+  await addVisits(db, Array.from({ length: visits }, (_, i) => makeVisit({ url: visitUrl(i), title: `Visit ${i} okapi`, visitedAt: T0 + i * 600_000, transition: 'link', source: 'chrome' })));
+  await setBlocklist(db, [{ domain: 'blocked.example', subdomains: true }]);
+}
+
+const SYNCED = ['threads', 'messages', 'tasks', 'taskEvents', 'memories', 'pages', 'visits'] as const;
+async function contents(db: HydraDb) {
+  const out: Record<string, unknown[]> = {};
+  for (const store of SYNCED) out[store] = await db.table(store).toArray();
+  out.blocklist = [(await db.settings.get('capture.blocklist'))?.value];
+  return out;
+}
+
+describe('sync through a CouchDB server', () => {
+  it('carries every row from A to B, keeps only ciphertext on the server, and groups visits into chunks', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a);
+    const first = await runSync(a, config('first'));
+    expect(first.pushed).toBeGreaterThan(150);
+    const second = await runSync(b, config('first'));
+    expect(second.visitsAdded).toBe(3000);
+    expect(await contents(b)).toEqual(await contents(a));
+    // The counters follow incoming rows, and the search journal lists them for the indexer.
+    expect((await b.counters.get('store:visits'))?.n).toBe(3000);
+    expect(await b.searchJournal.count()).toBeGreaterThan(0);
+    // Nothing to do the second time: neither side sends or receives anything.
+    expect(await b.syncOutbox.count()).toBe(0);
+    const again = await runSync(a, config('first'));
+    expect(again.pushed + again.pulled).toBe(0);
+
+    const docs = await server.allDocs('first');
+    // 3000 visits over 3 weeks: a few dozen chunk documents, not thousands.
+    expect(docs.length).toBeLessThan(20 + 100 + 10 + 10 + 10 + 1 + 1 + 40);
+    const text = JSON.stringify(docs);
+    for (const needle of ['zebrafish', 'quokkas', 'narwhal', 'axolotl', 'okapi', 'pangolin', 'secret.example', 'blocked.example', 'thread-1', 'message-1']) expect(text).not.toContain(needle);
+    for (const doc of docs.filter((d) => d._id !== 'hydraflow-sync')) expect(Object.keys(doc).sort()).toEqual(['_id', '_rev', 'ct', 'iv', 'v']);
+  });
+
+  it('refuses a wrong passphrase on the second machine with a clear error and writes nothing', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 100);
+    await runSync(a, config('wrongpass'));
+    await b.memories.add(memory(99));
+    const before = await contents(b);
+    const outboxBefore = await b.syncOutbox.count();
+    await expect(runSync(b, config('wrongpass', 'not the passphrase'))).rejects.toMatchObject({ code: 'SYNC_WRONG_PASSPHRASE' });
+    expect(await contents(b)).toEqual(before);
+    expect(await b.syncOutbox.count()).toBe(outboxBefore);
+    expect(await b.settings.get('sync.checkpoint')).toBeUndefined();
+    expect((await server.allDocs('wrongpass')).some((doc) => JSON.stringify(doc).includes('memory-99'))).toBe(false);
+  });
+
+  it('converges after both machines edit apart: the later edit wins, the other is recorded in the task log and the thread', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 50);
+    await runSync(a, config('apart'));
+    await runSync(b, config('apart'));
+    // Apart: A edits first, B later (the clock orders them); each also adds rows of its own.
+    await a.threads.update('thread-1', { title: 'Title from A' });
+    await a.tasks.update('task-1', { title: 'Task from A', status: 'completed' });
+    await a.messages.add(message(500, 'thread-2'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await b.threads.update('thread-1', { title: 'Title from B' });
+    await b.tasks.update('task-1', { title: 'Task from B' });
+    await b.memories.add(memory(600));
+    await runSync(a, config('apart'));
+    const bReport = await runSync(b, config('apart'));
+    expect(bReport.conflicts).toBeGreaterThanOrEqual(2);
+    await runSync(a, config('apart'));
+    await runSync(b, config('apart'));
+    expect(await contents(a)).toEqual(await contents(b));
+    expect((await a.threads.get('thread-1'))?.title).toBe('Title from B');
+    expect((await a.tasks.get('task-1'))?.title).toBe('Task from B');
+    const log = await a.taskEvents.where('taskId').equals('task-1').toArray();
+    expect(log.some((event) => event.data.syncConflict === 'lost' && (event.data.lost as { title: string }).title === 'Task from A')).toBe(true);
+    const notes = await a.messages.where('[threadId+createdAt]').between(['thread-1', -Infinity], ['thread-1', Infinity]).filter((m) => m.role === 'note').toArray();
+    expect(notes.map((m) => m.content).join()).toContain('Title from A');
+    expect(await a.messages.get('message-500')).toBeDefined();
+    expect(await a.memories.get('memory-600')).toBeDefined();
+    // No conflict revisions are left on the server.
+    const raw = (await (await fetch(`${server.url}/apart/_all_docs?include_docs=true&conflicts=true`)).json()) as { rows: { doc: { _conflicts?: string[] } }[] };
+    expect(raw.rows.filter((row) => row.doc._conflicts?.length)).toEqual([]);
+  });
+
+  it('deletes propagate and stay deleted: a domain removed on B is gone from A, and A does not bring it back', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 300);
+    await runSync(a, config('deletes'));
+    await runSync(b, config('deletes'));
+    // B removes a domain's history (as a privacy delete does) and a thread.
+    await b.visits.where('hostRev').equals(reverseHost('secret.example')).delete();
+    await b.threads.delete('thread-3');
+    // Meanwhile A adds a visit on another domain to one of the same chunks.
+    await addVisits(a, [makeVisit({ url: 'https://open.example/new', title: 'New', visitedAt: T0 + 5, transition: 'link', source: 'live' })]);
+    await runSync(b, config('deletes'));
+    await runSync(a, config('deletes'));
+    expect(await a.visits.where('hostRev').equals(reverseHost('secret.example')).count()).toBe(0);
+    expect(await a.threads.get('thread-3')).toBeUndefined();
+    await runSync(b, config('deletes'));
+    await runSync(a, config('deletes'));
+    expect(await b.visits.where('hostRev').equals(reverseHost('secret.example')).count()).toBe(0);
+    expect(await b.visits.get(makeVisit({ url: 'https://open.example/new', title: '', visitedAt: T0 + 5, transition: 'link', source: 'live' }).id)).toBeDefined();
+    expect(await contents(a)).toEqual(await contents(b));
+  });
+});
+
+describe('sync errors in the user\'s words', () => {
+  it('reports an unreachable server and refused credentials with their codes, writing nothing', async () => {
+    const a = await machine();
+    await a.memories.add(memory(1));
+    const closed = await (async () => {
+      const { createServer } = await import('node:net');
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const { port } = probe.address() as { port: number };
+      await new Promise((resolve) => probe.close(resolve));
+      return `http://127.0.0.1:${port}`;
+    })();
+    await expect(runSync(a, { ...config('x'), serverUrl: closed })).rejects.toMatchObject({ code: 'SYNC_UNREACHABLE' });
+
+    // A server with an admin (no more "admin party"): a wrong password is refused, the right one works.
+    const guarded = await startPouchServer();
+    try {
+      const admin = await fetch(`${guarded.url}/_config/admins/owner`, { method: 'PUT', body: JSON.stringify('owner-password') });
+      expect(admin.ok).toBe(true);
+      const wrong = { ...config('guarded'), serverUrl: guarded.url, username: 'owner', password: 'not-it' };
+      await expect(runSync(a, wrong)).rejects.toMatchObject({ code: 'SYNC_UNAUTHORIZED' });
+      expect(await a.settings.get('sync.checkpoint')).toBeUndefined();
+      const report = await runSync(a, { ...wrong, password: 'owner-password' });
+      expect(report.pushed).toBe(1);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
+
+describe('saved pages', () => {
+  it('sync up to the size the user set; a larger page stays on its machine', async () => {
+    const a = await machine();
+    const b = await machine();
+    const page = (id: string, text: string): Page => ({ id, url: `https://pages.example/${id}`, urlKey: urlKey(`https://pages.example/${id}`), hostRev: reverseHost('pages.example'), title: `Page ${id}`, byline: null, text, contentHash: id.padStart(64, '0'), version: 1, capturedAt: T0 });
+    await a.pages.bulkAdd([page('1', 'small text of a saved page'), page('2', 'x'.repeat(5000))]);
+    const capped = { ...config('pages'), pagesMaxBytes: 1000 };
+    await runSync(a, capped);
+    await runSync(b, capped);
+    expect((await b.pages.toArray()).map((p) => p.id)).toEqual(['1']);
+    expect(await b.pages.get('1')).toEqual(await a.pages.get('1'));
+    expect(JSON.stringify(await server.allDocs('pages'))).not.toContain('small text');
+  });
+});
+
+describe('a cancelled sync', () => {
+  it('stops with CANCELLED and the next run finishes the work', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 2000);
+    const controller = new AbortController();
+    const run = runSync(a, config('cancel'), { signal: controller.signal, onProgress: () => controller.abort() });
+    const error = await run.then(() => null, (thrown: unknown) => thrown);
+    expect(syncErrorOf(error)).toMatchObject({ code: 'CANCELLED' });
+    await runSync(a, config('cancel'));
+    expect(await a.syncOutbox.count()).toBe(0);
+    await runSync(b, config('cancel'));
+    expect(await contents(b)).toEqual(await contents(a));
+  });
+});
+
+describe('conflict revisions on the server', () => {
+  it('resolves a document with _conflicts by the clock, deletes the losing revision, and applies the winner', async () => {
+    const a = await machine();
+    await seed(a, 10);
+    await runSync(a, config('conflicts'));
+    // Another client (a server-to-server replication, say) leaves a second branch of thread-2 with a later edit.
+    const keycheck = (await (await fetch(`${server.url}/conflicts/hydraflow-sync`)).json()) as never;
+    const codec = await openKeycheck(keycheck, 'correct horse battery');
+    const serverId = await codec.serverId('thread:thread-2');
+    const current = (await (await fetch(`${server.url}/conflicts/${serverId}`)).json()) as { _rev: string };
+    const later = { kind: 'thread', id: 'thread:thread-2', hlc: formatHlc(Date.now() + 60_000, 0, 'other'), row: { ...thread(2), title: 'Edited elsewhere' } };
+    const branch = { _id: serverId, _rev: `2-${'f'.repeat(32)}`, ...(await codec.seal(serverId, later)) };
+    const put = await fetch(`${server.url}/conflicts/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ new_edits: false, docs: [branch] }) });
+    expect(put.ok).toBe(true);
+    const before = (await (await fetch(`${server.url}/conflicts/${serverId}?conflicts=true`)).json()) as { _conflicts?: string[] };
+    expect(before._conflicts?.length).toBe(1);
+    expect(current._rev).toBeTruthy();
+
+    const report = await runSync(a, config('conflicts'));
+    expect(report.conflicts).toBeGreaterThanOrEqual(1);
+    const after = (await (await fetch(`${server.url}/conflicts/${serverId}?conflicts=true`)).json()) as { _conflicts?: string[] };
+    expect(after._conflicts ?? []).toEqual([]);
+    expect((await a.threads.get('thread-2'))?.title).toBe('Edited elsewhere');
+    expect((await codec.open(after as never)) as { hlc: string }).toMatchObject({ hlc: later.hlc });
+  });
+});
+
+describe('sync encryption', () => {
+  it('opens what it sealed, refuses another passphrase, and binds a ciphertext to its document id', async () => {
+    const { doc, codec } = await createKeycheck('a long passphrase', 100_000);
+    await expect(openKeycheck(doc, 'another passphrase')).rejects.toMatchObject({ code: 'SYNC_WRONG_PASSPHRASE' });
+    await expect(openKeycheck(doc, null)).rejects.toMatchObject({ code: 'SYNC_ENCRYPTION_MISMATCH' });
+    const same = await openKeycheck(doc, 'a long passphrase');
+    const id1 = await codec.serverId('thread:one');
+    expect(await same.serverId('thread:one')).toBe(id1);
+    expect(id1).not.toContain('one');
+    const sealed = await codec.seal(id1, { hello: 'world' });
+    expect(await same.open({ _id: id1, ...sealed })).toEqual({ hello: 'world' });
+    const id2 = await codec.serverId('thread:two');
+    await expect(same.open({ _id: id2, ...sealed })).rejects.toMatchObject({ code: 'SYNC_DOC_UNREADABLE' });
+  });
+});
