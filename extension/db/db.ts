@@ -9,6 +9,7 @@ import { registeredMiddlewares } from './middleware';
 import { migrations, type Migration } from './migrations';
 import type { JournalRow, SegmentRow, VectorRow } from './search-rows';
 import { DB_NAME } from './name';
+import type { VisitChunk } from './visit-chunk';
 
 export { DB_NAME };
 
@@ -17,7 +18,9 @@ export type HydraDb = Dexie & {
   messages: EntityTable<Message, 'id'>;
   tabs: EntityTable<Tab, 'tabId'>;
   tabSnapshots: EntityTable<TabSnapshot, 'id'>;
+  /** Legacy (v1–v4): one row per visit; emptied by the visits_migrate job (extension/history/migrate.ts). */
   visits: EntityTable<Visit, 'id'>;
+  visitChunks: EntityTable<VisitChunk, 'id'>;
   pages: EntityTable<Page, 'id'>;
   tasks: EntityTable<Task, 'id'>;
   taskEvents: EntityTable<TaskEvent, 'id'>;

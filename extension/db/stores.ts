@@ -15,5 +15,6 @@ export const STORE_NAMES = [
   'searchSegments',
   'searchJournal',
   'vectors',
+  'visitChunks',
 ] as const;
 export type StoreName = (typeof STORE_NAMES)[number];

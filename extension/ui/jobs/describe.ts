@@ -29,6 +29,7 @@ export const JOB_TITLES: Record<JobType, MessageKey> = {
   embed: 'jobEmbed',
   prune: 'jobPrune',
   privacy_delete: 'jobPrivacyDelete',
+  visits_migrate: 'jobVisitsMigrate',
 };
 
 const STATUS_WORDS: Record<Job['status'], MessageKey> = { queued: 'jobStatusQueued', running: 'jobStatusRunning', succeeded: 'jobStatusSucceeded', failed: 'jobStatusFailed', cancelled: 'jobStatusCancelled' };
@@ -103,6 +104,7 @@ const UNITS: Partial<Record<JobType, [MessageKey, MessageKey]>> = {
   index_verify: ['unitItems_one', 'unitItems_other'],
   embed: ['unitItems_one', 'unitItems_other'],
   privacy_delete: ['unitRows_one', 'unitRows_other'],
+  visits_migrate: ['unitVisits_one', 'unitVisits_other'],
   check_run: ['unitCharacters_one', 'unitCharacters_other'],
 };
 

@@ -1,0 +1,21 @@
+export {
+  addVisits,
+  clearVisits,
+  countVisitsWhere,
+  deleteVisitsById,
+  deleteVisitsWhere,
+  legacyHolds,
+  newestVisitAt,
+  newestVisits,
+  parseVisitId,
+  setVisitTitle,
+  storedVisitIds,
+  visitAt,
+  visitsOfUrls,
+  visitTables,
+  walkVisits,
+  type VisitSelection,
+} from './store';
+export { CHUNK_VISITS, decodeChunk, encodeChunk, type VisitChunk } from './chunk';
+export { migrateBatch, startVisitMigration } from './migrate';
+export { visitJobTypes } from './jobs';
