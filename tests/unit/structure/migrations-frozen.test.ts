@@ -17,6 +17,7 @@ const RELEASED: Record<string, string> = {
   '0002-counters.ts': 'f9dc296d1b004b91b2d494bdfb614998cd56e1b0d2d60b1899d22b62fde69ac0',
   '0003-search.ts': '0f25b7a4466b98f44eab97a7fc460d9f8eca11e2856b16b871241aeaae86a580',
   '0004-unsaved-threads.ts': '27d88f473748808295c395d0aa37d6b7087c640e878e5b91fed0563587eaec09',
+  '0005-visit-chunks.ts': 'b58d138702c761026cd77a46634df63960755a19da1334997a3381be2fc1359b',
 };
 
 const text = (file: string) => readFileSync(join(DIR, file), 'utf8').replace(/\r\n/g, '\n');
