@@ -157,17 +157,19 @@ const DELETE_CHUNKS = 240;
 /** Deletes visits by id (chunks and legacy); returns how many were stored. */
 export async function deleteVisitsById(db: HydraDb, ids: readonly string[]): Promise<number> {
   const wanted = new Set(ids);
-  const times = ids.map((id) => parseVisitId(id)?.visitedAt).filter((at): at is number => at !== undefined);
   let deleted = 0;
-  if (times.length) {
-    const chunks = await chunksCovering(db, Math.min(...times), Math.max(...times));
-    const ids = chunks.filter((chunk) => chunkVisitIds(chunk).some((id) => wanted.has(id))).map((chunk) => chunk.id);
-    for (let i = 0; i < ids.length; i += DELETE_CHUNKS) deleted += (await removeFromChunks(db, ids.slice(i, i + DELETE_CHUNKS), (visit) => wanted.has(visit.id))).length;
-  }
+  // Legacy rows first: the migration only moves rows from there into chunks, so a row it moves
+  // while this runs is in chunks before the chunk pass below reads them.
   if (await legacyHolds(db)) {
     const legacy = (await db.visits.bulkGet([...wanted])).filter(Boolean).length;
     await db.visits.bulkDelete([...wanted]);
     deleted += legacy;
+  }
+  const times = ids.map((id) => parseVisitId(id)?.visitedAt).filter((at): at is number => at !== undefined);
+  if (times.length) {
+    const chunks = await chunksCovering(db, Math.min(...times), Math.max(...times));
+    const holding = chunks.filter((chunk) => chunkVisitIds(chunk).some((id) => wanted.has(id))).map((chunk) => chunk.id);
+    for (let i = 0; i < holding.length; i += DELETE_CHUNKS) deleted += (await removeFromChunks(db, holding.slice(i, i + DELETE_CHUNKS), (visit) => wanted.has(visit.id))).length;
   }
   return deleted;
 }
@@ -223,12 +225,7 @@ export async function countVisitsWhere(db: HydraDb, s: VisitSelection, match: (v
 export async function deleteVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: Visit) => boolean): Promise<{ deleted: number; urlKeys: Set<string> }> {
   const urlKeys = new Set<string>();
   let deleted = 0;
-  const ids = await candidateChunks(db, s);
-  for (let i = 0; i < ids.length; i += DELETE_CHUNKS) {
-    const removed = await removeFromChunks(db, ids.slice(i, i + DELETE_CHUNKS), match);
-    deleted += removed.length;
-    for (const visit of removed) urlKeys.add(visit.urlKey);
-  }
+  // Legacy rows first (see deleteVisitsById): a row the migration moves meanwhile is caught below.
   if (await legacyHolds(db)) {
     const legacy: string[] = [];
     await legacyCandidates(db, s).each((visit) => {
@@ -238,6 +235,12 @@ export async function deleteVisitsWhere(db: HydraDb, s: VisitSelection, match: (
     });
     for (let i = 0; i < legacy.length; i += 5000) await db.visits.bulkDelete(legacy.slice(i, i + 5000));
     deleted += legacy.length;
+  }
+  const ids = await candidateChunks(db, s);
+  for (let i = 0; i < ids.length; i += DELETE_CHUNKS) {
+    const removed = await removeFromChunks(db, ids.slice(i, i + DELETE_CHUNKS), match);
+    deleted += removed.length;
+    for (const visit of removed) urlKeys.add(visit.urlKey);
   }
   return { deleted, urlKeys };
 }
@@ -267,19 +270,24 @@ export async function newestVisits(db: HydraDb, limit: number, keep: (visit: Vis
 export async function visitsOfUrls(db: HydraDb, keys: readonly string[]): Promise<Map<string, Visit[]>> {
   const wanted = new Set(keys);
   const out = new Map<string, Visit[]>();
+  const seen = new Set<string>();
   const put = (visit: Visit) => {
+    // A row the migration moved between the two reads is seen twice: once.
+    if (seen.has(visit.id)) return;
+    seen.add(visit.id);
     const list = out.get(visit.urlKey);
     if (list) list.push(visit);
     else out.set(visit.urlKey, [visit]);
   };
   if (wanted.size === 0) return out;
+  // Legacy first: the migration moves rows from there into chunks, never back.
+  if (await legacyHolds(db)) for (const visit of await db.visits.where('urlKey').anyOf([...wanted]).toArray()) put(visit);
   const ids = await db.visitChunks.where('urlKeys').anyOf([...wanted]).distinct().primaryKeys();
   for (let i = 0; i < ids.length; i += DELETE_CHUNKS)
     for (const chunk of await db.visitChunks.bulkGet(ids.slice(i, i + DELETE_CHUNKS))) {
       if (!chunk) continue;
       for (let v = 0; v < chunk.n; v++) if (wanted.has(chunk.urlKeys[chunk.url[v]!]!)) put(decodeOne(chunk, v));
     }
-  if (await legacyHolds(db)) for (const visit of await db.visits.where('urlKey').anyOf([...wanted]).toArray()) put(visit);
   return out;
 }
 
@@ -338,10 +346,24 @@ export async function setVisitTitle(db: HydraDb, id: string, title: string): Pro
 const WALK_VISITS = 10_000;
 
 /**
- * Every stored visit with a time in [from, to], oldest first, in batches of about WALK_VISITS
- * (each batch its own short read; bundles export this), then any legacy rows.
+ * Every stored visit with a time in [from, to], in batches of about WALK_VISITS (each batch its
+ * own short read; bundles export this, the index rebuild sums it up): first any legacy rows, in id
+ * order, then the chunks, oldest first. Legacy first, and the ids it yielded skipped in chunks: a
+ * row the migration moves during the walk is yielded exactly once.
  */
 export async function* walkVisits(db: HydraDb, from = -Infinity, to = Infinity): AsyncGenerator<Visit[]> {
+  const yielded = new Set<string>();
+  let last: string | null = null;
+  for (;;) {
+    const range: Collection<Visit, string, InsertType<Visit, 'id'>> = last === null ? db.visits.toCollection() : db.visits.where(':id').above(last);
+    const rows: Visit[] = await range.limit(WALK_VISITS).toArray();
+    if (rows.length === 0) break;
+    last = rows[rows.length - 1]!.id;
+    const kept = rows.filter((visit) => visit.visitedAt >= from && visit.visitedAt <= to);
+    for (const visit of kept) yielded.add(visit.id);
+    if (kept.length) yield kept;
+    if (rows.length < WALK_VISITS) break;
+  }
   const perRead = Math.max(1, Math.floor(WALK_VISITS / CHUNK_VISITS));
   const floor = (await db.visitChunks.where(':id').belowOrEqual(from).reverse().limit(1).primaryKeys())[0];
   let lower = floor ?? from;
@@ -350,21 +372,11 @@ export async function* walkVisits(db: HydraDb, from = -Infinity, to = Infinity):
     const chunks = await db.visitChunks.where(':id').between(lower, to, inclusive, true).limit(perRead).toArray();
     if (chunks.length === 0) break;
     const batch: Visit[] = [];
-    for (const chunk of chunks) for (const visit of decodeChunk(chunk)) if (visit.visitedAt >= from && visit.visitedAt <= to) batch.push(visit);
+    for (const chunk of chunks) for (const visit of decodeChunk(chunk)) if (visit.visitedAt >= from && visit.visitedAt <= to && !yielded.has(visit.id)) batch.push(visit);
     if (batch.length) yield batch;
     if (chunks.length < perRead) break;
     lower = chunks[chunks.length - 1]!.id;
     inclusive = false;
-  }
-  let last: string | null = null;
-  for (;;) {
-    const range: Collection<Visit, string, InsertType<Visit, 'id'>> = last === null ? db.visits.toCollection() : db.visits.where(':id').above(last);
-    const rows: Visit[] = await range.limit(WALK_VISITS).toArray();
-    if (rows.length === 0) return;
-    last = rows[rows.length - 1]!.id;
-    const kept = rows.filter((visit) => visit.visitedAt >= from && visit.visitedAt <= to);
-    if (kept.length) yield kept;
-    if (rows.length < WALK_VISITS) return;
   }
 }
 

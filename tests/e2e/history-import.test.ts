@@ -11,7 +11,7 @@ import type { Page } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIREFOX_VISITS, writeChromiumHistory, writeFirefoxPlaces, writeLargeChromiumHistory, writeTakeoutJson } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
-import { readStore } from '../support/idb';
+import { readVisits } from '../support/idb';
 import { sampleHeap } from '../support/trust';
 import { WORKER_HEAP_CEILING_MB } from '../fixtures/hostile-bundles';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
@@ -113,7 +113,7 @@ describe('history import in real Chromium', () => {
     const peakMb = await heap.stop();
     expect(await job!.evaluate((el) => el.textContent)).toBe(`read ${entries} · added ${pages} · duplicates 0 · invalid ${entries - pages}`);
     expect(peakMb, `worker heap peak ${peakMb.toFixed(0)} MB`).toBeLessThan(WORKER_HEAP_CEILING_MB);
-    expect(await readStore(page, 'visits')).toHaveLength(pages);
+    expect(await readVisits(page)).toHaveLength(pages);
     console.log(`100 MB Takeout (${entries} entries): worker heap peak ${peakMb.toFixed(1)} MB`);
   }, 240_000);
 
@@ -126,7 +126,7 @@ describe('history import in real Chromium', () => {
     await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(join(dir, 'places.sqlite'));
     const job = await page.waitForSelector('[data-testid=import-jobs] > [data-testid=import-job][data-status=succeeded] [data-testid=import-counts]', { timeout: 60_000 });
     expect(await job!.evaluate((el) => el.textContent)).toBe(`read ${FIREFOX_VISITS.length} · added ${FIREFOX_VISITS.length} · duplicates 0 · invalid 0`);
-    const visits = await readStore<{ source: string }>(page, 'visits');
+    const visits = await readVisits<{ source: string }>(page);
     expect(visits.filter((visit) => visit.source === 'firefox')).toHaveLength(FIREFOX_VISITS.length);
   });
 
@@ -223,20 +223,6 @@ async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: numbe
 }
 
 /** Counts stored visits straight from IndexedDB (the page shares the extension's origin). */
-function countVisits(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('hydraflow');
-        open.onsuccess = () => {
-          const request = open.result.transaction('visits').objectStore('visits').count();
-          request.onsuccess = () => {
-            open.result.close();
-            resolve(request.result);
-          };
-          request.onerror = () => reject(request.error);
-        };
-        open.onerror = () => reject(open.error);
-      }),
-  );
+async function countVisits(page: Page): Promise<number> {
+  return (await readVisits(page)).length;
 }
