@@ -10,7 +10,6 @@
  * and every write checks it (a visit is never in both: adds skip what legacy holds, the move
  * skips what chunks hold). Legacy rows are still counted and journaled by the db middlewares.
  */
-import type { Collection, InsertType } from 'dexie';
 import { visitId } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
 import { addToCounters, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../db';
@@ -347,36 +346,49 @@ const WALK_VISITS = 10_000;
 
 /**
  * Every stored visit with a time in [from, to], in batches of about WALK_VISITS (each batch its
- * own short read; bundles export this, the index rebuild sums it up): first any legacy rows, in id
- * order, then the chunks, oldest first. Legacy first, and the ids it yielded skipped in chunks: a
+ * own short read; bundles export this, the index rebuild sums it up): first any legacy rows, then
+ * the chunks, each oldest first. Legacy first, and the ids it yielded skipped in chunks: a
  * row the migration moves during the walk is yielded exactly once.
  */
 export async function* walkVisits(db: HydraDb, from = -Infinity, to = Infinity): AsyncGenerator<Visit[]> {
   const yielded = new Set<string>();
-  let last: string | null = null;
+  // Legacy rows in time order too (a bundle lists visits in time order, which its import writes
+  // chunk after chunk), by the visitedAt index; rows of one millisecond never straddle two pages.
+  let lower = from;
+  let inclusive = true;
   for (;;) {
-    const range: Collection<Visit, string, InsertType<Visit, 'id'>> = last === null ? db.visits.toCollection() : db.visits.where(':id').above(last);
-    const rows: Visit[] = await range.limit(WALK_VISITS).toArray();
+    let rows: Visit[] = await db.visits.where('visitedAt').between(lower, to, inclusive, true).limit(WALK_VISITS).toArray();
     if (rows.length === 0) break;
-    last = rows[rows.length - 1]!.id;
-    const kept = rows.filter((visit) => visit.visitedAt >= from && visit.visitedAt <= to);
-    for (const visit of kept) yielded.add(visit.id);
-    if (kept.length) yield kept;
-    if (rows.length < WALK_VISITS) break;
+    const full = rows.length === WALK_VISITS;
+    if (full) {
+      const lastAt = rows[rows.length - 1]!.visitedAt;
+      if (rows[0]!.visitedAt === lastAt) {
+        rows = await db.visits.where('visitedAt').equals(lastAt).toArray();
+        lower = lastAt;
+        inclusive = false;
+      } else {
+        rows = rows.filter((visit) => visit.visitedAt < lastAt);
+        lower = lastAt;
+        inclusive = true;
+      }
+    }
+    for (const visit of rows) yielded.add(visit.id);
+    yield rows;
+    if (!full) break;
   }
   const perRead = Math.max(1, Math.floor(WALK_VISITS / CHUNK_VISITS));
   const floor = (await db.visitChunks.where(':id').belowOrEqual(from).reverse().limit(1).primaryKeys())[0];
-  let lower = floor ?? from;
-  let inclusive = true;
+  let after = floor ?? from;
+  let afterInclusive = true;
   for (;;) {
-    const chunks = await db.visitChunks.where(':id').between(lower, to, inclusive, true).limit(perRead).toArray();
+    const chunks = await db.visitChunks.where(':id').between(after, to, afterInclusive, true).limit(perRead).toArray();
     if (chunks.length === 0) break;
     const batch: Visit[] = [];
     for (const chunk of chunks) for (const visit of decodeChunk(chunk)) if (visit.visitedAt >= from && visit.visitedAt <= to && !yielded.has(visit.id)) batch.push(visit);
     if (batch.length) yield batch;
     if (chunks.length < perRead) break;
-    lower = chunks[chunks.length - 1]!.id;
-    inclusive = false;
+    after = chunks[chunks.length - 1]!.id;
+    afterInclusive = false;
   }
 }
 
