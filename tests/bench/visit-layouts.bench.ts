@@ -89,8 +89,15 @@ function runLayout(page: Page, layout: Layout): Promise<Figures> {
         const c: C = { id, n: vs.length, urls, urlKeys: keys.list, urlHost, hosts: hosts.list, titles: titles.list, transitions: trs.list, sources: srcs.list, at: [], url: [], title: [], transition: [], source: [] };
         for (const v of vs) {
           const u = keys.of(v.urlKey);
-          if (u === urls.length) (urls.push(v.url), urlHost.push(hosts.of(v.hostRev)));
-          c.at.push(v.visitedAt), c.url.push(u), c.title.push(titles.of(v.title)), c.transition.push(trs.of(v.transition)), c.source.push(srcs.of(v.source));
+          if (u === urls.length) {
+            urls.push(v.url);
+            urlHost.push(hosts.of(v.hostRev));
+          }
+          c.at.push(v.visitedAt);
+          c.url.push(u);
+          c.title.push(titles.of(v.title));
+          c.transition.push(trs.of(v.transition));
+          c.source.push(srcs.of(v.source));
         }
         return c;
       };
@@ -145,7 +152,10 @@ function runLayout(page: Page, layout: Layout): Promise<Figures> {
           }
         } else {
           const byUrl = new Map<string, V[]>();
-          for (const v of batch) (byUrl.get(v.urlKey) ?? byUrl.set(v.urlKey, []).get(v.urlKey)!).push(v);
+          for (const v of batch) {
+            if (!byUrl.has(v.urlKey)) byUrl.set(v.urlKey, []);
+            byUrl.get(v.urlKey)!.push(v);
+          }
           const keys = [...byUrl.keys()];
           const rows = await Promise.all(keys.map((k) => req(s.get(k)) as Promise<U | undefined>));
           keys.forEach((k, i) => {
@@ -157,7 +167,10 @@ function runLayout(page: Page, layout: Layout): Promise<Figures> {
               have.add(v.visitedAt);
               let t = row.titles.indexOf(v.title);
               if (t < 0) t = row.titles.push(v.title) - 1;
-              row.at.push(v.visitedAt), row.title.push(t), row.transition.push(v.transition), row.source.push(v.source);
+              row.at.push(v.visitedAt);
+              row.title.push(t);
+              row.transition.push(v.transition);
+              row.source.push(v.source);
               row.lastAt = Math.max(row.lastAt, v.visitedAt);
               added++;
               changed = true;
@@ -284,7 +297,10 @@ function runLayout(page: Page, layout: Layout): Promise<Figures> {
           deleted = keys.length;
         } else if (layout === 'url-chunks') {
           const rows = (await req(s.index('hostRev').getAll(HEAVY))) as U[];
-          for (const r of rows) (s.delete(r.urlKey), (deleted += r.at.length));
+          for (const r of rows) {
+            s.delete(r.urlKey);
+            deleted += r.at.length;
+          }
         } else {
           const keys = [...new Set(await req(s.index('hosts').getAllKeys(HEAVY)))] as number[];
           for (let i = 0; i < keys.length; i += 200) {
