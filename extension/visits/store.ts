@@ -10,6 +10,7 @@
  * and every write checks it (a visit is never in both: adds skip what legacy holds, the move
  * skips what chunks hold). Legacy rows are still counted and journaled by the db middlewares.
  */
+import Dexie, { RangeSet } from 'dexie';
 import { visitId } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
 import { addToCounters, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../db';
@@ -32,6 +33,27 @@ export function parseVisitId(id: string): { urlKey: string; visitedAt: number } 
   const visitedAt = at < 0 ? NaN : Number(id.slice(at + 1));
   return Number.isSafeInteger(visitedAt) ? { urlKey: id.slice(0, at), visitedAt } : null;
 }
+
+/**
+ * Puts and deletes chunk rows in the current transaction, straight on IndexedDB. Through Dexie
+ * each put first re-read the old chunk and added every key of its multi-entry indexes (hundreds
+ * per chunk) to the live-query change set: as much work as the write itself. Live queries still
+ * hear of the change: the whole store is marked changed for this transaction (Dexie announces it,
+ * to other pages too, when the transaction commits). A failed request aborts the transaction,
+ * which the caller's transaction reports (extension/db/transaction.ts).
+ */
+function writeChunks(db: HydraDb, puts: readonly VisitChunk[], gone: readonly number[]): void {
+  if (puts.length === 0 && gone.length === 0) return;
+  const trans = Dexie.currentTransaction?.idbtrans as (IDBTransaction & { mutatedParts?: Record<string, RangeSet> }) | undefined;
+  if (!trans || !trans.objectStoreNames.contains(VISIT_CHUNKS)) throw new Error('visit chunks are written inside a transaction over visitTables()');
+  const store = trans.objectStore(VISIT_CHUNKS);
+  for (const chunk of puts) store.put(chunk);
+  for (const id of gone) store.delete(id);
+  const parts = (trans.mutatedParts ??= {});
+  for (const index of ['', 'urlKeys', 'hosts']) parts[`idb://${db.name}/${VISIT_CHUNKS}/${index}`] = new RangeSet(-Infinity, [[]]);
+}
+
+const VISIT_CHUNKS = 'visitChunks';
 
 /** Chunks that may hold visits with times in [from, to], in key order. */
 async function chunksCovering(db: HydraDb, from: number, to: number): Promise<VisitChunk[]> {
@@ -73,7 +95,7 @@ export async function mergeVisits(db: HydraDb, visits: readonly Visit[], skipLeg
     if (first) chunks.push(first);
   }
   if (chunks.length === 0) {
-    await db.visitChunks.bulkPut(cutChunks(incoming));
+    writeChunks(db, cutChunks(incoming), []);
     return incoming;
   }
   const groups: Visit[][] = chunks.map(() => []);
@@ -96,8 +118,7 @@ export async function mergeVisits(db: HydraDb, visits: readonly Visit[], skipLeg
     puts.push(...pieces);
     if (pieces[0]!.id !== chunk.id) gone.push(chunk.id);
   });
-  if (puts.length) await db.visitChunks.bulkPut(puts);
-  if (gone.length) await db.visitChunks.bulkDelete(gone);
+  writeChunks(db, puts, gone);
   return fresh;
 }
 
@@ -143,8 +164,7 @@ async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visi
       if (keep.length === 0) gone.push(chunk.id);
       else puts.push(encodeChunk(chunk.id, keep));
     }
-    if (puts.length) await db.visitChunks.bulkPut(puts);
-    if (gone.length) await db.visitChunks.bulkDelete(gone);
+    writeChunks(db, puts, gone);
     await countAndJournal(db, removed, -1);
     return removed;
   });
@@ -334,7 +354,7 @@ export async function setVisitTitle(db: HydraDb, id: string, title: string): Pro
     const visit = visits.find((v) => v.id === id);
     if (chunk && visit) {
       visit.title = title;
-      await db.visitChunks.put(encodeChunk(chunk.id, visits));
+      writeChunks(db, [encodeChunk(chunk.id, visits)], []);
       await db.searchJournal.add({ kind: 'visit', keys: [visit.urlKey] });
       signalJournal();
     } else if (await legacyHolds(db)) await db.visits.update(id, { title });
