@@ -13,10 +13,10 @@ import { normalizeDomain } from '../../shared/blocklist';
 import { CodedError } from '../../shared/errors';
 import { reverseHost } from '../../shared/host-key';
 import type { DeletionCounts, HistoryFilter } from '../../shared/commands/privacy';
-import type { Page, TabSnapshot, Visit } from '../../shared/schemas/entities';
+import type { Page, TabSnapshot } from '../../shared/schemas/entities';
 import { hostOf, normalizeUrl, urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
-import { clearVisits, countVisitsWhere, deleteVisitsWhere } from '../visits';
+import { clearVisits, countVisitsWhere, deleteVisitsWhere, type VisitFacts } from '../visits';
 
 const DELETE_BATCH = 5_000;
 
@@ -67,7 +67,7 @@ type HistoryStore = 'pages' | 'tabSnapshots';
 type HistoryRow = Page | TabSnapshot;
 const timeField = { pages: 'capturedAt', tabSnapshots: 'capturedAt' } as const;
 const timeOf = (_store: HistoryStore, row: HistoryRow) => row.capturedAt;
-const visitMatches = (f: ResolvedFilter) => (visit: Visit) => rowMatches(f, visit, visit.visitedAt);
+const visitMatches = (f: ResolvedFilter) => (visit: VisitFacts) => rowMatches(f, visit, visit.visitedAt);
 
 /** The candidate rows of a store, through the most selective index the filter offers. */
 function candidates(db: HydraDb, store: HistoryStore, f: ResolvedFilter) {

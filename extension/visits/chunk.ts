@@ -117,3 +117,39 @@ export function cutChunks(visits: readonly Visit[], firstId?: number): VisitChun
   }
   return out;
 }
+
+/**
+ * The chunk without the visits `drop` selects (by position), its dictionaries cut to what the
+ * kept visits use, same key; null when no visit is left. Works on the arrays: no visit rows built.
+ */
+export function withoutVisits(chunk: VisitChunk, drop: (i: number) => boolean): VisitChunk | null {
+  const keep: number[] = [];
+  for (let i = 0; i < chunk.n; i++) if (!drop(i)) keep.push(i);
+  if (keep.length === 0) return null;
+  if (keep.length === chunk.n) return chunk;
+  const remap = (size: number) => new Array<number>(size).fill(-1);
+  const urlMap = remap(chunk.urls.length);
+  const hostMap = remap(chunk.hosts.length);
+  const titleMap = remap(chunk.titles.length);
+  const transitionMap = remap(chunk.transitions.length);
+  const sourceMap = remap(chunk.sources.length);
+  const out: VisitChunk = { id: chunk.id, n: keep.length, urls: [], urlKeys: [], urlHost: [], hosts: [], titles: [], transitions: [], sources: [], at: [], url: [], title: [], transition: [], source: [] };
+  const take = (map: number[], from: string[], to: string[], i: number) => {
+    if (map[i] === -1) map[i] = to.push(from[i]!) - 1;
+    return map[i]!;
+  };
+  for (const i of keep) {
+    const u = chunk.url[i]!;
+    if (urlMap[u] === -1) {
+      urlMap[u] = out.urls.push(chunk.urls[u]!) - 1;
+      out.urlKeys.push(chunk.urlKeys[u]!);
+      out.urlHost.push(take(hostMap, chunk.hosts, out.hosts, chunk.urlHost[u]!));
+    }
+    out.at.push(chunk.at[i]!);
+    out.url.push(urlMap[u]!);
+    out.title.push(take(titleMap, chunk.titles, out.titles, chunk.title[i]!));
+    out.transition.push(take(transitionMap, chunk.transitions, out.transitions, chunk.transition[i]!));
+    out.source.push(take(sourceMap, chunk.sources, out.sources, chunk.source[i]!));
+  }
+  return out;
+}

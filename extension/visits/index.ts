@@ -14,8 +14,9 @@ export {
   visitsOfUrls,
   visitTables,
   walkVisits,
+  type VisitFacts,
   type VisitSelection,
 } from './store';
-export { CHUNK_VISITS, decodeChunk, encodeChunk, type VisitChunk } from './chunk';
+export { CHUNK_VISITS, decodeChunk, encodeChunk, withoutVisits, type VisitChunk } from './chunk';
 export { migrateBatch, startVisitMigration } from './migrate';
 export { visitJobTypes } from './jobs';

@@ -15,7 +15,7 @@ import { visitId } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
 import { addToCounters, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../db';
 import { signalJournal } from '../db/middleware';
-import { CHUNK_VISITS, chunkVisitIds, compareVisits, cutChunks, decodeChunk, encodeChunk, type VisitChunk } from './chunk';
+import { CHUNK_VISITS, chunkVisitIds, compareVisits, cutChunks, decodeChunk, encodeChunk, withoutVisits, type VisitChunk } from './chunk';
 
 /** The tables a transaction that writes visits must include. */
 export function visitTables(db: HydraDb) {
@@ -62,7 +62,7 @@ async function chunksCovering(db: HydraDb, from: number, to: number): Promise<Vi
 }
 
 /** The deltas of counters and the journal row for visits added (+1) or removed (−1). */
-async function countAndJournal(db: HydraDb, visits: readonly Visit[], sign: 1 | -1): Promise<void> {
+async function countAndJournal(db: HydraDb, visits: readonly Pick<Visit, 'urlKey' | 'visitedAt'>[], sign: 1 | -1): Promise<void> {
   if (visits.length === 0) return;
   const deltas = new Map<string, number>([[storeCounterKey('visits'), sign * visits.length]]);
   for (const visit of visits) {
@@ -148,21 +148,28 @@ export async function storedVisitIds(db: HydraDb, ids: readonly string[]): Promi
   return out;
 }
 
+/** What a delete decides on (and what its counters and journal need): a visit's URL, host and time. */
+export type VisitFacts = Pick<Visit, 'urlKey' | 'hostRev' | 'visitedAt'>;
+
 /** Removes the visits `drop` selects from the chunks `ids` (one transaction); returns them. */
-async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visit: Visit) => boolean): Promise<Visit[]> {
+async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visit: VisitFacts) => boolean): Promise<VisitFacts[]> {
   return db.transaction('rw', visitTables(db), async () => {
-    const removed: Visit[] = [];
+    const removed: VisitFacts[] = [];
     const puts: VisitChunk[] = [];
     const gone: number[] = [];
     for (const chunk of await db.visitChunks.bulkGet([...ids])) {
       if (!chunk) continue;
-      const visits = decodeChunk(chunk);
-      const keep = visits.filter((visit) => !drop(visit));
-      if (keep.length === visits.length) continue;
-      for (const visit of visits) if (drop(visit)) removed.push(visit);
+      const kept = withoutVisits(chunk, (i) => {
+        const u = chunk.url[i]!;
+        const facts = { urlKey: chunk.urlKeys[u]!, hostRev: chunk.hosts[chunk.urlHost[u]!]!, visitedAt: chunk.at[i]! };
+        if (!drop(facts)) return false;
+        removed.push(facts);
+        return true;
+      });
+      if (kept === chunk) continue;
       // The key stays (still a lower bound of the times): a chunk's id changes only when it is cut.
-      if (keep.length === 0) gone.push(chunk.id);
-      else puts.push(encodeChunk(chunk.id, keep));
+      if (kept === null) gone.push(chunk.id);
+      else puts.push(kept);
     }
     writeChunks(db, puts, gone);
     await countAndJournal(db, removed, -1);
@@ -188,7 +195,7 @@ export async function deleteVisitsById(db: HydraDb, ids: readonly string[]): Pro
   if (times.length) {
     const chunks = await chunksCovering(db, Math.min(...times), Math.max(...times));
     const holding = chunks.filter((chunk) => chunkVisitIds(chunk).some((id) => wanted.has(id))).map((chunk) => chunk.id);
-    for (let i = 0; i < holding.length; i += DELETE_CHUNKS) deleted += (await removeFromChunks(db, holding.slice(i, i + DELETE_CHUNKS), (visit) => wanted.has(visit.id))).length;
+    for (let i = 0; i < holding.length; i += DELETE_CHUNKS) deleted += (await removeFromChunks(db, holding.slice(i, i + DELETE_CHUNKS), (visit) => wanted.has(visitId(visit.urlKey, visit.visitedAt)))).length;
   }
   return deleted;
 }
@@ -224,13 +231,18 @@ function legacyCandidates(db: HydraDb, s: VisitSelection) {
 }
 
 /** How many stored visits the selection and `match` select. */
-export async function countVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: Visit) => boolean): Promise<number> {
+export async function countVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean): Promise<number> {
   let n = 0;
   if (s.everything) n = (await db.counters.get(storeCounterKey('visits')))?.n ?? 0;
   else {
     const ids = await candidateChunks(db, s);
     for (let i = 0; i < ids.length; i += DELETE_CHUNKS)
-      for (const chunk of await db.visitChunks.bulkGet(ids.slice(i, i + DELETE_CHUNKS))) if (chunk) for (const visit of decodeChunk(chunk)) if (match(visit)) n++;
+      for (const chunk of await db.visitChunks.bulkGet(ids.slice(i, i + DELETE_CHUNKS)))
+        if (chunk)
+          for (let v = 0; v < chunk.n; v++) {
+            const u = chunk.url[v]!;
+            if (match({ urlKey: chunk.urlKeys[u]!, hostRev: chunk.hosts[chunk.urlHost[u]!]!, visitedAt: chunk.at[v]! })) n++;
+          }
     if (await legacyHolds(db)) n += await legacyCandidates(db, s).filter(match).count();
   }
   return n;
@@ -241,7 +253,7 @@ export async function countVisitsWhere(db: HydraDb, s: VisitSelection, match: (v
  * (running it again after an interruption finishes the job). Returns the URL keys it removed
  * visits of, and how many.
  */
-export async function deleteVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: Visit) => boolean): Promise<{ deleted: number; urlKeys: Set<string> }> {
+export async function deleteVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean): Promise<{ deleted: number; urlKeys: Set<string> }> {
   const urlKeys = new Set<string>();
   let deleted = 0;
   // Legacy rows first (see deleteVisitsById): a row the migration moves meanwhile is caught below.

@@ -127,6 +127,13 @@ describe('visit chunks', () => {
     left = await storedVisits(db);
     expect(left.filter((v) => v.visitedAt >= from && v.visitedAt < to)).toEqual([]);
     expect(left.some((v) => v.visitedAt === to + 1000)).toBe(true);
+    // What stays is intact (a chunk cut down keeps every field of its other visits).
+    const byId = new Map(all.map((v) => [v.id, v]));
+    for (const v of left) expect(v).toEqual(byId.get(v.id));
+    for (const chunk of await db.visitChunks.toArray()) {
+      expect(chunk.urls).toHaveLength(new Set(chunk.url).size);
+      expect(chunk.titles).toHaveLength(new Set(chunk.title).size);
+    }
     await countersMatchRows();
   });
 
