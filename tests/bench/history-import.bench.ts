@@ -174,6 +174,7 @@ async function searchMs(page: Page, limit: number): Promise<number> {
 
 async function launch(userDataDir: string, config?: string): Promise<{ launched: LaunchedBrowser; page: Page }> {
   const launched = await launchWithExtension({ userDataDir, ...(config ? { env: { XDG_CONFIG_HOME: config } } : {}) });
+  open = launched;
   await serviceWorkerTarget(launched.browser);
   const page = await openExtensionPage(launched.browser, 'options.html');
   page.setDefaultTimeout(0);
@@ -190,19 +191,26 @@ async function writeLegacyRows(page: Page, visits: HistoryVisit[]): Promise<void
           open.onsuccess = () => resolve(open.result);
           open.onerror = () => reject(open.error);
         });
-        for (let from = 0; from < rows.length; from += 10_000)
+        for (let from = 0; from < rows.length; from += 10_000) {
+          // A message now and then keeps the service worker alive: a new worker would start the
+          // migration of these rows before they are measured.
+          await chrome.runtime.sendMessage({ type: 'hydraflow/command', method: 'app.info', params: {} });
           await new Promise<void>((resolve, reject) => {
             const tx = db.transaction('visits', 'readwrite');
             for (const row of rows.slice(from, from + 10_000)) tx.objectStore('visits').add(row);
             tx.oncomplete = () => resolve();
             tx.onerror = () => reject(tx.error);
           });
+        }
         db.close();
       },
       visits.slice(first, first + 50_000).map(makeVisit),
     );
   }
 }
+
+/** The browser of the step running, closed on the way out whatever happened. */
+let open: LaunchedBrowser | null = null;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hf-bench-'));
@@ -303,6 +311,7 @@ async function main(): Promise<void> {
     line('migrate_ms', migrateMs, 'e2e_ms', importMs, '<=2');
     await launched.close();
   } finally {
+    await open?.close().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }
