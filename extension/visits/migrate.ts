@@ -19,7 +19,8 @@ import { legacyHolds, mergeVisits, visitTables } from './store';
 export const MIGRATE_BATCH = 10_000;
 
 export const migrateParams = z.object({});
-const migrateCursor = z.object({ moved: z.number().int(), total: z.number().int() });
+/** `after`: the newest time a committed batch moved (a hint: every row left is at or after it). */
+const migrateCursor = z.object({ moved: z.number().int(), total: z.number().int(), after: z.number().optional() });
 type MigrateCursor = z.infer<typeof migrateCursor>;
 
 /** Whether this worker runs the migration now (one runner per worker). */
@@ -30,10 +31,13 @@ let running: Promise<void> | null = null;
  * (stored twice, once in each layout) goes without adding; its count goes with it. The moved visits
  * keep their search documents (nothing to journal: the same visits, stored elsewhere).
  */
-export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH): Promise<{ moved: number; dropped: number }> {
+export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, after = -Infinity): Promise<{ moved: number; dropped: number; lastAt: number }> {
   return writeTransaction(db, visitTables(db), async () => {
-    const rows = await db.visits.orderBy('visitedAt').limit(size).toArray();
-    if (rows.length === 0) return { moved: 0, dropped: 0 };
+    // From `after` on: Chromium leaves a deleted row's index entries behind until compaction, so a
+    // scan from the start would step over every row already moved (quadratic over the migration).
+    // Rows before it are all moved (batches take the oldest rows); a stale `after` only costs time.
+    const rows = await db.visits.where('visitedAt').aboveOrEqual(after).limit(size).toArray();
+    if (rows.length === 0) return { moved: 0, dropped: 0, lastAt: after };
     const fresh = new Set((await mergeVisits(db, rows, false)).map((visit) => visit.id));
     // Around the counters and journal middlewares: these visits stay stored (in chunks).
     const legacy = Dexie.currentTransaction!.idbtrans.objectStore('visits');
@@ -53,7 +57,7 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH): Promise<{
       for (const row of dropped) deltas.set(visitDayKey(visitDayOf(row.visitedAt)), (deltas.get(visitDayKey(visitDayOf(row.visitedAt))) ?? 0) - 1);
       await addToCounters(db, deltas);
     }
-    return { moved: rows.length, dropped: dropped.length };
+    return { moved: rows.length, dropped: dropped.length, lastAt: rows[rows.length - 1]!.visitedAt };
   });
 }
 
@@ -61,9 +65,12 @@ async function run(db: HydraDb, job: Job): Promise<void> {
   try {
     let cursor: MigrateCursor = migrateCursor.parse(job.cursor);
     for (;;) {
-      const { moved } = await migrateBatch(db);
+      let batch = await migrateBatch(db, MIGRATE_BATCH, cursor.after ?? -Infinity);
+      // Nothing at or after the hint: make sure nothing is left before it either.
+      if (batch.moved === 0 && cursor.after !== undefined) batch = await migrateBatch(db);
+      const { moved, lastAt } = batch;
       if (moved === 0) break;
-      cursor = { moved: cursor.moved + moved, total: Math.max(cursor.total, cursor.moved + moved) };
+      cursor = { moved: cursor.moved + moved, total: Math.max(cursor.total, cursor.moved + moved), after: lastAt };
       await reportProgress(db, job.id, { done: cursor.moved, total: cursor.total, cursor });
     }
     await appendJobLog(db, job.id, `done: moved ${cursor.moved} visits into chunks`);
