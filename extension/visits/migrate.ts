@@ -39,18 +39,10 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, after = -I
     const rows = await db.visits.where('visitedAt').aboveOrEqual(after).limit(size).toArray();
     if (rows.length === 0) return { moved: 0, dropped: 0, lastAt: after };
     const fresh = new Set((await mergeVisits(db, rows, false)).map((visit) => visit.id));
-    // Around the counters and journal middlewares: these visits stay stored (in chunks).
+    // Around the counters and journal middlewares: these visits stay stored (in chunks). A failed
+    // delete aborts the transaction, which writeTransaction reports; no promise per row.
     const legacy = Dexie.currentTransaction!.idbtrans.objectStore('visits');
-    await Promise.all(
-      rows.map(
-        (row) =>
-          new Promise<void>((resolve, reject) => {
-            const request = legacy.delete(row.id);
-            request.onsuccess = () => resolve();
-            request.onerror = () => reject(request.error);
-          }),
-      ),
-    );
+    for (const row of rows) legacy.delete(row.id);
     const dropped = rows.filter((row) => !fresh.has(row.id));
     if (dropped.length) {
       const deltas = new Map<string, number>([[storeCounterKey('visits'), -dropped.length]]);
