@@ -27,6 +27,27 @@ export function urlKey(raw: string): string {
   return stringKey(normalizeUrl(raw) ?? raw);
 }
 
+/**
+ * `urlKey(raw)` and `hostOf(raw)` together, parsing the URL once (makeVisit needs both for every
+ * visit an import reads). Same answers as the two functions, whitespace and unparsable text included.
+ */
+export function urlKeyAndHost(raw: string): { key: string; host: string } {
+  const trimmed = raw.trim();
+  let url: URL | null = null;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    // not an absolute URL: the raw text is its own key
+  }
+  // hostOf parses the text as given; only surrounding whitespace can make that differ.
+  if (!url) return { key: stringKey(raw), host: trimmed === raw ? '' : hostOf(raw) };
+  const host = trimmed === raw ? url.hostname.toLowerCase().replace(/\.$/, '') : hostOf(raw);
+  url.hash = '';
+  let text = url.href;
+  if (text.endsWith('?')) text = text.slice(0, -1);
+  return { key: stringKey(text), host };
+}
+
 /** Lowercase host of a URL without a trailing dot, or '' when it has none (about:, data:, …). */
 export function hostOf(raw: string): string {
   try {

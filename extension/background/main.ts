@@ -9,6 +9,7 @@ import { bundleCommandHandlers, bundleJobTypes } from '../bundles';
 import { callerOf, dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
 import { historyCommandHandlers, historyJobTypes } from '../history';
+import { startVisitMigration, visitJobTypes } from '../visits';
 import { createNativeHostConnection, hostCommandHandlers } from '../host';
 import { assembleJobTypes, createdByThisWorker, jobCommandHandlers, recoverInterruptedJobs } from '../jobs';
 import { overviewCommandHandlers } from '../overview';
@@ -79,6 +80,7 @@ export function main(): void {
   // Each capability registers its job types (params, cancel, retry, resume) from its own folder.
   const { controls, resumers } = assembleJobTypes([
     ...historyJobTypes(db, host),
+    ...visitJobTypes(db),
     ...repoJobTypes(repo),
     ...privacyJobTypes(db, host),
     ...refreshJobTypes(db, reindex),
@@ -136,7 +138,11 @@ export function main(): void {
     void recoverInterruptedReplies(db).catch((error: unknown) => console.error('[hydraflow] reply recovery failed', error));
     // Jobs cut off by the previous worker's death: resume those whose capability can, fail the rest.
     // A job the commands that woke this worker started is running here, not cut off.
-    void recoverInterruptedJobs(db, resumers, { alive: createdByThisWorker }).catch((error: unknown) => console.error('[hydraflow] job recovery failed', error));
+    void recoverInterruptedJobs(db, resumers, { alive: createdByThisWorker })
+      .catch((error: unknown) => console.error('[hydraflow] job recovery failed', error))
+      // Visits still in the one-row-per-visit layout of versions 1–4 move into chunks (docs/history.md).
+      .then(() => startVisitMigration(db))
+      .catch((error: unknown) => console.error('[hydraflow] visit migration failed', error));
   });
 
   registerEmbedAlarm(db, embedOptions);

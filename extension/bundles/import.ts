@@ -17,7 +17,7 @@ import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob }
 import { discardStaged, openSource, type BundleHost } from './files';
 import { foreignRowSource } from './foreign';
 import type { RowSource } from './row-source';
-import { countBatch, prepareBatch, tableOf, writePrepared } from './stores';
+import { countBatch, prepareBatch, writePrepared, writeTables } from './stores';
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
@@ -128,7 +128,7 @@ export async function importRows(
         timing.check += performance.now() - t;
         t = performance.now();
         let inside = 0;
-        await db.transaction('rw', tableOf(db, component), db.jobs, async () => {
+        await db.transaction('rw', [...writeTables(db, component), db.jobs], async () => {
           const t0 = performance.now();
           const outcome = await writePrepared(db, prepared);
           timing.store += performance.now() - t0;

@@ -4,7 +4,8 @@
  * against what is stored — entities by id; visits by (normalized URL, visitedAt) through their
  * recomputed id; pages also by (URL key, content hash); memories also by (scope, thread, text
  * hash) — so an interrupted import run again, or the same bundle imported twice, adds nothing.
- * Existing rows are never overwritten.
+ * Existing rows are never overwritten. Visits are stored in chunks (extension/visits): they go out
+ * as the same rows as before, in time order, and come in through `addVisits`.
  */
 import Dexie, { type Table } from 'dexie';
 import type { ComponentName } from '../../shared/bundle/format';
@@ -13,12 +14,18 @@ import { CodedError } from '../../shared/errors';
 import { makeVisit } from '../../shared/history/visit';
 import type { Memory, Page, Thread, Visit } from '../../shared/schemas/entities';
 import { isWebUrl, urlKey } from '../../shared/url';
-import type { HydraDb } from '../db';
+import { storeCounterKey, type HydraDb } from '../db';
+import { addVisits, storedVisitIds, visitTables, walkVisits } from '../visits';
 
 type AnyTable = Table<Record<string, unknown>, string | number>;
 
-export function tableOf(db: HydraDb, component: ComponentName): AnyTable {
+export function tableOf(db: HydraDb, component: Exclude<ComponentName, 'visits'>): AnyTable {
   return db[component] as unknown as AnyTable;
+}
+
+/** The tables a transaction that writes a component's rows must include. */
+export function writeTables(db: HydraDb, component: ComponentName): Table[] {
+  return component === 'visits' ? visitTables(db) : [tableOf(db, component)];
 }
 
 function primaryKeyOf(component: ComponentName, row: Record<string, unknown>): string | number {
@@ -30,8 +37,9 @@ function pageSize(component: ComponentName): number {
   return component === 'pages' ? 200 : component === 'visits' ? 10_000 : 2000;
 }
 
-/** Every row of a store in primary-key order, page by page (each page is its own short read). */
+/** Every row of a store in primary-key order (visits: in time order), page by page (each page is its own short read). */
 async function* wholeStore(db: HydraDb, component: ComponentName, keep?: (row: Record<string, unknown>) => boolean): AsyncGenerator<unknown[]> {
+  if (component === 'visits') return yield* walkVisits(db);
   const table = tableOf(db, component);
   let last: string | number | null = null;
   const size = pageSize(component);
@@ -56,7 +64,7 @@ export async function* exportRows(db: HydraDb, component: ComponentName, scope: 
     if (component !== 'visits') return;
     const from = scope.from ?? 0;
     const to = scope.to ?? Number.MAX_SAFE_INTEGER;
-    return yield* wholeStore(db, component, (row) => (row.visitedAt as number) >= from && (row.visitedAt as number) <= to);
+    return yield* walkVisits(db, from, to);
   }
   const ids = threads.map((t) => t.id);
   switch (component) {
@@ -96,7 +104,7 @@ export async function threadsOfScope(db: HydraDb, scope: ExportScope): Promise<T
 export async function exportTotal(db: HydraDb, scope: ExportScope, components: readonly ComponentName[]): Promise<number | null> {
   if (scope.kind !== 'all') return null;
   let total = 0;
-  for (const component of components) total += await tableOf(db, component).count();
+  for (const component of components) total += component === 'visits' ? ((await db.counters.get(storeCounterKey('visits')))?.n ?? 0) : await tableOf(db, component).count();
   return total;
 }
 
@@ -130,9 +138,8 @@ function normalized(component: ComponentName, input: unknown[]): Map<string | nu
  * writing nothing: the preview. Runs inside the caller's transaction when there is one.
  */
 export async function countBatch(db: HydraDb, component: ComponentName, input: unknown[]): Promise<BatchOutcome> {
-  const table = tableOf(db, component);
   const unique = normalized(component, input);
-  const stored = await storedKeys(table, [...unique.keys()]);
+  const stored: Set<string | number> = component === 'visits' ? await storedVisitIds(db, [...unique.keys()] as string[]) : await storedKeys(tableOf(db, component), [...unique.keys()]);
   let fresh = [...unique.entries()].filter(([key]) => !stored.has(key)).map(([, row]) => row);
   fresh = await withoutSameContentOrMemory(db, component, fresh);
   const invalid = input.length - importable(component, input).length;
@@ -157,9 +164,11 @@ export interface PreparedBatch {
  * time and counted as present (`writePrepared`).
  */
 export async function prepareBatch(db: HydraDb, component: ComponentName, input: unknown[]): Promise<PreparedBatch> {
-  const table = tableOf(db, component);
   const unique = normalized(component, input);
-  const stored = await db.transaction('r', table, () => storedKeys(table, [...unique.keys()], { exactOnly: false }));
+  const stored =
+    component === 'visits'
+      ? await db.transaction('r', db.visitChunks, db.visits, () => storedVisitIds(db, [...unique.keys()] as string[]))
+      : await db.transaction('r', tableOf(db, component), () => storedKeys(tableOf(db, component), [...unique.keys()], { exactOnly: false }));
   const candidates = stored === null ? [...unique.values()] : [...unique.entries()].filter(([key]) => !stored.has(key)).map(([, row]) => row);
   const valid = importable(component, input).length;
   return { component, inputRows: valid, invalidRows: input.length - valid, candidates };
@@ -175,6 +184,11 @@ export async function writePrepared(db: HydraDb, batch: PreparedBatch): Promise<
   if (batch.candidates.length === 0) return { added: 0, present: batch.inputRows, invalid: batch.invalidRows };
   // Only pages and memories read before adding: an await on nothing, before the transaction's
   // first request, lets IndexedDB commit the still-empty transaction (PrematureCommitError).
+  if (batch.component === 'visits') {
+    // The visit store dedupes on (URL key, visitedAt) inside this transaction.
+    const { added } = await addVisits(db, batch.candidates as unknown as Visit[]);
+    return { added, present: batch.inputRows - added, invalid: batch.invalidRows };
+  }
   const fresh = batch.component === 'pages' || batch.component === 'memories' ? await withoutSameContentOrMemory(db, batch.component, batch.candidates) : batch.candidates;
   const added = await addBlind(tableOf(db, batch.component), fresh);
   return { added, present: batch.inputRows - added, invalid: batch.invalidRows };

@@ -14,6 +14,7 @@ import { TRANSITIONS, type Transition } from '../../shared/schemas/statuses';
 import { hostOf, isCapturableUrl, urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
 import { addVisits, makeVisit } from '../history/visits';
+import { setVisitTitle, visitsOfUrls } from '../visits';
 import { getBlocklist } from './blocklist';
 
 type Tab = Browser.tabs.Tab;
@@ -93,9 +94,9 @@ async function recordTitle(db: HydraDb, tabId: number, url: string, title: strin
   const latest = await db.tabSnapshots.where('[tabId+capturedAt]').between([tabId, -Infinity], [tabId, Infinity]).last();
   if (latest && latest.url === url && latest.title !== title) await db.tabSnapshots.update(latest.id, { title });
   if (!title) return;
-  const visits = await db.visits.where('urlKey').equals(urlKey(url)).toArray();
+  const visits = (await visitsOfUrls(db, [urlKey(url)])).get(urlKey(url)) ?? [];
   const visit = visits.reduce<(typeof visits)[number] | undefined>((a, b) => (b.visitedAt > (a?.visitedAt ?? -1) ? b : a), undefined);
-  if (visit && visit.source === 'live' && visit.title !== title && now - visit.visitedAt < TITLE_LATE_MS) await db.visits.update(visit.id, { title });
+  if (visit && visit.source === 'live' && visit.title !== title && now - visit.visitedAt < TITLE_LATE_MS) await setVisitTitle(db, visit.id, title);
 }
 
 export async function recordVisit(db: HydraDb, item: { url?: string; title?: string; lastVisitTime?: number }): Promise<void> {

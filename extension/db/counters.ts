@@ -11,13 +11,19 @@
  *
  * Upgrades run in a versionchange transaction, which this middleware does not count: a migration
  * that adds or removes rows must end with `recountAll`.
+ *
+ * Visits (v5) live in `visitChunks`, many per row: the visit store (extension/history/visit-store.ts),
+ * the only writer of that store, moves `store:visits` and `visitsDay:<day>` with `addToCounters`
+ * in the same transaction as each chunk write (it knows exactly which visits a write added or
+ * removed without reading the chunk twice). Legacy `visits` rows are still counted here.
  */
-import { RangeSet, type DBCore, type DBCoreMutateRequest, type DBCoreMutateResponse, type DBCoreTable, type DBCoreTransaction, type Middleware, type Transaction } from 'dexie';
+import { RangeSet, type DBCore, type EntityTable, type DBCoreMutateRequest, type DBCoreMutateResponse, type DBCoreTable, type DBCoreTransaction, type Middleware, type Transaction } from 'dexie';
 import type { StoreName } from './stores';
 import { isUpgrade, widenWrites } from './middleware';
 import { DAY_MS } from '../../shared/time';
 
 export const COUNTERS_STORE = 'counters';
+const VISIT_CHUNKS_STORE = 'visitChunks';
 
 /** Every store whose rows are counted (all but settings and the counters themselves). */
 export const COUNTED_STORES = ['threads', 'messages', 'tabs', 'tabSnapshots', 'visits', 'pages', 'tasks', 'taskEvents', 'memories', 'jobs'] as const satisfies readonly StoreName[];
@@ -192,8 +198,20 @@ export const countersMiddleware: Middleware<DBCore> = {
 };
 
 /**
+ * Adds `deltas` to counter rows inside the current transaction (it must include `counters`), for a
+ * writer whose store this middleware does not count (the visit store).
+ */
+export async function addToCounters(db: { counters: EntityTable<Counter, 'key'> }, deltas: ReadonlyMap<string, number>): Promise<void> {
+  const keys = [...deltas.keys()].filter((key) => deltas.get(key) !== 0);
+  if (keys.length === 0) return;
+  const current = await db.counters.bulkGet(keys);
+  await db.counters.bulkPut(keys.map((key, i) => ({ key, n: Math.max(0, (current[i]?.n ?? 0) + deltas.get(key)!) })));
+}
+
+/**
  * Rebuilds every counter from the rows, in one transaction over `tx` (an upgrade transaction) or
- * a fresh one. Costs one pass over the visits' `visitedAt` index (keys only) and one count per store.
+ * a fresh one. Costs one pass over the legacy visits' `visitedAt` index (keys only), one over the
+ * visit chunks' times and one count per store; `store:visits` counts the visits of both.
  */
 export async function recountAll(tx: Pick<Transaction, 'table'>): Promise<void> {
   const rows: Counter[] = [];
@@ -206,6 +224,19 @@ export async function recountAll(tx: Pick<Transaction, 'table'>): Promise<void> 
       const day = visitDayOf(visitedAt as number);
       perDay.set(day, (perDay.get(day) ?? 0) + 1);
     });
+  let chunked = 0;
+  await tx
+    .table(VISIT_CHUNKS_STORE)
+    .toCollection()
+    .each((chunk: { at: number[] }) => {
+      chunked += chunk.at.length;
+      for (const visitedAt of chunk.at) {
+        const day = visitDayOf(visitedAt);
+        perDay.set(day, (perDay.get(day) ?? 0) + 1);
+      }
+    });
+  const visits = rows.find((row) => row.key === storeCounterKey('visits'))!;
+  visits.n += chunked;
   for (const [day, n] of perDay) rows.push({ key: visitDayKey(day), n });
   const table = tx.table(COUNTERS_STORE);
   await table.clear();

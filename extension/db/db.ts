@@ -10,6 +10,7 @@ import { migrations, type Migration } from './migrations';
 import type { JournalRow, SegmentRow, VectorRow } from './search-rows';
 import type { SyncDocRow, SyncOutboxRow, SyncTombstoneRow } from './sync-rows';
 import { DB_NAME } from './name';
+import type { VisitChunk } from './visit-chunk';
 
 export { DB_NAME };
 
@@ -18,7 +19,9 @@ export type HydraDb = Dexie & {
   messages: EntityTable<Message, 'id'>;
   tabs: EntityTable<Tab, 'tabId'>;
   tabSnapshots: EntityTable<TabSnapshot, 'id'>;
+  /** Legacy (v1–v4): one row per visit; emptied by the visits_migrate job (extension/history/migrate.ts). */
   visits: EntityTable<Visit, 'id'>;
+  visitChunks: EntityTable<VisitChunk, 'id'>;
   pages: EntityTable<Page, 'id'>;
   tasks: EntityTable<Task, 'id'>;
   taskEvents: EntityTable<TaskEvent, 'id'>;

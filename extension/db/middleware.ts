@@ -26,3 +26,15 @@ export function widenWrites(stores: string[], mode: 'readonly' | 'readwrite', wa
 export function isUpgrade(trans: DBCoreTransaction): boolean {
   return (trans as unknown as { mode?: string }).mode === 'versionchange';
 }
+
+let journalSignal: (() => void) | null = null;
+
+/** Who hears that a search journal row was written outside the journal middleware (the search journal sets it). */
+export function setJournalSignal(signal: (() => void) | null): void {
+  journalSignal = signal;
+}
+
+/** A writer that adds search journal rows itself (the visit store) calls this after adding one. */
+export function signalJournal(): void {
+  if (journalSignal) setTimeout(() => journalSignal?.(), 0);
+}

@@ -15,6 +15,7 @@ export const STORE_NAMES = [
   'searchSegments',
   'searchJournal',
   'vectors',
+  'visitChunks',
   'syncOutbox',
   'syncDocs',
   'syncTombstones',

@@ -3,6 +3,7 @@ import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
 import type { HostConnection } from '../host/connection';
 import { discardStaged, stagedBlob } from '../bundles';
+import { deleteVisitsById } from '../visits';
 import { cancelImport, startHostImport, startTakeoutImport, startUploadImport } from './import';
 
 export function historyCommandHandlers(
@@ -35,9 +36,7 @@ export function historyCommandHandlers(
     },
     'history.cancelImport': async (params) => ({ cancelled: await cancelImport(db, params.jobId) }),
     'history.deleteVisits': async (params) => {
-      const existing = await db.visits.bulkGet(params.ids);
-      await db.visits.bulkDelete(params.ids);
-      return { deleted: existing.filter(Boolean).length };
+      return { deleted: await deleteVisitsById(db, params.ids) };
     },
   };
 }

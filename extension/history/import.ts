@@ -19,6 +19,7 @@ import { writeTransaction, type HydraDb } from '../db';
 import type { RequestOptions } from '../host/connection';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
 import { addVisits, makeVisit } from './visits';
+import { visitTables } from '../visits';
 
 /** The part of the host connection an import needs (the real HostConnection in the background). */
 export interface HistoryHost {
@@ -241,7 +242,7 @@ async function writeBatch(
   position: HistoryPositionValue | null,
   total?: number,
 ): Promise<ImportCursor> {
-  return writeTransaction(db, [db.visits, db.jobs], async () => {
+  return writeTransaction(db, [...visitTables(db), db.jobs], async () => {
     const { added, duplicates } = await addVisits(db, rows);
     const next: ImportCursor = {
       position: position ?? cursor.position,

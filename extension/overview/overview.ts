@@ -9,6 +9,7 @@ import { VISIT_CHART_DAYS, type Overview } from '../../shared/commands/overview'
 import { JOB_STATUSES, TASK_STATUSES, type JobStatus, type TaskStatus } from '../../shared/schemas/statuses';
 import { COUNTED_STORES, recountAll, storeCounterKey, visitDayKey, visitDayOf, type CountedStore, type HydraDb } from '../db';
 import type { HostConnection } from '../host';
+import { newestVisitAt } from '../visits';
 import { DAY_MS } from '../../shared/time';
 
 export const SIZES_SETTING = 'overview.sizes';
@@ -33,7 +34,7 @@ export async function getOverview(db: HydraDb, now = Date.now()): Promise<{ over
     db.tabs.where('open').equals(1).toArray(),
     countBy<TaskStatus>('tasks', TASK_STATUSES),
     countBy<JobStatus>('jobs', JOB_STATUSES),
-    db.visits.orderBy('visitedAt').reverse().limit(1).keys(),
+    newestVisitAt(db),
     db.jobs.where('[status+finishedAt]').between(['failed', now - DAY_MS], ['failed', Infinity]).count(),
     db.jobs
       .where('status')
@@ -48,7 +49,7 @@ export async function getOverview(db: HydraDb, now = Date.now()): Promise<{ over
   const overview: Overview = {
     at: now,
     tabs: { open: openTabs.length, bound: openTabs.filter((tab) => tab.threadId !== null).length },
-    visits: { total: stored('visits'), lastVisitAt: (lastVisit[0] as number | undefined) ?? null },
+    visits: { total: stored('visits'), lastVisitAt: lastVisit },
     pages: stored('pages'),
     tabSnapshots: stored('tabSnapshots'),
     threads: stored('threads'),
@@ -73,6 +74,13 @@ export async function getOverview(db: HydraDb, now = Date.now()): Promise<{ over
 /** Mean structured size of up to SAMPLE_ROWS rows × the row count: an estimate, never a full read. */
 async function estimateStoreBytes(db: HydraDb, store: CountedStore, rows: number): Promise<number> {
   if (rows === 0) return 0;
+  if (store === 'visits') {
+    // Visits live many to a chunk row (docs/storage.md): bytes per visit from a sample of chunks.
+    const chunks = await db.visitChunks.limit(Math.max(1, Math.floor(SAMPLE_ROWS / 50))).toArray();
+    const visits = chunks.reduce((sum, chunk) => sum + chunk.n, 0);
+    if (visits === 0) return 0;
+    return Math.round((chunks.reduce((sum, chunk) => sum + JSON.stringify(chunk).length * 2, 0) / visits) * rows);
+  }
   const sample = await db.table(store).limit(SAMPLE_ROWS).toArray();
   if (sample.length === 0) return 0;
   // JSON length in UTF-16 code units × 2 ≈ what the browser keeps for strings; a fair, cheap proxy.

@@ -1,7 +1,8 @@
 /**
  * Deleting history everywhere HydraFlow copied it. A filter (time range, domain by whole labels,
  * exact URL, or everything) selects rows through an index (`hostRev` prefix for a domain, never a
- * substring; `urlKey`; the time index) and the other conditions are checked on each row. One delete
+ * substring; `urlKey`; the time index; for visits the chunks' `hosts` / `urlKeys` / keys) and the other
+ * conditions are checked on each row. One delete
  * reaches: visits, page snapshots, tab snapshots, memories made from the deleted pages, the
  * current URL and title of tabs showing a matching page, and threads' links to those pages (their
  * page keys, URL and automatic title). Messages and user-written titles are the user's own text
@@ -12,9 +13,10 @@ import { normalizeDomain } from '../../shared/blocklist';
 import { CodedError } from '../../shared/errors';
 import { reverseHost } from '../../shared/host-key';
 import type { DeletionCounts, HistoryFilter } from '../../shared/commands/privacy';
-import type { Page, TabSnapshot, Visit } from '../../shared/schemas/entities';
+import type { Page, TabSnapshot } from '../../shared/schemas/entities';
 import { hostOf, normalizeUrl, urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
+import { clearVisits, countVisitsWhere, deleteVisitsWhere, type VisitFacts } from '../visits';
 
 const DELETE_BATCH = 5_000;
 
@@ -61,10 +63,11 @@ function rowMatches(f: ResolvedFilter, row: { hostRev: string; urlKey: string },
   return f.everything || (at >= f.from && at < f.to && hostRevMatches(f, row.hostRev) && (f.urlKey === null || row.urlKey === f.urlKey));
 }
 
-type HistoryStore = 'visits' | 'pages' | 'tabSnapshots';
-type HistoryRow = Visit | Page | TabSnapshot;
-const timeField = { visits: 'visitedAt', pages: 'capturedAt', tabSnapshots: 'capturedAt' } as const;
-const timeOf = (store: HistoryStore, row: HistoryRow) => (store === 'visits' ? (row as Visit).visitedAt : (row as Page | TabSnapshot).capturedAt);
+type HistoryStore = 'pages' | 'tabSnapshots';
+type HistoryRow = Page | TabSnapshot;
+const timeField = { pages: 'capturedAt', tabSnapshots: 'capturedAt' } as const;
+const timeOf = (_store: HistoryStore, row: HistoryRow) => row.capturedAt;
+const visitMatches = (f: ResolvedFilter) => (visit: VisitFacts) => rowMatches(f, visit, visit.visitedAt);
 
 /** The candidate rows of a store, through the most selective index the filter offers. */
 function candidates(db: HydraDb, store: HistoryStore, f: ResolvedFilter) {
@@ -76,10 +79,10 @@ function candidates(db: HydraDb, store: HistoryStore, f: ResolvedFilter) {
 }
 
 /** How many rows of each history store the filter matches (what a delete would remove). */
-export async function countHistory(db: HydraDb, f: ResolvedFilter): Promise<Record<HistoryStore, number>> {
+export async function countHistory(db: HydraDb, f: ResolvedFilter): Promise<Record<HistoryStore | 'visits', number>> {
   const count = (store: HistoryStore) =>
     f.everything ? db.table(store).count() : candidates(db, store, f).filter((row) => rowMatches(f, row, timeOf(store, row))).count();
-  const [visits, pages, tabSnapshots] = await Promise.all([count('visits'), count('pages'), count('tabSnapshots')]);
+  const [visits, pages, tabSnapshots] = await Promise.all([countVisitsWhere(db, f, visitMatches(f)), count('pages'), count('tabSnapshots')]);
   return { visits, pages, tabSnapshots };
 }
 
@@ -98,7 +101,13 @@ async function deleteFrom(db: HydraDb, store: HistoryStore, f: ResolvedFilter, d
 
 export async function deleteHistory(db: HydraDb, filter: ResolvedFilter): Promise<DeletionCounts> {
   const deletedUrlKeys = new Set<string>();
-  const visits = await deleteFrom(db, 'visits', filter, deletedUrlKeys);
+  let visits: number;
+  if (filter.everything) visits = await clearVisits(db);
+  else {
+    const removed = await deleteVisitsWhere(db, filter, visitMatches(filter));
+    visits = removed.deleted;
+    for (const key of removed.urlKeys) deletedUrlKeys.add(key);
+  }
   const pages = await deleteFrom(db, 'pages', filter, deletedUrlKeys);
   const tabSnapshots = await deleteFrom(db, 'tabSnapshots', filter, deletedUrlKeys);
 
@@ -137,7 +146,7 @@ export async function deleteHistory(db: HydraDb, filter: ResolvedFilter): Promis
         threadsUnlinked++;
       });
   });
-  return { visits: visits.length, pages: pages.length, tabSnapshots: tabSnapshots.length, memories: memoryIds.length, tabsCleared, threadsUnlinked };
+  return { visits, pages: pages.length, tabSnapshots: tabSnapshots.length, memories: memoryIds.length, tabsCleared, threadsUnlinked };
 }
 
 /** A thread's URL matches on host and URL only: its creation time says nothing about when the page was visited. */

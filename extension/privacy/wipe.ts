@@ -2,7 +2,7 @@
 import { WIPE_CONFIRMATION } from '../../shared/commands/privacy';
 import { CodedError } from '../../shared/errors';
 import { BUNDLE_CACHE } from '../bundles/files';
-import type { HydraDb } from '../db';
+import { storeCounterKey, type HydraDb } from '../db';
 import type { HostConnection } from '../host';
 
 export async function forgetTab(db: HydraDb, tabId: number): Promise<{ tabs: number; tabSnapshots: number }> {
@@ -20,12 +20,16 @@ export async function wipeAll(db: HydraDb, host: HostConnection | null, confirm:
   if (confirm !== WIPE_CONFIRMATION) throw new CodedError('CONFIRMATION_REQUIRED', `Type ${WIPE_CONFIRMATION} to delete everything`);
   const stores: Record<string, number> = {};
   await db.transaction('rw', db.tables, async () => {
+    // Visits are counted in visits, not in the chunk rows that hold them (extension/visits).
+    const visits = (await db.counters.get(storeCounterKey('visits')))?.n ?? 0;
     for (const table of db.tables) {
       stores[table.name] = await table.count();
       await table.clear();
     }
+    stores.visits = visits;
   });
   delete stores.counters;
+  delete stores.visitChunks;
   // Bundle files staged for import or kept for download live in Cache Storage.
   if (typeof caches !== 'undefined') await caches.delete(BUNDLE_CACHE);
   let hostResult: { removedBytes: number } | null = null;

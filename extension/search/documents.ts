@@ -3,13 +3,14 @@
  * verify. One document per URL for visits (its visits aggregated: count, last visit, latest
  * title) and for pages (its latest version); one per row for the other kinds.
  */
-import type { Collection, Table } from 'dexie';
+import type { Collection, InsertType, Table } from 'dexie';
 import { latestPage } from '../../shared/pages/latest';
 import type { Memory, Message, Page, Task, Thread, Visit } from '../../shared/schemas/entities';
 import type { IndexDoc } from '../../shared/search/engine';
 import type { SearchKind } from '../../shared/search/kinds';
 import { hostOf } from '../../shared/url';
 import type { HydraDb } from '../db';
+import { visitsOfUrls, walkVisits } from '../visits';
 
 export function domainOf(url: string | null): string {
   return url ? hostOf(url).replace(/^www\./, '') : '';
@@ -65,8 +66,7 @@ export async function loadDocs(db: HydraDb, kind: SearchKind, keys: readonly str
   const put = (doc: IndexDoc | null) => doc && out.set(doc.key, doc);
   switch (kind) {
     case 'visit': {
-      const groups = groupBy(await db.visits.where('urlKey').anyOf([...keys]).toArray(), (v) => v.urlKey);
-      for (const [key, rows] of groups) put(visitDoc(key, rows));
+      for (const [key, rows] of await visitsOfUrls(db, keys)) put(visitDoc(key, rows));
       break;
     }
     case 'page': {
@@ -94,30 +94,67 @@ export async function loadDocs(db: HydraDb, kind: SearchKind, keys: readonly str
 const BATCH: Record<SearchKind, number> = { visit: 5000, page: 100, thread: 1000, message: 1000, task: 1000, memory: 1000 };
 
 /**
+ * Every visit document: the visits are read in time order (chunk by chunk) and summed up per URL
+ * as they pass — count, newest visit, newest non-empty title — so each chunk is read once; the
+ * summaries (one small object per URL) then go out in batches in URL-key order.
+ */
+async function walkVisitDocs(db: HydraDb, onBatch: (docs: IndexDoc[], rows: number) => Promise<void> | void): Promise<void> {
+  const summaries = new Map<string, { url: string; at: number; n: number; title: string; titleAt: number }>();
+  for await (const visits of walkVisits(db)) {
+    for (const visit of visits) {
+      const s = summaries.get(visit.urlKey);
+      if (!s) summaries.set(visit.urlKey, { url: visit.url, at: visit.visitedAt, n: 1, title: visit.title, titleAt: visit.title ? visit.visitedAt : -Infinity });
+      else {
+        s.n++;
+        if (visit.visitedAt > s.at) {
+          s.at = visit.visitedAt;
+          s.url = visit.url;
+        }
+        if (visit.title && visit.visitedAt > s.titleAt) {
+          s.title = visit.title;
+          s.titleAt = visit.visitedAt;
+        }
+      }
+    }
+  }
+  const keys = [...summaries.keys()].sort();
+  const per = BATCH.visit;
+  for (let i = 0; i < keys.length; i += per) {
+    const docs: IndexDoc[] = keys.slice(i, i + per).map((key) => {
+      const s = summaries.get(key)!;
+      return { kind: 'visit', key, title: s.title, text: '', url: s.url, domain: domainOf(s.url), at: s.at, n: s.n };
+    });
+    // Every visit is in exactly one document: the batches' visits add up to the store's.
+    await onBatch(docs, docs.reduce((sum, doc) => sum + (doc.n ?? 0), 0));
+  }
+}
+
+/**
  * Every document of a kind, batch by batch, in key order. `rows` is how many store rows the batch
  * read (progress). Visits and pages are walked by their `urlKey` index; a URL's rows that a batch
  * cut in two are read again whole in the next batch.
  */
 export async function walkDocs(db: HydraDb, kind: SearchKind, onBatch: (docs: IndexDoc[], rows: number) => Promise<void> | void): Promise<void> {
-  if (kind === 'visit' || kind === 'page') {
-    const table = kind === 'visit' ? db.visits : db.pages;
-    const build = (key: string, rows: (Visit | Page)[]) => (kind === 'visit' ? visitDoc(key, rows as Visit[]) : pageDoc(key, rows as Page[]));
+  if (kind === 'visit') return walkVisitDocs(db, onBatch);
+  if (kind === 'page') {
+    const table = db.pages;
+    const build = (key: string, rows: Page[]) => pageDoc(key, rows);
     let after: string | null = null;
     for (;;) {
-      const query = after === null ? table.orderBy('urlKey') : table.where('urlKey').above(after);
-      const rows = (await query.limit(BATCH[kind]).toArray()) as (Visit | Page)[];
+      const query: Collection<Page, string, InsertType<Page, 'id'>> = after === null ? table.orderBy('urlKey') : table.where('urlKey').above(after);
+      const rows: Page[] = await query.limit(BATCH[kind]).toArray();
       if (rows.length === 0) return;
       const groups = groupBy(rows, (row) => row.urlKey);
       const keys = [...groups.keys()];
       const full = rows.length < BATCH[kind];
       if (!full && keys.length === 1) {
         // One URL fills the whole batch: read all of its rows at once.
-        const all = (await table.where('urlKey').equals(keys[0]!).toArray()) as (Visit | Page)[];
+        const all = await table.where('urlKey').equals(keys[0]!).toArray();
         groups.set(keys[0]!, all);
       } else if (!full) groups.delete(keys[keys.length - 1]!);
       const docs: IndexDoc[] = [];
       let read = 0;
-      for (const [key, group] of groups) {
+      for (const [key, group] of groups as Map<string, Page[]>) {
         read += group.length;
         const doc = build(key, group);
         if (doc) docs.push(doc);

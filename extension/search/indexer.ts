@@ -197,8 +197,11 @@ export class Indexer {
   private async apply(kind: SearchKind, keys: string[]): Promise<{ kind: SearchKind; key: string }[]> {
     const index = this.index!;
     const gone: { kind: SearchKind; key: string }[] = [];
-    for (let i = 0; i < keys.length; i += 2000) {
-      const slice = keys.slice(i, i + 2000);
+    // Visit chunks hold up to 256 URLs each (docs/storage.md): after a big import, 2,000 URL keys
+    // already reach most chunks, so visits go in larger groups (each chunk read fewer times).
+    const group = kind === 'visit' ? 20_000 : 2000;
+    for (let i = 0; i < keys.length; i += group) {
+      const slice = keys.slice(i, i + group);
       const docs = await loadDocs(this.db, kind, slice);
       for (const key of slice) {
         const doc = docs.get(key);

@@ -11,7 +11,7 @@
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
 import type { SearchKind } from '../../shared/search/kinds';
 import { registerDbMiddleware, type JournalRow } from '../db';
-import { isUpgrade, widenWrites } from '../db/middleware';
+import { isUpgrade, setJournalSignal, widenWrites } from '../db/middleware';
 
 export const JOURNAL_STORE = 'searchJournal';
 export const SEGMENTS_STORE = 'searchSegments';
@@ -110,6 +110,8 @@ export const journalMiddleware: Middleware<DBCore> = {
 
 // Every database this context creates from now on keeps the journal.
 registerDbMiddleware(journalMiddleware);
+// The visit store writes its journal rows itself (extension/history/visit-store.ts).
+setJournalSignal(() => listener?.written());
 
 async function record(journal: DBCoreTable, trans: DBCoreTransaction, kind: SearchKind, keys: string[] | null): Promise<void> {
   if (keys !== null && keys.length === 0) return;

@@ -11,6 +11,7 @@ import { queryTerms, tokenize, type QueryTerms } from '../../shared/search/token
 import { latestPage } from '../../shared/pages/latest';
 import { urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
+import { visitAt, visitsOfUrls } from '../visits';
 import { visitDoc } from './documents';
 import type { VectorSearch } from './embeddings';
 import type { Indexer } from './indexer';
@@ -90,18 +91,18 @@ async function hydrateOne(db: HydraDb, hit: Ranked, terms: QueryTerms): Promise<
 /**
  * A URL's newest visit, its newest title and its visit count. A hit from the index carries the
  * URL's newest visit time and visit count, so the usual case reads only the visits at that very
- * time (through the visitedAt index) instead of every visit of the URL: thousands for a mail
+ * time (one chunk: the one whose key is the greatest at or below it) instead of every visit of the URL: thousands for a mail
  * inbox or a local dev server, which the visit-count lift ranks first. When the hit has no
  * figures, or the rows moved on since the index saw them (that visit deleted, its title not
  * there), every visit of the URL is read.
  */
 async function visitSummary(db: HydraDb, hit: Ranked): Promise<{ url: string; title: string; at: number; visits: number } | null> {
   if (hit.at !== undefined && hit.n !== undefined && hit.n > 0) {
-    const visit = await db.visits.where('visitedAt').equals(hit.at).filter((v) => v.urlKey === hit.key).first();
+    const visit = await visitAt(db, hit.key, hit.at);
     if (visit?.title) return { url: visit.url, title: visit.title, at: visit.visitedAt, visits: hit.n };
   }
   // The same summary the index keeps of the URL (its document), from every visit.
-  const doc = visitDoc(hit.key, await db.visits.where('urlKey').equals(hit.key).toArray());
+  const doc = visitDoc(hit.key, (await visitsOfUrls(db, [hit.key])).get(hit.key) ?? []);
   return doc && { url: doc.url ?? '', title: doc.title, at: doc.at, visits: doc.n ?? 0 };
 }
 
@@ -153,7 +154,7 @@ export async function related(db: HydraDb, indexer: Indexer, target: { url?: str
   let text = '';
   if (target.url) {
     const page = latestPage(await db.pages.where('urlKey').equals(urlKey(target.url)).toArray());
-    const visit = await db.visits.where('urlKey').equals(urlKey(target.url)).last();
+    const visit = page ? null : visitDoc(urlKey(target.url), (await visitsOfUrls(db, [urlKey(target.url)])).get(urlKey(target.url)) ?? []);
     text = page ? `${page.title} ${page.title} ${page.text}` : (visit?.title ?? '');
   }
   if (target.threadId) {

@@ -20,6 +20,7 @@ import { docBody, docKindOf, EDITED_KINDS, KEYCHECK_ID, keycheckDoc, serverDoc, 
 import type { HydraDb, SyncDocRow } from '../db';
 import { createKeycheck, openKeycheck, type SyncCodec } from './crypto';
 import { observe, tick } from './clock';
+import { visitTables } from '../visits';
 import { markIncoming } from './outbox';
 import { Remote, type BulkResult } from './remote';
 import { allRowDocIds, applyRow, localRow, readRows, recordLosingEdit, removeRow, TABLE_OF_KIND } from './rows';
@@ -69,7 +70,7 @@ export async function writeState(db: HydraDb, change: Partial<SyncState>): Promi
 
 /** Every table a sync transaction writes (the middlewares widen it to counters and the journal). */
 function syncTables(db: HydraDb) {
-  return [db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.visits, db.settings, db.syncOutbox, db.syncDocs, db.syncTombstones];
+  return [...new Set([db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.settings, db.syncOutbox, db.syncDocs, db.syncTombstones, ...visitTables(db)])];
 }
 
 /** Runs a transaction whose writes came from the server (the outbox does not record them). */
@@ -333,7 +334,7 @@ async function push(db: HydraDb, remote: Remote, codec: SyncCodec, config: SyncC
     const hlcOf = new Map(entries.map((entry) => [entry.docId, entry.hlc]));
     const ids = entries.map((entry) => entry.docId);
     let t = performance.now();
-    const [rows, chunks, known] = await db.transaction('r', [db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.visits, db.settings, db.syncTombstones, db.syncDocs], async () =>
+    const [rows, chunks, known] = await db.transaction('r', [db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.visitChunks, db.visits, db.settings, db.syncTombstones, db.syncDocs], async () =>
       Promise.all([readRows(db, ids, (docId) => hlcOf.get(docId)!, config.pagesMaxBytes), readChunks(db, ids.filter((id) => docKindOf(id) === 'visits')), db.syncDocs.bulkGet(ids)]),
     );
     report.timing.read += performance.now() - t;

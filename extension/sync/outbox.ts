@@ -2,16 +2,22 @@
  * The sync outbox: every local write to a synced store records, in the same transaction, which
  * sync documents it changed (`syncOutbox`, one row per document, stamped by the clock), and a
  * visit delete also records the visit's tombstone (`syncTombstones`). So a crash can never leave a
- * change that sync does not know about. Like the search journal this is a Dexie DBCore middleware:
- * it sees every write, bulk ones included, and leaves schema upgrades alone.
+ * change that sync does not know about. For rows this is a Dexie DBCore middleware, like the
+ * search journal: it sees every write, bulk ones included, and leaves schema upgrades alone.
+ * Visits are written as chunk rows by extension/visits alone, which tells its observers which
+ * visits each transaction added, retitled or removed; the outbox is one of them. (Moving legacy
+ * rows into chunks, the visits_migrate job, changes no visit and records nothing.)
  *
  * Writes that sync itself applies from the server are marked (`markIncoming`) and not recorded:
  * they came from the server and must not be sent back. A whole store cleared (the wipe) is not
  * recorded either: a wipe forgets the sync settings too (docs/sync.md).
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
+import { visitId } from '../../shared/history/visit';
 import { rowDocId, visitChunkId, type RowKind } from '../../shared/sync/format';
-import { registerDbMiddleware, type SyncOutboxRow, type SyncTombstoneRow } from '../db';
+import Dexie from 'dexie';
+import { registerDbMiddleware, type HydraDb, type SyncOutboxRow, type SyncTombstoneRow } from '../db';
+import { observeVisits } from '../visits';
 import { isUpgrade, widenWrites } from '../db/middleware';
 import { tick } from './clock';
 
@@ -20,14 +26,13 @@ export const TOMBSTONE_STORE = 'syncTombstones';
 export const BLOCKLIST_SETTING = 'capture.blocklist';
 
 /** Synced stores and the kind of document a row of each is. */
-const KIND_OF_STORE: Record<string, RowKind | 'visits'> = {
+const KIND_OF_STORE: Record<string, RowKind> = {
   threads: 'thread',
   messages: 'message',
   tasks: 'task',
   taskEvents: 'taskEvent',
   memories: 'memory',
   pages: 'page',
-  visits: 'visits',
   settings: 'blocklist',
 };
 
@@ -59,11 +64,10 @@ async function keysOf(table: DBCoreTable, req: DBCoreMutateRequest): Promise<unk
   }
 }
 
-function docIdsOf(kind: RowKind | 'visits', keys: unknown[]): string[] {
+function docIdsOf(kind: RowKind, keys: unknown[]): string[] {
   const ids = new Set<string>();
   for (const key of keys) {
-    if (kind === 'visits') ids.add(visitChunkId(String(key)));
-    else if (kind === 'blocklist') {
+    if (kind === 'blocklist') {
       if (key === BLOCKLIST_SETTING) ids.add('blocklist');
     } else ids.add(rowDocId(kind, String(key)));
   }
@@ -83,12 +87,10 @@ export const outboxMiddleware: Middleware<DBCore> = {
   create(down) {
     if (!down.schema.tables.some((table) => table.name === OUTBOX_STORE)) return down;
     const outbox = down.table(OUTBOX_STORE);
-    const tombstones = down.table(TOMBSTONE_STORE);
     return {
       ...down,
       transaction(stores, mode, options) {
-        const widened = widenWrites(stores, mode, (store) => store in KIND_OF_STORE, OUTBOX_STORE);
-        return down.transaction(widenWrites(widened, mode, (store) => store === 'visits', TOMBSTONE_STORE), mode, options);
+        return down.transaction(widenWrites(stores, mode, (store) => store in KIND_OF_STORE, OUTBOX_STORE), mode, options);
       },
       table(name) {
         const table = down.table(name);
@@ -104,9 +106,6 @@ export const outboxMiddleware: Middleware<DBCore> = {
             if (docIds.length === 0) return res;
             const hlc = tick();
             await put(outbox, req.trans, docIds.map((docId): SyncOutboxRow => ({ docId, hlc })));
-            if (kind === 'visits' && req.type !== 'add' && req.type !== 'put') {
-              await put(tombstones, req.trans, keys.map((key): SyncTombstoneRow => ({ id: String(key), chunk: visitChunkId(String(key)) })));
-            }
             if (listener) setTimeout(() => listener?.(), 0);
             return res;
           },
@@ -115,6 +114,24 @@ export const outboxMiddleware: Middleware<DBCore> = {
     };
   },
 };
+
+/**
+ * Visits added, retitled or removed here: their chunk documents go to the outbox, a removed
+ * visit's id to the tombstones, in the visit write's own transaction (visitTables includes ours).
+ */
+observeVisits({
+  // A database older than v6 (a test's) has no sync stores.
+  tables: (db: HydraDb) => (db.tables.some((table) => table.name === OUTBOX_STORE) ? [db.syncOutbox, db.syncTombstones] : []),
+  async changed(db: HydraDb, visits, change) {
+    const trans = Dexie.currentTransaction?.idbtrans;
+    if (!trans || incoming.has(trans) || !trans.objectStoreNames.contains(OUTBOX_STORE)) return;
+    const ids = visits.map((visit) => visitId(visit.urlKey, visit.visitedAt));
+    const hlc = tick();
+    await db.syncOutbox.bulkPut([...new Set(ids.map(visitChunkId))].map((docId): SyncOutboxRow => ({ docId, hlc })));
+    if (change === 'removed') await db.syncTombstones.bulkPut(ids.map((id): SyncTombstoneRow => ({ id, chunk: visitChunkId(id) })));
+    if (listener) setTimeout(() => listener?.(), 0);
+  },
+});
 
 // Every database this context creates from now on keeps the outbox.
 registerDbMiddleware(outboxMiddleware);

@@ -1,20 +1,25 @@
 /**
  * The visits adapter of sync: history visits travel as chunk documents (a week of visits × one of
  * 8 URL buckets, shared/sync/format.ts), never one document per visit. This is the only sync module
- * that knows how visits are stored. It relies on: the `visits` store keyed by
- * `${urlKey}@${visitedAt}` with a `visitedAt` index, the row fields url, urlKey, title, visitedAt,
- * transition and source, and history's `addVisits` (the write path every import uses: dedupe on
- * the key, counters and the search journal through the database middlewares).
+ * that knows how visits are stored, and it knows them only through extension/visits: reads by time
+ * range (`visitsInRange`, `walkVisits`), writes through `addVisits` and `deleteVisitsById`, the
+ * paths every import and privacy delete takes (dedupe on the visit id, counters and the search
+ * journal in the same transaction).
+ *
+ * The storage chunks (extension/visits/chunk.ts) are cut by size on each machine, so two machines
+ * holding the same visits hold different storage chunks; a sync document must be the same
+ * everywhere, so it is a fixed grouping (week × URL bucket) read from the storage chunks by time,
+ * which they are ordered by (docs/adr/0006-visit-chunks.md, docs/sync.md).
  *
  * A chunk is a grow-only set of visits minus a grow-only set of deleted visit ids, so merging two
  * machines' versions is a union and never a conflict, and a deleted visit never comes back.
  */
-import { CHUNK_WEEK_MS, chunkBucketOf, parseChunkId, visitChunkId } from '../../shared/sync/format';
 import type { z } from 'zod';
-import type { chunkVisit } from '../../shared/sync/format';
-import { addVisits, makeVisit } from '../history/visits';
+import { CHUNK_WEEK_MS, chunkBucketOf, parseChunkId, visitChunkId, type chunkVisit } from '../../shared/sync/format';
+import { makeVisit } from '../../shared/history/visit';
 import { urlKey as urlKeyOf } from '../../shared/url';
 import type { HydraDb } from '../db';
+import { addVisits, deleteVisitsById, visitsInRange, walkVisits } from '../visits';
 
 type ChunkVisit = z.infer<typeof chunkVisit>;
 export interface ChunkContent {
@@ -34,8 +39,7 @@ export async function readChunks(db: HydraDb, docIds: string[]): Promise<Map<str
     byWeek.get(chunk.week)!.add(chunk.bucket);
   }
   for (const [week, buckets] of byWeek) {
-    const rows = await db.visits.where('visitedAt').between(week * CHUNK_WEEK_MS, (week + 1) * CHUNK_WEEK_MS, true, false).toArray();
-    for (const visit of rows) {
+    for (const visit of await visitsInRange(db, week * CHUNK_WEEK_MS, (week + 1) * CHUNK_WEEK_MS)) {
       const bucket = chunkBucketOf(visit.urlKey);
       if (!buckets.has(bucket)) continue;
       out.get(`visits:${week}:${bucket}`)!.visits.push([visit.url, visit.title, visit.visitedAt, visit.transition, visit.source]);
@@ -70,9 +74,8 @@ export async function applyChunk(db: HydraDb, docId: string, content: ChunkConte
   if (deleted.size) {
     const ids = [...deleted];
     const here = ids.filter((id) => present.has(id));
-    await db.visits.bulkDelete(here);
+    removed = here.length ? await deleteVisitsById(db, here) : 0;
     for (const id of here) present.delete(id);
-    removed = here.length;
     await db.syncTombstones.bulkPut(ids.filter((id) => visitChunkId(id) === docId).map((id) => ({ id, chunk: docId })));
   }
   return { added, removed };
@@ -87,7 +90,7 @@ export function storedVisits(db: HydraDb): StoredVisits {
   const weeks = new Map<number, Promise<Set<string>>>();
   return {
     ofWeek(week) {
-      if (!weeks.has(week)) weeks.set(week, db.visits.where('visitedAt').between(week * CHUNK_WEEK_MS, (week + 1) * CHUNK_WEEK_MS, true, false).primaryKeys().then((keys) => new Set(keys)));
+      if (!weeks.has(week)) weeks.set(week, visitsInRange(db, week * CHUNK_WEEK_MS, (week + 1) * CHUNK_WEEK_MS).then((visits) => new Set(visits.map((visit) => visit.id))));
       return weeks.get(week)!;
     },
   };
@@ -96,13 +99,7 @@ export function storedVisits(db: HydraDb): StoredVisits {
 /** Every chunk document this machine has visits for (the first sync with a database sends them all). */
 export async function allChunkIds(db: HydraDb): Promise<string[]> {
   const ids = new Set<string>();
-  let last: string | null = null;
-  for (;;) {
-    const keys: string[] = await (last === null ? db.visits.toCollection() : db.visits.where(':id').above(last)).limit(20_000).primaryKeys();
-    if (keys.length === 0) break;
-    for (const key of keys) ids.add(visitChunkId(key));
-    last = keys[keys.length - 1]!;
-  }
+  for await (const batch of walkVisits(db)) for (const visit of batch) ids.add(`visits:${Math.floor(visit.visitedAt / CHUNK_WEEK_MS)}:${chunkBucketOf(visit.urlKey)}`);
   for (const tombstone of await db.syncTombstones.toArray()) ids.add(tombstone.chunk);
   return [...ids];
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { reverseHost } from '../host-key';
 import type { Visit } from '../schemas/entities';
-import { hostOf, urlKey } from '../url';
+import { urlKeyAndHost } from '../url';
 import { timestamp, urlText } from '../schemas/entities';
 import { TRANSITIONS, VISIT_SOURCES } from '../schemas/statuses';
 
@@ -22,12 +22,12 @@ export function visitId(key: string, visitedAt: number): string {
 
 /** The stored row of a visit: id, urlKey and hostRev derived from the URL, in one place. */
 export function makeVisit(input: HistoryVisit): Visit {
-  const key = urlKey(input.url);
+  const { key, host } = urlKeyAndHost(input.url);
   return {
     id: visitId(key, input.visitedAt),
     url: input.url,
     urlKey: key,
-    hostRev: reverseHost(hostOf(input.url)),
+    hostRev: reverseHost(host),
     title: input.title,
     visitedAt: input.visitedAt,
     transition: input.transition,

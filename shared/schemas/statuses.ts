@@ -29,6 +29,7 @@ export const JOB_TYPES = [
   'embed',
   'prune',
   'privacy_delete',
+  'visits_migrate',
   'sync',
 ] as const;
 export type JobType = (typeof JOB_TYPES)[number];

@@ -19,7 +19,7 @@ import { damagedBundles } from '../fixtures/bundles';
 import { writeChromiumHistory } from '../fixtures/make-history';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 import { runCli } from '../support/cli';
-import { readStore } from '../support/idb';
+import { readStore, readVisits } from '../support/idb';
 
 let site: Server;
 let siteUrl: string;
@@ -63,7 +63,7 @@ const byKey = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => Stri
 
 async function stores(page: Page): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
-  for (const component of COMPONENTS) out[component] = byKey(await readStore(page, component));
+  for (const component of COMPONENTS) out[component] = byKey(component === 'visits' ? await readVisits(page) : await readStore(page, component));
   return out;
 }
 

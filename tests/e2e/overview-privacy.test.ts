@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
-import { readStore, stageText } from '../support/idb';
+import { readStore, readVisits, stageText } from '../support/idb';
 
 let launched: LaunchedBrowser | null = null;
 afterEach(async () => {
@@ -50,7 +50,7 @@ describe('overview, jobs and privacy in the browser', () => {
 
     // The page follows the import live and shows what a direct count of the store says.
     await waitForText(page, '[data-testid=overview-visits]', '60');
-    expect((await readStore(page, 'visits')).length).toBe(60);
+    expect((await readVisits(page)).length).toBe(60);
     const chart = await page.$$eval('[data-testid=visit-chart] .bar', (bars) => bars.map((b) => Number(b.getAttribute('data-count'))));
     expect(chart).toHaveLength(90);
     expect(chart.reduce((a, b) => a + b, 0)).toBe(60);
@@ -68,15 +68,15 @@ describe('overview, jobs and privacy in the browser', () => {
     // The dialog says exactly what goes, counted, before anything is deleted.
     await page.waitForSelector('[data-testid=delete-confirm][open]');
     expect(await page.$eval('[data-testid=delete-confirm-text]', (e) => e.textContent)).toBe('This deletes 40 visits, 0 page snapshots, 0 tab snapshots of ample.com and its subdomains.');
-    expect((await readStore(page, 'visits')).length).toBe(60);
+    expect((await readVisits(page)).length).toBe(60);
     await page.click('[data-testid=delete-confirm-yes]');
     await page.waitForSelector('[data-testid=delete-report]');
     expect(await page.$eval('[data-testid=delete-report]', (e) => e.textContent)).toContain('Deleted 40 visits');
 
-    const remaining = await readStore<{ url: string; hostRev: string }>(page, 'visits');
+    const remaining = await readVisits<{ url: string; hostRev: string }>(page);
     expect(remaining).toHaveLength(20);
     expect(remaining.every((v) => v.hostRev === 'com.example')).toBe(true);
-    for (const store of ['visits', 'pages', 'tabSnapshots', 'tabs', 'threads', 'memories']) {
+    for (const store of ['visits', 'visitChunks', 'pages', 'tabSnapshots', 'tabs', 'threads', 'memories']) {
       const rows = await readStore(page, store);
       expect(rows.filter((row) => /(\/\/|\.)ample\.com|"com\.ample/.test(JSON.stringify(row))), store).toEqual([]);
     }

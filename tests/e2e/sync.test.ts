@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVisit } from '../../shared/history/visit';
 import type { Memory, Message, Task, TaskEvent, Thread, Visit } from '../../shared/schemas/entities';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
-import { readStore } from '../support/idb';
+import { readStore, readVisits } from '../support/idb';
 import { startPouchServer, type CouchServer } from '../support/pouchdb-server';
 import { seedRaw } from '../stress/browser';
 
@@ -130,11 +130,13 @@ async function statusLine(page: Page, pattern: RegExp): Promise<void> {
   await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid=sync-last]')?.textContent ?? ''), { timeout: 10_000 }, pattern.source);
 }
 
-const SYNCED = ['threads', 'messages', 'tasks', 'taskEvents', 'memories', 'pages', 'visits'] as const;
+const SYNCED = ['threads', 'messages', 'tasks', 'taskEvents', 'memories', 'pages'] as const;
 const byId = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
 async function stores(page: Page): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const store of SYNCED) out[store] = byId(await readStore(page, store));
+  // Visits as stored: decoded from the chunk rows, plus any legacy rows a migration has not moved yet.
+  out.visits = byId(await readVisits(page));
   out.blocklist = (await readStore<{ key: string; value: unknown }>(page, 'settings')).filter((row) => row.key === 'capture.blocklist').map((row) => row.value);
   return out;
 }
@@ -202,7 +204,7 @@ describe('sync between two Chromium profiles through a CouchDB server', () => {
     // B deletes a domain's history.
     const deleted = await command<{ deleted: { visits: number } }>(b.options, 'privacy.deleteHistory', { domain: SECRET_DOMAIN });
     expect(deleted.deleted.visits).toBe(VISITS / 50);
-    expect((await readStore<Visit>(b.options, 'visits')).filter((v) => v.url.includes(SECRET_DOMAIN))).toHaveLength(0);
+    expect((await readVisits<Visit>(b.options)).filter((v) => v.url.includes(SECRET_DOMAIN))).toHaveLength(0);
 
     for (const page of [a.options, b.options, a.options, b.options]) expect((await syncNow(page)).status).toBe('succeeded');
     const finalA = await stores(a.options);

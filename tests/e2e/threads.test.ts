@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
-import { readStore } from '../support/idb';
+import { readStore, readVisits } from '../support/idb';
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>`;
 
@@ -339,7 +339,7 @@ describe('threads in real Chromium', () => {
     await blocked.goto(`http://localhost:${port}/blocked`, { waitUntil: 'load' });
     const dump = async () => {
       const out: Record<string, string[]> = {};
-      for (const store of ['visits', 'tabSnapshots', 'tabs']) out[store] = (await readStore<{ url: string }>(helper, store)).map((row) => row.url);
+      for (const store of ['visits', 'tabSnapshots', 'tabs']) out[store] = (store === 'visits' ? await readVisits<{ url: string }>(helper) : await readStore<{ url: string }>(helper, store)).map((row) => row.url);
       return out;
     };
     await waitFor(async () => {

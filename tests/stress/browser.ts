@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CDPSession, Page } from 'puppeteer-core';
 import { writeLargeChromiumHistory } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
-import { readStore } from '../support/idb';
+import { readStore, readVisits } from '../support/idb';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -141,6 +141,7 @@ export function countPrefix(page: Page, store: string, prefix: string): Promise<
  * CDP (100,000 visits cost seconds that way, 500,000 far more).
  */
 export function countStore(page: Page, store: string): Promise<number> {
+  if (store === 'visits') return countVisits(page);
   return page.evaluate(
     (name: string) =>
       new Promise<number>((resolve, reject) => {
@@ -159,11 +160,39 @@ export function countStore(page: Page, store: string): Promise<number> {
   );
 }
 
+/** Stored visits: the `n` of every visit chunk plus the legacy rows not migrated yet (docs/storage.md). */
+export function countVisits(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('hydraflow');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['visits', 'visitChunks']);
+          const legacy = tx.objectStore('visits').count();
+          let chunked = 0;
+          const cursor = tx.objectStore('visitChunks').openCursor();
+          cursor.onsuccess = () => {
+            if (!cursor.result) return;
+            chunked += (cursor.result.value as { n: number }).n;
+            cursor.result.continue();
+          };
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve(legacy.result + chunked);
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+}
+
 /**
  * The rows of `store` whose `url` starts with `prefix`, filtered inside the page (read in slices of
  * 20,000) so only the matches cross CDP.
  */
-export function readWithUrlPrefix<T extends { url: string }>(page: Page, store: string, prefix: string): Promise<T[]> {
+export async function readWithUrlPrefix<T extends { url: string }>(page: Page, store: string, prefix: string): Promise<T[]> {
+  if (store === 'visits') return (await readVisits<T>(page)).filter((visit) => visit.url.startsWith(prefix));
   // No named functions inside: tsx wraps them in a `__name` helper that does not exist in the page.
   return page.evaluate(
     async (name: string, start: string) => {

@@ -37,3 +37,34 @@ export async function stageText(page: Page, text: string): Promise<string> {
   );
   return id;
 }
+
+/**
+ * Every stored visit as a row, read raw from one of the extension's pages: the chunks of
+ * `visitChunks` decoded (docs/storage.md) plus any legacy `visits` rows a migration has not moved yet.
+ */
+export function readVisits<T = Record<string, unknown>>(page: Page): Promise<T[]> {
+  return page.evaluate(
+    () =>
+      new Promise<unknown[]>((resolve, reject) => {
+        const open = indexedDB.open('hydraflow');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['visitChunks', 'visits']);
+          const chunks = tx.objectStore('visitChunks').getAll();
+          const legacy = tx.objectStore('visits').getAll();
+          tx.oncomplete = () => {
+            open.result.close();
+            const out: unknown[] = [...(legacy.result as unknown[])];
+            type Chunk = { n: number; urls: string[]; urlKeys: string[]; urlHost: number[]; hosts: string[]; titles: string[]; transitions: string[]; sources: string[]; at: number[]; url: number[]; title: number[]; transition: number[]; source: number[] };
+            for (const c of chunks.result as Chunk[])
+              for (let i = 0; i < c.n; i++) {
+                const u = c.url[i]!;
+                out.push({ id: `${c.urlKeys[u]}@${c.at[i]}`, url: c.urls[u], urlKey: c.urlKeys[u], hostRev: c.hosts[c.urlHost[u]!], title: c.titles[c.title[i]!], visitedAt: c.at[i], transition: c.transitions[c.transition[i]!], source: c.sources[c.source[i]!] });
+              }
+            resolve(out);
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  ) as Promise<T[]>;
+}

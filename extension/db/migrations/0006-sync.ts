@@ -1,7 +1,7 @@
 import type { Migration } from './types';
 
 /**
- * v6: sync (docs/sync.md). Version 5 is another change's; this one only adds stores.
+ * v6: sync (docs/sync.md). Like v5 (visit chunks), this one only adds stores.
  * - `syncOutbox`: one row per sync document changed here and not yet sent, `{docId, hlc}`, written
  *   in the same transaction as the change (extension/sync/outbox.ts).
  * - `syncDocs`: per sync document, the server revision this machine last saw and its clock stamp.

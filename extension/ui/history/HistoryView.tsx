@@ -10,6 +10,7 @@ import { formatDay } from '../format';
 import { plural, t } from '../i18n';
 import { storeCounterKey } from '../../db/counters';
 import { useLiveQuery } from '../hooks';
+import { newestVisits } from '../../visits';
 import { localDay } from './format';
 
 const PAGE = 200;
@@ -36,12 +37,7 @@ export function HistoryView() {
   const total = useVisitTotal();
   const visits =
     useLiveQuery(
-      (db) =>
-        db.visits.orderBy('visitedAt')
-          .reverse()
-          .filter((visit) => matchesPrefix(visit, prefix))
-          .limit(PAGE)
-          .toArray(),
+      (db) => newestVisits(db, PAGE, (visit) => matchesPrefix(visit, prefix)),
       [prefix],
     ) ?? [];
   const days = new Map<string, Visit[]>();

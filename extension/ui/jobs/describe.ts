@@ -29,6 +29,7 @@ export const JOB_TITLES: Record<JobType, MessageKey> = {
   embed: 'jobEmbed',
   prune: 'jobPrune',
   privacy_delete: 'jobPrivacyDelete',
+  visits_migrate: 'jobVisitsMigrate',
   sync: 'jobSync',
 };
 
@@ -104,6 +105,7 @@ const UNITS: Partial<Record<JobType, [MessageKey, MessageKey]>> = {
   index_verify: ['unitItems_one', 'unitItems_other'],
   embed: ['unitItems_one', 'unitItems_other'],
   privacy_delete: ['unitRows_one', 'unitRows_other'],
+  visits_migrate: ['unitVisits_one', 'unitVisits_other'],
   sync: ['unitItems_one', 'unitItems_other'],
   check_run: ['unitCharacters_one', 'unitCharacters_other'],
 };

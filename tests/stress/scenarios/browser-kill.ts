@@ -24,13 +24,16 @@ function snapshot(page: Page): Promise<Snapshot> {
         const open = indexedDB.open('hydraflow');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const tx = open.result.transaction(['visits', 'jobs'], 'readonly');
+          const tx = open.result.transaction(['visits', 'visitChunks', 'jobs'], 'readonly');
           const count = tx.objectStore('visits').count();
+          // Visits live up to 256 to a chunk (docs/storage.md): the sum of the chunks' n.
+          const chunks = tx.objectStore('visitChunks').getAll();
           const jobs = tx.objectStore('jobs').getAll();
           tx.oncomplete = () => {
             open.result.close();
             const job = (jobs.result as { type: string }[]).find((j) => j.type === 'history_import') as Snapshot['job'] | undefined;
-            resolve({ visits: count.result, job: job ?? null });
+            const chunked = (chunks.result as { n: number }[]).reduce((sum, chunk) => sum + chunk.n, 0);
+            resolve({ visits: count.result + chunked, job: job ?? null });
           };
           tx.onerror = () => reject(tx.error);
         };

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'puppeteer-core';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
-import { readStore } from '../../support/idb';
+import { readStore, readVisits } from '../../support/idb';
 import { command, countPrefix, seedRaw, seedVisits, sleep, waitUntil, workerKiller } from '../browser';
 import { randomSource, type Scenario, type ScenarioReport } from '../report';
 
@@ -162,7 +162,7 @@ export const workerKillDuringDelete: Scenario = {
         180_000,
         500,
       );
-      const visits = await readStore<{ hostRev: string }>(page, 'visits');
+      const visits = await readVisits<{ hostRev: string }>(page);
       const left = visits.filter((v) => v.hostRev === 'example.doomed' || v.hostRev.startsWith('example.doomed.')).length;
       const keptFound = visits.filter((v) => v.hostRev === 'example.notdoomed').length;
       const overview = await command(page, 'overview.get', {});

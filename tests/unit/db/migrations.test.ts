@@ -8,6 +8,9 @@ import Dexie from 'dexie';
 import { Indexer } from '../../../extension/search';
 import { COUNTED_STORES, createDatabase, LATEST_VERSION, migrations, STORE_NAMES, storeCounterKey, visitDayKey, visitDayOf } from '../../../extension/db';
 import { makeFixtureRows } from '../../support/fixture-rows';
+import { storedVisits } from '../../support/visits';
+import { makeVisit } from '../../../shared/history/visit';
+import { deleteVisitsById, startVisitMigration } from '../../../extension/visits';
 
 let counter = 0;
 const names: string[] = [];
@@ -109,6 +112,28 @@ describe('database schema', () => {
     upgraded.close();
   });
 
+  it('v5 adds the visit chunks; the visits of v4 stay readable, and the visits_migrate job moves them with the counters unchanged', async () => {
+    const name = freshName();
+    const old = createDatabase(name, 4);
+    await old.open();
+    const visits = Array.from({ length: 600 }, (_, i) => makeVisit({ url: `https://old${i % 9}.example/p${i % 250}`, title: `Old ${i}`, visitedAt: Date.UTC(2024, 0, 1) + i * 60_000, transition: 'link', source: 'chrome' }));
+    await old.visits.bulkAdd(visits);
+    const countersBefore = (await old.counters.toArray()).filter((c) => c.key === storeCounterKey('visits') || c.key.startsWith('visitsDay:'));
+    old.close();
+
+    const upgraded = createDatabase(name);
+    await upgraded.open();
+    expect(await upgraded.visitChunks.count()).toBe(0);
+    expect((await storedVisits(upgraded)).map((v) => v.id)).toEqual(visits.map((v) => v.id).sort());
+    await startVisitMigration(upgraded);
+    expect(await upgraded.visits.count()).toBe(0);
+    expect(await storedVisits(upgraded)).toEqual([...visits].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    const countersAfter = (await upgraded.counters.toArray()).filter((c) => c.key === storeCounterKey('visits') || c.key.startsWith('visitsDay:'));
+    expect(countersAfter).toEqual(countersBefore);
+    expect(countersAfter.find((c) => c.key === storeCounterKey('visits'))?.n).toBe(600);
+    upgraded.close();
+  });
+
   it('v6 adds empty sync stores; the upgrade records nothing to send, a later write does', async () => {
     await import('../../../extension/sync/outbox');
     const name = freshName();
@@ -125,7 +150,7 @@ describe('database schema', () => {
     expect(await upgraded.syncOutbox.count()).toBe(0);
     expect(await upgraded.syncDocs.count()).toBe(0);
     await upgraded.threads.update('t1', { title: 'Renamed' });
-    await upgraded.visits.delete(rows.visits[0]!.id);
+    await deleteVisitsById(upgraded, [rows.visits[0]!.id]);
     const sent = (await upgraded.syncOutbox.toArray()).map((row) => row.docId);
     expect(sent).toHaveLength(2);
     expect(sent).toContain('thread:t1');

@@ -18,6 +18,7 @@ import { err, toAppError } from '../../../shared/errors';
 import { methods } from '../../../shared/protocol/methods';
 import type { Job } from '../../../shared/schemas/entities';
 import { writeChromiumHistory, writeLargeChromiumHistory } from '../../fixtures/make-history';
+import { storedVisitCount, storedVisits } from '../../support/visits';
 
 let dir: string;
 let db: HydraDb;
@@ -89,8 +90,8 @@ describe('history import job', () => {
     const first = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'History' } }, false));
     expect(first.status).toBe('succeeded');
     expect(first.result).toEqual({ read: 11, added: 11, duplicates: 0, invalid: 0 });
-    expect(await db.visits.count()).toBe(11);
-    const stored = await db.visits.orderBy('visitedAt').first();
+    expect(await storedVisitCount(db)).toBe(11);
+    const stored = (await storedVisits(db)).sort((a, b) => a.visitedAt - b.visitedAt)[0];
     expect(stored).toMatchObject({ url: 'https://example.com/', visitedAt: 1710072000000, transition: 'typed', source: 'chromium', hostRev: 'com.example' });
 
     const again = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'History' } }, false));
@@ -98,7 +99,7 @@ describe('history import job', () => {
 
     const full = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'History' } }, true));
     expect(full.result).toEqual({ read: 11, added: 0, duplicates: 11, invalid: 0 });
-    expect(await db.visits.count()).toBe(11);
+    expect(await storedVisitCount(db)).toBe(11);
   });
 
   it('after the worker dies mid-import, resuming from the cursor stores exactly the file’s visits', async () => {
@@ -109,7 +110,7 @@ describe('history import job', () => {
     expect(broken.status).toBe('failed');
     // The job-wide total is known from the first progress event, before the first batch is stored.
     expect(broken.progress.total).toBe(3000);
-    const partial = await db.visits.count();
+    const partial = await storedVisitCount(db);
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(3000);
     // What a killed worker leaves behind: the job still "running", its cursor at the last batch.
@@ -121,7 +122,7 @@ describe('history import job', () => {
     const done = await settled(jobId);
     expect(done.status).toBe('succeeded');
     expect(done.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
-    expect(await db.visits.count()).toBe(3000);
+    expect(await storedVisitCount(db)).toBe(3000);
     expect(done.progress).toMatchObject({ done: 3000, total: 3000 });
   });
 });
@@ -160,7 +161,7 @@ describe('history import across many pages (the next page is read while the last
     expect(job.status).toBe('succeeded');
     expect(job.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
     expect(job.progress).toMatchObject({ done: 3000, total: 3000 });
-    expect(await db.visits.count()).toBe(3000);
+    expect(await storedVisitCount(db)).toBe(3000);
     // 3000 visits in pages of 400: 8 pages, the last one short (done).
     expect(host.calls).toBe(8);
     expect(Math.max(...lags)).toBeLessThanOrEqual(sizes.pageVisits + 2 * sizes.writeBatchVisits);
@@ -173,7 +174,7 @@ describe('history import across many pages (the next page is read while the last
     const jobId = await startHostImport(db, inProcessHost({ dieAfterEvents: 4 }), { file: { folderId: 'bundles', name: 'Large' } }, false, sizes);
     const broken = await settled(jobId);
     expect(broken.status).toBe('failed');
-    const partial = await db.visits.count();
+    const partial = await storedVisitCount(db);
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(3000);
     expect((broken.cursor as { read: number }).read).toBe(partial);
@@ -181,7 +182,7 @@ describe('history import across many pages (the next page is read while the last
     await recoverInterruptedJobs(db, { history_import: (job) => void runHostImport(db, inProcessHost(), job, sizes) });
     const done = await settled(jobId);
     expect(done.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
-    expect(await db.visits.count()).toBe(3000);
+    expect(await storedVisitCount(db)).toBe(3000);
   });
 });
 
@@ -202,7 +203,7 @@ describe('history import cancel and Takeout', () => {
     const text = JSON.stringify({ 'Browser History': [{ url: 'https://a.example/#x', title: 'A', time_usec: 1_700_000_000_000_000, page_transition: 'TYPED' }, { url: 'nope', time_usec: 1 }] });
     const job = await settled(await startTakeoutImport(db, 'BrowserHistory.json', new Blob([text])));
     expect(job.result).toEqual({ read: 2, added: 1, duplicates: 0, invalid: 1 });
-    expect(await db.visits.toArray()).toMatchObject([{ url: 'https://a.example/#x', visitedAt: 1_700_000_000_000, transition: 'typed', source: 'takeout' }]);
+    expect(await storedVisits(db)).toMatchObject([{ url: 'https://a.example/#x', visitedAt: 1_700_000_000_000, transition: 'typed', source: 'takeout' }]);
     const broken = await settled(await startTakeoutImport(db, 'x.json', new Blob(['{"Browser History": ['])));
     expect(broken.error?.code).toBe('HISTORY_FILE_CORRUPT');
   });

@@ -10,6 +10,7 @@ import { mapForeign } from '../../../shared/bundle/foreign';
 import { bytesSource } from '../../../shared/bundle/zip-read';
 import type { Message, TabSnapshot, Thread, Visit } from '../../../shared/schemas/entities';
 import { browserexportJsonl, oneTabExport, pageAssistBackup, sessionBuddyBackup, tabSessionManagerExport } from '../../fixtures/foreign';
+import { storedVisits } from '../../support/visits';
 
 let db: HydraDb | null = null;
 let n = 0;
@@ -25,7 +26,7 @@ async function importTwice(text: string) {
   const bytes = new TextEncoder().encode(text);
   const first = await importRows(db, await openRowSource(bytesSource(bytes)), { component: 0, row: 0, report: null });
   const second = await importRows(db, await openRowSource(bytesSource(bytes)), { component: 0, row: 0, report: null });
-  const stored = { threads: await db.threads.toArray(), messages: await db.messages.toArray(), tabSnapshots: await db.tabSnapshots.toArray(), visits: await db.visits.toArray() };
+  const stored = { threads: await db.threads.toArray(), messages: await db.messages.toArray(), tabSnapshots: await db.tabSnapshots.toArray(), visits: await storedVisits(db) };
   return { first, second, stored };
 }
 

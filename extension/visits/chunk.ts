@@ -1,0 +1,155 @@
+/**
+ * The visit chunk: how stored visits are laid out (docs/adr/0006-visit-chunks.md). Visits live in
+ * `visitChunks` rows of at most CHUNK_VISITS visits that follow each other in time, each visit's
+ * facts in compact arrays with per-chunk dictionaries (URLs, titles, transitions, sources), so a
+ * chunk is a self-describing, JSON-shaped document (sync ships it as it is). Pure functions: no
+ * database here (store.ts reads and writes chunks).
+ *
+ * Invariants: a chunk's `id` (its key) is a lower bound of its visits' times and the next chunk's
+ * id an upper bound (exclusive), so the chunk of a visit is the one with the greatest id ≤ its
+ * time; visits are ordered by (visitedAt, urlKey); visits with the same time never straddle two
+ * chunks (a cut never falls between them).
+ */
+import { visitId } from '../../shared/history/visit';
+import type { Visit } from '../../shared/schemas/entities';
+import type { VisitChunk } from '../db';
+
+export type { VisitChunk };
+
+/** Most visits per chunk (more only when that many share one millisecond). */
+export const CHUNK_VISITS = 256;
+
+
+export function compareVisits(a: Visit, b: Visit): number {
+  return a.visitedAt - b.visitedAt || (a.urlKey < b.urlKey ? -1 : a.urlKey > b.urlKey ? 1 : 0);
+}
+
+/** The visits of a chunk, in order, as full rows (the shape bundles and views use). */
+export function decodeChunk(chunk: VisitChunk): Visit[] {
+  const out: Visit[] = new Array(chunk.n);
+  for (let i = 0; i < chunk.n; i++) {
+    const u = chunk.url[i]!;
+    const key = chunk.urlKeys[u]!;
+    const visitedAt = chunk.at[i]!;
+    out[i] = {
+      id: visitId(key, visitedAt),
+      url: chunk.urls[u]!,
+      urlKey: key,
+      hostRev: chunk.hosts[chunk.urlHost[u]!]!,
+      title: chunk.titles[chunk.title[i]!]!,
+      visitedAt,
+      transition: chunk.transitions[chunk.transition[i]!] as Visit['transition'],
+      source: chunk.sources[chunk.source[i]!] as Visit['source'],
+    };
+  }
+  return out;
+}
+
+/** The ids (`urlKey@visitedAt`) of a chunk's visits, without building rows. */
+export function chunkVisitIds(chunk: VisitChunk): string[] {
+  const out: string[] = new Array(chunk.n);
+  for (let i = 0; i < chunk.n; i++) out[i] = visitId(chunk.urlKeys[chunk.url[i]!]!, chunk.at[i]!);
+  return out;
+}
+
+function dictionary(): { list: string[]; of: (value: string) => number } {
+  const list: string[] = [];
+  const index = new Map<string, number>();
+  return {
+    list,
+    of(value) {
+      let i = index.get(value);
+      if (i === undefined) {
+        i = list.length;
+        list.push(value);
+        index.set(value, i);
+      }
+      return i;
+    },
+  };
+}
+
+/** One chunk of `visits` (ordered by compareVisits, not empty), keyed `id`. */
+export function encodeChunk(id: number, visits: readonly Visit[]): VisitChunk {
+  const urlKeys = dictionary();
+  const urls: string[] = [];
+  const urlHost: number[] = [];
+  const hosts = dictionary();
+  const titles = dictionary();
+  const transitions = dictionary();
+  const sources = dictionary();
+  const n = visits.length;
+  const at: number[] = new Array(n);
+  const url: number[] = new Array(n);
+  const title: number[] = new Array(n);
+  const transition: number[] = new Array(n);
+  const source: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const visit = visits[i]!;
+    const u = urlKeys.of(visit.urlKey);
+    if (u === urls.length) {
+      urls.push(visit.url);
+      urlHost.push(hosts.of(visit.hostRev));
+    }
+    at[i] = visit.visitedAt;
+    url[i] = u;
+    title[i] = titles.of(visit.title);
+    transition[i] = transitions.of(visit.transition);
+    source[i] = sources.of(visit.source);
+  }
+  return { id, n, urls, urlKeys: urlKeys.list, urlHost, hosts: hosts.list, titles: titles.list, transitions: transitions.list, sources: sources.list, at, url, title, transition, source };
+}
+
+/**
+ * Cuts ordered visits into chunks of CHUNK_VISITS (the last one holds the rest), never between two
+ * visits of the same time. The first chunk keeps `firstId` when given (an existing chunk's key, a
+ * lower bound of its times); the others are keyed by their first visit's time.
+ */
+export function cutChunks(visits: readonly Visit[], firstId?: number): VisitChunk[] {
+  const out: VisitChunk[] = [];
+  let start = 0;
+  while (start < visits.length) {
+    let end = Math.min(visits.length, start + CHUNK_VISITS);
+    while (end < visits.length && visits[end]!.visitedAt === visits[end - 1]!.visitedAt) end++;
+    const id = start === 0 && firstId !== undefined ? Math.min(firstId, visits[0]!.visitedAt) : visits[start]!.visitedAt;
+    out.push(encodeChunk(id, visits.slice(start, end)));
+    start = end;
+  }
+  return out;
+}
+
+/**
+ * The chunk without the visits `drop` selects (by position), its dictionaries cut to what the
+ * kept visits use, same key; null when no visit is left. Works on the arrays: no visit rows built.
+ */
+export function withoutVisits(chunk: VisitChunk, drop: (i: number) => boolean): VisitChunk | null {
+  const keep: number[] = [];
+  for (let i = 0; i < chunk.n; i++) if (!drop(i)) keep.push(i);
+  if (keep.length === 0) return null;
+  if (keep.length === chunk.n) return chunk;
+  const remap = (size: number) => new Array<number>(size).fill(-1);
+  const urlMap = remap(chunk.urls.length);
+  const hostMap = remap(chunk.hosts.length);
+  const titleMap = remap(chunk.titles.length);
+  const transitionMap = remap(chunk.transitions.length);
+  const sourceMap = remap(chunk.sources.length);
+  const out: VisitChunk = { id: chunk.id, n: keep.length, urls: [], urlKeys: [], urlHost: [], hosts: [], titles: [], transitions: [], sources: [], at: [], url: [], title: [], transition: [], source: [] };
+  const take = (map: number[], from: string[], to: string[], i: number) => {
+    if (map[i] === -1) map[i] = to.push(from[i]!) - 1;
+    return map[i]!;
+  };
+  for (const i of keep) {
+    const u = chunk.url[i]!;
+    if (urlMap[u] === -1) {
+      urlMap[u] = out.urls.push(chunk.urls[u]!) - 1;
+      out.urlKeys.push(chunk.urlKeys[u]!);
+      out.urlHost.push(take(hostMap, chunk.hosts, out.hosts, chunk.urlHost[u]!));
+    }
+    out.at.push(chunk.at[i]!);
+    out.url.push(urlMap[u]!);
+    out.title.push(take(titleMap, chunk.titles, out.titles, chunk.title[i]!));
+    out.transition.push(take(transitionMap, chunk.transitions, out.transitions, chunk.transition[i]!));
+    out.source.push(take(sourceMap, chunk.sources, out.sources, chunk.source[i]!));
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+export {
+  addVisits,
+  clearVisits,
+  countVisitsWhere,
+  deleteVisitsById,
+  deleteVisitsWhere,
+  legacyHolds,
+  newestVisitAt,
+  newestVisits,
+  observeVisits,
+  parseVisitId,
+  setVisitTitle,
+  storedVisitIds,
+  visitAt,
+  visitsInRange,
+  visitsOfUrls,
+  visitTables,
+  walkVisits,
+  type VisitFacts,
+  type VisitObserver,
+  type VisitSelection,
+} from './store';
+export { CHUNK_VISITS, decodeChunk, encodeChunk, withoutVisits, type VisitChunk } from './chunk';
+export { migrateBatch, startVisitMigration } from './migrate';
+export { visitJobTypes } from './jobs';

@@ -1,0 +1,206 @@
+/**
+ * The visit chunk layout (extension/visits): chunks cut at CHUNK_VISITS in time order, exact dedupe
+ * on (URL key, visitedAt) whatever the order visits arrive in, counters and search journal moved in
+ * the same transaction, deletes by id / URL / domain / range complete, and the `visits_migrate`
+ * job moving legacy rows into chunks without losing or doubling a visit when it is cut off.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import Dexie from 'dexie';
+import { createDatabase, recountAll, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../../../extension/db';
+import { makeVisit } from '../../../extension/history';
+import { CHUNK_VISITS, addVisits, decodeChunk, deleteVisitsById, deleteVisitsWhere, migrateBatch, newestVisits, startVisitMigration, visitAt, visitsOfUrls } from '../../../extension/visits';
+import type { Visit } from '../../../shared/schemas/entities';
+import { storedVisits } from '../../support/visits';
+
+let db: HydraDb;
+let n = 0;
+async function fresh(): Promise<HydraDb> {
+  db = createDatabase(`hydraflow-chunks-test-${n++}`);
+  await db.open();
+  return db;
+}
+afterEach(async () => {
+  db.close();
+  await Dexie.delete(db.name);
+});
+
+const T0 = Date.UTC(2026, 0, 1);
+const HOSTS = ['example.com', 'news.example.com', 'sample.org', 'ample.com'];
+function visit(i: number, at = T0 + i * 1000): Visit {
+  return makeVisit({ url: `https://${HOSTS[i % HOSTS.length]}/p/${i % 97}`, title: `Page ${i % 97}`, visitedAt: at, transition: i % 3 ? 'link' : 'typed', source: 'chrome' });
+}
+/** A seeded shuffle, so a failure replays. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+const ids = (visits: Visit[]) => visits.map((v) => v.id).sort();
+
+/** Counters as a recount from the rows says they should be. */
+async function countersMatchRows(): Promise<void> {
+  const stored = Object.fromEntries((await db.counters.toArray()).filter((c) => c.n !== 0 && (c.key === storeCounterKey('visits') || c.key.startsWith('visitsDay:'))).map((c) => [c.key, c.n]));
+  const visits = await storedVisits(db);
+  const expected: Record<string, number> = visits.length ? { [storeCounterKey('visits')]: visits.length } : {};
+  for (const v of visits) expected[visitDayKey(visitDayOf(v.visitedAt))] = (expected[visitDayKey(visitDayOf(v.visitedAt))] ?? 0) + 1;
+  expect(stored).toEqual(expected);
+}
+
+describe('visit chunks', () => {
+  it('stores visits in time-ordered chunks of at most CHUNK_VISITS, each visit once, whatever order they arrive in', async () => {
+    await fresh();
+    const all = Array.from({ length: 3 * CHUNK_VISITS + 17 }, (_, i) => visit(i));
+    // Newest half first, then the rest shuffled in small batches, then everything again.
+    expect(await addVisits(db, all.slice(400))).toEqual({ added: all.length - 400, duplicates: 0 });
+    const rest = shuffled(all.slice(0, 400), 7);
+    for (let i = 0; i < rest.length; i += 33) await addVisits(db, rest.slice(i, i + 33));
+    expect(await addVisits(db, all)).toEqual({ added: 0, duplicates: all.length });
+    expect(ids(await storedVisits(db))).toEqual(ids(all));
+    const chunks = await db.visitChunks.orderBy(':id').toArray();
+    let previousEnd = -Infinity;
+    for (const chunk of chunks) {
+      expect(chunk.n).toBeLessThanOrEqual(CHUNK_VISITS);
+      expect(chunk.n).toBe(chunk.at.length);
+      // Key = lower bound of its times; chunks never overlap.
+      expect(chunk.id).toBeLessThanOrEqual(chunk.at[0]!);
+      expect(chunk.at[0]!).toBeGreaterThan(previousEnd);
+      previousEnd = chunk.at[chunk.n - 1]!;
+      expect([...chunk.at]).toEqual([...chunk.at].sort((a, b) => a - b));
+      expect(new Set(chunk.urlKeys).size).toBe(chunk.urlKeys.length);
+    }
+    // The round trip keeps every field.
+    const byId = new Map(all.map((v) => [v.id, v]));
+    for (const stored of await storedVisits(db)) expect(stored).toEqual(byId.get(stored.id));
+    await countersMatchRows();
+  });
+
+  it('keeps visits of one millisecond in one chunk, and dedupes the same URL and time from another source', async () => {
+    await fresh();
+    const same = Array.from({ length: CHUNK_VISITS + 10 }, (_, i) => makeVisit({ url: `https://burst.example/${i}`, title: '', visitedAt: T0, transition: 'link', source: 'live' }));
+    await addVisits(db, [visit(1, T0 - 5), ...same, visit(2, T0 + 5)]);
+    const holding = (await db.visitChunks.toArray()).filter((chunk) => chunk.at.includes(T0));
+    expect(holding).toHaveLength(1);
+    const again = makeVisit({ url: 'HTTPS://BURST.EXAMPLE/3#frag', title: 'other', visitedAt: T0, transition: 'typed', source: 'chrome' });
+    expect(await addVisits(db, [again])).toEqual({ added: 0, duplicates: 1 });
+    expect((await visitAt(db, same[3]!.urlKey, T0))!.source).toBe('live');
+  });
+
+  it('journals the URL keys a write touched, in the same transaction', async () => {
+    await fresh();
+    await addVisits(db, [visit(1), visit(2), visit(1)]);
+    const rows = await db.searchJournal.toArray();
+    expect(rows).toEqual([{ seq: rows[0]!.seq, kind: 'visit', keys: [...new Set([visit(1).urlKey, visit(2).urlKey])] }]);
+    await addVisits(db, [visit(1)]);
+    expect(await db.searchJournal.count()).toBe(1);
+    await deleteVisitsById(db, [visit(2).id]);
+    expect((await db.searchJournal.toArray())[1]).toMatchObject({ kind: 'visit', keys: [visit(2).urlKey] });
+  });
+
+  it('deletes by id, URL, exact domain, domain with subdomains and time range, completely and with exact counters', async () => {
+    await fresh();
+    const all = Array.from({ length: 2000 }, (_, i) => visit(i));
+    await addVisits(db, all);
+    const selection = { everything: false, urlKey: null, hostRev: null, includeSubdomains: false, from: -Infinity, to: Infinity };
+    // all[5] is on news.example.com, all[6] on sample.org.
+    expect(await deleteVisitsById(db, [all[5]!.id, all[6]!.id, 'missing@1'])).toBe(2);
+    const exact = await deleteVisitsWhere(db, { ...selection, hostRev: 'com.example' }, (v) => v.hostRev === 'com.example');
+    expect(exact.deleted).toBe(all.filter((v) => v.hostRev === 'com.example').length);
+    let left = await storedVisits(db);
+    expect(left.filter((v) => v.hostRev === 'com.example')).toEqual([]);
+    expect(left.filter((v) => v.hostRev === 'com.example.news').length).toBe(499);
+    // "ample.com" never selects "example.com"'s subdomains by substring.
+    await deleteVisitsWhere(db, { ...selection, hostRev: 'com.ample', includeSubdomains: true }, (v) => v.hostRev === 'com.ample' || v.hostRev.startsWith('com.ample.'));
+    left = await storedVisits(db);
+    expect(left.filter((v) => v.hostRev.startsWith('com.ample'))).toEqual([]);
+    expect(left.filter((v) => v.hostRev === 'com.example.news').length).toBe(499);
+    const url = all[2]!;
+    await deleteVisitsWhere(db, { ...selection, urlKey: url.urlKey }, (v) => v.urlKey === url.urlKey);
+    expect((await visitsOfUrls(db, [url.urlKey])).get(url.urlKey)).toBeUndefined();
+    const from = T0 + 300_000;
+    const to = T0 + 900_000;
+    await deleteVisitsWhere(db, { ...selection, from, to }, (v) => v.visitedAt >= from && v.visitedAt < to);
+    left = await storedVisits(db);
+    expect(left.filter((v) => v.visitedAt >= from && v.visitedAt < to)).toEqual([]);
+    expect(left.some((v) => v.visitedAt === to + 1000)).toBe(true);
+    // What stays is intact (a chunk cut down keeps every field of its other visits).
+    const byId = new Map(all.map((v) => [v.id, v]));
+    for (const v of left) expect(v).toEqual(byId.get(v.id));
+    for (const chunk of await db.visitChunks.toArray()) {
+      expect(chunk.urls).toHaveLength(new Set(chunk.url).size);
+      expect(chunk.titles).toHaveLength(new Set(chunk.title).size);
+    }
+    await countersMatchRows();
+  });
+
+  it('lists the newest visits first, filtered, across chunks', async () => {
+    await fresh();
+    const all = Array.from({ length: 1000 }, (_, i) => visit(i));
+    await addVisits(db, shuffled(all, 3));
+    const newest = await newestVisits(db, 200);
+    expect(newest.map((v) => v.visitedAt)).toEqual(all.slice(800).map((v) => v.visitedAt).reverse());
+    const sample = await newestVisits(db, 10, (v) => v.hostRev === 'org.sample');
+    expect(sample.every((v) => v.hostRev === 'org.sample')).toBe(true);
+    expect(sample).toHaveLength(10);
+  });
+});
+
+/** Writes one-row-per-visit rows the way versions 1–4 stored them (the v5 `visits` store is that store). */
+async function seedLegacy(visits: Visit[]): Promise<void> {
+  await db.visits.bulkAdd(visits);
+}
+
+describe('visits_migrate', () => {
+  it('moves every legacy row into chunks, with counters exact, and readers see both meanwhile', async () => {
+    await fresh();
+    const all = Array.from({ length: 2500 }, (_, i) => visit(i));
+    await seedLegacy(all.slice(0, 2000));
+    // A live visit stored in chunks before the move, and one already in both layouts.
+    await addVisits(db, [all[2100]!]);
+    expect(await addVisits(db, [all[10]!])).toEqual({ added: 0, duplicates: 1 });
+    expect(ids(await storedVisits(db))).toEqual(ids([...all.slice(0, 2000), all[2100]!]));
+    await migrateBatch(db, 700);
+    // Half-way: every reader sees the union.
+    expect(ids(await storedVisits(db))).toEqual(ids([...all.slice(0, 2000), all[2100]!]));
+    expect((await newestVisits(db, 5)).map((v) => v.id)).toEqual([all[2100]!, ...all.slice(1996, 2000).reverse()].map((v) => v.id));
+    await countersMatchRows();
+    const jobId = await startVisitMigration(db);
+    expect(jobId).not.toBeNull();
+    expect(await db.visits.count()).toBe(0);
+    expect(ids(await storedVisits(db))).toEqual(ids([...all.slice(0, 2000), all[2100]!]));
+    const job = await db.jobs.get(jobId!);
+    expect(job).toMatchObject({ type: 'visits_migrate', status: 'succeeded', progress: { done: 1300, total: 1300 } });
+    await countersMatchRows();
+    // Nothing left: no new job.
+    expect(await startVisitMigration(db)).toBeNull();
+  });
+
+  it('a move cut off at random points loses and doubles nothing', async () => {
+    await fresh();
+    const all = Array.from({ length: 3000 }, (_, i) => visit(i, T0 + Math.floor(i / 3) * 1000));
+    await seedLegacy(shuffled(all, 11));
+    await db.transaction('rw', db.tables, (tx) => recountAll(tx));
+    const before = ids(all);
+    let seed = 5;
+    for (let round = 0; round < 10; round++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      // The worker dies while a batch runs: its transaction never commits.
+      const dying = migrateBatch(db, 250 + (seed % 400));
+      await new Promise((resolve) => setTimeout(resolve, seed % 7));
+      db.close();
+      await dying.catch(() => undefined);
+      db = createDatabase(db.name);
+      await db.open();
+      expect(ids(await storedVisits(db)), `after cut ${round}`).toEqual(before);
+    }
+    await startVisitMigration(db);
+    expect(await db.visits.count()).toBe(0);
+    expect(ids(await storedVisits(db))).toEqual(before);
+    for (const chunk of await db.visitChunks.toArray()) expect(decodeChunk(chunk)).toHaveLength(chunk.n);
+    await countersMatchRows();
+  });
+});
