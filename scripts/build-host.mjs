@@ -15,5 +15,9 @@ await build({
   // The shebang makes the bundle the `hydraflow-host` bin of the host package (scripts/build-host-package.mjs).
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  // A CLI process parses the whole bundle at every start: without whitespace it is ~20% smaller
+  // (names are kept, so stack traces in logs still name functions).
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 chmodSync(outfile, 0o755);

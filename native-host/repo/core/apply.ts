@@ -95,6 +95,68 @@ export function applyGitHunksInPlace(old: string, hunks: readonly Hunk[]): strin
   return parts.join('');
 }
 
+/**
+ * `applyGitHunksInPlace` for a patch parsed with `parsePatchBytes` (hunk lines are byte strings:
+ * one char per byte), giving the result as bytes: the same answer, byte for byte. Lines are found
+ * and compared in the file's latin1 string (a one-byte string: one char per byte, so its offsets
+ * are byte offsets; String#indexOf is far cheaper per line than a Buffer search), and the result
+ * is copied together from the file's own bytes and the hunks' lines — no joined string encoded
+ * back (a 200-file, 35 MB change spent ~100 ms there). `allocate` gives the result's memory.
+ */
+export function applyGitHunksToBytes(old: Buffer, hunks: readonly Hunk[], allocate: (length: number) => Buffer): Buffer | null {
+  if (old.length === 0 || hunks.length === 0) return null;
+  const text = old.toString('latin1');
+  // What to write, in order: a range [start, end) of `old`, or a hunk's line (then a newline).
+  const pieces: (readonly [number, number] | string)[] = [];
+  let length = 0;
+  let line = 0; // line number (0-based) that starts at `pos`
+  let pos = 0;
+  let copiedTo = 0;
+  for (const hunk of hunks) {
+    if (hunk.oldStart === null || hunk.oldNoEol || hunk.newNoEol) return null;
+    let oldCount = 0;
+    for (const entry of hunk.lines) if (entry.kind !== '+') oldCount++;
+    const at = oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
+    if (at < line) return null;
+    for (; line < at; line++) {
+      const end = text.indexOf('\n', pos);
+      if (end === -1) return null;
+      pos = end + 1;
+    }
+    if (pos > copiedTo) {
+      pieces.push([copiedTo, pos]);
+      length += pos - copiedTo;
+    }
+    for (const entry of hunk.lines) {
+      if (entry.kind !== '+') {
+        if (!text.startsWith(entry.text, pos) || text.charCodeAt(pos + entry.text.length) !== 0x0a) return null;
+        pos += entry.text.length + 1;
+        line++;
+        if (entry.kind === '-') continue;
+      }
+      pieces.push(entry.text);
+      length += entry.text.length + 1;
+    }
+    copiedTo = pos;
+  }
+  if (copiedTo < old.length) {
+    pieces.push([copiedTo, old.length]);
+    length += old.length - copiedTo;
+  }
+  const out = allocate(length);
+  let o = 0;
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      o += out.write(piece, o, 'latin1');
+      out[o++] = 0x0a;
+    } else {
+      out.set(old.subarray(piece[0], piece[1]), o);
+      o += piece[1] - piece[0];
+    }
+  }
+  return out;
+}
+
 /** The general case: the file as an array of lines (model-format hunks, CRLF, final newlines). */
 export function applyHunksByLines(path: string, oldText: string, change: Pick<FileChange, 'hunks'>): string {
   let old = toTextFile(oldText);
