@@ -5,8 +5,12 @@
  * schema shared by several declarations is a `z.lazy` (one small object; its inside is built on
  * first use). This counts what zod constructs while the background's modules load.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** The zod types constructed while `load` runs, by type (`lazy` is the only one allowed at import). */
 async function constructedWhile(load: () => Promise<unknown>): Promise<Record<string, number>> {
@@ -51,5 +55,13 @@ describe('zod schemas are built on first use, not while modules load', () => {
       expect(methods['repo.apply'].result).toBe(methods['repo.apply'].result);
     });
     expect(Object.values(built).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it("zod's jitless setting is made before the first schema is built: the worker entry imports zod-setup first", () => {
+    // zod decides per object schema, when it is built, whether it may compile a parser with
+    // new Function (a CSP violation in the extension); built on first use, the first build is
+    // the first parse, after every import of the entry has run.
+    const entry = readFileSync(join(ROOT, 'entrypoints', 'background.ts'), 'utf8');
+    expect(entry.match(/^import .*$/m)?.[0]).toBe("import '../extension/zod-setup';");
   });
 });
