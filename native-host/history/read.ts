@@ -169,7 +169,7 @@ function transitionCase(value: string, names: Readonly<Record<number, Transition
 }
 
 const CHROMIUM: SqliteDialect = {
-  select: 'SELECT v.id AS id, v.visit_time AS t, v.transition AS kind, u.url AS url, u.title AS title FROM visits v LEFT JOIN urls u ON u.id = v.url',
+  select: 'SELECT v.id AS id, v.visit_time AS t, v.transition AS kind, CAST(u.url AS TEXT) AS url, CAST(u.title AS TEXT) AS title FROM visits v LEFT JOIN urls u ON u.id = v.url',
   table: 'visits v',
   timeColumn: 'v.visit_time',
   idColumn: 'v.id',
@@ -184,7 +184,7 @@ const CHROMIUM: SqliteDialect = {
 };
 
 const FIREFOX: SqliteDialect = {
-  select: 'SELECT v.id AS id, v.visit_date AS t, v.visit_type AS kind, p.url AS url, p.title AS title FROM moz_historyvisits v LEFT JOIN moz_places p ON p.id = v.place_id',
+  select: 'SELECT v.id AS id, v.visit_date AS t, v.visit_type AS kind, CAST(p.url AS TEXT) AS url, CAST(p.title AS TEXT) AS title FROM moz_historyvisits v LEFT JOIN moz_places p ON p.id = v.place_id',
   table: 'moz_historyvisits v',
   timeColumn: 'v.visit_date',
   idColumn: 'v.id',
@@ -349,17 +349,19 @@ function* sqliteNdjson(db: Sqlite, dialect: SqliteDialect, source: VisitSource, 
  * its authority (`scheme://user@host:port`, which ends at the first `/`, `\`, `?` or `#`), the
  * URL parser cannot fail — path, query and fragment are only percent-encoded — so a URL that
  * starts plainly with `http://` or `https://` and a host character is as valid as its text up to
- * the first slash after that: checked once per distinct such prefix (about one per site, found by
- * SQLite), not once per URL. Every other URL (other schemes, odd slashes, NULL, over
+ * and with the first slash after that: checked once per distinct such prefix (about one per site,
+ * found by SQLite), not once per URL. Every other URL (other schemes, odd slashes, NULL, over
  * MAX_IMPORTED_URL_LENGTH bytes: UTF-8 bytes, never fewer than UTF-16 units) is checked one by one.
  */
 function invalidUrlIds(db: Sqlite, table: string): number[] {
   const start = "instr(url, '://') + 3";
   const plain = `typeof(url) = 'text' AND octet_length(url) <= ${MAX_IMPORTED_URL_LENGTH} AND (url LIKE 'http://%' OR url LIKE 'https://%') AND substr(url, ${start}, 1) NOT IN ('', '/', '\\')`;
-  // Up to the first slash after the host's start: the authority and maybe a little more (a query
-  // or fragment before any slash), which cannot make the parse fail either.
+  // Up to and with the first slash after the host's start: the authority and maybe a little more
+  // (a query or fragment before any slash), which cannot make the parse fail either. The slash
+  // stays: the parser trims spaces and control characters at the end, so "http://host /" is
+  // invalid but "http://host " would not be.
   const slash = `instr(substr(url, ${start}), '/')`;
-  const authority = `CASE ${slash} WHEN 0 THEN url ELSE substr(url, 1, ${start} - 2 + ${slash}) END`;
+  const authority = `CASE ${slash} WHEN 0 THEN url ELSE substr(url, 1, ${start} - 1 + ${slash}) END`;
   const authorities = guarded(() => db.prepare(`SELECT DISTINCT ${authority} FROM ${table} WHERE ${plain}`).pluck().all()) as string[];
   const refused = authorities.filter((head) => !isImportableUrl(head));
   const ids = refused.length === 0 ? [] : (guarded(() => db.prepare(`SELECT id FROM ${table} WHERE ${plain} AND ${authority} IN (SELECT value FROM json_each(?))`).pluck().safeIntegers(false).all(JSON.stringify(refused))) as number[]);

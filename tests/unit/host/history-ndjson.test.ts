@@ -37,6 +37,9 @@ const URLS = [
   'http:\\\\backslashes.com/',
   'https://example.com?query-before-slash/x',
   'https://ex\tample.com/tab-in-host',
+  'http://trailing-space.com /path',
+  'http://trailing-control.com\u0001/path',
+  'http://trailing-space-no-path.com ',
   'https://example.com#frag-only',
   'https://bücher.example/idn',
   'http://%zz/bad-percent-host',
@@ -67,7 +70,10 @@ function hostileChromium(): string {
     insertUrl.run(null, 'null url');
     const rawUrl = Number(insertUrl.run('https://raw.example/', 'placeholder').lastInsertRowid);
     db.prepare('UPDATE urls SET title = CAST(? AS TEXT) WHERE id = ?').run(Buffer.from([0x41, 0xff, 0xfe, 0x42, 0xc3]), rawUrl);
-    const urlCount = URLS.length + 2;
+    // Values of other types where text belongs: a BLOB URL and title, a number as title.
+    insertUrl.run(Buffer.from('https://blob-url.example/'), Buffer.from('blob title'));
+    insertUrl.run('https://number-title.example/', 12345n);
+    const urlCount = URLS.length + 4;
     // 2,500 visits (pages of 1,024 lines are crossed), inserted newest first; every 3rd shares its time with the one before.
     for (let i = 2500; i > 0; i--) insertVisit.run(BigInt((i % urlCount) + 1), base + BigInt(i - (i % 3 === 0 ? 1 : 0)) * 1000n + BigInt(i % 7), BigInt((i * 7919) % 2 === 0 ? -(2 ** 31) + (i % 11) : i % 13));
     // Times at the edges: before 1970, the first and last valid ms, past them; a visit of a missing URL; an unknown core transition.
