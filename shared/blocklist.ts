@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { CodedError } from './errors';
 import { hostOf } from './url';
 
-export const blockRule = z.object({ domain: z.string().min(1).max(253), subdomains: z.boolean() });
+export const blockRule = z.lazy(() => z.object({ domain: z.string().min(1).max(253), subdomains: z.boolean() }));
 export type BlockRule = z.infer<typeof blockRule>;
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;

@@ -4,7 +4,7 @@
  */
 
 /** Microseconds between 1601-01-01 (Windows/Chrome epoch) and 1970-01-01. */
-const CHROME_EPOCH_OFFSET_MICROS = 11_644_473_600_000_000n;
+export const CHROME_EPOCH_OFFSET_MICROS = 11_644_473_600_000_000n;
 
 /**
  * Chrome/WebKit time (microseconds since 1601-01-01 UTC; values exceed 2^53, so BigInt) to

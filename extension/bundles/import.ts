@@ -82,15 +82,15 @@ export interface ImportTiming {
   tx: number;
 }
 
-const importCursor = z.object({
+const importCursor = z.lazy(() => z.object({
   component: z.number().int().nonnegative(),
   row: z.number().int().nonnegative(),
   report: importReport.nullable(),
   /** The file the import started with; a resume refuses any other (BUNDLE_FILE_CHANGED). */
   file: z.object({ size: z.number().int().nonnegative(), sha256: z.string() }).optional(),
-});
+}));
 type ImportCursor = z.infer<typeof importCursor>;
-export const importParams = z.object({ file: bundleFileRef });
+export const importParams = z.lazy(() => z.object({ file: bundleFileRef }));
 
 /**
  * Writes a validated source from a cursor; `save` commits each batch's cursor in the batch's

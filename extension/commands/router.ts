@@ -13,11 +13,11 @@ import { COMMAND_MESSAGE_TYPE } from './message';
 
 export { COMMAND_MESSAGE_TYPE, callerOf, type CommandSender };
 
-export const commandMessage = z.object({
+export const commandMessage = z.lazy(() => z.object({
   type: z.literal(COMMAND_MESSAGE_TYPE),
   method: z.string(),
   params: z.unknown().optional(),
-});
+}));
 
 export interface CommandContext {
   /** The tab a content script sent from, when it did (UI pages have none). */

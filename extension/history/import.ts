@@ -70,24 +70,24 @@ export interface ImportSizes {
 }
 const defaultSizes: ImportSizes = { pageVisits: IMPORT_PAGE_VISITS, writeBatchVisits: WRITE_BATCH_VISITS };
 
-const hostTarget = z.union([z.object({ profileId: z.string() }), z.object({ file: z.object({ folderId, name: fileName }) }), z.object({ uploadId: z.string() })]);
+const hostTarget = z.lazy(() => z.union([z.object({ profileId: z.string() }), z.object({ file: z.object({ folderId, name: fileName }) }), z.object({ uploadId: z.string() })]));
 export type HistoryHostTarget = z.infer<typeof hostTarget>;
-export const importParams = z.discriminatedUnion('kind', [
+export const importParams = z.lazy(() => z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('host'), target: hostTarget, sourceKey: z.string(), full: z.boolean() }),
   z.object({ kind: z.literal('takeout'), fileName: z.string() }),
-]);
+]));
 export type HistoryImportParams = z.infer<typeof importParams>;
 
-const importCursor = z.object({
+const importCursor = z.lazy(() => z.object({
   position: historyPosition.nullable(),
   read: z.number().int(),
   added: z.number().int(),
   duplicates: z.number().int(),
   invalid: z.number().int(),
-});
+}));
 type ImportCursor = z.infer<typeof importCursor>;
 
-const sourceCursorValue = z.object({ position: historyPosition });
+const sourceCursorValue = z.lazy(() => z.object({ position: historyPosition }));
 
 /** Jobs running in this worker, for cancel. Lost on restart, which recovery handles. */
 const running = new Map<string, AbortController>();

@@ -11,13 +11,13 @@ import type { ExtractedPage } from '../capture/readable';
 export const EXTRACT_MESSAGE_TYPE = 'hydraflow/offscreen-extract';
 const OFFSCREEN_PATH = 'offscreen.html';
 
-const extractedPage = z.object({
+const extractedPage = z.lazy(() => z.object({
   title: z.string(),
   byline: z.string().nullable(),
   text: z.string(),
   links: z.array(z.object({ href: z.string(), rel: z.string() })).max(100_000),
   metaRobots: z.string().nullable(),
-});
+}));
 
 let creating: Promise<void> | null = null;
 let users = 0;

@@ -14,7 +14,7 @@ import { runRefresh, type RefreshDeps, type RefreshJobParams } from './runner';
 
 const running = new Map<string, AbortController>();
 
-const jobKey = z.object({ key: z.string() });
+const jobKey = z.lazy(() => z.object({ key: z.string() }));
 
 function keyOf(job: Job): string | null {
   const params = jobKey.safeParse(job.params);

@@ -38,9 +38,9 @@ const PUSH_BATCH = 1000;
 const PUSH_BYTES = 8_000_000;
 const MAX_ROUNDS = 5;
 
-const syncState = z.object({ lastSyncAt: z.number().nullable(), lastError: z.object({ code: z.string(), message: z.string() }).nullable() });
+const syncState = z.lazy(() => z.object({ lastSyncAt: z.number().nullable(), lastError: z.object({ code: z.string(), message: z.string() }).nullable() }));
 export type SyncState = z.infer<typeof syncState>;
-const checkpoint = z.object({ identity: z.string(), since: z.union([z.string(), z.number()]) });
+const checkpoint = z.lazy(() => z.object({ identity: z.string(), since: z.union([z.string(), z.number()]) }));
 
 export interface SyncReport {
   /** Where the time went (ms), for the job log and the bench. */

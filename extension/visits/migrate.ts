@@ -18,9 +18,9 @@ import { legacyHolds, mergeVisits, visitTables } from './store';
 /** Legacy rows moved per transaction. */
 export const MIGRATE_BATCH = 10_000;
 
-export const migrateParams = z.object({});
+export const migrateParams = z.lazy(() => z.object({}));
 /** `after`: the newest time a committed batch moved (a hint: every row left is at or after it). */
-const migrateCursor = z.object({ moved: z.number().int(), total: z.number().int(), after: z.number().optional() });
+const migrateCursor = z.lazy(() => z.object({ moved: z.number().int(), total: z.number().int(), after: z.number().optional() }));
 type MigrateCursor = z.infer<typeof migrateCursor>;
 
 /** Whether this worker runs the migration now (one runner per worker). */

@@ -75,10 +75,7 @@ async function exportCommand(args: string[], io: CliIo): Promise<number> {
   try {
     const reader = openHistoryFile(flags.file, source ? { source } : {});
     try {
-      for (const batch of reader.batches(since === undefined ? { batchSize: 5000 } : { since, batchSize: 5000 })) {
-        if (batch.visits.length === 0) continue;
-        io.out(batch.visits.map((visit) => JSON.stringify({ url: visit.url, title: visit.title, visitedAt: visit.visitedAt, transition: visit.transition, source: visit.source })).join('\n'));
-      }
+      for (const chunk of reader.ndjson(since === undefined ? {} : { since })) await io.stream(chunk);
     } finally {
       reader.close();
     }

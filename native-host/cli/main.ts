@@ -2,30 +2,23 @@
  * hydraflow-host: started by a browser (first argument `chrome-extension://<id>/`) it serves the
  * native-messaging protocol; otherwise it is a CLI over the same functions. Subcommands are
  * registered per capability in `subcommands` below.
+ * Each subcommand and the browser-serving path are imported when used: bundled into one file
+ * (scripts/build-host.mjs), a dynamically imported module's top-level code runs only when it is
+ * first imported, so a cold `repo apply` does not evaluate the bundle, history, install and
+ * protocol code it never calls (docs/performance.md).
  */
 import { err } from '../../shared/errors';
-import { createHandlers } from '../commands';
-import { currentPaths, currentPlatform } from '../host-env';
-import { createLogger } from '../logger';
-import { DEFAULT_FRAME_STALL_MS, serve } from '../server';
-import { installStdoutGuard } from '../stdout-guard';
 import { HOST_VERSION } from '../version';
-import { bundleCommand } from './bundle';
-import { foldersCommand } from './folders';
-import { historyCommand } from './history';
-import { doctorCommand, installCommand, uninstallCommand } from './install-commands';
 import { EXIT, printError, processIo, type CliCommand } from './io';
-import { recoverAll } from '../repo/service';
-import { repoCommand } from './repo';
 
-const subcommands: Record<string, CliCommand> = {
-  install: installCommand,
-  uninstall: uninstallCommand,
-  doctor: doctorCommand,
-  repo: repoCommand,
-  history: historyCommand,
-  bundle: bundleCommand,
-  folders: foldersCommand,
+const subcommands: Record<string, () => Promise<CliCommand>> = {
+  install: async () => (await import('./install-commands')).installCommand,
+  uninstall: async () => (await import('./install-commands')).uninstallCommand,
+  doctor: async () => (await import('./install-commands')).doctorCommand,
+  repo: async () => (await import('./repo')).repoCommand,
+  history: async () => (await import('./history')).historyCommand,
+  bundle: async () => (await import('./bundle')).bundleCommand,
+  folders: async () => (await import('./folders')).foldersCommand,
 };
 
 const USAGE = `Usage: hydraflow-host <command> [options]
@@ -44,7 +37,7 @@ When a browser starts it with its extension origin, it serves the native-messagi
 
 export async function main(argv: string[]): Promise<number> {
   const first = argv[0] ?? '';
-  if (first.startsWith('chrome-extension://')) return serveBrowser(first);
+  if (first.startsWith('chrome-extension://')) return (await import('./serve-browser')).serveBrowser(first);
   if (first === '--version' || first === '-v') {
     processIo.out(HOST_VERSION);
     return EXIT.ok;
@@ -53,39 +46,10 @@ export async function main(argv: string[]): Promise<number> {
     processIo.out(USAGE);
     return first === '' ? EXIT.usage : EXIT.ok;
   }
-  const command = subcommands[first];
-  if (!command) {
+  const load = Object.hasOwn(subcommands, first) ? subcommands[first] : undefined;
+  if (!load) {
     printError(processIo, err('USAGE', `Unknown command "${first}". Run hydraflow-host --help.`).error);
     return EXIT.usage;
   }
-  return command(argv.slice(1), processIo);
-}
-
-async function serveBrowser(origin: string): Promise<number> {
-  const writeFrame = installStdoutGuard();
-  const paths = currentPaths();
-  const log = createLogger({ logDir: paths.logDir, level: process.env.HYDRAFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
-  log.info('host started', { origin, version: HOST_VERSION, pid: process.pid });
-  process.on('uncaughtException', (error) => {
-    // The browser is gone (its end of stdout/stderr closed): logging to stderr would fail again
-    // and re-enter this handler forever, so leave now.
-    if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
-    log.error('uncaught exception', { message: error.message, stack: error.stack });
-  });
-  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
-  // A host killed mid-apply left a journal: finish or undo that change before serving anything.
-  try {
-    for (const item of await recoverAll({ configFile: paths.configFile, dataDir: paths.dataDir })) log.info('repo recovery', item);
-  } catch (error) {
-    log.error('repo recovery failed', { message: (error as Error).message });
-  }
-  await serve({ input: process.stdin, write: writeFrame, handlers: createHandlers({ paths, log, platform: currentPlatform() }), log, frameStallMs: frameStallMs(process.env.HYDRAFLOW_FRAME_STALL_MS) });
-  log.info('browser closed the connection; exiting');
-  return EXIT.ok;
-}
-
-/** `HYDRAFLOW_FRAME_STALL_MS` shortens the truncated-frame timeout (the stress harness uses it). */
-function frameStallMs(value: string | undefined): number {
-  const parsed = Number(value);
-  return Number.isInteger(parsed) && parsed >= 50 ? parsed : DEFAULT_FRAME_STALL_MS;
+  return (await load())(argv.slice(1), processIo);
 }

@@ -41,9 +41,9 @@ export function profileRoots(platform: Platform, home: string, env: Record<strin
   ];
 }
 
-const localState = z.object({
+const localState = z.lazy(() => z.object({
   profile: z.object({ info_cache: z.record(z.string(), z.object({ name: z.string().optional() }).loose()).optional() }).loose().optional(),
-}).loose();
+}).loose());
 
 /** Profile folder → display name, from a Chromium `Local State` file's text (bad JSON → none). */
 export function chromiumProfileNames(localStateText: string): Map<string, string> {

@@ -11,16 +11,16 @@ import { ensurePrivateDir, writePrivateFile } from '../core/private-files';
 import { DEFAULT_BUDGETS } from './core/budget';
 
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const repoIdSchema = z.string().regex(idPattern, 'ids are 1–64 characters: letters, digits, ".", "_", "-"');
+const repoIdSchema = z.lazy(() => z.string().regex(idPattern, 'ids are 1–64 characters: letters, digits, ".", "_", "-"'));
 
-export const checkConfig = z.object({
+export const checkConfig = z.lazy(() => z.object({
   argv: z.array(z.string().min(1)).min(1),
   timeoutSec: z.number().positive().max(86_400).default(600),
   /** Output kept per run (head + tail); the rest is dropped and marked. */
   maxOutputBytes: z.number().int().min(1024).max(64 * 1_048_576).default(1_048_576),
-});
+}));
 
-export const repoConfig = z.object({
+export const repoConfig = z.lazy(() => z.object({
   root: z.string().refine((p) => isAbsolute(p), 'root must be an absolute path'),
   budgets: z
     .object({
@@ -30,13 +30,13 @@ export const repoConfig = z.object({
     })
     .default(DEFAULT_BUDGETS),
   checks: z.record(repoIdSchema, checkConfig).default({}),
-});
+}));
 
-export const hostConfig = z.looseObject({
+export const hostConfig = z.lazy(() => z.looseObject({
   repos: z.record(repoIdSchema, repoConfig).default({}),
   /** Folders the user allowed with `hydraflow-host folders add` (real, absolute paths). */
   folders: z.array(z.string().refine((p) => isAbsolute(p), 'folders must be absolute paths')).default([]),
-});
+}));
 
 export type HostConfig = z.infer<typeof hostConfig>;
 export type RepoConfig = z.infer<typeof repoConfig>;

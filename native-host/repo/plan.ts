@@ -6,7 +6,7 @@
 import { closeSync, constants, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { CodedError } from '../../shared/errors';
-import { applyHunks, countHunkLines } from './core/apply';
+import { applyGitHunksToBytes, applyHunks, countHunkLines } from './core/apply';
 import { lineCount, sumFigures, type ChangeFigures } from './core/budget';
 import { assertNoCaseTwins } from './core/path-rules';
 import type { FileChange, ParsedPatch } from './core/patch';
@@ -136,10 +136,24 @@ function readWhole(absolute: string, size: number, slab: Slab): Buffer {
   }
 }
 
-function readText(safe: SafePath, path: string, codec: Codec, slab: Slab): { bytes: Buffer; text: string } {
+/** A text file's bytes (checked: UTF-8, no NUL), decoded only if asked. */
+function readText(safe: SafePath, path: string, codec: Codec, slab: Slab): { bytes: Buffer; text(): string } {
   const bytes = readWhole(safe.absolute, safe.stats?.size ?? 0, slab);
   if (!isUtf8(bytes) || bytes.includes(0)) throw new CodedError('PATCH_BINARY', `${path} is not a UTF-8 text file; binary files are not patched`);
-  return { bytes, text: codec.decode(bytes) };
+  let text: string | null = null;
+  return { bytes, text: () => (text ??= codec.decode(bytes)) };
+}
+
+/**
+ * The file after the change's hunks. A byte-string patch (the host's) is applied to the bytes
+ * directly when `applyGitHunksToBytes` answers (git hunks; the common case), else through text.
+ */
+function applied(path: string, old: { bytes: Buffer; text(): string }, change: FileChange, codec: Codec, slab: Slab): Buffer {
+  if (codec === codecs.bytes) {
+    const direct = applyGitHunksToBytes(old.bytes, change.hunks, (length) => slab.take(length));
+    if (direct !== null) return direct;
+  }
+  return codec.encode(applyHunks(path, old.text(), change), slab);
 }
 
 /**
@@ -195,13 +209,13 @@ function planOne(change: FileChange, source: SafePath, target: SafePath | null, 
   const old = readText(source, path, codec, slab);
   if (change.op === 'delete') {
     // A git deletion carries the whole old content: it must match exactly, like any hunk.
-    if (change.hunks.length > 0 && applyHunks(path, old.text, change) !== '') throw new CodedError('HUNK_MISMATCH', `${path}: the deletion does not remove the whole file`);
-    const linesRemoved = lineCount(old.text);
+    if (change.hunks.length > 0 && applyHunks(path, old.text(), change) !== '') throw new CodedError('HUNK_MISMATCH', `${path}: the deletion does not remove the whole file`);
+    const linesRemoved = lineCount(old.text());
     writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after: null, mode, missingDirs: [], op: 'delete', linesAdded: 0, linesRemoved, inPlace: null });
     return { path, movePath: null, op: 'delete', linesAdded: 0, linesRemoved, bytes: 0 };
   }
   // A rename without hunks keeps the bytes it read.
-  const after = change.hunks.length > 0 ? codec.encode(applyHunks(path, old.text, change), slab) : old.bytes;
+  const after = change.hunks.length > 0 ? applied(path, old, change, codec, slab) : old.bytes;
   const { added, removed } = countHunkLines(change.hunks);
   if (target === null) {
     writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after, mode, missingDirs: [], op: 'modify', linesAdded: added, linesRemoved: removed, inPlace: inPlaceIdentity(source.stats) });

@@ -40,7 +40,7 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export const ledgerFile = z.object({
+export const ledgerFile = z.lazy(() => z.object({
   path: z.string(),
   op: z.enum(['create', 'modify', 'delete']),
   beforeSha256: z.string().nullable(),
@@ -51,10 +51,10 @@ export const ledgerFile = z.object({
   /** Where the pre-image lies in the change's `pre` blob; null when the file did not exist. */
   preImage: z.object({ offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() }).nullable(),
   mode: z.number().int().nullable(),
-});
+}));
 export type LedgerFile = z.infer<typeof ledgerFile>;
 
-export const ledgerEntry = z.object({
+export const ledgerEntry = z.lazy(() => z.object({
   changeId: z.string(),
   repoId: z.string(),
   kind: z.enum(['apply', 'revert']),
@@ -67,15 +67,15 @@ export const ledgerEntry = z.object({
   bytes: z.number().int().nonnegative(),
   /** Directories the change created (relative, shallowest first); a revert removes them when empty. */
   createdDirs: z.array(z.string()).default([]),
-});
+}));
 export type LedgerEntry = z.infer<typeof ledgerEntry>;
 
-const journalSchema = z.object({
+const journalSchema = z.lazy(() => z.object({
   changeId: z.string(),
   state: z.enum(['prepared', 'committing']),
   targets: z.array(z.object({ absolute: z.string(), temp: z.string().nullable(), preImage: z.object({ offset: z.number().int(), length: z.number().int() }).nullable(), mode: z.number().int().nullable() })),
   createdDirs: z.array(z.string()),
-});
+}));
 type Journal = z.infer<typeof journalSchema>;
 
 /** One file to write: its absolute path, bytes before (null: absent) and after (null: delete). */

@@ -42,29 +42,29 @@ export function componentFile(component: ComponentName): string {
   return `${component}.ndjson`;
 }
 
-export const componentSummary = z.object({
+export const componentSummary = z.lazy(() => z.object({
   file: z.string(),
   rows: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
+}));
 export type ComponentSummary = z.infer<typeof componentSummary>;
 
 /** What a bundle was made from, for display (the rows are the truth). */
-export const bundleScope = z.discriminatedUnion('kind', [
+export const bundleScope = z.lazy(() => z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }),
   z.object({ kind: z.literal('threads'), threadIds: z.array(z.string()) }),
   z.object({ kind: z.literal('history'), from: entities.timestamp.nullable(), to: entities.timestamp.nullable() }),
   z.object({ kind: z.literal('history-file'), source: z.enum(VISIT_SOURCES) }),
   z.object({ kind: z.literal('merge'), inputs: z.number().int().positive() }),
   z.object({ kind: z.literal('foreign'), format: z.string() }),
-]);
+]));
 export type BundleScope = z.infer<typeof bundleScope>;
 
 /** Read first, with any version: decides wrong format / unsupported version before the rest. */
-export const manifestHeader = z.object({ formatName: z.string(), schemaVersion: z.number().int().positive() });
+export const manifestHeader = z.lazy(() => z.object({ formatName: z.string(), schemaVersion: z.number().int().positive() }));
 
-const manifestV1 = z
+const manifestV1 = z.lazy(() => z
   .object({
     formatName: z.literal(BUNDLE_FORMAT_NAME),
     schemaVersion: z.literal(1),
@@ -73,7 +73,7 @@ const manifestV1 = z
     scope: bundleScope,
     components: z.object(Object.fromEntries(COMPONENTS.map((c) => [c, componentSummary])) as Record<ComponentName, typeof componentSummary>).strict(),
   })
-  .strict();
+  .strict());
 export const bundleManifest = manifestV1;
 export type BundleManifest = z.infer<typeof manifestV1>;
 

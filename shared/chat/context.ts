@@ -24,15 +24,15 @@ export function estimateTokens(text: string): number {
 export const DEFAULT_CONTEXT_WINDOW = 8192;
 
 /** What goes with a question: the panel's page (its tab id, null when its chip was removed), other tabs' chips, history retrieval. */
-export const chatContext = z.object({
+export const chatContext = z.lazy(() => z.object({
   pageTabId: z.number().int().nullable().default(null),
   tabIds: z.array(z.number().int()).max(64).default([]),
   history: z.boolean().default(false),
-});
+}));
 export type ChatContext = z.infer<typeof chatContext>;
 
 /** One part of the context as sent (kept on the user message, so the thread shows what went). */
-export const contextPart = z.object({
+export const contextPart = z.lazy(() => z.object({
   kind: z.enum(['page', 'tab']),
   title: z.string(),
   url: z.string(),
@@ -41,17 +41,17 @@ export const contextPart = z.object({
   trimmed: z.boolean(),
   /** Why it is missing, when it could not be read. */
   missing: z.string().nullable(),
-});
+}));
 export type ContextPart = z.infer<typeof contextPart>;
 
 /** A numbered history source cited by a reply: opening it goes to its URL or its thread. */
-export const contextSource = z.object({
+export const contextSource = z.lazy(() => z.object({
   n: z.number().int().positive(),
   kind: z.enum(['visit', 'page', 'thread', 'message', 'task', 'memory']),
   title: z.string(),
   url: z.string().nullable(),
   threadId: z.string().nullable(),
-});
+}));
 export type ContextSource = z.infer<typeof contextSource>;
 
 export interface Budget {

@@ -6,8 +6,8 @@ export const appCommands = {
   'app.info': defineCommand({
     callers: OWN_PAGES,
     summary: 'Version numbers and the database schema version.',
-    params: z.object({}),
-    result: z.object({
+    params: () => z.object({}),
+    result: () => z.object({
       appVersion: z.string(),
       protocolVersion: z.number().int(),
       schemaVersion: z.number().int(),

@@ -8,19 +8,19 @@ export const captureCommands = {
   'capture.page': defineCommand({
     callers: OWN_PAGES,
     summary: "Stores the tab's readable text (Readability) as a page snapshot; unchanged text is not stored again.",
-    params: z.object({ tabId: z.number().int() }),
-    result: z.object({ page, stored: z.boolean() }),
+    params: () => z.object({ tabId: z.number().int() }),
+    result: () => z.object({ page, stored: z.boolean() }),
   }),
   'capture.getBlocklist': defineCommand({
     callers: OWN_PAGES,
     summary: 'Domains never captured.',
-    params: z.object({}),
-    result: z.object({ rules: z.array(blockRule) }),
+    params: () => z.object({}),
+    result: () => z.object({ rules: z.array(blockRule) }),
   }),
   'capture.setBlocklist': defineCommand({
     callers: OWN_PAGES,
     summary: 'Replaces the blocklist (domains are checked and normalized).',
-    params: z.object({ rules: z.array(blockRule).max(10_000) }),
-    result: z.object({ rules: z.array(blockRule) }),
+    params: () => z.object({ rules: z.array(blockRule).max(10_000) }),
+    result: () => z.object({ rules: z.array(blockRule) }),
   }),
 };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { onFirstUse } from '../on-first-use';
 
 /**
  * Who may send a command to the background, told apart by the message's sender:
@@ -16,13 +17,38 @@ export const OWN_PAGES: readonly CommandCaller[] = ['extension-page'];
 
 /** One background command (UI page → service worker): params and result schemas, and who may call it. */
 export interface CommandSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
-  params: P;
-  result: R;
+  /** Built on first read (see `defineCommand`). */
+  readonly params: P;
+  readonly result: R;
   summary: string;
   /** The contexts allowed to call it; the router refuses every other sender before parsing params. */
   callers: readonly CommandCaller[];
 }
 
-export function defineCommand<P extends z.ZodType, R extends z.ZodType>(spec: CommandSpec<P, R>): CommandSpec<P, R> {
-  return spec;
+/** A command as declared: its schemas as functions that build them, so importing the table builds none. */
+export interface CommandDeclaration<P extends z.ZodType, R extends z.ZodType> {
+  params: () => P;
+  result: () => R;
+  summary: string;
+  callers: readonly CommandCaller[];
+}
+
+/**
+ * Declares a command. Its schemas are built the first time they are read and kept: the service
+ * worker imports every declaration at start-up, and building them all there was most of a cold
+ * start (docs/performance.md). A test counts the schemas built while the background's modules load.
+ */
+export function defineCommand<P extends z.ZodType, R extends z.ZodType>(declaration: CommandDeclaration<P, R>): CommandSpec<P, R> {
+  const params = onFirstUse(declaration.params);
+  const result = onFirstUse(declaration.result);
+  return {
+    summary: declaration.summary,
+    callers: declaration.callers,
+    get params() {
+      return params();
+    },
+    get result() {
+      return result();
+    },
+  };
 }

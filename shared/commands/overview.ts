@@ -4,17 +4,17 @@ import { timestamp } from '../schemas/entities';
 import { JOB_STATUSES, TASK_STATUSES } from '../schemas/statuses';
 import { defineCommand, OWN_PAGES } from './define';
 
-const count = z.number().int().nonnegative();
+const count = z.lazy(() => z.number().int().nonnegative());
 export const VISIT_CHART_DAYS = 90;
 
-export const hostDiskUse = z.object({
+export const hostDiskUse = z.lazy(() => z.object({
   bundles: count,
   ledger: count,
   logs: count,
   measuredAt: timestamp,
-});
+}));
 
-export const overview = z.object({
+export const overview = z.lazy(() => z.object({
   at: timestamp,
   tabs: z.object({ open: count, bound: count }),
   visits: z.object({ total: count, lastVisitAt: timestamp.nullable() }),
@@ -44,26 +44,26 @@ export const overview = z.object({
   }),
   /** Visits per UTC day, oldest first, the last VISIT_CHART_DAYS days including today. */
   visitsPerDay: z.array(z.object({ day: z.number().int(), count })),
-});
+}));
 export type Overview = z.infer<typeof overview>;
 
 export const overviewCommands = {
   'overview.get': defineCommand({
     callers: OWN_PAGES,
     summary: 'Counts of every store (exact, from the counters), storage used, health and visits per day.',
-    params: z.object({}),
-    result: overview,
+    params: () => z.object({}),
+    result: () => overview,
   }),
   'overview.recount': defineCommand({
     callers: OWN_PAGES,
     summary: 'Rebuilds every counter from the rows (repair); returns how long it took.',
-    params: z.object({}),
-    result: z.object({ tookMs: z.number().nonnegative() }),
+    params: () => z.object({}),
+    result: () => z.object({ tookMs: z.number().nonnegative() }),
   }),
   'overview.refreshSizes': defineCommand({
     callers: OWN_PAGES,
     summary: 'Re-estimates bytes per store and the host disk use now, instead of waiting for the background refresh.',
-    params: z.object({}),
-    result: z.object({ storesMeasuredAt: timestamp, hostMeasured: z.boolean() }),
+    params: () => z.object({}),
+    result: () => z.object({ storesMeasuredAt: timestamp, hostMeasured: z.boolean() }),
   }),
 };

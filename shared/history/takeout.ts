@@ -9,14 +9,14 @@ import { takeoutTransition } from './transition';
 import type { HistoryVisit } from './visit';
 import { isWebUrl } from '../url';
 
-const takeoutEntry = z.object({
+const takeoutEntry = z.lazy(() => z.object({
   url: z.string(),
   title: z.string().optional(),
   time_usec: z.union([z.number(), z.string().regex(/^-?\d+$/)]),
   page_transition: z.string().optional(),
-});
+}));
 
-export const takeoutFile = z.object({ 'Browser History': z.array(z.unknown()) });
+export const takeoutFile = z.lazy(() => z.object({ 'Browser History': z.array(z.unknown()) }));
 
 /** True when a parsed JSON value has the Takeout shape (used for content detection). */
 export function isTakeoutJson(value: unknown): boolean {

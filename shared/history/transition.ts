@@ -48,7 +48,7 @@ export function encodeChromeTransition(core: Transition, qualifiers: TransitionQ
  * Firefox `moz_historyvisits.visit_type` (nsINavHistoryService TRANSITION_*) to our core type.
  * Redirects and downloads are followed links in Chromium's terms; EMBED is an automatic subframe.
  */
-const FIREFOX_VISIT_TYPES: Record<number, Transition> = {
+export const FIREFOX_VISIT_TYPES: Readonly<Record<number, Transition>> = {
   1: 'link',
   2: 'typed',
   3: 'auto_bookmark',

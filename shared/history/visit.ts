@@ -6,13 +6,13 @@ import { urlKeyAndHost } from '../url';
 import { timestamp, urlText } from '../schemas/entities';
 import { TRANSITIONS, VISIT_SOURCES } from '../schemas/statuses';
 
-export const historyVisit = z.object({
+export const historyVisit = z.lazy(() => z.object({
   url: urlText,
   title: z.string(),
   visitedAt: timestamp,
   transition: z.enum(TRANSITIONS),
   source: z.enum(VISIT_SOURCES),
-});
+}));
 export type HistoryVisit = z.infer<typeof historyVisit>;
 
 /** A visit's id: the same (normalized URL, time) from any source is one row. */

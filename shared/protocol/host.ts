@@ -6,13 +6,13 @@ import { requestId } from './envelope';
 export const hostMethods = {
   hello: defineMethod({
     summary: 'Handshake: returns host version, protocol version and capabilities.',
-    params: z.object({
+    params: () => z.object({
       protocolVersion: z.number().int().nonnegative(),
       client: z.string().max(200).optional(),
       /** The HydraFlow version of the caller (the extension's, or the CLI's for doctor). */
       clientVersion: z.string().max(50).optional(),
     }),
-    result: z.object({
+    result: () => z.object({
       hostVersion: z.string(),
       protocolVersion: z.number().int(),
       capabilities: z.array(z.string()),
@@ -22,7 +22,7 @@ export const hostMethods = {
   }),
   cancel: defineMethod({
     summary: 'Cancels a running request by its id; the request then ends with CANCELLED.',
-    params: z.object({ requestId }),
-    result: z.object({ cancelled: z.boolean() }),
+    params: () => z.object({ requestId }),
+    result: () => z.object({ cancelled: z.boolean() }),
   }),
 };

@@ -14,11 +14,11 @@ export const REFRESH_DEFAULT_PAGES = 50;
 export const REFRESH_DEFAULT_INTERVAL_MS = 1000;
 export const REFRESH_DEFAULT_TIMEOUT_MS = 15_000;
 
-export const refreshScope = z.discriminatedUnion('kind', [
+export const refreshScope = z.lazy(() => z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('thread'), threadId: z.string().min(1).max(100) }),
   z.object({ kind: z.literal('query'), query: z.string().trim().min(1).max(500) }),
   z.object({ kind: z.literal('domains'), domains: z.array(z.string().min(1).max(253)).min(1).max(100) }),
-]);
+]));
 export type RefreshScope = z.infer<typeof refreshScope>;
 
 /** Lowercased (NFKC) words of a topic query, deduplicated and sorted: word order and case do not make a new query. */

@@ -20,13 +20,13 @@ import {
   VISIT_SOURCES,
 } from './statuses';
 
-export const id = z.string().min(1).max(100);
-export const timestamp = z.number().int().min(0).max(8_640_000_000_000_000);
-export const flag = z.union([z.literal(0), z.literal(1)]);
+export const id = z.lazy(() => z.string().min(1).max(100));
+export const timestamp = z.lazy(() => z.number().int().min(0).max(8_640_000_000_000_000));
+export const flag = z.lazy(() => z.union([z.literal(0), z.literal(1)]));
 /** URLs can be long (data: URLs); they are stored but never indexed. */
-export const urlText = z.string().max(2_097_152);
+export const urlText = z.lazy(() => z.string().max(2_097_152));
 
-export const thread = z.object({
+export const thread = z.lazy(() => z.object({
   id,
   title: z.string().max(1000),
   titleSource: z.enum(['auto', 'user']),
@@ -38,10 +38,10 @@ export const thread = z.object({
   url: urlText.nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
-});
+}));
 export type Thread = z.infer<typeof thread>;
 
-export const message = z.object({
+export const message = z.lazy(() => z.object({
   id,
   threadId: id,
   role: z.enum(MESSAGE_ROLES),
@@ -55,11 +55,11 @@ export const message = z.object({
   context: z.array(contextPart).optional(),
   /** On an assistant message: the numbered history sources offered to it, shown as links. */
   sources: z.array(contextSource).optional(),
-});
+}));
 export type Message = z.infer<typeof message>;
 
 /** A live (or last known) browser tab and the thread bound to it. Keyed by the browser's tab id. */
-export const tab = z.object({
+export const tab = z.lazy(() => z.object({
   tabId: z.number().int(),
   windowId: z.number().int(),
   index: z.number().int(),
@@ -71,11 +71,11 @@ export const tab = z.object({
   threadId: id.nullable(),
   openedAt: timestamp,
   updatedAt: timestamp,
-});
+}));
 export type Tab = z.infer<typeof tab>;
 
 /** One committed navigation of a tab: which URL and title it showed, and when. */
-export const tabSnapshot = z.object({
+export const tabSnapshot = z.lazy(() => z.object({
   id,
   tabId: z.number().int(),
   url: urlText,
@@ -84,11 +84,11 @@ export const tabSnapshot = z.object({
   title: z.string(),
   threadId: id.nullable(),
   capturedAt: timestamp,
-});
+}));
 export type TabSnapshot = z.infer<typeof tabSnapshot>;
 
 /** A history visit. `id` is `${urlKey}@${visitedAt}`: the same visit from any source is one row. */
-export const visit = z.object({
+export const visit = z.lazy(() => z.object({
   id,
   url: urlText,
   urlKey: z.string(),
@@ -97,11 +97,11 @@ export const visit = z.object({
   visitedAt: timestamp,
   transition: z.enum(TRANSITIONS),
   source: z.enum(VISIT_SOURCES),
-});
+}));
 export type Visit = z.infer<typeof visit>;
 
 /** A readable snapshot of a page. A new version is stored only when `contentHash` changes. */
-export const page = z.object({
+export const page = z.lazy(() => z.object({
   id,
   url: urlText,
   urlKey: z.string(),
@@ -112,10 +112,10 @@ export const page = z.object({
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
   version: z.number().int().positive(),
   capturedAt: timestamp,
-});
+}));
 export type Page = z.infer<typeof page>;
 
-export const task = z.object({
+export const task = z.lazy(() => z.object({
   id,
   threadId: id,
   title: z.string().min(1).max(1000),
@@ -125,10 +125,10 @@ export const task = z.object({
   dueAt: timestamp.nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
-});
+}));
 export type Task = z.infer<typeof task>;
 
-export const taskEvent = z.object({
+export const taskEvent = z.lazy(() => z.object({
   id,
   taskId: id,
   threadId: id,
@@ -137,10 +137,10 @@ export const taskEvent = z.object({
   seq: z.number().int().nonnegative(),
   at: timestamp,
   data: z.record(z.string(), z.unknown()),
-});
+}));
 export type TaskEvent = z.infer<typeof taskEvent>;
 
-export const memory = z.object({
+export const memory = z.lazy(() => z.object({
   id,
   text: z.string().min(1),
   /** SHA-256 hex of the trimmed text: memories dedupe on (scope, threadId, textHash). */
@@ -154,17 +154,17 @@ export const memory = z.object({
   lastUsedAt: timestamp,
   createdAt: timestamp,
   updatedAt: timestamp,
-});
+}));
 export type Memory = z.infer<typeof memory>;
 
-export const jobProgress = z.object({
+export const jobProgress = z.lazy(() => z.object({
   done: z.number().nonnegative(),
   total: z.number().nonnegative().nullable(),
   /** Items per second over the recent window, when known. */
   rate: z.number().nonnegative().nullable(),
-});
+}));
 
-export const job = z.object({
+export const job = z.lazy(() => z.object({
   id,
   type: z.enum(JOB_TYPES),
   status: z.enum(JOB_STATUSES),
@@ -187,8 +187,8 @@ export const job = z.object({
   deaths: z.object({ count: z.number().int().positive(), at: z.string() }).optional(),
   logTail: z.array(z.string()),
   origin: z.enum(['extension', 'host']),
-});
+}));
 export type Job = z.infer<typeof job>;
 
-export const setting = z.object({ key: z.string().min(1), value: z.unknown(), updatedAt: timestamp });
+export const setting = z.lazy(() => z.object({ key: z.string().min(1), value: z.unknown(), updatedAt: timestamp }));
 export type Setting = z.infer<typeof setting>;

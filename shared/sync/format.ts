@@ -18,9 +18,9 @@ export const KEYCHECK_ID = 'hydraflow-sync';
 /** PBKDF2-SHA256 iterations for new databases (OWASP's 2023 figure for PBKDF2-HMAC-SHA256). */
 export const KDF_ITERATIONS = 600_000;
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/).max(64_000_000);
+const base64 = z.lazy(() => z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/).max(64_000_000));
 
-export const keycheckDoc = z.object({
+export const keycheckDoc = z.lazy(() => z.object({
   _id: z.literal(KEYCHECK_ID),
   _rev: z.string().optional(),
   format: z.literal(SYNC_FORMAT),
@@ -30,11 +30,11 @@ export const keycheckDoc = z.object({
   kdf: z.object({ name: z.literal('PBKDF2'), hash: z.literal('SHA-256'), iterations: z.number().int().min(100_000).max(10_000_000), salt: base64 }).nullable(),
   /** Present when encrypted: a known text sealed with the key (a wrong passphrase cannot open it). */
   check: z.object({ iv: base64, ct: base64 }).nullable(),
-});
+}));
 export type KeycheckDoc = z.infer<typeof keycheckDoc>;
 
 /** A data document as the server holds it: sealed (`iv`, `ct`) or, with encryption off, `body` in clear. */
-export const serverDoc = z.object({
+export const serverDoc = z.lazy(() => z.object({
   _id: z.string().min(1).max(200),
   _rev: z.string().optional(),
   _deleted: z.boolean().optional(),
@@ -43,14 +43,14 @@ export const serverDoc = z.object({
   iv: base64.optional(),
   ct: base64.optional(),
   body: z.unknown().optional(),
-});
+}));
 export type ServerDoc = z.infer<typeof serverDoc>;
 
 /**
  * Hybrid logical clock stamp: `<wall ms, base 36, 9 digits>.<counter, base 36, 4 digits>.<node>`.
  * Plain string order is clock order; the node (random per worker start) breaks ties.
  */
-export const hlcStamp = z.string().regex(/^[0-9a-z]{9}\.[0-9a-z]{4}\.[0-9a-z]{1,16}$/);
+export const hlcStamp = z.lazy(() => z.string().regex(/^[0-9a-z]{9}\.[0-9a-z]{4}\.[0-9a-z]{1,16}$/));
 
 export function formatHlc(wall: number, counter: number, node: string): string {
   return `${wall.toString(36).padStart(9, '0')}.${counter.toString(36).padStart(4, '0')}.${node}`;
@@ -69,23 +69,23 @@ export type RowKind = (typeof EDITED_KINDS)[number] | (typeof APPEND_KINDS)[numb
 export type DocKind = RowKind | 'visits';
 
 /** One compact visit in a chunk: [url, title, visitedAt, transition, source]. */
-export const chunkVisit = z.tuple([z.string(), z.string(), z.number().int().nonnegative(), z.enum(TRANSITIONS), z.enum(VISIT_SOURCES)]);
+export const chunkVisit = z.lazy(() => z.tuple([z.string(), z.string(), z.number().int().nonnegative(), z.enum(TRANSITIONS), z.enum(VISIT_SOURCES)]));
 
-const stamped = { id: z.string().min(1).max(200), hlc: hlcStamp };
+const stamped = () => ({ id: z.string().min(1).max(200), hlc: hlcStamp });
 /** The plaintext of a data document (what the ciphertext holds). */
-export const docBody = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('thread'), ...stamped, row: thread }),
-  z.object({ kind: z.literal('message'), ...stamped, row: message }),
-  z.object({ kind: z.literal('task'), ...stamped, row: task }),
-  z.object({ kind: z.literal('taskEvent'), ...stamped, row: taskEvent }),
-  z.object({ kind: z.literal('memory'), ...stamped, row: memory }),
-  z.object({ kind: z.literal('page'), ...stamped, row: page }),
-  z.object({ kind: z.literal('blocklist'), ...stamped, row: z.array(blockRule) }),
+export const docBody = z.lazy(() => z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('thread'), ...stamped(), row: thread }),
+  z.object({ kind: z.literal('message'), ...stamped(), row: message }),
+  z.object({ kind: z.literal('task'), ...stamped(), row: task }),
+  z.object({ kind: z.literal('taskEvent'), ...stamped(), row: taskEvent }),
+  z.object({ kind: z.literal('memory'), ...stamped(), row: memory }),
+  z.object({ kind: z.literal('page'), ...stamped(), row: page }),
+  z.object({ kind: z.literal('blocklist'), ...stamped(), row: z.array(blockRule) }),
   // A chunk of visits: a grow-only set of visits minus a grow-only set of removed visit ids.
-  z.object({ kind: z.literal('visits'), ...stamped, visits: z.array(chunkVisit), deleted: z.array(z.string()) }),
+  z.object({ kind: z.literal('visits'), ...stamped(), visits: z.array(chunkVisit), deleted: z.array(z.string()) }),
   // A deleted row: deletes win over edits, so a deleted row never comes back.
-  z.object({ kind: z.literal('tombstone'), ...stamped }),
-]);
+  z.object({ kind: z.literal('tombstone'), ...stamped() }),
+]));
 export type DocBody = z.infer<typeof docBody>;
 
 /** The logical id of a row's document: `<kind>:<row id>` (the blocklist is one document). */

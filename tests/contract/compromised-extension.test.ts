@@ -73,8 +73,12 @@ function documentedCodes(): Set<string> {
 
 /** Paths (as key lists) of every string-typed field of a params schema. */
 function stringFields(schema: z.ZodType, prefix: string[] = []): string[][] {
-  const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; options?: z.ZodType[] } } })._zod.def;
+  const internals = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; options?: z.ZodType[] }; innerType?: z.ZodType } })._zod;
+  const def = internals.def;
   switch (def.type) {
+    case 'lazy':
+      // A named schema built on first use (shared/on-first-use.ts): what it wraps.
+      return stringFields(internals.innerType!, prefix);
     case 'optional':
     case 'default':
     case 'nullable':

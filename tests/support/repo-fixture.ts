@@ -64,19 +64,23 @@ export interface GeneratedChange {
   patch: string;
 }
 
-/** Deterministic many-file, many-hunk change (for the crash test and the apply benchmark). */
-export function generateLargeChange(fileCount: number, hunksPerFile: number): GeneratedChange {
+/**
+ * Deterministic many-file, many-hunk change (for the crash test and the apply benchmarks).
+ * `linesPerFile` (default: just enough for the hunks, 8 lines apart) spreads the hunks evenly.
+ */
+export function generateLargeChange(fileCount: number, hunksPerFile: number, linesPerFile = hunksPerFile * 8 + 8): GeneratedChange {
   const before: Record<string, string> = {};
   const after: Record<string, string> = {};
   const parts: string[] = [];
+  const lineCount = Math.max(linesPerFile, hunksPerFile * 8 + 8);
+  const step = Math.floor((lineCount - 8) / Math.max(1, hunksPerFile));
   for (let f = 0; f < fileCount; f++) {
     const path = `src/dir${f % 10}/file${f}.txt`;
-    const lineCount = hunksPerFile * 8 + 8;
     const old = Array.from({ length: lineCount }, (_, j) => `file ${f} line ${j} ${'·'.repeat(j % 40)}`);
     const next = [...old];
     parts.push(`diff --git a/${path} b/${path}`, `--- a/${path}`, `+++ b/${path}`);
     for (let h = 0; h < hunksPerFile; h++) {
-      const at = 4 + h * 8;
+      const at = 4 + h * step;
       next[at] = `file ${f} line ${at} changed by hunk ${h}`;
       parts.push(`@@ -${at},3 +${at},3 @@`, ` ${old[at - 1]}`, `-${old[at]}`, `+${next[at]}`, ` ${old[at + 1]}`);
     }

@@ -17,7 +17,7 @@ import { EMBED_BATCH, embedTexts, JOB_TIMEOUT_MS } from './client';
 import { DAY_MS } from '../../../shared/time';
 import { applyToMatrix, forgetMatrix, getEmbeddingSettings, messageText, modelId, pageSource, pageText, textHash, vectorKey } from './store';
 
-const embedCursor = z.object({
+const embedCursor = z.lazy(() => z.object({
   phase: z.enum(['page', 'message', 'sweep']),
   /** The last URL key (pages) or message id (messages) whose vector is stored; null: from the start. */
   after: z.string().nullable(),
@@ -29,16 +29,16 @@ const embedCursor = z.object({
   streaming: z.number().int().default(0),
   /** The dimension of this job's vectors, once the first reply said it. */
   dims: z.number().int().nullable(),
-});
+}));
 type EmbedCursor = z.infer<typeof embedCursor>;
-const storeSignature = z.object({ pages: z.number(), messages: z.number(), newestPage: z.number(), newestMessage: z.number() });
+const storeSignature = z.lazy(() => z.object({ pages: z.number(), messages: z.number(), newestPage: z.number(), newestMessage: z.number() }));
 /** What pages and messages looked like when a job was created (the periodic run compares it). */
 export type StoreSignature = z.infer<typeof storeSignature>;
-export const embedParams = z.object({ model: z.string(), signature: storeSignature.optional() });
+export const embedParams = z.lazy(() => z.object({ model: z.string(), signature: storeSignature.optional() }));
 
 /** Settings row: the signature the last successful job started from, and what it left for later. */
 export const LAST_RUN_KEY = 'embeddings.lastRun';
-const lastRun = z.object({ signature: storeSignature, streaming: z.number(), at: z.number() });
+const lastRun = z.lazy(() => z.object({ signature: storeSignature, streaming: z.number(), at: z.number() }));
 /** Even with no sign of change, the periodic run walks everything once a day. */
 const FULL_RUN_EVERY_MS = DAY_MS;
 

@@ -95,6 +95,74 @@ export function applyGitHunksInPlace(old: string, hunks: readonly Hunk[]): strin
   return parts.join('');
 }
 
+/**
+ * `applyGitHunksInPlace` for a patch parsed with `parsePatchBytes` (hunk lines are byte strings:
+ * one char per byte), on the file's bytes: the same answer, byte for byte, without decoding the
+ * file into a string, joining the result and encoding it back (a 200-file, 35 MB change spent
+ * ~100 ms there, and more in garbage collection). Newlines are found with Buffer#indexOf (memchr),
+ * the hunks' own lines compared byte by byte, and the result copied together from the file's own
+ * bytes and the hunks' lines. `allocate` gives the result's memory.
+ */
+export function applyGitHunksToBytes(old: Buffer, hunks: readonly Hunk[], allocate: (length: number) => Buffer): Buffer | null {
+  if (old.length === 0 || hunks.length === 0) return null;
+  // What to write, in order: a range [start, end) of `old`, or a hunk's line (then a newline).
+  const pieces: (readonly [number, number] | string)[] = [];
+  let length = 0;
+  let line = 0; // line number (0-based) that starts at `pos`
+  let pos = 0;
+  let copiedTo = 0;
+  for (const hunk of hunks) {
+    if (hunk.oldStart === null || hunk.oldNoEol || hunk.newNoEol) return null;
+    let oldCount = 0;
+    for (const entry of hunk.lines) if (entry.kind !== '+') oldCount++;
+    const at = oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
+    if (at < line) return null;
+    for (; line < at; line++) {
+      const end = old.indexOf(0x0a, pos);
+      if (end === -1) return null;
+      pos = end + 1;
+    }
+    if (pos > copiedTo) {
+      pieces.push([copiedTo, pos]);
+      length += pos - copiedTo;
+    }
+    for (const entry of hunk.lines) {
+      if (entry.kind !== '+') {
+        if (!bytesAre(old, pos, entry.text) || old[pos + entry.text.length] !== 0x0a) return null;
+        pos += entry.text.length + 1;
+        line++;
+        if (entry.kind === '-') continue;
+      }
+      pieces.push(entry.text);
+      length += entry.text.length + 1;
+    }
+    copiedTo = pos;
+  }
+  if (copiedTo < old.length) {
+    pieces.push([copiedTo, old.length]);
+    length += old.length - copiedTo;
+  }
+  const out = allocate(length);
+  let o = 0;
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      o += out.write(piece, o, 'latin1');
+      out[o++] = 0x0a;
+    } else {
+      out.set(old.subarray(piece[0], piece[1]), o);
+      o += piece[1] - piece[0];
+    }
+  }
+  return out;
+}
+
+/** Whether `bytes` holds the byte string `text` at `at`. */
+function bytesAre(bytes: Buffer, at: number, text: string): boolean {
+  if (at + text.length > bytes.length) return false;
+  for (let k = 0; k < text.length; k++) if (bytes[at + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
 /** The general case: the file as an array of lines (model-format hunks, CRLF, final newlines). */
 export function applyHunksByLines(path: string, oldText: string, change: Pick<FileChange, 'hunks'>): string {
   let old = toTextFile(oldText);

@@ -1,7 +1,7 @@
 /** The pure repo-tools core: patch parsing (both formats), exact hunk application, budgets, path rules. */
 import { describe, expect, it } from 'vitest';
 import { CodedError } from '../../../shared/errors';
-import { applyGitHunksInPlace, applyHunks, applyHunksByLines } from '../../../native-host/repo/core/apply';
+import { applyGitHunksInPlace, applyGitHunksToBytes, applyHunks, applyHunksByLines } from '../../../native-host/repo/core/apply';
 import { enforceBudgets, lineCount } from '../../../native-host/repo/core/budget';
 import { assertNoCaseTwins, pathComponents } from '../../../native-host/repo/core/path-rules';
 import { decodeGitPath, parsePatch, parsePatchBytes, type Hunk, type ParsedPatch } from '../../../native-host/repo/core/patch';
@@ -161,6 +161,10 @@ describe('the line-splitting-free path for git hunks', () => {
         from = start + take;
       }
       const fast = applyGitHunksInPlace(old, hunks);
+      // The same on bytes, with the hunks as byte strings (as parsePatchBytes gives them).
+      const byteHunks = hunks.map((hunk) => ({ ...hunk, lines: hunk.lines.map((entry) => ({ ...entry, text: Buffer.from(entry.text, 'utf8').toString('latin1') })) }));
+      const onBytes = applyGitHunksToBytes(Buffer.from(old, 'utf8'), byteHunks, (length) => Buffer.alloc(length));
+      expect(onBytes === null ? null : onBytes.toString('utf8'), `seed ${seed} (bytes)`).toBe(fast);
       let slow: string | undefined;
       try {
         slow = applyHunksByLines('f', old, { hunks });

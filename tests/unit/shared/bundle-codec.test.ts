@@ -112,7 +112,7 @@ describe('damaged bundles', async () => {
 describe('schema versions', () => {
   // A made-up version 2 that renames threads.title to threads.name: the reader must read version 1
   // bundles through the upgrade and refuse a version it does not know.
-  const threadV2 = ROW_SCHEMAS_V1.threads.omit({ title: true }).extend({ name: z.string() });
+  const threadV2 = ROW_SCHEMAS_V1.threads.unwrap().omit({ title: true }).extend({ name: z.string() });
   const v1 = BUNDLE_VERSIONS[0]!;
   const versions: BundleVersion[] = [
     { ...v1, upgrade: (component, row) => (component === 'threads' ? (({ title, ...rest }: { title: string }) => ({ ...rest, name: title }))(row as { title: string }) : row) },
