@@ -64,6 +64,9 @@ describe('live views', () => {
     await serviceWorkerTarget(launched.browser);
     options = await openExtensionPage(launched.browser, 'options.html#overview');
     await options.waitForSelector('[data-testid=overview-tabs-open]');
+    // Start from a settled count: the welcome page opens on install on its own time, and every tab
+    // the browser has (web pages or not) is counted open once capture has seen it.
+    await options.waitForFunction(async () => Number(document.querySelector('[data-testid=overview-tabs-open]')?.textContent) === (await chrome.tabs.query({})).length, { timeout: 20_000, polling: 100 });
   }, 60_000);
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'puppeteer-core';
 import { extensionUrl, launchWithExtension, openExtensionPage, serviceWorkerTarget } from '../../support/chromium';
-import { readStore } from '../../support/idb';
+import { readVisits } from '../../support/idb';
 import { command, sleep, waitUntil } from '../browser';
 import type { Scenario } from '../report';
 
@@ -101,7 +101,7 @@ export const hostileContent: Scenario = {
       await command(helper, 'chat.send', { threadId: thread.id, content: 'summarize' });
       await sleep(1500);
       // The visit arrives through history.onVisited, on its own time.
-      await waitUntil('the visit to be captured', async () => ((await readStore(helper, 'visits')).length > 0 ? true : undefined), 30_000, 200);
+      await waitUntil('the visit to be captured', async () => ((await readVisits(helper)).length > 0 ? true : undefined), 30_000, 200);
       await helper.close();
       await tab.bringToFront();
 
