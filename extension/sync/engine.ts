@@ -217,6 +217,7 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
     const refused = await addOrRefused(db.table(table), add);
     await db.table(table).bulkPut([...put, ...refused]);
   }
+  report.visitsAdded += await stored.flush();
   await db.syncDocs.bulkPut(records);
 }
 

@@ -18,6 +18,7 @@ import type { z } from 'zod';
 import { CHUNK_WEEK_MS, chunkBucketOf, parseChunkId, visitChunkId, type chunkVisit } from '../../shared/sync/format';
 import { makeVisit } from '../../shared/history/visit';
 import { urlKey as urlKeyOf } from '../../shared/url';
+import type { Visit } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
 import { addVisits, deleteVisitsById, visitsInRange, walkVisits } from '../visits';
 
@@ -55,7 +56,8 @@ export async function readChunks(db: HydraDb, docIds: string[]): Promise<Map<str
  * here (through history's addVisits), removes the visits it lists as deleted and keeps their
  * tombstones. Returns how many visits were added and removed.
  */
-export async function applyChunk(db: HydraDb, docId: string, content: ChunkContent, stored: StoredVisits = storedVisits(db)): Promise<{ added: number; removed: number }> {
+export async function applyChunk(db: HydraDb, docId: string, content: ChunkContent, batch?: StoredVisits): Promise<{ added: number; removed: number }> {
+  const stored = batch ?? storedVisits(db);
   const chunk = parseChunkId(docId);
   if (!chunk) return { added: 0, removed: 0 };
   const deleted = new Set(content.deleted);
@@ -68,7 +70,11 @@ export async function applyChunk(db: HydraDb, docId: string, content: ChunkConte
     .filter((visit) => !deleted.has(visit.id) && visitChunkId(visit.id) === docId);
   const known = candidates.length ? await db.syncTombstones.bulkGet(candidates.map((visit) => visit.id)) : [];
   const fresh = candidates.filter((_, i) => known[i] === undefined);
-  const { added } = await addVisits(db, fresh);
+  stored.add(fresh);
+  // In a batch the caller writes every chunk's new visits at once (flush): the chunk documents of
+  // one week interleave in time, and writing them one by one rewrote each storage chunk of the
+  // week once per document.
+  const added = batch ? 0 : await stored.flush();
   for (const visit of fresh) present.add(visit.id);
   let removed = 0;
   if (deleted.size) {
@@ -81,14 +87,29 @@ export async function applyChunk(db: HydraDb, docId: string, content: ChunkConte
   return { added, removed };
 }
 
-/** The ids of the visits stored here, by chunk week, each week read once (keys only) per batch of chunks. */
+/**
+ * The ids of the visits stored here, by chunk week, each week read once per batch of chunks; and
+ * the visits the batch's chunks add, written together in time order by `flush` (returns how many
+ * were new), inside the batch's transaction.
+ */
 export interface StoredVisits {
   ofWeek(week: number): Promise<Set<string>>;
+  add(visits: readonly Visit[]): void;
+  flush(): Promise<number>;
 }
 
 export function storedVisits(db: HydraDb): StoredVisits {
   const weeks = new Map<number, Promise<Set<string>>>();
+  let adding: Visit[] = [];
   return {
+    add(visits) {
+      for (const visit of visits) adding.push(visit);
+    },
+    async flush() {
+      const visits = adding;
+      adding = [];
+      return visits.length ? (await addVisits(db, visits)).added : 0;
+    },
     ofWeek(week) {
       if (!weeks.has(week)) weeks.set(week, visitsInRange(db, week * CHUNK_WEEK_MS, (week + 1) * CHUNK_WEEK_MS).then((visits) => new Set(visits.map((visit) => visit.id))));
       return weeks.get(week)!;
