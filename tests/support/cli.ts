@@ -26,7 +26,13 @@ export function inspectWithPeakRss(bytes: Uint8Array): { status: number | null; 
   const dir = mkdtempSync(join(tmpdir(), 'hf-inspect-'));
   try {
     const preload = join(dir, 'maxrss.cjs');
-    writeFileSync(preload, "process.on('exit', () => process.stderr.write(`\\nmaxrss-kb=${process.resourceUsage().maxRSS}\\n`));\n");
+    // The peak of this process's own memory: VmHWM on Linux. getrusage's maxRSS is not reset by
+    // exec, so a child forked from a big parent (the stress runner, grown by earlier scenarios)
+    // reported the parent's size (236 MB for every file of one full run).
+    writeFileSync(
+      preload,
+      "const fs = require('fs'); process.on('exit', () => { let kb = process.resourceUsage().maxRSS; try { kb = Number(/VmHWM:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]); } catch {} process.stderr.write(`\\nmaxrss-kb=${kb}\\n`); });\n",
+    );
     const path = join(dir, 'input.hydraflow');
     writeFileSync(path, bytes);
     const run = spawnSync(process.execPath, ['--require', preload, CLI, 'bundle', 'inspect', path], { encoding: 'utf8', timeout: 120_000 });
