@@ -14,7 +14,7 @@
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
 import { visitId } from '../../shared/history/visit';
-import { rowDocId, visitChunkId, type RowKind } from '../../shared/sync/format';
+import { chunkIdOf, rowDocId, type RowKind } from '../../shared/sync/format';
 import Dexie from 'dexie';
 import { registerDbMiddleware, type HydraDb, type SyncOutboxRow, type SyncTombstoneRow } from '../db';
 import { observeVisits } from '../visits';
@@ -125,10 +125,9 @@ observeVisits({
   async changed(db: HydraDb, visits, change) {
     const trans = Dexie.currentTransaction?.idbtrans;
     if (!trans || incoming.has(trans) || !trans.objectStoreNames.contains(OUTBOX_STORE)) return;
-    const ids = visits.map((visit) => visitId(visit.urlKey, visit.visitedAt));
     const hlc = tick();
-    await db.syncOutbox.bulkPut([...new Set(ids.map(visitChunkId))].map((docId): SyncOutboxRow => ({ docId, hlc })));
-    if (change === 'removed') await db.syncTombstones.bulkPut(ids.map((id): SyncTombstoneRow => ({ id, chunk: visitChunkId(id) })));
+    await db.syncOutbox.bulkPut([...new Set(visits.map((visit) => chunkIdOf(visit.urlKey, visit.visitedAt)))].map((docId): SyncOutboxRow => ({ docId, hlc })));
+    if (change === 'removed') await db.syncTombstones.bulkPut(visits.map((visit): SyncTombstoneRow => ({ id: visitId(visit.urlKey, visit.visitedAt), chunk: chunkIdOf(visit.urlKey, visit.visitedAt) })));
     if (listener) setTimeout(() => listener?.(), 0);
   },
 });

@@ -15,7 +15,7 @@
  * machines' versions is a union and never a conflict, and a deleted visit never comes back.
  */
 import type { z } from 'zod';
-import { CHUNK_WEEK_MS, chunkBucketOf, parseChunkId, visitChunkId, type chunkVisit } from '../../shared/sync/format';
+import { CHUNK_WEEK_MS, chunkIdOf, parseChunkId, visitChunkId, type chunkVisit } from '../../shared/sync/format';
 import { makeVisit } from '../../shared/history/visit';
 import { urlKey as urlKeyOf } from '../../shared/url';
 import type { Visit } from '../../shared/schemas/entities';
@@ -31,19 +31,17 @@ export interface ChunkContent {
 /** What this machine holds of each chunk: its visits and the visits deleted here. */
 export async function readChunks(db: HydraDb, docIds: string[]): Promise<Map<string, ChunkContent>> {
   const out = new Map<string, ChunkContent>();
-  const byWeek = new Map<number, Set<number>>();
+  const weeks = new Set<number>();
   for (const docId of docIds) {
     const chunk = parseChunkId(docId);
     if (!chunk) continue;
     out.set(docId, { visits: [], deleted: [] });
-    if (!byWeek.has(chunk.week)) byWeek.set(chunk.week, new Set());
-    byWeek.get(chunk.week)!.add(chunk.bucket);
+    weeks.add(chunk.week);
   }
-  for (const [week, buckets] of byWeek) {
+  for (const week of weeks) {
     for (const visit of await visitsInRange(db, week * CHUNK_WEEK_MS, (week + 1) * CHUNK_WEEK_MS)) {
-      const bucket = chunkBucketOf(visit.urlKey);
-      if (!buckets.has(bucket)) continue;
-      out.get(`visits:${week}:${bucket}`)!.visits.push([visit.url, visit.title, visit.visitedAt, visit.transition, visit.source]);
+      // Only the chunks asked for (other buckets of the week are not).
+      out.get(chunkIdOf(visit.urlKey, visit.visitedAt))?.visits.push([visit.url, visit.title, visit.visitedAt, visit.transition, visit.source]);
     }
   }
   const tombstones = await db.syncTombstones.where('chunk').anyOf([...out.keys()]).toArray();
@@ -120,7 +118,7 @@ export function storedVisits(db: HydraDb): StoredVisits {
 /** Every chunk document this machine has visits for (the first sync with a database sends them all). */
 export async function allChunkIds(db: HydraDb): Promise<string[]> {
   const ids = new Set<string>();
-  for await (const batch of walkVisits(db)) for (const visit of batch) ids.add(`visits:${Math.floor(visit.visitedAt / CHUNK_WEEK_MS)}:${chunkBucketOf(visit.urlKey)}`);
+  for await (const batch of walkVisits(db)) for (const visit of batch) ids.add(chunkIdOf(visit.urlKey, visit.visitedAt));
   for (const tombstone of await db.syncTombstones.toArray()) ids.add(tombstone.chunk);
   return [...ids];
 }

@@ -102,12 +102,15 @@ export function docKindOf(docId: string): DocKind | null {
 export const CHUNK_WEEK_MS = 7 * DAY_MS;
 export const CHUNK_BUCKETS = 8;
 
+/** The chunk document of a visit by its URL key and time. */
+export function chunkIdOf(urlKey: string, visitedAt: number): string {
+  return `visits:${Math.floor(visitedAt / CHUNK_WEEK_MS)}:${chunkBucketOf(urlKey)}`;
+}
+
 /** The chunk document a visit belongs to, from its id (`${urlKey}@${visitedAt}`) alone. */
 export function visitChunkId(visitId: string): string {
   const at = visitId.lastIndexOf('@');
-  const key = visitId.slice(0, at);
-  const visitedAt = Number(visitId.slice(at + 1));
-  return `visits:${Math.floor(visitedAt / CHUNK_WEEK_MS)}:${hash53(key) % CHUNK_BUCKETS}`;
+  return chunkIdOf(visitId.slice(0, at), Number(visitId.slice(at + 1)));
 }
 
 /** The week and bucket of a chunk id. */
