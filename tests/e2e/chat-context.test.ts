@@ -306,7 +306,9 @@ describe('chat context and a panel that follows the data, in real Chromium', () 
     await helper.click('[data-testid=model-save]');
     // Saving also tests the endpoint (#24): it answers and has the chosen model.
     await helper.waitForFunction(() => document.querySelector('[data-testid=model-status]')?.textContent?.startsWith('Saved. The endpoint answers'), { timeout: 10_000 });
-    await panel.waitForFunction(() => document.querySelector('[data-testid=composer-send]')?.textContent === 'Send', { timeout: 5_000 });
+    // The panel is behind the options page: a hidden page runs no animation frames, so this waits
+    // by interval polling (raf polling checked once, then never again, when the live query was slow).
+    await panel.waitForFunction(() => document.querySelector('[data-testid=composer-send]')?.textContent === 'Send', { timeout: 5_000, polling: 100 });
     const before = chatRequests(openai).length;
     await ask(panel, openai, 'Now you can answer');
     expect(chatRequests(openai).length).toBe(before + 1);
@@ -328,7 +330,9 @@ describe('chat context and a panel that follows the data, in real Chromium', () 
     // The wipe removed the model too: notes again, and a model saved again makes it chat on a new thread.
     await panel.waitForFunction(() => document.querySelector('[data-testid=composer-send]')?.textContent === 'Save note', { timeout: 5_000 });
     await command(helper, 'chat.setSettings', { settings: { kind: 'openai', baseUrl: openai.url, model: 'fake-gpt' } });
-    await panel.waitForFunction(() => document.querySelector('[data-testid=composer-send]')?.textContent === 'Send', { timeout: 5_000 });
+    // The panel is behind the options page: a hidden page runs no animation frames, so this waits
+    // by interval polling (raf polling checked once, then never again, when the live query was slow).
+    await panel.waitForFunction(() => document.querySelector('[data-testid=composer-send]')?.textContent === 'Send', { timeout: 5_000, polling: 100 });
     await ask(panel, openai, 'After the wipe');
     const threads = await readStore<{ id: string }>(helper, 'threads');
     expect(threads).toHaveLength(1);

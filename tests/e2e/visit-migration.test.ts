@@ -125,7 +125,8 @@ describe('visit migration (v5) in real Chromium', () => {
     // jobs page lists the upgrade as done.
     await page.goto(page.url().replace(/[^/]*$/, 'options.html#history'));
     await page.waitForFunction((n) => document.querySelector('[data-testid=visit-total]')?.textContent?.replace(/\D/g, '') === String(n), { timeout: 30_000 }, VISITS);
-    const newest = await page.$eval('[data-testid=history-visit] a', (link) => link.textContent);
+    // The total and the list answer separately: wait for the list's first row.
+    const newest = await (await page.waitForSelector('[data-testid=history-visit] a', { timeout: 30_000 }))!.evaluate((link) => link.textContent);
     expect(newest).toBe(rows[VISITS - 1]!.title);
     await page.click('[data-testid=nav-jobs]');
     await page.waitForSelector('[data-testid=job][data-type=visits_migrate][data-status=succeeded]', { timeout: 30_000 });
