@@ -11,7 +11,7 @@ import { lineCount, sumFigures, type ChangeFigures } from './core/budget';
 import { assertNoCaseTwins } from './core/path-rules';
 import type { FileChange, ParsedPatch } from './core/patch';
 import { PathChecker, type SafePath } from './paths';
-import { inPlaceIdentity, type PlannedWrite } from './transaction';
+import { contentLength, inPlaceIdentity, type FileContent, type PlannedWrite } from './transaction';
 
 export interface DiffstatItem {
   path: string;
@@ -146,11 +146,12 @@ function readText(safe: SafePath, path: string, codec: Codec, slab: Slab): { byt
 
 /**
  * The file after the change's hunks. A byte-string patch (the host's) is applied to the bytes
- * directly when `applyGitHunksToBytes` answers (git hunks; the common case), else through text.
+ * directly when `applyGitHunksToBytes` answers (git hunks; the common case): the result is pieces
+ * of the old bytes and the added lines. Otherwise through text.
  */
-function applied(path: string, old: { bytes: Buffer; text(): string }, change: FileChange, codec: Codec, slab: Slab): Buffer {
+function applied(path: string, old: { bytes: Buffer; text(): string }, change: FileChange, codec: Codec, slab: Slab): FileContent {
   if (codec === codecs.bytes) {
-    const direct = applyGitHunksToBytes(old.bytes, change.hunks, (length) => slab.take(length));
+    const direct = applyGitHunksToBytes(old.bytes, change.hunks);
     if (direct !== null) return direct;
   }
   return codec.encode(applyHunks(path, old.text(), change), slab);
@@ -219,10 +220,10 @@ function planOne(change: FileChange, source: SafePath, target: SafePath | null, 
   const { added, removed } = countHunkLines(change.hunks);
   if (target === null) {
     writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after, mode, missingDirs: [], op: 'modify', linesAdded: added, linesRemoved: removed, inPlace: inPlaceIdentity(source.stats) });
-    return { path, movePath: null, op: 'modify', linesAdded: added, linesRemoved: removed, bytes: after.length };
+    return { path, movePath: null, op: 'modify', linesAdded: added, linesRemoved: removed, bytes: contentLength(after) };
   }
   if (target.stats) throw new CodedError('FILE_EXISTS', `${target.relative} already exists; the patch would rename ${path} onto it`);
   writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after: null, mode, missingDirs: [], op: 'delete', linesAdded: 0, linesRemoved: 0, inPlace: null });
   writes.push({ absolute: target.absolute, relative: target.relative, before: null, after, mode, missingDirs: target.missingDirs, op: 'create', linesAdded: added, linesRemoved: removed, inPlace: null });
-  return { path, movePath: target.relative, op: 'rename', linesAdded: added, linesRemoved: removed, bytes: after.length };
+  return { path, movePath: target.relative, op: 'rename', linesAdded: added, linesRemoved: removed, bytes: contentLength(after) };
 }

@@ -28,7 +28,7 @@
  * Concurrent edits by other programs between our read and our write are not detected.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync, writevSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync, writevSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../shared/errors';
@@ -36,8 +36,24 @@ import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile
 import { processAlive } from '../core/process';
 import { PathChecker } from './paths';
 
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+export function sha256(bytes: Uint8Array | FileContent): string {
+  if (!Array.isArray(bytes)) return createHash('sha256').update(bytes as Uint8Array).digest('hex');
+  const hash = createHash('sha256');
+  for (const piece of bytes) hash.update(piece);
+  return hash.digest('hex');
+}
+
+/**
+ * A file's bytes: one buffer, or pieces to be written one after the other (a patched file as
+ * slices of its old bytes and of its added lines, never joined in memory: core/apply.ts).
+ */
+export type FileContent = Buffer | readonly Buffer[];
+
+export function contentLength(content: FileContent): number {
+  if (!Array.isArray(content)) return (content as Buffer).length;
+  let length = 0;
+  for (const piece of content) length += piece.length;
+  return length;
 }
 
 export const ledgerFile = z.lazy(() => z.object({
@@ -83,7 +99,7 @@ export interface PlannedWrite {
   absolute: string;
   relative: string;
   before: Buffer | null;
-  after: Buffer | null;
+  after: FileContent | null;
   mode: number | null;
   missingDirs: string[];
   op: 'create' | 'modify' | 'delete';
@@ -130,24 +146,36 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
 }
 
 /** Writes buffers one after the other into a new file, without joining them in memory first. */
-function writeBuffers(file: string, buffers: Buffer[]): void {
+function writeBuffers(file: string, buffers: readonly Buffer[]): void {
   const fd = openSync(file, 'w', PRIVATE_FILE_MODE);
   try {
-    // One writev per 1,024 buffers (IOV_MAX); a short write is finished buffer by buffer.
-    for (let from = 0; from < buffers.length; from += 1024) {
-      const batch = buffers.slice(from, from + 1024);
-      let written = writevSync(fd, batch);
-      for (const buffer of batch) {
-        if (written >= buffer.length) {
-          written -= buffer.length;
-          continue;
-        }
-        for (let at = written; at < buffer.length; ) at += writeSync(fd, buffer, at, buffer.length - at);
-        written = 0;
-      }
-    }
+    writeAll(fd, buffers, null);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Writes `content` whole, at `position` (null: the file's offset), one writev per 1,024 pieces (IOV_MAX). */
+function writeAll(fd: number, content: FileContent, position: number | null): void {
+  const buffers = Array.isArray(content) ? (content as readonly Buffer[]) : [content as Buffer];
+  let at = position;
+  for (let from = 0; from < buffers.length; from += 1024) {
+    const batch = buffers.slice(from, from + 1024);
+    let written = writevSync(fd, batch, at ?? undefined);
+    if (at !== null) at += written;
+    // A short write is finished buffer by buffer.
+    for (const buffer of batch) {
+      if (written >= buffer.length) {
+        written -= buffer.length;
+        continue;
+      }
+      for (let offset = written; offset < buffer.length; ) {
+        const n = writeSync(fd, buffer, offset, buffer.length - offset, at);
+        offset += n;
+        if (at !== null) at += n;
+      }
+      written = 0;
+    }
   }
 }
 
@@ -244,7 +272,7 @@ export async function commitChange(dir: string, spec: CommitSpec): Promise<Ledge
       afterSha256: write.afterSha256 ?? (write.after === null ? null : sha256(write.after)),
       linesAdded: write.linesAdded,
       linesRemoved: write.linesRemoved,
-      bytes: write.after?.length ?? 0,
+      bytes: write.after === null ? 0 : contentLength(write.after),
       preImage,
       mode: write.mode,
     });
@@ -287,7 +315,12 @@ function writeTarget(write: PlannedWrite): void {
     if (write.inPlace !== null && overwriteInPlace(write.absolute, write.after, write.inPlace)) return;
     unlinkSync(write.absolute);
   }
-  writeFileSync(write.absolute, write.after, { flag: 'wx', mode: write.mode ?? 0o644 });
+  const fd = openSync(write.absolute, 'wx', write.mode ?? 0o644);
+  try {
+    writeAll(fd, write.after, null);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -295,7 +328,7 @@ function writeTarget(write: PlannedWrite): void {
  * when its owner may not write it (the caller replaces it instead); throws when it is no longer
  * the same single-link regular file (changed under us: the change is rolled back).
  */
-function overwriteInPlace(absolute: string, data: Buffer, identity: FileIdentity): boolean {
+function overwriteInPlace(absolute: string, data: FileContent, identity: FileIdentity): boolean {
   let fd: number;
   try {
     fd = openSync(absolute, constants.O_WRONLY | constants.O_NOFOLLOW);
@@ -309,8 +342,8 @@ function overwriteInPlace(absolute: string, data: Buffer, identity: FileIdentity
     if (!stats.isFile() || stats.nlink !== 1 || stats.ino !== identity.ino || stats.dev !== identity.dev) {
       throw new Error(`${absolute} was replaced or linked while the change was being written`);
     }
-    for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at, at);
-    ftruncateSync(fd, data.length);
+    writeAll(fd, data, 0);
+    ftruncateSync(fd, contentLength(data));
   } finally {
     closeSync(fd);
   }

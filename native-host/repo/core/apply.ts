@@ -55,62 +55,86 @@ export function applyHunks(path: string, oldText: string, change: Pick<FileChang
 
 /**
  * The common case without splitting the file into lines: git hunks (line numbers), every line
- * they touch ending in "\n", no "No newline at end of file" marker. The text between hunks is
- * copied as whole slices; only the hunks' own lines are compared. Returns null for anything else,
- * including a hunk that does not match, and applyHunksByLines decides (and names the error): both
- * give the same result wherever this one answers (a unit test compares them).
+ * they touch ending in "\n", no "No newline at end of file" marker. `layOutGitHunks` locates the
+ * hunks once for both forms of a file (a string, or bytes with the hunks as byte strings) and
+ * describes the new file as ranges of the old one and the hunks' added lines; only the hunks'
+ * own lines are compared. Null for anything else, including a hunk that does not match: then
+ * applyHunksByLines decides (and names the error). Both forms give the same result wherever they
+ * answer, and the same as applyHunksByLines (a unit test compares all three).
  */
 export function applyGitHunksInPlace(old: string, hunks: readonly Hunk[]): string | null {
-  if (old === '' || hunks.length === 0) return null;
+  const layout = layOutGitHunks(
+    {
+      length: old.length,
+      newline: (from) => old.indexOf('\n', from),
+      lineAt: (at, text) => old.startsWith(text, at) && old.charCodeAt(at + text.length) === 0x0a,
+    },
+    hunks,
+  );
+  if (layout === null) return null;
   const parts: string[] = [];
-  let line = 0; // line number (0-based) that starts at `pos`
-  let pos = 0;
-  let copiedTo = 0;
-  for (const hunk of hunks) {
-    if (hunk.oldStart === null || hunk.oldNoEol || hunk.newNoEol) return null;
-    let oldCount = 0;
-    for (const entry of hunk.lines) if (entry.kind !== '+') oldCount++;
-    const at = oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
-    if (at < line) return null;
-    for (; line < at; line++) {
-      const end = old.indexOf('\n', pos);
-      if (end === -1) return null;
-      pos = end + 1;
-    }
-    if (pos > copiedTo) parts.push(old.slice(copiedTo, pos));
-    for (const entry of hunk.lines) {
-      if (entry.kind === '+') {
-        parts.push(entry.text, '\n');
-        continue;
-      }
-      const text = entry.text;
-      if (!old.startsWith(text, pos) || old.charCodeAt(pos + text.length) !== 0x0a) return null;
-      pos += text.length + 1;
-      line++;
-      if (entry.kind === ' ') parts.push(text, '\n');
-    }
-    copiedTo = pos;
+  for (let k = 0; k < layout.length; k++) {
+    const piece = layout[k]!;
+    if (typeof piece === 'string') parts.push(piece, '\n');
+    else parts.push(old.slice(piece, layout[++k] as number));
   }
-  if (copiedTo < old.length) parts.push(old.slice(copiedTo));
   return parts.join('');
 }
 
 /**
  * `applyGitHunksInPlace` for a patch parsed with `parsePatchBytes` (hunk lines are byte strings:
- * one char per byte), on the file's bytes: the same answer, byte for byte, without decoding the
- * file into a string, joining the result and encoding it back (a 200-file, 35 MB change spent
- * ~100 ms there, and more in garbage collection). Newlines are found with Buffer#indexOf (memchr),
- * the hunks' own lines compared byte by byte, and the result copied together from the file's own
- * bytes and the hunks' lines. `allocate` gives the result's memory.
+ * one char per byte), on the file's bytes, without decoding it into a string: the new file as
+ * pieces to write one after the other, byte for byte the same. The pieces are slices of `old`
+ * (never copied) and of one small buffer holding the added lines: a 200-file, 35 MB change
+ * spent ~100 ms decoding, joining and encoding strings, and then ~30 ms faulting in fresh memory
+ * for a joined copy of each new file (see docs/performance.md); the pieces are written with
+ * `writev` and hashed piece by piece.
  */
-export function applyGitHunksToBytes(old: Buffer, hunks: readonly Hunk[], allocate: (length: number) => Buffer): Buffer | null {
+export function applyGitHunksToBytes(old: Buffer, hunks: readonly Hunk[]): Buffer[] | null {
+  const layout = layOutGitHunks({ length: old.length, newline: (from) => old.indexOf(0x0a, from), lineAt: (at, text) => bytesAre(old, at, text) && old[at + text.length] === 0x0a }, hunks);
+  if (layout === null) return null;
+  let addedLength = 0;
+  for (const piece of layout) if (typeof piece === 'string') addedLength += piece.length + 1;
+  const added = Buffer.allocUnsafe(addedLength);
+  const pieces: Buffer[] = [];
+  let written = 0;
+  let run = -1; // where the current run of added lines starts in `added`
+  for (let k = 0; k < layout.length; k++) {
+    const piece = layout[k]!;
+    if (typeof piece === 'string') {
+      if (run === -1) run = written;
+      written += added.write(piece, written, 'latin1');
+      added[written++] = 0x0a;
+      continue;
+    }
+    if (run !== -1) pieces.push(added.subarray(run, written));
+    run = -1;
+    pieces.push(old.subarray(piece, layout[++k] as number));
+  }
+  if (run !== -1) pieces.push(added.subarray(run, written));
+  return pieces;
+}
+
+/** A file's text as layOutGitHunks reads it: a string or bytes, positions in its own units. */
+interface OldText {
+  readonly length: number;
+  /** Where the first "\n" at or after `from` is, or -1. */
+  newline(from: number): number;
+  /** Whether the file holds `text` followed by "\n" at `at`. */
+  lineAt(at: number, text: string): boolean;
+}
+
+/**
+ * The new file, in order: a range of the old one (two numbers, start and end: the text between
+ * hunks and their context lines, which are the old file's own) or an added line (a string, to be
+ * followed by "\n"). Null where applyGitHunksInPlace declines (see there).
+ */
+function layOutGitHunks(old: OldText, hunks: readonly Hunk[]): (number | string)[] | null {
   if (old.length === 0 || hunks.length === 0) return null;
-  // What to write, in order: a range [start, end) of `old`, or a hunk's line (then a newline).
-  const pieces: (readonly [number, number] | string)[] = [];
-  let length = 0;
+  const layout: (number | string)[] = [];
   let line = 0; // line number (0-based) that starts at `pos`
   let pos = 0;
-  let copiedTo = 0;
+  let keptFrom = 0; // the old file from here to `pos` is kept, not yet in `layout`
   for (const hunk of hunks) {
     if (hunk.oldStart === null || hunk.oldNoEol || hunk.newNoEol) return null;
     let oldCount = 0;
@@ -118,42 +142,27 @@ export function applyGitHunksToBytes(old: Buffer, hunks: readonly Hunk[], alloca
     const at = oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
     if (at < line) return null;
     for (; line < at; line++) {
-      const end = old.indexOf(0x0a, pos);
+      const end = old.newline(pos);
       if (end === -1) return null;
       pos = end + 1;
     }
-    if (pos > copiedTo) {
-      pieces.push([copiedTo, pos]);
-      length += pos - copiedTo;
-    }
     for (const entry of hunk.lines) {
-      if (entry.kind !== '+') {
-        if (!bytesAre(old, pos, entry.text) || old[pos + entry.text.length] !== 0x0a) return null;
-        pos += entry.text.length + 1;
-        line++;
-        if (entry.kind === '-') continue;
+      if (entry.kind !== ' ') {
+        if (pos > keptFrom) layout.push(keptFrom, pos);
+        if (entry.kind === '+') {
+          layout.push(entry.text);
+          keptFrom = pos;
+          continue;
+        }
       }
-      pieces.push(entry.text);
-      length += entry.text.length + 1;
-    }
-    copiedTo = pos;
-  }
-  if (copiedTo < old.length) {
-    pieces.push([copiedTo, old.length]);
-    length += old.length - copiedTo;
-  }
-  const out = allocate(length);
-  let o = 0;
-  for (const piece of pieces) {
-    if (typeof piece === 'string') {
-      o += out.write(piece, o, 'latin1');
-      out[o++] = 0x0a;
-    } else {
-      out.set(old.subarray(piece[0], piece[1]), o);
-      o += piece[1] - piece[0];
+      if (!old.lineAt(pos, entry.text)) return null;
+      pos += entry.text.length + 1;
+      line++;
+      if (entry.kind === '-') keptFrom = pos;
     }
   }
-  return out;
+  if (old.length > keptFrom) layout.push(keptFrom, old.length);
+  return layout;
 }
 
 /** Whether `bytes` holds the byte string `text` at `at`. */
