@@ -10,7 +10,7 @@
  * Originals are opened without blocking (a FIFO is refused, not waited on) and must be regular
  * files; `noFollow` refuses a symlink too (files the extension named in an allowed folder).
  */
-import { closeSync, constants, fstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, fstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CodedError } from '../../shared/errors';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-files';
@@ -62,7 +62,24 @@ function openOriginal(path: string, noFollow: boolean): { fd: number; size: numb
   return { fd, size: stats.size };
 }
 
+/**
+ * Copies the open file `from` into a new private file `to`. On Linux the kernel copies it
+ * (copy_file_range, through the descriptor's /proc link: the very file that was opened and
+ * checked, whatever its path names now), without passing every byte through a buffer here: a
+ * 57 MB History took 40–200 ms read and written in 1 MB pieces, 17–37 ms copied by the kernel.
+ * `to` is in a fresh 0700 folder of ours; where the kernel copy is not available, the bytes go
+ * through JavaScript.
+ */
 function copyFd(from: number, to: string): void {
+  if (process.platform === 'linux') {
+    try {
+      copyFileSync(`/proc/self/fd/${from}`, to, constants.COPYFILE_EXCL);
+      chmodSync(to, PRIVATE_FILE_MODE);
+      return;
+    } catch {
+      rmSync(to, { force: true });
+    }
+  }
   const out = openSync(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, PRIVATE_FILE_MODE);
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);

@@ -2,26 +2,33 @@
  * Opens a snapshot copy with better-sqlite3 and turns SQLite's failures into our codes. Integers
  * come back as BigInt (Chrome times exceed 2^53); callers convert them through shared/time.ts.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { CodedError } from '../../shared/errors';
 
 export type Sqlite = Database.Database;
 
-let loaded: typeof Database | null = null;
+let loaded: { Database: typeof Database; options: Database.Options } | null = null;
 
 /**
  * better-sqlite3 is a native addon: the host package lists it as an optional dependency, so the
  * host installs (and bundles and repo tools work) even where npm could neither download a
  * prebuilt binary nor compile one. It is loaded on first use, with a message saying what to do.
+ * Its addon is named by the path where npm puts it (build/Release), which spares the `bindings`
+ * package's search of a dozen paths at every CLI start; elsewhere better-sqlite3 finds it itself.
  */
-function loadDatabase(): typeof Database {
+function loadDatabase(): { Database: typeof Database; options: Database.Options } {
   if (loaded) return loaded;
   try {
-    const constructor = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
-    new constructor(':memory:').close();
-    loaded = constructor;
-    return constructor;
+    const require = createRequire(import.meta.url);
+    const constructor = require('better-sqlite3') as typeof Database;
+    const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    const options: Database.Options = existsSync(addon) ? { nativeBinding: addon } : {};
+    new constructor(':memory:', options).close();
+    loaded = { Database: constructor, options };
+    return loaded;
   } catch (error) {
     throw new CodedError('HISTORY_READER_UNAVAILABLE', sqliteHelp((error as Error).message));
   }
@@ -59,15 +66,15 @@ const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_FORMAT
  * read-write to let SQLite recover it. The original file is never opened.
  */
 export function openSnapshot(path: string): Sqlite {
-  const Database = loadDatabase();
+  const { Database, options } = loadDatabase();
   let db: Sqlite;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = new Database(path, { ...options, readonly: true, fileMustExist: true });
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (error) {
     if (isCorrupt(error)) throw corrupt(error);
     try {
-      db = new Database(path, { fileMustExist: true });
+      db = new Database(path, { ...options, fileMustExist: true });
       db.prepare('SELECT count(*) FROM sqlite_master').get();
     } catch (retry) {
       throw corrupt(retry);

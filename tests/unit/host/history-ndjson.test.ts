@@ -117,6 +117,32 @@ describe('history export NDJSON made by SQLite', () => {
     }
   });
 
+  it('does the same on a crafted file whose URL ids are not all integers', () => {
+    // Untyped columns: ids 2.5 and 4.5 are REAL. The URL check classifies rows by integer id in
+    // one pass; a row it cannot name so must still have its URL checked (javascript: is refused).
+    const path = join(dir, 'History-odd-ids');
+    const db = new Database(path);
+    db.exec('CREATE TABLE urls (id, url, title); CREATE TABLE visits (id INTEGER PRIMARY KEY, url, visit_time INTEGER, transition INTEGER)');
+    const insertUrl = db.prepare('INSERT INTO urls (id, url, title) VALUES (?, ?, ?)');
+    const insertVisit = db.prepare('INSERT INTO visits (url, visit_time, transition) VALUES (?, ?, 0)');
+    const rows: [number, string][] = [[1, 'https://a.example/x'], [2.5, 'javascript:alert(1)'], [3, 'file:///etc/passwd'], [4.5, 'https://b.example/'], [6, 'chrome://settings'], [7, 'http://bad host/']];
+    const base = CHROME_EPOCH_OFFSET_MICROS + 1_700_000_000_000_000n;
+    db.transaction(() => {
+      for (const [id, url] of rows) insertUrl.run(id, url, `title ${id}`);
+      for (let i = 0; i < 60; i++) insertVisit.run(rows[i % rows.length]![0], base + BigInt(i) * 1000n);
+    })();
+    db.close();
+    const reader = openHistoryFile(path, { source: 'chromium', dataDir: join(dir, 'data') });
+    try {
+      const expected = viaBatches(reader);
+      expect(expected).toContain('https://b.example/');
+      expect(expected).not.toContain('javascript:');
+      expect(viaNdjson(reader)).toBe(expected);
+    } finally {
+      reader.close();
+    }
+  });
+
   it('does the same for a Firefox places.sqlite', () => {
     const path = join(dir, 'places.sqlite');
     writeFirefoxPlaces(path);
