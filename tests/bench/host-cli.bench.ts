@@ -15,6 +15,9 @@
  * Each round runs ours and the baseline back to back after a `sync` (see repo-apply.bench.ts:
  * writeback left by one operation otherwise lands on the next); medians of HF_BENCH_ROUNDS (5),
  * with the median of per-round ratios and the load average at the start and end.
+ * HF_BENCH_PREVIOUS_CLI=dist/host/NAME.mjs (a saved copy of an earlier build, kept next to the
+ * current one so that it finds better-sqlite3) also runs that build in the same rounds, before or
+ * after ours by turns, and prints `…_ab` lines: a change's before and after under the same load.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,17 +34,38 @@ const HUNKS = Number(process.env.HF_BENCH_HUNKS ?? 5000);
 const VISITS = Number(process.env.HF_BENCH_VISITS ?? 500_000);
 const URLS = Number(process.env.HF_BENCH_URLS ?? 100_000);
 const ROUNDS = Number(process.env.HF_BENCH_ROUNDS ?? 5);
+const PREVIOUS = process.env.HF_BENCH_PREVIOUS_CLI;
 
 const base = mkdtempSync(join(tmpdir(), 'hf-bench-cli-'));
 const loadAtStart = loadavg()[0]!;
 
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; stdoutFile?: string } = {}): number {
+/**
+ * CPU time (user + system, ms) of this process's waited-for children so far, from /proc (clock
+ * ticks of 10 ms): a process's CPU time moves much less with other engineers' load than its wall
+ * time does. Null where there is no /proc.
+ */
+function childrenCpuMs(): number | null {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+    // After "pid (comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return null;
+  }
+}
+/** CPU ms of every run(), by label (see childrenCpuMs). */
+const cpu = new Map<string, number[]>();
+
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; stdoutFile?: string; cpuLabel?: string } = {}): number {
   const out = options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'ignore';
   try {
+    const cpuBefore = childrenCpuMs();
     const started = process.hrtime.bigint();
     const result = spawnSync(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', out, 'pipe'], maxBuffer: 64 * 1024 * 1024 });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${String(result.stderr).slice(0, 2000)}`);
+    const cpuAfter = childrenCpuMs();
+    if (options.cpuLabel && cpuBefore !== null && cpuAfter !== null) cpu.set(options.cpuLabel, [...(cpu.get(options.cpuLabel) ?? []), cpuAfter - cpuBefore]);
     return ms;
   } finally {
     if (typeof out === 'number') closeSync(out);
@@ -69,6 +93,8 @@ function figure(name: string, values: number[], baseline: { name: string; values
       rounds: ROUNDS,
       values: values.map(Math.round),
       baselineValues: baseline.values.map(Math.round),
+      // Medians of CPU time (user + system) per kind of run, where /proc has them.
+      cpuMsMedians: Object.fromEntries([...cpu].map(([label, values]) => [label, median(values)])),
       ...extra,
       load: `${loadAtStart.toFixed(1)}→${loadavg()[0]!.toFixed(1)}`,
     }),
@@ -94,24 +120,33 @@ process.stderr.write(`repo: ${FILES} files × ${LINES} lines (${(treeBytes / 1e6
 const nodeStart: number[] = [];
 const gitApply: number[] = [];
 const ourApply: number[] = [];
+const previousApply: number[] = [];
 const trees = new Set<string>();
 const budgets = { maxFiles: 100_000, maxLines: 100_000_000, maxBytes: 10_000_000_000 };
+/** A cold `repo apply` by `cli` on a fresh copy of the template named `name`. */
+function cliApply(cli: string, name: 'our' | 'previous'): number {
+  const root = join(base, `${name}-repo`);
+  const home = join(base, `${name}-home`);
+  for (const dir of [root, home]) rmSync(dir, { recursive: true, force: true });
+  cpSync(template, root, { recursive: true });
+  writeTree(home, { 'config.json': JSON.stringify({ repos: { bench: { root, budgets } } }) });
+  settle();
+  const ms = run(process.execPath, [cli, 'repo', 'apply', '--repo', 'bench', '--patch', patchFile], { env: { ...process.env, HYDRAFLOW_HOME: home }, cpuLabel: `${name} repo apply` });
+  trees.add(hashTree(join(root, 'src')));
+  return ms;
+}
 for (let round = 0; round < ROUNDS; round++) {
   const gitRoot = join(base, 'git-repo');
-  const ourRoot = join(base, 'our-repo');
-  const home = join(base, 'home');
-  for (const dir of [gitRoot, ourRoot, home]) rmSync(dir, { recursive: true, force: true });
+  rmSync(gitRoot, { recursive: true, force: true });
   cpSync(template, gitRoot, { recursive: true });
-  cpSync(template, ourRoot, { recursive: true });
-  writeTree(home, { 'config.json': JSON.stringify({ repos: { bench: { root: ourRoot, budgets } } }) });
   settle();
-  nodeStart.push(run(process.execPath, ['-e', '0']));
+  nodeStart.push(run(process.execPath, ['-e', '0'], { cpuLabel: 'node -e 0' }));
   settle();
-  gitApply.push(run('git', ['apply', '--whitespace=nowarn', patchFile], { cwd: gitRoot }));
-  settle();
-  ourApply.push(run(process.execPath, [CLI, 'repo', 'apply', '--repo', 'bench', '--patch', patchFile], { env: { ...process.env, HYDRAFLOW_HOME: home } }));
+  gitApply.push(run('git', ['apply', '--whitespace=nowarn', patchFile], { cwd: gitRoot, cpuLabel: 'git apply' }));
   trees.add(hashTree(join(gitRoot, 'src')));
-  trees.add(hashTree(join(ourRoot, 'src')));
+  if (PREVIOUS && round % 2 === 1) previousApply.push(cliApply(PREVIOUS, 'previous'));
+  ourApply.push(cliApply(CLI, 'our'));
+  if (PREVIOUS && round % 2 === 0) previousApply.push(cliApply(PREVIOUS, 'previous'));
 }
 if (trees.size !== 1) throw new Error('hydraflow-host repo apply and git apply produced different trees');
 const ourMinusNode = ourApply.map((ms, k) => ms - nodeStart[k]!);
@@ -122,6 +157,7 @@ figure('cli_repo_apply_ms', ourMinusNode, { name: 'git_apply_ms', values: gitApp
   processMs: ourApply.map(Math.round),
   nodeStartMs: nodeStart.map(Math.round),
 });
+if (PREVIOUS) figure('cli_repo_apply_ms_ab', ourMinusNode, { name: 'previous_build_ms', values: previousApply.map((ms, k) => ms - nodeStart[k]!) }, { previous: PREVIOUS, goal: 'A/B: below 1 is faster than the previous build' });
 
 // ---- history export ---------------------------------------------------------------------------
 const historyFile = join(base, 'History');
@@ -136,11 +172,17 @@ const ourOut = join(base, 'ours.ndjson');
 const sqliteOut = join(base, 'sqlite.ndjson');
 const sqliteExport: number[] = [];
 const ourExport: number[] = [];
+const previousExport: number[] = [];
+const cliExport = (cli: string, name: 'our' | 'previous', out: string) => {
+  settle();
+  return run(process.execPath, [cli, 'history', 'export', '--file', historyFile, '--source', 'chromium'], { stdoutFile: out, env: { ...process.env, HYDRAFLOW_HOME: join(base, 'home') }, cpuLabel: `${name} history export` });
+};
 for (let round = 0; round < ROUNDS; round++) {
   settle();
-  sqliteExport.push(run('sqlite3', ['-readonly', '-noheader', '-list', historyFile, sql], { stdoutFile: sqliteOut }));
-  settle();
-  ourExport.push(run(process.execPath, [CLI, 'history', 'export', '--file', historyFile, '--source', 'chromium'], { stdoutFile: ourOut, env: { ...process.env, HYDRAFLOW_HOME: join(base, 'home') } }));
+  sqliteExport.push(run('sqlite3', ['-readonly', '-noheader', '-list', historyFile, sql], { stdoutFile: sqliteOut, cpuLabel: 'sqlite3' }));
+  if (PREVIOUS && round % 2 === 1) previousExport.push(cliExport(PREVIOUS, 'previous', join(base, 'previous.ndjson')));
+  ourExport.push(cliExport(CLI, 'our', ourOut));
+  if (PREVIOUS && round % 2 === 0) previousExport.push(cliExport(PREVIOUS, 'previous', join(base, 'previous.ndjson')));
 }
 const ours = readFileSync(ourOut, 'utf8');
 const theirs = readFileSync(sqliteOut, 'utf8');
@@ -156,4 +198,5 @@ figure('cli_history_export_ms', ourExport, { name: 'sqlite3_json_ms', values: sq
   outputBytes: Buffer.byteLength(ours),
   nodeStartMs: Math.round(median(nodeStart)),
 });
+if (PREVIOUS) figure('cli_history_export_ms_ab', ourExport, { name: 'previous_build_ms', values: previousExport }, { previous: PREVIOUS, goal: 'A/B: below 1 is faster than the previous build' });
 rmSync(base, { recursive: true, force: true });
