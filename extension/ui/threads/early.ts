@@ -52,6 +52,14 @@ type EarlySlot = { [SLOT]?: Promise<EarlyRequest | null> };
  * newest messages, oldest first. Null when there is no binding, no database yet, or any error.
  */
 export function readBoundThread(tabId: number, url: string, dbName: string = DB_NAME, idb: IDBFactory = indexedDB): Promise<{ thread: Thread; messages: Message[] } | null> {
+  return openExisting(dbName, idb).then((db) => (db === null ? null : readBoundThreadIn(db, tabId, url)));
+}
+
+/**
+ * The database opened for reading as it is (no version: never an upgrade), or null when there is
+ * none yet or it cannot be opened. It closes itself when the worker needs to upgrade it.
+ */
+function openExisting(dbName: string, idb: IDBFactory): Promise<IDBDatabase | null> {
   return new Promise((resolve) => {
     let open: IDBOpenDBRequest;
     try {
@@ -67,50 +75,57 @@ export function readBoundThread(tabId: number, url: string, dbName: string = DB_
       const db = open.result;
       // Never hold up the worker's schema upgrade.
       db.onversionchange = () => db.close();
-      let settled = false;
-      const done = (value: { thread: Thread; messages: Message[] } | null) => {
-        if (settled) return;
-        settled = true;
-        db.close();
-        resolve(value);
-      };
-      try {
-        const tx = db.transaction(['tabs', 'threads', 'messages'], 'readonly');
-        tx.onabort = () => done(null);
-        tx.onerror = () => done(null);
-        const key = urlKey(url);
-        const rowRequest = tx.objectStore('tabs').get(tabId);
-        rowRequest.onsuccess = () => {
-          const row = rowRequest.result as Tab | undefined;
-          if (!row?.threadId) return done(null);
-          const threadRequest = tx.objectStore('threads').get(row.threadId);
-          threadRequest.onsuccess = () => {
-            const thread = threadRequest.result as Thread | undefined;
-            if (!thread || !(row.urlKey === key || thread.urlKeys.includes(key))) return done(null);
-            // Few round trips (each one is an IPC to the browser): find the LIMIT-th newest key, then one getAll.
-            const index = tx.objectStore('messages').index('[threadId+createdAt]');
-            const all = IDBKeyRange.bound([thread.id, -Infinity], [thread.id, Infinity]);
-            const take = (range: IDBKeyRange) => {
-              const rows = index.getAll(range);
-              rows.onsuccess = () => done({ thread, messages: (rows.result as Message[]).slice(-PANEL_MESSAGE_LIMIT) });
-            };
-            const keys = index.openKeyCursor(all, 'prev');
-            let skipped = false;
-            keys.onsuccess = () => {
-              const at = keys.result;
-              if (!at) return take(all);
-              if (!skipped && PANEL_MESSAGE_LIMIT > 1) {
-                skipped = true;
-                return at.advance(PANEL_MESSAGE_LIMIT - 1);
-              }
-              take(IDBKeyRange.bound(at.key, [thread.id, Infinity]));
-            };
+      resolve(db);
+    };
+  });
+}
+
+/** readBoundThread on an open database, which it closes. */
+function readBoundThreadIn(db: IDBDatabase, tabId: number, url: string): Promise<{ thread: Thread; messages: Message[] } | null> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (value: { thread: Thread; messages: Message[] } | null) => {
+      if (settled) return;
+      settled = true;
+      db.close();
+      resolve(value);
+    };
+    try {
+      const tx = db.transaction(['tabs', 'threads', 'messages'], 'readonly');
+      tx.onabort = () => done(null);
+      tx.onerror = () => done(null);
+      const key = urlKey(url);
+      const rowRequest = tx.objectStore('tabs').get(tabId);
+      rowRequest.onsuccess = () => {
+        const row = rowRequest.result as Tab | undefined;
+        if (!row?.threadId) return done(null);
+        const threadRequest = tx.objectStore('threads').get(row.threadId);
+        threadRequest.onsuccess = () => {
+          const thread = threadRequest.result as Thread | undefined;
+          if (!thread || !(row.urlKey === key || thread.urlKeys.includes(key))) return done(null);
+          // Few round trips (each one is an IPC to the browser): find the LIMIT-th newest key, then one getAll.
+          const index = tx.objectStore('messages').index('[threadId+createdAt]');
+          const all = IDBKeyRange.bound([thread.id, -Infinity], [thread.id, Infinity]);
+          const take = (range: IDBKeyRange) => {
+            const rows = index.getAll(range);
+            rows.onsuccess = () => done({ thread, messages: (rows.result as Message[]).slice(-PANEL_MESSAGE_LIMIT) });
+          };
+          const keys = index.openKeyCursor(all, 'prev');
+          let skipped = false;
+          keys.onsuccess = () => {
+            const at = keys.result;
+            if (!at) return take(all);
+            if (!skipped && PANEL_MESSAGE_LIMIT > 1) {
+              skipped = true;
+              return at.advance(PANEL_MESSAGE_LIMIT - 1);
+            }
+            take(IDBKeyRange.bound(at.key, [thread.id, Infinity]));
           };
         };
-      } catch {
-        done(null);
-      }
-    };
+      };
+    } catch {
+      done(null);
+    }
   });
 }
 
@@ -122,22 +137,34 @@ export function requestThreadEarly(): void {
       (reply) => reply ?? { ok: false, error: { code: 'INTERNAL_ERROR', message: 'The background did not answer' } },
       (error: unknown) => ({ ok: false, error: { code: 'INTERNAL_ERROR', message: `Could not reach the background: ${(error as Error).message}` } }),
     );
-  const readLocal = (tab: chrome.tabs.Tab | undefined): Promise<LocalThread | null> => {
-    if (tab?.id === undefined || tab.incognito || !tab.url || !isCapturableUrl(tab.url)) return Promise.resolve(null);
-    const ref = { tabId: tab.id, url: tab.url, title: tab.title ?? '' };
-    return readBoundThread(tab.id, tab.url).then((found) => (found ? { ...found, tab: ref } : null));
-  };
+  // The database is opened while the browser answers which tab this is (a freshly started
+  // extension process takes tens of ms for its first IndexedDB open).
+  const opened = openExisting(DB_NAME, indexedDB);
+  const readLocal = (tab: chrome.tabs.Tab | undefined): Promise<LocalThread | null> =>
+    opened.then((db) => {
+      if (db === null) return null;
+      if (tab?.id === undefined || tab.incognito || !tab.url || !isCapturableUrl(tab.url)) {
+        db.close();
+        return null;
+      }
+      const ref = { tabId: tab.id, url: tab.url, title: tab.title ?? '' };
+      return readBoundThreadIn(db, tab.id, tab.url).then((found) => (found ? { ...found, tab: ref } : null));
+    });
   const tabId = Number(new URLSearchParams(location.search).get('tabId') ?? NaN);
   (globalThis as EarlySlot)[SLOT] = Number.isInteger(tabId)
     ? Promise.resolve({
         tabId,
         url: null,
         reply: ask({ tabId }),
-        local: chrome.tabs.get(tabId).then(readLocal, () => null),
+        // No tab: readLocal(undefined) only closes the database.
+        local: chrome.tabs.get(tabId).then(readLocal, () => readLocal(undefined)),
       })
     : chrome.tabs.query({ active: true, currentWindow: true }).then(
-        ([tab]) => (tab?.id === undefined || tab.incognito || !tab.url ? null : { tabId: tab.id, url: tab.url, reply: ask({ tabId: tab.id, url: tab.url, title: tab.title ?? '' }), local: readLocal(tab) }),
-        () => null,
+        ([tab]) => {
+          if (tab?.id === undefined || tab.incognito || !tab.url) return readLocal(undefined).then(() => null);
+          return { tabId: tab.id, url: tab.url, reply: ask({ tabId: tab.id, url: tab.url, title: tab.title ?? '' }), local: readLocal(tab) };
+        },
+        () => readLocal(undefined).then(() => null),
       );
 }
 
