@@ -94,13 +94,17 @@ async function countAndJournal(db: HydraDb, visits: readonly Pick<Visit, 'urlKey
   await tell(db, visits, sign === 1 ? 'added' : 'removed');
 }
 
-/** Deletes legacy rows by id in one transaction with what observers record (counted by the db middlewares). */
-async function deleteLegacy(db: HydraDb, ids: readonly string[]): Promise<number> {
-  return db.transaction('rw', visitTables(db), async () => {
+/**
+ * Deletes legacy rows by id in one transaction with what observers record (counted by the db
+ * middlewares); `step` commits with it. Returns the rows it found.
+ */
+async function deleteLegacy(db: HydraDb, ids: readonly string[], step?: DeleteStep): Promise<Visit[]> {
+  return db.transaction('rw', [...visitTables(db), ...(step?.tables ?? [])], async () => {
     const found = (await db.visits.bulkGet([...ids])).filter((visit): visit is Visit => visit !== undefined);
     await db.visits.bulkDelete(found.map((visit) => visit.id));
     await tell(db, found, 'removed');
-    return found.length;
+    await step?.commit(found.length);
+    return found;
   });
 }
 
@@ -181,9 +185,15 @@ export async function storedVisitIds(db: HydraDb, ids: readonly string[]): Promi
 /** What a delete decides on (and what its counters and journal need): a visit's URL, host and time. */
 export type VisitFacts = Pick<Visit, 'urlKey' | 'hostRev' | 'visitedAt'>;
 
-/** Removes the visits `drop` selects from the chunks `ids` (one transaction); returns them. */
-async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visit: VisitFacts) => boolean): Promise<VisitFacts[]> {
-  return db.transaction('rw', visitTables(db), async () => {
+/** What else commits in a delete batch's transaction: the tables it writes, and the write (told how many visits the batch removed). */
+interface DeleteStep {
+  tables: Dexie.Table[];
+  commit(removed: number): Promise<void>;
+}
+
+/** Removes the visits `drop` selects from the chunks `ids` (one transaction, with `step`); returns them. */
+async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visit: VisitFacts) => boolean, step?: DeleteStep): Promise<VisitFacts[]> {
+  return db.transaction('rw', [...visitTables(db), ...(step?.tables ?? [])], async () => {
     const removed: VisitFacts[] = [];
     const puts: VisitChunk[] = [];
     const gone: number[] = [];
@@ -203,11 +213,12 @@ async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visi
     }
     writeChunks(db, puts, gone);
     await countAndJournal(db, removed, -1);
+    await step?.commit(removed.length);
     return removed;
   });
 }
 
-/** Chunks per delete transaction (about 60k visits). */
+/** Chunks per delete transaction by id (about 60k visits). */
 const DELETE_CHUNKS = 240;
 
 /** Deletes visits by id (chunks and legacy); returns how many were stored. */
@@ -216,7 +227,7 @@ export async function deleteVisitsById(db: HydraDb, ids: readonly string[]): Pro
   let deleted = 0;
   // Legacy rows first: the migration only moves rows from there into chunks, so a row it moves
   // while this runs is in chunks before the chunk pass below reads them.
-  if (await legacyHolds(db)) deleted += await deleteLegacy(db, [...wanted]);
+  if (await legacyHolds(db)) deleted += (await deleteLegacy(db, [...wanted])).length;
   const times = ids.map((id) => parseVisitId(id)?.visitedAt).filter((at): at is number => at !== undefined);
   if (times.length) {
     const chunks = await chunksCovering(db, Math.min(...times), Math.max(...times));
@@ -245,7 +256,8 @@ async function candidateChunks(db: HydraDb, s: VisitSelection): Promise<number[]
     const keys = await (s.includeSubdomains ? exact.or('hosts').startsWith(`${s.hostRev}.`) : exact).primaryKeys();
     return [...new Set(keys)].sort((a, b) => a - b);
   }
-  return (await chunksCovering(db, s.from, s.to)).map((chunk) => chunk.id);
+  const [floor, rest] = await Promise.all([db.visitChunks.where(':id').belowOrEqual(s.from).reverse().limit(1).primaryKeys(), db.visitChunks.where(':id').between(s.from, s.to, false, true).primaryKeys()]);
+  return [...floor, ...rest];
 }
 
 /** The legacy rows that may be selected, through the same index as before chunks. */
@@ -275,30 +287,90 @@ export async function countVisitsWhere(db: HydraDb, s: VisitSelection, match: (v
 }
 
 /**
- * Deletes the visits the selection and `match` select, DELETE_CHUNKS chunks per transaction
- * (running it again after an interruption finishes the job). Returns the URL keys it removed
- * visits of, and how many.
+ * Where a delete by selection stands, for a job to keep as its cursor: first the legacy rows, then
+ * the chunks in key order (those with keys up to `after` are done); `deleted` counts the visits
+ * removed so far.
  */
-export async function deleteVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean): Promise<{ deleted: number; urlKeys: Set<string> }> {
+export interface VisitDeleteCursor {
+  phase: 'legacy' | 'chunks';
+  after: number | null;
+  deleted: number;
+}
+
+export const DELETE_START: VisitDeleteCursor = { phase: 'legacy', after: null, deleted: 0 };
+
+/** How long one delete transaction should take: long enough to amortize a commit, short enough that a restarted worker commits one soon. */
+const DELETE_BATCH_MS = 200;
+
+/**
+ * Batch sizes that keep each transaction near DELETE_BATCH_MS: the first is small (a worker that
+ * resumes a delete commits progress within moments of starting), then doubled while batches are
+ * quick and halved when slow.
+ */
+function batchSizer(first: number, max: number) {
+  let size = first;
+  return {
+    get size() {
+      return size;
+    },
+    took(ms: number) {
+      if (ms < DELETE_BATCH_MS / 2) size = Math.min(max, size * 2);
+      else if (ms > DELETE_BATCH_MS * 2) size = Math.max(1, Math.floor(size / 2));
+    },
+  };
+}
+
+export interface DeleteOptions {
+  /** A cursor a previous run committed: the delete continues from it. */
+  from?: VisitDeleteCursor;
+  /** Commits `cursor` (the delete's position after the batch) inside each batch's transaction, which also holds `tables`. */
+  progress?: { tables: Dexie.Table[]; save(cursor: VisitDeleteCursor): Promise<void> };
+}
+
+/**
+ * Deletes the visits the selection and `match` select, in batches of about DELETE_BATCH_MS each
+ * (one transaction each, with `progress.save` of the cursor after it: a batch and its cursor commit
+ * together, and a batch run again removes nothing twice). Returns the visits deleted (the cursor's
+ * `deleted`, earlier runs included) and the URL keys this run removed visits of.
+ *
+ * Legacy rows first (see deleteVisitsById): a row the migration moves meanwhile is caught in the
+ * chunks. The chunk keys are read again before every batch: a chunk that a concurrent write cuts
+ * keeps its key for its first piece, and its other pieces take keys between it and the next chunk,
+ * so an unvisited chunk's pieces are all still ahead of `after`.
+ */
+export async function deleteVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean, options: DeleteOptions = {}): Promise<{ deleted: number; urlKeys: Set<string> }> {
   const urlKeys = new Set<string>();
-  let deleted = 0;
-  // Legacy rows first (see deleteVisitsById): a row the migration moves meanwhile is caught below.
-  if (await legacyHolds(db)) {
-    const legacy: string[] = [];
-    await legacyCandidates(db, s).each((visit) => {
-      if (!match(visit)) return;
-      legacy.push(visit.id);
-      urlKeys.add(visit.urlKey);
-    });
-    for (let i = 0; i < legacy.length; i += 5000) deleted += await deleteLegacy(db, legacy.slice(i, i + 5000));
+  let cursor = options.from ?? DELETE_START;
+  const step = (next: (removed: number) => VisitDeleteCursor): DeleteStep => ({
+    tables: options.progress?.tables ?? [],
+    commit: async (removed) => {
+      cursor = next(removed);
+      await options.progress?.save(cursor);
+    },
+  });
+  const legacySizer = batchSizer(500, 20_000);
+  while (cursor.phase === 'legacy') {
+    const ids = (await legacyHolds(db)) ? await legacyCandidates(db, s).filter(match).limit(legacySizer.size).primaryKeys() : [];
+    if (ids.length === 0) {
+      cursor = { ...cursor, phase: 'chunks', after: null };
+      break;
+    }
+    const started = performance.now();
+    const found = await deleteLegacy(db, ids, step((removed) => ({ ...cursor, deleted: cursor.deleted + removed })));
+    legacySizer.took(performance.now() - started);
+    for (const visit of found) urlKeys.add(visit.urlKey);
   }
-  const ids = await candidateChunks(db, s);
-  for (let i = 0; i < ids.length; i += DELETE_CHUNKS) {
-    const removed = await removeFromChunks(db, ids.slice(i, i + DELETE_CHUNKS), match);
-    deleted += removed.length;
+  const chunkSizer = batchSizer(4, 512);
+  for (;;) {
+    const after = cursor.after;
+    const keys = (await candidateChunks(db, s)).filter((key) => after === null || key > after).slice(0, chunkSizer.size);
+    if (keys.length === 0) break;
+    const started = performance.now();
+    const removed = await removeFromChunks(db, keys, match, step((n) => ({ phase: 'chunks', after: keys[keys.length - 1]!, deleted: cursor.deleted + n })));
+    chunkSizer.took(performance.now() - started);
     for (const visit of removed) urlKeys.add(visit.urlKey);
   }
-  return { deleted, urlKeys };
+  return { deleted: cursor.deleted, urlKeys };
 }
 
 /** The newest `limit` visits that `keep` accepts, newest first (the History view). */
