@@ -2,3 +2,4 @@ export { createJob, startJob, reportProgress, appendJobLog, finishJob, failJob, 
 export { cancelJob, getJob, listJobs, pruneJobs, retryJob, type JobControl, type JobControls } from './control';
 export { jobCommandHandlers } from './handlers';
 export { assembleJobTypes, defineJobType, type JobTypeRegistration, type JobTypeSpec } from './registry';
+export { STEP_MS, stepSizer, type StepSizer } from './steps';

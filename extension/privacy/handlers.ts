@@ -10,8 +10,8 @@ import type { Job } from '../../shared/schemas/entities';
 import type { CommandHandlers } from '../commands/router';
 import type { HydraDb } from '../db';
 import type { HostConnection } from '../host';
-import { createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
-import { DELETE_START, type VisitDeleteCursor } from '../visits';
+import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
+import { DELETE_START, type DeleteTiming, type VisitDeleteCursor } from '../visits';
 import { countHistory, deleteHistory, resolveFilter } from './delete';
 import { getRetention, lastRetentionRun, runRetention, setRetention } from './retention';
 import { forgetTab, wipeAll } from './wipe';
@@ -35,10 +35,15 @@ function visitCursor(cursor: unknown): VisitDeleteCursor {
 export async function runDeleteJob(db: HydraDb, job: Pick<Job, 'id' | 'params' | 'cursor'>) {
   try {
     const filter = resolveFilter(historyFilter.parse(job.params));
+    const from = visitCursor(job.cursor);
+    const timing: DeleteTiming = { steps: 0, query: 0, wait: 0, legacy: 0, read: 0, cut: 0, write: 0, counters: 0, journal: 0, observers: 0, save: 0, commit: 0 };
+    const started = Date.now();
     const deleted = await deleteHistory(db, filter, {
-      from: visitCursor(job.cursor),
+      from,
+      timing,
       progress: { tables: [db.jobs], save: (visits) => reportProgress(db, job.id, { done: visits.deleted, cursor: { visits } }) },
     });
+    await appendJobLog(db, job.id, `visits: ${deleted.visits - from.deleted} deleted here in ${timing.steps} steps; the whole delete took ${Date.now() - started} ms (${Object.entries(timing).filter(([k]) => k !== 'steps').map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')})`);
     await finishJob(db, job.id, deleted);
     return deleted;
   } catch (error) {

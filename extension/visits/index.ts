@@ -18,6 +18,7 @@ export {
   visitTables,
   walkVisits,
   type DeleteOptions,
+  type DeleteTiming,
   type VisitDeleteCursor,
   type VisitFacts,
   type VisitObserver,

@@ -14,6 +14,7 @@ import Dexie, { RangeSet } from 'dexie';
 import { visitId } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
 import { addToCounters, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../db';
+import { stepSizer } from '../jobs';
 import { signalJournal } from '../db/middleware';
 import { CHUNK_VISITS, chunkVisitIds, compareVisits, cutChunks, decodeChunk, encodeChunk, withoutVisits, type VisitChunk } from './chunk';
 
@@ -80,18 +81,49 @@ async function chunksCovering(db: HydraDb, from: number, to: number): Promise<Vi
   return floor ? [floor, ...rest] : rest;
 }
 
+/** Where a delete's time went (ms), for its job log. */
+export interface DeleteTiming {
+  /** Transactions (steps) committed. */
+  steps: number;
+  query: number;
+  /** From asking for a transaction to its body running (waiting behind other transactions). */
+  wait: number;
+  /** Legacy rows: read, delete, count, journal, observers and commit together. */
+  legacy: number;
+  read: number;
+  cut: number;
+  write: number;
+  counters: number;
+  journal: number;
+  observers: number;
+  /** The caller's own write in the step (a job's cursor). */
+  save: number;
+  commit: number;
+}
+
+/** Adds the time since `since` to `timing[part]`; returns now. */
+function lap(timing: DeleteTiming | undefined, part: keyof DeleteTiming, since: number): number {
+  const now = performance.now();
+  if (timing) timing[part] += now - since;
+  return now;
+}
+
 /** The deltas of counters and the journal row for visits added (+1) or removed (−1). */
-async function countAndJournal(db: HydraDb, visits: readonly Pick<Visit, 'urlKey' | 'visitedAt'>[], sign: 1 | -1): Promise<void> {
+async function countAndJournal(db: HydraDb, visits: readonly Pick<Visit, 'urlKey' | 'visitedAt'>[], sign: 1 | -1, timing?: DeleteTiming): Promise<void> {
   if (visits.length === 0) return;
+  let t = performance.now();
   const deltas = new Map<string, number>([[storeCounterKey('visits'), sign * visits.length]]);
   for (const visit of visits) {
     const key = visitDayKey(visitDayOf(visit.visitedAt));
     deltas.set(key, (deltas.get(key) ?? 0) + sign);
   }
   await addToCounters(db, deltas);
+  t = lap(timing, 'counters', t);
   await db.searchJournal.add({ kind: 'visit', keys: [...new Set(visits.map((visit) => visit.urlKey))] });
   signalJournal();
+  t = lap(timing, 'journal', t);
   await tell(db, visits, sign === 1 ? 'added' : 'removed');
+  lap(timing, 'observers', t);
 }
 
 /**
@@ -189,15 +221,22 @@ export type VisitFacts = Pick<Visit, 'urlKey' | 'hostRev' | 'visitedAt'>;
 interface DeleteStep {
   tables: Dexie.Table[];
   commit(removed: number): Promise<void>;
+  timing?: DeleteTiming;
 }
 
 /** Removes the visits `drop` selects from the chunks `ids` (one transaction, with `step`); returns them. */
 async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visit: VisitFacts) => boolean, step?: DeleteStep): Promise<VisitFacts[]> {
-  return db.transaction('rw', [...visitTables(db), ...(step?.tables ?? [])], async () => {
+  const timing = step?.timing;
+  let inside = 0;
+  const started = performance.now();
+  const removed = await db.transaction('rw', [...visitTables(db), ...(step?.tables ?? [])], async () => {
     const removed: VisitFacts[] = [];
     const puts: VisitChunk[] = [];
     const gone: number[] = [];
-    for (const chunk of await db.visitChunks.bulkGet([...ids])) {
+    let t = lap(timing, 'wait', started);
+    const chunks = await db.visitChunks.bulkGet([...ids]);
+    t = lap(timing, 'read', t);
+    for (const chunk of chunks) {
       if (!chunk) continue;
       const kept = withoutVisits(chunk, (i) => {
         const u = chunk.url[i]!;
@@ -211,11 +250,18 @@ async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visi
       if (kept === null) gone.push(chunk.id);
       else puts.push(kept);
     }
+    t = lap(timing, 'cut', t);
     writeChunks(db, puts, gone);
-    await countAndJournal(db, removed, -1);
+    lap(timing, 'write', t);
+    await countAndJournal(db, removed, -1, timing);
+    t = performance.now();
     await step?.commit(removed.length);
+    inside = lap(timing, 'save', t);
     return removed;
   });
+  // What remains after the body: IndexedDB writing the requests and committing.
+  if (timing) timing.commit += performance.now() - Math.max(inside, started);
+  return removed;
 }
 
 /** Chunks per delete transaction by id (about 60k visits). */
@@ -252,9 +298,11 @@ async function candidateChunks(db: HydraDb, s: VisitSelection): Promise<number[]
   if (s.everything) return db.visitChunks.toCollection().primaryKeys();
   if (s.urlKey !== null) return db.visitChunks.where('urlKeys').equals(s.urlKey).distinct().primaryKeys();
   if (s.hostRev !== null) {
-    const exact = db.visitChunks.where('hosts').equals(s.hostRev);
-    const keys = await (s.includeSubdomains ? exact.or('hosts').startsWith(`${s.hostRev}.`) : exact).primaryKeys();
-    return [...new Set(keys)].sort((a, b) => a - b);
+    // Keys only, one index range at a time: a union (`or`) reads every candidate chunk whole.
+    const exact = await db.visitChunks.where('hosts').equals(s.hostRev).primaryKeys();
+    if (!s.includeSubdomains) return exact;
+    const below = await db.visitChunks.where('hosts').startsWith(`${s.hostRev}.`).primaryKeys();
+    return [...new Set([...exact, ...below])].sort((a, b) => a - b);
   }
   const [floor, rest] = await Promise.all([db.visitChunks.where(':id').belowOrEqual(s.from).reverse().limit(1).primaryKeys(), db.visitChunks.where(':id').between(s.from, s.to, false, true).primaryKeys()]);
   return [...floor, ...rest];
@@ -266,6 +314,20 @@ function legacyCandidates(db: HydraDb, s: VisitSelection) {
   if (s.urlKey !== null) return db.visits.where('urlKey').equals(s.urlKey);
   if (s.hostRev !== null) return s.includeSubdomains ? db.visits.where('hostRev').equals(s.hostRev).or('hostRev').startsWith(`${s.hostRev}.`) : db.visits.where('hostRev').equals(s.hostRev);
   return db.visits.where('visitedAt').between(s.from, s.to, true, false);
+}
+
+/**
+ * The ids of up to `limit` legacy rows the selection and `match` select, reading about as many
+ * rows: one index range at a time (a union of ranges would be read whole before the limit).
+ */
+async function legacyMatches(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean, limit: number): Promise<string[]> {
+  const ranges = s.hostRev !== null && s.urlKey === null && !s.everything && s.includeSubdomains ? [db.visits.where('hostRev').equals(s.hostRev), db.visits.where('hostRev').startsWith(`${s.hostRev}.`)] : [legacyCandidates(db, s)];
+  const out: string[] = [];
+  for (const range of ranges) {
+    if (out.length >= limit) break;
+    out.push(...(await range.filter(match).limit(limit - out.length).primaryKeys()));
+  }
+  return out;
 }
 
 /** How many stored visits the selection and `match` select. */
@@ -299,36 +361,17 @@ export interface VisitDeleteCursor {
 
 export const DELETE_START: VisitDeleteCursor = { phase: 'legacy', after: null, deleted: 0 };
 
-/** How long one delete transaction should take: long enough to amortize a commit, short enough that a restarted worker commits one soon. */
-const DELETE_BATCH_MS = 200;
-
-/**
- * Batch sizes that keep each transaction near DELETE_BATCH_MS: the first is small (a worker that
- * resumes a delete commits progress within moments of starting), then doubled while batches are
- * quick and halved when slow.
- */
-function batchSizer(first: number, max: number) {
-  let size = first;
-  return {
-    get size() {
-      return size;
-    },
-    took(ms: number) {
-      if (ms < DELETE_BATCH_MS / 2) size = Math.min(max, size * 2);
-      else if (ms > DELETE_BATCH_MS * 2) size = Math.max(1, Math.floor(size / 2));
-    },
-  };
-}
-
 export interface DeleteOptions {
   /** A cursor a previous run committed: the delete continues from it. */
   from?: VisitDeleteCursor;
   /** Commits `cursor` (the delete's position after the batch) inside each batch's transaction, which also holds `tables`. */
   progress?: { tables: Dexie.Table[]; save(cursor: VisitDeleteCursor): Promise<void> };
+  /** Adds where the time went. */
+  timing?: DeleteTiming;
 }
 
 /**
- * Deletes the visits the selection and `match` select, in batches of about DELETE_BATCH_MS each
+ * Deletes the visits the selection and `match` select, in steps of about STEP_MS each
  * (one transaction each, with `progress.save` of the cursor after it: a batch and its cursor commit
  * together, and a batch run again removes nothing twice). Returns the visits deleted (the cursor's
  * `deleted`, earlier runs included) and the URL keys this run removed visits of.
@@ -341,29 +384,36 @@ export interface DeleteOptions {
 export async function deleteVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean, options: DeleteOptions = {}): Promise<{ deleted: number; urlKeys: Set<string> }> {
   const urlKeys = new Set<string>();
   let cursor = options.from ?? DELETE_START;
+  const timing = options.timing;
   const step = (next: (removed: number) => VisitDeleteCursor): DeleteStep => ({
+    ...(timing ? { timing } : {}),
     tables: options.progress?.tables ?? [],
     commit: async (removed) => {
       cursor = next(removed);
+      if (timing) timing.steps++;
       await options.progress?.save(cursor);
     },
   });
-  const legacySizer = batchSizer(500, 20_000);
+  const legacySizer = stepSizer(100, 20_000);
   while (cursor.phase === 'legacy') {
-    const ids = (await legacyHolds(db)) ? await legacyCandidates(db, s).filter(match).limit(legacySizer.size).primaryKeys() : [];
+    const asked = performance.now();
+    const ids = (await legacyHolds(db)) ? await legacyMatches(db, s, match, legacySizer.size) : [];
+    lap(timing, 'query', asked);
     if (ids.length === 0) {
       cursor = { ...cursor, phase: 'chunks', after: null };
       break;
     }
     const started = performance.now();
     const found = await deleteLegacy(db, ids, step((removed) => ({ ...cursor, deleted: cursor.deleted + removed })));
-    legacySizer.took(performance.now() - started);
+    legacySizer.took(lap(timing, 'legacy', started) - started);
     for (const visit of found) urlKeys.add(visit.urlKey);
   }
-  const chunkSizer = batchSizer(4, 512);
+  const chunkSizer = stepSizer(2, 512);
   for (;;) {
     const after = cursor.after;
+    const asked = performance.now();
     const keys = (await candidateChunks(db, s)).filter((key) => after === null || key > after).slice(0, chunkSizer.size);
+    lap(timing, 'query', asked);
     if (keys.length === 0) break;
     const started = performance.now();
     const removed = await removeFromChunks(db, keys, match, step((n) => ({ phase: 'chunks', after: keys[keys.length - 1]!, deleted: cursor.deleted + n })));
