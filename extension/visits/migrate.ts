@@ -13,7 +13,7 @@ import { toAppError } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
 import { addToCounters, storeCounterKey, visitDayKey, visitDayOf, writeTransaction, type HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob, stepSizer } from '../jobs';
-import { legacyHolds, mergeVisits, visitTables } from './store';
+import { legacyHolds, mergeVisits, visitDeletesIdle, visitTables } from './store';
 
 /** Legacy rows moved per transaction. */
 export const MIGRATE_BATCH = 10_000;
@@ -60,6 +60,7 @@ async function run(db: HydraDb, job: Job): Promise<void> {
     // within moments (the poison rule), and a privacy delete never waits long behind one.
     const sizer = stepSizer(250, MIGRATE_BATCH);
     for (;;) {
+      await visitDeletesIdle();
       const started = performance.now();
       let batch = await migrateBatch(db, sizer.size, cursor.after ?? -Infinity);
       sizer.took(performance.now() - started);

@@ -127,14 +127,23 @@ async function countAndJournal(db: HydraDb, visits: readonly Pick<Visit, 'urlKey
 }
 
 /**
- * Deletes legacy rows by id in one transaction with what observers record (counted by the db
- * middlewares); `step` commits with it. Returns the rows it found.
+ * Deletes legacy rows by id in one transaction with their counters, journal and what observers
+ * record; `step` commits with it. Returns the rows it found.
  */
 async function deleteLegacy(db: HydraDb, ids: readonly string[], step?: DeleteStep): Promise<Visit[]> {
   return db.transaction('rw', [...visitTables(db), ...(step?.tables ?? [])], async () => {
     const found = (await db.visits.bulkGet([...ids])).filter((visit): visit is Visit => visit !== undefined);
-    await db.visits.bulkDelete(found.map((visit) => visit.id));
-    await tell(db, found, 'removed');
+    // Straight on IndexedDB, like chunk writes (writeChunks): through Dexie, the counter and
+    // journal middlewares and live-query tracking each read every deleted row again first. The
+    // counters, the journal and the observers move here, from the rows just read.
+    const trans = Dexie.currentTransaction!.idbtrans as IDBTransaction & { mutatedParts?: Record<string, RangeSet> };
+    const legacy = trans.objectStore('visits');
+    for (const visit of found) legacy.delete(visit.id);
+    if (found.length) {
+      const parts = (trans.mutatedParts ??= {});
+      for (const index of ['', 'visitedAt', 'urlKey', 'hostRev', 'source']) parts[`idb://${db.name}/visits/${index}`] = new RangeSet(-Infinity, [[]]);
+    }
+    await countAndJournal(db, found, -1, step?.timing);
     await step?.commit(found.length);
     return found;
   });
@@ -382,6 +391,28 @@ export interface DeleteOptions {
  * so an unvisited chunk's pieces are all still ahead of `after`.
  */
 export async function deleteVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean, options: DeleteOptions = {}): Promise<{ deleted: number; urlKeys: Set<string> }> {
+  deletesRunning++;
+  try {
+    return await deleteSelected(db, s, match, options);
+  } finally {
+    if (--deletesRunning === 0) for (const wake of deletesDone.splice(0)) wake();
+  }
+}
+
+/** Deletes by selection running in this worker, and who waits for none to run (the migration). */
+let deletesRunning = 0;
+const deletesDone: (() => void)[] = [];
+
+/**
+ * Resolves when no delete by selection runs in this worker: the visit migration waits between its
+ * steps, so a privacy delete (a person waiting, the worker perhaps stopped soon) never queues its
+ * transactions behind the migration's.
+ */
+export function visitDeletesIdle(): Promise<void> {
+  return deletesRunning === 0 ? Promise.resolve() : new Promise((resolve) => deletesDone.push(resolve));
+}
+
+async function deleteSelected(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean, options: DeleteOptions): Promise<{ deleted: number; urlKeys: Set<string> }> {
   const urlKeys = new Set<string>();
   let cursor = options.from ?? DELETE_START;
   const timing = options.timing;
