@@ -37,7 +37,9 @@ export async function foreignRowSource(source: ByteSource): Promise<RowSource | 
     identity: sha256Hex(bytes),
     rows: Object.fromEntries(components.map((c) => [c, mapped.rows[c]?.length ?? 0])),
     invalid: mapped.invalid,
-    read: async function* (component, from) {
+    read: async function* (component, from, onReached) {
+      // Held in memory: nothing before `from` is read again.
+      await onReached?.();
       const rows = mapped.rows[component] ?? [];
       for (let at = from; at < rows.length; at += BATCH) yield rows.slice(at, at + BATCH);
     },

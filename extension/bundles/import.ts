@@ -7,26 +7,55 @@
  */
 import { z } from 'zod';
 import { COMPONENTS, type BundleScope } from '../../shared/bundle/format';
-import { openBundle, readRows, validateBundle } from '../../shared/bundle/read';
+import { openBundle, readRows, validateBundle, type ValidateOptions, type ValidationCheckpoint } from '../../shared/bundle/read';
 import type { ByteSource } from '../../shared/bundle/zip-read';
 import { bundleFileRef, importReport, type BundleFileRef, type BundlePreview, type ImportReport } from '../../shared/commands/bundles';
 import { CodedError, toAppError } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
-import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
-import { discardStaged, openSource, type BundleHost } from './files';
+import { appendJobLog, createJob, failJob, finishJob, replayed, replaying, reportProgress, startJob } from '../jobs';
+import { copiedSource, discardCopy, discardStaged, openSource, type BundleHost } from './files';
 import { foreignRowSource } from './foreign';
 import type { RowSource } from './row-source';
 import { countBatch, prepareBatch, writePrepared, writeTables } from './stores';
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
-/** Opens and fully validates a file; throws a CodedError (4xx) when it must be refused. */
-export async function openRowSource(source: ByteSource, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<RowSource> {
+export interface OpenOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Validation of a bundle: go on from this checkpoint, and save checkpoints (an import cut off while validating resumes). */
+  resume?: ValidationCheckpoint | null;
+  checkpoint?: (state: ValidationCheckpoint) => Promise<void>;
+  /** Awaited once a resumed validation has read again what its checkpoint covers. */
+  onResumed?: () => Promise<void>;
+  /**
+   * The bundle was validated whole by an earlier run of this import (its manifest's SHA-256): it is
+   * not validated again, and each component's rows are hashed again as they are read, so a file
+   * changed since fails with BUNDLE_FILE_CHANGED.
+   */
+  validated?: string;
+}
+
+/** Opens and fully validates a file (or checks it is the one validated); throws a CodedError (4xx) when it must be refused. */
+export async function openRowSource(source: ByteSource, options: OpenOptions = {}): Promise<RowSource> {
   const head = await source.read(0, Math.min(4, source.size));
   if (head.length === 4 && ZIP_MAGIC.every((b, i) => head[i] === b)) {
     const bundle = await openBundle(source);
-    const report = await validateBundle(bundle, options);
+    let rows: Record<string, number>;
+    if (options.validated !== undefined) {
+      if (bundle.manifestSha256 !== options.validated) throw new CodedError('BUNDLE_FILE_CHANGED', `The file is not the one this import validated (identity ${bundle.manifestSha256.slice(0, 12)}…; it was ${options.validated.slice(0, 12)}…)`);
+      rows = Object.fromEntries(bundle.components.map((c) => [c, bundle.manifest.components[c]!.rows]));
+    } else {
+      const validating: ValidateOptions = {};
+      if (options.signal) validating.signal = options.signal;
+      if (options.onProgress) validating.onProgress = options.onProgress;
+      if (options.resume) validating.resume = options.resume;
+      if (options.checkpoint) validating.checkpoint = options.checkpoint;
+      if (options.onResumed) validating.onResumed = options.onResumed;
+      rows = (await validateBundle(bundle, validating)).rows;
+    }
+    const verify = options.validated !== undefined || options.resume != null;
     return {
       format: bundle.manifest.formatName,
       schemaVersion: bundle.version,
@@ -35,10 +64,13 @@ export async function openRowSource(source: ByteSource, options: { signal?: Abor
       scope: bundle.manifest.scope as BundleScope,
       components: COMPONENTS.filter((c) => bundle.components.includes(c)),
       identity: bundle.manifestSha256,
-      rows: report.rows,
+      rows,
       invalid: {},
-      read: async function* (component, from) {
-        for await (const batch of readRows(bundle, component, { from, batchRows: component === 'pages' ? 500 : 10_000 })) yield batch.rows;
+      read: async function* (component, from, onReached) {
+        // The first batch small: a worker restarted mid-import commits within moments of starting
+        // (the poison rule counts two deaths without a commit).
+        const batchRows = component === 'pages' ? 500 : 10_000;
+        for await (const batch of readRows(bundle, component, { from, batchRows, firstBatchRows: Math.min(batchRows, 200), verify, ...(onReached ? { onReached } : {}) })) yield batch.rows;
       },
     };
   }
@@ -86,8 +118,13 @@ const importCursor = z.lazy(() => z.object({
   component: z.number().int().nonnegative(),
   row: z.number().int().nonnegative(),
   report: importReport.nullable(),
-  /** The file the import started with; a resume refuses any other (BUNDLE_FILE_CHANGED). */
+  /**
+   * The file the import started with, set once it validated whole (nothing is written before); a
+   * resume refuses any other (BUNDLE_FILE_CHANGED) and does not validate it again.
+   */
   file: z.object({ size: z.number().int().nonnegative(), sha256: z.string() }).optional(),
+  /** While validating: how far the last saved checkpoint (a settings row) reached. Moves with each checkpoint: progress for the poison rule. */
+  validated: z.object({ component: z.number().int().nonnegative(), row: z.number().int().nonnegative() }).optional(),
 }));
 type ImportCursor = z.infer<typeof importCursor>;
 export const importParams = z.lazy(() => z.object({ file: bundleFileRef }));
@@ -100,7 +137,7 @@ export async function importRows(
   db: HydraDb,
   rowSource: RowSource,
   start: ImportCursor,
-  options: { signal?: AbortSignal; save?: (cursor: ImportCursor, done: number, total: number) => Promise<void>; timing?: ImportTiming } = {},
+  options: { signal?: AbortSignal; save?: (cursor: ImportCursor, done: number, total: number) => Promise<void>; timing?: ImportTiming; onReached?: () => Promise<void> } = {},
 ): Promise<ImportReport> {
   const report = start.report ?? emptyReport(rowSource);
   const timing = options.timing ?? { read: 0, check: 0, store: 0, save: 0, commit: 0, tx: 0 };
@@ -109,19 +146,22 @@ export async function importRows(
   for (let index = start.component; index < rowSource.components.length; index++) {
     const component = rowSource.components[index]!;
     let row = index === start.component ? start.row : 0;
-    const batches = rowSource.read(component, row)[Symbol.asyncIterator]();
+    const batches = rowSource.read(component, row, index === start.component ? options.onReached : undefined)[Symbol.asyncIterator]();
     try {
       let t = performance.now();
-      let next = batches.next();
+      let next: ReturnType<typeof batches.next> | null = batches.next();
+      let first = true;
       for (;;) {
-        const step = await next;
+        const step = await (next ?? batches.next());
         if (step.done) break;
         const batch = step.value;
         timing.read += performance.now() - t;
         // Decode the following batch (inflate, JSON, zod) while this one is checked and written:
-        // the worker's CPU work overlaps IndexedDB's. Its failure surfaces when it is awaited.
-        next = batches.next();
-        next.catch(() => undefined);
+        // the worker's CPU work overlaps IndexedDB's. Its failure surfaces when it is awaited. Not
+        // while the run's first (small) batch commits: a restarted worker's first commit comes first.
+        next = first ? null : batches.next();
+        next?.catch(() => undefined);
+        first = false;
         t = performance.now();
         if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
         const prepared = await prepareBatch(db, component, batch);
@@ -177,6 +217,16 @@ export function resumeBundleImport(db: HydraDb, host: BundleHost, job: Job): voi
   void runImport(db, host, job);
 }
 
+/** Where a validation cut off keeps its checkpoint: one settings row per import job, gone when the validation ends. */
+const checkpointKey = (jobId: string) => `bundles.validation:${jobId}`;
+
+/** The checkpoint a cut-off validation saved, when it is the one the cursor names. */
+async function savedCheckpoint(db: HydraDb, jobId: string, cursor: ImportCursor): Promise<ValidationCheckpoint | null> {
+  if (!cursor.validated) return null;
+  const saved = (await db.settings.get(checkpointKey(jobId)))?.value as ValidationCheckpoint | undefined;
+  return saved && saved.component === cursor.validated.component && saved.count === cursor.validated.row && saved.keys instanceof Float64Array ? saved : null;
+}
+
 async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void> {
   const controller = new AbortController();
   running.set(job.id, controller);
@@ -184,10 +234,17 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
   try {
     file = importParams.parse(job.params).file;
     let cursor = importCursor.parse(job.cursor);
-    const source = await openSource(host, file);
+    // A host file through a copy kept for this job: a resume reads what was read already from here.
+    const source = file.kind === 'host' ? await copiedSource(await openSource(host, file), job.id) : await openSource(host, file);
     // Progress covers both passes: validating is the first half, writing the second.
     const started = Date.now();
     let lastReport = 0;
+    const resume = cursor.file ? null : await savedCheckpoint(db, job.id, cursor);
+    // Reading the file again up to the cursor redoes work done before: a worker stopped meanwhile
+    // is not the file killing it (the poison rule counts such deaths apart, ledger.ts).
+    const redoes = resume !== null || cursor.component > 0 || cursor.row > 0;
+    if (redoes) await replaying(db, job.id, cursor);
+    const reached = redoes ? () => replayed(db, job.id) : undefined;
     const rowSource = await openRowSource(source, {
       signal: controller.signal,
       onProgress: (done, total) => {
@@ -195,13 +252,27 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
         lastReport = Date.now();
         void reportProgress(db, job.id, { done, total: total * 2 });
       },
+      ...(cursor.file ? { validated: cursor.file.sha256 } : { resume, ...(resume && reached ? { onResumed: reached } : {}) }),
+      // Each checkpoint commits with the cursor naming it: a worker stopped while validating goes
+      // on from there, and every checkpoint is progress, so only a validation that cannot get past
+      // one point fails the job as poisoned.
+      checkpoint: (state) =>
+        db.transaction('rw', db.settings, db.jobs, async () => {
+          await db.settings.put({ key: checkpointKey(job.id), value: state, updatedAt: Date.now() });
+          cursor = { ...cursor, validated: { component: state.component, row: state.count } };
+          await db.jobs.update(job.id, { cursor });
+        }),
     });
     // The file's identity is kept with the cursor before the first write; a resume refuses another
     // file (which would otherwise skip the cursor's rows of a file it never read).
     const fingerprint = { size: source.size, sha256: rowSource.identity };
     if (!cursor.file) {
-      cursor = { ...cursor, file: fingerprint };
-      await db.jobs.update(job.id, { cursor });
+      const { validated: _done, ...rest } = cursor;
+      cursor = { ...rest, file: fingerprint };
+      await db.transaction('rw', db.settings, db.jobs, async () => {
+        await db.jobs.update(job.id, { cursor });
+        await db.settings.delete(checkpointKey(job.id));
+      });
     } else if (cursor.file.size !== fingerprint.size || cursor.file.sha256 !== fingerprint.sha256) {
       throw new CodedError('BUNDLE_FILE_CHANGED', `The file is not the one this import started with (${fingerprint.size} bytes, identity ${fingerprint.sha256.slice(0, 12)}…; it was ${cursor.file.size} bytes, ${cursor.file.sha256.slice(0, 12)}…)`);
     }
@@ -212,15 +283,19 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
     const timing: ImportTiming = { read: 0, check: 0, store: 0, save: 0, commit: 0, tx: 0 };
     const report = await importRows(db, rowSource, cursor, {
       timing,
+      ...(reached && cursor.file && (cursor.component > 0 || cursor.row > 0) ? { onReached: reached } : {}),
       signal: controller.signal,
       save: (next, done) => reportProgress(db, job.id, { done: total + done, total: total * 2, cursor: { ...next, file: cursor.file } }),
     });
     const added = Object.values(report).reduce((n, c) => n + c.added, 0);
     await appendJobLog(db, job.id, `done: ${added} rows added; writing took ${Date.now() - writing} ms (${Object.entries(timing).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')})`);
     await finishJob(db, job.id, report);
+    await discardCopy(job.id).catch(() => undefined);
     if (file.kind === 'staged') await discardStaged(file.id).catch(() => undefined);
   } catch (error) {
     await failJob(db, job.id, toAppError(error));
+    await db.settings.delete(checkpointKey(job.id)).catch(() => undefined);
+    await discardCopy(job.id).catch(() => undefined);
     if (file?.kind === 'staged') await discardStaged(file.id).catch(() => undefined);
   } finally {
     running.delete(job.id);

@@ -16,5 +16,6 @@ export interface RowSource {
   rows: Partial<Record<ComponentName, number>>;
   /** Rows of a foreign file that could not be mapped (a HydraFlow bundle has none: it is refused). */
   invalid: Partial<Record<ComponentName, number>>;
-  read(component: ComponentName, from: number): AsyncIterable<unknown[]>;
+  /** Rows from index `from`; `onReached` is awaited once the rows before it are read again (a bundle is inflated from its start), before the first new one. */
+  read(component: ComponentName, from: number, onReached?: () => Promise<void>): AsyncIterable<unknown[]>;
 }

@@ -120,12 +120,34 @@ export type JobResumer = (job: Job) => void;
 /** Worker deaths in a row at one cursor after which a job is failed, never resumed again. */
 export const POISON_DEATHS = 2;
 
+/** Worker deaths in a row at one cursor while the job only redid work done before it: also fails it (a replay never ends in endless restarts). */
+export const REPLAY_DEATHS = 5;
+
+/**
+ * A resumed job redoes work done before its cursor (a deflate stream is inflated from its start
+ * to reach a row): a death meanwhile is not the job's new work failing. Call before that work;
+ * `replayed` once the job reaches its cursor and begins new work.
+ */
+export async function replaying(db: HydraDb, id: string, cursor: unknown): Promise<void> {
+  await db.jobs.update(id, { replaying: JSON.stringify(cursor) });
+}
+
+export async function replayed(db: HydraDb, id: string): Promise<void> {
+  await db.jobs
+    .where('id')
+    .equals(id)
+    .modify((job) => {
+      delete job.replaying;
+    });
+}
+
 /**
  * Run at every service-worker start: a job still marked queued/running was cut off by the
  * restart. Resume it when its type has a resumer and it kept a cursor; otherwise mark it failed
  * with JOB_INTERRUPTED. A job whose worker died twice in a row at the same cursor (nothing
  * committed in between: the job itself is what kills the worker) is failed with JOB_POISONED
- * instead of being run a third time. No job is ever left "running" with nobody running it.
+ * instead of being run a third time; deaths while a resumed job only redid work done before its
+ * cursor (`replaying`) count apart, up to REPLAY_DEATHS. No job is ever left "running" with nobody running it.
  */
 export async function recoverInterruptedJobs(
   db: HydraDb,
@@ -140,9 +162,12 @@ export async function recoverInterruptedJobs(
     const resume = resumers[job.type];
     if (resume && job.cursor !== null) {
       // A job that killed its worker twice at the same cursor would kill every next worker too.
+      // A death while it redid work done before its cursor counts apart (REPLAY_DEATHS).
       const at = JSON.stringify(job.cursor);
-      const deaths = { count: job.deaths?.at === at ? job.deaths.count + 1 : 1, at };
-      if (deaths.count >= POISON_DEATHS) {
+      const same = job.deaths?.at === at ? job.deaths : null;
+      const replay = job.replaying === at;
+      const deaths = { count: (same?.count ?? 0) + (replay ? 0 : 1), at, replays: (same?.replays ?? 0) + (replay ? 1 : 0) };
+      if (deaths.count >= POISON_DEATHS || deaths.replays >= REPLAY_DEATHS) {
         interrupted.push(job.id);
         await db.jobs.update(job.id, { status: 'failed', finishedAt: now, deaths, error: { code: 'JOB_POISONED', message: ERRORS.JOB_POISONED.message } });
         continue;

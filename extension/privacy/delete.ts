@@ -6,8 +6,9 @@
  * reaches: visits, page snapshots, tab snapshots, memories made from the deleted pages, the
  * current URL and title of tabs showing a matching page, and threads' links to those pages (their
  * page keys, URL and automatic title). Messages and user-written titles are the user's own text
- * and stay. Work goes in batches of DELETE_BATCH rows per transaction; running it again after an
- * interruption finishes the job (a delete is idempotent).
+ * and stay. Work goes in batches of DELETE_BATCH rows per transaction (visits: batches sized by
+ * time, each committed with the job's cursor); running it again after an interruption finishes
+ * the job (a delete is idempotent).
  */
 import { normalizeDomain } from '../../shared/blocklist';
 import { CodedError } from '../../shared/errors';
@@ -16,7 +17,7 @@ import type { DeletionCounts, HistoryFilter } from '../../shared/commands/privac
 import type { Page, TabSnapshot } from '../../shared/schemas/entities';
 import { hostOf, normalizeUrl, urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
-import { clearVisits, countVisitsWhere, deleteVisitsWhere, type VisitFacts } from '../visits';
+import { clearVisits, countVisitsWhere, deleteVisitsWhere, type DeleteOptions, type VisitFacts } from '../visits';
 
 const DELETE_BATCH = 5_000;
 
@@ -99,12 +100,17 @@ async function deleteFrom(db: HydraDb, store: HistoryStore, f: ResolvedFilter, d
   return matched;
 }
 
-export async function deleteHistory(db: HydraDb, filter: ResolvedFilter): Promise<DeletionCounts> {
+/**
+ * Deletes what the filter selects. `visits` continues a visit delete from its cursor and commits
+ * the cursor with each batch (a job's resume point); the other stores are few rows, deleted again
+ * from the start on a resume.
+ */
+export async function deleteHistory(db: HydraDb, filter: ResolvedFilter, visitProgress: DeleteOptions = {}): Promise<DeletionCounts> {
   const deletedUrlKeys = new Set<string>();
   let visits: number;
   if (filter.everything) visits = await clearVisits(db);
   else {
-    const removed = await deleteVisitsWhere(db, filter, visitMatches(filter));
+    const removed = await deleteVisitsWhere(db, filter, visitMatches(filter), visitProgress);
     visits = removed.deleted;
     for (const key of removed.urlKeys) deletedUrlKeys.add(key);
   }

@@ -12,8 +12,8 @@ import { z } from 'zod';
 import { toAppError } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
 import { addToCounters, storeCounterKey, visitDayKey, visitDayOf, writeTransaction, type HydraDb } from '../db';
-import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
-import { legacyHolds, mergeVisits, visitTables } from './store';
+import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob, stepSizer } from '../jobs';
+import { legacyHolds, mergeVisits, visitDeletesIdle, visitTables } from './store';
 
 /** Legacy rows moved per transaction. */
 export const MIGRATE_BATCH = 10_000;
@@ -56,8 +56,14 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, after = -I
 async function run(db: HydraDb, job: Job): Promise<void> {
   try {
     let cursor: MigrateCursor = migrateCursor.parse(job.cursor);
+    // Steps of about STEP_MS, up to MIGRATE_BATCH rows: a restarted worker commits its first step
+    // within moments (the poison rule), and a privacy delete never waits long behind one.
+    const sizer = stepSizer(250, MIGRATE_BATCH);
     for (;;) {
-      let batch = await migrateBatch(db, MIGRATE_BATCH, cursor.after ?? -Infinity);
+      await visitDeletesIdle();
+      const started = performance.now();
+      let batch = await migrateBatch(db, sizer.size, cursor.after ?? -Infinity);
+      sizer.took(performance.now() - started);
       // Nothing at or after the hint: make sure nothing is left before it either.
       if (batch.moved === 0 && cursor.after !== undefined) batch = await migrateBatch(db);
       const { moved, lastAt } = batch;

@@ -14,6 +14,7 @@ import Dexie, { RangeSet } from 'dexie';
 import { visitId } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
 import { addToCounters, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../db';
+import { stepSizer } from '../jobs';
 import { signalJournal } from '../db/middleware';
 import { CHUNK_VISITS, chunkVisitIds, compareVisits, cutChunks, decodeChunk, encodeChunk, withoutVisits, type VisitChunk } from './chunk';
 
@@ -80,27 +81,71 @@ async function chunksCovering(db: HydraDb, from: number, to: number): Promise<Vi
   return floor ? [floor, ...rest] : rest;
 }
 
+/** Where a delete's time went (ms), for its job log. */
+export interface DeleteTiming {
+  /** Transactions (steps) committed. */
+  steps: number;
+  query: number;
+  /** From asking for a transaction to its body running (waiting behind other transactions). */
+  wait: number;
+  /** Legacy rows: read, delete, count, journal, observers and commit together. */
+  legacy: number;
+  read: number;
+  cut: number;
+  write: number;
+  counters: number;
+  journal: number;
+  observers: number;
+  /** The caller's own write in the step (a job's cursor). */
+  save: number;
+  commit: number;
+}
+
+/** Adds the time since `since` to `timing[part]`; returns now. */
+function lap(timing: DeleteTiming | undefined, part: keyof DeleteTiming, since: number): number {
+  const now = performance.now();
+  if (timing) timing[part] += now - since;
+  return now;
+}
+
 /** The deltas of counters and the journal row for visits added (+1) or removed (−1). */
-async function countAndJournal(db: HydraDb, visits: readonly Pick<Visit, 'urlKey' | 'visitedAt'>[], sign: 1 | -1): Promise<void> {
+async function countAndJournal(db: HydraDb, visits: readonly Pick<Visit, 'urlKey' | 'visitedAt'>[], sign: 1 | -1, timing?: DeleteTiming): Promise<void> {
   if (visits.length === 0) return;
+  let t = performance.now();
   const deltas = new Map<string, number>([[storeCounterKey('visits'), sign * visits.length]]);
   for (const visit of visits) {
     const key = visitDayKey(visitDayOf(visit.visitedAt));
     deltas.set(key, (deltas.get(key) ?? 0) + sign);
   }
   await addToCounters(db, deltas);
+  t = lap(timing, 'counters', t);
   await db.searchJournal.add({ kind: 'visit', keys: [...new Set(visits.map((visit) => visit.urlKey))] });
   signalJournal();
+  t = lap(timing, 'journal', t);
   await tell(db, visits, sign === 1 ? 'added' : 'removed');
+  lap(timing, 'observers', t);
 }
 
-/** Deletes legacy rows by id in one transaction with what observers record (counted by the db middlewares). */
-async function deleteLegacy(db: HydraDb, ids: readonly string[]): Promise<number> {
-  return db.transaction('rw', visitTables(db), async () => {
+/**
+ * Deletes legacy rows by id in one transaction with their counters, journal and what observers
+ * record; `step` commits with it. Returns the rows it found.
+ */
+async function deleteLegacy(db: HydraDb, ids: readonly string[], step?: DeleteStep): Promise<Visit[]> {
+  return db.transaction('rw', [...visitTables(db), ...(step?.tables ?? [])], async () => {
     const found = (await db.visits.bulkGet([...ids])).filter((visit): visit is Visit => visit !== undefined);
-    await db.visits.bulkDelete(found.map((visit) => visit.id));
-    await tell(db, found, 'removed');
-    return found.length;
+    // Straight on IndexedDB, like chunk writes (writeChunks): through Dexie, the counter and
+    // journal middlewares and live-query tracking each read every deleted row again first. The
+    // counters, the journal and the observers move here, from the rows just read.
+    const trans = Dexie.currentTransaction!.idbtrans as IDBTransaction & { mutatedParts?: Record<string, RangeSet> };
+    const legacy = trans.objectStore('visits');
+    for (const visit of found) legacy.delete(visit.id);
+    if (found.length) {
+      const parts = (trans.mutatedParts ??= {});
+      for (const index of ['', 'visitedAt', 'urlKey', 'hostRev', 'source']) parts[`idb://${db.name}/visits/${index}`] = new RangeSet(-Infinity, [[]]);
+    }
+    await countAndJournal(db, found, -1, step?.timing);
+    await step?.commit(found.length);
+    return found;
   });
 }
 
@@ -181,13 +226,26 @@ export async function storedVisitIds(db: HydraDb, ids: readonly string[]): Promi
 /** What a delete decides on (and what its counters and journal need): a visit's URL, host and time. */
 export type VisitFacts = Pick<Visit, 'urlKey' | 'hostRev' | 'visitedAt'>;
 
-/** Removes the visits `drop` selects from the chunks `ids` (one transaction); returns them. */
-async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visit: VisitFacts) => boolean): Promise<VisitFacts[]> {
-  return db.transaction('rw', visitTables(db), async () => {
+/** What else commits in a delete batch's transaction: the tables it writes, and the write (told how many visits the batch removed). */
+interface DeleteStep {
+  tables: Dexie.Table[];
+  commit(removed: number): Promise<void>;
+  timing?: DeleteTiming;
+}
+
+/** Removes the visits `drop` selects from the chunks `ids` (one transaction, with `step`); returns them. */
+async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visit: VisitFacts) => boolean, step?: DeleteStep): Promise<VisitFacts[]> {
+  const timing = step?.timing;
+  let inside = 0;
+  const started = performance.now();
+  const removed = await db.transaction('rw', [...visitTables(db), ...(step?.tables ?? [])], async () => {
     const removed: VisitFacts[] = [];
     const puts: VisitChunk[] = [];
     const gone: number[] = [];
-    for (const chunk of await db.visitChunks.bulkGet([...ids])) {
+    let t = lap(timing, 'wait', started);
+    const chunks = await db.visitChunks.bulkGet([...ids]);
+    t = lap(timing, 'read', t);
+    for (const chunk of chunks) {
       if (!chunk) continue;
       const kept = withoutVisits(chunk, (i) => {
         const u = chunk.url[i]!;
@@ -201,13 +259,21 @@ async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visi
       if (kept === null) gone.push(chunk.id);
       else puts.push(kept);
     }
+    t = lap(timing, 'cut', t);
     writeChunks(db, puts, gone);
-    await countAndJournal(db, removed, -1);
+    lap(timing, 'write', t);
+    await countAndJournal(db, removed, -1, timing);
+    t = performance.now();
+    await step?.commit(removed.length);
+    inside = lap(timing, 'save', t);
     return removed;
   });
+  // What remains after the body: IndexedDB writing the requests and committing.
+  if (timing) timing.commit += performance.now() - Math.max(inside, started);
+  return removed;
 }
 
-/** Chunks per delete transaction (about 60k visits). */
+/** Chunks per delete transaction by id (about 60k visits). */
 const DELETE_CHUNKS = 240;
 
 /** Deletes visits by id (chunks and legacy); returns how many were stored. */
@@ -216,7 +282,7 @@ export async function deleteVisitsById(db: HydraDb, ids: readonly string[]): Pro
   let deleted = 0;
   // Legacy rows first: the migration only moves rows from there into chunks, so a row it moves
   // while this runs is in chunks before the chunk pass below reads them.
-  if (await legacyHolds(db)) deleted += await deleteLegacy(db, [...wanted]);
+  if (await legacyHolds(db)) deleted += (await deleteLegacy(db, [...wanted])).length;
   const times = ids.map((id) => parseVisitId(id)?.visitedAt).filter((at): at is number => at !== undefined);
   if (times.length) {
     const chunks = await chunksCovering(db, Math.min(...times), Math.max(...times));
@@ -241,11 +307,14 @@ async function candidateChunks(db: HydraDb, s: VisitSelection): Promise<number[]
   if (s.everything) return db.visitChunks.toCollection().primaryKeys();
   if (s.urlKey !== null) return db.visitChunks.where('urlKeys').equals(s.urlKey).distinct().primaryKeys();
   if (s.hostRev !== null) {
-    const exact = db.visitChunks.where('hosts').equals(s.hostRev);
-    const keys = await (s.includeSubdomains ? exact.or('hosts').startsWith(`${s.hostRev}.`) : exact).primaryKeys();
-    return [...new Set(keys)].sort((a, b) => a - b);
+    // Keys only, one index range at a time: a union (`or`) reads every candidate chunk whole.
+    const exact = await db.visitChunks.where('hosts').equals(s.hostRev).primaryKeys();
+    if (!s.includeSubdomains) return exact;
+    const below = await db.visitChunks.where('hosts').startsWith(`${s.hostRev}.`).primaryKeys();
+    return [...new Set([...exact, ...below])].sort((a, b) => a - b);
   }
-  return (await chunksCovering(db, s.from, s.to)).map((chunk) => chunk.id);
+  const [floor, rest] = await Promise.all([db.visitChunks.where(':id').belowOrEqual(s.from).reverse().limit(1).primaryKeys(), db.visitChunks.where(':id').between(s.from, s.to, false, true).primaryKeys()]);
+  return [...floor, ...rest];
 }
 
 /** The legacy rows that may be selected, through the same index as before chunks. */
@@ -254,6 +323,20 @@ function legacyCandidates(db: HydraDb, s: VisitSelection) {
   if (s.urlKey !== null) return db.visits.where('urlKey').equals(s.urlKey);
   if (s.hostRev !== null) return s.includeSubdomains ? db.visits.where('hostRev').equals(s.hostRev).or('hostRev').startsWith(`${s.hostRev}.`) : db.visits.where('hostRev').equals(s.hostRev);
   return db.visits.where('visitedAt').between(s.from, s.to, true, false);
+}
+
+/**
+ * The ids of up to `limit` legacy rows the selection and `match` select, reading about as many
+ * rows: one index range at a time (a union of ranges would be read whole before the limit).
+ */
+async function legacyMatches(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean, limit: number): Promise<string[]> {
+  const ranges = s.hostRev !== null && s.urlKey === null && !s.everything && s.includeSubdomains ? [db.visits.where('hostRev').equals(s.hostRev), db.visits.where('hostRev').startsWith(`${s.hostRev}.`)] : [legacyCandidates(db, s)];
+  const out: string[] = [];
+  for (const range of ranges) {
+    if (out.length >= limit) break;
+    out.push(...(await range.filter(match).limit(limit - out.length).primaryKeys()));
+  }
+  return out;
 }
 
 /** How many stored visits the selection and `match` select. */
@@ -275,30 +358,100 @@ export async function countVisitsWhere(db: HydraDb, s: VisitSelection, match: (v
 }
 
 /**
- * Deletes the visits the selection and `match` select, DELETE_CHUNKS chunks per transaction
- * (running it again after an interruption finishes the job). Returns the URL keys it removed
- * visits of, and how many.
+ * Where a delete by selection stands, for a job to keep as its cursor: first the legacy rows, then
+ * the chunks in key order (those with keys up to `after` are done); `deleted` counts the visits
+ * removed so far.
  */
-export async function deleteVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean): Promise<{ deleted: number; urlKeys: Set<string> }> {
-  const urlKeys = new Set<string>();
-  let deleted = 0;
-  // Legacy rows first (see deleteVisitsById): a row the migration moves meanwhile is caught below.
-  if (await legacyHolds(db)) {
-    const legacy: string[] = [];
-    await legacyCandidates(db, s).each((visit) => {
-      if (!match(visit)) return;
-      legacy.push(visit.id);
-      urlKeys.add(visit.urlKey);
-    });
-    for (let i = 0; i < legacy.length; i += 5000) deleted += await deleteLegacy(db, legacy.slice(i, i + 5000));
+export interface VisitDeleteCursor {
+  phase: 'legacy' | 'chunks';
+  after: number | null;
+  deleted: number;
+}
+
+export const DELETE_START: VisitDeleteCursor = { phase: 'legacy', after: null, deleted: 0 };
+
+export interface DeleteOptions {
+  /** A cursor a previous run committed: the delete continues from it. */
+  from?: VisitDeleteCursor;
+  /** Commits `cursor` (the delete's position after the batch) inside each batch's transaction, which also holds `tables`. */
+  progress?: { tables: Dexie.Table[]; save(cursor: VisitDeleteCursor): Promise<void> };
+  /** Adds where the time went. */
+  timing?: DeleteTiming;
+}
+
+/**
+ * Deletes the visits the selection and `match` select, in steps of about STEP_MS each
+ * (one transaction each, with `progress.save` of the cursor after it: a batch and its cursor commit
+ * together, and a batch run again removes nothing twice). Returns the visits deleted (the cursor's
+ * `deleted`, earlier runs included) and the URL keys this run removed visits of.
+ *
+ * Legacy rows first (see deleteVisitsById): a row the migration moves meanwhile is caught in the
+ * chunks. The chunk keys are read again before every batch: a chunk that a concurrent write cuts
+ * keeps its key for its first piece, and its other pieces take keys between it and the next chunk,
+ * so an unvisited chunk's pieces are all still ahead of `after`.
+ */
+export async function deleteVisitsWhere(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean, options: DeleteOptions = {}): Promise<{ deleted: number; urlKeys: Set<string> }> {
+  deletesRunning++;
+  try {
+    return await deleteSelected(db, s, match, options);
+  } finally {
+    if (--deletesRunning === 0) for (const wake of deletesDone.splice(0)) wake();
   }
-  const ids = await candidateChunks(db, s);
-  for (let i = 0; i < ids.length; i += DELETE_CHUNKS) {
-    const removed = await removeFromChunks(db, ids.slice(i, i + DELETE_CHUNKS), match);
-    deleted += removed.length;
+}
+
+/** Deletes by selection running in this worker, and who waits for none to run (the migration). */
+let deletesRunning = 0;
+const deletesDone: (() => void)[] = [];
+
+/**
+ * Resolves when no delete by selection runs in this worker: the visit migration waits between its
+ * steps, so a privacy delete (a person waiting, the worker perhaps stopped soon) never queues its
+ * transactions behind the migration's.
+ */
+export function visitDeletesIdle(): Promise<void> {
+  return deletesRunning === 0 ? Promise.resolve() : new Promise((resolve) => deletesDone.push(resolve));
+}
+
+async function deleteSelected(db: HydraDb, s: VisitSelection, match: (visit: VisitFacts) => boolean, options: DeleteOptions): Promise<{ deleted: number; urlKeys: Set<string> }> {
+  const urlKeys = new Set<string>();
+  let cursor = options.from ?? DELETE_START;
+  const timing = options.timing;
+  const step = (next: (removed: number) => VisitDeleteCursor): DeleteStep => ({
+    ...(timing ? { timing } : {}),
+    tables: options.progress?.tables ?? [],
+    commit: async (removed) => {
+      cursor = next(removed);
+      if (timing) timing.steps++;
+      await options.progress?.save(cursor);
+    },
+  });
+  const legacySizer = stepSizer(100, 20_000);
+  while (cursor.phase === 'legacy') {
+    const asked = performance.now();
+    const ids = (await legacyHolds(db)) ? await legacyMatches(db, s, match, legacySizer.size) : [];
+    lap(timing, 'query', asked);
+    if (ids.length === 0) {
+      cursor = { ...cursor, phase: 'chunks', after: null };
+      break;
+    }
+    const started = performance.now();
+    const found = await deleteLegacy(db, ids, step((removed) => ({ ...cursor, deleted: cursor.deleted + removed })));
+    legacySizer.took(lap(timing, 'legacy', started) - started);
+    for (const visit of found) urlKeys.add(visit.urlKey);
+  }
+  const chunkSizer = stepSizer(2, 512);
+  for (;;) {
+    const after = cursor.after;
+    const asked = performance.now();
+    const keys = (await candidateChunks(db, s)).filter((key) => after === null || key > after).slice(0, chunkSizer.size);
+    lap(timing, 'query', asked);
+    if (keys.length === 0) break;
+    const started = performance.now();
+    const removed = await removeFromChunks(db, keys, match, step((n) => ({ phase: 'chunks', after: keys[keys.length - 1]!, deleted: cursor.deleted + n })));
+    chunkSizer.took(performance.now() - started);
     for (const visit of removed) urlKeys.add(visit.urlKey);
   }
-  return { deleted, urlKeys };
+  return { deleted: cursor.deleted, urlKeys };
 }
 
 /** The newest `limit` visits that `keep` accepts, newest first (the History view). */

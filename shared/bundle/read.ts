@@ -25,7 +25,7 @@ import {
   type ComponentSummary,
 } from './format';
 import { LineSplitter, nestsDeeperThan } from './ndjson';
-import { Sha256, sha256Hex } from './sha256';
+import { Sha256, sha256Hex, type Sha256State } from './sha256';
 import { readZipDirectory, readZipEntry, type ByteSource, type ZipEntry } from './zip-read';
 
 export interface OpenedBundle {
@@ -155,6 +155,18 @@ class KeyHashes {
     this.keys[this.length++] = key;
   }
 
+  /** The hashes so far (a copy). */
+  saved(): Float64Array {
+    return this.keys.slice(0, this.length);
+  }
+
+  /** Takes back hashes saved from the same component (never more than its rows). */
+  restore(keys: Float64Array): void {
+    if (keys.length > this.keys.length) throw new Error('KeyHashes: more saved keys than rows');
+    this.keys.set(keys);
+    this.length = keys.length;
+  }
+
   /** Hashes seen more than once. */
   repeated(): Set<number> {
     const sorted = this.keys.subarray(0, this.length).sort();
@@ -173,19 +185,63 @@ export interface ProgressSink {
   (done: number, total: number): void;
 }
 
+/**
+ * Where a validation stands, at the end of a line: the components done, and within the current one
+ * the bytes and rows checked, the hash so far and the rows' key hashes. A validation cut off (the
+ * worker stopped) goes on from it instead of from the start; only a validation that found no
+ * problem so far saves one.
+ */
+export interface ValidationCheckpoint {
+  /** The bundle it belongs to (its manifest's SHA-256): resuming another bundle from it is refused. */
+  manifestSha256: string;
+  /** Index in the bundle's components of the one in progress. */
+  component: number;
+  /** Rows of the components before it. */
+  rows: Record<string, number>;
+  /** Inflated bytes of the current component checked, through a line's `\n`. */
+  offset: number;
+  /** Lines of the current component checked. */
+  count: number;
+  sha: Sha256State;
+  keys: Float64Array;
+}
+
+export interface ValidateOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressSink;
+  /** A checkpoint of an earlier validation of this bundle to go on from. */
+  resume?: ValidationCheckpoint | null;
+  /** Saves a checkpoint about every `checkpointMs` of validating (awaited before it goes on). */
+  checkpoint?: (state: ValidationCheckpoint) => Promise<void>;
+  checkpointMs?: number;
+  /** Awaited once a resumed validation has read again what its checkpoint covers, before it checks anything new. */
+  onResumed?: () => Promise<void>;
+}
+
 /** Pass 1: every byte hashed, every row checked. Throws a CodedError with the first problem. */
-export async function validateBundle(bundle: OpenedBundle, options: { signal?: AbortSignal; onProgress?: ProgressSink } = {}): Promise<ValidationReport> {
-  const rows: Record<string, number> = {};
+export async function validateBundle(bundle: OpenedBundle, options: ValidateOptions = {}): Promise<ValidationReport> {
+  const resume = options.resume?.manifestSha256 === bundle.manifestSha256 && options.resume.component < bundle.components.length ? options.resume : null;
+  const rows: Record<string, number> = { ...(resume?.rows ?? {}) };
   const total = bundle.components.reduce((n, c) => n + bundle.manifest.components[c]!.rows, 0);
-  let done = 0;
-  for (const component of bundle.components) {
+  let done = Object.values(rows).reduce((n, c) => n + c, 0);
+  // The first checkpoint comes at the first line checked: a worker stopped again soon after it
+  // resumed has still moved the validation on.
+  let lastCheckpoint = -Infinity;
+  let every = options.checkpointMs ?? 250;
+  for (let index = resume?.component ?? 0; index < bundle.components.length; index++) {
+    const component = bundle.components[index]!;
+    const from = resume?.component === index ? resume : null;
     const summary = bundle.manifest.components[component]!;
     const entry = bundle.entries.get(summary.file)!;
     const parse = rowParser(bundle, component);
-    const hash = new Sha256();
+    const hash = from ? Sha256.resume(from.sha) : new Sha256();
     const splitter = new LineSplitter(summary.file, MAX_LINE_CHARS);
     const keys = new KeyHashes(summary.rows);
-    let count = 0;
+    if (from) keys.restore(from.keys);
+    let count = from?.count ?? 0;
+    let skip = from?.offset ?? 0;
+    let resumed = !from;
+    let offset = skip;
     let firstProblem: CodedError | null = null;
     const check = (line: string) => {
       count += 1;
@@ -206,12 +262,44 @@ export async function validateBundle(bundle: OpenedBundle, options: { signal?: A
       }
       keys.add(hash53(rowId(component, result.row)));
     };
+    const consume = (bytes: Uint8Array) => {
+      hash.update(bytes);
+      offset += bytes.length;
+      for (const line of splitter.push(bytes)) check(line);
+    };
     for await (const chunk of readZipEntry(bundle.source, entry)) {
       if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Validation cancelled');
-      hash.update(chunk);
-      for (const line of splitter.push(chunk)) check(line);
-      if (options.onProgress && count - done > 0) options.onProgress(done + count, total);
+      let piece = chunk;
+      // What a resumed validation checked already: inflated again (a deflate stream has no
+      // entry point), neither hashed nor parsed.
+      if (skip >= piece.length) {
+        skip -= piece.length;
+        continue;
+      }
+      piece = piece.subarray(skip);
+      skip = 0;
+      if (!resumed) {
+        resumed = true;
+        await options.onResumed?.();
+      }
+      if (options.checkpoint && !firstProblem && performance.now() - lastCheckpoint >= every) {
+        // At the end of a line: no unfinished line or character is left to save.
+        const end = piece.lastIndexOf(0x0a) + 1;
+        if (end > 0) {
+          consume(piece.subarray(0, end));
+          piece = piece.subarray(end);
+          const saving = performance.now();
+          if (!firstProblem) await options.checkpoint({ manifestSha256: bundle.manifestSha256, component: index, rows: { ...rows }, offset, count, sha: hash.save(), keys: keys.saved() });
+          lastCheckpoint = performance.now();
+          // Saving stays a small part of the work, however many key hashes a checkpoint holds.
+          every = Math.max(options.checkpointMs ?? 250, 4 * (lastCheckpoint - saving));
+        }
+      }
+      consume(piece);
+      if (options.onProgress) options.onProgress(done + count, total);
     }
+    if (skip > 0) throw new CodedError('BUNDLE_CORRUPT', `${summary.file} is shorter than the validation it resumes`);
+    if (!resumed) await options.onResumed?.();
     for (const line of splitter.end()) check(line);
     const digest = hash.hex();
     if (digest !== summary.sha256) throw new CodedError('BUNDLE_HASH_MISMATCH', `${summary.file} has SHA-256 ${digest}; the manifest says ${summary.sha256}`);
@@ -249,9 +337,14 @@ export interface RowBatch {
 
 /**
  * Pass 2: the rows of one component in the newest shape, from row index `from`, in batches of
- * about `batchRows` rows or `batchChars` characters. Only call on a validated bundle.
+ * about `batchRows` rows (the first `firstBatchRows`) or `batchChars` characters. Only call on a validated bundle (`verify`
+ * checks again that the component is the one validated).
  */
-export async function* readRows(bundle: OpenedBundle, component: string, options: { from?: number; batchRows?: number; batchChars?: number } = {}): AsyncGenerator<RowBatch> {
+export async function* readRows(
+  bundle: OpenedBundle,
+  component: string,
+  options: { from?: number; batchRows?: number; firstBatchRows?: number; batchChars?: number; verify?: boolean; onReached?: () => Promise<void> } = {},
+): AsyncGenerator<RowBatch> {
   const summary = bundle.manifest.components[component];
   if (!summary) return;
   const entry = bundle.entries.get(summary.file)!;
@@ -271,10 +364,21 @@ export async function* readRows(bundle: OpenedBundle, component: string, options
     batch.rows.push(result.row);
     batch.lines.push(line);
     chars += line.length;
-    return batch.rows.length >= batchRows || chars >= batchChars;
+    return batch.rows.length >= (batch.first === from ? (options.firstBatchRows ?? batchRows) : batchRows) || chars >= batchChars;
   };
+  // `verify`: every byte hashed again (the skipped ones too), the last batch held back until the
+  // hash equals the manifest's: a file changed since it was validated fails before its end is written.
+  const hash = options.verify ? new Sha256() : null;
+  // `onReached`: awaited once the rows before `from` are read again, before the first new one.
+  let reached = from === 0;
+  if (reached) await options.onReached?.();
   for await (const chunk of readZipEntry(bundle.source, entry)) {
+    hash?.update(chunk);
     for (const line of splitter.push(chunk)) {
+      if (!reached && index >= from) {
+        reached = true;
+        await options.onReached?.();
+      }
       if (take(line)) {
         yield batch;
         batch = { first: index, rows: [], lines: [] };
@@ -283,5 +387,9 @@ export async function* readRows(bundle: OpenedBundle, component: string, options
     }
   }
   for (const line of splitter.end()) take(line);
+  if (hash) {
+    const digest = hash.hex();
+    if (digest !== summary.sha256) throw new CodedError('BUNDLE_FILE_CHANGED', `${summary.file} changed since it was validated: SHA-256 ${digest}; the manifest says ${summary.sha256}`);
+  }
   if (batch.rows.length) yield batch;
 }

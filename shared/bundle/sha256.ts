@@ -12,6 +12,13 @@ const K = new Int32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+/** A hash in progress as plain data (a cut-off validation keeps it to go on later). */
+export interface Sha256State {
+  words: number[];
+  pending: number[];
+  bytes: number;
+}
+
 export class Sha256 {
   private readonly state = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   private readonly w = new Int32Array(64);
@@ -42,6 +49,22 @@ export class Sha256 {
       this.blockLength = data.length - offset;
     }
     return this;
+  }
+
+  /** The state so far, to go on from with `Sha256.resume`. */
+  save(): Sha256State {
+    return { words: [...this.state], pending: [...this.block.subarray(0, this.blockLength)], bytes: this.bytes };
+  }
+
+  /** A hash that goes on from a saved state: the same digest as if it had been fed everything here. */
+  static resume(saved: Sha256State): Sha256 {
+    if (saved.words.length !== 8 || saved.pending.length >= 64 || !Number.isSafeInteger(saved.bytes) || saved.bytes % 64 !== saved.pending.length) throw new Error('Sha256: not a saved state');
+    const hash = new Sha256();
+    hash.state.set(saved.words);
+    hash.block.set(saved.pending);
+    hash.blockLength = saved.pending.length;
+    hash.bytes = saved.bytes;
+    return hash;
   }
 
   /** Lowercase hex digest; the hash cannot be updated afterwards. */

@@ -184,7 +184,13 @@ export const job = z.lazy(() => z.object({
    * (JSON). A second death there fails the job with JOB_POISONED instead of a third run. Absent
    * until the first death (not indexed: older rows need no migration).
    */
-  deaths: z.object({ count: z.number().int().positive(), at: z.string() }).optional(),
+  deaths: z.object({ count: z.number().int().nonnegative(), at: z.string(), replays: z.number().int().nonnegative().optional() }).optional(),
+  /**
+   * Set by a resumed job while it redoes work done before its cursor (re-reading a file up to
+   * it), to the cursor (JSON); cleared once new work begins. A worker that dies then did not die
+   * of the job's new work: recovery counts it in `deaths.replays` (a bound of its own), not `count`.
+   */
+  replaying: z.string().optional(),
   logTail: z.array(z.string()),
   origin: z.enum(['extension', 'host']),
 }));

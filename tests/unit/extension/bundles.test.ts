@@ -261,7 +261,8 @@ describe('bundle export and import', () => {
       importRows(b, await openRowSource(bytesSource(bytes)), { component: 0, row: 0, report: null }, {
         save: async (cursor) => {
           batches += 1;
-          // The worker dies inside the transaction of the 9th batch (the second of visits): it never commits.
+          // The worker dies inside the transaction of the 9th batch (the second of visits, after a
+          // first one of 200: a run's first batch is small): it never commits.
           if (batches === 9) throw new CodedError('JOB_INTERRUPTED', 'killed');
           saved = structuredClone(cursor);
         },
@@ -269,8 +270,8 @@ describe('bundle export and import', () => {
     ).rejects.toMatchObject({ code: 'JOB_INTERRUPTED' });
     expect(saved).not.toBeNull();
     expect(COMPONENTS[saved!.component]).toBe('visits');
-    expect(saved!.row).toBe(10_000);
-    expect(await storedVisitCount(b)).toBe(10_000);
+    expect(saved!.row).toBe(200);
+    expect(await storedVisitCount(b)).toBe(200);
     const report = await importRows(b, await openRowSource(bytesSource(bytes)), saved!);
     expect(report.visits).toEqual({ rows: 27_502, added: 27_502, present: 0, invalid: 0 });
     expect(await contents(b)).toEqual(await contents(a));

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { createDatabase, type HydraDb } from '../../../extension/db';
 import { dispatchCommand, type CommandHandlers } from '../../../extension/commands/router';
-import { createJob, failJob, finishJob, jobCommandHandlers, recoverInterruptedJobs, startJob, type JobControls } from '../../../extension/jobs';
+import { createJob, failJob, finishJob, jobCommandHandlers, recoverInterruptedJobs, replayed, replaying, startJob, type JobControls } from '../../../extension/jobs';
+import { REPLAY_DEATHS } from '../../../extension/jobs/ledger';
 import { getOverview, overviewCommandHandlers } from '../../../extension/overview';
 import { addVisits, makeVisit } from '../../../extension/history/visits';
 import { threadForTab } from '../../../extension/threads/store';
@@ -147,6 +148,35 @@ describe('jobs ledger', () => {
     // Later starts leave the failed job alone.
     await recoverInterruptedJobs(db, resumers);
     expect(resumed.filter((id) => id === poison)).toHaveLength(1);
+  });
+
+  it('counts a death while a resumed job redid work before its cursor apart, up to REPLAY_DEATHS, and a death in new work as before', async () => {
+    await fresh();
+    const cursor = { component: 7, row: 40_000 };
+    const replayingJob = await job('bundle_import', 'running', NOW);
+    await db.jobs.update(replayingJob, { cursor });
+    const resumers = { bundle_import: () => undefined };
+    // Each worker dies while the job reads its file again up to the cursor: not the job's new work.
+    for (let death = 1; death < REPLAY_DEATHS; death++) {
+      await replaying(db, replayingJob, cursor);
+      await recoverInterruptedJobs(db, resumers);
+      expect(await db.jobs.get(replayingJob), `death ${death}`).toMatchObject({ status: 'running', deaths: { count: 0, replays: death } });
+    }
+    // It reaches the cursor, begins new work and dies there: counted as before.
+    await replaying(db, replayingJob, cursor);
+    await replayed(db, replayingJob);
+    await recoverInterruptedJobs(db, resumers);
+    expect(await db.jobs.get(replayingJob)).toMatchObject({ status: 'running', deaths: { count: 1 } });
+    await recoverInterruptedJobs(db, resumers);
+    expect(await db.jobs.get(replayingJob)).toMatchObject({ status: 'failed', error: { code: 'JOB_POISONED' } });
+    // A replay that never ends is failed too.
+    const endless = await job('bundle_import', 'running', NOW);
+    await db.jobs.update(endless, { cursor });
+    for (let death = 1; death <= REPLAY_DEATHS; death++) {
+      await replaying(db, endless, cursor);
+      await recoverInterruptedJobs(db, resumers);
+    }
+    expect(await db.jobs.get(endless)).toMatchObject({ status: 'failed', error: { code: 'JOB_POISONED' }, deaths: { replays: REPLAY_DEATHS } });
   });
 });
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { createDatabase, recountAll, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../../../extension/db';
 import { makeVisit } from '../../../extension/history';
-import { CHUNK_VISITS, addVisits, decodeChunk, deleteVisitsById, deleteVisitsWhere, migrateBatch, newestVisits, startVisitMigration, visitAt, visitsOfUrls } from '../../../extension/visits';
+import { CHUNK_VISITS, addVisits, decodeChunk, deleteVisitsById, deleteVisitsWhere, migrateBatch, newestVisits, startVisitMigration, visitAt, visitsOfUrls, type VisitDeleteCursor } from '../../../extension/visits';
 import type { Visit } from '../../../shared/schemas/entities';
 import { storedVisits } from '../../support/visits';
 
@@ -134,6 +134,51 @@ describe('visit chunks', () => {
       expect(chunk.urls).toHaveLength(new Set(chunk.url).size);
       expect(chunk.titles).toHaveLength(new Set(chunk.title).size);
     }
+    await countersMatchRows();
+  });
+
+  it('a delete cut off at any batch resumes from the cursor it committed, each batch moving it on, while the migration runs', async () => {
+    await fresh();
+    const all = Array.from({ length: 8000 }, (_, i) => visit(i));
+    // Half in chunks, half legacy rows the migration moves while the delete is cut off and resumed.
+    await addVisits(db, all.filter((_, i) => i % 2 === 0));
+    await db.visits.bulkAdd(all.filter((_, i) => i % 2 === 1));
+    await db.transaction('rw', db.tables, (tx) => recountAll(tx));
+    const selection = { everything: false, urlKey: null, hostRev: 'com.example', includeSubdomains: true, from: -Infinity, to: Infinity };
+    const doomed = (v: { hostRev: string }) => v.hostRev === 'com.example' || v.hostRev.startsWith('com.example.');
+    const committed = async () => (await db.settings.get('delete-cursor'))?.value as VisitDeleteCursor | undefined;
+    const positions: string[] = [];
+    let seed = 3;
+    for (let run = 0; ; run++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      let saves = 0;
+      // The worker dies inside a batch's transaction, after `dieAt` committed batches: that batch and its cursor roll back.
+      const dieAt = run < 12 ? 1 + (seed % 2) : Infinity;
+      const from = await committed();
+      const outcome = await deleteVisitsWhere(db, selection, doomed, {
+        ...(from ? { from } : {}),
+        progress: {
+          tables: [db.settings],
+          save: async (cursor) => {
+            if (++saves > dieAt) throw new Error('worker died');
+            await db.settings.put({ key: 'delete-cursor', value: cursor, updatedAt: Date.now() });
+          },
+        },
+      }).catch(() => null);
+      const now = await committed();
+      if (now) positions.push(JSON.stringify(now));
+      if (outcome) {
+        expect(outcome.deleted).toBe(all.filter(doomed).length);
+        break;
+      }
+      // Every run that was cut off committed a batch first: its cursor moved.
+      expect(new Set(positions).size, `run ${run}`).toBe(positions.length);
+      if (run % 3 === 1) await migrateBatch(db, 300);
+      await countersMatchRows();
+    }
+    const left = await storedVisits(db);
+    expect(left.filter(doomed)).toEqual([]);
+    expect(ids(left)).toEqual(ids(all.filter((v) => !doomed(v))));
     await countersMatchRows();
   });
 

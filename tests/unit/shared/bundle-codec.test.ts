@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BUNDLE_VERSIONS, COMPONENTS, ROW_SCHEMAS_V1, type BundleVersion } from '../../../shared/bundle/format';
-import { openBundle, readRows, validateBundle } from '../../../shared/bundle/read';
+import { openBundle, readRows, validateBundle, type ValidationCheckpoint } from '../../../shared/bundle/read';
 import { Sha256 } from '../../../shared/bundle/sha256';
 import { BundleWriter, memorySink } from '../../../shared/bundle/write';
 import { bytesSource } from '../../../shared/bundle/zip-read';
@@ -84,6 +84,55 @@ describe('bundle codec', () => {
     }
     expect(firstSeen).toBe(99_990);
     expect(sizes).toEqual([4, 4, 2]);
+  });
+
+  it('a validation cut off goes on from its last checkpoint to the same verdict, each checkpoint further on', async () => {
+    const visit = makeFixtureRows().visits[0]!;
+    const bundleOf = async (ids: (i: number) => number) => {
+      const sink = memorySink();
+      const writer = new BundleWriter(sink);
+      await writer.begin('visits');
+      for (let batch = 0; batch < 6; batch++) await writer.rows(Array.from({ length: 5000 }, (_, i) => ({ ...visit, id: `${visit.urlKey}@${ids(batch * 5000 + i)}`, visitedAt: batch * 5000 + i })));
+      await writer.finish({ scope: { kind: 'all' } });
+      return openBundle(bytesSource(sink.bytes()));
+    };
+    /** Validates with a death after every `perLife` checkpoints, each life going on from the last one saved. */
+    const validateWithDeaths = async (bundle: Awaited<ReturnType<typeof bundleOf>>, perLife: number) => {
+      let saved: ValidationCheckpoint | null = null;
+      const reached: number[] = [];
+      for (let life = 0; ; life++) {
+        let saves = 0;
+        try {
+          const report = await validateBundle(bundle, {
+            resume: saved,
+            checkpointMs: 0,
+            checkpoint: async (state) => {
+              if (saves++ === perLife) throw new Error('worker stopped');
+              saved = state;
+              reached.push(state.count);
+            },
+          });
+          return { report, reached, lives: life + 1 };
+        } catch (error) {
+          if (!(error instanceof Error) || error.message !== 'worker stopped') return { error, reached, lives: life + 1 };
+        }
+      }
+    };
+    const good = await bundleOf((i) => i);
+    const whole = await validateBundle(good);
+    const cut = await validateWithDeaths(good, 3);
+    expect(cut.report).toEqual(whole);
+    expect(cut.lives).toBeGreaterThan(3);
+    // Every checkpoint lies beyond the one before: no life starts over.
+    expect(cut.reached.every((count, i) => i === 0 || count > cut.reached[i - 1]!)).toBe(true);
+    // A duplicate id whose first copy was checked in an earlier life is still found.
+    const duplicated = await bundleOf((i) => (i === 29_999 ? 3 : i));
+    const refused = await validateWithDeaths(duplicated, 3);
+    expect(refused.lives).toBeGreaterThan(3);
+    expect(refused.error).toMatchObject({ code: 'BUNDLE_DUPLICATE_ID' });
+    // A checkpoint of another bundle is not resumed from (its manifest differs): validated from the start.
+    const foreign: ValidationCheckpoint = { manifestSha256: duplicated.manifestSha256, component: 0, rows: {}, offset: 10, count: 1, sha: new Sha256().save(), keys: new Float64Array(1) };
+    expect(await validateBundle(good, { resume: foreign })).toEqual(whole);
   });
 
   it('writes every component even when empty', async () => {
