@@ -25,6 +25,7 @@ import { markIncoming } from './outbox';
 import { Remote, type BulkResult } from './remote';
 import { allRowDocIds, applyRow, localRow, readRows, recordLosingEdit, removeRow, TABLE_OF_KIND } from './rows';
 import { allChunkIds, applyChunk, readChunks, storedVisits, type StoredVisits } from './visits';
+import { applyReset, resetMarks, rowCovered, visitsThrough, type ResetMarks } from './reset';
 
 export const CONFIG_KEY = 'sync.config';
 export const STATE_KEY = 'sync.state';
@@ -50,6 +51,8 @@ export interface SyncReport {
   conflicts: number;
   visitsAdded: number;
   visitsRemoved: number;
+  /** Rows removed by a wipe made on another machine. */
+  rowsRemoved: number;
 }
 
 export interface RunOptions {
@@ -144,27 +147,40 @@ async function openDoc(db: HydraDb, codec: SyncCodec, raw: unknown): Promise<Ope
 }
 
 /** Applies one server document here; returns what it changed. Runs inside an incoming transaction. */
-async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport, stored?: StoredVisits): Promise<void> {
+async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport, stored?: StoredVisits, marks?: ResetMarks): Promise<void> {
   const { body } = doc;
   const docId = body.id;
   const known = await db.syncDocs.get(docId);
   if (known?.rev === doc.rev) return;
   const pending = await db.syncOutbox.get(docId);
-  const record = (hlc: string) => db.syncDocs.put({ docId, serverId: doc.serverId, rev: doc.rev, hlc } satisfies SyncDocRow);
+  const record = (hlc: string) => db.syncDocs.put({ docId, serverId: doc.serverId, rev: doc.rev, hlc, ...(body.kind === 'tombstone' ? { deleted: true as const } : {}) } satisfies SyncDocRow);
   report.pulled++;
+  if (body.kind === 'reset') {
+    // The later line wins: a later one waiting here is sent on the server's revision.
+    if (pending && pending.hlc >= body.hlc) return void (await record(body.hlc));
+    if (pending) await db.syncOutbox.delete(docId);
+    const removed = await applyReset(db, body.id, body.hlc);
+    report.visitsRemoved += removed.visits;
+    report.rowsRemoved += removed.rows;
+    return void (await record(body.hlc));
+  }
+  const lines = marks ?? (await resetMarks(db));
   if (body.kind === 'visits') {
-    const outcome = await applyChunk(db, docId, { visits: body.visits, deleted: body.deleted }, stored);
+    const outcome = await applyChunk(db, docId, { visits: body.visits, deleted: body.deleted }, stored, visitsThrough(lines));
     report.visitsAdded += outcome.added;
     report.visitsRemoved += outcome.removed;
     // A pending local change stays: the push sends the union.
     return void (await record(body.hlc));
   }
   if (body.kind === 'tombstone') {
-    // A deletion wins over any edit.
+    // A deletion wins over any edit. A chunk's deletion (after a wipe or a clear) deletes no
+    // visit by itself (the reset does), and visits added here since are still sent.
     await removeRow(db, docId);
-    await db.syncOutbox.delete(docId);
+    if (docKindOf(docId) !== 'visits') await db.syncOutbox.delete(docId);
     return void (await record(body.hlc));
   }
+  // A version from before a wipe is not written (a change made here since is sent as usual).
+  if (rowCovered(lines, body.hlc)) return void (await record(body.hlc));
   const edited = (EDITED_KINDS as readonly string[]).includes(body.kind);
   if (pending) {
     const here = await localRow(db, docId);
@@ -192,6 +208,9 @@ async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport, stored?: S
  * document not changed here, is written in bulk per store; the rest goes through applyDoc.
  */
 async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Promise<void> {
+  // Resets first: applying a line before the rows it covers or after them leaves the same rows.
+  for (const doc of docs) if (doc.body.kind === 'reset') await applyDoc(db, doc, report);
+  const marks = await resetMarks(db);
   const ids = docs.map((doc) => doc.body.id);
   const [known, pending] = await Promise.all([db.syncDocs.bulkGet(ids), db.syncOutbox.bulkGet(ids)]);
   const stored = storedVisits(db);
@@ -202,9 +221,9 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
   for (let i = 0; i < docs.length; i++) {
     const doc = docs[i]!;
     const { body } = doc;
-    if (known[i]?.rev === doc.rev) continue;
-    if (pending[i] || body.kind === 'visits' || body.kind === 'tombstone' || body.kind === 'blocklist') {
-      await applyDoc(db, doc, report, stored);
+    if (known[i]?.rev === doc.rev || body.kind === 'reset') continue;
+    if (pending[i] || body.kind === 'visits' || body.kind === 'tombstone' || body.kind === 'blocklist' || rowCovered(marks, body.hlc)) {
+      await applyDoc(db, doc, report, stored, marks);
       continue;
     }
     const table = TABLE_OF_KIND[body.kind];
@@ -340,14 +359,16 @@ async function push(db: HydraDb, remote: Remote, codec: SyncCodec, config: SyncC
     );
     report.timing.read += performance.now() - t;
     t = performance.now();
-    const sent: { docId: string; serverId: string; hlc: string; doc: Record<string, unknown> }[] = [];
+    const sent: { docId: string; serverId: string; hlc: string; deleted: boolean; doc: Record<string, unknown> }[] = [];
     const dropped: string[] = [];
     const sealing: Promise<void>[] = [];
     for (let i = 0; i < entries.length; i++) {
       const { docId, hlc } = entries[i]!;
       const prior = known[i];
-      let body: DocBody | null | 'skip' = chunks.has(docId) ? { kind: 'visits', id: docId, hlc, ...chunks.get(docId)! } : rows.has(docId) ? rows.get(docId)! : 'skip';
-      if (body === null) body = prior ? { kind: 'tombstone', id: docId, hlc } : 'skip';
+      const chunk = chunks.get(docId);
+      let body: DocBody | null | 'skip' = chunk ? (chunk.visits.length || chunk.deleted.length ? { kind: 'visits', id: docId, hlc, ...chunk } : null) : rows.has(docId) ? rows.get(docId)! : docKindOf(docId) === 'reset' ? ({ kind: 'reset', id: docId, hlc } as DocBody) : 'skip';
+      // Nothing left of a document: its deletion, once (none for a document the server never had).
+      if (body === null) body = prior && !prior.deleted ? { kind: 'tombstone', id: docId, hlc } : 'skip';
       if (body === 'skip' || docKindOf(docId) === null) {
         dropped.push(docId);
         continue;
@@ -357,7 +378,7 @@ async function push(db: HydraDb, remote: Remote, codec: SyncCodec, config: SyncC
         (async () => {
           const serverId = prior?.serverId ?? (await codec.serverId(docId));
           const doc = { _id: serverId, ...(prior ? { _rev: prior.rev } : {}), ...(await codec.seal(serverId, sealed)), ...(sealed.kind === 'tombstone' ? { _deleted: true } : {}) };
-          sent.push({ docId, serverId, hlc, doc });
+          sent.push({ docId, serverId, hlc, deleted: sealed.kind === 'tombstone', doc });
         })(),
       );
     }
@@ -379,10 +400,10 @@ async function push(db: HydraDb, remote: Remote, codec: SyncCodec, config: SyncC
     await db.transaction('rw', db.syncOutbox, db.syncDocs, async () => {
       const accepted: SyncDocRow[] = [];
       for (let i = 0; i < sent.length; i++) {
-        const { docId, serverId, hlc } = sent[i]!;
+        const { docId, serverId, hlc, deleted } = sent[i]!;
         const result = results[i];
         if (!result?.rev || result.error) refused++;
-        else accepted.push({ docId, serverId, rev: result.rev, hlc });
+        else accepted.push({ docId, serverId, rev: result.rev, hlc, ...(deleted ? { deleted: true as const } : {}) });
       }
       await db.syncDocs.bulkPut(accepted);
       report.pushed += accepted.length;
@@ -399,7 +420,7 @@ async function push(db: HydraDb, remote: Remote, codec: SyncCodec, config: SyncC
 /** One whole sync with the configured server. Throws a CodedError (sync codes) on failure. */
 export async function runSync(db: HydraDb, config: SyncConfig, options: RunOptions = {}): Promise<SyncReport> {
   const remote = new Remote(config, options.signal);
-  const report: SyncReport = { timing: { fetch: 0, open: 0, apply: 0, read: 0, seal: 0, send: 0, commit: 0 }, pulled: 0, pushed: 0, conflicts: 0, visitsAdded: 0, visitsRemoved: 0 };
+  const report: SyncReport = { timing: { fetch: 0, open: 0, apply: 0, read: 0, seal: 0, send: 0, commit: 0 }, pulled: 0, pushed: 0, conflicts: 0, visitsAdded: 0, visitsRemoved: 0, rowsRemoved: 0 };
   try {
     const { codec, identity } = await openDatabase(remote, config);
     const saved = checkpoint.safeParse((await db.settings.get(CHECKPOINT_KEY))?.value);
