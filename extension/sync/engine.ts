@@ -218,10 +218,23 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
   // than a put, which must read what it replaces); a row stored here already is put.
   const rows = new Map<string, { add: Record<string, unknown>[]; put: Record<string, unknown>[] }>();
   const records: SyncDocRow[] = [];
+  const deletes = new Map<string, string[]>();
+  const unqueue: string[] = [];
   for (let i = 0; i < docs.length; i++) {
     const doc = docs[i]!;
     const { body } = doc;
     if (known[i]?.rev === doc.rev || body.kind === 'reset') continue;
+    const kind = docKindOf(body.id);
+    if (body.kind === 'tombstone' && kind !== null && kind !== 'visits' && kind !== 'blocklist' && kind !== 'reset') {
+      // A row's deletion (wins over any change waiting here), in bulk with the batch's others.
+      const table = TABLE_OF_KIND[kind];
+      if (!deletes.has(table)) deletes.set(table, []);
+      deletes.get(table)!.push(body.id.slice(body.id.indexOf(':') + 1));
+      unqueue.push(body.id);
+      records.push({ docId: body.id, serverId: doc.serverId, rev: doc.rev, hlc: body.hlc, deleted: true });
+      report.pulled++;
+      continue;
+    }
     if (pending[i] || body.kind === 'visits' || body.kind === 'tombstone' || body.kind === 'blocklist' || rowCovered(marks, body.hlc)) {
       await applyDoc(db, doc, report, stored, marks);
       continue;
@@ -236,6 +249,8 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
     const refused = await addOrRefused(db.table(table), add);
     await db.table(table).bulkPut([...put, ...refused]);
   }
+  for (const [table, keys] of deletes) await db.table(table).bulkDelete(keys);
+  await db.syncOutbox.bulkDelete(unqueue);
   report.visitsAdded += await stored.flush();
   await db.syncDocs.bulkPut(records);
 }
@@ -294,16 +309,24 @@ async function resolveConflicts(db: HydraDb, remote: Remote, codec: SyncCodec, d
 /** Up to this many known documents, a pull reads them all once (one read) instead of looking each up. */
 const KNOWN_IN_MEMORY = 50_000;
 
-/** The revisions this machine knows of some server ids: all known ones read once into `cache` when few, else looked up. */
-async function knownRevs(db: HydraDb, serverIds: string[], cache: { all: Map<string, string> | null }): Promise<Map<string, string>> {
-  if (cache.all === null && (await db.syncDocs.count()) <= KNOWN_IN_MEMORY) cache.all = new Map((await db.syncDocs.toArray()).map((row) => [row.serverId, row.rev]));
+/** What this machine knows of some server ids: all known documents read once into `cache` when few, else looked up. */
+async function knownDocs(db: HydraDb, serverIds: string[], cache: { all: Map<string, SyncDocRow> | null }): Promise<Map<string, SyncDocRow>> {
+  if (cache.all === null && (await db.syncDocs.count()) <= KNOWN_IN_MEMORY) cache.all = new Map((await db.syncDocs.toArray()).map((row) => [row.serverId, row]));
   if (cache.all) return cache.all;
-  return new Map((await db.syncDocs.where('serverId').anyOf(serverIds).toArray()).map((row) => [row.serverId, row.rev]));
+  return new Map((await db.syncDocs.where('serverId').anyOf(serverIds).toArray()).map((row) => [row.serverId, row]));
+}
+
+/** Deletions listed by `_changes` of documents this machine knows, as tombstones (no body fetched). */
+function deletionsKnown(deletions: { id: string; changes: { rev: string }[] }[], byServerId: Map<string, SyncDocRow>): Opened[] {
+  return deletions.flatMap((change) => {
+    const known = byServerId.get(change.id);
+    return known ? [{ serverId: change.id, rev: change.changes[0]!.rev, body: { kind: 'tombstone' as const, id: known.docId, hlc: known.hlc }, conflicts: [] }] : [];
+  });
 }
 
 async function pull(db: HydraDb, remote: Remote, codec: SyncCodec, identity: string, report: SyncReport, options: RunOptions): Promise<void> {
   // Read once per pull: the documents pulled in it are applied after their revisions were checked.
-  const cache: { all: Map<string, string> | null } = { all: null };
+  const cache: { all: Map<string, SyncDocRow> | null } = { all: null };
   for (;;) {
     options.signal?.throwIfAborted();
     const saved = checkpoint.safeParse((await db.settings.get(CHECKPOINT_KEY))?.value);
@@ -315,9 +338,19 @@ async function pull(db: HydraDb, remote: Remote, codec: SyncCodec, identity: str
     // What this machine sent or received at that very revision is not fetched again (its own pushes come back in the feed).
     // A document with a revision not known here (a change, or a conflict revision) is fetched.
     const changes = feed.results.filter((change) => change.id !== KEYCHECK_ID && !change.id.startsWith('_'));
-    const known = await knownRevs(db, changes.map((change) => change.id), cache);
-    const fresh = changes.filter((change) => change.changes.some(({ rev }) => rev !== known.get(change.id))).map((change) => change.id);
+    const known = await knownDocs(db, changes.map((change) => change.id), cache);
+    const changed = changes.filter((change) => change.changes.some(({ rev }) => rev !== known.get(change.id)?.rev));
+    // A deletion (one revision, no conflict) needs no body: it deletes what this machine knows by
+    // that server id, and nothing when it knows none (a wipe deletes thousands of documents).
+    const deletions = changed.filter((change) => change.deleted && change.changes.length === 1);
+    const deletedDocs = deletionsKnown(deletions, known);
+    const fresh = changed.filter((change) => !(change.deleted && change.changes.length === 1)).map((change) => change.id);
     report.timing.fetch += performance.now() - t;
+    if (deletedDocs.length) {
+      t = performance.now();
+      await incomingTransaction(db, () => applyBatch(db, deletedDocs, report));
+      report.timing.apply += performance.now() - t;
+    }
     // Bodies in slices (a slice of chunk documents can be large); the checkpoint moves with the last
     // slice. A slice applied before a crash is known at the next run and skipped.
     for (let from = 0; from === 0 || from < fresh.length; from += DOCS_BATCH) {
