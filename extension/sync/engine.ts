@@ -53,6 +53,8 @@ export interface SyncReport {
   visitsRemoved: number;
   /** Rows removed by a wipe made on another machine. */
   rowsRemoved: number;
+  /** Server documents skipped because they cannot be opened or read (SYNC_DOC_UNREADABLE). */
+  unreadable: number;
 }
 
 export interface RunOptions {
@@ -125,9 +127,32 @@ interface Opened {
   conflicts: string[];
 }
 
-async function openDoc(db: HydraDb, codec: SyncCodec, raw: unknown): Promise<Opened | null> {
+/** A server document that cannot be read: why (the run skips it and counts it). */
+interface Unreadable {
+  unreadable: string;
+}
+
+/**
+ * Opens a server document, treated as written by an attacker: it must open with the key, hold a
+ * valid body, and name the id it is stored under. Null: nothing to do here (the key document, a
+ * deletion of a document not known here).
+ */
+async function openDoc(db: HydraDb, codec: SyncCodec, raw: unknown): Promise<Opened | Unreadable | null> {
+  try {
+    return await openOrThrow(db, codec, raw);
+  } catch (error) {
+    if (error instanceof CodedError && error.code === 'SYNC_DOC_UNREADABLE') return { unreadable: error.message };
+    throw error;
+  }
+}
+
+const isOpened = (doc: Opened | Unreadable | null): doc is Opened => doc !== null && !('unreadable' in doc);
+
+async function openOrThrow(db: HydraDb, codec: SyncCodec, raw: unknown): Promise<Opened | null> {
+  const id = (raw as { _id?: unknown } | null)?._id;
+  if (id === KEYCHECK_ID || (typeof id === 'string' && id.startsWith('_'))) return null;
   const doc = serverDoc.safeParse(raw);
-  if (!doc.success || doc.data._id === KEYCHECK_ID || doc.data._id.startsWith('_')) return null;
+  if (!doc.success) throw new CodedError('SYNC_DOC_UNREADABLE', `Document ${String(id).slice(0, 80)} is not a HydraFlow document`);
   const rev = doc.data._rev ?? '';
   let body: DocBody | null = null;
   if (doc.data.iv !== undefined || doc.data.body !== undefined) {
@@ -140,7 +165,7 @@ async function openDoc(db: HydraDb, codec: SyncCodec, raw: unknown): Promise<Ope
     const known = await db.syncDocs.where('serverId').equals(doc.data._id).first();
     if (!known) return null;
     body = { kind: 'tombstone', id: known.docId, hlc: known.hlc };
-  } else return null;
+  } else throw new CodedError('SYNC_DOC_UNREADABLE', `Document ${doc.data._id} holds neither a sealed nor a plain body`);
   observe(body.hlc);
   if (doc.data._deleted && body.kind !== 'tombstone') body = { kind: 'tombstone', id: body.id, hlc: body.hlc };
   return { serverId: doc.data._id, rev, body, conflicts: doc.data._conflicts ?? [] };
@@ -282,7 +307,8 @@ async function resolveConflicts(db: HydraDb, remote: Remote, codec: SyncCodec, d
   const versions: Opened[] = [doc];
   for (const rev of doc.conflicts) {
     const opened = await openDoc(db, codec, await remote.getRev(doc.serverId, rev));
-    if (opened) versions.push({ ...opened, rev });
+    // An unreadable conflict revision loses (and is deleted below).
+    if (isOpened(opened)) versions.push({ ...opened, rev });
   }
   let winner: DocBody = doc.body;
   if (versions.some((v) => v.body.kind === 'tombstone')) winner = { kind: 'tombstone', id: doc.body.id, hlc: tick() };
@@ -359,7 +385,13 @@ async function pull(db: HydraDb, remote: Remote, codec: SyncCodec, identity: str
       const fetched = await remote.docs(fresh.slice(from, from + DOCS_BATCH));
       report.timing.fetch += performance.now() - t;
       t = performance.now();
-      const opened = (await Promise.all(fetched.map((doc) => openDoc(db, codec, doc)))).filter((doc): doc is Opened => doc !== null);
+      const all = await Promise.all(fetched.map((doc) => openDoc(db, codec, doc)));
+      const opened = all.filter(isOpened);
+      // One unreadable document (damaged, or not written by HydraFlow with this key) does not stop the run: skipped and counted.
+      for (const doc of all) {
+        if (doc === null || !('unreadable' in doc)) continue;
+        if (report.unreadable++ < 5) options.log?.(`skipped: ${doc.unreadable}`);
+      }
       report.timing.open += performance.now() - t;
       t = performance.now();
       await incomingTransaction(db, async () => {
@@ -453,7 +485,7 @@ async function push(db: HydraDb, remote: Remote, codec: SyncCodec, config: SyncC
 /** One whole sync with the configured server. Throws a CodedError (sync codes) on failure. */
 export async function runSync(db: HydraDb, config: SyncConfig, options: RunOptions = {}): Promise<SyncReport> {
   const remote = new Remote(config, options.signal);
-  const report: SyncReport = { timing: { fetch: 0, open: 0, apply: 0, read: 0, seal: 0, send: 0, commit: 0 }, pulled: 0, pushed: 0, conflicts: 0, visitsAdded: 0, visitsRemoved: 0, rowsRemoved: 0 };
+  const report: SyncReport = { timing: { fetch: 0, open: 0, apply: 0, read: 0, seal: 0, send: 0, commit: 0 }, pulled: 0, pushed: 0, conflicts: 0, visitsAdded: 0, visitsRemoved: 0, rowsRemoved: 0, unreadable: 0 };
   try {
     const { codec, identity } = await openDatabase(remote, config);
     const saved = checkpoint.safeParse((await db.settings.get(CHECKPOINT_KEY))?.value);
@@ -471,6 +503,12 @@ export async function runSync(db: HydraDb, config: SyncConfig, options: RunOptio
   } finally {
     await remote.close();
   }
+}
+
+/** The error a finished run leaves in the status: documents it skipped, if any. */
+export function runWarning(report: SyncReport): SyncState['lastError'] {
+  if (report.unreadable === 0) return null;
+  return { code: 'SYNC_DOC_UNREADABLE', message: `${report.unreadable} document${report.unreadable === 1 ? '' : 's'} on the server could not be opened or read and ${report.unreadable === 1 ? 'was' : 'were'} skipped (damaged, or not written by HydraFlow with this passphrase); everything else synced` };
 }
 
 export function syncErrorOf(error: unknown): AppError {

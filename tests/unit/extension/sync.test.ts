@@ -9,7 +9,7 @@ import { createDatabase, type HydraDb } from '../../../extension/db';
 import '../../../extension/search/journal';
 import '../../../extension/sync/outbox';
 import '../../../extension/sync/wipe';
-import { runSync, syncErrorOf } from '../../../extension/sync/engine';
+import { runSync, runWarning, syncErrorOf } from '../../../extension/sync/engine';
 import { createKeycheck, openKeycheck } from '../../../extension/sync/crypto';
 import { addVisits, makeVisit } from '../../../extension/history/visits';
 import { clearVisits, countVisitsWhere, deleteVisitsWhere } from '../../../extension/visits';
@@ -304,6 +304,28 @@ describe('a wipe and "delete all history" reach every machine', () => {
     await runSync(a, config('lines'));
     expect(await a.memories.count()).toBe(0);
     expect(await b.memories.count()).toBe(0);
+  });
+});
+
+describe('server documents are written by an attacker', () => {
+  it('skips and counts a document that does not open, is not HydraFlow\'s or was moved to another id; the rest of the run goes on', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 100);
+    await runSync(a, config('hostile'));
+    const docs = await server.allDocs('hostile');
+    const sealed = docs.find((doc) => doc._id !== 'hydraflow-sync')!;
+    const put = (doc: Record<string, unknown>) => fetch(`${server.url}/hostile/${encodeURIComponent(String(doc._id))}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    // Random bytes, a document of another program, and a real ciphertext copied under another id.
+    expect((await put({ _id: 'dAAAAAAAAAAAAAAAAAAAAAA', v: 1, iv: 'AAAAAAAAAAAAAAAA', ct: 'bm90IGEgY2lwaGVydGV4dA==' })).ok).toBe(true);
+    expect((await put({ _id: 'someone-elses', title: 'hello' })).ok).toBe(true);
+    expect((await put({ _id: 'dBBBBBBBBBBBBBBBBBBBBBB', v: 1, iv: sealed.iv, ct: sealed.ct })).ok).toBe(true);
+    const report = await runSync(b, config('hostile'));
+    expect(report.unreadable).toBe(3);
+    expect(await contents(b)).toEqual(await contents(a));
+    expect(runWarning(report)).toMatchObject({ code: 'SYNC_DOC_UNREADABLE', message: expect.stringContaining('3 documents') });
+    // The next run has nothing new to skip.
+    expect((await runSync(b, config('hostile'))).unreadable).toBe(0);
   });
 });
 
