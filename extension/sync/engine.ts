@@ -207,6 +207,11 @@ async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport, stored?: S
   // A version from before a wipe is not written (a change made here since is sent as usual).
   if (rowCovered(lines, body.hlc)) return void (await record(body.hlc));
   const edited = (EDITED_KINDS as readonly string[]).includes(body.kind);
+  // The server holds the very change waiting here (sent by a run that ended before recording it).
+  if (pending?.hlc === body.hlc) {
+    await db.syncOutbox.delete(docId);
+    return void (await record(body.hlc));
+  }
   if (pending) {
     const here = await localRow(db, docId);
     if (here === undefined && body.kind !== 'blocklist') return void (await record(body.hlc)); // deleted here: the push sends the deletion
@@ -379,10 +384,18 @@ async function pull(db: HydraDb, remote: Remote, codec: SyncCodec, identity: str
     }
     // Bodies in slices (a slice of chunk documents can be large); the checkpoint moves with the last
     // slice. A slice applied before a crash is known at the next run and skipped.
+    // The next slice is fetched while this one is opened and written.
+    let fetching: Promise<Record<string, unknown>[]> | null = null;
+    const fetchSlice = (from: number) => {
+      const promise = remote.docs(fresh.slice(from, from + DOCS_BATCH));
+      promise.catch(() => undefined);
+      return promise;
+    };
     for (let from = 0; from === 0 || from < fresh.length; from += DOCS_BATCH) {
       const last = from + DOCS_BATCH >= fresh.length;
       t = performance.now();
-      const fetched = await remote.docs(fresh.slice(from, from + DOCS_BATCH));
+      const fetched = await (fetching ?? fetchSlice(from));
+      fetching = last ? null : fetchSlice(from + DOCS_BATCH);
       report.timing.fetch += performance.now() - t;
       t = performance.now();
       const all = await Promise.all(fetched.map((doc) => openDoc(db, codec, doc)));
@@ -406,80 +419,122 @@ async function pull(db: HydraDb, remote: Remote, codec: SyncCodec, identity: str
   }
 }
 
-/** Sends the outbox; returns how many documents the server refused as conflicting (pull, then push again). */
+interface Prepared {
+  /** The last outbox id of the batch (the next batch starts after it). */
+  last: string;
+  hlcOf: Map<string, string>;
+  sent: { docId: string; serverId: string; hlc: string; deleted: boolean; doc: Record<string, unknown> }[];
+  dropped: string[];
+}
+
+/** Reads and seals the next batch of the outbox after `after`; null when none is left. */
+async function prepare(db: HydraDb, codec: SyncCodec, config: SyncConfig, after: string, report: SyncReport): Promise<Prepared | null> {
+  const entries = await db.syncOutbox.where('docId').above(after).limit(PUSH_BATCH).toArray();
+  if (entries.length === 0) return null;
+  const hlcOf = new Map(entries.map((entry) => [entry.docId, entry.hlc]));
+  const ids = entries.map((entry) => entry.docId);
+  let t = performance.now();
+  const [rows, chunks, known] = await db.transaction('r', [db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.visitChunks, db.visits, db.settings, db.syncTombstones, db.syncDocs], async () =>
+    Promise.all([readRows(db, ids, (docId) => hlcOf.get(docId)!, config.pagesMaxBytes), readChunks(db, ids.filter((id) => docKindOf(id) === 'visits')), db.syncDocs.bulkGet(ids)]),
+  );
+  report.timing.read += performance.now() - t;
+  t = performance.now();
+  const sent: Prepared['sent'] = [];
+  const dropped: string[] = [];
+  const sealing: Promise<void>[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const { docId, hlc } = entries[i]!;
+    const prior = known[i];
+    const chunk = chunks.get(docId);
+    let body: DocBody | null | 'skip' = chunk ? (chunk.visits.length || chunk.deleted.length ? { kind: 'visits', id: docId, hlc, ...chunk } : null) : rows.has(docId) ? rows.get(docId)! : docKindOf(docId) === 'reset' ? ({ kind: 'reset', id: docId, hlc } as DocBody) : 'skip';
+    // Nothing left of a document: its deletion, once (none for a document the server never had).
+    if (body === null) body = prior && !prior.deleted ? { kind: 'tombstone', id: docId, hlc } : 'skip';
+    if (body === 'skip' || docKindOf(docId) === null) {
+      dropped.push(docId);
+      continue;
+    }
+    const sealed = body;
+    const slot = sent.length;
+    sent.push(null as never);
+    sealing.push(
+      (async () => {
+        const serverId = prior?.serverId ?? (await codec.serverId(docId));
+        const doc = { _id: serverId, ...(prior ? { _rev: prior.rev } : {}), ...(await codec.seal(serverId, sealed)), ...(sealed.kind === 'tombstone' ? { _deleted: true } : {}) };
+        sent[slot] = { docId, serverId, hlc, deleted: sealed.kind === 'tombstone', doc };
+      })(),
+    );
+  }
+  await Promise.all(sealing);
+  report.timing.seal += performance.now() - t;
+  return { last: ids[ids.length - 1]!, hlcOf, sent, dropped };
+}
+
+/** Records what the server accepted of a batch and removes its outbox rows (unless changed again meanwhile); returns how many it refused. */
+async function commitBatch(db: HydraDb, batch: Prepared, results: BulkResult[], report: SyncReport): Promise<number> {
+  const t = performance.now();
+  let refused = 0;
+  await db.transaction('rw', db.syncOutbox, db.syncDocs, async () => {
+    const accepted: SyncDocRow[] = [];
+    for (let i = 0; i < batch.sent.length; i++) {
+      const { docId, serverId, hlc, deleted } = batch.sent[i]!;
+      const result = results[i];
+      if (!result?.rev || result.error) refused++;
+      else accepted.push({ docId, serverId, rev: result.rev, hlc, ...(deleted ? { deleted: true as const } : {}) });
+    }
+    await db.syncDocs.bulkPut(accepted);
+    report.pushed += accepted.length;
+    // An entry changed again since it was read stays for the next push.
+    const done = [...accepted.map((row) => row.docId), ...batch.dropped];
+    const now = await db.syncOutbox.bulkGet(done);
+    await db.syncOutbox.bulkDelete(done.filter((docId, i) => now[i]?.hlc === batch.hlcOf.get(docId)));
+  });
+  report.timing.commit += performance.now() - t;
+  return refused;
+}
+
+/**
+ * Sends the outbox; returns how many documents the server refused as conflicting (pull, then push
+ * again). A pipeline: while one batch is sent, the next is read and sealed, and the batch before
+ * is recorded (each step of a batch in order; a worker killed meanwhile sends a batch again, which
+ * the server refuses as stale and the next run settles).
+ */
 async function push(db: HydraDb, remote: Remote, codec: SyncCodec, config: SyncConfig, report: SyncReport, options: RunOptions): Promise<number> {
   let refused = 0;
-  let after = '';
   const total = await db.syncOutbox.count();
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const entries = await db.syncOutbox.where('docId').above(after).limit(PUSH_BATCH).toArray();
-    if (entries.length === 0) return refused;
-    after = entries[entries.length - 1]!.docId;
-    const hlcOf = new Map(entries.map((entry) => [entry.docId, entry.hlc]));
-    const ids = entries.map((entry) => entry.docId);
-    let t = performance.now();
-    const [rows, chunks, known] = await db.transaction('r', [db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.visitChunks, db.visits, db.settings, db.syncTombstones, db.syncDocs], async () =>
-      Promise.all([readRows(db, ids, (docId) => hlcOf.get(docId)!, config.pagesMaxBytes), readChunks(db, ids.filter((id) => docKindOf(id) === 'visits')), db.syncDocs.bulkGet(ids)]),
-    );
-    report.timing.read += performance.now() - t;
-    t = performance.now();
-    const sent: { docId: string; serverId: string; hlc: string; deleted: boolean; doc: Record<string, unknown> }[] = [];
-    const dropped: string[] = [];
-    const sealing: Promise<void>[] = [];
-    for (let i = 0; i < entries.length; i++) {
-      const { docId, hlc } = entries[i]!;
-      const prior = known[i];
-      const chunk = chunks.get(docId);
-      let body: DocBody | null | 'skip' = chunk ? (chunk.visits.length || chunk.deleted.length ? { kind: 'visits', id: docId, hlc, ...chunk } : null) : rows.has(docId) ? rows.get(docId)! : docKindOf(docId) === 'reset' ? ({ kind: 'reset', id: docId, hlc } as DocBody) : 'skip';
-      // Nothing left of a document: its deletion, once (none for a document the server never had).
-      if (body === null) body = prior && !prior.deleted ? { kind: 'tombstone', id: docId, hlc } : 'skip';
-      if (body === 'skip' || docKindOf(docId) === null) {
-        dropped.push(docId);
-        continue;
+  let committing: Promise<void> = Promise.resolve();
+  const quiet = <T>(promise: Promise<T>) => (promise.catch(() => undefined), promise);
+  let next = quiet(prepare(db, codec, config, '', report));
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const batch = await next;
+      if (batch === null) break;
+      next = quiet(prepare(db, codec, config, batch.last, report));
+      const t = performance.now();
+      const results: BulkResult[] = [];
+      for (let from = 0; from < batch.sent.length; ) {
+        let bytes = 0;
+        let to = from;
+        while (to < batch.sent.length && (to === from || bytes < PUSH_BYTES)) bytes += String(batch.sent[to++]!.doc.ct ?? '').length + 200;
+        results.push(...(await remote.bulkDocs(batch.sent.slice(from, to).map((entry) => entry.doc))));
+        from = to;
       }
-      const sealed = body;
-      sealing.push(
-        (async () => {
-          const serverId = prior?.serverId ?? (await codec.serverId(docId));
-          const doc = { _id: serverId, ...(prior ? { _rev: prior.rev } : {}), ...(await codec.seal(serverId, sealed)), ...(sealed.kind === 'tombstone' ? { _deleted: true } : {}) };
-          sent.push({ docId, serverId, hlc, deleted: sealed.kind === 'tombstone', doc });
-        })(),
+      const quota = results.find((result) => result.error && result.status !== 409 && result.error !== 'conflict');
+      if (quota) throw new CodedError(quota.status === 413 || /too.?large|quota/i.test(`${quota.error} ${quota.reason}`) ? 'SYNC_QUOTA' : 'SYNC_SERVER_ERROR', `The server refused ${quota.id}: ${quota.error} ${quota.reason ?? ''}`.trim());
+      report.timing.send += performance.now() - t;
+      committing = quiet(
+        committing.then(async () => {
+          refused += await commitBatch(db, batch, results, report);
+          options.onProgress?.(report.pulled + report.pushed, report.pulled + total);
+        }),
       );
     }
-    await Promise.all(sealing);
-    report.timing.seal += performance.now() - t;
-    t = performance.now();
-    const results: BulkResult[] = [];
-    for (let from = 0; from < sent.length; ) {
-      let bytes = 0;
-      let to = from;
-      while (to < sent.length && (to === from || bytes < PUSH_BYTES)) bytes += String(sent[to++]!.doc.ct ?? '').length + 200;
-      results.push(...(await remote.bulkDocs(sent.slice(from, to).map((entry) => entry.doc))));
-      from = to;
-    }
-    const quota = results.find((result) => result.error && result.status !== 409 && result.error !== 'conflict');
-    if (quota) throw new CodedError(quota.status === 413 || /too.?large|quota/i.test(`${quota.error} ${quota.reason}`) ? 'SYNC_QUOTA' : 'SYNC_SERVER_ERROR', `The server refused ${quota.id}: ${quota.error} ${quota.reason ?? ''}`.trim());
-    report.timing.send += performance.now() - t;
-    t = performance.now();
-    await db.transaction('rw', db.syncOutbox, db.syncDocs, async () => {
-      const accepted: SyncDocRow[] = [];
-      for (let i = 0; i < sent.length; i++) {
-        const { docId, serverId, hlc, deleted } = sent[i]!;
-        const result = results[i];
-        if (!result?.rev || result.error) refused++;
-        else accepted.push({ docId, serverId, rev: result.rev, hlc, ...(deleted ? { deleted: true as const } : {}) });
-      }
-      await db.syncDocs.bulkPut(accepted);
-      report.pushed += accepted.length;
-      // An entry changed again since it was read stays for the next push.
-      const done = [...accepted.map((row) => row.docId), ...dropped];
-      const now = await db.syncOutbox.bulkGet(done);
-      await db.syncOutbox.bulkDelete(done.filter((docId, i) => now[i]?.hlc === hlcOf.get(docId)));
-    });
-    report.timing.commit += performance.now() - t;
-    options.onProgress?.(report.pulled + report.pushed, report.pulled + total);
+  } finally {
+    // What was sent is recorded before the run goes on (or ends with an error).
+    await committing.catch(() => undefined);
   }
+  await committing;
+  return refused;
 }
 
 /** One whole sync with the configured server. Throws a CodedError (sync codes) on failure. */
