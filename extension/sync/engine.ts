@@ -18,6 +18,7 @@ import { CodedError, toAppError } from '../../shared/errors';
 import type { SyncConfig } from '../../shared/commands/sync';
 import { docBody, docKindOf, EDITED_KINDS, KEYCHECK_ID, keycheckDoc, serverDoc, type DocBody } from '../../shared/sync/format';
 import type { HydraDb, SyncDocRow } from '../db';
+import type { Memory } from '../../shared/schemas/entities';
 import { createKeycheck, openKeycheck, type SyncCodec } from './crypto';
 import { observe, tick } from './clock';
 import { visitTables } from '../visits';
@@ -283,6 +284,35 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
   await db.syncOutbox.bulkDelete(unqueue);
   report.visitsAdded += await stored.flush();
   await db.syncDocs.bulkPut(records);
+  await dedupeMemories(db, docs.flatMap((doc) => (doc.body.kind === 'memory' ? [doc.body.row.id] : [])));
+}
+
+/**
+ * The same memory (scope, thread and text) made on two machines is two rows with two ids: after
+ * incoming memories are written, each such group keeps the row with the smallest id (the same on
+ * every machine), pinned if any was, and the others are deleted here and on the server.
+ */
+async function dedupeMemories(db: HydraDb, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const seen = new Set<string>();
+  const gone: string[] = [];
+  const kept: Memory[] = [];
+  for (const memory of await db.memories.bulkGet(ids)) {
+    if (!memory || seen.has(memory.id)) continue;
+    const group = await db.memories.where('[scope+threadId+textHash]').equals([memory.scope, memory.threadId, memory.textHash]).toArray();
+    for (const row of group) seen.add(row.id);
+    if (group.length < 2) continue;
+    group.sort((x, y) => (x.id < y.id ? -1 : 1));
+    const [keeper, ...others] = group as [Memory, ...Memory[]];
+    gone.push(...others.map((row) => row.id));
+    const merged: Memory = { ...keeper, pinned: group.some((row) => row.pinned) ? 1 : 0, strength: Math.max(...group.map((row) => row.strength)), lastUsedAt: Math.max(...group.map((row) => row.lastUsedAt)) };
+    if (merged.pinned !== keeper.pinned || merged.strength !== keeper.strength || merged.lastUsedAt !== keeper.lastUsedAt) kept.push(merged);
+  }
+  if (gone.length === 0) return;
+  await db.memories.bulkDelete(gone);
+  await db.memories.bulkPut(kept);
+  // Written here (not received): sent as this machine's changes.
+  await outboxWrites(db, [...gone, ...kept.map((row) => row.id)].map((id) => `memory:${id}`));
 }
 
 /** Adds rows; returns those the store refused because it holds their key already. */

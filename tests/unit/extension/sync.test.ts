@@ -307,6 +307,23 @@ describe('a wipe and "delete all history" reach every machine', () => {
   });
 });
 
+describe('memories', () => {
+  it('the same memory made on two machines becomes one, the same everywhere, pinned if either was', async () => {
+    const a = await machine();
+    const b = await machine();
+    const same = { text: 'Prefers dark roast', textHash: 'f'.repeat(64) };
+    await a.memories.add({ ...memory(1), ...same, id: 'memory-b-made-on-a', pinned: 1 });
+    await b.memories.add({ ...memory(2), ...same, id: 'memory-a-made-on-b' });
+    await b.memories.add({ ...memory(3), id: 'memory-only-b' });
+    for (const db of [a, b, a, b]) await runSync(db, config('memories'));
+    for (const db of [a, b]) {
+      const rows = await db.memories.orderBy('id').toArray();
+      expect(rows.map((row) => [row.id, row.pinned])).toEqual([['memory-a-made-on-b', 1], ['memory-only-b', 0]]);
+    }
+    expect(await contents(a)).toEqual(await contents(b));
+  });
+});
+
 describe('server documents are written by an attacker', () => {
   it('skips and counts a document that does not open, is not HydraFlow\'s or was moved to another id; the rest of the run goes on', async () => {
     const a = await machine();
