@@ -13,6 +13,8 @@ export interface SyncDocRow {
   serverId: string;
   rev: string;
   hlc: string;
+  /** The server's revision is a deletion (a deletion is not sent again). */
+  deleted?: true;
 }
 
 /** A visit deleted here (`id` = the visit's id), kept under its chunk document's id. */

@@ -15,17 +15,32 @@ export async function forgetTab(db: HydraDb, tabId: number): Promise<{ tabs: num
   });
 }
 
-/** Clears every store (settings too) in one transaction; then, if asked, the host's data. */
+/**
+ * Another capability that keeps something through a wipe (sync: its settings, to send the wipe to
+ * the other machines; extension/sync/wipe.ts). Called inside the wipe's transaction before the
+ * stores are cleared; what it returns is called after. Registered at import, so this module
+ * imports nothing of it.
+ */
+export type WipeKeeper = (db: HydraDb) => Promise<() => Promise<void>>;
+const keepers: WipeKeeper[] = [];
+export function keepThroughWipe(keeper: WipeKeeper): void {
+  if (!keepers.includes(keeper)) keepers.push(keeper);
+}
+
+/** Clears every store (settings too) in one transaction, but what keepers keep; then, if asked, the host's data. */
 export async function wipeAll(db: HydraDb, host: HostConnection | null, confirm: string, includeHost: boolean): Promise<{ stores: Record<string, number>; host: { removedBytes: number } | null }> {
   if (confirm !== WIPE_CONFIRMATION) throw new CodedError('CONFIRMATION_REQUIRED', `Type ${WIPE_CONFIRMATION} to delete everything`);
   const stores: Record<string, number> = {};
   await db.transaction('rw', db.tables, async () => {
     // Visits are counted in visits, not in the chunk rows that hold them (extension/visits).
     const visits = (await db.counters.get(storeCounterKey('visits')))?.n ?? 0;
+    const restore: (() => Promise<void>)[] = [];
+    for (const keeper of keepers) restore.push(await keeper(db));
     for (const table of db.tables) {
       stores[table.name] = await table.count();
       await table.clear();
     }
+    for (const put of restore) await put();
     stores.visits = visits;
   });
   delete stores.counters;

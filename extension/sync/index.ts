@@ -3,3 +3,5 @@ export { syncJobTypes } from './jobs';
 export { registerSyncAlarms, syncSoon, startSync } from './service';
 export { setOutboxListener } from './outbox';
 export { runSync, type SyncReport } from './engine';
+// The wipe keeps sync's settings and sends it to the other machines.
+import './wipe';

@@ -10,11 +10,11 @@
  *
  * Writes that sync itself applies from the server are marked (`markIncoming`) and not recorded:
  * they came from the server and must not be sent back. A whole store cleared (the wipe) is not
- * recorded either: a wipe forgets the sync settings too (docs/sync.md).
+ * recorded either: the wipe travels as one reset document (wipe.ts, reset.ts; docs/sync.md).
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
 import { visitId } from '../../shared/history/visit';
-import { chunkIdOf, rowDocId, type RowKind } from '../../shared/sync/format';
+import { chunkIdOf, hlcWall, RESET_HISTORY, rowDocId, type RowKind } from '../../shared/sync/format';
 import Dexie from 'dexie';
 import { registerDbMiddleware, type HydraDb, type SyncOutboxRow, type SyncTombstoneRow } from '../db';
 import { observeVisits } from '../visits';
@@ -47,6 +47,10 @@ export function markIncoming(idbtrans: IDBTransaction): void {
 let listener: (() => void) | null = null;
 export function setOutboxListener(next: (() => void) | null): void {
   listener = next;
+}
+/** Tells the listener, after the current task, that the outbox grew. */
+export function outboxGrew(): void {
+  if (listener) setTimeout(() => listener?.(), 0);
 }
 
 async function keysOf(table: DBCoreTable, req: DBCoreMutateRequest): Promise<unknown[]> {
@@ -106,7 +110,7 @@ export const outboxMiddleware: Middleware<DBCore> = {
             if (docIds.length === 0) return res;
             const hlc = tick();
             await put(outbox, req.trans, docIds.map((docId): SyncOutboxRow => ({ docId, hlc })));
-            if (listener) setTimeout(() => listener?.(), 0);
+            outboxGrew();
             return res;
           },
         };
@@ -115,22 +119,45 @@ export const outboxMiddleware: Middleware<DBCore> = {
   },
 };
 
+/** Whether the current transaction is a local one that records into the outbox. */
+function recording(): boolean {
+  const trans = Dexie.currentTransaction?.idbtrans;
+  return Boolean(trans && !incoming.has(trans) && trans.objectStoreNames.contains(OUTBOX_STORE));
+}
+
 /**
  * Visits added, retitled or removed here: their chunk documents go to the outbox, a removed
  * visit's id to the tombstones, in the visit write's own transaction (visitTables includes ours).
+ * All history cleared (Privacy → everything): a `reset:history` document stamped now goes to the
+ * outbox, so every machine deletes its visits up to now and refuses them from then on; the
+ * tombstones it covers go, and every chunk document the server holds is sent again (emptied, a
+ * deletion), so the server keeps none of the cleared visits either.
  */
 observeVisits({
   // A database older than v6 (a test's) has no sync stores.
-  tables: (db: HydraDb) => (db.tables.some((table) => table.name === OUTBOX_STORE) ? [db.syncOutbox, db.syncTombstones] : []),
+  tables: (db: HydraDb) => (db.tables.some((table) => table.name === OUTBOX_STORE) ? [db.syncOutbox, db.syncTombstones, db.syncDocs] : []),
   async changed(db: HydraDb, visits, change) {
-    const trans = Dexie.currentTransaction?.idbtrans;
-    if (!trans || incoming.has(trans) || !trans.objectStoreNames.contains(OUTBOX_STORE)) return;
+    if (!recording()) return;
     const hlc = tick();
     await db.syncOutbox.bulkPut([...new Set(visits.map((visit) => chunkIdOf(visit.urlKey, visit.visitedAt)))].map((docId): SyncOutboxRow => ({ docId, hlc })));
     if (change === 'removed') await db.syncTombstones.bulkPut(visits.map((visit): SyncTombstoneRow => ({ id: visitId(visit.urlKey, visit.visitedAt), chunk: chunkIdOf(visit.urlKey, visit.visitedAt) })));
-    if (listener) setTimeout(() => listener?.(), 0);
+    outboxGrew();
+  },
+  async cleared(db: HydraDb) {
+    if (!recording()) return;
+    const hlc = tick();
+    await dropTombstonesThrough(db, hlcWall(hlc));
+    const chunks = (await db.syncDocs.where('docId').startsWith('visits:').filter((row) => !row.deleted).primaryKeys()) as string[];
+    await db.syncOutbox.bulkPut([...chunks, RESET_HISTORY].map((docId): SyncOutboxRow => ({ docId, hlc })));
+    outboxGrew();
   },
 });
+
+/** Visit tombstones a history reset covers (visits at or before `through`): the reset says it for them. */
+export async function dropTombstonesThrough(db: HydraDb, through: number): Promise<void> {
+  const ids = (await db.syncTombstones.toCollection().primaryKeys()) as string[];
+  await db.syncTombstones.bulkDelete(ids.filter((id) => Number(id.slice(id.lastIndexOf('@') + 1)) <= through));
+}
 
 // Every database this context creates from now on keeps the outbox.
 registerDbMiddleware(outboxMiddleware);

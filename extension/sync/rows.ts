@@ -38,7 +38,7 @@ export async function readRows(db: HydraDb, docIds: string[], hlcOf: (docId: str
   const byKind = new Map<RowKind, string[]>();
   for (const docId of docIds) {
     const kind = docKindOf(docId);
-    if (!kind || kind === 'visits') continue;
+    if (!kind || kind === 'visits' || kind === 'reset') continue;
     byKind.set(kind, [...(byKind.get(kind) ?? []), docId]);
   }
   for (const [kind, ids] of byKind) {
@@ -62,14 +62,14 @@ export async function readRows(db: HydraDb, docIds: string[], hlcOf: (docId: str
 /** The row a document holds here now (for a losing edit's record), or undefined. */
 export async function localRow(db: HydraDb, docId: string): Promise<unknown> {
   const kind = docKindOf(docId);
-  if (!kind || kind === 'visits') return undefined;
+  if (!kind || kind === 'visits' || kind === 'reset') return undefined;
   if (kind === 'blocklist') return (await db.settings.get(BLOCKLIST_SETTING))?.value;
   return tableOf(db, kind).get(rowIdOf(docId));
 }
 
 /** Writes a row document's body here (inside the caller's transaction). */
 export async function applyRow(db: HydraDb, body: DocBody): Promise<void> {
-  if (body.kind === 'visits' || body.kind === 'tombstone') throw new Error(`not a row document: ${body.kind}`);
+  if (body.kind === 'visits' || body.kind === 'tombstone' || body.kind === 'reset') throw new Error(`not a row document: ${body.kind}`);
   if (body.kind === 'blocklist') {
     await setBlocklist(db, body.row);
     return;
@@ -80,7 +80,7 @@ export async function applyRow(db: HydraDb, body: DocBody): Promise<void> {
 /** Removes a row document's row here (inside the caller's transaction). */
 export async function removeRow(db: HydraDb, docId: string): Promise<void> {
   const kind = docKindOf(docId);
-  if (!kind || kind === 'visits') return;
+  if (!kind || kind === 'visits' || kind === 'reset') return;
   if (kind === 'blocklist') {
     await setBlocklist(db, []);
     return;

@@ -10,7 +10,7 @@ import { CodedError, ERRORS, isErrorCode } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
-import { CONFIG_KEY, readState, runSync, syncErrorOf, writeState } from './engine';
+import { CONFIG_KEY, readState, runSync, runWarning, syncErrorOf, writeState } from './engine';
 
 /** Every 15 minutes while the browser runs. */
 export const SYNC_ALARM = 'hydraflow-sync';
@@ -99,8 +99,8 @@ async function runJob(db: HydraDb, job: Job): Promise<void> {
         void reportProgress(db, job.id, { done, total, cursor: { done } });
       },
     });
-    await appendJobLog(db, job.id, `pulled ${report.pulled}, pushed ${report.pushed}, conflicts ${report.conflicts}, visits +${report.visitsAdded} −${report.visitsRemoved} in ${Date.now() - started} ms (${Object.entries(report.timing).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')})`);
-    await writeState(db, { lastSyncAt: Date.now(), lastError: null });
+    await appendJobLog(db, job.id, `pulled ${report.pulled}, pushed ${report.pushed}, conflicts ${report.conflicts}, visits +${report.visitsAdded} −${report.visitsRemoved}, rows removed by a wipe ${report.rowsRemoved}, unreadable documents skipped ${report.unreadable} in ${Date.now() - started} ms (${Object.entries(report.timing).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')})`);
+    await writeState(db, { lastSyncAt: Date.now(), lastError: runWarning(report) });
     await finishJob(db, job.id, report);
   } catch (error) {
     const appError = syncErrorOf(error);

@@ -52,9 +52,10 @@ export async function readChunks(db: HydraDb, docIds: string[]): Promise<Map<str
 /**
  * Applies a chunk from the server inside the caller's transaction: adds its visits not deleted
  * here (through history's addVisits), removes the visits it lists as deleted and keeps their
- * tombstones. Returns how many visits were added and removed.
+ * tombstones. Visits at or before `through` (a history reset's line, reset.ts) are refused. Returns
+ * how many visits were added and removed.
  */
-export async function applyChunk(db: HydraDb, docId: string, content: ChunkContent, batch?: StoredVisits): Promise<{ added: number; removed: number }> {
+export async function applyChunk(db: HydraDb, docId: string, content: ChunkContent, batch?: StoredVisits, through = -Infinity): Promise<{ added: number; removed: number }> {
   const stored = batch ?? storedVisits(db);
   const chunk = parseChunkId(docId);
   if (!chunk) return { added: 0, removed: 0 };
@@ -63,7 +64,7 @@ export async function applyChunk(db: HydraDb, docId: string, content: ChunkConte
   // Visits stored here already are skipped before any work (a chunk sent again after one deletion
   // lists all its other visits).
   const candidates = content.visits
-    .filter(([url, , visitedAt]) => !present.has(`${urlKeyOf(url)}@${visitedAt}`))
+    .filter(([url, , visitedAt]) => visitedAt > through && !present.has(`${urlKeyOf(url)}@${visitedAt}`))
     .map(([url, title, visitedAt, transition, source]) => makeVisit({ url, title, visitedAt, transition, source }))
     .filter((visit) => !deleted.has(visit.id) && visitChunkId(visit.id) === docId);
   const known = candidates.length ? await db.syncTombstones.bulkGet(candidates.map((visit) => visit.id)) : [];

@@ -27,6 +27,8 @@ import { CHUNK_VISITS, chunkVisitIds, compareVisits, cutChunks, decodeChunk, enc
 export interface VisitObserver {
   tables(db: HydraDb): Dexie.Table[];
   changed(db: HydraDb, visits: readonly Pick<Visit, 'urlKey' | 'visitedAt'>[], change: 'added' | 'retitled' | 'removed'): Promise<void>;
+  /** Every stored visit was removed at once (clearVisits), in this transaction. */
+  cleared?(db: HydraDb): Promise<void>;
 }
 const observers: VisitObserver[] = [];
 export function observeVisits(observer: VisitObserver): void {
@@ -625,6 +627,7 @@ export async function clearVisits(db: HydraDb): Promise<number> {
     await db.counters.where('key').startsWith('visitsDay:').delete();
     await db.counters.put({ key: storeCounterKey('visits'), n: 0 });
     await db.searchJournal.add({ kind: 'visit', keys: null });
+    for (const observer of observers) await observer.cleared?.(db);
     signalJournal();
     return total;
   });

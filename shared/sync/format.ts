@@ -56,6 +56,11 @@ export function formatHlc(wall: number, counter: number, node: string): string {
   return `${wall.toString(36).padStart(9, '0')}.${counter.toString(36).padStart(4, '0')}.${node}`;
 }
 
+/** The wall time (ms) of a stamp. */
+export function hlcWall(stamp: string): number {
+  return parseInt(stamp.slice(0, stamp.indexOf('.')), 36);
+}
+
 export function parseHlc(stamp: string): { wall: number; counter: number; node: string } {
   const [wall, counter, node] = stamp.split('.');
   return { wall: parseInt(wall!, 36), counter: parseInt(counter!, 36), node: node! };
@@ -66,7 +71,16 @@ export const EDITED_KINDS = ['thread', 'task', 'memory', 'blocklist'] as const;
 /** Kinds that are written once (a message's stream ends on the machine that started it). */
 export const APPEND_KINDS = ['message', 'taskEvent', 'page'] as const;
 export type RowKind = (typeof EDITED_KINDS)[number] | (typeof APPEND_KINDS)[number];
-export type DocKind = RowKind | 'visits';
+export type DocKind = RowKind | 'visits' | 'reset';
+
+/**
+ * Reset documents: "everything synced, changed at or before this clock stamp, is deleted" (a wipe:
+ * `reset:all`) and "every visit made at or before this stamp's wall time is deleted" (delete all
+ * history: `reset:history`). Each holds the latest such stamp any machine wrote (the later wins).
+ */
+export const RESET_ALL = 'reset:all';
+export const RESET_HISTORY = 'reset:history';
+export const RESET_IDS = [RESET_ALL, RESET_HISTORY] as const;
 
 /** One compact visit in a chunk: [url, title, visitedAt, transition, source]. */
 export const chunkVisit = z.lazy(() => z.tuple([z.string(), z.string(), z.number().int().nonnegative(), z.enum(TRANSITIONS), z.enum(VISIT_SOURCES)]));
@@ -85,6 +99,8 @@ export const docBody = z.lazy(() => z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('visits'), ...stamped(), visits: z.array(chunkVisit), deleted: z.array(z.string()) }),
   // A deleted row: deletes win over edits, so a deleted row never comes back.
   z.object({ kind: z.literal('tombstone'), ...stamped() }),
+  // A wipe or a clear of all history (RESET_ALL, RESET_HISTORY): its stamp is the line.
+  z.object({ kind: z.literal('reset'), id: z.enum(RESET_IDS), hlc: hlcStamp }),
 ]));
 export type DocBody = z.infer<typeof docBody>;
 
@@ -94,6 +110,7 @@ export function rowDocId(kind: RowKind, rowId: string): string {
 }
 
 export function docKindOf(docId: string): DocKind | null {
+  if ((RESET_IDS as readonly string[]).includes(docId)) return 'reset';
   const kind = docId === 'blocklist' ? 'blocklist' : docId.slice(0, docId.indexOf(':'));
   return (EDITED_KINDS as readonly string[]).includes(kind) || (APPEND_KINDS as readonly string[]).includes(kind) || kind === 'visits' ? (kind as DocKind) : null;
 }

@@ -1,7 +1,8 @@
 /**
  * Sync benchmark (`npm run bench -- sync`, after `npm run build`). In real Chromium with a
  * pouchdb-server started here: profile A gets HF_BENCH_SYNC_VISITS visits (default 100k) and 1k
- * threads with HF_BENCH_SYNC_MESSAGES messages (default 10k), written with raw IndexedDB. Same run,
+ * threads with HF_BENCH_SYNC_MESSAGES messages (default 10k), written with raw IndexedDB (visits
+ * as chunk rows, the layout a profile has since #25). Same run,
  * baseline first: A exports everything as a bundle (download) and a fresh profile C imports it.
  * Then A syncs to the server and a fresh profile B syncs from it (the first sync, A → server → B).
  * Then A adds 100 notes and both sync again (the incremental sync). Prints one JSON line per figure.
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { makeVisit } from '../../shared/history/visit';
+import { compareVisits, cutChunks } from '../../extension/visits/chunk';
 import type { Visit } from '../../shared/schemas/entities';
 import { BUNDLE_CACHE, stagedKey } from '../../extension/bundles/files';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
@@ -93,7 +95,10 @@ async function main(): Promise<void> {
     opened.push(a);
     const visits: Visit[] = [];
     for (let i = 0; i < VISITS; i++) visits.push(makeVisit({ url: `https://site${i % 997}.example/page/${i}?ref=${i % 13}`, title: `Page ${i} — generated title with some words`, visitedAt: T0 + i * 60_000, transition: 'link', source: 'chromium' }));
-    await rawAdd(a.page, 'visits', visits);
+    // Stored as a real profile holds them since #25: chunk rows (the visits_migrate job moves any
+    // legacy rows there), with their counter.
+    await rawAdd(a.page, 'visitChunks', cutChunks([...visits].sort(compareVisits)));
+    await rawAdd(a.page, 'counters', [{ key: 'store:visits', n: VISITS }]);
     await rawAdd(a.page, 'threads', Array.from({ length: THREADS }, (_, i) => ({ id: `thread-${i}`, title: `Thread ${i}`, titleSource: 'user', pinned: 0, archived: 0, urlKeys: [], url: null, createdAt: T0 + i, updatedAt: T0 + i })));
     await rawAdd(a.page, 'messages', Array.from({ length: MESSAGES }, (_, i) => ({ id: `message-${i}`, threadId: `thread-${i % THREADS}`, role: i % 2 ? 'assistant' : 'user', content: `Message ${i}: ${'some words of a conversation '.repeat(8)}`, status: 'complete', model: null, error: null, createdAt: T0 + i, updatedAt: T0 + i })));
 

@@ -5,12 +5,14 @@
  * plain words and writes nothing; with the right one every synced store of B equals A's row for
  * row, and B's search finds A's words. No server document holds a known title, URL, message or
  * memory. Then both edit apart and sync: they converge by the rules, and a domain deleted on B is
- * gone from A after A's next sync.
+ * gone from A after A's next sync. Then a person deletes all history on B (Privacy), and after
+ * both sync A's History view is empty; then wipes everything on A while B writes a memory after
+ * the wipe: after both sync, each holds only that memory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVisit } from '../../shared/history/visit';
 import type { Memory, Message, Task, TaskEvent, Thread, Visit } from '../../shared/schemas/entities';
@@ -113,6 +115,8 @@ interface JobRow {
  * click joins: the alarm set after local writes may have started it) to end.
  */
 async function syncNow(page: Page): Promise<JobRow> {
+  // Another tab of the profile may be in front: a hidden page runs no animation frames, which a click waits for.
+  await page.bringToFront();
   const clickedAt = Date.now();
   await page.click('[data-testid=sync-now]');
   const deadline = Date.now() + 120_000;
@@ -123,6 +127,20 @@ async function syncNow(page: Page): Promise<JobRow> {
     if (Date.now() > deadline) throw new Error('sync job did not end');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** Waits for a selector; on a timeout the error says what the page showed instead. */
+async function until(page: Page, selector: string, shown: (page: Page) => Promise<unknown> = (p) => p.$eval('main', (el) => el.textContent)): Promise<ElementHandle> {
+  try {
+    return (await page.waitForSelector(selector, { timeout: 60_000 }))!;
+  } catch (error) {
+    throw new Error(`${selector} did not appear; the page shows: ${String(await shown(page).catch(() => '?')).slice(0, 600)}`, { cause: error });
+  }
+}
+
+async function toSettings(page: Page): Promise<void> {
+  await page.goto(page.url().replace(/#.*$/, '#settings'));
+  await page.waitForSelector('[data-testid=sync-now]');
 }
 
 /** Waits for Settings → Sync's status line to read as `pattern`. */
@@ -222,5 +240,58 @@ describe('sync between two Chromium profiles through a CouchDB server', () => {
     step('Nothing waits on either side, in the ');
     // Nothing waits on either side, in the status line.
     for (const page of [a.options, b.options]) await statusLine(page, /Last sync: .* 0 changes waiting/);
+
+    step('B deletes all history in Privacy');
+    // A person deletes all history on B (Privacy → everything); after both sync, A's History is empty.
+    // (On B: A's visits were seeded as raw rows, which its visit counter, and so the dialog, does not count.)
+    await b.options.click('[data-testid=nav-privacy]');
+    await (await until(b.options, '[data-testid=delete-everything]')).click();
+    await b.options.click('[data-testid=delete-history-submit]');
+    await until(b.options, '[data-testid=delete-confirm][open]', (page) => page.$eval('[data-testid=delete-history]', (el) => el.textContent));
+    await b.options.click('[data-testid=delete-confirm-yes]');
+    await until(b.options, '[data-testid=delete-report]');
+    step('B deleted all history');
+    // A's History, open in another tab, lists visits until A syncs.
+    const historyA = await openExtensionPage(a.launched.browser, 'options.html#history');
+    await until(historyA, '[data-testid=history-visit]');
+    step('A lists visits');
+    await toSettings(b.options);
+    for (const page of [b.options, a.options]) expect((await syncNow(page)).status).toBe('succeeded');
+    step('synced the clear');
+    // Polled by interval: the tab is behind the one that clicked "Sync now" (no animation frames).
+    await historyA.waitForFunction(() => document.querySelectorAll('[data-testid=history-visit]').length === 0 && /^0\b/.test(document.querySelector('[data-testid=visit-total]')?.textContent ?? ''), { timeout: 30_000, polling: 250 });
+    await historyA.close();
+    expect(await readVisits(a.options)).toHaveLength(0);
+    expect((await stores(a.options)).messages).toHaveLength((finalA.messages as Message[]).length);
+
+    step('A wipes everything in Privacy');
+    // A person wipes everything on A; B, not synced since, writes a memory after the wipe. After
+    // both sync, B holds only that memory, and so does A.
+    await toSettings(b.options);
+    await a.options.click('[data-testid=nav-privacy]');
+    await (await until(a.options, '[data-testid=wipe-confirm]')).type('WIPE');
+    await a.options.$eval('[data-testid=wipe] input[name=host]', (el) => ((el as HTMLInputElement).checked = false));
+    await a.options.click('[data-testid=wipe-submit]');
+    await until(a.options, '[data-testid=wipe-dialog-sync]', (page) => page.$eval('[data-testid=wipe]', (el) => el.textContent));
+    await a.options.click('[data-testid=wipe-dialog-yes]');
+    expect(await (await until(a.options, '[data-testid=wipe-result]')).evaluate((el) => el.textContent)).toMatch(/Deleted|deleted/);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await command(b.options, 'memories.create', { text: 'Remembered on B after the wipe', scope: 'global' });
+    // B's thread list, open in another tab, shows A's threads until B syncs.
+    const threadsB = await openExtensionPage(b.launched.browser, 'options.html#threads');
+    await until(threadsB, '[data-testid=threads-row]');
+    await toSettings(a.options);
+    for (const page of [a.options, b.options, a.options]) expect((await syncNow(page)).status).toBe('succeeded');
+    step('wiped');
+    await threadsB.waitForFunction(() => document.querySelector('[data-testid=threads-page] p.empty') !== null, { timeout: 30_000, polling: 250 });
+    expect(await threadsB.$$('[data-testid=threads-row]')).toHaveLength(0);
+    await threadsB.close();
+    const wipedB = await stores(b.options);
+    expect(wipedB.threads).toEqual([]);
+    expect(wipedB.messages).toEqual([]);
+    expect(wipedB.tasks).toEqual([]);
+    expect((wipedB.memories as Memory[]).map((m) => m.text)).toEqual(['Remembered on B after the wipe']);
+    const wipedA = await stores(a.options);
+    expect({ ...wipedA, blocklist: [] }).toEqual({ ...wipedB, blocklist: [] });
   }, 300_000);
 });

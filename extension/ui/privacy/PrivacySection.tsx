@@ -227,6 +227,7 @@ function WipeForm() {
   const [error, setError] = useState<AppError | null>(null);
   const [asking, setAsking] = useState<{ confirm: string; host: boolean } | null>(null);
   const [overview, recount] = useCommand('overview.get', {});
+  const [sync] = useCommand('sync.status', {});
   const wipe = async () => {
     if (!asking) return;
     const reply = await sendCommand('privacy.wipe', asking);
@@ -282,6 +283,7 @@ function WipeForm() {
               : t('wipeConfirmAll')}
           </p>
           {asking.host && <p>{t('wipeConfirmHost')}</p>}
+          {sync.state === 'ready' && sync.value.configured && <p data-testid="wipe-dialog-sync">{t('wipeConfirmSync')}</p>}
         </ConfirmDialog>
       )}
       {result && (

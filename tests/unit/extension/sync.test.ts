@@ -8,10 +8,12 @@ import Dexie from 'dexie';
 import { createDatabase, type HydraDb } from '../../../extension/db';
 import '../../../extension/search/journal';
 import '../../../extension/sync/outbox';
-import { runSync, syncErrorOf } from '../../../extension/sync/engine';
+import '../../../extension/sync/wipe';
+import { runSync, runWarning, syncErrorOf } from '../../../extension/sync/engine';
 import { createKeycheck, openKeycheck } from '../../../extension/sync/crypto';
 import { addVisits, makeVisit } from '../../../extension/history/visits';
-import { countVisitsWhere, deleteVisitsWhere } from '../../../extension/visits';
+import { clearVisits, countVisitsWhere, deleteVisitsWhere } from '../../../extension/visits';
+import { wipeAll } from '../../../extension/privacy';
 import { storedVisits } from '../../support/visits';
 import { setBlocklist } from '../../../extension/capture/blocklist';
 import type { SyncConfig } from '../../../shared/commands/sync';
@@ -181,6 +183,166 @@ describe('sync through a CouchDB server', () => {
     const added = makeVisit({ url: 'https://open.example/new', title: '', visitedAt: T0 + 5, transition: 'link', source: 'live' }).id;
     expect((await storedVisits(b)).map((visit) => visit.id)).toContain(added);
     expect(await contents(a)).toEqual(await contents(b));
+  });
+});
+
+describe('a wipe and "delete all history" reach every machine', () => {
+  /** Sync settings saved in the profile, as Settings → Sync does (the wipe keeps them). */
+  const configure = (db: HydraDb, c: SyncConfig) => db.settings.put({ key: 'sync.config', value: c, updatedAt: Date.now() });
+  const blocklistOf = (db: HydraDb) => db.settings.get('capture.blocklist').then((row) => (row?.value as unknown[] | undefined) ?? []);
+  async function everything(db: HydraDb) {
+    const out = await contents(db);
+    out.blocklist = [await blocklistOf(db)];
+    return out;
+  }
+  /** The documents the server still holds (not deleted), opened with the passphrase. */
+  async function serverBodies(database: string): Promise<string> {
+    const docs = await server.allDocs(database);
+    const keycheck = docs.find((doc) => doc._id === 'hydraflow-sync');
+    const codec = await openKeycheck(keycheck as never, 'correct horse battery');
+    const bodies = await Promise.all(docs.filter((doc) => doc !== keycheck).map((doc) => codec.open(doc as never)));
+    return JSON.stringify(bodies);
+  }
+
+  it('delete all history on A: every machine loses the visits up to then, keeps later ones, and never brings the old back', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 300);
+    await runSync(a, config('clear'));
+    await runSync(b, config('clear'));
+    expect((await storedVisits(b)).length).toBe(300);
+    // B, apart, records one visit from before the clear (an import) and adds a thread.
+    await addVisits(b, [makeVisit({ url: 'https://old.example/before', title: 'Old pangolin', visitedAt: T0 + 7, transition: 'link', source: 'chrome' })]);
+    await clearVisits(a);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // After the clear: B browses on, and A too.
+    const later = Date.now() + 1000;
+    await addVisits(b, [makeVisit({ url: 'https://new.example/b', title: 'After on B', visitedAt: later, transition: 'link', source: 'live' })]);
+    await addVisits(a, [makeVisit({ url: 'https://new.example/a', title: 'After on A', visitedAt: later + 1, transition: 'link', source: 'live' })]);
+    await runSync(a, config('clear'));
+    const bReport = await runSync(b, config('clear'));
+    expect(bReport.visitsRemoved).toBeGreaterThanOrEqual(300);
+    await runSync(a, config('clear'));
+    for (const db of [a, b]) expect((await storedVisits(db)).map((visit) => visit.title).sort()).toEqual(['After on A', 'After on B']);
+    // Rows other than visits are untouched.
+    expect((await contents(b)).threads).toHaveLength(20);
+    // A third machine joining later receives only what came after.
+    const c = await machine();
+    await runSync(c, config('clear'));
+    expect((await storedVisits(c)).map((visit) => visit.title).sort()).toEqual(['After on A', 'After on B']);
+    expect(await contents(c)).toEqual(await contents(a));
+    // The server holds none of the cleared visits, not even as deleted ids.
+    const held = await serverBodies('clear');
+    for (const needle of ['pangolin', 'old.example']) expect(held).not.toContain(needle);
+  });
+
+  it('a wipe on A: B loses everything from before it, keeps what it made after, and the server keeps nothing old', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 200);
+    await configure(a, config('wipe'));
+    await runSync(a, config('wipe'));
+    await runSync(b, config('wipe'));
+    // B, apart, makes a memory before the wipe.
+    await b.memories.add({ ...memory(700), text: 'Made on B before the wipe' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await wipeAll(a, null, 'WIPE', false);
+    expect(await a.settings.get('sync.config')).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // After the wipe: B (not synced yet) writes a memory, a thread with a message and a visit; A a thread.
+    await b.memories.add({ ...memory(701), text: 'Made on B after the wipe' });
+    await b.threads.add({ ...thread(800), title: 'B after the wipe' });
+    await b.messages.add({ ...message(800, 'thread-800'), content: 'Written on B after the wipe' });
+    await addVisits(b, [makeVisit({ url: 'https://new.example/b', title: 'After on B', visitedAt: Date.now() + 1000, transition: 'link', source: 'live' })]);
+    await a.threads.add({ ...thread(900), title: 'A after the wipe' });
+    await runSync(a, config('wipe'));
+    const bReport = await runSync(b, config('wipe'));
+    // A's deletions removed what A knew; the line removed the one row A never saw (B's memory from before).
+    expect(bReport.rowsRemoved).toBe(1);
+    await runSync(a, config('wipe'));
+    await runSync(b, config('wipe'));
+    const expected = {
+      threads: ['A after the wipe', 'B after the wipe'],
+      memories: ['Made on B after the wipe'],
+      messages: ['message-800'],
+      visits: ['After on B'],
+    };
+    for (const db of [a, b]) {
+      expect((await db.threads.toArray()).map((row) => row.title).sort()).toEqual(expected.threads);
+      expect((await db.memories.toArray()).map((row) => row.text)).toEqual(expected.memories);
+      expect((await db.messages.toArray()).map((row) => row.id)).toEqual(expected.messages);
+      expect(await db.tasks.count()).toBe(0);
+      expect(await db.taskEvents.count()).toBe(0);
+      expect((await storedVisits(db)).map((visit) => visit.title)).toEqual(expected.visits);
+      expect(await blocklistOf(db)).toEqual([]);
+    }
+    expect(await everything(b)).toEqual(await everything(a));
+    // A machine joining later gets the same, and the server holds none of the old rows.
+    const c = await machine();
+    await runSync(c, config('wipe'));
+    expect(await everything(c)).toEqual(await everything(a));
+    const held = await serverBodies('wipe');
+    for (const needle of ['zebrafish', 'quokkas', 'narwhal', 'axolotl', 'okapi', 'pangolin', 'before the wipe', 'blocked.example']) expect(held).not.toContain(needle);
+  });
+
+  it('the later of two lines wins, and a version from before the line is refused', async () => {
+    const a = await machine();
+    const b = await machine();
+    await configure(a, config('lines'));
+    await configure(b, config('lines'));
+    await a.memories.add({ ...memory(1), text: 'first' });
+    await runSync(a, config('lines'));
+    await runSync(b, config('lines'));
+    // Both wipe apart (A first, B later); B's line is later, so A's memory made between the two goes.
+    await wipeAll(a, null, 'WIPE', false);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await a.memories.add({ ...memory(2), text: 'between the wipes' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await wipeAll(b, null, 'WIPE', false);
+    await runSync(a, config('lines'));
+    await runSync(b, config('lines'));
+    await runSync(a, config('lines'));
+    expect(await a.memories.count()).toBe(0);
+    expect(await b.memories.count()).toBe(0);
+  });
+});
+
+describe('memories', () => {
+  it('the same memory made on two machines becomes one, the same everywhere, pinned if either was', async () => {
+    const a = await machine();
+    const b = await machine();
+    const same = { text: 'Prefers dark roast', textHash: 'f'.repeat(64) };
+    await a.memories.add({ ...memory(1), ...same, id: 'memory-b-made-on-a', pinned: 1 });
+    await b.memories.add({ ...memory(2), ...same, id: 'memory-a-made-on-b' });
+    await b.memories.add({ ...memory(3), id: 'memory-only-b' });
+    for (const db of [a, b, a, b]) await runSync(db, config('memories'));
+    for (const db of [a, b]) {
+      const rows = await db.memories.orderBy('id').toArray();
+      expect(rows.map((row) => [row.id, row.pinned])).toEqual([['memory-a-made-on-b', 1], ['memory-only-b', 0]]);
+    }
+    expect(await contents(a)).toEqual(await contents(b));
+  });
+});
+
+describe('server documents are written by an attacker', () => {
+  it('skips and counts a document that does not open, is not HydraFlow\'s or was moved to another id; the rest of the run goes on', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 100);
+    await runSync(a, config('hostile'));
+    const docs = await server.allDocs('hostile');
+    const sealed = docs.find((doc) => doc._id !== 'hydraflow-sync')!;
+    const put = (doc: Record<string, unknown>) => fetch(`${server.url}/hostile/${encodeURIComponent(String(doc._id))}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    // Random bytes, a document of another program, and a real ciphertext copied under another id.
+    expect((await put({ _id: 'dAAAAAAAAAAAAAAAAAAAAAA', v: 1, iv: 'AAAAAAAAAAAAAAAA', ct: 'bm90IGEgY2lwaGVydGV4dA==' })).ok).toBe(true);
+    expect((await put({ _id: 'someone-elses', title: 'hello' })).ok).toBe(true);
+    expect((await put({ _id: 'dBBBBBBBBBBBBBBBBBBBBBB', v: 1, iv: sealed.iv, ct: sealed.ct })).ok).toBe(true);
+    const report = await runSync(b, config('hostile'));
+    expect(report.unreadable).toBe(3);
+    expect(await contents(b)).toEqual(await contents(a));
+    expect(runWarning(report)).toMatchObject({ code: 'SYNC_DOC_UNREADABLE', message: expect.stringContaining('3 documents') });
+    // The next run has nothing new to skip.
+    expect((await runSync(b, config('hostile'))).unreadable).toBe(0);
   });
 });
 
