@@ -20,9 +20,12 @@
  *   domain_delete_ms   `privacy.deleteHistory` of heavy.example (exact domain), vs 10 s.
  *   migrate_ms         the visits_migrate job moving profile 2's rows into chunks, vs the import. Goal ≤ 2×.
  * HF_BENCH_SKIP_LEGACY=1 skips profile 2 (today's layout: its raw write of every row takes minutes).
+ * HF_BENCH_IMPORT_ONLY=1 stops after the import figures (e2e_ms, sw_heap_max_bytes, reimport_ms).
+ * HF_BENCH_CPU_PROFILE=<file> writes the service worker's CPU profile of the first import there
+ * (open it in Chrome DevTools' Performance panel).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -39,6 +42,8 @@ const URLS = Number(process.env.HF_BENCH_URLS ?? 100_000);
 const HEAVY_EVERY = 8;
 const PAGE = 20_000; // = IMPORT_PAGE_VISITS
 const SKIP_LEGACY = process.env.HF_BENCH_SKIP_LEGACY === '1';
+const IMPORT_ONLY = process.env.HF_BENCH_IMPORT_ONLY === '1';
+const CPU_PROFILE = process.env.HF_BENCH_CPU_PROFILE;
 
 function line(figure: string, value: number, baseline: string, baselineValue: number, goal: string, extra: Record<string, number> = {}): void {
   const round = (n: number) => (Math.abs(n) < 100 ? Math.round(n * 10) / 10 : Math.round(n));
@@ -236,10 +241,15 @@ async function main(): Promise<void> {
     const sampleHeap = async () => {
       maxHeap = Math.max(maxHeap, ((await worker.send('Runtime.getHeapUsage').catch(() => ({ usedSize: 0 }))) as { usedSize: number }).usedSize);
     };
+    if (CPU_PROFILE) {
+      await worker.send('Profiler.enable');
+      await worker.send('Profiler.start');
+    }
     let t = performance.now();
     const { jobId } = await command<{ jobId: string }>(page, 'history.import', { profileId: 'chromium:Bench' });
     const imported = await finished(page, { id: jobId }, sampleHeap);
     const importMs = performance.now() - t;
+    if (CPU_PROFILE) writeFileSync(CPU_PROFILE, JSON.stringify((await worker.send('Profiler.stop')).profile));
     if (imported.progress.done !== VISITS) throw new Error(`import read ${imported.progress.done}`);
     log(`import ${Math.round(importMs)} ms`);
     t = performance.now();
@@ -252,6 +262,7 @@ async function main(): Promise<void> {
     line('e2e_ms', importMs, 'host_read_ms', hostMs, '<=3', { hostBefore: Math.round(before.ms), hostAfter: Math.round(after.ms) });
     line('sw_heap_max_bytes', maxHeap, 'limit_bytes', 200 * 1024 * 1024, '<1');
     line('reimport_ms', reimportMs, 'e2e_ms', importMs, '<=0.3');
+    if (IMPORT_ONLY) return;
 
     const firstPage = await historyFirstPage(page);
     line('first_page_ms', Math.max(0, firstPage.pageMs - firstPage.counterMs), 'counter_shown_ms', firstPage.counterMs, '<100 ms', { pageShownMs: Math.round(firstPage.pageMs) });
