@@ -7,13 +7,15 @@
  *
  * The `visits` store of versions 1–4 (one row per visit) is "legacy": the `visits_migrate` job
  * (extension/visits/migrate.ts) moves its rows into chunks, and until it is empty every reader here also reads it
- * and every write checks it (a visit is never in both: adds skip what legacy holds, the move
- * skips what chunks hold). Legacy rows are still counted and journaled by the db middlewares.
+ * and every write checks it (adds skip what legacy holds, the move skips what chunks hold). Moved
+ * rows stay in legacy until the move ends (extension/db/legacy-visits.ts: every row at or before
+ * the stored position is moved): readers skip them or take the chunk copy, deletes remove both
+ * copies and count one. Legacy rows are still counted and journaled by the db middlewares.
  */
 import Dexie, { RangeSet } from 'dexie';
 import { visitId } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
-import { addToCounters, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../db';
+import { addToCounters, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../db';
 import { signalJournal } from '../db/middleware';
 import { CHUNK_VISITS, chunkVisitIds, compareVisits, cutChunks, decodeChunk, encodeChunk, withoutVisits, type VisitChunk } from './chunk';
 
@@ -94,13 +96,22 @@ async function countAndJournal(db: HydraDb, visits: readonly Pick<Visit, 'urlKey
   await tell(db, visits, sign === 1 ? 'added' : 'removed');
 }
 
-/** Deletes legacy rows by id in one transaction with what observers record (counted by the db middlewares). */
+/**
+ * Deletes legacy rows by id in one transaction with what observers record (counted by the db
+ * middlewares); returns how many were stored there. A row the migration already moved is not: its
+ * visit is in chunks (the caller's chunk pass removes and counts it), and its stale copy goes here
+ * around the middlewares, so that a deleted visit leaves no copy behind.
+ */
 async function deleteLegacy(db: HydraDb, ids: readonly string[]): Promise<number> {
-  return db.transaction('rw', visitTables(db), async () => {
+  return db.transaction('rw', [...visitTables(db), db.settings], async () => {
+    const movedThrough = await legacyMovedThrough(db);
     const found = (await db.visits.bulkGet([...ids])).filter((visit): visit is Visit => visit !== undefined);
-    await db.visits.bulkDelete(found.map((visit) => visit.id));
-    await tell(db, found, 'removed');
-    return found.length;
+    const stored = found.filter((visit) => visit.visitedAt > movedThrough);
+    const legacy = Dexie.currentTransaction!.idbtrans.objectStore('visits');
+    for (const visit of found) if (visit.visitedAt <= movedThrough) legacy.delete(visit.id);
+    await db.visits.bulkDelete(stored.map((visit) => visit.id));
+    await tell(db, stored, 'removed');
+    return stored.length;
   });
 }
 
@@ -269,7 +280,12 @@ export async function countVisitsWhere(db: HydraDb, s: VisitSelection, match: (v
             const u = chunk.url[v]!;
             if (match({ urlKey: chunk.urlKeys[u]!, hostRev: chunk.hosts[chunk.urlHost[u]!]!, visitedAt: chunk.at[v]! })) n++;
           }
-    if (await legacyHolds(db)) n += await legacyCandidates(db, s).filter(match).count();
+    if (await legacyHolds(db)) {
+      const movedThrough = await legacyMovedThrough(db);
+      n += await legacyCandidates(db, s)
+        .filter((visit) => visit.visitedAt > movedThrough && match(visit))
+        .count();
+    }
   }
   return n;
 }
@@ -315,7 +331,10 @@ export async function newestVisits(db: HydraDb, limit: number, keep: (visit: Vis
     below = chunks[chunks.length - 1]!.id;
   }
   if (await legacyHolds(db)) {
-    out.push(...(await db.visits.orderBy('visitedAt').reverse().filter(keep).limit(limit).toArray()));
+    // Rows not moved yet (a row moved after this read is also in `out`: once).
+    const listed = new Set(out.map((visit) => visit.id));
+    const legacy = await db.visits.where('visitedAt').above(await legacyMovedThrough(db)).reverse().filter(keep).limit(limit).toArray();
+    out.push(...legacy.filter((visit) => !listed.has(visit.id)));
     out.sort((a, b) => b.visitedAt - a.visitedAt || compareVisits(a, b));
     out.length = Math.min(out.length, limit);
   }
@@ -326,24 +345,26 @@ export async function newestVisits(db: HydraDb, limit: number, keep: (visit: Vis
 export async function visitsOfUrls(db: HydraDb, keys: readonly string[]): Promise<Map<string, Visit[]>> {
   const wanted = new Set(keys);
   const out = new Map<string, Visit[]>();
-  const seen = new Set<string>();
-  const put = (visit: Visit) => {
-    // A row the migration moved between the two reads is seen twice: once.
-    if (seen.has(visit.id)) return;
-    seen.add(visit.id);
-    const list = out.get(visit.urlKey);
-    if (list) list.push(visit);
-    else out.set(visit.urlKey, [visit]);
-  };
   if (wanted.size === 0) return out;
-  // Legacy first: the migration moves rows from there into chunks, never back.
-  if (await legacyHolds(db)) for (const visit of await db.visits.where('urlKey').anyOf([...wanted]).toArray()) put(visit);
+  // Legacy first: the migration moves rows from there into chunks, never back. A visit in both
+  // (moved, its legacy row not cleared yet) is its chunk copy.
+  const byId = new Map<string, Visit>();
+  if (await legacyHolds(db)) for (const visit of await db.visits.where('urlKey').anyOf([...wanted]).toArray()) byId.set(visit.id, visit);
   const ids = await db.visitChunks.where('urlKeys').anyOf([...wanted]).distinct().primaryKeys();
   for (let i = 0; i < ids.length; i += DELETE_CHUNKS)
     for (const chunk of await db.visitChunks.bulkGet(ids.slice(i, i + DELETE_CHUNKS))) {
       if (!chunk) continue;
-      for (let v = 0; v < chunk.n; v++) if (wanted.has(chunk.urlKeys[chunk.url[v]!]!)) put(decodeOne(chunk, v));
+      for (let v = 0; v < chunk.n; v++)
+        if (wanted.has(chunk.urlKeys[chunk.url[v]!]!)) {
+          const visit = decodeOne(chunk, v);
+          byId.set(visit.id, visit);
+        }
     }
+  for (const visit of byId.values()) {
+    const list = out.get(visit.urlKey);
+    if (list) list.push(visit);
+    else out.set(visit.urlKey, [visit]);
+  }
   return out;
 }
 
@@ -407,8 +428,9 @@ export async function setVisitTitle(db: HydraDb, id: string, title: string): Pro
  */
 export async function visitsInRange(db: HydraDb, from: number, to: number): Promise<Visit[]> {
   const out = new Map<string, Visit>();
+  // Legacy first (see visitsOfUrls); a visit in both is its chunk copy.
   if (await legacyHolds(db)) for (const visit of await db.visits.where('visitedAt').between(from, to, true, false).toArray()) out.set(visit.id, visit);
-  for (const chunk of await chunksCovering(db, from, to)) for (const visit of decodeChunk(chunk)) if (visit.visitedAt >= from && visit.visitedAt < to && !out.has(visit.id)) out.set(visit.id, visit);
+  for (const chunk of await chunksCovering(db, from, to)) for (const visit of decodeChunk(chunk)) if (visit.visitedAt >= from && visit.visitedAt < to) out.set(visit.id, visit);
   return [...out.values()];
 }
 
@@ -425,8 +447,10 @@ export async function* walkVisits(db: HydraDb, from = -Infinity, to = Infinity):
   const yielded = new Set<string>();
   // Legacy rows in time order too (a bundle lists visits in time order, which its import writes
   // chunk after chunk), by the visitedAt index; rows of one millisecond never straddle two pages.
-  let lower = from;
-  let inclusive = true;
+  // Only those not moved yet: a moved row is read from its chunk.
+  const movedThrough = await legacyMovedThrough(db);
+  let lower = Math.max(from, movedThrough);
+  let inclusive = movedThrough < from;
   for (;;) {
     let rows: Visit[] = await db.visits.where('visitedAt').between(lower, to, inclusive, true).limit(WALK_VISITS).toArray();
     if (rows.length === 0) break;
