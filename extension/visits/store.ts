@@ -116,6 +116,22 @@ async function deleteLegacy(db: HydraDb, ids: readonly string[]): Promise<number
 }
 
 /**
+ * The visits of `group` (ordered by compareVisits, no repeats) that `chunk` does not hold, in one
+ * walk along both orders (a chunk's visits are in the same order): a re-import compares every
+ * visit it reads, and building an id string per stored visit was most of that.
+ */
+function notInChunk(chunk: VisitChunk, group: readonly Visit[]): Visit[] {
+  const out: Visit[] = [];
+  let i = 0;
+  for (const visit of group) {
+    while (i < chunk.n && (chunk.at[i]! < visit.visitedAt || (chunk.at[i] === visit.visitedAt && chunk.urlKeys[chunk.url[i]!]! < visit.urlKey))) i++;
+    if (i < chunk.n && chunk.at[i] === visit.visitedAt && chunk.urlKeys[chunk.url[i]!] === visit.urlKey) continue;
+    out.push(visit);
+  }
+  return out;
+}
+
+/**
  * Merges visits into their chunks (inside the caller's transaction) and returns those that were
  * not stored yet; repeats inside `visits` count once (the first wins). Counts and journals nothing.
  */
@@ -151,8 +167,7 @@ export async function mergeVisits(db: HydraDb, visits: readonly Visit[], skipLeg
   chunks.forEach((chunk, i) => {
     const group = groups[i]!;
     if (group.length === 0) return;
-    const stored = new Set(chunkVisitIds(chunk));
-    const added = group.filter((visit) => !stored.has(visit.id));
+    const added = notInChunk(chunk, group);
     if (added.length === 0) return;
     fresh.push(...added);
     const pieces = cutChunks(decodeChunk(chunk).concat(added).sort(compareVisits), chunk.id);

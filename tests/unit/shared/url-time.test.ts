@@ -5,6 +5,7 @@ import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { chromeTimeToUnixMs, unixMicrosToUnixMs, unixMsToChromeTime } from '../../../shared/time';
 import { reverseHost } from '../../../shared/host-key';
 import { hash53, stringKey } from '../../../shared/hash';
+import { makeVisit, visitMaker } from '../../../shared/history/visit';
 
 describe('URL normalization', () => {
   it('lowercases scheme and host, drops default ports, fragments and an empty query', () => {
@@ -33,6 +34,16 @@ describe('URL normalization', () => {
       expect(key).toHaveLength(22);
       expect(parseInt(key.slice(0, 11), 36)).toBe(hash53(text));
     }
+  });
+
+  it('an import\'s visit maker makes the same rows as makeVisit, remembering a bounded number of URLs', () => {
+    const make = visitMaker(3);
+    const urls = ['https://Example.com/a#x', ' https://b.example/ ', 'not a url', 'https://C.example./?', 'https://example.com/a#x'];
+    for (let round = 0; round < 3; round++)
+      for (const [i, url] of urls.entries()) {
+        const input = { url, title: `t${i}`, visitedAt: 1_700_000_000_000 + round * 10 + i, transition: 'link' as const, source: 'chrome' as const };
+        expect(make(input)).toEqual(makeVisit(input));
+      }
   });
 
   it('keys are well distributed: 200k distinct URLs, no collision', () => {
