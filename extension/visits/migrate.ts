@@ -76,10 +76,20 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH): Promise<{
   });
 }
 
+/**
+ * An extension API call: Chrome stops a service worker 30 s after its last event or API call,
+ * whatever IndexedDB work it is doing, and a large move runs longer than that (no-op outside a
+ * browser).
+ */
+function keepWorkerAlive(): void {
+  void globalThis.chrome?.runtime?.getPlatformInfo?.().catch(() => undefined);
+}
+
 async function run(db: HydraDb, job: Job): Promise<void> {
   try {
     let cursor: MigrateCursor = migrateCursor.parse(job.cursor);
     for (;;) {
+      keepWorkerAlive();
       const { moved } = await migrateBatch(db, MIGRATE_BATCH);
       if (moved === 0) break;
       cursor = { moved: cursor.moved + moved, total: Math.max(cursor.total, cursor.moved + moved) };
