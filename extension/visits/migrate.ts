@@ -77,19 +77,25 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH): Promise<{
 }
 
 /**
- * An extension API call: Chrome stops a service worker 30 s after its last event or API call,
- * whatever IndexedDB work it is doing, and a large move runs longer than that (no-op outside a
- * browser).
+ * Keeps the worker alive while `work` runs: Chrome stops a service worker 30 s after its last
+ * event or extension API call, whatever IndexedDB work it is doing, and a large move (or the count
+ * before it, on a database just written) runs longer than that. A no-op outside a browser.
  */
-function keepWorkerAlive(): void {
-  void globalThis.chrome?.runtime?.getPlatformInfo?.().catch(() => undefined);
+async function keepingWorkerAlive<T>(work: () => Promise<T>): Promise<T> {
+  const ping = () => void globalThis.chrome?.runtime?.getPlatformInfo?.().catch(() => undefined);
+  ping();
+  const timer = setInterval(ping, 10_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function run(db: HydraDb, job: Job): Promise<void> {
   try {
     let cursor: MigrateCursor = migrateCursor.parse(job.cursor);
     for (;;) {
-      keepWorkerAlive();
       const { moved } = await migrateBatch(db, MIGRATE_BATCH);
       if (moved === 0) break;
       cursor = { moved: cursor.moved + moved, total: Math.max(cursor.total, cursor.moved + moved) };
@@ -105,7 +111,7 @@ async function run(db: HydraDb, job: Job): Promise<void> {
 /** The resumer: continues a migration a dead worker left (from the position stored with its last batch). */
 export function resumeVisitMigration(db: HydraDb, job: Job): void {
   if (running) return;
-  running = run(db, job).finally(() => (running = null));
+  running = keepingWorkerAlive(() => run(db, job)).finally(() => (running = null));
 }
 
 /**
@@ -120,9 +126,20 @@ export async function startVisitMigration(db: HydraDb): Promise<string | null> {
   if (!(await legacyHolds(db))) return null;
   const active = await db.jobs.where('type').equals('visits_migrate').filter((job) => job.status === 'running' || job.status === 'queued').first();
   if (active) return null;
+  const started = keepingWorkerAlive(() => startMigration(db));
+  running = started.then(() => undefined);
+  try {
+    return await started;
+  } finally {
+    running = null;
+  }
+}
+
+/** Creates the job, counts what it will move and runs it; returns its id when it ends. */
+async function startMigration(db: HydraDb): Promise<string> {
   const job = await createJob(db, { type: 'visits_migrate', params: {} });
-  // The store's count when nothing is moved yet: counting through the index checks every entry
-  // against its row (about a minute for 500k rows in Chromium, against seconds for the store).
+  // The store's count when nothing is moved yet: counting through the index also checks every
+  // entry against its row.
   const movedThrough = await legacyMovedThrough(db);
   const total = movedThrough === -Infinity ? await db.visits.count() : await db.visits.where('visitedAt').above(movedThrough).count();
   const cursor: MigrateCursor = { moved: 0, total };
@@ -130,7 +147,6 @@ export async function startVisitMigration(db: HydraDb): Promise<string | null> {
   await startJob(db, job.id);
   await reportProgress(db, job.id, { done: 0, total, cursor });
   await appendJobLog(db, job.id, `moving ${total} visits into chunks`);
-  running = run(db, { ...job, cursor, status: 'running' }).finally(() => (running = null));
-  await running;
+  await run(db, { ...job, cursor, status: 'running' });
   return job.id;
 }
