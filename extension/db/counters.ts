@@ -21,6 +21,7 @@ import { RangeSet, type DBCore, type EntityTable, type DBCoreMutateRequest, type
 import type { StoreName } from './stores';
 import { isUpgrade, widenWrites } from './middleware';
 import { DAY_MS } from '../../shared/time';
+import { legacyMovedThrough } from './legacy-visits';
 
 export const COUNTERS_STORE = 'counters';
 const VISIT_CHUNKS_STORE = 'visitChunks';
@@ -210,17 +211,21 @@ export async function addToCounters(db: { counters: EntityTable<Counter, 'key'> 
 
 /**
  * Rebuilds every counter from the rows, in one transaction over `tx` (an upgrade transaction) or
- * a fresh one. Costs one pass over the legacy visits' `visitedAt` index (keys only), one over the
- * visit chunks' times and one count per store; `store:visits` counts the visits of both.
+ * a fresh one. Costs one pass over the legacy visits' `visitedAt` index (keys only, the rows not
+ * yet moved into chunks: db/legacy-visits.ts), one over the visit chunks' times and one count per
+ * store; `store:visits` counts the visits of both.
  */
 export async function recountAll(tx: Pick<Transaction, 'table'>): Promise<void> {
   const rows: Counter[] = [];
-  for (const store of COUNTED_STORES) rows.push({ key: storeCounterKey(store), n: await tx.table(store).count() });
+  for (const store of COUNTED_STORES) rows.push({ key: storeCounterKey(store), n: store === 'visits' ? 0 : await tx.table(store).count() });
   const perDay = new Map<number, number>();
+  let legacy = 0;
   await tx
     .table('visits')
-    .orderBy('visitedAt')
+    .where('visitedAt')
+    .above(await legacyMovedThrough(tx))
     .eachKey((visitedAt) => {
+      legacy++;
       const day = visitDayOf(visitedAt as number);
       perDay.set(day, (perDay.get(day) ?? 0) + 1);
     });
@@ -236,7 +241,7 @@ export async function recountAll(tx: Pick<Transaction, 'table'>): Promise<void> 
       }
     });
   const visits = rows.find((row) => row.key === storeCounterKey('visits'))!;
-  visits.n += chunked;
+  visits.n = legacy + chunked;
   for (const [day, n] of perDay) rows.push({ key: visitDayKey(day), n });
   const table = tx.table(COUNTERS_STORE);
   await table.clear();

@@ -7,3 +7,4 @@ export type { SyncDocRow, SyncOutboxRow, SyncTombstoneRow } from './sync-rows';
 export { LATEST_VERSION, migrations } from './migrations';
 export { COUNTED_STORES, addToCounters, recountAll, storeCounterKey, visitDayKey, visitDayOf, type CountedStore, type Counter } from './counters';
 export { writeTransaction } from './transaction';
+export { LEGACY_MOVED_SETTING, legacyMovedThrough } from './legacy-visits';

@@ -18,6 +18,7 @@ import type { Job, Visit } from '../../shared/schemas/entities';
 import { writeTransaction, type HydraDb } from '../db';
 import type { RequestOptions } from '../host/connection';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
+import { visitMaker } from '../../shared/history/visit';
 import { addVisits, makeVisit } from './visits';
 import { visitTables } from '../visits';
 
@@ -171,6 +172,7 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
       wake?.();
     };
     const writerProgress = () => new Promise<void>((resolve) => (wake = resolve));
+    const toRow = visitMaker();
     let after = cursor.position;
     let received = cursor.read;
     let hostError: CodedError | null = null;
@@ -197,7 +199,7 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
               fail(new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${items.error.issues[0]?.message ?? ''}`));
               return;
             }
-            const rows = items.data.visits.map(makeVisit);
+            const rows = items.data.visits.map(toRow);
             queue.push({ rows, invalid: items.data.invalid, position: items.data.position });
             queuedRows += rows.length;
             received += rows.length + items.data.invalid;

@@ -1,56 +1,95 @@
 /**
  * The `visits_migrate` job: moves the one-row-per-visit `visits` store of versions 1–4 into
  * `visitChunks` (migration 5 added the store; an upgrade cannot report progress or resume, so the
- * move runs here, after the database opened). Each batch is one transaction that reads the oldest
- * legacy rows, merges them into their chunks, deletes them from `visits` and stores the job's
- * progress: the legacy store itself is the cursor, so a worker killed at any point loses and
- * doubles nothing — a batch is either fully moved or not at all, and the next run starts with the
- * rows still there. Readers see both stores meanwhile (store.ts).
+ * move runs here, after the database opened). Batches take legacy rows in time order through the
+ * `visitedAt` index, each batch one transaction that merges them into their chunks and moves the
+ * position (extension/db/legacy-visits.ts: every legacy row at or before it is moved) in the same
+ * transaction. Moved rows are not deleted one by one (Chromium's IndexedDB spends ~0.2 ms of
+ * browser time on each delete, more than the move itself): they stay, ignored by every reader
+ * (store.ts), until the last batch, after which one transaction clears the legacy store and the
+ * position. A worker killed at any point therefore loses and doubles nothing — a batch is either
+ * fully moved with its position or not at all, and the next run starts at the stored position.
  */
 import Dexie from 'dexie';
 import { z } from 'zod';
 import { toAppError } from '../../shared/errors';
-import type { Job } from '../../shared/schemas/entities';
-import { addToCounters, storeCounterKey, visitDayKey, visitDayOf, writeTransaction, type HydraDb } from '../db';
+import type { Job, Visit } from '../../shared/schemas/entities';
+import { addToCounters, LEGACY_MOVED_SETTING, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, writeTransaction, type HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob, stepSizer } from '../jobs';
 import { legacyHolds, mergeVisits, visitDeletesIdle, visitTables } from './store';
 
-/** Legacy rows moved per transaction. */
+/** Most legacy rows moved per transaction (more when one millisecond holds more); steps are sized by time below it. */
 export const MIGRATE_BATCH = 10_000;
 
 export const migrateParams = z.lazy(() => z.object({}));
-/** `after`: the newest time a committed batch moved (a hint: every row left is at or after it). */
-const migrateCursor = z.lazy(() => z.object({ moved: z.number().int(), total: z.number().int(), after: z.number().optional() }));
+const migrateCursor = z.lazy(() => z.object({ moved: z.number().int(), total: z.number().int() }).passthrough());
 type MigrateCursor = z.infer<typeof migrateCursor>;
 
 /** Whether this worker runs the migration now (one runner per worker). */
 let running: Promise<void> | null = null;
 
+/** The tables a batch writes: the visits', and the settings row that holds the position. */
+const batchTables = (db: HydraDb) => [...visitTables(db), db.settings];
+
 /**
- * One batch: the oldest legacy rows move into chunks. A row whose visit the chunks already hold
- * (stored twice, once in each layout) goes without adding; its count goes with it. The moved visits
- * keep their search documents (nothing to journal: the same visits, stored elsewhere).
+ * The next legacy rows after the position, oldest first, ending on a time boundary (the rows of
+ * one millisecond are never split, so the position can be a time alone).
  */
-export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, after = -Infinity): Promise<{ moved: number; dropped: number; lastAt: number }> {
-  return writeTransaction(db, visitTables(db), async () => {
-    // From `after` on: Chromium leaves a deleted row's index entries behind until compaction, so a
-    // scan from the start would step over every row already moved (quadratic over the migration).
-    // Rows before it are all moved (batches take the oldest rows); a stale `after` only costs time.
-    const rows = await db.visits.where('visitedAt').aboveOrEqual(after).limit(size).toArray();
-    if (rows.length === 0) return { moved: 0, dropped: 0, lastAt: after };
+async function nextRows(db: HydraDb, after: number, size: number): Promise<Visit[]> {
+  // One row more than asked: it says whether the last time asked for continues past the batch.
+  const rows = await db.visits.where('visitedAt').above(after).limit(size + 1).toArray();
+  if (rows.length <= size) return rows;
+  const lastAt = rows[size - 1]!.visitedAt;
+  if (rows[size]!.visitedAt !== lastAt) return rows.slice(0, size);
+  if (rows[0]!.visitedAt === lastAt) return db.visits.where('visitedAt').equals(lastAt).toArray();
+  let end = size;
+  while (rows[end - 1]!.visitedAt === lastAt) end--;
+  return rows.slice(0, end);
+}
+
+/**
+ * One batch: the oldest legacy rows not yet moved go into chunks, and the position moves past
+ * them. A row whose visit the chunks already hold (stored twice, once in each layout) goes without
+ * adding; its count goes with it. The moved visits keep their search documents (nothing to journal:
+ * the same visits, stored elsewhere). With nothing left to move, clears the legacy store.
+ */
+export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH): Promise<{ moved: number; dropped: number }> {
+  return writeTransaction(db, batchTables(db), async () => {
+    const after = await legacyMovedThrough(db);
+    const rows = await nextRows(db, after, size);
+    if (rows.length === 0) {
+      // Everything is moved: the legacy store goes at once, around the counters and journal
+      // middlewares (its visits are counted and indexed as chunks).
+      Dexie.currentTransaction!.idbtrans.objectStore('visits').clear();
+      await db.settings.delete(LEGACY_MOVED_SETTING);
+      return { moved: 0, dropped: 0 };
+    }
     const fresh = new Set((await mergeVisits(db, rows, false)).map((visit) => visit.id));
-    // Around the counters and journal middlewares: these visits stay stored (in chunks). A failed
-    // delete aborts the transaction, which writeTransaction reports; no promise per row.
-    const legacy = Dexie.currentTransaction!.idbtrans.objectStore('visits');
-    for (const row of rows) legacy.delete(row.id);
     const dropped = rows.filter((row) => !fresh.has(row.id));
     if (dropped.length) {
       const deltas = new Map<string, number>([[storeCounterKey('visits'), -dropped.length]]);
       for (const row of dropped) deltas.set(visitDayKey(visitDayOf(row.visitedAt)), (deltas.get(visitDayKey(visitDayOf(row.visitedAt))) ?? 0) - 1);
       await addToCounters(db, deltas);
     }
-    return { moved: rows.length, dropped: dropped.length, lastAt: rows[rows.length - 1]!.visitedAt };
+    await db.settings.put({ key: LEGACY_MOVED_SETTING, value: { at: rows[rows.length - 1]!.visitedAt }, updatedAt: Date.now() });
+    return { moved: rows.length, dropped: dropped.length };
   });
+}
+
+/**
+ * Keeps the worker alive while `work` runs: Chrome stops a service worker 30 s after its last
+ * event or extension API call, whatever IndexedDB work it is doing, and a large move (or the count
+ * before it, on a database just written) runs longer than that. A no-op outside a browser.
+ */
+async function keepingWorkerAlive<T>(work: () => Promise<T>): Promise<T> {
+  const ping = () => void globalThis.chrome?.runtime?.getPlatformInfo?.().catch(() => undefined);
+  ping();
+  const timer = setInterval(ping, 10_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function run(db: HydraDb, job: Job): Promise<void> {
@@ -62,13 +101,10 @@ async function run(db: HydraDb, job: Job): Promise<void> {
     for (;;) {
       await visitDeletesIdle();
       const started = performance.now();
-      let batch = await migrateBatch(db, sizer.size, cursor.after ?? -Infinity);
+      const { moved } = await migrateBatch(db, sizer.size);
       sizer.took(performance.now() - started);
-      // Nothing at or after the hint: make sure nothing is left before it either.
-      if (batch.moved === 0 && cursor.after !== undefined) batch = await migrateBatch(db);
-      const { moved, lastAt } = batch;
       if (moved === 0) break;
-      cursor = { moved: cursor.moved + moved, total: Math.max(cursor.total, cursor.moved + moved), after: lastAt };
+      cursor = { moved: cursor.moved + moved, total: Math.max(cursor.total, cursor.moved + moved) };
       await reportProgress(db, job.id, { done: cursor.moved, total: cursor.total, cursor });
     }
     await appendJobLog(db, job.id, `done: moved ${cursor.moved} visits into chunks`);
@@ -78,10 +114,10 @@ async function run(db: HydraDb, job: Job): Promise<void> {
   }
 }
 
-/** The resumer: continues a migration a dead worker left (the legacy rows still there are the work left). */
+/** The resumer: continues a migration a dead worker left (from the position stored with its last batch). */
 export function resumeVisitMigration(db: HydraDb, job: Job): void {
   if (running) return;
-  running = run(db, job).finally(() => (running = null));
+  running = keepingWorkerAlive(() => run(db, job)).finally(() => (running = null));
 }
 
 /**
@@ -96,14 +132,27 @@ export async function startVisitMigration(db: HydraDb): Promise<string | null> {
   if (!(await legacyHolds(db))) return null;
   const active = await db.jobs.where('type').equals('visits_migrate').filter((job) => job.status === 'running' || job.status === 'queued').first();
   if (active) return null;
+  const started = keepingWorkerAlive(() => startMigration(db));
+  running = started.then(() => undefined);
+  try {
+    return await started;
+  } finally {
+    running = null;
+  }
+}
+
+/** Creates the job, counts what it will move and runs it; returns its id when it ends. */
+async function startMigration(db: HydraDb): Promise<string> {
   const job = await createJob(db, { type: 'visits_migrate', params: {} });
-  const total = await db.visits.count();
+  // The store's count when nothing is moved yet: counting through the index also checks every
+  // entry against its row.
+  const movedThrough = await legacyMovedThrough(db);
+  const total = movedThrough === -Infinity ? await db.visits.count() : await db.visits.where('visitedAt').above(movedThrough).count();
   const cursor: MigrateCursor = { moved: 0, total };
   await db.jobs.update(job.id, { cursor });
   await startJob(db, job.id);
   await reportProgress(db, job.id, { done: 0, total, cursor });
   await appendJobLog(db, job.id, `moving ${total} visits into chunks`);
-  running = run(db, { ...job, cursor, status: 'running' }).finally(() => (running = null));
-  await running;
+  await run(db, { ...job, cursor, status: 'running' });
   return job.id;
 }

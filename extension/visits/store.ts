@@ -7,13 +7,15 @@
  *
  * The `visits` store of versions 1–4 (one row per visit) is "legacy": the `visits_migrate` job
  * (extension/visits/migrate.ts) moves its rows into chunks, and until it is empty every reader here also reads it
- * and every write checks it (a visit is never in both: adds skip what legacy holds, the move
- * skips what chunks hold). Legacy rows are still counted and journaled by the db middlewares.
+ * and every write checks it (adds skip what legacy holds, the move skips what chunks hold). Moved
+ * rows stay in legacy until the move ends (extension/db/legacy-visits.ts: every row at or before
+ * the stored position is moved): readers skip them or take the chunk copy, deletes remove both
+ * copies and count one. Legacy rows are still counted and journaled by the db middlewares.
  */
 import Dexie, { RangeSet } from 'dexie';
 import { visitId } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
-import { addToCounters, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../db';
+import { addToCounters, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../db';
 import { stepSizer } from '../jobs';
 import { signalJournal } from '../db/middleware';
 import { CHUNK_VISITS, chunkVisitIds, compareVisits, cutChunks, decodeChunk, encodeChunk, withoutVisits, type VisitChunk } from './chunk';
@@ -130,10 +132,13 @@ async function countAndJournal(db: HydraDb, visits: readonly Pick<Visit, 'urlKey
 
 /**
  * Deletes legacy rows by id in one transaction with their counters, journal and what observers
- * record; `step` commits with it. Returns the rows it found.
+ * record; `step` commits with it. Returns the visits that were stored there. A row the migration
+ * already moved is not (extension/db/legacy-visits.ts): its visit is in chunks, where the caller's
+ * chunk pass removes and counts it; its stale copy goes here too, so a deleted visit leaves no copy.
  */
 async function deleteLegacy(db: HydraDb, ids: readonly string[], step?: DeleteStep): Promise<Visit[]> {
-  return db.transaction('rw', [...visitTables(db), ...(step?.tables ?? [])], async () => {
+  return db.transaction('rw', [...visitTables(db), db.settings, ...(step?.tables ?? [])], async () => {
+    const movedThrough = await legacyMovedThrough(db);
     const found = (await db.visits.bulkGet([...ids])).filter((visit): visit is Visit => visit !== undefined);
     // Straight on IndexedDB, like chunk writes (writeChunks): through Dexie, the counter and
     // journal middlewares and live-query tracking each read every deleted row again first. The
@@ -145,10 +150,27 @@ async function deleteLegacy(db: HydraDb, ids: readonly string[], step?: DeleteSt
       const parts = (trans.mutatedParts ??= {});
       for (const index of ['', 'visitedAt', 'urlKey', 'hostRev', 'source']) parts[`idb://${db.name}/visits/${index}`] = new RangeSet(-Infinity, [[]]);
     }
-    await countAndJournal(db, found, -1, step?.timing);
-    await step?.commit(found.length);
-    return found;
+    const stored = found.filter((visit) => visit.visitedAt > movedThrough);
+    await countAndJournal(db, stored, -1, step?.timing);
+    await step?.commit(stored.length);
+    return stored;
   });
+}
+
+/**
+ * The visits of `group` (ordered by compareVisits, no repeats) that `chunk` does not hold, in one
+ * walk along both orders (a chunk's visits are in the same order): a re-import compares every
+ * visit it reads, and building an id string per stored visit was most of that.
+ */
+function notInChunk(chunk: VisitChunk, group: readonly Visit[]): Visit[] {
+  const out: Visit[] = [];
+  let i = 0;
+  for (const visit of group) {
+    while (i < chunk.n && (chunk.at[i]! < visit.visitedAt || (chunk.at[i] === visit.visitedAt && chunk.urlKeys[chunk.url[i]!]! < visit.urlKey))) i++;
+    if (i < chunk.n && chunk.at[i] === visit.visitedAt && chunk.urlKeys[chunk.url[i]!] === visit.urlKey) continue;
+    out.push(visit);
+  }
+  return out;
 }
 
 /**
@@ -187,8 +209,7 @@ export async function mergeVisits(db: HydraDb, visits: readonly Visit[], skipLeg
   chunks.forEach((chunk, i) => {
     const group = groups[i]!;
     if (group.length === 0) return;
-    const stored = new Set(chunkVisitIds(chunk));
-    const added = group.filter((visit) => !stored.has(visit.id));
+    const added = notInChunk(chunk, group);
     if (added.length === 0) return;
     fresh.push(...added);
     const pieces = cutChunks(decodeChunk(chunk).concat(added).sort(compareVisits), chunk.id);
@@ -354,7 +375,12 @@ export async function countVisitsWhere(db: HydraDb, s: VisitSelection, match: (v
             const u = chunk.url[v]!;
             if (match({ urlKey: chunk.urlKeys[u]!, hostRev: chunk.hosts[chunk.urlHost[u]!]!, visitedAt: chunk.at[v]! })) n++;
           }
-    if (await legacyHolds(db)) n += await legacyCandidates(db, s).filter(match).count();
+    if (await legacyHolds(db)) {
+      const movedThrough = await legacyMovedThrough(db);
+      n += await legacyCandidates(db, s)
+        .filter((visit) => visit.visitedAt > movedThrough && match(visit))
+        .count();
+    }
   }
   return n;
 }
@@ -470,7 +496,10 @@ export async function newestVisits(db: HydraDb, limit: number, keep: (visit: Vis
     below = chunks[chunks.length - 1]!.id;
   }
   if (await legacyHolds(db)) {
-    out.push(...(await db.visits.orderBy('visitedAt').reverse().filter(keep).limit(limit).toArray()));
+    // Rows not moved yet (a row moved after this read is also in `out`: once).
+    const listed = new Set(out.map((visit) => visit.id));
+    const legacy = await db.visits.where('visitedAt').above(await legacyMovedThrough(db)).reverse().filter(keep).limit(limit).toArray();
+    out.push(...legacy.filter((visit) => !listed.has(visit.id)));
     out.sort((a, b) => b.visitedAt - a.visitedAt || compareVisits(a, b));
     out.length = Math.min(out.length, limit);
   }
@@ -481,24 +510,26 @@ export async function newestVisits(db: HydraDb, limit: number, keep: (visit: Vis
 export async function visitsOfUrls(db: HydraDb, keys: readonly string[]): Promise<Map<string, Visit[]>> {
   const wanted = new Set(keys);
   const out = new Map<string, Visit[]>();
-  const seen = new Set<string>();
-  const put = (visit: Visit) => {
-    // A row the migration moved between the two reads is seen twice: once.
-    if (seen.has(visit.id)) return;
-    seen.add(visit.id);
-    const list = out.get(visit.urlKey);
-    if (list) list.push(visit);
-    else out.set(visit.urlKey, [visit]);
-  };
   if (wanted.size === 0) return out;
-  // Legacy first: the migration moves rows from there into chunks, never back.
-  if (await legacyHolds(db)) for (const visit of await db.visits.where('urlKey').anyOf([...wanted]).toArray()) put(visit);
+  // Legacy first: the migration moves rows from there into chunks, never back. A visit in both
+  // (moved, its legacy row not cleared yet) is its chunk copy.
+  const byId = new Map<string, Visit>();
+  if (await legacyHolds(db)) for (const visit of await db.visits.where('urlKey').anyOf([...wanted]).toArray()) byId.set(visit.id, visit);
   const ids = await db.visitChunks.where('urlKeys').anyOf([...wanted]).distinct().primaryKeys();
   for (let i = 0; i < ids.length; i += DELETE_CHUNKS)
     for (const chunk of await db.visitChunks.bulkGet(ids.slice(i, i + DELETE_CHUNKS))) {
       if (!chunk) continue;
-      for (let v = 0; v < chunk.n; v++) if (wanted.has(chunk.urlKeys[chunk.url[v]!]!)) put(decodeOne(chunk, v));
+      for (let v = 0; v < chunk.n; v++)
+        if (wanted.has(chunk.urlKeys[chunk.url[v]!]!)) {
+          const visit = decodeOne(chunk, v);
+          byId.set(visit.id, visit);
+        }
     }
+  for (const visit of byId.values()) {
+    const list = out.get(visit.urlKey);
+    if (list) list.push(visit);
+    else out.set(visit.urlKey, [visit]);
+  }
   return out;
 }
 
@@ -562,8 +593,9 @@ export async function setVisitTitle(db: HydraDb, id: string, title: string): Pro
  */
 export async function visitsInRange(db: HydraDb, from: number, to: number): Promise<Visit[]> {
   const out = new Map<string, Visit>();
+  // Legacy first (see visitsOfUrls); a visit in both is its chunk copy.
   if (await legacyHolds(db)) for (const visit of await db.visits.where('visitedAt').between(from, to, true, false).toArray()) out.set(visit.id, visit);
-  for (const chunk of await chunksCovering(db, from, to)) for (const visit of decodeChunk(chunk)) if (visit.visitedAt >= from && visit.visitedAt < to && !out.has(visit.id)) out.set(visit.id, visit);
+  for (const chunk of await chunksCovering(db, from, to)) for (const visit of decodeChunk(chunk)) if (visit.visitedAt >= from && visit.visitedAt < to) out.set(visit.id, visit);
   return [...out.values()];
 }
 
@@ -580,8 +612,10 @@ export async function* walkVisits(db: HydraDb, from = -Infinity, to = Infinity):
   const yielded = new Set<string>();
   // Legacy rows in time order too (a bundle lists visits in time order, which its import writes
   // chunk after chunk), by the visitedAt index; rows of one millisecond never straddle two pages.
-  let lower = from;
-  let inclusive = true;
+  // Only those not moved yet: a moved row is read from its chunk.
+  const movedThrough = await legacyMovedThrough(db);
+  let lower = Math.max(from, movedThrough);
+  let inclusive = movedThrough < from;
   for (;;) {
     let rows: Visit[] = await db.visits.where('visitedAt').between(lower, to, inclusive, true).limit(WALK_VISITS).toArray();
     if (rows.length === 0) break;

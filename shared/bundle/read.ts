@@ -282,15 +282,15 @@ export async function validateBundle(bundle: OpenedBundle, options: ValidateOpti
         resumed = true;
         await options.onResumed?.();
       }
-      if (options.checkpoint && !firstProblem && performance.now() - lastCheckpoint >= every) {
+      if (options.checkpoint && !firstProblem && Date.now() - lastCheckpoint >= every) {
         // At the end of a line: no unfinished line or character is left to save.
         const end = piece.lastIndexOf(0x0a) + 1;
         if (end > 0) {
           consume(piece.subarray(0, end));
           piece = piece.subarray(end);
-          const saving = performance.now();
+          const saving = Date.now();
           if (!firstProblem) await options.checkpoint({ manifestSha256: bundle.manifestSha256, component: index, rows: { ...rows }, offset, count, sha: hash.save(), keys: keys.saved() });
-          lastCheckpoint = performance.now();
+          lastCheckpoint = Date.now();
           // Saving stays a small part of the work, however many key hashes a checkpoint holds.
           every = Math.max(options.checkpointMs ?? 250, 4 * (lastCheckpoint - saving));
         }

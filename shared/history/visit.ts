@@ -23,11 +23,35 @@ export function visitId(key: string, visitedAt: number): string {
 /** The stored row of a visit: id, urlKey and hostRev derived from the URL, in one place. */
 export function makeVisit(input: HistoryVisit): Visit {
   const { key, host } = urlKeyAndHost(input.url);
+  return rowOf(input, key, reverseHost(host));
+}
+
+/**
+ * `makeVisit` for a long stream of visits (a history import): remembers the URL key and host of
+ * up to `limit` URLs, so a URL visited again is neither parsed nor hashed again (a history visits
+ * most of its URLs many times; parsing and hashing were the import's largest cost in the worker).
+ * Forgets everything when full: memory stays bounded (~250 bytes a URL) whatever the history.
+ */
+export function visitMaker(limit = 100_000): (input: HistoryVisit) => Visit {
+  const known = new Map<string, { key: string; hostRev: string }>();
+  return (input) => {
+    let derived = known.get(input.url);
+    if (!derived) {
+      const { key, host } = urlKeyAndHost(input.url);
+      derived = { key, hostRev: reverseHost(host) };
+      if (known.size >= limit) known.clear();
+      known.set(input.url, derived);
+    }
+    return rowOf(input, derived.key, derived.hostRev);
+  };
+}
+
+function rowOf(input: HistoryVisit, key: string, hostRev: string): Visit {
   return {
     id: visitId(key, input.visitedAt),
     url: input.url,
     urlKey: key,
-    hostRev: reverseHost(host),
+    hostRev,
     title: input.title,
     visitedAt: input.visitedAt,
     transition: input.transition,

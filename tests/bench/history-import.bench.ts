@@ -20,9 +20,13 @@
  *   domain_delete_ms   `privacy.deleteHistory` of heavy.example (exact domain), vs 10 s.
  *   migrate_ms         the visits_migrate job moving profile 2's rows into chunks, vs the import. Goal ≤ 2×.
  * HF_BENCH_SKIP_LEGACY=1 skips profile 2 (today's layout: its raw write of every row takes minutes).
+ * HF_BENCH_ONLY=import stops after the import figures (e2e_ms, sw_heap_max_bytes, reimport_ms);
+ * HF_BENCH_ONLY=migration measures those and then only migrate_ms (no views, export, delete).
+ * HF_BENCH_CPU_PROFILE=<file> writes the service worker's CPU profile of the first import there
+ * (open it in Chrome DevTools' Performance panel).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -39,6 +43,8 @@ const URLS = Number(process.env.HF_BENCH_URLS ?? 100_000);
 const HEAVY_EVERY = 8;
 const PAGE = 20_000; // = IMPORT_PAGE_VISITS
 const SKIP_LEGACY = process.env.HF_BENCH_SKIP_LEGACY === '1';
+const ONLY = process.env.HF_BENCH_ONLY;
+const CPU_PROFILE = process.env.HF_BENCH_CPU_PROFILE;
 
 function line(figure: string, value: number, baseline: string, baselineValue: number, goal: string, extra: Record<string, number> = {}): void {
   const round = (n: number) => (Math.abs(n) < 100 ? Math.round(n * 10) / 10 : Math.round(n));
@@ -236,10 +242,15 @@ async function main(): Promise<void> {
     const sampleHeap = async () => {
       maxHeap = Math.max(maxHeap, ((await worker.send('Runtime.getHeapUsage').catch(() => ({ usedSize: 0 }))) as { usedSize: number }).usedSize);
     };
+    if (CPU_PROFILE) {
+      await worker.send('Profiler.enable');
+      await worker.send('Profiler.start');
+    }
     let t = performance.now();
     const { jobId } = await command<{ jobId: string }>(page, 'history.import', { profileId: 'chromium:Bench' });
     const imported = await finished(page, { id: jobId }, sampleHeap);
     const importMs = performance.now() - t;
+    if (CPU_PROFILE) writeFileSync(CPU_PROFILE, JSON.stringify((await worker.send('Profiler.stop')).profile));
     if (imported.progress.done !== VISITS) throw new Error(`import read ${imported.progress.done}`);
     log(`import ${Math.round(importMs)} ms`);
     t = performance.now();
@@ -252,30 +263,34 @@ async function main(): Promise<void> {
     line('e2e_ms', importMs, 'host_read_ms', hostMs, '<=3', { hostBefore: Math.round(before.ms), hostAfter: Math.round(after.ms) });
     line('sw_heap_max_bytes', maxHeap, 'limit_bytes', 200 * 1024 * 1024, '<1');
     line('reimport_ms', reimportMs, 'e2e_ms', importMs, '<=0.3');
+    if (ONLY === 'import') return;
+    let exportMs = 0;
+    let chunkBytes = 0;
+    if (ONLY !== 'migration') {
+      const firstPage = await historyFirstPage(page);
+      line('first_page_ms', Math.max(0, firstPage.pageMs - firstPage.counterMs), 'counter_shown_ms', firstPage.counterMs, '<100 ms', { pageShownMs: Math.round(firstPage.pageMs) });
+      // The first search builds the index (a job); then warm searches.
+      await command(page, 'search.query', { q: 'generated', limit: 1 });
+      const search10 = await searchMs(page, 10);
+      const search1 = await searchMs(page, 1);
+      line('search_10_ms', search10, 'search_1_ms', search1, 'informational');
+      line('hydrate_10_ms', ((search10 - search1) * 10) / 9, 'limit_ms', 10, '<1');
 
-    const firstPage = await historyFirstPage(page);
-    line('first_page_ms', Math.max(0, firstPage.pageMs - firstPage.counterMs), 'counter_shown_ms', firstPage.counterMs, '<100 ms', { pageShownMs: Math.round(firstPage.pageMs) });
-    // The first search builds the index (a job); then warm searches.
-    await command(page, 'search.query', { q: 'generated', limit: 1 });
-    const search10 = await searchMs(page, 10);
-    const search1 = await searchMs(page, 1);
-    line('search_10_ms', search10, 'search_1_ms', search1, 'informational');
-    line('hydrate_10_ms', ((search10 - search1) * 10) / 9, 'limit_ms', 10, '<1');
+      t = performance.now();
+      const exported = await command<{ jobId: string }>(page, 'bundles.export', { scope: { kind: 'all' }, destination: { kind: 'host' } });
+      await finished(page, { id: exported.jobId });
+      exportMs = performance.now() - t;
+      log(`export ${Math.round(exportMs)} ms`);
+      await launched.close();
+      chunkBytes = idbBytes(profile) / VISITS;
 
-    t = performance.now();
-    const exported = await command<{ jobId: string }>(page, 'bundles.export', { scope: { kind: 'all' }, destination: { kind: 'host' } });
-    await finished(page, { id: exported.jobId });
-    const exportMs = performance.now() - t;
-    log(`export ${Math.round(exportMs)} ms`);
-    await launched.close();
-    const chunkBytes = idbBytes(profile) / VISITS;
-
-    ({ launched, page } = await launch(profile, config));
-    t = performance.now();
-    const deleted = await command<{ deleted: { visits: number } }>(page, 'privacy.deleteHistory', { domain: 'heavy.example' });
-    const deleteMs = performance.now() - t;
-    if (deleted.deleted.visits !== heavyVisits) throw new Error(`deleted ${deleted.deleted.visits} of ${heavyVisits}`);
-    line('domain_delete_ms', deleteMs, 'limit_ms', 10_000, '<1', { deleted: deleted.deleted.visits });
+      ({ launched, page } = await launch(profile, config));
+      t = performance.now();
+      const deleted = await command<{ deleted: { visits: number } }>(page, 'privacy.deleteHistory', { domain: 'heavy.example' });
+      const deleteMs = performance.now() - t;
+      if (deleted.deleted.visits !== heavyVisits) throw new Error(`deleted ${deleted.deleted.visits} of ${heavyVisits}`);
+      line('domain_delete_ms', deleteMs, 'limit_ms', 10_000, '<1', { deleted: deleted.deleted.visits });
+    }
     await launched.close();
 
     if (SKIP_LEGACY) {
@@ -291,16 +306,20 @@ async function main(): Promise<void> {
     await writeLegacyRows(page, before.visits);
     log(`legacy rows written in ${Math.round(performance.now() - t)} ms`);
     await command(page, 'overview.recount', {});
-    // This worker started before the rows existed: it exports them as they are (one row per visit).
-    t = performance.now();
-    const legacyExport = await command<{ jobId: string }>(page, 'bundles.export', { scope: { kind: 'all' }, destination: { kind: 'host' } });
-    await finished(page, { id: legacyExport.jobId });
-    const legacyExportMs = performance.now() - t;
-    if ((await jobs(page)).some((job) => job.type === 'visits_migrate')) throw new Error('the migration started before the legacy export');
+    let legacyExportMs = 0;
+    if (ONLY !== 'migration') {
+      // This worker started before the rows existed: it exports them as they are (one row per visit).
+      t = performance.now();
+      const legacyExport = await command<{ jobId: string }>(page, 'bundles.export', { scope: { kind: 'all' }, destination: { kind: 'host' } });
+      await finished(page, { id: legacyExport.jobId });
+      legacyExportMs = performance.now() - t;
+      if ((await jobs(page)).some((job) => job.type === 'visits_migrate')) throw new Error('the migration started before the legacy export');
+    }
     await launched.close();
-    const legacyBytes = idbBytes(legacyProfile) / VISITS;
-    line('export_ms', exportMs, 'export_rows_layout_ms', legacyExportMs, '<=1.2');
-    line('bytes_per_visit', chunkBytes, 'rows_layout_bytes_per_visit', legacyBytes, '<=1');
+    if (ONLY !== 'migration') {
+      line('export_ms', exportMs, 'export_rows_layout_ms', legacyExportMs, '<=1.2');
+      line('bytes_per_visit', chunkBytes, 'rows_layout_bytes_per_visit', idbBytes(legacyProfile) / VISITS, '<=1');
+    }
 
     // A new worker finds the legacy rows and migrates them.
     ({ launched, page } = await launch(legacyProfile));

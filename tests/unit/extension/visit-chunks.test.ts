@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { createDatabase, recountAll, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../../../extension/db';
 import { makeVisit } from '../../../extension/history';
-import { CHUNK_VISITS, addVisits, decodeChunk, deleteVisitsById, deleteVisitsWhere, migrateBatch, newestVisits, startVisitMigration, visitAt, visitsOfUrls, type VisitDeleteCursor } from '../../../extension/visits';
+import { CHUNK_VISITS, addVisits, countVisitsWhere, decodeChunk, deleteVisitsById, deleteVisitsWhere, migrateBatch, newestVisits, setVisitTitle, startVisitMigration, visitAt, visitsInRange, visitsOfUrls, type VisitDeleteCursor } from '../../../extension/visits';
 import type { Visit } from '../../../shared/schemas/entities';
 import { storedVisits } from '../../support/visits';
 
@@ -222,6 +222,41 @@ describe('visits_migrate', () => {
     await countersMatchRows();
     // Nothing left: no new job.
     expect(await startVisitMigration(db)).toBeNull();
+  });
+
+  it('half-way, moved rows wait in legacy for the end: readers see each visit once, as its chunk copy; deletes remove both copies and count one', async () => {
+    await fresh();
+    const all = Array.from({ length: 1200 }, (_, i) => visit(i));
+    await seedLegacy(all);
+    await db.transaction('rw', db.tables, (tx) => recountAll(tx));
+    expect(await migrateBatch(db, 500)).toEqual({ moved: 500, dropped: 0 });
+    // No row was deleted one by one: the moved ones stay until the move ends.
+    expect(await db.visits.count()).toBe(1200);
+    expect(ids(await storedVisits(db))).toEqual(ids(all));
+    await db.transaction('rw', db.tables, (tx) => recountAll(tx));
+    await countersMatchRows();
+    // A moved visit retitled: every reader shows its chunk copy.
+    await setVisitTitle(db, all[10]!.id, 'Retitled');
+    expect((await visitsOfUrls(db, [all[10]!.urlKey])).get(all[10]!.urlKey)!.find((v) => v.id === all[10]!.id)!.title).toBe('Retitled');
+    expect((await visitsInRange(db, all[10]!.visitedAt, all[10]!.visitedAt + 1)).map((v) => v.title)).toEqual(['Retitled']);
+    expect((await storedVisits(db)).find((v) => v.id === all[10]!.id)!.title).toBe('Retitled');
+    expect((await visitsOfUrls(db, [all[10]!.urlKey])).get(all[10]!.urlKey)!.length).toBe(all.filter((v) => v.urlKey === all[10]!.urlKey).length);
+    const selection = { everything: false, urlKey: null, hostRev: 'com.example', includeSubdomains: false, from: -Infinity, to: Infinity };
+    const onDomain = all.filter((v) => v.hostRev === 'com.example');
+    expect(await countVisitsWhere(db, selection, (v) => v.hostRev === 'com.example')).toBe(onDomain.length);
+    // A moved visit and a visit not moved yet, by id; then a domain across both.
+    expect(await deleteVisitsById(db, [all[1]!.id, all[1101]!.id])).toBe(2);
+    const deleted = await deleteVisitsWhere(db, selection, (v) => v.hostRev === 'com.example');
+    expect(deleted.deleted).toBe(onDomain.length);
+    const gone = new Set([all[1]!.id, all[1101]!.id, ...onDomain.map((v) => v.id)]);
+    expect(ids(await storedVisits(db))).toEqual(ids(all.filter((v) => !gone.has(v.id))));
+    // No copy of a deleted visit is left behind, moved or not.
+    expect((await db.visits.toArray()).filter((v) => gone.has(v.id))).toEqual([]);
+    await countersMatchRows();
+    await startVisitMigration(db);
+    expect(await db.visits.count()).toBe(0);
+    expect(ids(await storedVisits(db))).toEqual(ids(all.filter((v) => !gone.has(v.id))));
+    await countersMatchRows();
   });
 
   it('a move cut off at random points loses and doubles nothing', async () => {

@@ -4,7 +4,8 @@ import { takeoutVisits } from '../../../shared/history/takeout';
 import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { chromeTimeToUnixMs, unixMicrosToUnixMs, unixMsToChromeTime } from '../../../shared/time';
 import { reverseHost } from '../../../shared/host-key';
-import { stringKey } from '../../../shared/hash';
+import { hash53, stringKey } from '../../../shared/hash';
+import { makeVisit, visitMaker } from '../../../shared/history/visit';
 
 describe('URL normalization', () => {
   it('lowercases scheme and host, drops default ports, fragments and an empty query', () => {
@@ -18,6 +19,31 @@ describe('URL normalization', () => {
     expect(urlKey('https://a.test/x#one')).toBe(urlKey('https://A.test/x#two'));
     expect(urlKey('https://a.test/x?q=1')).not.toBe(urlKey('https://a.test/x?q=2'));
     expect(urlKey('https://a.test/x')).toHaveLength(22);
+  });
+
+  it('keys never change: they are stored (visit ids, URL keys)', () => {
+    expect(stringKey('')).toBe('0wvjl67o8031aggevgbi2j');
+    expect(stringKey('https://example.com/')).toBe('27zq9qssxwt1ekg867k4z1');
+    expect(stringKey('https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9')).toBe('10jnglhd8cs0v6n3io0e9k');
+    expect(stringKey('ünïcödé \u{1F600}')).toBe('0b2rfrfwr6z1p60yo7seq8');
+    expect(hash53('https://example.com/')).toBe(8124034103373485);
+    // The base-36 digits of every lane value, against Number#toString(36), over many keys.
+    for (let i = 0; i < 2000; i++) {
+      const text = `https://site${i}.test/${'x'.repeat(i % 50)}`;
+      const key = stringKey(text);
+      expect(key).toHaveLength(22);
+      expect(parseInt(key.slice(0, 11), 36)).toBe(hash53(text));
+    }
+  });
+
+  it('an import\'s visit maker makes the same rows as makeVisit, remembering a bounded number of URLs', () => {
+    const make = visitMaker(3);
+    const urls = ['https://Example.com/a#x', ' https://b.example/ ', 'not a url', 'https://C.example./?', 'https://example.com/a#x'];
+    for (let round = 0; round < 3; round++)
+      for (const [i, url] of urls.entries()) {
+        const input = { url, title: `t${i}`, visitedAt: 1_700_000_000_000 + round * 10 + i, transition: 'link' as const, source: 'chrome' as const };
+        expect(make(input)).toEqual(makeVisit(input));
+      }
   });
 
   it('keys are well distributed: 200k distinct URLs, no collision', () => {
