@@ -3,11 +3,11 @@
  * `visitChunks` (migration 5 added the store; an upgrade cannot report progress or resume, so the
  * move runs here, after the database opened). Batches take legacy rows in time order through the
  * `visitedAt` index, each batch one transaction that merges them into their chunks and moves the
- * position (extension/db/legacy-visits.ts: every legacy row at or before it is moved) in the same
- * transaction. Moved rows are not deleted one by one (Chromium's IndexedDB spends ~0.2 ms of
- * browser time on each delete, more than the move itself): they stay, ignored by every reader
- * (store.ts), until the last batch, after which one transaction clears the legacy store and the
- * position. A worker killed at any point therefore loses and doubles nothing — a batch is either
+ * position (extension/db/legacy-visits.ts: every legacy row at or before it is moved) and the job's
+ * cursor in the same transaction. Moved rows are not deleted one by one (Chromium's IndexedDB
+ * spends ~0.2 ms of browser time on each delete, more than the move itself): they stay, ignored by
+ * every reader (store.ts), until the last batch, after which one transaction clears the legacy
+ * store and the position and ends the job. A worker killed at any point therefore loses and doubles nothing — a batch is either
  * fully moved with its position or not at all, and the next run starts at the stored position.
  */
 import Dexie from 'dexie';
@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { toAppError } from '../../shared/errors';
 import type { Job, Visit } from '../../shared/schemas/entities';
 import { addToCounters, LEGACY_MOVED_SETTING, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, writeTransaction, type HydraDb } from '../db';
-import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob, stepSizer } from '../jobs';
+import { appendJobLog, createJob, failJob, finishJob, replaying, reportProgress, startJob, stepSizer } from '../jobs';
 import { legacyHolds, mergeVisits, visitDeletesIdle, visitTables } from './store';
 
 /** Most legacy rows moved per transaction (more when one millisecond holds more); steps are sized by time below it. */
@@ -53,8 +53,8 @@ async function nextRows(db: HydraDb, after: number, size: number): Promise<Visit
  * adding; its count goes with it. The moved visits keep their search documents (nothing to journal:
  * the same visits, stored elsewhere). With nothing left to move, clears the legacy store.
  */
-export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH): Promise<{ moved: number; dropped: number }> {
-  return writeTransaction(db, batchTables(db), async () => {
+export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, commit?: (moved: number) => Promise<void>): Promise<{ moved: number; dropped: number }> {
+  return writeTransaction(db, [...batchTables(db), ...(commit ? [db.jobs] : [])], async () => {
     const after = await legacyMovedThrough(db);
     const rows = await nextRows(db, after, size);
     if (rows.length === 0) {
@@ -62,6 +62,7 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH): Promise<{
       // middlewares (its visits are counted and indexed as chunks).
       Dexie.currentTransaction!.idbtrans.objectStore('visits').clear();
       await db.settings.delete(LEGACY_MOVED_SETTING);
+      await commit?.(0);
       return { moved: 0, dropped: 0 };
     }
     const fresh = new Set((await mergeVisits(db, rows, false)).map((visit) => visit.id));
@@ -72,6 +73,7 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH): Promise<{
       await addToCounters(db, deltas);
     }
     await db.settings.put({ key: LEGACY_MOVED_SETTING, value: { at: rows[rows.length - 1]!.visitedAt }, updatedAt: Date.now() });
+    await commit?.(rows.length);
     return { moved: rows.length, dropped: dropped.length };
   });
 }
@@ -92,23 +94,36 @@ async function keepingWorkerAlive<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function run(db: HydraDb, job: Job): Promise<void> {
+async function run(db: HydraDb, job: Job, resumed: boolean): Promise<void> {
   try {
     let cursor: MigrateCursor = migrateCursor.parse(job.cursor);
+    // A worker stopped before a resumed move commits its first step is not the move killing it
+    // (the poison rule counts such deaths apart, extension/jobs/ledger.ts); the first commit moves
+    // the cursor past this mark.
+    if (resumed) await replaying(db, job.id, cursor);
     // Steps of about STEP_MS, up to MIGRATE_BATCH rows: a restarted worker commits its first step
     // within moments (the poison rule), and a privacy delete never waits long behind one.
     const sizer = stepSizer(250, MIGRATE_BATCH);
     for (;;) {
       await visitDeletesIdle();
       const started = performance.now();
-      const { moved } = await migrateBatch(db, sizer.size);
+      let next = cursor;
+      // The job's cursor commits with each batch, and the job ends in the transaction that clears
+      // the legacy store: no death between a batch and its cursor, nor a cleared store whose job
+      // never finished (the jobs page would list the upgrade as failed or never done).
+      const { moved } = await migrateBatch(db, sizer.size, async (moved) => {
+        if (moved === 0) {
+          await appendJobLog(db, job.id, `done: moved ${cursor.moved} visits into chunks`);
+          await finishJob(db, job.id, { moved: cursor.moved });
+          return;
+        }
+        next = { moved: cursor.moved + moved, total: Math.max(cursor.total, cursor.moved + moved) };
+        await reportProgress(db, job.id, { done: next.moved, total: next.total, cursor: next });
+      });
       sizer.took(performance.now() - started);
       if (moved === 0) break;
-      cursor = { moved: cursor.moved + moved, total: Math.max(cursor.total, cursor.moved + moved) };
-      await reportProgress(db, job.id, { done: cursor.moved, total: cursor.total, cursor });
+      cursor = next;
     }
-    await appendJobLog(db, job.id, `done: moved ${cursor.moved} visits into chunks`);
-    await finishJob(db, job.id, { moved: cursor.moved });
   } catch (error) {
     await failJob(db, job.id, toAppError(error));
   }
@@ -117,7 +132,7 @@ async function run(db: HydraDb, job: Job): Promise<void> {
 /** The resumer: continues a migration a dead worker left (from the position stored with its last batch). */
 export function resumeVisitMigration(db: HydraDb, job: Job): void {
   if (running) return;
-  running = keepingWorkerAlive(() => run(db, job)).finally(() => (running = null));
+  running = keepingWorkerAlive(() => run(db, job, true)).finally(() => (running = null));
 }
 
 /**
@@ -153,6 +168,6 @@ async function startMigration(db: HydraDb): Promise<string> {
   await startJob(db, job.id);
   await reportProgress(db, job.id, { done: 0, total, cursor });
   await appendJobLog(db, job.id, `moving ${total} visits into chunks`);
-  await run(db, { ...job, cursor, status: 'running' });
+  await run(db, { ...job, cursor, status: 'running' }, false);
   return job.id;
 }
