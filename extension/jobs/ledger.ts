@@ -126,7 +126,10 @@ export const REPLAY_DEATHS = 5;
 /**
  * A resumed job redoes work done before its cursor (a deflate stream is inflated from its start
  * to reach a row): a death meanwhile is not the job's new work failing. Call before that work;
- * `replayed` once the job reaches its cursor and begins new work.
+ * `replayed` once the job reaches its cursor and begins new work. A job whose steps each commit
+ * their cursor (a privacy delete, the visit migration) marks its first step after a restart the
+ * same way: a worker stopped again before that first commit (the restart itself takes most of a
+ * short life) counts as a replay; the first commit moves the cursor past the mark.
  */
 export async function replaying(db: HydraDb, id: string, cursor: unknown): Promise<void> {
   await db.jobs.update(id, { replaying: JSON.stringify(cursor) });

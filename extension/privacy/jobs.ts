@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { historyFilter } from '../../shared/commands/privacy';
 import type { HydraDb } from '../db';
 import type { HostConnection } from '../host';
-import { defineJobType, type JobTypeRegistration } from '../jobs';
+import { defineJobType, replaying, type JobTypeRegistration } from '../jobs';
 import { runDeleteJob, startDeleteJob } from './handlers';
 import { runRetention } from './retention';
 
@@ -12,7 +12,12 @@ export function privacyJobTypes(db: HydraDb, host: HostConnection | null): JobTy
     defineJobType('privacy_delete', {
       params: historyFilter,
       retry: async (params) => (await startDeleteJob(db, params)).jobId,
-      resume: (job) => void runDeleteJob(db, job).catch((error: unknown) => console.error('[hydraflow] resumed delete failed', error)),
+      // A worker stopped before the resumed delete commits its first step is not the delete
+      // killing it: that step counts as replay (the poison rule, extension/jobs/ledger.ts).
+      resume: (job) =>
+        void replaying(db, job.id, job.cursor)
+          .then(() => runDeleteJob(db, job))
+          .catch((error: unknown) => console.error('[hydraflow] resumed delete failed', error)),
     }),
     // A retry runs the rules as they are now; the params only record the rules the job ran with.
     defineJobType('prune', { params: z.unknown(), retry: async () => (await runRetention(db, host)).jobId }),
