@@ -160,7 +160,10 @@ export function countStore(page: Page, store: string): Promise<number> {
   );
 }
 
-/** Stored visits: the `n` of every visit chunk plus the legacy rows not migrated yet (docs/storage.md). */
+/**
+ * Stored visits: the `n` of every visit chunk plus the legacy rows not migrated yet (docs/storage.md;
+ * legacy rows at or before the `visits.legacyMovedThrough` setting are moved copies, not counted).
+ */
 export function countVisits(page: Page): Promise<number> {
   return page.evaluate(
     () =>
@@ -168,8 +171,14 @@ export function countVisits(page: Page): Promise<number> {
         const open = indexedDB.open('hydraflow');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const tx = open.result.transaction(['visits', 'visitChunks']);
-          const legacy = tx.objectStore('visits').count();
+          const tx = open.result.transaction(['visits', 'visitChunks', 'settings']);
+          let legacy = 0;
+          const moved = tx.objectStore('settings').get('visits.legacyMovedThrough');
+          moved.onsuccess = () => {
+            const through = (moved.result as { value?: { at?: number } } | undefined)?.value?.at;
+            const unmoved = tx.objectStore('visits').index('visitedAt').count(through === undefined ? undefined : IDBKeyRange.lowerBound(through, true));
+            unmoved.onsuccess = () => (legacy = unmoved.result);
+          };
           let chunked = 0;
           const cursor = tx.objectStore('visitChunks').openCursor();
           cursor.onsuccess = () => {
@@ -179,7 +188,7 @@ export function countVisits(page: Page): Promise<number> {
           };
           tx.oncomplete = () => {
             open.result.close();
-            resolve(legacy.result + chunked);
+            resolve(legacy + chunked);
           };
           tx.onerror = () => reject(tx.error);
         };

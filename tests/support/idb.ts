@@ -40,7 +40,9 @@ export async function stageText(page: Page, text: string): Promise<string> {
 
 /**
  * Every stored visit as a row, read raw from one of the extension's pages: the chunks of
- * `visitChunks` decoded (docs/storage.md) plus any legacy `visits` rows a migration has not moved yet.
+ * `visitChunks` decoded (docs/storage.md) plus any legacy `visits` rows a migration has not moved yet
+ * (moved rows stay in the legacy store until the move ends: those at or before the
+ * `visits.legacyMovedThrough` setting are copies of chunk visits, extension/db/legacy-visits.ts).
  */
 export function readVisits<T = Record<string, unknown>>(page: Page): Promise<T[]> {
   return page.evaluate(
@@ -49,12 +51,14 @@ export function readVisits<T = Record<string, unknown>>(page: Page): Promise<T[]
         const open = indexedDB.open('hydraflow');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const tx = open.result.transaction(['visitChunks', 'visits']);
+          const tx = open.result.transaction(['visitChunks', 'visits', 'settings']);
           const chunks = tx.objectStore('visitChunks').getAll();
           const legacy = tx.objectStore('visits').getAll();
+          const moved = tx.objectStore('settings').get('visits.legacyMovedThrough');
           tx.oncomplete = () => {
             open.result.close();
-            const out: unknown[] = [...(legacy.result as unknown[])];
+            const through = (moved.result as { value?: { at?: number } } | undefined)?.value?.at ?? -Infinity;
+            const out: unknown[] = (legacy.result as { visitedAt: number }[]).filter((row) => row.visitedAt > through);
             type Chunk = { n: number; urls: string[]; urlKeys: string[]; urlHost: number[]; hosts: string[]; titles: string[]; transitions: string[]; sources: string[]; at: number[]; url: number[]; title: number[]; transition: number[]; source: number[] };
             for (const c of chunks.result as Chunk[])
               for (let i = 0; i < c.n; i++) {
