@@ -5,34 +5,46 @@
  * outbox. The settings row holds the password and passphrase: they never go back to a page.
  */
 import { browser } from 'wxt/browser';
-import { syncConfig, type SyncConfig, type SyncStatus } from '../../shared/commands/sync';
+import type { SyncConfig, SyncStatus } from '../../shared/commands/sync';
 import { CodedError, ERRORS, isErrorCode } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
 import { CONFIG_KEY, readState, runSync, runWarning, syncErrorOf, writeState } from './engine';
+import { setOutboxRecording } from './outbox';
+import { forgetSync, readConfig } from './switch';
+
+export { readConfig, settleSyncBookkeeping } from './switch';
 
 /** Every 15 minutes while the browser runs. */
 export const SYNC_ALARM = 'hydraflow-sync';
 /** Set by a local write: a sync half a minute later (the shortest alarm Chromium allows), once for a burst of writes. */
 export const SYNC_SOON_ALARM = 'hydraflow-sync-soon';
 
-export async function readConfig(db: HydraDb): Promise<SyncConfig | null> {
-  const parsed = syncConfig.safeParse((await db.settings.get(CONFIG_KEY))?.value);
-  return parsed.success ? parsed.data : null;
-}
-
 export function settingsView(config: SyncConfig | null) {
   if (!config) return null;
   return { serverUrl: config.serverUrl, database: config.database, username: config.username, hasPassword: config.password !== '', encrypt: config.encrypt, hasPassphrase: config.passphrase !== '', pagesMaxBytes: config.pagesMaxBytes };
 }
 
-/** Saves settings; empty secrets keep the saved ones. Null turns sync off (and forgets the secrets). */
+/**
+ * Saves settings; empty secrets keep the saved ones. Null turns sync off: it forgets the secrets
+ * and everything sync kept of the database (`forgetSync`), after stopping a run in progress.
+ */
 export async function saveConfig(db: HydraDb, input: (Omit<SyncConfig, 'password' | 'passphrase'> & { password?: string | undefined; passphrase?: string | undefined }) | null): Promise<SyncConfig | null> {
   if (input === null) {
-    await db.settings.delete(CONFIG_KEY);
+    // From now on local writes record nothing; a run still going would write its bookkeeping again.
+    setOutboxRecording(db.name, false);
+    for (const controller of running.values()) controller.abort();
+    await Promise.allSettled(runs);
+    await db.transaction('rw', [db.settings, db.syncOutbox, db.syncTombstones, db.syncDocs], async () => {
+      await db.settings.delete(CONFIG_KEY);
+      await forgetSync(db);
+    });
     return null;
   }
+  // Recording starts before the settings are saved: no write after them goes unrecorded (the
+  // first sync with the database sends every row anyway, engine.ts `startOver`).
+  setOutboxRecording(db.name, true);
   const saved = await readConfig(db);
   const same = saved !== null && saved.serverUrl === input.serverUrl && saved.database === input.database;
   const config: SyncConfig = {
@@ -46,6 +58,8 @@ export async function saveConfig(db: HydraDb, input: (Omit<SyncConfig, 'password
 }
 
 const running = new Map<string, AbortController>();
+/** The runs of this worker (turning sync off waits for the one it cancels). */
+const runs = new Set<Promise<void>>();
 
 export async function syncStatus(db: HydraDb): Promise<SyncStatus> {
   const [config, state, pending] = await Promise.all([readConfig(db), readState(db), db.syncOutbox.count()]);
@@ -62,7 +76,7 @@ export async function startSync(db: HydraDb): Promise<string> {
   const cursor = { pulled: 0, pushed: 0 };
   await db.jobs.update(job.id, { cursor });
   await startJob(db, job.id);
-  void runJob(db, { ...job, cursor, status: 'running' });
+  track(runJob(db, { ...job, cursor, status: 'running' }));
   return job.id;
 }
 
@@ -75,7 +89,12 @@ export function cancelSync(jobId: string): boolean {
 /** The resumer for 'sync': runs again; the checkpoint and outbox say where it was. */
 export function resumeSync(db: HydraDb, job: Job): void {
   if (running.size) return void failJob(db, job.id, { code: 'CANCELLED', message: 'Another sync took over' });
-  void runJob(db, job);
+  track(runJob(db, job));
+}
+
+function track(run: Promise<void>): void {
+  runs.add(run);
+  void run.catch(() => undefined).finally(() => runs.delete(run));
 }
 
 /** Chromium stops a worker after 30 s without extension events, even mid-fetch: a cheap API call resets that. */
