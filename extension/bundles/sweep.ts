@@ -25,20 +25,23 @@ export interface SweepReport {
   checkpoints: number;
 }
 
-/** Staged file ids a job's params name (`{file: {kind: 'staged', id}}` or `{stagedId}`). */
-function stagedIdsOf(params: unknown): string[] {
-  const p = params as { file?: { kind?: unknown; id?: unknown }; stagedId?: unknown } | null;
-  const ids: string[] = [];
-  if (p?.file?.kind === 'staged' && typeof p.file.id === 'string') ids.push(p.file.id);
-  if (typeof p?.stagedId === 'string') ids.push(p.stagedId);
-  return ids;
+const LIVE: ReadonlySet<string> = new Set<string>(['queued', 'running']);
+
+/** The staged file a bundle import's params name (`{file: {kind: 'staged', id}}`), if any. */
+function stagedIdOf(params: unknown): string | null {
+  const file = (params as { file?: { kind?: unknown; id?: unknown } } | null)?.file;
+  return file?.kind === 'staged' && typeof file.id === 'string' ? file.id : null;
 }
 
 export async function sweepImportLeftovers(db: HydraDb, now = Date.now()): Promise<SweepReport> {
   const report: SweepReport = { copies: 0, staged: 0, checkpoints: 0 };
-  const live = await db.jobs.where('status').anyOf('queued', 'running').toArray();
-  const liveJobs = new Set(live.map((job) => job.id));
-  const liveStaged = new Set(live.flatMap((job) => stagedIdsOf(job.params)));
+  const liveJobs = new Set((await db.jobs.where('status').anyOf([...LIVE]).primaryKeys()) as string[]);
+  // Staged files bundle imports name: kept while their job is queued or running, else deleted.
+  const stagedLive = new Map<string, boolean>();
+  for (const job of await db.jobs.where('type').equals('bundle_import').toArray()) {
+    const id = stagedIdOf(job.params);
+    if (id) stagedLive.set(id, (stagedLive.get(id) ?? false) || LIVE.has(job.status));
+  }
   const checkpoints = (await db.settings.where('key').startsWith(CHECKPOINT_PREFIX).primaryKeys()).filter((key) => !liveJobs.has(key.slice(CHECKPOINT_PREFIX.length)));
   if (checkpoints.length) await db.settings.bulkDelete(checkpoints);
   report.checkpoints = checkpoints.length;
@@ -50,9 +53,11 @@ export async function sweepImportLeftovers(db: HydraDb, now = Date.now()): Promi
     if (entry.kind === 'copy' && !liveJobs.has(entry.jobId)) {
       await cache.delete(request);
       report.copies++;
-    } else if (entry.kind === 'staged' && !liveStaged.has(entry.id)) {
-      const stagedAt = Number((await cache.match(request))?.headers.get(STAGED_AT_HEADER) ?? NaN);
-      if (Number.isFinite(stagedAt) && now - stagedAt < STAGED_GRACE_MS) continue;
+    } else if (entry.kind === 'staged' && stagedLive.get(entry.id) !== true) {
+      if (!stagedLive.has(entry.id)) {
+        const stagedAt = Number((await cache.match(request))?.headers.get(STAGED_AT_HEADER) ?? NaN);
+        if (Number.isFinite(stagedAt) && now - stagedAt < STAGED_GRACE_MS) continue;
+      }
       await cache.delete(request);
       report.staged++;
     }
