@@ -17,7 +17,7 @@
  * for as long as sync stays off. The first sync with a database sends every row by scanning
  * (engine.ts `startOver`), so nothing recorded meanwhile is needed. The middleware must decide
  * synchronously, so the switch is a flag per database, set at worker start from the saved settings
- * and by Settings → Sync (service.ts `settleSyncBookkeeping`, `saveConfig`). Until it is set the
+ * and by Settings → Sync (switch.ts `settleSyncBookkeeping`, service.ts `saveConfig`). Until it is set the
  * outbox records (the safe side: a write made before it is known that sync is on is never lost to
  * sync), and the start-up finding sync off clears what was recorded meanwhile.
  */
@@ -54,11 +54,6 @@ const syncOff = new Set<string>();
 export function setOutboxRecording(name: string, on: boolean): void {
   if (on) syncOff.delete(name);
   else syncOff.add(name);
-}
-
-/** Whether the outbox of database `name` records now. */
-export function outboxRecording(name: string): boolean {
-  return !syncOff.has(name);
 }
 
 /** Marks a transaction as applying what the server sent (its writes are not recorded). */

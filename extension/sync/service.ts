@@ -32,19 +32,16 @@ export function settingsView(config: SyncConfig | null) {
  */
 export async function saveConfig(db: HydraDb, input: (Omit<SyncConfig, 'password' | 'passphrase'> & { password?: string | undefined; passphrase?: string | undefined }) | null): Promise<SyncConfig | null> {
   if (input === null) {
-    // From now on local writes record nothing; a run still going would write its bookkeeping again.
+    // From now on local writes record nothing and no run starts (startSync reads the settings); a
+    // run still going would write its bookkeeping again, so it is stopped before sync forgets.
+    // Killed in between, the next worker start finds sync off and forgets (settleSyncBookkeeping).
     setOutboxRecording(db.name, false);
+    await db.settings.delete(CONFIG_KEY);
     for (const controller of running.values()) controller.abort();
     await Promise.allSettled(runs);
-    await db.transaction('rw', [db.settings, db.syncOutbox, db.syncTombstones, db.syncDocs], async () => {
-      await db.settings.delete(CONFIG_KEY);
-      await forgetSync(db);
-    });
+    await db.transaction('rw', [db.settings, db.syncOutbox, db.syncTombstones, db.syncDocs], () => forgetSync(db));
     return null;
   }
-  // Recording starts before the settings are saved: no write after them goes unrecorded (the
-  // first sync with the database sends every row anyway, engine.ts `startOver`).
-  setOutboxRecording(db.name, true);
   const saved = await readConfig(db);
   const same = saved !== null && saved.serverUrl === input.serverUrl && saved.database === input.database;
   const config: SyncConfig = {
@@ -53,6 +50,9 @@ export async function saveConfig(db: HydraDb, input: (Omit<SyncConfig, 'password
     passphrase: input.encrypt ? input.passphrase || (same ? saved.passphrase : '') : '',
   };
   if (config.encrypt && config.passphrase.length < 8) throw new CodedError('INVALID_PARAMS', 'Encryption needs a passphrase of at least 8 characters');
+  // Recording starts before the settings are saved, so no write after them goes unrecorded (the
+  // first sync with the database sends every row anyway, engine.ts `startOver`).
+  setOutboxRecording(db.name, true);
   await db.settings.put({ key: CONFIG_KEY, value: config, updatedAt: Date.now() });
   return config;
 }
