@@ -5,7 +5,7 @@
  */
 import { browser } from 'wxt/browser';
 import { appCommandHandlers } from '../app';
-import { bundleCommandHandlers, bundleJobTypes } from '../bundles';
+import { bundleCommandHandlers, bundleJobTypes, sweepImportLeftovers } from '../bundles';
 import { callerOf, dispatchCommand, type CommandHandlers } from '../commands/router';
 import { getDb } from '../db';
 import { historyCommandHandlers, historyJobTypes } from '../history';
@@ -25,7 +25,7 @@ import { captureCommandHandlers, readTab, registerCaptureListeners, registerPage
 import { chatCommandHandlers, recoverInterruptedReplies } from '../chat';
 import { memoryCommandHandlers } from '../memories';
 import { taskCommandHandlers } from '../tasks';
-import { registerSyncAlarms, setOutboxListener, syncCommandHandlers, syncJobTypes, syncSoon } from '../sync';
+import { registerSyncAlarms, setOutboxListener, settleSyncBookkeeping, syncCommandHandlers, syncJobTypes, syncSoon } from '../sync';
 import type { SearchKind } from '../../shared/search/kinds';
 
 const DAY_MINUTES = 24 * 60;
@@ -70,6 +70,8 @@ function startUpChores(maxDelayMs: number): { around<T>(command: Promise<T>): Pr
 
 export function main(): void {
   const db = getDb();
+  // First of all: whether the sync outbox records (sync set up) or forgets (sync off; docs/sync.md).
+  void settleSyncBookkeeping(db).catch((error: unknown) => console.error('[hydraflow] sync bookkeeping failed', error));
   const host = createNativeHostConnection();
   const repo = repoCommandHandlers(db, host);
   const indexer = new Indexer(db);
@@ -140,6 +142,10 @@ export function main(): void {
     // A job the commands that woke this worker started is running here, not cut off.
     void recoverInterruptedJobs(db, resumers, { alive: createdByThisWorker })
       .catch((error: unknown) => console.error('[hydraflow] job recovery failed', error))
+      // Copies, staged files and checkpoints of bundle imports no queued or running job owns (the
+      // jobs the recovery just failed never discarded theirs): deleted (extension/bundles/sweep.ts).
+      .then(() => sweepImportLeftovers(db))
+      .catch((error: unknown) => console.error('[hydraflow] bundle import sweep failed', error))
       // Visits still in the one-row-per-visit layout of versions 1–4 move into chunks (docs/history.md).
       .then(() => startVisitMigration(db))
       .catch((error: unknown) => console.error('[hydraflow] visit migration failed', error));

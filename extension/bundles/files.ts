@@ -70,6 +70,14 @@ function copyPrefix(jobId: string): string {
   return `${CACHE_ORIGIN}/import-copies/${encodeURIComponent(jobId)}/`;
 }
 
+/** What a key of the bundle cache holds: a block of an import job's copy, a staged file, or else (an export). */
+export function cacheEntryOf(url: string): { kind: 'copy'; jobId: string } | { kind: 'staged'; id: string } | { kind: 'other' } {
+  const copy = /^\/import-copies\/([^/]+)\//.exec(url.slice(CACHE_ORIGIN.length));
+  if (url.startsWith(CACHE_ORIGIN) && copy) return { kind: 'copy', jobId: decodeURIComponent(copy[1]!) };
+  if (url.startsWith(`${CACHE_ORIGIN}/staged/`)) return { kind: 'staged', id: url.slice(`${CACHE_ORIGIN}/staged/`.length) };
+  return { kind: 'other' };
+}
+
 /**
  * A host file read through a copy in Cache Storage kept for one import job, block by block: each
  * block comes from the host once and is kept, so a worker restarted mid-import reads again what it
@@ -123,13 +131,17 @@ export async function discardCopy(jobId: string): Promise<void> {
   for (const request of await cache.keys()) if (request.url.startsWith(prefix)) await cache.delete(request);
 }
 
+/** The header a staged file carries: when it was staged (ms since the epoch). */
+export const STAGED_AT_HEADER = 'x-hydraflow-staged-at';
+
 /**
  * Stages a file the user picked (a UI page calls this) under a new id: Cache Storage keeps it on
  * disk, so the worker reads it by id, in slices or as a stream, and no message carries its bytes.
+ * It is stamped with the time, for the start-up sweep (sweep.ts).
  */
 export async function stagePickedFile(file: Blob): Promise<string> {
   const id = crypto.randomUUID();
-  await (await caches.open(BUNDLE_CACHE)).put(stagedKey(id), new Response(file));
+  await (await caches.open(BUNDLE_CACHE)).put(stagedKey(id), new Response(file, { headers: { [STAGED_AT_HEADER]: String(Date.now()) } }));
   return id;
 }
 

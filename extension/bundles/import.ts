@@ -218,7 +218,8 @@ export function resumeBundleImport(db: HydraDb, host: BundleHost, job: Job): voi
 }
 
 /** Where a validation cut off keeps its checkpoint: one settings row per import job, gone when the validation ends. */
-const checkpointKey = (jobId: string) => `bundles.validation:${jobId}`;
+export const CHECKPOINT_PREFIX = 'bundles.validation:';
+const checkpointKey = (jobId: string) => `${CHECKPOINT_PREFIX}${jobId}`;
 
 /** The checkpoint a cut-off validation saved, when it is the one the cursor names. */
 async function savedCheckpoint(db: HydraDb, jobId: string, cursor: ImportCursor): Promise<ValidationCheckpoint | null> {

@@ -4,3 +4,4 @@ export { resumeBundleImport, importRows, openRowSource, previewSource } from './
 export type { RowSource } from './row-source';
 export { writeScope, exportFileName } from './export';
 export { BUNDLE_CACHE, discardStaged, stagePickedFile, stagedBlob, stagedKey, type BundleHost } from './files';
+export { sweepImportLeftovers } from './sweep';

@@ -11,6 +11,15 @@
  * Writes that sync itself applies from the server are marked (`markIncoming`) and not recorded:
  * they came from the server and must not be sent back. A whole store cleared (the wipe) is not
  * recorded either: the wipe travels as one reset document (wipe.ts, reset.ts; docs/sync.md).
+ *
+ * Nothing is recorded while sync is off (no database set up): outbox rows and visit tombstones
+ * name rows and visits (a visit's id holds its URL), so a privacy delete would leave its URLs here
+ * for as long as sync stays off. The first sync with a database sends every row by scanning
+ * (engine.ts `startOver`), so nothing recorded meanwhile is needed. The middleware must decide
+ * synchronously, so the switch is a flag per database, set at worker start from the saved settings
+ * and by Settings → Sync (switch.ts `settleSyncBookkeeping`, service.ts `saveConfig`). Until it is set the
+ * outbox records (the safe side: a write made before it is known that sync is on is never lost to
+ * sync), and the start-up finding sync off clears what was recorded meanwhile.
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
 import { visitId } from '../../shared/history/visit';
@@ -37,6 +46,15 @@ const KIND_OF_STORE: Record<string, RowKind> = {
 };
 
 const incoming = new WeakSet<object>();
+
+/** Databases (by name) whose sync is known to be off; unknown records (see the header). */
+const syncOff = new Set<string>();
+
+/** Sets whether the outbox of database `name` records (sync configured) or not (sync off). */
+export function setOutboxRecording(name: string, on: boolean): void {
+  if (on) syncOff.delete(name);
+  else syncOff.add(name);
+}
 
 /** Marks a transaction as applying what the server sent (its writes are not recorded). */
 export function markIncoming(idbtrans: IDBTransaction): void {
@@ -91,6 +109,7 @@ export const outboxMiddleware: Middleware<DBCore> = {
   create(down) {
     if (!down.schema.tables.some((table) => table.name === OUTBOX_STORE)) return down;
     const outbox = down.table(OUTBOX_STORE);
+    const dbName = down.schema.name;
     return {
       ...down,
       transaction(stores, mode, options) {
@@ -103,7 +122,7 @@ export const outboxMiddleware: Middleware<DBCore> = {
         return {
           ...table,
           mutate: async (req) => {
-            if (isUpgrade(req.trans) || incoming.has(req.trans)) return table.mutate(req);
+            if (isUpgrade(req.trans) || incoming.has(req.trans) || syncOff.has(dbName)) return table.mutate(req);
             const keys = await keysOf(table, req);
             const res = await table.mutate(req);
             const docIds = docIdsOf(kind, keys);
@@ -119,10 +138,10 @@ export const outboxMiddleware: Middleware<DBCore> = {
   },
 };
 
-/** Whether the current transaction is a local one that records into the outbox. */
-function recording(): boolean {
+/** Whether the current transaction is a local one that records into the outbox (of a database with sync not off). */
+function recording(db: HydraDb): boolean {
   const trans = Dexie.currentTransaction?.idbtrans;
-  return Boolean(trans && !incoming.has(trans) && trans.objectStoreNames.contains(OUTBOX_STORE));
+  return Boolean(trans && !syncOff.has(db.name) && !incoming.has(trans) && trans.objectStoreNames.contains(OUTBOX_STORE));
 }
 
 /**
@@ -137,14 +156,14 @@ observeVisits({
   // A database older than v6 (a test's) has no sync stores.
   tables: (db: HydraDb) => (db.tables.some((table) => table.name === OUTBOX_STORE) ? [db.syncOutbox, db.syncTombstones, db.syncDocs] : []),
   async changed(db: HydraDb, visits, change) {
-    if (!recording()) return;
+    if (!recording(db)) return;
     const hlc = tick();
     await db.syncOutbox.bulkPut([...new Set(visits.map((visit) => chunkIdOf(visit.urlKey, visit.visitedAt)))].map((docId): SyncOutboxRow => ({ docId, hlc })));
     if (change === 'removed') await db.syncTombstones.bulkPut(visits.map((visit): SyncTombstoneRow => ({ id: visitId(visit.urlKey, visit.visitedAt), chunk: chunkIdOf(visit.urlKey, visit.visitedAt) })));
     outboxGrew();
   },
   async cleared(db: HydraDb) {
-    if (!recording()) return;
+    if (!recording(db)) return;
     const hlc = tick();
     await dropTombstonesThrough(db, hlcWall(hlc));
     const chunks = (await db.syncDocs.where('docId').startsWith('visits:').filter((row) => !row.deleted).primaryKeys()) as string[];

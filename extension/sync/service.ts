@@ -5,32 +5,41 @@
  * outbox. The settings row holds the password and passphrase: they never go back to a page.
  */
 import { browser } from 'wxt/browser';
-import { syncConfig, type SyncConfig, type SyncStatus } from '../../shared/commands/sync';
+import type { SyncConfig, SyncStatus } from '../../shared/commands/sync';
 import { CodedError, ERRORS, isErrorCode } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
 import { CONFIG_KEY, readState, runSync, runWarning, syncErrorOf, writeState } from './engine';
+import { setOutboxRecording } from './outbox';
+import { forgetSync, readConfig } from './switch';
+
+export { readConfig, settleSyncBookkeeping } from './switch';
 
 /** Every 15 minutes while the browser runs. */
 export const SYNC_ALARM = 'hydraflow-sync';
 /** Set by a local write: a sync half a minute later (the shortest alarm Chromium allows), once for a burst of writes. */
 export const SYNC_SOON_ALARM = 'hydraflow-sync-soon';
 
-export async function readConfig(db: HydraDb): Promise<SyncConfig | null> {
-  const parsed = syncConfig.safeParse((await db.settings.get(CONFIG_KEY))?.value);
-  return parsed.success ? parsed.data : null;
-}
-
 export function settingsView(config: SyncConfig | null) {
   if (!config) return null;
   return { serverUrl: config.serverUrl, database: config.database, username: config.username, hasPassword: config.password !== '', encrypt: config.encrypt, hasPassphrase: config.passphrase !== '', pagesMaxBytes: config.pagesMaxBytes };
 }
 
-/** Saves settings; empty secrets keep the saved ones. Null turns sync off (and forgets the secrets). */
+/**
+ * Saves settings; empty secrets keep the saved ones. Null turns sync off: it forgets the secrets
+ * and everything sync kept of the database (`forgetSync`), after stopping a run in progress.
+ */
 export async function saveConfig(db: HydraDb, input: (Omit<SyncConfig, 'password' | 'passphrase'> & { password?: string | undefined; passphrase?: string | undefined }) | null): Promise<SyncConfig | null> {
   if (input === null) {
+    // From now on local writes record nothing and no run starts (startSync reads the settings); a
+    // run still going would write its bookkeeping again, so it is stopped before sync forgets.
+    // Killed in between, the next worker start finds sync off and forgets (settleSyncBookkeeping).
+    setOutboxRecording(db.name, false);
     await db.settings.delete(CONFIG_KEY);
+    for (const controller of running.values()) controller.abort();
+    await Promise.allSettled(runs);
+    await db.transaction('rw', [db.settings, db.syncOutbox, db.syncTombstones, db.syncDocs], () => forgetSync(db));
     return null;
   }
   const saved = await readConfig(db);
@@ -41,11 +50,16 @@ export async function saveConfig(db: HydraDb, input: (Omit<SyncConfig, 'password
     passphrase: input.encrypt ? input.passphrase || (same ? saved.passphrase : '') : '',
   };
   if (config.encrypt && config.passphrase.length < 8) throw new CodedError('INVALID_PARAMS', 'Encryption needs a passphrase of at least 8 characters');
+  // Recording starts before the settings are saved, so no write after them goes unrecorded (the
+  // first sync with the database sends every row anyway, engine.ts `startOver`).
+  setOutboxRecording(db.name, true);
   await db.settings.put({ key: CONFIG_KEY, value: config, updatedAt: Date.now() });
   return config;
 }
 
 const running = new Map<string, AbortController>();
+/** The runs of this worker (turning sync off waits for the one it cancels). */
+const runs = new Set<Promise<void>>();
 
 export async function syncStatus(db: HydraDb): Promise<SyncStatus> {
   const [config, state, pending] = await Promise.all([readConfig(db), readState(db), db.syncOutbox.count()]);
@@ -62,7 +76,7 @@ export async function startSync(db: HydraDb): Promise<string> {
   const cursor = { pulled: 0, pushed: 0 };
   await db.jobs.update(job.id, { cursor });
   await startJob(db, job.id);
-  void runJob(db, { ...job, cursor, status: 'running' });
+  track(runJob(db, { ...job, cursor, status: 'running' }));
   return job.id;
 }
 
@@ -75,7 +89,12 @@ export function cancelSync(jobId: string): boolean {
 /** The resumer for 'sync': runs again; the checkpoint and outbox say where it was. */
 export function resumeSync(db: HydraDb, job: Job): void {
   if (running.size) return void failJob(db, job.id, { code: 'CANCELLED', message: 'Another sync took over' });
-  void runJob(db, job);
+  track(runJob(db, job));
+}
+
+function track(run: Promise<void>): void {
+  runs.add(run);
+  void run.catch(() => undefined).finally(() => runs.delete(run));
 }
 
 /** Chromium stops a worker after 30 s without extension events, even mid-fetch: a cheap API call resets that. */

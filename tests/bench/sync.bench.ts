@@ -16,7 +16,7 @@ import type { Page } from 'puppeteer-core';
 import { makeVisit } from '../../shared/history/visit';
 import { compareVisits, cutChunks } from '../../extension/visits/chunk';
 import type { Visit } from '../../shared/schemas/entities';
-import { BUNDLE_CACHE, stagedKey } from '../../extension/bundles/files';
+import { BUNDLE_CACHE, STAGED_AT_HEADER, stagedKey } from '../../extension/bundles/files';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 import { startPouchServer } from '../support/pouchdb-server';
 import { seedRaw } from '../stress/browser';
@@ -114,12 +114,12 @@ async function main(): Promise<void> {
     }, BUNDLE_CACHE, cacheKey);
     const c = await open(join(dir, 'c'));
     const stagedId = crypto.randomUUID();
-    await c.page.evaluate(async (cache: string, key: string, base64: string) => {
+    await c.page.evaluate(async (cache: string, key: string, base64: string, header: string) => {
       const raw = atob(base64);
       const buffer = new Uint8Array(raw.length);
       for (let i = 0; i < raw.length; i++) buffer[i] = raw.charCodeAt(i);
-      await (await caches.open(cache)).put(key, new Response(buffer));
-    }, BUNDLE_CACHE, stagedKey(stagedId), bytes);
+      await (await caches.open(cache)).put(key, new Response(buffer, { headers: { [header]: String(Date.now()) } }));
+    }, BUNDLE_CACHE, stagedKey(stagedId), bytes, STAGED_AT_HEADER);
     const imported = await runJob(c, 'bundles.import', { file: { kind: 'staged', id: stagedId, name: fileName } });
     await c.launched.close();
     const bundleMs = exported.ms + imported.ms;

@@ -80,6 +80,8 @@ describe('overview, jobs and privacy in the browser', () => {
       const rows = await readStore(page, store);
       expect(rows.filter((row) => /(\/\/|\.)ample\.com|"com\.ample/.test(JSON.stringify(row))), store).toEqual([]);
     }
+    // Sync was never set up: it recorded nothing, not even the deleted visits' ids (docs/sync.md, "Sync off records nothing").
+    for (const store of ['syncOutbox', 'syncTombstones', 'syncDocs']) expect(await readStore(page, store), store).toEqual([]);
     await page.click('[data-testid=nav-overview]');
     await waitForText(page, '[data-testid=overview-visits]', '20');
 

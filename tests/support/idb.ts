@@ -1,6 +1,6 @@
 /** Reads the extension's database from one of its pages, as raw rows (no Dexie, no commands). */
 import type { Page } from 'puppeteer-core';
-import { BUNDLE_CACHE, stagedKey } from '../../extension/bundles/files';
+import { BUNDLE_CACHE, STAGED_AT_HEADER, stagedKey } from '../../extension/bundles/files';
 
 export function readStore<T = Record<string, unknown>>(page: Page, store: string): Promise<T[]> {
   return page.evaluate(
@@ -28,12 +28,13 @@ export function readStore<T = Record<string, unknown>>(page: Page, store: string
 export async function stageText(page: Page, text: string): Promise<string> {
   const id = crypto.randomUUID();
   await page.evaluate(
-    async (cacheName, key, body) => {
-      await (await caches.open(cacheName)).put(key, new Response(body));
+    async (cacheName, key, body, header) => {
+      await (await caches.open(cacheName)).put(key, new Response(body, { headers: { [header]: String(Date.now()) } }));
     },
     BUNDLE_CACHE,
     stagedKey(id),
     text,
+    STAGED_AT_HEADER,
   );
   return id;
 }

@@ -14,12 +14,21 @@ import { reverseHost } from '../../../shared/host-key';
 import { hostOf, urlKey } from '../../../shared/url';
 import type { Page } from '../../../shared/schemas/entities';
 import { storedVisitCount, storedVisits } from '../../support/visits';
+import { Indexer } from '../../../extension/search';
+import { searchQuery } from '../../../extension/search/service';
+import { searchParams } from '../../../shared/commands/search';
+// The worker loads sync: its outbox middleware and visit observer see every write (docs/sync.md).
+import { syncCommandHandlers } from '../../../extension/sync/handlers';
+import { settleSyncBookkeeping } from '../../../extension/sync/switch';
+import '../../../extension/sync/wipe';
 
 let db: HydraDb;
 let n = 0;
-async function fresh(): Promise<HydraDb> {
+/** A profile as the worker opens it: its start-up reads whether sync is set up (here: not), unless `started` is false. */
+async function fresh(started = true): Promise<HydraDb> {
   db = createDatabase(`hydraflow-privacy-test-${n++}`);
   await db.open();
+  if (started) await settleSyncBookkeeping(db);
   return db;
 }
 afterEach(async () => {
@@ -35,8 +44,9 @@ function page(url: string, version: number, at: number): Page {
 }
 
 /** History of three sites: the target, a subdomain of it, and a sibling that contains its name as a substring. */
+const SEED_URLS = ['https://ample.com/a', 'https://ample.com/b', 'https://news.ample.com/x', 'https://example.com/a', 'https://sample.org/q'];
 async function seed() {
-  const urls = ['https://ample.com/a', 'https://ample.com/b', 'https://news.ample.com/x', 'https://example.com/a', 'https://sample.org/q'];
+  const urls = SEED_URLS;
   for (const [i, url] of urls.entries()) {
     await addVisits(db, [0, 1, 2].map((d) => makeVisit({ url, title: `Visit ${i}`, visitedAt: T0 + d * DAY + i, transition: 'link', source: 'live' })));
     await db.pages.add(page(url, 1, T0 + i));
@@ -54,28 +64,37 @@ async function seed() {
   }
 }
 
-/** Every row of every store whose JSON mentions `needle` as a host (…//needle/ or …//sub.needle/). */
+/**
+ * Every row of every store (sync's included) whose JSON names `host`: as a host (…//needle/,
+ * …//sub.needle/ or the bare name), reversed, or by the URL key of a seeded URL on it (a visit's
+ * id, and so a sync tombstone's, is `<urlKey>@<time>`). One known exception is left out: a
+ * history delete's own job keeps its filter as the subject the Jobs page shows (docs/privacy.md).
+ */
 async function rowsMentioningHost(host: string): Promise<string[]> {
   const found: string[] = [];
-  const pattern = new RegExp(`(//|\\.)${host.replace(/\./g, '\\.')}(/|"|$)`);
+  const pattern = new RegExp(`(//|\\.|")${host.replace(/\./g, '\\.')}(/|"|$)`);
   const reversed = reverseHost(host);
+  const keys = SEED_URLS.filter((url) => hostOf(url) === host || hostOf(url).endsWith(`.${host}`)).map((url) => urlKey(url));
   for (const store of STORE_NAMES) {
-    if (store === 'settings' || store === 'counters') continue;
     for (const row of await db.table(store).toArray()) {
-      const json = JSON.stringify(row);
-      if (pattern.test(json) || json.includes(`"${reversed}"`) || json.includes(`"${reversed}.`)) found.push(`${store}: ${json.slice(0, 120)}`);
+      const { params: _filter, ...rest } = row as { params?: unknown; type?: unknown };
+      const json = JSON.stringify(store === 'jobs' && rest.type === 'privacy_delete' ? rest : row);
+      if (pattern.test(json) || json.includes(`"${reversed}"`) || json.includes(`"${reversed}.`) || keys.some((key) => json.includes(key))) found.push(`${store}: ${json.slice(0, 120)}`);
     }
   }
   return found;
 }
 
-const handlers = () => privacyCommandHandlers(db, null) as unknown as CommandHandlers;
+const handlers = () => ({ ...privacyCommandHandlers(db, null), ...syncCommandHandlers(db) }) as unknown as CommandHandlers;
 const call = (method: string, params: unknown) => dispatchCommand(handlers(), { type: 'hydraflow/command', method, params }, { senderTabId: null, caller: 'extension-page' });
 
 describe('delete history', () => {
   it('deleting a domain with its subdomains leaves no row naming it, and never touches a sibling that contains it as a substring', async () => {
     await fresh();
     const { threadA, threadE } = await seed();
+    const indexer = new Indexer(db);
+    const search = (q: string) => searchQuery(db, indexer, searchParams.parse({ q }), null);
+    expect((await search('ample')).hits.length).toBeGreaterThan(0);
     const exampleBefore = (await rowsMentioningHost('example.com')).length;
     // The count a person confirms first is exactly what the delete then removes; it deletes nothing.
     expect(await call('privacy.countHistory', { domain: 'ample.com', includeSubdomains: true })).toMatchObject({ ok: true, result: { visits: 9, pages: 3, tabSnapshots: 3 } });
@@ -85,6 +104,8 @@ describe('delete history', () => {
     expect(await storedVisitCount(db)).toBe(15);
     const reply = await call('privacy.deleteHistory', { domain: 'ample.com', includeSubdomains: true });
     expect(reply).toMatchObject({ ok: true, result: { deleted: { visits: 9, pages: 3, tabSnapshots: 3, memories: 1, tabsCleared: 3, threadsUnlinked: 1 } } });
+    // The search journal holds the deleted URL keys until the index applies it (docs/search.md): a search does.
+    expect((await search('ample')).hits).toEqual([]);
     expect(await rowsMentioningHost('ample.com')).toEqual([]);
     expect(await rowsMentioningHost('news.ample.com')).toEqual([]);
     // example.com and sample.org keep everything.
@@ -138,6 +159,56 @@ describe('delete history', () => {
     expect(await call('privacy.deleteHistory', { everything: true })).toMatchObject({ ok: true, result: { deleted: { visits: 15, pages: 5, tabSnapshots: 5, memories: 2, tabsCleared: 5 } } });
     expect(await storedVisitCount(db)).toBe(0);
     expect(await db.messages.count()).toBe(1);
+  });
+});
+
+describe('sync bookkeeping and deletes (docs/sync.md, "Sync off")', () => {
+  const SYNC_STORES = ['syncOutbox', 'syncTombstones', 'syncDocs'] as const;
+  const syncRows = async () => Object.fromEntries(await Promise.all(SYNC_STORES.map(async (store) => [store, await db.table(store).count()] as const)));
+  const none = { syncOutbox: 0, syncTombstones: 0, syncDocs: 0 };
+  const drainSearch = () => searchQuery(db, new Indexer(db), searchParams.parse({ q: 'ample' }), null);
+
+  it('with sync off the outbox records nothing; what it recorded before the worker knew is forgotten at start-up', async () => {
+    // Writes made before the start-up has read the settings are recorded (the safe side when sync is on)…
+    await fresh(false);
+    await seed();
+    expect((await syncRows()).syncOutbox).toBeGreaterThan(0);
+    expect(await call('privacy.deleteHistory', { domain: 'ample.com' })).toMatchObject({ ok: true, result: { deleted: { visits: 6 } } });
+    expect((await syncRows()).syncTombstones).toBe(6);
+    // …and forgotten once it finds sync off.
+    await settleSyncBookkeeping(db);
+    expect(await syncRows()).toEqual(none);
+    expect(await call('privacy.deleteHistory', { domain: 'news.ample.com' })).toMatchObject({ ok: true, result: { deleted: { visits: 3 } } });
+    await db.threads.update((await db.threads.toCollection().first())!.id, { title: 'Renamed' });
+    expect(await syncRows()).toEqual(none);
+    await drainSearch();
+    expect(await rowsMentioningHost('ample.com')).toEqual([]);
+  });
+
+  it('with sync set up a delete keeps its tombstones for the other machines; turning sync off forgets every row sync kept', async () => {
+    await fresh();
+    const settings = { serverUrl: 'http://127.0.0.1:5984', database: 'hydraflow-test', username: 'u', password: 'p', encrypt: true, passphrase: 'correct horse battery', pagesMaxBytes: 1000 };
+    expect(await call('sync.setSettings', { settings })).toMatchObject({ ok: true });
+    await seed();
+    expect(await call('privacy.deleteHistory', { domain: 'ample.com', includeSubdomains: true })).toMatchObject({ ok: true, result: { deleted: { visits: 9 } } });
+    await drainSearch();
+    // Only sync's rows still name the domain: the deletes waiting to be sent.
+    const naming = await rowsMentioningHost('ample.com');
+    expect(naming.length).toBeGreaterThan(0);
+    expect(naming.filter((row) => !row.startsWith('syncOutbox:') && !row.startsWith('syncTombstones:'))).toEqual([]);
+    expect((await syncRows()).syncTombstones).toBe(9);
+    // A worker restart with sync on keeps them.
+    await settleSyncBookkeeping(db);
+    expect((await syncRows()).syncTombstones).toBe(9);
+    await db.settings.put({ key: 'sync.checkpoint', value: { identity: 'x', since: 0 }, updatedAt: 0 });
+    // Settings → Sync, "Turn sync off": nothing of sync is left, and later writes record nothing.
+    expect(await call('sync.setSettings', { settings: null })).toMatchObject({ ok: true, result: { settings: null } });
+    expect(await syncRows()).toEqual(none);
+    expect(await db.settings.get('sync.checkpoint')).toBeUndefined();
+    expect(await rowsMentioningHost('ample.com')).toEqual([]);
+    await db.threads.update((await db.threads.toCollection().first())!.id, { title: 'Renamed' });
+    expect(await call('privacy.deleteHistory', { domain: 'example.com' })).toMatchObject({ ok: true, result: { deleted: { visits: 3 } } });
+    expect(await syncRows()).toEqual(none);
   });
 });
 

@@ -10,6 +10,7 @@ import '../../../extension/search/journal';
 import '../../../extension/sync/outbox';
 import '../../../extension/sync/wipe';
 import { runSync, runWarning, syncErrorOf } from '../../../extension/sync/engine';
+import { saveConfig } from '../../../extension/sync/service';
 import { createKeycheck, openKeycheck } from '../../../extension/sync/crypto';
 import { addVisits, makeVisit } from '../../../extension/history/visits';
 import { clearVisits, countVisitsWhere, deleteVisitsWhere } from '../../../extension/visits';
@@ -173,7 +174,12 @@ describe('sync through a CouchDB server', () => {
     await b.threads.delete('thread-3');
     // Meanwhile A adds a visit on another domain to one of the same chunks.
     await addVisits(a, [makeVisit({ url: 'https://open.example/new', title: 'New', visitedAt: T0 + 5, transition: 'link', source: 'live' })]);
+    const removed = await b.syncTombstones.count();
+    expect(removed).toBeGreaterThan(0);
     await runSync(b, config('deletes'));
+    // Once sent, nothing waits in B's outbox; the visit tombstones stay (docs/privacy.md, "Sync and deletes").
+    expect(await b.syncOutbox.count()).toBe(0);
+    expect(await b.syncTombstones.count()).toBe(removed);
     await runSync(a, config('deletes'));
     expect(await secretVisits(a)).toBe(0);
     expect(await a.threads.get('thread-3')).toBeUndefined();
@@ -182,6 +188,32 @@ describe('sync through a CouchDB server', () => {
     expect(await secretVisits(b)).toBe(0);
     const added = makeVisit({ url: 'https://open.example/new', title: '', visitedAt: T0 + 5, transition: 'link', source: 'live' }).id;
     expect((await storedVisits(b)).map((visit) => visit.id)).toContain(added);
+    expect(await contents(a)).toEqual(await contents(b));
+  });
+});
+
+describe('sync off and on again', () => {
+  it('off: nothing of sync is kept and nothing recorded; on again with the same database: what was written meanwhile arrives', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 300);
+    expect(await saveConfig(a, config('again'))).not.toBeNull();
+    await runSync(a, config('again'));
+    await runSync(b, config('again'));
+    expect(await saveConfig(a, null)).toBeNull();
+    for (const store of ['syncOutbox', 'syncDocs', 'syncTombstones'] as const) expect(await a.table(store).count(), store).toBe(0);
+    expect(await a.settings.get('sync.checkpoint')).toBeUndefined();
+    // Written while sync is off: a thread, a visit, an edit.
+    await a.threads.add({ ...thread(900), title: 'Made while sync was off' });
+    await addVisits(a, [makeVisit({ url: 'https://off.example/a', title: 'Visited while off', visitedAt: T0 + 42, transition: 'link', source: 'live' })]);
+    await a.tasks.update('task-1', { title: 'Edited while off', updatedAt: T0 + 99 });
+    for (const store of ['syncOutbox', 'syncTombstones'] as const) expect(await a.table(store).count(), store).toBe(0);
+    await saveConfig(a, config('again'));
+    await runSync(a, config('again'));
+    await runSync(b, config('again'));
+    expect((await b.threads.get('thread-900'))?.title).toBe('Made while sync was off');
+    expect((await b.tasks.get('task-1'))?.title).toBe('Edited while off');
+    expect((await storedVisits(b)).map((visit) => visit.title)).toContain('Visited while off');
     expect(await contents(a)).toEqual(await contents(b));
   });
 });
