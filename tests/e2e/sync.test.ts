@@ -269,9 +269,12 @@ describe('sync between two Chromium profiles through a CouchDB server', () => {
     // both sync, B holds only that memory, and so does A.
     await toSettings(b.options);
     await a.options.click('[data-testid=nav-privacy]');
-    await (await until(a.options, '[data-testid=wipe-confirm]')).type('WIPE');
     await a.options.$eval('[data-testid=wipe] input[name=host]', (el) => ((el as HTMLInputElement).checked = false));
-    await a.options.click('[data-testid=wipe-submit]');
+    // Typed, then Enter: the form submits as a person's Enter does (a click on the button once
+    // missed it under load, while the sections above it were still filling in).
+    const confirmWipe = await until(a.options, '[data-testid=wipe-confirm]');
+    await confirmWipe.type('WIPE');
+    await confirmWipe.press('Enter');
     await until(a.options, '[data-testid=wipe-dialog-sync]', (page) => page.$eval('[data-testid=wipe]', (el) => el.textContent));
     await a.options.click('[data-testid=wipe-dialog-yes]');
     expect(await (await until(a.options, '[data-testid=wipe-result]')).evaluate((el) => el.textContent)).toMatch(/Deleted|deleted/);
