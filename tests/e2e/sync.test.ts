@@ -269,10 +269,10 @@ describe('sync between two Chromium profiles through a CouchDB server', () => {
     // both sync, B holds only that memory, and so does A.
     await toSettings(b.options);
     await a.options.click('[data-testid=nav-privacy]');
-    await a.options.$eval('[data-testid=wipe] input[name=host]', (el) => ((el as HTMLInputElement).checked = false));
     // Typed, then Enter: the form submits as a person's Enter does (a click on the button once
     // missed it under load, while the sections above it were still filling in).
     const confirmWipe = await until(a.options, '[data-testid=wipe-confirm]');
+    await a.options.$eval('[data-testid=wipe] input[name=host]', (el) => ((el as HTMLInputElement).checked = false));
     await confirmWipe.type('WIPE');
     await confirmWipe.press('Enter');
     await until(a.options, '[data-testid=wipe-dialog-sync]', (page) => page.$eval('[data-testid=wipe]', (el) => el.textContent));
