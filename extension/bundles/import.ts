@@ -61,7 +61,9 @@ export async function openRowSource(source: ByteSource, options: OpenOptions = {
       if (options.inflated) validating.keep = options.inflated.keep;
       rows = (await validateBundle(bundle, validating)).rows;
     }
-    const verify = options.validated !== undefined || options.resume != null;
+    // Hashing as it reads also gives each batch an anchor for the cursor: with the job's inflated
+    // copy, even the run that validated hashes (a later resume seeks to the anchor).
+    const verify = options.validated !== undefined || options.resume != null || options.inflated !== undefined;
     return {
       format: bundle.manifest.formatName,
       schemaVersion: bundle.version,
