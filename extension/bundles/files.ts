@@ -124,6 +124,62 @@ export async function copiedSource(inner: ByteSource, jobId: string): Promise<By
   };
 }
 
+/** Bytes per block of a bundle's inflated components kept for a job. */
+const INFLATED_BLOCK = 1024 * 1024;
+
+export interface InflatedCopy {
+  /** Takes a component's inflated bytes in order from its start (as validation passes them), keeping each block once. */
+  keep(component: string, offset: number, bytes: Uint8Array, last: boolean): Promise<void>;
+  /** Kept inflated bytes of `component` from `offset` to the end of their block, or null. */
+  read(component: string, offset: number): Promise<Uint8Array | null>;
+}
+
+/**
+ * The inflated components of an import job's bundle, kept in blocks beside its file's copy
+ * (`discardCopy` removes them too): a resumed import seeks to its cursor's row here instead of
+ * inflating the bundle from its start again (shared/bundle/read.ts `RowSeek`; the hash of what it
+ * reads goes on from the cursor's, so altered blocks fail with BUNDLE_FILE_CHANGED).
+ */
+export async function inflatedCopy(jobId: string): Promise<InflatedCopy> {
+  const cache = await caches.open(BUNDLE_CACHE);
+  const prefix = `${copyPrefix(jobId)}inflated/`;
+  const key = (component: string, index: number) => `${prefix}${encodeURIComponent(component)}/${index}`;
+  const kept = new Set((await cache.keys()).map((request) => request.url).filter((url) => url.startsWith(prefix)));
+  let block = new Uint8Array(INFLATED_BLOCK);
+  let filled = 0;
+  let index = 0;
+  const put = async (component: string) => {
+    const at = key(component, index);
+    if (!kept.has(at)) await cache.put(at, new Response(block.slice(0, filled)));
+    index += 1;
+    filled = 0;
+  };
+  return {
+    keep: async (component, offset, bytes, last) => {
+      if (offset === 0) {
+        block = new Uint8Array(INFLATED_BLOCK);
+        filled = 0;
+        index = 0;
+      }
+      for (let at = 0; at < bytes.length; ) {
+        const take = Math.min(INFLATED_BLOCK - filled, bytes.length - at);
+        block.set(bytes.subarray(at, at + take), filled);
+        filled += take;
+        at += take;
+        if (filled === INFLATED_BLOCK) await put(component);
+      }
+      if (last && filled > 0) await put(component);
+    },
+    read: async (component, offset) => {
+      const index = Math.floor(offset / INFLATED_BLOCK);
+      const hit = await cache.match(key(component, index));
+      if (!hit) return null;
+      const bytes = new Uint8Array(await hit.arrayBuffer()).subarray(offset - index * INFLATED_BLOCK);
+      return bytes.length ? bytes : null;
+    },
+  };
+}
+
 /** Removes the copy `copiedSource` kept for an import job. */
 export async function discardCopy(jobId: string): Promise<void> {
   const cache = await caches.open(BUNDLE_CACHE);

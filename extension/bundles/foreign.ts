@@ -41,7 +41,7 @@ export async function foreignRowSource(source: ByteSource): Promise<RowSource | 
       // Held in memory: nothing before `from` is read again.
       await onReached?.();
       const rows = mapped.rows[component] ?? [];
-      for (let at = from; at < rows.length; at += BATCH) yield rows.slice(at, at + BATCH);
+      for (let at = from; at < rows.length; at += BATCH) yield { rows: rows.slice(at, at + BATCH), anchor: null };
     },
   };
 }

@@ -7,14 +7,14 @@
  */
 import { z } from 'zod';
 import { COMPONENTS, type BundleScope } from '../../shared/bundle/format';
-import { openBundle, readRows, validateBundle, type ValidateOptions, type ValidationCheckpoint } from '../../shared/bundle/read';
+import { openBundle, readRows, validateBundle, type RowsAnchor, type ValidateOptions, type ValidationCheckpoint } from '../../shared/bundle/read';
 import type { ByteSource } from '../../shared/bundle/zip-read';
 import { bundleFileRef, importReport, type BundleFileRef, type BundlePreview, type ImportReport } from '../../shared/commands/bundles';
 import { CodedError, toAppError } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, replayed, replaying, reportProgress, startJob } from '../jobs';
-import { copiedSource, discardCopy, discardStaged, openSource, type BundleHost } from './files';
+import { copiedSource, discardCopy, discardStaged, inflatedCopy, openSource, type BundleHost, type InflatedCopy } from './files';
 import { foreignRowSource } from './foreign';
 import type { RowSource } from './row-source';
 import { countBatch, prepareBatch, writePrepared, writeTables } from './stores';
@@ -35,6 +35,11 @@ export interface OpenOptions {
    * changed since fails with BUNDLE_FILE_CHANGED.
    */
   validated?: string;
+  /**
+   * The job's inflated copy of the bundle: validation keeps each component's inflated bytes there,
+   * and a read from an anchor seeks in them instead of inflating the bundle from its start.
+   */
+  inflated?: InflatedCopy;
 }
 
 /** Opens and fully validates a file (or checks it is the one validated); throws a CodedError (4xx) when it must be refused. */
@@ -53,9 +58,12 @@ export async function openRowSource(source: ByteSource, options: OpenOptions = {
       if (options.resume) validating.resume = options.resume;
       if (options.checkpoint) validating.checkpoint = options.checkpoint;
       if (options.onResumed) validating.onResumed = options.onResumed;
+      if (options.inflated) validating.keep = options.inflated.keep;
       rows = (await validateBundle(bundle, validating)).rows;
     }
-    const verify = options.validated !== undefined || options.resume != null;
+    // Hashing as it reads also gives each batch an anchor for the cursor: with the job's inflated
+    // copy, even the run that validated hashes (a later resume seeks to the anchor).
+    const verify = options.validated !== undefined || options.resume != null || options.inflated !== undefined;
     return {
       format: bundle.manifest.formatName,
       schemaVersion: bundle.version,
@@ -66,11 +74,13 @@ export async function openRowSource(source: ByteSource, options: OpenOptions = {
       identity: bundle.manifestSha256,
       rows,
       invalid: {},
-      read: async function* (component, from, onReached) {
+      read: async function* (component, from, onReached, anchor) {
         // The first batch small: a worker restarted mid-import commits within moments of starting
         // (the poison rule counts two deaths without a commit).
         const batchRows = component === 'pages' ? 500 : 10_000;
-        for await (const batch of readRows(bundle, component, { from, batchRows, firstBatchRows: Math.min(batchRows, 200), verify, ...(onReached ? { onReached } : {}) })) yield batch.rows;
+        const inflated = options.inflated;
+        const seek = anchor && inflated ? { anchor, read: (offset: number) => inflated.read(component, offset) } : null;
+        for await (const batch of readRows(bundle, component, { from, batchRows, firstBatchRows: Math.min(batchRows, 200), verify, ...(seek ? { seek } : {}), ...(onReached ? { onReached } : {}) })) yield { rows: batch.rows, anchor: batch.anchor };
       },
     };
   }
@@ -90,8 +100,8 @@ function emptyReport(rowSource: RowSource): ImportReport {
 export async function previewSource(db: HydraDb, rowSource: RowSource): Promise<BundlePreview> {
   const components = emptyReport(rowSource);
   for (const component of rowSource.components) {
-    for await (const batch of rowSource.read(component, 0)) {
-      const outcome = await countBatch(db, component, batch);
+    for await (const { rows } of rowSource.read(component, 0)) {
+      const outcome = await countBatch(db, component, rows);
       components[component]!.added += outcome.added;
       components[component]!.present += outcome.present;
       components[component]!.invalid += outcome.invalid;
@@ -125,6 +135,18 @@ const importCursor = z.lazy(() => z.object({
   file: z.object({ size: z.number().int().nonnegative(), sha256: z.string() }).optional(),
   /** While validating: how far the last saved checkpoint (a settings row) reached. Moves with each checkpoint: progress for the poison rule. */
   validated: z.object({ component: z.number().int().nonnegative(), row: z.number().int().nonnegative() }).optional(),
+  /**
+   * Where the component at `component` can be read on from, at or before `row`: the inflated
+   * offset of a line's end, its row and the hash so far. A resume seeks there in the job's inflated
+   * copy instead of inflating and hashing the bundle from its start (readRows `seek`).
+   */
+  anchor: z
+    .object({
+      offset: z.number().int().nonnegative(),
+      row: z.number().int().nonnegative(),
+      sha: z.object({ words: z.array(z.number().int()).length(8), pending: z.array(z.number().int().min(0).max(255)).max(63), bytes: z.number().int().nonnegative() }),
+    })
+    .optional(),
 }));
 type ImportCursor = z.infer<typeof importCursor>;
 export const importParams = z.lazy(() => z.object({ file: bundleFileRef }));
@@ -146,7 +168,8 @@ export async function importRows(
   for (let index = start.component; index < rowSource.components.length; index++) {
     const component = rowSource.components[index]!;
     let row = index === start.component ? start.row : 0;
-    const batches = rowSource.read(component, row, index === start.component ? options.onReached : undefined)[Symbol.asyncIterator]();
+    const resumed = index === start.component;
+    const batches = rowSource.read(component, row, resumed ? options.onReached : undefined, resumed ? (start.anchor ?? null) : null)[Symbol.asyncIterator]();
     try {
       let t = performance.now();
       let next: ReturnType<typeof batches.next> | null = batches.next();
@@ -154,7 +177,8 @@ export async function importRows(
       for (;;) {
         const step = await (next ?? batches.next());
         if (step.done) break;
-        const batch = step.value;
+        const batch = step.value.rows;
+        const anchor: RowsAnchor | null = step.value.anchor;
         timing.read += performance.now() - t;
         // Decode the following batch (inflate, JSON, zod) while this one is checked and written:
         // the worker's CPU work overlaps IndexedDB's. Its failure surfaces when it is awaited. Not
@@ -178,7 +202,7 @@ export async function importRows(
           row += batch.length;
           done += batch.length;
           const t1 = performance.now();
-          await options.save?.({ component: index, row, report }, done, total);
+          await options.save?.({ component: index, row, report, ...(anchor ? { anchor } : {}) }, done, total);
           timing.save += performance.now() - t1;
           inside = performance.now();
         });
@@ -237,6 +261,8 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
     let cursor = importCursor.parse(job.cursor);
     // A host file through a copy kept for this job: a resume reads what was read already from here.
     const source = file.kind === 'host' ? await copiedSource(await openSource(host, file), job.id) : await openSource(host, file);
+    // Its inflated components, kept while validating: a resume seeks to its cursor's row there.
+    const inflated = await inflatedCopy(job.id);
     // Progress covers both passes: validating is the first half, writing the second.
     const started = Date.now();
     let lastReport = 0;
@@ -248,6 +274,7 @@ async function runImport(db: HydraDb, host: BundleHost, job: Job): Promise<void>
     const reached = redoes ? () => replayed(db, job.id) : undefined;
     const rowSource = await openRowSource(source, {
       signal: controller.signal,
+      inflated,
       onProgress: (done, total) => {
         if (Date.now() - lastReport < 500) return;
         lastReport = Date.now();

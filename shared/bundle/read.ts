@@ -216,6 +216,11 @@ export interface ValidateOptions {
   checkpointMs?: number;
   /** Awaited once a resumed validation has read again what its checkpoint covers, before it checks anything new. */
   onResumed?: () => Promise<void>;
+  /**
+   * Gets each component's inflated bytes in order from its start (a resumed validation passes
+   * them again), then `last` at its end: an importer keeps them to seek in on a resume (`RowSeek`).
+   */
+  keep?: (component: string, offset: number, bytes: Uint8Array, last: boolean) => Promise<void>;
 }
 
 /** Pass 1: every byte hashed, every row checked. Throws a CodedError with the first problem. */
@@ -267,8 +272,11 @@ export async function validateBundle(bundle: OpenedBundle, options: ValidateOpti
       offset += bytes.length;
       for (const line of splitter.push(bytes)) check(line);
     };
+    let inflated = 0;
     for await (const chunk of readZipEntry(bundle.source, entry)) {
       if (options.signal?.aborted) throw new CodedError('CANCELLED', 'Validation cancelled');
+      if (options.keep) await options.keep(component, inflated, chunk, false);
+      inflated += chunk.length;
       let piece = chunk;
       // What a resumed validation checked already: inflated again (a deflate stream has no
       // entry point), neither hashed nor parsed.
@@ -299,6 +307,7 @@ export async function validateBundle(bundle: OpenedBundle, options: ValidateOpti
       if (options.onProgress) options.onProgress(done + count, total);
     }
     if (skip > 0) throw new CodedError('BUNDLE_CORRUPT', `${summary.file} is shorter than the validation it resumes`);
+    if (options.keep) await options.keep(component, inflated, new Uint8Array(0), true);
     if (!resumed) await options.onResumed?.();
     for (const line of splitter.end()) check(line);
     const digest = hash.hex();
@@ -327,23 +336,56 @@ async function confirmDuplicates(bundle: OpenedBundle, component: string, suspec
   }
 }
 
+/**
+ * Where a component's rows can be read on from without inflating and hashing what comes before:
+ * the inflated bytes through a line's `\n`, the lines they hold and their hash so far. A resumed
+ * import seeks there in the job's inflated copy (`RowSeek`); the hash goes on from `sha` to the
+ * component's end, so bytes changed after it still fail with BUNDLE_FILE_CHANGED.
+ */
+export interface RowsAnchor {
+  offset: number;
+  row: number;
+  sha: Sha256State;
+}
+
+/** The inflated bytes of a component kept for a resume (null where none are kept). */
+export interface RowSeek {
+  anchor: RowsAnchor;
+  /** Inflated bytes from `offset` on (any length > 0), or null when they are not kept. */
+  read(offset: number): Promise<Uint8Array | null>;
+}
+
 export interface RowBatch {
   /** Index (0-based) of the first row of this batch in its component. */
   first: number;
   rows: unknown[];
   /** The rows' NDJSON lines as stored (merge copies them byte for byte). */
   lines: string[];
+  /** With `verify`: the last anchor at or before this batch's end (a cursor past it can seek there). */
+  anchor: RowsAnchor | null;
+}
+
+/** A usable anchor for reading from row `from` of a component of `size` inflated bytes. */
+function usableAnchor(anchor: RowsAnchor | undefined, from: number, size: number): RowsAnchor | null {
+  if (!anchor || anchor.row > from || anchor.offset > size || anchor.sha.bytes !== anchor.offset) return null;
+  try {
+    Sha256.resume(anchor.sha);
+  } catch {
+    return null;
+  }
+  return anchor;
 }
 
 /**
  * Pass 2: the rows of one component in the newest shape, from row index `from`, in batches of
  * about `batchRows` rows (the first `firstBatchRows`) or `batchChars` characters. Only call on a validated bundle (`verify`
- * checks again that the component is the one validated).
+ * checks again that the component is the one validated; `seek` starts at its anchor in the kept
+ * inflated bytes, hashing on from the anchor's state, instead of at the entry's start).
  */
 export async function* readRows(
   bundle: OpenedBundle,
   component: string,
-  options: { from?: number; batchRows?: number; firstBatchRows?: number; batchChars?: number; verify?: boolean; onReached?: () => Promise<void> } = {},
+  options: { from?: number; batchRows?: number; firstBatchRows?: number; batchChars?: number; verify?: boolean; seek?: RowSeek; onReached?: () => Promise<void> } = {},
 ): AsyncGenerator<RowBatch> {
   const summary = bundle.manifest.components[component];
   if (!summary) return;
@@ -353,8 +395,9 @@ export async function* readRows(
   const from = options.from ?? 0;
   const batchRows = options.batchRows ?? 5000;
   const batchChars = options.batchChars ?? 8 * 1024 * 1024;
-  let index = 0;
-  let batch: RowBatch = { first: from, rows: [], lines: [] };
+  const seek = options.verify && options.seek ? usableAnchor(options.seek.anchor, from, entry.size) : null;
+  let index = seek?.row ?? 0;
+  let batch: RowBatch = { first: from, rows: [], lines: [], anchor: null };
   let chars = 0;
   const take = (line: string): boolean => {
     const at = index++;
@@ -366,23 +409,58 @@ export async function* readRows(
     chars += line.length;
     return batch.rows.length >= (batch.first === from ? (options.firstBatchRows ?? batchRows) : batchRows) || chars >= batchChars;
   };
-  // `verify`: every byte hashed again (the skipped ones too), the last batch held back until the
-  // hash equals the manifest's: a file changed since it was validated fails before its end is written.
-  const hash = options.verify ? new Sha256() : null;
+  // `verify`: every byte hashed again (the skipped ones too, or from the seek's anchor on), the last
+  // batch held back until the hash equals the manifest's: a file changed since it was validated
+  // fails before its end is written.
+  const hash = options.verify ? (seek ? Sha256.resume(seek.sha) : new Sha256()) : null;
+  let offset = seek?.offset ?? 0;
+  let anchor: RowsAnchor | null = hash ? { offset, row: index, sha: hash.save() } : null;
+  // The inflated bytes from `offset`: kept ones while there are, then the entry inflated from its
+  // start with what was read already dropped.
+  const chunks = async function* (): AsyncGenerator<Uint8Array> {
+    let at = offset;
+    while (seek && at < entry.size) {
+      const kept = await options.seek!.read(at);
+      if (!kept || kept.length === 0) break;
+      const piece = kept.subarray(0, entry.size - at);
+      at += piece.length;
+      yield piece;
+    }
+    if (at >= entry.size && seek) return;
+    let skip = at;
+    for await (const chunk of readZipEntry(bundle.source, entry)) {
+      if (skip >= chunk.length) {
+        skip -= chunk.length;
+        continue;
+      }
+      yield skip > 0 ? chunk.subarray(skip) : chunk;
+      skip = 0;
+    }
+  };
   // `onReached`: awaited once the rows before `from` are read again, before the first new one.
   let reached = from === 0;
   if (reached) await options.onReached?.();
-  for await (const chunk of readZipEntry(bundle.source, entry)) {
-    hash?.update(chunk);
-    for (const line of splitter.push(chunk)) {
-      if (!reached && index >= from) {
-        reached = true;
-        await options.onReached?.();
+  for await (const chunk of chunks()) {
+    // Split at the chunk's last `\n`: after it the hash stands at a line's end, a new anchor.
+    const end = hash ? chunk.lastIndexOf(0x0a) + 1 : 0;
+    const pieces = end > 0 && end < chunk.length ? [chunk.subarray(0, end), chunk.subarray(end)] : [chunk];
+    for (const piece of pieces) {
+      for (const line of splitter.push(piece)) {
+        if (!reached && index >= from) {
+          reached = true;
+          await options.onReached?.();
+        }
+        if (take(line)) {
+          batch.anchor = anchor;
+          yield batch;
+          batch = { first: index, rows: [], lines: [], anchor: null };
+          chars = 0;
+        }
       }
-      if (take(line)) {
-        yield batch;
-        batch = { first: index, rows: [], lines: [] };
-        chars = 0;
+      offset += piece.length;
+      if (hash) {
+        hash.update(piece);
+        if (piece[piece.length - 1] === 0x0a) anchor = { offset, row: index, sha: hash.save() };
       }
     }
   }
@@ -391,5 +469,6 @@ export async function* readRows(
     const digest = hash.hex();
     if (digest !== summary.sha256) throw new CodedError('BUNDLE_FILE_CHANGED', `${summary.file} changed since it was validated: SHA-256 ${digest}; the manifest says ${summary.sha256}`);
   }
+  batch.anchor = anchor;
   if (batch.rows.length) yield batch;
 }

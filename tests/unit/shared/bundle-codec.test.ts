@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BUNDLE_VERSIONS, COMPONENTS, ROW_SCHEMAS_V1, type BundleVersion } from '../../../shared/bundle/format';
-import { openBundle, readRows, validateBundle, type ValidationCheckpoint } from '../../../shared/bundle/read';
+import { openBundle, readRows, validateBundle, type RowsAnchor, type ValidationCheckpoint } from '../../../shared/bundle/read';
 import { Sha256 } from '../../../shared/bundle/sha256';
 import { BundleWriter, memorySink } from '../../../shared/bundle/write';
 import { bytesSource } from '../../../shared/bundle/zip-read';
@@ -84,6 +84,61 @@ describe('bundle codec', () => {
     }
     expect(firstSeen).toBe(99_990);
     expect(sizes).toEqual([4, 4, 2]);
+  });
+
+  it('a resume seeks to its anchor in the inflated bytes validation kept: the same rows, and altered kept bytes fail BUNDLE_FILE_CHANGED', async () => {
+    const sink = memorySink();
+    const writer = new BundleWriter(sink);
+    const visit = makeFixtureRows().visits[0]!;
+    await writer.begin('visits');
+    for (let batch = 0; batch < 4; batch++) await writer.rows(Array.from({ length: 5000 }, (_, i) => ({ ...visit, id: `${visit.urlKey}@${batch * 5000 + i}`, visitedAt: batch * 5000 + i })));
+    await writer.finish({ scope: { kind: 'all' } });
+    const bundle = await openBundle(bytesSource(sink.bytes()));
+    const kept: Uint8Array[] = [];
+    let ended = false;
+    await validateBundle(bundle, {
+      keep: async (component, offset, bytes, last) => {
+        if (component !== 'visits') return;
+        expect(offset).toBe(kept.reduce((n, b) => n + b.length, 0));
+        kept.push(bytes.slice());
+        ended ||= last;
+      },
+    });
+    expect(ended).toBe(true);
+    const inflated = new Uint8Array(kept.reduce((n, b) => n + b.length, 0));
+    kept.reduce((at, b) => (inflated.set(b, at), at + b.length), 0);
+    // Kept in blocks of 64 KiB; a read returns the rest of one block.
+    const read = async (offset: number) => {
+      const rest = inflated.subarray(offset, (Math.floor(offset / 65_536) + 1) * 65_536);
+      return rest.length ? rest : null;
+    };
+    let anchor: RowsAnchor | null = null;
+    let cursor = 0;
+    for await (const batch of readRows(bundle, 'visits', { verify: true, batchRows: 3000 })) {
+      cursor = batch.first + batch.rows.length;
+      anchor = batch.anchor;
+      if (cursor >= 12_000) break;
+    }
+    expect(anchor!.row).toBeGreaterThan(0);
+    expect(anchor!.row).toBeLessThanOrEqual(cursor);
+    const ids = async (seek: boolean) => {
+      const out: string[] = [];
+      for await (const batch of readRows(bundle, 'visits', { from: cursor, verify: true, ...(seek ? { seek: { anchor: anchor!, read } } : {}) })) out.push(...batch.rows.map((r) => (r as { id: string }).id));
+      return out;
+    };
+    const sought = await ids(true);
+    expect(sought).toEqual(await ids(false));
+    expect(sought[0]).toBe(`${visit.urlKey}@${cursor}`);
+    expect(sought).toHaveLength(20_000 - cursor);
+    // An anchor whose hash state does not match its offset is not used (the entry is inflated again).
+    let reads = 0;
+    const counted = async (offset: number) => (reads++, read(offset));
+    for await (const _batch of readRows(bundle, 'visits', { from: cursor, verify: true, seek: { anchor: { ...anchor!, offset: anchor!.offset + 1 }, read: counted } })) void _batch;
+    expect(reads).toBe(0);
+    // A kept byte altered after the anchor (a digit inside an id: still a valid row) fails at the end.
+    const digit = inflated.indexOf(0x40, anchor!.offset + 10) + 1;
+    inflated[digit] = inflated[digit] === 0x31 ? 0x32 : 0x31;
+    await expect(ids(true)).rejects.toMatchObject({ code: 'BUNDLE_FILE_CHANGED' });
   });
 
   it('a validation cut off goes on from its last checkpoint to the same verdict, each checkpoint further on', async () => {
