@@ -87,8 +87,9 @@ describe('the start-up sweep of bundle import leftovers', () => {
         { key: exportKey('export-job', 'threads.hydraflow'), body: 'an export to save', stagedAt: null },
       ],
     });
-    expect(await cacheKeys(options)).toHaveLength(8);
-
+    // The launch's own worker may run its start-up sweep after this plant (its recovery waits for
+    // the worker's chores), and CI once saw it do so: the planted keys are not counted here.
+    // Whichever start-up sweeps them, the restarted worker's included, exactly the two keepers stay.
     await restartWorker(options);
     const started = Date.now();
     let keys = await cacheKeys(options);
