@@ -3,3 +3,4 @@ export { cancelJob, getJob, listJobs, pruneJobs, retryJob, type JobControl, type
 export { jobCommandHandlers } from './handlers';
 export { assembleJobTypes, defineJobType, type JobTypeRegistration, type JobTypeSpec } from './registry';
 export { STEP_MS, stepSizer, type StepSizer } from './steps';
+export { keepingWorkerAlive } from './keep-alive';

@@ -9,7 +9,7 @@ import type { SyncConfig, SyncStatus } from '../../shared/commands/sync';
 import { CodedError, ERRORS, isErrorCode } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
 import type { HydraDb } from '../db';
-import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
+import { appendJobLog, createJob, failJob, finishJob, keepingWorkerAlive, reportProgress, startJob } from '../jobs';
 import { CONFIG_KEY, readState, runSync, runWarning, syncErrorOf, writeState } from './engine';
 import { setOutboxRecording } from './outbox';
 import { forgetSync, readConfig } from './switch';
@@ -97,13 +97,14 @@ function track(run: Promise<void>): void {
   void run.catch(() => undefined).finally(() => runs.delete(run));
 }
 
-/** Chromium stops a worker after 30 s without extension events, even mid-fetch: a cheap API call resets that. */
-const KEEP_ALIVE_MS = 10_000;
+/** Runs a sync job; the worker is kept alive meanwhile (Chromium stops it after 30 s without extension events, even mid-fetch). */
+function runJob(db: HydraDb, job: Job): Promise<void> {
+  return keepingWorkerAlive(() => runJobAlive(db, job));
+}
 
-async function runJob(db: HydraDb, job: Job): Promise<void> {
+async function runJobAlive(db: HydraDb, job: Job): Promise<void> {
   const controller = new AbortController();
   running.set(job.id, controller);
-  const keepAlive = setInterval(() => void browser.runtime.getPlatformInfo().catch(() => undefined), KEEP_ALIVE_MS);
   try {
     const config = await readConfig(db);
     if (!config) throw new CodedError('SYNC_NOT_CONFIGURED', ERRORS.SYNC_NOT_CONFIGURED.message);
@@ -126,7 +127,6 @@ async function runJob(db: HydraDb, job: Job): Promise<void> {
     if (appError.code !== 'CANCELLED') await writeState(db, { lastError: { code: appError.code, message: appError.message } });
     await failJob(db, job.id, appError);
   } finally {
-    clearInterval(keepAlive);
     running.delete(job.id);
   }
 }

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { toAppError } from '../../shared/errors';
 import type { Job, Visit } from '../../shared/schemas/entities';
 import { addToCounters, LEGACY_MOVED_SETTING, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, writeTransaction, type HydraDb } from '../db';
-import { appendJobLog, createJob, failJob, finishJob, replaying, reportProgress, startJob, stepSizer } from '../jobs';
+import { appendJobLog, createJob, failJob, finishJob, keepingWorkerAlive, replaying, reportProgress, startJob, stepSizer } from '../jobs';
 import { legacyHolds, mergeVisits, visitDeletesIdle, visitTables } from './store';
 
 /** Most legacy rows moved per transaction (more when one millisecond holds more); steps are sized by time below it. */
@@ -76,22 +76,6 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, commit?: (
     await commit?.(rows.length);
     return { moved: rows.length, dropped: dropped.length };
   });
-}
-
-/**
- * Keeps the worker alive while `work` runs: Chrome stops a service worker 30 s after its last
- * event or extension API call, whatever IndexedDB work it is doing, and a large move (or the count
- * before it, on a database just written) runs longer than that. A no-op outside a browser.
- */
-async function keepingWorkerAlive<T>(work: () => Promise<T>): Promise<T> {
-  const ping = () => void globalThis.chrome?.runtime?.getPlatformInfo?.().catch(() => undefined);
-  ping();
-  const timer = setInterval(ping, 10_000);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 async function run(db: HydraDb, job: Job, resumed: boolean): Promise<void> {
