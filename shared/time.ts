@@ -29,3 +29,5 @@ export function unixMicrosToUnixMs(micros: bigint | string | number): number {
 }
 
 export const DAY_MS = 86_400_000;
+/** A day in microseconds (Chrome, Firefox and Takeout times). */
+export const DAY_MICROS = BigInt(DAY_MS) * 1000n;

@@ -3,7 +3,9 @@
  * each `items` event in one transaction together with the job's cursor, so the stored cursor is
  * always exactly "everything up to here is in the database". A killed service worker therefore
  * resumes from the cursor and ends with exactly the file's visits (the visit id dedupes any
- * overlap). A Takeout drop is parsed here, with the same shared mapping as the host.
+ * overlap). A re-import of a source reads only the days whose summary changed since what was
+ * imported from it (`history.summary`, shared/history/summary.ts; recorded in `settings` with
+ * each batch). A Takeout drop is parsed here, with the same shared mapping as the host.
  */
 import { z } from 'zod';
 import { bytesToBase64 } from '../../shared/bundle/base64';
@@ -12,6 +14,7 @@ import { CodedError, toAppError, type Result } from '../../shared/errors';
 import { takeoutVisit } from '../../shared/history/takeout';
 import { TakeoutScanner } from '../../shared/history/takeout-stream';
 import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
+import { changedDays, dayRanges, historySummary, positionDay, recordedSummary, withBlockDays, type DayRange, type HistorySummary } from '../../shared/history/summary';
 import { fileName, folderId } from '../../shared/protocol/bundle';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
 import type { Job, Visit } from '../../shared/schemas/entities';
@@ -25,11 +28,13 @@ import { visitTables } from '../visits';
 /** The part of the host connection an import needs (the real HostConnection in the background). */
 export interface HistoryHost {
   request(method: 'history.read', params: MethodParams<'history.read'>, options?: RequestOptions): Promise<Result<MethodResult<'history.read'>>>;
+  request(method: 'history.summary', params: MethodParams<'history.summary'>, options?: RequestOptions): Promise<Result<MethodResult<'history.summary'>>>;
 }
 
 /** The host methods that hand it a picked history file as bytes. */
 export interface HistoryUploadHost extends HistoryHost {
   request(method: 'history.read', params: MethodParams<'history.read'>, options?: RequestOptions): Promise<Result<MethodResult<'history.read'>>>;
+  request(method: 'history.summary', params: MethodParams<'history.summary'>, options?: RequestOptions): Promise<Result<MethodResult<'history.summary'>>>;
   request(method: 'history.uploadOpen', params: MethodParams<'history.uploadOpen'>, options?: RequestOptions): Promise<Result<MethodResult<'history.uploadOpen'>>>;
   request(method: 'history.uploadChunk', params: MethodParams<'history.uploadChunk'>, options?: RequestOptions): Promise<Result<MethodResult<'history.uploadChunk'>>>;
 }
@@ -85,6 +90,14 @@ const importCursor = z.lazy(() => z.object({
   added: z.number().int(),
   duplicates: z.number().int(),
   invalid: z.number().int(),
+  /** False until the job has asked the host for the file's summary and chosen the days to read (absent in jobs of older versions: they read as before). */
+  planned: z.boolean().optional(),
+  /** The file's summary when the job started (null: the host could not summarize it). */
+  summary: historySummary.nullable().optional(),
+  /** The days the job reads (null: every day). */
+  days: dayRanges.nullable().optional(),
+  /** The day up to which the source's recorded summary was last brought up to date. */
+  recordedThrough: z.number().int().optional(),
 }));
 type ImportCursor = z.infer<typeof importCursor>;
 
@@ -93,8 +106,32 @@ const sourceCursorValue = z.lazy(() => z.object({ position: historyPosition }));
 /** Jobs running in this worker, for cancel. Lost on restart, which recovery handles. */
 const running = new Map<string, AbortController>();
 
+/** The last position read from a source, as versions before the summaries kept it (read, no longer written). */
 export function sourceCursorKey(sourceKey: string): string {
-  return `history.sourceCursor:${sourceKey}`;
+  return `${SOURCE_CURSOR_PREFIX}${sourceKey}`;
+}
+const SOURCE_CURSOR_PREFIX = 'history.sourceCursor:';
+
+/** The summary of what was imported from a source (per block of days: visits and digest). */
+export function sourceSummaryKey(sourceKey: string): string {
+  return `${SOURCE_SUMMARY_PREFIX}${sourceKey}`;
+}
+const SOURCE_SUMMARY_PREFIX = 'history.sourceSummary:';
+
+async function storedSummary(db: HydraDb, sourceKey: string): Promise<HistorySummary | null> {
+  const parsed = historySummary.safeParse((await db.settings.get(sourceSummaryKey(sourceKey)))?.value);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * Forgets what was imported from every source (summaries and old cursors), so the next import of
+ * any source reads it whole again: "Delete all history" does this (docs/history.md, "Re-import").
+ */
+export async function forgetImportedSources(db: HydraDb): Promise<void> {
+  await db.transaction('rw', db.settings, async () => {
+    await db.settings.where('key').startsWith(SOURCE_SUMMARY_PREFIX).delete();
+    await db.settings.where('key').startsWith(SOURCE_CURSOR_PREFIX).delete();
+  });
 }
 
 function countsOf(cursor: ImportCursor): ImportCounts {
@@ -107,11 +144,10 @@ export async function startHostImport(db: HydraDb, host: HistoryHost, target: Hi
   const stored = full ? null : sourceCursorValue.safeParse((await db.settings.get(sourceCursorKey(sourceKey)))?.value);
   const params: HistoryImportParams = { kind: 'host', target, sourceKey, full };
   const job = await createJob(db, { type: 'history_import', params });
-  const cursor: ImportCursor = { position: stored?.success ? stored.data.position : null, read: 0, added: 0, duplicates: 0, invalid: 0 };
+  const cursor: ImportCursor = { position: stored?.success ? stored.data.position : null, read: 0, added: 0, duplicates: 0, invalid: 0, planned: false };
   // The cursor exists from the start, so a worker killed before the first batch still resumes.
   await db.jobs.update(job.id, { cursor });
   await startJob(db, job.id);
-  await appendJobLog(db, job.id, full ? 'full import: reading every visit' : cursor.position ? 'incremental import: reading visits after the last import' : 'first import: reading every visit');
   void runHostImport(db, host, { ...job, cursor, status: 'running' }, sizes);
   return job.id;
 }
@@ -135,6 +171,8 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     const params = importParams.parse(job.params);
     if (params.kind !== 'host') throw new CodedError('JOB_INTERRUPTED', 'A Takeout import cannot resume; drop the file again.');
     let cursor = importCursor.parse(job.cursor);
+    if (cursor.planned === false) cursor = await planImport(db, host, job.id, params, cursor, controller.signal);
+    const sourceKey = 'uploadId' in params.target ? null : params.sourceKey;
     // Reading and writing overlap: rows are validated and built as events arrive (while the last
     // batch commits), and the next page is asked for as soon as a page ends, not when its rows
     // are stored. The stored cursor still only moves with the rows it covers (see writeBatch).
@@ -162,7 +200,7 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
         }
         queuedRows -= size;
         try {
-          cursor = await writeBatch(db, job.id, cursor, take.length === 1 ? take[0]!.rows : take.flatMap((items) => items.rows), take.reduce((sum, items) => sum + items.invalid, 0), take[take.length - 1]!.position, total);
+          cursor = await writeBatch(db, job.id, cursor, take.length === 1 ? take[0]!.rows : take.flatMap((items) => items.rows), take.reduce((sum, items) => sum + items.invalid, 0), take[take.length - 1]!.position, total, sourceKey);
         } catch (error) {
           fail(error);
         }
@@ -176,12 +214,14 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     let after = cursor.position;
     let received = cursor.read;
     let hostError: CodedError | null = null;
+    // A re-import whose every block matches what was imported reads nothing.
     for (;;) {
+      if (cursor.days?.length === 0) break;
       const pageStart = received;
       let pageTotalKnown = false;
       const reply = await host.request(
         'history.read',
-        { ...params.target, after, limit: sizes.pageVisits },
+        { ...params.target, after, limit: sizes.pageVisits, ...(cursor.days ? { days: cursor.days } : {}) },
         {
           timeoutMs: 0,
           signal: controller.signal,
@@ -224,7 +264,14 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     if (controller.signal.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
     if (hostError) throw hostError;
     await reportProgress(db, job.id, { done: cursor.read, total: total ?? cursor.read });
-    if (cursor.position) await db.settings.put({ key: sourceCursorKey(params.sourceKey), value: { position: cursor.position }, updatedAt: Date.now() });
+    const summary = cursor.summary;
+    if (summary && sourceKey) {
+      // Every day the import reads is stored: what it records is the file's summary.
+      await db.transaction('rw', db.settings, async () => {
+        await db.settings.put({ key: sourceSummaryKey(sourceKey), value: recordedSummary(summary, null, null, Infinity), updatedAt: Date.now() });
+        await db.settings.delete(sourceCursorKey(sourceKey));
+      });
+    } else if (cursor.position && sourceKey) await db.settings.put({ key: sourceCursorKey(sourceKey), value: { position: cursor.position }, updatedAt: Date.now() });
     await appendJobLog(db, job.id, `done: read ${cursor.read}, added ${cursor.added}, duplicates ${cursor.duplicates}, invalid ${cursor.invalid}`);
     await finishJob(db, job.id, countsOf(cursor));
   } catch (error) {
@@ -234,7 +281,34 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
   }
 }
 
-/** One transaction: the visits and the cursor that says they are stored. */
+/**
+ * Asks the host for the file's summary and chooses what to read: on a re-import of a source with
+ * a recorded summary, only the days of the blocks that differ (none: nothing to read); otherwise
+ * everything (or, for a source an older version imported, what follows its stored position).
+ */
+async function planImport(db: HydraDb, host: HistoryHost, jobId: string, params: Extract<HistoryImportParams, { kind: 'host' }>, cursor: ImportCursor, signal: AbortSignal): Promise<ImportCursor> {
+  let next: ImportCursor;
+  let note: string;
+  const reply = 'uploadId' in params.target ? null : await host.request('history.summary', params.target, { timeoutMs: 0, signal });
+  if (reply && !reply.ok && reply.error.code !== 'UNKNOWN_METHOD') throw new CodedError(reply.error.code, reply.error.message);
+  const stored = params.full ? null : await storedSummary(db, params.sourceKey);
+  const changed = reply?.ok && stored ? changedDays(stored, reply.result.summary) : null;
+  if (reply?.ok && changed) {
+    const summary = withBlockDays(reply.result.summary, changed.blockDays);
+    next = { ...cursor, position: null, planned: true, summary, days: changed.ranges, recordedThrough: -1 };
+    const days = changed.ranges.reduce((sum, [from, to]) => sum + (to - from), 0);
+    note = `re-import: reading ${days} day(s) whose visits changed since the last import (${summary.blocks.length} block(s) of ${summary.blockDays} day(s) in the file)`;
+  } else {
+    next = { ...cursor, planned: true, summary: reply?.ok ? reply.result.summary : null, days: null, recordedThrough: -1 };
+    note = params.full ? 'full import: reading every visit' : cursor.position ? 'incremental import: reading visits after the last import' : 'first import: reading every visit';
+    if (reply && !reply.ok) note += ' (this host cannot summarize history files: update it)';
+  }
+  await db.jobs.update(jobId, { cursor: next });
+  await appendJobLog(db, jobId, note);
+  return next;
+}
+
+/** One transaction: the visits and the cursor that says they are stored (and, for a source, the summary of what it now holds from the file). */
 async function writeBatch(
   db: HydraDb,
   jobId: string,
@@ -243,19 +317,36 @@ async function writeBatch(
   invalid: number,
   position: HistoryPositionValue | null,
   total?: number,
+  sourceKey: string | null = null,
 ): Promise<ImportCursor> {
-  return writeTransaction(db, [...visitTables(db), db.jobs], async () => {
+  return writeTransaction(db, [...new Set([...visitTables(db), db.jobs, db.settings])], async () => {
     const { added, duplicates } = await addVisits(db, rows);
     const next: ImportCursor = {
+      ...cursor,
       position: position ?? cursor.position,
       read: cursor.read + rows.length + invalid,
       added: cursor.added + added,
       duplicates: cursor.duplicates + duplicates,
       invalid: cursor.invalid + invalid,
     };
+    if (sourceKey && next.summary && next.position) await recordProgress(db, sourceKey, next, next.summary);
     await reportProgress(db, jobId, { done: next.read, cursor: next, ...(total === undefined ? {} : { total }) });
     return next;
   });
+}
+
+/**
+ * Brings the source's recorded summary up to date once the import has passed the end of a block:
+ * the days before the last row read are stored (rows come in time order), so a killed or failed
+ * import still counts what it stored, and the next re-import does not read those days again.
+ */
+async function recordProgress(db: HydraDb, sourceKey: string, cursor: ImportCursor, summary: HistorySummary): Promise<void> {
+  const through = positionDay(summary.kind, cursor.position!);
+  const blockDays = summary.blockDays;
+  if (Math.floor(through / blockDays) <= Math.floor((cursor.recordedThrough ?? -1) / blockDays)) return;
+  const days: DayRange[] | null = cursor.days ?? null;
+  await db.settings.put({ key: sourceSummaryKey(sourceKey), value: recordedSummary(summary, await storedSummary(db, sourceKey), days, through), updatedAt: Date.now() });
+  cursor.recordedThrough = through;
 }
 
 export async function startTakeoutImport(db: HydraDb, fileName: string, file: Blob, done?: () => Promise<void>): Promise<string> {

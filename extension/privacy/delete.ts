@@ -17,6 +17,7 @@ import type { DeletionCounts, HistoryFilter } from '../../shared/commands/privac
 import type { Page, TabSnapshot } from '../../shared/schemas/entities';
 import { hostOf, normalizeUrl, urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
+import { forgetImportedSources } from '../history';
 import { clearVisits, countVisitsWhere, deleteVisitsWhere, type DeleteOptions, type VisitFacts } from '../visits';
 
 const DELETE_BATCH = 5_000;
@@ -108,8 +109,12 @@ async function deleteFrom(db: HydraDb, store: HistoryStore, f: ResolvedFilter, d
 export async function deleteHistory(db: HydraDb, filter: ResolvedFilter, visitProgress: DeleteOptions = {}): Promise<DeletionCounts> {
   const deletedUrlKeys = new Set<string>();
   let visits: number;
-  if (filter.everything) visits = await clearVisits(db);
-  else {
+  if (filter.everything) {
+    // Every visit goes, so nothing counts as imported any more: the next import of a source reads
+    // it whole again (before the clear: a delete killed in between still forgets them).
+    await forgetImportedSources(db);
+    visits = await clearVisits(db);
+  } else {
     const removed = await deleteVisitsWhere(db, filter, visitMatches(filter), visitProgress);
     visits = removed.deleted;
     for (const key of removed.urlKeys) deletedUrlKeys.add(key);

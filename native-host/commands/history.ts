@@ -21,8 +21,19 @@ import type { Handlers } from '../router';
 /** Leaves room for the envelope and JSON escaping differences under the 512 KiB event budget. */
 const EVENT_BUDGET_BYTES = STREAM_PART_BYTES - 16 * 1024;
 
-export function historyHandlers(env: HostEnv): Pick<Handlers, 'history.profiles' | 'history.read' | 'history.uploadOpen' | 'history.uploadChunk' | 'history.uploadDrop'> {
+export function historyHandlers(env: HostEnv): Pick<Handlers, 'history.profiles' | 'history.read' | 'history.summary' | 'history.uploadOpen' | 'history.uploadChunk' | 'history.uploadDrop'> {
   const profiles = () => discoverProfiles(env.platform, homedir(), process.env);
+  /** The reader of the file a request names: a profile by id, an uploaded file, or a plain name in an allowed folder. */
+  const open = (params: { profileId?: string | undefined; uploadId?: string | undefined; file?: { folderId: string; name: string } | undefined }) => {
+    if (params.profileId !== undefined) {
+      const profile = profiles().find((p) => p.id === params.profileId);
+      if (!profile) throw new CodedError('HISTORY_PROFILE_NOT_FOUND', `No browser profile "${params.profileId.slice(0, 300)}" on this machine`);
+      return openHistoryFile(profile.historyPath, { source: profile.browser, dataDir: env.paths.dataDir });
+    }
+    if (params.uploadId !== undefined) return openHistoryFile(uploadPath(params.uploadId), { noFollow: true, dataDir: env.paths.dataDir });
+    const folder = resolveFolder(allowedFolders(env.paths, readConfig(env.paths.configFile).folders), params.file!.folderId);
+    return openHistoryFile(join(folder.path, checkFileName(params.file!.name)), { noFollow: true, dataDir: env.paths.dataDir });
+  };
   return {
     async 'history.profiles'() {
       return ok({ profiles: profiles() });
@@ -36,20 +47,18 @@ export function historyHandlers(env: HostEnv): Pick<Handlers, 'history.profiles'
     async 'history.uploadDrop'(params) {
       return ok({ dropped: dropUpload(params.uploadId) });
     },
-    async 'history.read'(params, ctx) {
-      let reader;
-      if (params.profileId !== undefined) {
-        const profile = profiles().find((p) => p.id === params.profileId);
-        if (!profile) throw new CodedError('HISTORY_PROFILE_NOT_FOUND', `No browser profile "${params.profileId.slice(0, 300)}" on this machine`);
-        reader = openHistoryFile(profile.historyPath, { source: profile.browser, dataDir: env.paths.dataDir });
-      } else if (params.uploadId !== undefined) {
-        reader = openHistoryFile(uploadPath(params.uploadId), { noFollow: true, dataDir: env.paths.dataDir });
-      } else {
-        const folder = resolveFolder(allowedFolders(env.paths, readConfig(env.paths.configFile).folders), params.file!.folderId);
-        reader = openHistoryFile(join(folder.path, checkFileName(params.file!.name)), { noFollow: true, dataDir: env.paths.dataDir });
-      }
+    async 'history.summary'(params) {
+      const reader = open(params);
       try {
-        const filter = { after: params.after, ...(params.since === undefined ? {} : { since: params.since }) };
+        return ok({ source: reader.source, ...reader.summary() });
+      } finally {
+        reader.close();
+      }
+    },
+    async 'history.read'(params, ctx) {
+      const reader = open(params);
+      try {
+        const filter = { after: params.after, ...(params.since === undefined ? {} : { since: params.since }), ...(params.days === undefined ? {} : { days: params.days }) };
         const remaining = reader.count(filter);
         ctx.emit('progress', { done: 0, total: Math.min(remaining, params.limit), remaining });
         let pending: HistoryVisit[] = [];

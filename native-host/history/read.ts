@@ -7,11 +7,13 @@
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { CodedError } from '../../shared/errors';
+import { DIGEST_K1, DIGEST_K2, DIGEST_LANE, DIGEST_P1, DIGEST_P2, packDigest, SummaryBuilder, visitDigestTerms, type DayRange, type HistorySummary } from '../../shared/history/summary';
+import { hash53 } from '../../shared/hash';
 import { isImportableUrl, MAX_IMPORTED_URL_LENGTH, takeoutVisits } from '../../shared/history/takeout';
 import { decodeChromeTransition, FIREFOX_VISIT_TYPES, firefoxVisitTypeToTransition } from '../../shared/history/transition';
 import type { HistoryVisit } from '../../shared/history/visit';
 import { TRANSITIONS, type Transition, type VisitSource } from '../../shared/schemas/statuses';
-import { CHROME_EPOCH_OFFSET_MICROS, chromeTimeToUnixMs, unixMicrosToUnixMs, unixMsToChromeTime } from '../../shared/time';
+import { CHROME_EPOCH_OFFSET_MICROS, chromeTimeToUnixMs, DAY_MICROS, DAY_MS, unixMicrosToUnixMs, unixMsToChromeTime } from '../../shared/time';
 import { snapshotFile, type FileSnapshot } from './snapshot';
 import { guarded, openSnapshot, tableNames, type Sqlite } from './sqlite';
 
@@ -44,6 +46,8 @@ export interface HistoryReadOptions {
   since?: number;
   /** Only visits strictly after this position. */
   after?: HistoryPosition | null;
+  /** Only visits of these UTC days: [from, to) ranges, ascending and disjoint. */
+  days?: readonly DayRange[];
   /** Stop after this many rows (valid and invalid). */
   limit?: number;
   batchSize?: number;
@@ -58,7 +62,12 @@ export interface HistoryReader {
   /** Size of the original file in bytes. */
   size: number;
   /** Rows matching `since`/`after` (before `limit`). */
-  count(options?: Pick<HistoryReadOptions, 'since' | 'after'>): number;
+  count(options?: Pick<HistoryReadOptions, 'since' | 'after' | 'days'>): number;
+  /**
+   * The file's visits per block of UTC days (count and digest, shared/history/summary.ts): one
+   * GROUP BY pass for SQLite files. Rows whose time no Date holds are left out (they are invalid).
+   */
+  summary(): { summary: HistorySummary; visits: number };
   batches(options?: HistoryReadOptions): Generator<HistoryBatch>;
   /**
    * Every valid visit at or after `since` as NDJSON (UTF-8), `JSON.stringify(HistoryVisitRecord)`
@@ -155,6 +164,10 @@ interface SqliteDialect {
   validTimes: readonly [bigint, bigint];
   /** FROM … of the join, for `ndjson`. */
   from: string;
+  /** The visit's URL row id (its URL identity in the summary digest). */
+  urlIdColumn: string;
+  /** The source time at which a UTC day starts. */
+  dayStart(day: number): bigint;
 }
 
 /** SQL for `JSON.stringify({url, title, visitedAt, transition, source})`: same keys, order and escaping (json_object escapes as JSON.stringify does; a test compares them on hostile text). */
@@ -178,6 +191,8 @@ const CHROMIUM: SqliteDialect = {
   transition: (kind) => decodeChromeTransition(kind ?? 0n).core,
   urlTable: 'urls',
   from: 'visits v LEFT JOIN urls u ON u.id = v.url',
+  urlIdColumn: 'v.url',
+  dayStart: (day) => BigInt(day) * DAY_MICROS + CHROME_EPOCH_OFFSET_MICROS,
   // Chrome time is µs since 1601; whole ms since 1970, floored (the range check keeps it ≥ 0).
   jsonLine: jsonLineSql(`(v.visit_time - ${CHROME_EPOCH_OFFSET_MICROS}) / 1000`, transitionCase('(coalesce(v.transition, 0) & 255)', { ...TRANSITIONS })),
   validTimes: [CHROME_EPOCH_OFFSET_MICROS, CHROME_EPOCH_OFFSET_MICROS + (BigInt(MAX_VISITED_AT) + 1n) * 1000n],
@@ -193,6 +208,8 @@ const FIREFOX: SqliteDialect = {
   transition: (kind) => firefoxVisitTypeToTransition(kind),
   urlTable: 'moz_places',
   from: 'moz_historyvisits v LEFT JOIN moz_places u ON u.id = v.place_id',
+  urlIdColumn: 'v.place_id',
+  dayStart: (day) => BigInt(day) * DAY_MICROS,
   jsonLine: jsonLineSql('v.visit_date / 1000', transitionCase('coalesce(v.visit_type, 1)', FIREFOX_VISIT_TYPES)),
   validTimes: [0n, (BigInt(MAX_VISITED_AT) + 1n) * 1000n],
 };
@@ -218,10 +235,12 @@ function openSqliteReader(snapshot: FileSnapshot, originalPath: string, source: 
       source: resolvedSource,
       size: snapshot.size,
       count: (options = {}) => {
-        const { where, params } = filter(dialect, options);
-        const row = guarded(() => db.prepare(`SELECT count(*) AS n FROM ${dialect.table} ${where}`).get(params) as { n: bigint });
-        return Number(row.n);
+        const statement = guarded(() => db.prepare(`SELECT count(*) AS n FROM ${dialect.table} ${filter(dialect, options, options.days !== undefined).where}`));
+        let n = 0n;
+        for (const range of timeRanges(dialect, options.days)) n += guarded(() => (statement.get(filter(dialect, options, range).params) as { n: bigint }).n);
+        return Number(n);
       },
+      summary: () => sqliteSummary(db, dialect, kind),
       batches: (options = {}) => sqliteBatches(db, dialect, resolvedSource, options),
       ndjson: (options) => sqliteNdjson(db, dialect, resolvedSource, options),
       close: () => {
@@ -235,9 +254,19 @@ function openSqliteReader(snapshot: FileSnapshot, originalPath: string, source: 
   }
 }
 
-function filter(dialect: SqliteDialect, options: Pick<HistoryReadOptions, 'since' | 'after'>): { where: string; params: Record<string, bigint> } {
+/** The source-time ranges of `days` ([from, to) source times), or one `null` (no range) without them. */
+function timeRanges(dialect: SqliteDialect, days: readonly DayRange[] | undefined): ([bigint, bigint] | null)[] {
+  return days === undefined ? [null] : days.map(([from, to]) => [dialect.dayStart(from), dialect.dayStart(to)]);
+}
+
+/** WHERE clause and parameters for since/after and, given a time range (or `true`: its placeholders), that range. */
+function filter(dialect: SqliteDialect, options: Pick<HistoryReadOptions, 'since' | 'after'>, range: [bigint, bigint] | boolean | null = null): { where: string; params: Record<string, bigint> } {
   const clauses: string[] = [];
   const params: Record<string, bigint> = {};
+  if (range) {
+    clauses.push(`${dialect.timeColumn} >= @rangeFrom AND ${dialect.timeColumn} < @rangeTo`);
+    if (range !== true) [params.rangeFrom, params.rangeTo] = range;
+  }
   if (options.since !== undefined) {
     clauses.push(`${dialect.timeColumn} >= @since`);
     params.since = dialect.sinceValue(options.since);
@@ -258,10 +287,30 @@ interface SqliteRow {
   title: string | null;
 }
 
+/** The rows `batches` reads, in (time, id) order: one query, or one per day range. */
+function* sqliteRows(db: Sqlite, dialect: SqliteDialect, options: HistoryReadOptions): Generator<SqliteRow> {
+  const ranged = options.days !== undefined;
+  const limit = options.limit === undefined ? '' : ' LIMIT @limit';
+  const statement = guarded(() => db.prepare(`${dialect.select} ${filter(dialect, options, ranged).where} ORDER BY ${dialect.timeColumn}, ${dialect.idColumn}${limit}`));
+  let left = options.limit === undefined ? Infinity : Math.max(0, Math.trunc(options.limit));
+  for (const range of timeRanges(dialect, options.days)) {
+    if (left <= 0) return;
+    const params = { ...filter(dialect, options, range).params, ...(limit ? { limit: BigInt(left) } : {}) };
+    const rows = guarded(() => statement.iterate(params)) as IterableIterator<SqliteRow>;
+    try {
+      for (;;) {
+        const next = guarded(() => rows.next());
+        if (next.done) break;
+        left--;
+        yield next.value;
+      }
+    } finally {
+      rows.return?.();
+    }
+  }
+}
+
 function* sqliteBatches(db: Sqlite, dialect: SqliteDialect, source: VisitSource, options: HistoryReadOptions): Generator<HistoryBatch> {
-  const { where, params } = filter(dialect, options);
-  const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.trunc(options.limit))}`;
-  const statement = guarded(() => db.prepare(`${dialect.select} ${where} ORDER BY ${dialect.timeColumn}, ${dialect.idColumn}${limit}`));
   const size = options.batchSize ?? DEFAULT_BATCH;
   const maxBytes = options.maxBatchBytes ?? Infinity;
   let visits: HistoryVisitRecord[] = [];
@@ -269,10 +318,10 @@ function* sqliteBatches(db: Sqlite, dialect: SqliteDialect, source: VisitSource,
   let invalid = 0;
   let position: HistoryPosition | null = null;
   checkAborted(options.signal);
-  const rows = guarded(() => statement.iterate(params)) as IterableIterator<SqliteRow>;
+  const rows = sqliteRows(db, dialect, options);
   try {
     for (;;) {
-      const next = guarded(() => rows.next());
+      const next = rows.next();
       if (next.done) break;
       const row = next.value;
       position = { time: String(row.t ?? 0n), id: Number(row.id) };
@@ -292,9 +341,33 @@ function* sqliteBatches(db: Sqlite, dialect: SqliteDialect, source: VisitSource,
       }
     }
   } finally {
-    rows.return?.();
+    rows.return(undefined);
   }
   if (position && visits.length + invalid > 0) yield { visits, invalid, position };
+}
+
+/**
+ * The summary of a SQLite history file in one GROUP BY pass over the visits (no join): per UTC
+ * day, the rows and the lane sums of `visitDigestTerms(URL row id, source time)`, the same integer
+ * arithmetic in SQL (no term exceeds 2^63, so SQLite never falls back to floating point). Only
+ * rows with a time a Date holds (the others are invalid, never imported).
+ */
+function sqliteSummary(db: Sqlite, dialect: SqliteDialect, kind: HistoryFileKind): { summary: HistorySummary; visits: number } {
+  const [p1, k1, p2, k2] = [DIGEST_P1, DIGEST_K1, DIGEST_P2, DIGEST_K2].map(String);
+  const [first, end] = dialect.validTimes;
+  // `+time`: a scan of the table, not of the time index (which would look every row up again).
+  const rows = `SELECT ${dialect.timeColumn} AS t, coalesce(${dialect.urlIdColumn}, 0) AS u FROM ${dialect.table} WHERE +${dialect.timeColumn} >= @first AND +${dialect.timeColumn} < @end`;
+  const terms = `SELECT CAST((t - @first) / ${DAY_MICROS} AS INTEGER) AS day, ((u % ${p1}) * ${k1} + (t % ${p1}) + 1) % ${p1} AS z1, ((u % ${p2}) + (u / ${p2}) * 31 + (t % ${p2}) * ${k2} + ((t / ${p2}) % ${p2}) + 7) % ${p2} AS z2 FROM (${rows})`;
+  const statement = guarded(() =>
+    db.prepare(`SELECT day, count(*), sum(z1 * z1 % ${p1}) % ${DIGEST_LANE}, sum(z2 * z2 % ${p2}) % ${DIGEST_LANE} FROM (${terms}) GROUP BY day ORDER BY day`).raw(true).safeIntegers(true),
+  );
+  const builder = new SummaryBuilder(kind);
+  let visits = 0;
+  for (const [day, count, lane1, lane2] of guarded(() => statement.iterate({ first, end })) as Iterable<[bigint, bigint, bigint, bigint]>) {
+    builder.add(Number(day), Number(count), packDigest(lane1, lane2));
+    visits += Number(count);
+  }
+  return { summary: builder.finish(), visits };
 }
 
 /**
@@ -411,34 +484,69 @@ function openTakeoutReader(snapshot: FileSnapshot): HistoryReader {
   // The snapshot is no longer needed once parsed.
   snapshot.remove();
   // Positions are indexes into the time-ordered list; invalid entries are reported once, up front.
-  const rows: HistoryVisit[] = mapped.visits;
+  const all: HistoryVisit[] = mapped.visits;
   const select = (options: Pick<HistoryReadOptions, 'since' | 'after'>) => {
     let start = options.after ? options.after.id + 1 : 0;
-    if (options.since !== undefined) while (start < rows.length && rows[start]!.visitedAt < options.since) start++;
+    if (options.since !== undefined) while (start < all.length && all[start]!.visitedAt < options.since) start++;
     return start;
+  };
+  /** Indexes of the list (positions) from `start` on, only those in `days` when given. */
+  const indexes = (start: number, days: readonly DayRange[] | undefined): number[] => {
+    const out: number[] = [];
+    for (let i = Math.max(0, start); i < all.length; i++) {
+      const day = Math.floor(all[i]!.visitedAt / DAY_MS);
+      if (days === undefined || days.some(([from, to]) => day >= from && day < to)) out.push(i);
+    }
+    return out;
   };
   return {
     kind: 'takeout',
     source: 'takeout',
     size: snapshot.size,
-    count: (options = {}) => rows.length - select(options),
+    count: (options = {}) => (options.days === undefined ? all.length - select(options) : indexes(select(options), options.days).length),
+    summary: () => {
+      const builder = new SummaryBuilder('takeout');
+      let lanes: [bigint, bigint] = [0n, 0n];
+      let count = 0;
+      let current = -1;
+      const flush = () => {
+        if (count > 0) builder.add(current, count, packDigest(lanes[0], lanes[1]));
+      };
+      for (const visit of all) {
+        const day = Math.floor(visit.visitedAt / DAY_MS);
+        if (day !== current) {
+          flush();
+          [current, lanes, count] = [day, [0n, 0n], 0];
+        }
+        const [w1, w2] = visitDigestTerms(BigInt(hash53(visit.url)), BigInt(visit.visitedAt));
+        lanes = [lanes[0] + w1, lanes[1] + w2];
+        count++;
+      }
+      flush();
+      return { summary: builder.finish(), visits: all.length };
+    },
     *batches(options = {}) {
       const size = options.batchSize ?? DEFAULT_BATCH;
       const start = select(options);
-      const end = options.limit === undefined ? rows.length : Math.min(rows.length, start + options.limit);
+      const chosen = indexes(start, options.days);
+      const end = options.limit === undefined ? chosen.length : Math.min(chosen.length, options.limit);
       const maxBytes = options.maxBatchBytes ?? Infinity;
-      let invalid = options.after || options.since !== undefined ? 0 : mapped.invalid;
-      let from = start;
+      let invalid = options.after || options.since !== undefined || options.days !== undefined ? 0 : mapped.invalid;
+      let from = 0;
       while (from < end) {
         checkAborted(options.signal);
-        let to = from;
+        const visits: HistoryVisit[] = [];
         let bytes = 0;
-        while (to < end && to - from < size && bytes < maxBytes) bytes += estimateBytes(rows[to]!.url, rows[to++]!.title);
-        yield { visits: rows.slice(from, to), invalid, position: { time: String(rows[to - 1]!.visitedAt), id: to - 1 } };
+        while (from < end && visits.length < size && bytes < maxBytes) {
+          const visit = all[chosen[from++]!]!;
+          bytes += estimateBytes(visit.url, visit.title);
+          visits.push(visit);
+        }
+        const last = chosen[from - 1]!;
+        yield { visits, invalid, position: { time: String(all[last]!.visitedAt), id: last } };
         invalid = 0;
-        from = to;
       }
-      if (start >= end && invalid > 0) yield { visits: [], invalid, position: { time: '0', id: start - 1 } };
+      if (end === 0 && invalid > 0) yield { visits: [], invalid, position: { time: '0', id: start - 1 } };
     },
     ndjson(options) {
       return linesOf(this.batches({ ...options, batchSize: NDJSON_LINES }));

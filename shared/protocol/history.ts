@@ -1,5 +1,6 @@
 /** History capability: list importable browser profiles and stream a history file's visits. */
 import { z } from 'zod';
+import { dayRanges, historySummary } from '../history/summary';
 import { historyVisit } from '../history/visit';
 import { timestamp } from '../schemas/entities';
 import { VISIT_SOURCES } from '../schemas/statuses';
@@ -58,6 +59,8 @@ export const historyMethods = {
         uploadId,
         since: timestamp.optional(),
         after: historyPosition.nullable().default(null),
+        /** Only visits of these UTC days: [from, to) ranges, ascending and disjoint (a re-import's changed blocks, from history.summary). */
+        days: dayRanges.optional(),
         limit: z.number().int().positive().max(HISTORY_READ_MAX_LIMIT).default(20_000),
       })
       .refine((p) => [p.profileId, p.file, p.uploadId].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of profileId, file or uploadId' }),
@@ -74,6 +77,23 @@ export const historyMethods = {
     events: () => ({
       items: historyItemsEvent,
       progress: historyProgressEvent,
+    }),
+  }),
+  'history.summary': defineMethod({
+    summary:
+      'Summarizes a history file (named as for history.read) per block of UTC days of visit time: visits and an order-independent digest of their (URL, time) identities, so a re-import reads only the days whose block changed.',
+    params: () => z
+      .strictObject({
+        profileId: z.string().min(1).max(300).optional(),
+        file: z.strictObject({ folderId, name: fileName }).optional(),
+        uploadId,
+      })
+      .refine((p) => [p.profileId, p.file, p.uploadId].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of profileId, file or uploadId' }),
+    result: () => z.object({
+      source: z.enum(VISIT_SOURCES),
+      summary: historySummary,
+      /** Visits summarized (those with a time a Date holds; URL validity is checked when read). */
+      visits: z.number().int().nonnegative(),
     }),
   }),
   'history.uploadOpen': defineMethod({

@@ -215,6 +215,7 @@ describe('a compromised extension against the real host', () => {
         { file: { folderId: allowedId, name: 'History' }, limit: 3, after: { time: '0', id: 0 } },
         { uploadId, limit: 3 },
       ],
+      'history.summary': [{ profileId: 'chromium:Default' }, { file: { folderId: allowedId, name: 'History' } }, { uploadId }],
       'history.uploadOpen': [{}],
       'history.uploadChunk': [{ uploadId, offset: 0, data: 'AAAA' }],
       'history.uploadDrop': [{ uploadId }],

@@ -10,15 +10,18 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { createDatabase, type HydraDb } from '../../../extension/db';
 import { runHostImport, startHostImport, type HistoryHost } from '../../../extension/history';
+import type { RequestOptions } from '../../../extension/host/connection';
 import { recoverInterruptedJobs } from '../../../extension/jobs';
+import { deleteHistory, resolveFilter } from '../../../extension/privacy';
 import { historyHandlers } from '../../../native-host/commands/history';
 import { hostPaths } from '../../../native-host/core/paths';
 import { createLogger } from '../../../native-host/logger';
 import { err, toAppError } from '../../../shared/errors';
-import { methods } from '../../../shared/protocol/methods';
+import { methods, type MethodParams } from '../../../shared/protocol/methods';
 import type { Job } from '../../../shared/schemas/entities';
-import { writeChromiumHistory, writeLargeChromiumHistory } from '../../fixtures/make-history';
+import { changeChromiumHistory, MULTI_DAY_VISITS, writeChromiumHistory, writeLargeChromiumHistory } from '../../fixtures/make-history';
 import { storedVisitCount, storedVisits } from '../../support/visits';
+import { sourceSummaryKey } from '../../../extension/history';
 
 let dir: string;
 let db: HydraDb;
@@ -37,35 +40,45 @@ afterEach(async () => {
   await Dexie.delete(db.name);
 });
 
-/** The host's history.read handler behind the HistoryHost interface; `dieAfterEvents` simulates a lost port. */
-function inProcessHost(options: { dieAfterEvents?: number } = {}): HistoryHost & { calls: number } {
+/**
+ * The host's history handlers behind the HistoryHost interface; `dieAfterEvents` simulates a lost
+ * port, `oldHost` a host without history.summary. `calls` counts history.read calls, `reads` their params.
+ */
+function inProcessHost(options: { dieAfterEvents?: number; oldHost?: boolean } = {}): HistoryHost & { calls: number; reads: MethodParams<'history.read'>[] } {
   const paths = hostPaths('linux', dir, { HYDRAFLOW_HOME: join(dir, 'home') });
   const handlers = historyHandlers({ paths, platform: 'linux', log: createLogger({ logDir: paths.logDir, toStderr: false }) });
   let events = 0;
   const host = {
     calls: 0,
-    async request(_method: 'history.read', params: unknown, requestOptions: { onEvent?: (event: string, data: unknown) => void; signal?: AbortSignal } = {}) {
-      host.calls++;
-      const parsed = methods['history.read'].params.parse(params);
+    reads: [] as MethodParams<'history.read'>[],
+    async request(method: 'history.read' | 'history.summary', params: unknown, requestOptions: { onEvent?: (event: string, data: unknown) => void; signal?: AbortSignal } = {}) {
       const died = new AbortController();
+      const ctx = {
+        requestId: 'x',
+        signal: requestOptions.signal ?? died.signal,
+        log: createLogger({ logDir: paths.logDir, toStderr: false }),
+        cancelRequest: () => false,
+        emit: (event: string, data: unknown) => {
+          if (options.dieAfterEvents !== undefined && event === 'items' && events++ >= options.dieAfterEvents) throw new Error('port closed');
+          requestOptions.onEvent?.(event, JSON.parse(JSON.stringify(data)));
+        },
+      };
       try {
-        return await handlers['history.read'](parsed, {
-          requestId: 'x',
-          signal: requestOptions.signal ?? died.signal,
-          log: createLogger({ logDir: paths.logDir, toStderr: false }),
-          cancelRequest: () => false,
-          emit: (event, data) => {
-            if (options.dieAfterEvents !== undefined && event === 'items' && events++ >= options.dieAfterEvents) throw new Error('port closed');
-            requestOptions.onEvent?.(event, JSON.parse(JSON.stringify(data)));
-          },
-        });
+        if (method === 'history.summary') {
+          if (options.oldHost) return err('UNKNOWN_METHOD', 'No method history.summary');
+          return JSON.parse(JSON.stringify(await handlers['history.summary'](methods['history.summary'].params.parse(params), ctx))) as unknown;
+        }
+        host.calls++;
+        const parsed = methods['history.read'].params.parse(params);
+        host.reads.push(parsed);
+        return await handlers['history.read'](parsed, ctx);
       } catch (error) {
         const appError = toAppError(error);
         return appError.message === 'port closed' ? err('HOST_DISCONNECTED') : { ok: false as const, error: appError };
       }
     },
   };
-  return host;
+  return host as unknown as HistoryHost & { calls: number; reads: MethodParams<'history.read'>[] };
 }
 
 async function fresh(): Promise<HydraDb> {
@@ -144,9 +157,9 @@ describe('history import across many pages (the next page is read while the last
       if (id === jobId && typeof read === 'number') written = read;
     });
     const lags: number[] = [];
-    const watched: HistoryHost = {
-      request: async (method, params, options = {}) => {
-        lags.push(delivered - written);
+    const watched = {
+      request: async (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) => {
+        if (method === 'history.read') lags.push(delivered - written);
         return host.request(method, params, {
           ...options,
           onEvent: (event, data) => {
@@ -156,7 +169,7 @@ describe('history import across many pages (the next page is read while the last
         });
       },
     };
-    jobId = await startHostImport(db, watched, { file: { folderId: 'bundles', name: 'Large' } }, false, sizes);
+    jobId = await startHostImport(db, watched as HistoryHost, { file: { folderId: 'bundles', name: 'Large' } }, false, sizes);
     const job = await settled(jobId);
     expect(job.status).toBe('succeeded');
     expect(job.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
@@ -206,5 +219,92 @@ describe('history import cancel and Takeout', () => {
     expect(await storedVisits(db)).toMatchObject([{ url: 'https://a.example/#x', visitedAt: 1_700_000_000_000, transition: 'typed', source: 'takeout' }]);
     const broken = await settled(await startTakeoutImport(db, 'x.json', new Blob(['{"Browser History": ['])));
     expect(broken.error?.code).toBe('HISTORY_FILE_CORRUPT');
+  });
+});
+
+describe('re-import: only the days whose visits changed', () => {
+  const day = (iso: string) => Math.floor(Date.parse(iso) / 86_400_000);
+  let file = 0;
+  /** A fresh five-day History in the host's bundle folder (tests change it in place). */
+  function daysFile(): { folderId: string; name: string } {
+    const name = `Days${file++}`;
+    writeChromiumHistory(join(dir, 'home', 'data', 'bundles', name), MULTI_DAY_VISITS);
+    return { folderId: 'bundles', name };
+  }
+  const keys = async () => (await storedVisits(db)).map((visit) => `${visit.url}@${visit.visitedAt}`).sort();
+
+  it('a visit added to an old day and to a new day and one deleted: the re-import reads those days only, and stores the union', async () => {
+    await fresh();
+    const target = daysFile();
+    const host = inProcessHost();
+    expect((await settled(await startHostImport(db, host, { file: target }, false))).result).toEqual({ read: 15, added: 15, duplicates: 0, invalid: 0 });
+    const unchanged = await settled(await startHostImport(db, host, { file: target }, false));
+    expect(unchanged.result).toEqual({ read: 0, added: 0, duplicates: 0, invalid: 0 });
+    expect(host.calls).toBe(1);
+    expect(unchanged.logTail.join('\n')).toContain('re-import: reading 0 day(s)');
+
+    const before = await keys();
+    changeChromiumHistory(join(dir, 'home', 'data', 'bundles', target.name), {
+      add: [
+        { url: 'https://late.example/synced', title: 'Synced from another device', at: '2024-03-02T20:00:00.000Z', core: 'link' },
+        { url: 'https://new.example/', title: 'New day', at: '2024-03-07T09:00:00.000Z', core: 'typed' },
+      ],
+      removeAt: ['2024-03-03T11:00:00.000Z'],
+    });
+    const again = await settled(await startHostImport(db, host, { file: target }, false));
+    // Days 2 and 3 (changed, adjacent: one range) and day 7 (new); day 3 lost a visit.
+    expect(host.reads.at(-1)!.days).toEqual([[day('2024-03-02'), day('2024-03-04')], [day('2024-03-07'), day('2024-03-08')]]);
+    expect(again.result).toEqual({ read: 7, added: 2, duplicates: 5, invalid: 0 });
+    expect(await keys()).toEqual([...before, `https://late.example/synced@${Date.parse('2024-03-02T20:00:00.000Z')}`, `https://new.example/@${Date.parse('2024-03-07T09:00:00.000Z')}`].sort());
+    expect((await settled(await startHostImport(db, host, { file: target }, false))).result).toMatchObject({ read: 0 });
+
+    // "Re-read everything" still reads every visit (16 now) and adds none.
+    const full = await settled(await startHostImport(db, host, { file: target }, true));
+    expect(full.result).toEqual({ read: 16, added: 0, duplicates: 16, invalid: 0 });
+    expect(host.reads.at(-1)!.days).toBeUndefined();
+  });
+
+  it('an import that failed midway still counts the days it stored: the next one reads from the first day not complete', async () => {
+    await fresh();
+    const target = daysFile();
+    const small = { pageVisits: 3, writeBatchVisits: 3 };
+    // Two pages (days 1 and 2) arrive, then the port dies: the last row read is on day 2.
+    const broken = await settled(await startHostImport(db, inProcessHost({ dieAfterEvents: 2 }), { file: target }, false, small));
+    expect(broken.status).toBe('failed');
+    expect(await storedVisitCount(db)).toBe(6);
+    const recorded = (await db.settings.get(sourceSummaryKey(`file:bundles/${target.name}`)))?.value as { blocks: [number, number, number][] };
+    expect(recorded.blocks.map(([block, count]) => [block, count])).toEqual([[day('2024-03-01'), 3]]);
+    const host = inProcessHost();
+    const next = await settled(await startHostImport(db, host, { file: target }, false, small));
+    expect(host.reads[0]!.days).toEqual([[day('2024-03-02'), day('2024-03-06')]]);
+    expect(next.result).toEqual({ read: 12, added: 9, duplicates: 3, invalid: 0 });
+    expect(await storedVisitCount(db)).toBe(15);
+  });
+
+  it('a domain delete stays deleted through a re-import; "Delete all history" forgets the summaries, so the next import reads everything', async () => {
+    await fresh();
+    const target = daysFile();
+    const host = inProcessHost();
+    await settled(await startHostImport(db, host, { file: target }, false));
+    await deleteHistory(db, resolveFilter({ domain: 'day2.example' }));
+    expect(await storedVisitCount(db)).toBe(12);
+    expect((await settled(await startHostImport(db, host, { file: target }, false))).result).toMatchObject({ read: 0, added: 0 });
+    expect(await storedVisitCount(db)).toBe(12);
+
+    await deleteHistory(db, resolveFilter({ everything: true }));
+    expect(await db.settings.get(sourceSummaryKey(`file:bundles/${target.name}`))).toBeUndefined();
+    expect((await settled(await startHostImport(db, host, { file: target }, false))).result).toEqual({ read: 15, added: 15, duplicates: 0, invalid: 0 });
+  });
+
+  it('with a host that cannot summarize (an older version), imports as before: the re-import reads after the last position', async () => {
+    await fresh();
+    const target = daysFile();
+    const host = inProcessHost({ oldHost: true });
+    expect((await settled(await startHostImport(db, host, { file: target }, false))).result).toMatchObject({ read: 15, added: 15 });
+    changeChromiumHistory(join(dir, 'home', 'data', 'bundles', target.name), { add: [{ url: 'https://new.example/', title: 'New day', at: '2024-03-07T09:00:00.000Z', core: 'typed' }] });
+    const again = await settled(await startHostImport(db, host, { file: target }, false));
+    expect(again.result).toEqual({ read: 1, added: 1, duplicates: 0, invalid: 0 });
+    expect(again.logTail.join('\n')).toContain('cannot summarize');
+    expect(host.reads.at(-1)!.days).toBeUndefined();
   });
 });
