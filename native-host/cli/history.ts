@@ -2,17 +2,20 @@
  * `hydraflow-host history …`: the history capability for scripts and tests.
  *   history profiles [--json]
  *   history export --file PATH [--since ISO-8601] [--format ndjson] [--source chrome|…]
- * `export` prints one JSON object per visit per line; errors are one JSON line on stderr.
+ *   history summary --file PATH [--json]
+ * `export` prints one JSON object per visit per line; `summary` the file's visits per block of
+ * UTC days with their digest (what a re-import compares); errors are one JSON line on stderr.
  */
 import { homedir } from 'node:os';
 import { err, toAppError } from '../../shared/errors';
 import { VISIT_SOURCES, type VisitSource } from '../../shared/schemas/statuses';
+import { DAY_MS } from '../../shared/time';
 import { currentPlatform } from '../host-env';
 import { discoverProfiles } from '../history/profiles';
 import { openHistoryFile } from '../history/read';
 import { EXIT, printError, type CliCommand, type CliIo } from './io';
 
-const USAGE = 'Usage: hydraflow-host history profiles [--json] | history export --file PATH [--since ISO-8601] [--format ndjson] [--source BROWSER]';
+const USAGE = 'Usage: hydraflow-host history profiles [--json] | history export --file PATH [--since ISO-8601] [--format ndjson] [--source BROWSER] | history summary --file PATH [--json]';
 
 function parseFlags(args: string[], valued: string[], booleans: string[]): Record<string, string | true> | string {
   const flags: Record<string, string | true> = {};
@@ -39,6 +42,7 @@ export const historyCommand: CliCommand = async (args, io) => {
   const [sub, ...rest] = args;
   if (sub === 'profiles') return profilesCommand(rest, io);
   if (sub === 'export') return exportCommand(rest, io);
+  if (sub === 'summary') return summaryCommand(rest, io);
   return usage(io, sub ? `Unknown history command "${sub}"` : 'Missing history command');
 };
 
@@ -76,6 +80,29 @@ async function exportCommand(args: string[], io: CliIo): Promise<number> {
     const reader = openHistoryFile(flags.file, source ? { source } : {});
     try {
       for (const chunk of reader.ndjson(since === undefined ? {} : { since })) await io.stream(chunk);
+    } finally {
+      reader.close();
+    }
+  } catch (error) {
+    printError(io, toAppError(error));
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+
+async function summaryCommand(args: string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, ['file'], ['json']);
+  if (typeof flags === 'string') return usage(io, flags);
+  if (typeof flags.file !== 'string') return usage(io, '--file is required');
+  try {
+    const reader = openHistoryFile(flags.file);
+    try {
+      const { summary, visits } = reader.summary();
+      if (flags.json) io.out(JSON.stringify({ ok: true, source: reader.source, visits, summary }));
+      else {
+        io.out(`${reader.kind}\t${visits} visits\tblocks of ${summary.blockDays} day(s)`);
+        for (const [block, count, digest] of summary.blocks) io.out(`${new Date(block * summary.blockDays * DAY_MS).toISOString().slice(0, 10)}\t${count}\t${digest}`);
+      }
     } finally {
       reader.close();
     }

@@ -63,6 +63,17 @@ describe('hydraflow-host history export', () => {
     expect(leftoverCopies()).toEqual([]);
   });
 
+  it('`history summary` prints what a re-import compares: visits per UTC day and their digest', () => {
+    const run = runCli(['history', 'summary', '--file', paths.history, '--json'], { HYDRAFLOW_HOME: join(scratch, 'home'), TMPDIR: scratch });
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as { visits: number; summary: { kind: string; blockDays: number; blocks: [number, number, number][] } };
+    expect(out.visits).toBe(11);
+    expect(out.summary.kind).toBe('chromium');
+    expect(out.summary.blocks.map(([block, count]) => [new Date(block * 86_400_000).toISOString().slice(0, 10), count])).toEqual([['2024-03-10', 10], ['2024-03-11', 1]]);
+    const text = runCli(['history', 'summary', '--file', paths.history], { HYDRAFLOW_HOME: join(scratch, 'home'), TMPDIR: scratch });
+    expect(text.stdout.split('\n')[1]).toBe(`2024-03-10\t10\t${out.summary.blocks[0]![2]}`);
+  });
+
   it('names the browser given by --source, and filters with --since (inclusive)', () => {
     const run = exportRows(['--file', paths.history, '--since', '2024-03-10T12:05:00Z', '--source', 'brave', '--format', 'ndjson']);
     expect(run.status, run.stderr).toBe(0);
