@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FIREFOX_VISITS, writeChromiumHistory, writeFirefoxPlaces, writeLargeChromiumHistory, writeTakeoutJson } from '../fixtures/make-history';
+import { changeChromiumHistory, FIREFOX_VISITS, writeChromiumHistory, writeFirefoxPlaces, writeLargeChromiumHistory, writeTakeoutJson } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
 import { readVisits } from '../support/idb';
 import { sampleHeap } from '../support/trust';
@@ -61,8 +61,9 @@ describe('history import in real Chromium', () => {
     });
   }
 
-  it('imports a profile found by the host, shows honest counts, and a second import adds 0', async () => {
-    const page = await setUp({ Default: (path) => writeChromiumHistory(path) });
+  it('imports a profile found by the host, shows honest counts, a second import adds 0, and one after browsing reads only the days that changed', async () => {
+    let historyPath = '';
+    const page = await setUp({ Default: (path) => writeChromiumHistory((historyPath = path)) });
     const profile = await page.waitForSelector('[data-testid=history-profile][data-profile-id="chromium:Default"]', { timeout: 30_000 });
     expect(await profile!.evaluate((row) => row.textContent)).toMatch(/chromium.*Default.*KiB/);
     expect(await importProfile(page, 'chromium:Default')).toEqual({ read: 11, added: 11, duplicates: 0, invalid: 0 });
@@ -80,6 +81,18 @@ describe('history import in real Chromium', () => {
     expect(await page.$$eval('[data-testid=history-visit] [data-testid=delete-visit]', (buttons) => buttons.map((b) => b.getAttribute('aria-label')))).not.toContain(first);
     expect(await readVisits(page)).toHaveLength(10);
     expect(await importProfile(page, 'chromium:Default')).toEqual({ read: 0, added: 0, duplicates: 0, invalid: 0 });
+    // The user browses on (a new day), the browser syncs a visit into an old day and expires one:
+    // Import reads those two days only (2024-03-10: ten visits now, 2024-03-12: one). The visit
+    // deleted above (the newest, 2024-03-11: a day that did not change) stays deleted.
+    changeChromiumHistory(historyPath, {
+      add: [
+        { url: 'https://late.example/synced', title: 'Synced later', at: '2024-03-10T20:00:00.000Z', core: 'link' },
+        { url: 'https://new.example/', title: 'A new day', at: '2024-03-12T09:00:00.000Z', core: 'typed' },
+      ],
+      removeAt: ['2024-03-10T12:06:00.000Z'],
+    });
+    expect(await importProfile(page, 'chromium:Default')).toEqual({ read: 11, added: 2, duplicates: 9, invalid: 0 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=visit-total]')?.textContent?.startsWith('12 '), { timeout: 10_000 });
   });
 
   it('imports a dropped Takeout file without any native host', async () => {
