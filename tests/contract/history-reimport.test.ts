@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type HydraDb } from '../../extension/db';
 import { startHostImport, type HistoryHost } from '../../extension/history';
-import type { Result } from '../../shared/errors';
+import type { AppError, Result } from '../../shared/errors';
 import { changeChromiumHistory, MULTI_DAY_VISITS, writeChromiumHistory } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
 import { HostProcess } from '../support/host-process';
@@ -58,7 +58,7 @@ function stdioHost(): HistoryHost & { reads: { days?: unknown }[]; streamed: str
       else options.onEvent?.(frame.event!, frame.data);
       if (frame.event === 'items') for (const visit of (frame.data as { visits: { url: string; visitedAt: number }[] }).visits) streamed.push(`${visit.url}@${visit.visitedAt}`);
     }
-    if (!reply.ok) return { ok: false, error: reply.error! };
+    if (!reply.ok) return { ok: false, error: reply.error as AppError };
     return { ok: true, result: reply.parts ? JSON.parse(parts.join('')) : reply.result };
   };
   return { request, reads, streamed } as unknown as HistoryHost & { reads: { days?: unknown }[]; streamed: string[] };
