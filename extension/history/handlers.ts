@@ -4,6 +4,7 @@ import type { HydraDb } from '../db';
 import type { HostConnection } from '../host/connection';
 import { discardStaged, stagedBlob } from '../bundles';
 import { deleteVisitsById } from '../visits';
+import { rememberDeletedVisits } from './exclusions';
 import { cancelImport, startHostImport, startTakeoutImport, startUploadImport } from './import';
 
 export function historyCommandHandlers(
@@ -36,6 +37,8 @@ export function historyCommandHandlers(
     },
     'history.cancelImport': async (params) => ({ cancelled: await cancelImport(db, params.jobId) }),
     'history.deleteVisits': async (params) => {
+      // Imports must not bring them back (extension/history/exclusions.ts).
+      await rememberDeletedVisits(db, params.ids);
       return { deleted: await deleteVisitsById(db, params.ids) };
     },
   };

@@ -22,6 +22,7 @@ import { writeTransaction, type HydraDb } from '../db';
 import type { RequestOptions } from '../host/connection';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
 import { visitMaker } from '../../shared/history/visit';
+import { exclusionMatcher, IMPORT_EXCLUSIONS_KEY, importExclusions } from './exclusions';
 import { addVisits, makeVisit } from './visits';
 import { visitTables } from '../visits';
 
@@ -98,6 +99,8 @@ const importCursor = z.lazy(() => z.object({
   days: dayRanges.nullable().optional(),
   /** The day up to which the source's recorded summary was last brought up to date. */
   recordedThrough: z.number().int().optional(),
+  /** Visits skipped because a privacy delete removed them since (extension/history/exclusions.ts). */
+  deleted: z.number().int().optional(),
 }));
 type ImportCursor = z.infer<typeof importCursor>;
 
@@ -131,11 +134,12 @@ export async function forgetImportedSources(db: HydraDb): Promise<void> {
   await db.transaction('rw', db.settings, async () => {
     await db.settings.where('key').startsWith(SOURCE_SUMMARY_PREFIX).delete();
     await db.settings.where('key').startsWith(SOURCE_CURSOR_PREFIX).delete();
+    await db.settings.delete(IMPORT_EXCLUSIONS_KEY);
   });
 }
 
 function countsOf(cursor: ImportCursor): ImportCounts {
-  return { read: cursor.read, added: cursor.added, duplicates: cursor.duplicates, invalid: cursor.invalid };
+  return { read: cursor.read, added: cursor.added, duplicates: cursor.duplicates, invalid: cursor.invalid, ...(cursor.deleted ? { deleted: cursor.deleted } : {}) };
 }
 
 /** Creates and starts a host import job; returns once the job row exists. */
@@ -161,6 +165,8 @@ export function resumeHistoryImport(db: HydraDb, host: HistoryHost, job: Job): v
 interface PreparedItems {
   rows: Visit[];
   invalid: number;
+  /** Visits of the event skipped as deleted since (not in `rows`). */
+  deleted: number;
   position: HistoryPositionValue;
 }
 
@@ -200,7 +206,13 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
         }
         queuedRows -= size;
         try {
-          cursor = await writeBatch(db, job.id, cursor, take.length === 1 ? take[0]!.rows : take.flatMap((items) => items.rows), take.reduce((sum, items) => sum + items.invalid, 0), take[take.length - 1]!.position, total, sourceKey);
+          const batch = {
+            rows: take.length === 1 ? take[0]!.rows : take.flatMap((items) => items.rows),
+            invalid: take.reduce((sum, items) => sum + items.invalid, 0),
+            deleted: take.reduce((sum, items) => sum + items.deleted, 0),
+            position: take[take.length - 1]!.position,
+          };
+          cursor = await writeBatch(db, job.id, cursor, batch, { total, sourceKey });
         } catch (error) {
           fail(error);
         }
@@ -211,6 +223,8 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     };
     const writerProgress = () => new Promise<void>((resolve) => (wake = resolve));
     const toRow = visitMaker();
+    // Visits a privacy delete removed since stay out, unless the user asked to re-read everything.
+    const excluded = params.full ? null : exclusionMatcher(await importExclusions(db));
     let after = cursor.position;
     let received = cursor.read;
     let hostError: CodedError | null = null;
@@ -239,10 +253,12 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
               fail(new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${items.error.issues[0]?.message ?? ''}`));
               return;
             }
-            const rows = items.data.visits.map(toRow);
-            queue.push({ rows, invalid: items.data.invalid, position: items.data.position });
+            let rows = items.data.visits.map(toRow);
+            const made = rows.length;
+            if (excluded) rows = rows.filter((row) => !excluded(row));
+            queue.push({ rows, invalid: items.data.invalid, deleted: made - rows.length, position: items.data.position });
             queuedRows += rows.length;
-            received += rows.length + items.data.invalid;
+            received += made + items.data.invalid;
             after = items.data.position;
             writing ??= drain();
           },
@@ -313,21 +329,22 @@ async function writeBatch(
   db: HydraDb,
   jobId: string,
   cursor: ImportCursor,
-  rows: Visit[],
-  invalid: number,
-  position: HistoryPositionValue | null,
-  total?: number,
-  sourceKey: string | null = null,
+  batch: { rows: Visit[]; invalid: number; deleted?: number; position: HistoryPositionValue | null },
+  options: { total?: number | undefined; sourceKey?: string | null } = {},
 ): Promise<ImportCursor> {
+  const { rows, invalid, position } = batch;
+  const deleted = batch.deleted ?? 0;
+  const { total, sourceKey = null } = options;
   return writeTransaction(db, [...new Set([...visitTables(db), db.jobs, db.settings])], async () => {
     const { added, duplicates } = await addVisits(db, rows);
     const next: ImportCursor = {
       ...cursor,
       position: position ?? cursor.position,
-      read: cursor.read + rows.length + invalid,
+      read: cursor.read + rows.length + invalid + deleted,
       added: cursor.added + added,
       duplicates: cursor.duplicates + duplicates,
       invalid: cursor.invalid + invalid,
+      ...(deleted || cursor.deleted ? { deleted: (cursor.deleted ?? 0) + deleted } : {}),
     };
     if (sourceKey && next.summary && next.position) await recordProgress(db, sourceKey, next, next.summary);
     await reportProgress(db, jobId, { done: next.read, cursor: next, ...(total === undefined ? {} : { total }) });
@@ -373,7 +390,7 @@ async function runTakeoutImport(db: HydraDb, jobId: string, file: Blob): Promise
     const flush = async () => {
       const oversized = scanner.oversized;
       scanner.oversized = 0;
-      cursor = await writeBatch(db, jobId, cursor, batch, invalid + oversized, null);
+      cursor = await writeBatch(db, jobId, cursor, { rows: batch, invalid: invalid + oversized, position: null });
       batch = [];
       invalid = 0;
     };

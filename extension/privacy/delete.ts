@@ -17,7 +17,7 @@ import type { DeletionCounts, HistoryFilter } from '../../shared/commands/privac
 import type { Page, TabSnapshot } from '../../shared/schemas/entities';
 import { hostOf, normalizeUrl, urlKey } from '../../shared/url';
 import type { HydraDb } from '../db';
-import { forgetImportedSources } from '../history';
+import { forgetImportedSources, rememberDeletion } from '../history';
 import { clearVisits, countVisitsWhere, deleteVisitsWhere, type DeleteOptions, type VisitFacts } from '../visits';
 
 const DELETE_BATCH = 5_000;
@@ -115,6 +115,8 @@ export async function deleteHistory(db: HydraDb, filter: ResolvedFilter, visitPr
     await forgetImportedSources(db);
     visits = await clearVisits(db);
   } else {
+    // Imports must not bring these visits back (extension/history/exclusions.ts).
+    await rememberDeletion(db, filter);
     const removed = await deleteVisitsWhere(db, filter, visitMatches(filter), visitProgress);
     visits = removed.deleted;
     for (const key of removed.urlKeys) deletedUrlKeys.add(key);

@@ -4,12 +4,16 @@ import { fileName, folderId } from '../protocol/bundle';
 import { historyProfile } from '../protocol/history';
 import { defineCommand, OWN_PAGES } from './define';
 
-/** The counts every history import reports, honestly: read = added + duplicates + invalid. */
+/**
+ * The counts every history import reports, honestly: read = added + duplicates + invalid +
+ * deleted (visits a privacy delete removed since, not brought back; absent when none).
+ */
 export const importCounts = z.lazy(() => z.object({
   read: z.number().int().nonnegative(),
   added: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
   invalid: z.number().int().nonnegative(),
+  deleted: z.number().int().nonnegative().optional(),
 }));
 export type ImportCounts = z.infer<typeof importCounts>;
 

@@ -57,7 +57,10 @@ describe('history import in real Chromium', () => {
     await page.waitForSelector(`${newest}[data-status=succeeded] [data-testid=import-counts]`, { timeout: 60_000 });
     return page.$eval(newest, (job) => {
       const read = (name: string) => Number(job.querySelector(`[data-testid=count-${name}]`)!.textContent);
-      return { read: read('read'), added: read('added'), duplicates: read('duplicates'), invalid: read('invalid') };
+      const counts: Record<string, number> = { read: read('read'), added: read('added'), duplicates: read('duplicates'), invalid: read('invalid') };
+      // Shown only when an import left out visits deleted here before.
+      if (job.querySelector('[data-testid=count-deleted]')) counts.deleted = read('deleted');
+      return counts;
     });
   }
 
@@ -81,18 +84,22 @@ describe('history import in real Chromium', () => {
     expect(await page.$$eval('[data-testid=history-visit] [data-testid=delete-visit]', (buttons) => buttons.map((b) => b.getAttribute('aria-label')))).not.toContain(first);
     expect(await readVisits(page)).toHaveLength(10);
     expect(await importProfile(page, 'chromium:Default')).toEqual({ read: 0, added: 0, duplicates: 0, invalid: 0 });
-    // The user browses on (a new day), the browser syncs a visit into an old day and expires one:
-    // Import reads those two days only (2024-03-10: ten visits now, 2024-03-12: one). The visit
-    // deleted above (the newest, 2024-03-11: a day that did not change) stays deleted.
+    // The user browses on (a new day), the browser syncs visits into two old days and expires one:
+    // Import reads those three days only (2024-03-10: ten visits now; 2024-03-11: two, one of
+    // them the visit deleted above — the newest — which stays out; 2024-03-12: one).
     changeChromiumHistory(historyPath, {
       add: [
         { url: 'https://late.example/synced', title: 'Synced later', at: '2024-03-10T20:00:00.000Z', core: 'link' },
+        { url: 'https://late.example/synced-too', title: 'Synced later too', at: '2024-03-11T20:00:00.000Z', core: 'link' },
         { url: 'https://new.example/', title: 'A new day', at: '2024-03-12T09:00:00.000Z', core: 'typed' },
       ],
       removeAt: ['2024-03-10T12:06:00.000Z'],
     });
-    expect(await importProfile(page, 'chromium:Default')).toEqual({ read: 11, added: 2, duplicates: 9, invalid: 0 });
-    await page.waitForFunction(() => document.querySelector('[data-testid=visit-total]')?.textContent?.startsWith('12 '), { timeout: 10_000 });
+    expect(await importProfile(page, 'chromium:Default')).toEqual({ read: 13, added: 3, duplicates: 9, invalid: 0, deleted: 1 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=visit-total]')?.textContent?.startsWith('13 '), { timeout: 10_000 });
+    const stored = await readVisits<{ url: string; visitedAt: number }>(page);
+    expect(stored).toHaveLength(13);
+    expect(stored.map((visit) => `${visit.url}@${visit.visitedAt}`)).not.toContain(`https://search.example/results?q=typed@${Date.parse('2024-03-11T08:00:00.000Z')}`);
   });
 
   it('imports a dropped Takeout file without any native host', async () => {

@@ -141,6 +141,12 @@ function ImportJobRow({ job }: { job: Job }) {
           {t('importCountRead')} <span data-testid="count-read">{counts.data.read}</span> · {t('importCountAdded')} <span data-testid="count-added">{counts.data.added}</span> ·{' '}
           {t('importCountDuplicates')} <span data-testid="count-duplicates">{counts.data.duplicates}</span> · {t('importCountInvalid')}{' '}
           <span data-testid="count-invalid">{counts.data.invalid}</span>
+          {counts.data.deleted !== undefined && (
+            <>
+              {' '}
+              · {t('importCountDeleted')} <span data-testid="count-deleted">{counts.data.deleted}</span>
+            </>
+          )}
         </p>
       )}
       {job.error && <p class="error">{job.error.message}</p>}

@@ -21,7 +21,8 @@ import { methods, type MethodParams } from '../../../shared/protocol/methods';
 import type { Job } from '../../../shared/schemas/entities';
 import { changeChromiumHistory, MULTI_DAY_VISITS, writeChromiumHistory, writeLargeChromiumHistory } from '../../fixtures/make-history';
 import { storedVisitCount, storedVisits } from '../../support/visits';
-import { sourceSummaryKey } from '../../../extension/history';
+import { importExclusions, rememberDeletion, sourceSummaryKey } from '../../../extension/history';
+import { exclusionMatcher } from '../../../extension/history/exclusions';
 
 let dir: string;
 let db: HydraDb;
@@ -281,19 +282,62 @@ describe('re-import: only the days whose visits changed', () => {
     expect(await storedVisitCount(db)).toBe(15);
   });
 
-  it('a domain delete stays deleted through a re-import; "Delete all history" forgets the summaries, so the next import reads everything', async () => {
+  it('a domain delete stays deleted through re-imports, even of days that changed; "Re-read everything" brings it back; "Delete all history" forgets it all', async () => {
     await fresh();
     const target = daysFile();
+    const path = join(dir, 'home', 'data', 'bundles', target.name);
     const host = inProcessHost();
     await settled(await startHostImport(db, host, { file: target }, false));
     await deleteHistory(db, resolveFilter({ domain: 'day2.example' }));
     expect(await storedVisitCount(db)).toBe(12);
     expect((await settled(await startHostImport(db, host, { file: target }, false))).result).toMatchObject({ read: 0, added: 0 });
-    expect(await storedVisitCount(db)).toBe(12);
+
+    // Day 2 changes in the file (another site visited that day), and day2.example is visited again after the delete.
+    changeChromiumHistory(path, {
+      add: [
+        { url: 'https://other.example/', title: 'Other', at: '2024-03-02T20:00:00.000Z', core: 'link' },
+        { url: 'https://day2.example/page/0', title: 'Day 2 again', at: new Date(Date.now() + 60_000).toISOString(), core: 'link' },
+      ],
+    });
+    const changed = await settled(await startHostImport(db, host, { file: target }, false));
+    // Day 2 read whole: its three day2.example visits are left out; the later visit is new.
+    expect(changed.result).toEqual({ read: 5, added: 2, duplicates: 0, invalid: 0, deleted: 3 });
+    expect((await storedVisits(db)).filter((visit) => visit.hostRev === 'example.day2')).toHaveLength(1);
+
+    const full = await settled(await startHostImport(db, host, { file: target }, true));
+    expect(full.result).toEqual({ read: 17, added: 3, duplicates: 14, invalid: 0 });
 
     await deleteHistory(db, resolveFilter({ everything: true }));
     expect(await db.settings.get(sourceSummaryKey(`file:bundles/${target.name}`))).toBeUndefined();
-    expect((await settled(await startHostImport(db, host, { file: target }, false))).result).toEqual({ read: 15, added: 15, duplicates: 0, invalid: 0 });
+    expect(await importExclusions(db)).toBeNull();
+    expect((await settled(await startHostImport(db, host, { file: target }, false))).result).toEqual({ read: 17, added: 17, duplicates: 0, invalid: 0 });
+  });
+
+  it('the recorded deletes name nothing, match by whole labels, URL and time range, and only visits before each delete', async () => {
+    await fresh();
+    const at = 1_000;
+    const filter = { from: -Infinity, to: Infinity, hostRev: null, includeSubdomains: false, urlKey: null };
+    await rememberDeletion(db, { ...filter, hostRev: 'com.example', includeSubdomains: true }, at);
+    await rememberDeletion(db, { ...filter, hostRev: 'org.exact' }, at);
+    await rememberDeletion(db, { ...filter, from: 100, to: 200 }, at);
+    await rememberDeletion(db, { ...filter, urlKey: 'key-1' }, at);
+    await rememberDeletion(db, { ...filter, urlKey: 'key-1' }, at); // a resumed delete: one entry
+    const stored = JSON.stringify(await db.settings.get('history.importExclusions'));
+    for (const name of ['example', 'exact', 'key-1']) expect(stored).not.toContain(name);
+    expect((await importExclusions(db))!.exclusions).toHaveLength(4);
+    const match = exclusionMatcher(await importExclusions(db))!;
+    const row = (hostRev: string, visitedAt: number, urlKey = 'k') => ({ hostRev, visitedAt, urlKey });
+    expect(match(row('com.example', 500))).toBe(true);
+    expect(match(row('com.example.www', 500))).toBe(true);
+    expect(match(row('com.ample', 500))).toBe(false);
+    expect(match(row('com.examples', 500))).toBe(false);
+    expect(match(row('com.example', 1_001))).toBe(false);
+    expect(match(row('org.exact', 5))).toBe(true);
+    expect(match(row('org.exact.sub', 5))).toBe(false);
+    expect(match(row('net.any', 150))).toBe(true);
+    expect(match(row('net.any', 200))).toBe(false);
+    expect(match(row('net.any', 900, 'key-1'))).toBe(true);
+    expect(exclusionMatcher(null)).toBeNull();
   });
 
   it('with a host that cannot summarize (an older version), imports as before: the re-import reads after the last position', async () => {
