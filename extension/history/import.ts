@@ -288,7 +288,7 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
         await db.settings.delete(sourceCursorKey(sourceKey));
       });
     } else if (cursor.position && sourceKey) await db.settings.put({ key: sourceCursorKey(sourceKey), value: { position: cursor.position }, updatedAt: Date.now() });
-    await appendJobLog(db, job.id, `done: read ${cursor.read}, added ${cursor.added}, duplicates ${cursor.duplicates}, invalid ${cursor.invalid}`);
+    await appendJobLog(db, job.id, `done: read ${cursor.read}, added ${cursor.added}, duplicates ${cursor.duplicates}, invalid ${cursor.invalid}${cursor.deleted ? `, deleted here before ${cursor.deleted}` : ''}`);
     await finishJob(db, job.id, countsOf(cursor));
   } catch (error) {
     await failJob(db, job.id, toAppError(error));
@@ -315,8 +315,9 @@ async function planImport(db: HydraDb, host: HistoryHost, jobId: string, params:
     const days = changed.ranges.reduce((sum, [from, to]) => sum + (to - from), 0);
     note = `re-import: reading ${days} day(s) whose visits changed since the last import (${summary.blocks.length} block(s) of ${summary.blockDays} day(s) in the file)`;
   } else {
-    next = { ...cursor, planned: true, summary: reply?.ok ? reply.result.summary : null, days: null, recordedThrough: -1 };
-    note = params.full ? 'full import: reading every visit' : cursor.position ? 'incremental import: reading visits after the last import' : 'first import: reading every visit';
+    // Another kind of file than the one summarized before: read it whole (not after an old position).
+    next = { ...cursor, position: stored ? null : cursor.position, planned: true, summary: reply?.ok ? reply.result.summary : null, days: null, recordedThrough: -1 };
+    note = params.full ? 'full import: reading every visit' : next.position ? 'incremental import: reading visits after the last import' : 'first import: reading every visit';
     if (reply && !reply.ok) note += ' (this host cannot summarize history files: update it)';
   }
   await db.jobs.update(jobId, { cursor: next });
