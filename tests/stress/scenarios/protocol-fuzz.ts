@@ -12,7 +12,7 @@ import { HostProcess } from '../../support/host-process';
 import { randomSource, type Scenario } from '../report';
 
 const STALL_MS = 100;
-const METHODS = ['hello', 'cancel', 'repo.list', 'repo.apply', 'repo.ledger', 'repo.check', 'history.profiles', 'history.read', 'nope', '', 'hello.x', '__proto__', 'constructor'];
+const METHODS = ['hello', 'cancel', 'repo.list', 'repo.apply', 'repo.ledger', 'repo.check', 'history.profiles', 'history.read', 'history.summary', 'nope', '', 'hello.x', '__proto__', 'constructor'];
 
 type Random = ReturnType<typeof randomSource>;
 
