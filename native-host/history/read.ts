@@ -490,10 +490,10 @@ function openTakeoutReader(snapshot: FileSnapshot): HistoryReader {
     if (options.since !== undefined) while (start < all.length && all[start]!.visitedAt < options.since) start++;
     return start;
   };
-  /** Indexes of the list (positions) from `start` on, only those in `days` when given. */
-  const indexes = (start: number, days: readonly DayRange[] | undefined): number[] => {
+  /** Indexes of the list (positions) from `start` on, only those in `days` when given, at most `limit`. */
+  const indexes = (start: number, days: readonly DayRange[] | undefined, limit = Infinity): number[] => {
     const out: number[] = [];
-    for (let i = Math.max(0, start); i < all.length; i++) {
+    for (let i = Math.max(0, start); i < all.length && out.length < limit; i++) {
       const day = Math.floor(all[i]!.visitedAt / DAY_MS);
       if (days === undefined || days.some(([from, to]) => day >= from && day < to)) out.push(i);
     }
@@ -528,8 +528,8 @@ function openTakeoutReader(snapshot: FileSnapshot): HistoryReader {
     *batches(options = {}) {
       const size = options.batchSize ?? DEFAULT_BATCH;
       const start = select(options);
-      const chosen = indexes(start, options.days);
-      const end = options.limit === undefined ? chosen.length : Math.min(chosen.length, options.limit);
+      const chosen = indexes(start, options.days, options.limit);
+      const end = chosen.length;
       const maxBytes = options.maxBatchBytes ?? Infinity;
       let invalid = options.after || options.since !== undefined || options.days !== undefined ? 0 : mapped.invalid;
       let from = 0;
