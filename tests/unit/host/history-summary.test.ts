@@ -144,6 +144,20 @@ describe('reading only some days', () => {
     });
   });
 
+  it('Takeout files too: positions continue inside the days, other days yield nothing', () => {
+    const path = join(dir, 'Days.json');
+    writeTakeoutJson(path);
+    const takeoutDay = Math.floor(1_700_000_000_123 / DAY_MS);
+    withReader(path, (reader) => {
+      const days: [number, number][] = [[takeoutDay, takeoutDay + 1]];
+      expect(reader.count({ days })).toBe(4);
+      const first = [...reader.batches({ days, limit: 2 })];
+      const rest = [...reader.batches({ days, after: first.at(-1)!.position })];
+      expect([...first, ...rest].flatMap((batch) => batch.visits)).toEqual([...reader.batches()].flatMap((batch) => batch.visits));
+      expect([...reader.batches({ days: [[takeoutDay + 1, takeoutDay + 2]] })]).toEqual([]);
+    });
+  });
+
   it('refuses day ranges that are unsorted, overlapping, empty, negative or too many', () => {
     expect(dayRanges.safeParse([[1, 3], [3, 4]]).success).toBe(true);
     for (const bad of [[[3, 4], [1, 2]], [[1, 3], [2, 4]], [[2, 2]], [[-1, 2]], [[0, 100_000_002]], [[1.5, 2]], Array.from({ length: 4097 }, (_, i) => [2 * i, 2 * i + 1])]) expect(dayRanges.safeParse(bad).success, JSON.stringify(bad).slice(0, 40)).toBe(false);
