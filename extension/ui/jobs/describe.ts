@@ -134,8 +134,11 @@ export function jobResult(job: Job): string | null {
   if (job.status !== 'succeeded') return null;
   const r = obj(job.result);
   switch (job.type) {
-    case 'history_import':
-      return t('resultHistoryImport', plural(num(r.read) ?? 0, 'unitVisits_one', 'unitVisits_other'), (num(r.added) ?? 0).toLocaleString(), (num(r.duplicates) ?? 0).toLocaleString(), (num(r.invalid) ?? 0).toLocaleString());
+    case 'history_import': {
+      const counts = t('resultHistoryImport', plural(num(r.read) ?? 0, 'unitVisits_one', 'unitVisits_other'), (num(r.added) ?? 0).toLocaleString(), (num(r.duplicates) ?? 0).toLocaleString(), (num(r.invalid) ?? 0).toLocaleString());
+      const deleted = num(r.deleted);
+      return deleted ? `${counts} ${t('resultHistoryImportDeleted', deleted.toLocaleString())}` : counts;
+    }
     case 'bundle_export': {
       const rows = Object.values(obj(r.rows)).reduce<number>((sum, n) => sum + (num(n) ?? 0), 0);
       const where = str(r.path) ?? str(r.fileName) ?? '';
