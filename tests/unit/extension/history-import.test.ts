@@ -340,6 +340,24 @@ describe('re-import: only the days whose visits changed', () => {
     expect(exclusionMatcher(null)).toBeNull();
   });
 
+  it('a worker that died while the host summarized the file: the resumed job plans again and reads what it should', async () => {
+    await fresh();
+    const target = daysFile();
+    const host = inProcessHost();
+    await settled(await startHostImport(db, host, { file: target }, false));
+    changeChromiumHistory(join(dir, 'home', 'data', 'bundles', target.name), { add: [{ url: 'https://new.example/', title: 'New day', at: '2024-03-07T09:00:00.000Z', core: 'typed' }] });
+    // The port is gone before the summary arrives: the job fails with its cursor still unplanned.
+    const lost = { request: async () => err('HOST_DISCONNECTED') } as unknown as HistoryHost;
+    const jobId = await startHostImport(db, lost, { file: target }, false);
+    expect((await settled(jobId)).status).toBe('failed');
+    expect((await db.jobs.get(jobId))!.cursor).toMatchObject({ planned: false, read: 0 });
+    await db.jobs.update(jobId, { status: 'running', finishedAt: null, error: null });
+    await recoverInterruptedJobs(db, { history_import: (job) => void runHostImport(db, host, job) });
+    const done = await settled(jobId);
+    expect(done.result).toEqual({ read: 1, added: 1, duplicates: 0, invalid: 0 });
+    expect(host.reads.at(-1)!.days).toEqual([[day('2024-03-07'), day('2024-03-08')]]);
+  });
+
   it('with a host that cannot summarize (an older version), imports as before: the re-import reads after the last position', async () => {
     await fresh();
     const target = daysFile();
