@@ -69,8 +69,10 @@ export function parseVisitId(id: string): { urlKey: string; visitedAt: number } 
  * announces it, to other pages too, when the transaction commits). A failed request aborts the
  * transaction, which the caller's transaction reports (extension/db/transaction.ts).
  */
-async function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: readonly VisitChunk[], gone: readonly number[], timing?: DeleteTiming): Promise<void> {
-  if (puts.length === 0 && gone.length === 0) return;
+function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: readonly VisitChunk[], gone: readonly number[], timing?: DeleteTiming): PromiseLike<void> {
+  // Dexie's promises only, no async function: a native promise awaited in a transaction nested in
+  // another (a bundle import's) makes Dexie see the transaction as committed too early.
+  if (puts.length === 0 && gone.length === 0) return Dexie.Promise.resolve();
   const started = performance.now();
   const trans = Dexie.currentTransaction?.idbtrans as (IDBTransaction & { mutatedParts?: Record<string, RangeSet> }) | undefined;
   if (!trans || !trans.objectStoreNames.contains(VISIT_CHUNKS) || !trans.objectStoreNames.contains(VISIT_TERMS)) throw new Error('visit chunks are written inside a transaction over visitTables()');
@@ -84,18 +86,21 @@ async function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: rea
   const parts = (trans.mutatedParts ??= {});
   parts[`idb://${db.name}/${VISIT_CHUNKS}/`] = new RangeSet(-Infinity, [[]]);
   const t = lap(timing, 'write', started);
-  const changes = termChanges(before, puts, gone);
-  if (changes.size > 0) {
-    const rows = await Promise.all([...changes].map(([bucket, byChunk]) => termRowsCovering(db, bucket, byChunk)));
+  const changes = [...termChanges(before, puts, gone)];
+  if (changes.length === 0) return Dexie.Promise.resolve();
+  // Every read at once; then one put (or delete) per changed row.
+  return Dexie.Promise.all(changes.flatMap(([bucket, byChunk]): PromiseLike<unknown>[] => termRowsCovering(db, bucket, byChunk))).then((reads) => {
     const terms = trans.objectStore(VISIT_TERMS);
-    [...changes].forEach(([bucket, byChunk], i) => {
-      const change = applyTermChanges(bucket, rows[i]!, byChunk);
+    changes.forEach(([bucket, byChunk], i) => {
+      const floor = reads[2 * i] as VisitTermRow | undefined;
+      const rest = reads[2 * i + 1] as VisitTermRow[];
+      const change = applyTermChanges(bucket, floor ? [floor, ...rest] : rest, byChunk);
       for (const row of change.puts) terms.put(row);
       for (const start of change.gone) terms.delete([bucket, start]);
     });
     parts[`idb://${db.name}/${VISIT_TERMS}/`] = new RangeSet(-Infinity, [[]]);
-  }
-  lap(timing, 'index', t);
+    lap(timing, 'index', t);
+  });
 }
 
 /**
@@ -104,19 +109,21 @@ async function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: rea
  */
 let chunkKeysMade = 0;
 
-/** The stored index rows of `bucket` covering the chunk ids of `changes`: the one at or below the smallest, and the rest up to the largest. */
-async function termRowsCovering(db: HydraDb, bucket: string, changes: ReadonlyMap<number, unknown>): Promise<VisitTermRow[]> {
+/**
+ * Reads of the stored index rows of `bucket` covering the chunk ids of `changes`: the row at or
+ * below the smallest, and the rest up to the largest.
+ */
+function termRowsCovering(db: HydraDb, bucket: string, changes: ReadonlyMap<number, unknown>): [Promise<VisitTermRow | undefined>, Promise<VisitTermRow[]>] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const id of changes.keys()) {
     if (id < lo) lo = id;
     if (id > hi) hi = id;
   }
-  const [floor, rest] = await Promise.all([
+  return [
     db.visitTerms.where(':id').between([bucket, -Infinity], [bucket, lo], true, true).last(),
-    lo < hi ? db.visitTerms.where(':id').between([bucket, lo], [bucket, hi], false, true).toArray() : Promise.resolve([]),
-  ]);
-  return floor ? [floor, ...rest] : rest;
+    lo < hi ? db.visitTerms.where(':id').between([bucket, lo], [bucket, hi], false, true).toArray() : Dexie.Promise.resolve<VisitTermRow[]>([]),
+  ];
 }
 
 /** Every index row of the buckets, read at once. */
