@@ -76,6 +76,9 @@ function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: readonly 
   const started = performance.now();
   const trans = Dexie.currentTransaction?.idbtrans as (IDBTransaction & { mutatedParts?: Record<string, RangeSet> }) | undefined;
   if (!trans || !trans.objectStoreNames.contains(VISIT_CHUNKS) || !trans.objectStoreNames.contains(VISIT_TERMS)) throw new Error('visit chunks are written inside a transaction over visitTables()');
+  // The index rows' reads go first, so the worker merges them while IndexedDB writes the chunks.
+  const changes = [...termChanges(before, puts, gone)];
+  const reads = changes.length ? Dexie.Promise.all(changes.flatMap(([bucket, byChunk]): PromiseLike<unknown>[] => termRowsCovering(db, bucket, byChunk))) : null;
   const store = trans.objectStore(VISIT_CHUNKS);
   const known = new Set(before.map((chunk) => chunk.id));
   for (const chunk of puts) {
@@ -86,14 +89,13 @@ function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: readonly 
   const parts = (trans.mutatedParts ??= {});
   parts[`idb://${db.name}/${VISIT_CHUNKS}/`] = new RangeSet(-Infinity, [[]]);
   const t = lap(timing, 'write', started);
-  const changes = [...termChanges(before, puts, gone)];
-  if (changes.length === 0) return Dexie.Promise.resolve();
-  // Every read at once; then one put (or delete) per changed row.
-  return Dexie.Promise.all(changes.flatMap(([bucket, byChunk]): PromiseLike<unknown>[] => termRowsCovering(db, bucket, byChunk))).then((reads) => {
+  if (!reads) return Dexie.Promise.resolve();
+  // One put (or delete) per changed row.
+  return reads.then((rows) => {
     const terms = trans.objectStore(VISIT_TERMS);
     changes.forEach(([bucket, byChunk], i) => {
-      const floor = reads[2 * i] as VisitTermRow | undefined;
-      const rest = reads[2 * i + 1] as VisitTermRow[];
+      const floor = rows[2 * i] as VisitTermRow | undefined;
+      const rest = rows[2 * i + 1] as VisitTermRow[];
       const change = applyTermChanges(bucket, floor ? [floor, ...rest] : rest, byChunk);
       for (const row of change.puts) terms.put(row);
       for (const start of change.gone) terms.delete([bucket, start]);
