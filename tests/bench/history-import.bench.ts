@@ -232,6 +232,8 @@ let open: LaunchedBrowser | null = null;
  * time (the copy is not timed) and the rows written; the probe database is deleted after.
  */
 async function termsUpgradeProbe(page: Page): Promise<{ ms: number; rows: number; chunks: number }> {
+  // tsx wraps the named helpers below in a `__name` helper the page does not have.
+  await page.evaluate('globalThis.__name = (f) => f');
   return page.evaluate(async () => {
     const done = (request: IDBRequest | IDBTransaction) =>
       new Promise<void>((resolve, reject) => {
