@@ -81,10 +81,16 @@ function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: readonly 
   const reads = changes.length ? Dexie.Promise.all(changes.flatMap(([bucket, byChunk]): PromiseLike<unknown>[] => termRowsCovering(db, bucket, byChunk))) : null;
   const store = trans.objectStore(VISIT_CHUNKS);
   const known = new Set(before.map((chunk) => chunk.id));
+  let low = Infinity;
+  let high = -Infinity;
   for (const chunk of puts) {
     store.put(chunk);
-    if (!known.has(chunk.id)) chunkKeysMade++;
+    if (!known.has(chunk.id)) {
+      low = Math.min(low, chunk.id);
+      high = Math.max(high, chunk.id);
+    }
   }
+  if (low <= high) noteKeysMade(low, high);
   for (const id of gone) store.delete(id);
   const parts = (trans.mutatedParts ??= {});
   parts[`idb://${db.name}/${VISIT_CHUNKS}/`] = new RangeSet(-Infinity, [[]]);
@@ -106,10 +112,25 @@ function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: readonly 
 }
 
 /**
- * New chunk keys written by this worker so far (a cut's pieces, new chunks): a delete that keeps
- * its candidate keys between steps asks again only when this moved (see deleteSelected).
+ * The chunk writes of this worker that made new chunk keys (a cut's pieces, new chunks), counted,
+ * and the range of the keys each made (the last KEPT_WRITES): a delete keeps its candidate keys
+ * between steps and lists them again only when a write made keys since (see deleteSelected).
  */
-let chunkKeysMade = 0;
+let keyWrites = 0;
+const madeKeys: { write: number; low: number; high: number }[] = [];
+const KEPT_WRITES = 256;
+
+function noteKeysMade(low: number, high: number): void {
+  madeKeys.push({ write: ++keyWrites, low, high });
+  if (madeKeys.length > KEPT_WRITES) madeKeys.shift();
+}
+
+/** Whether a write after the `since`-th made a chunk key in [low, high] (true when that is no longer known). */
+function keysMadeSince(since: number, low: number, high: number): boolean {
+  if (keyWrites === since) return false;
+  if (madeKeys[0]!.write > since + 1) return true;
+  return madeKeys.some((made) => made.write > since && made.low <= high && made.high >= low);
+}
 
 /**
  * Reads of the stored index rows of `bucket` covering the chunk ids of `changes`: the row at or
@@ -330,7 +351,7 @@ export type VisitFacts = Pick<Visit, 'urlKey' | 'hostRev' | 'visitedAt'>;
 /** What else commits in a delete batch's transaction: the tables it writes, and the write (told how many visits the batch removed). */
 interface DeleteStep {
   tables: Dexie.Table[];
-  /** Checked first in the step's transaction: false = the chunks it was given may be out of date (nothing is done; null is returned). */
+  /** Checked in the step's transaction once its first read is back: false = the chunks it was given may be out of date (nothing is done; null is returned). */
   current?: () => boolean;
   commit(removed: number): Promise<void>;
   timing?: DeleteTiming;
@@ -342,13 +363,15 @@ async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visi
   let inside = 0;
   const started = performance.now();
   const removed = await db.transaction('rw', [...visitTables(db), ...(step?.tables ?? [])], async () => {
-    if (step?.current && !step.current()) return null;
     const removed: VisitFacts[] = [];
     const before: VisitChunk[] = [];
     const puts: VisitChunk[] = [];
     const gone: number[] = [];
     let t = lap(timing, 'wait', started);
     const chunks = await db.visitChunks.bulkGet([...ids]);
+    // Only now is this transaction surely running: every write queued before it has run its code
+    // (Dexie runs a transaction's body when it is created, while an earlier one may still run).
+    if (step?.current && !step.current()) return null;
     t = lap(timing, 'read', t);
     for (const chunk of chunks) {
       if (!chunk) continue;
@@ -562,8 +585,8 @@ async function deleteSelected(db: HydraDb, s: VisitSelection, match: (visit: Vis
     // The candidate keys, asked again only when a chunk key was made since (a cut's pieces, new
     // chunks): a piece of a chunk not visited yet has a key between it and the next chunk, so it
     // is after `after` and found by the next listing; one of a visited chunk holds nothing selected.
-    if (keysAt !== chunkKeysMade) {
-      keysAt = chunkKeysMade;
+    if (keysAt !== keyWrites) {
+      keysAt = keyWrites;
       keys = await candidateChunks(db, s);
     }
     let from = 0;
@@ -572,10 +595,12 @@ async function deleteSelected(db: HydraDb, s: VisitSelection, match: (visit: Vis
     lap(timing, 'query', asked);
     if (batch.length === 0) break;
     const started = performance.now();
-    // In the step's transaction no other write runs: unless a chunk key was made since the
-    // listing (a piece of a chunk of this batch would have a key inside it), the batch is whole.
+    // Once the step's transaction runs no other write does: unless a key was made inside the
+    // batch's range since the listing (a piece of one of its chunks, which the cursor would pass
+    // over), the batch is whole. Keys made elsewhere are found by the next listing.
     const listedAt = keysAt;
-    const removed = await removeFromChunks(db, batch, match, step((n) => ({ phase: 'chunks', after: batch[batch.length - 1]!, deleted: cursor.deleted + n }), () => chunkKeysMade === listedAt));
+    const last = batch[batch.length - 1]!;
+    const removed = await removeFromChunks(db, batch, match, step((n) => ({ phase: 'chunks', after: last, deleted: cursor.deleted + n }), () => !keysMadeSince(listedAt, batch[0]!, last)));
     if (removed === null) continue;
     const took = performance.now() - started;
     if (grown) chunkSizer.took(took);

@@ -340,6 +340,26 @@ describe('the chunks index rows (visitTerms)', () => {
     expect(await db.visitTerms.count()).toBe(0);
   });
 
+  it('a domain delete running while an import cuts its chunks leaves none of the visits it selected, and the rows exact', async () => {
+    await fresh();
+    const all = Array.from({ length: 4000 }, (_, i) => visit(i));
+    await addVisits(db, all);
+    // Visits of another site between the stored ones: every chunk grows past 256 and is cut, its
+    // pieces taking new keys, while the delete walks the chunks with its cursor.
+    const between = Array.from({ length: 4000 }, (_, i) => makeVisit({ url: `https://other.example/x/${i}`, title: '', visitedAt: T0 + i * 1000 + 500, transition: 'link', source: 'chrome' }));
+    const doomed = (v: { hostRev: string }) => v.hostRev === 'com.example' || v.hostRev.startsWith('com.example.');
+    const importing = (async () => {
+      for (let i = 0; i < between.length; i += 100) await addVisits(db, shuffled(between, i).slice(0, 100));
+    })();
+    const deleting = deleteVisitsWhere(db, { everything: false, urlKey: null, hostRev: 'com.example', includeSubdomains: true, from: -Infinity, to: Infinity }, doomed);
+    const [, outcome] = await Promise.all([importing, deleting]);
+    const left = await storedVisits(db);
+    expect(left.filter(doomed)).toEqual([]);
+    expect(outcome.deleted).toBe(all.filter(doomed).length);
+    expect(await indexProblems(db)).toEqual([]);
+    await countersMatchRows();
+  });
+
   it('cut a row that grows past twice ROW_PAIRS, give appended chunks a row of their own, drop emptied rows, and start a first row below every other', () => {
     const terms = (chunk: number, n: number) => Array.from({ length: n }, (_, i) => `k${chunk}-${i}`).sort();
     const changes = new Map(Array.from({ length: 40 }, (_, c) => [1000 + c, terms(c, 30)] as const));
