@@ -83,6 +83,8 @@ function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: readonly 
   const known = new Set(before.map((chunk) => chunk.id));
   let low = Infinity;
   let high = -Infinity;
+  // Deletes first: a key removed and written again in one write ends up holding the new chunk.
+  for (const id of gone) store.delete(id);
   for (const chunk of puts) {
     store.put(chunk);
     if (!known.has(chunk.id)) {
@@ -91,7 +93,6 @@ function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: readonly 
     }
   }
   if (low <= high) noteKeysMade(low, high);
-  for (const id of gone) store.delete(id);
   const parts = (trans.mutatedParts ??= {});
   parts[`idb://${db.name}/${VISIT_CHUNKS}/`] = new RangeSet(-Infinity, [[]]);
   const t = lap(timing, 'write', started);
@@ -313,7 +314,9 @@ export async function mergeVisits(db: HydraDb, visits: readonly Visit[], skipLeg
     before.push(chunk);
     const pieces = cutChunks(decodeChunk(chunk).concat(added).sort(compareVisits), chunk.id);
     puts.push(...pieces);
-    if (pieces[0]!.id !== chunk.id) gone.push(chunk.id);
+    // The key goes when no piece keeps it: older visits joining the first chunk give its first
+    // piece a smaller key, and a later piece may start exactly at the old one.
+    if (!pieces.some((piece) => piece.id === chunk.id)) gone.push(chunk.id);
   });
   await writeChunks(db, before, puts, gone);
   return fresh;

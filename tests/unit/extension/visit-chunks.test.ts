@@ -92,6 +92,18 @@ describe('visit chunks', () => {
     expect((await visitAt(db, same[3]!.urlKey, T0))!.source).toBe('live');
   });
 
+  it('keeps every visit when exactly a chunk of older visits joins the first chunk (its old key then starts the second piece)', async () => {
+    await fresh();
+    const newer = Array.from({ length: 10 }, (_, i) => visit(i, T0 + (i + 1) * 1000));
+    await addVisits(db, newer);
+    const older = Array.from({ length: CHUNK_VISITS }, (_, i) => visit(i + 10, T0 - (CHUNK_VISITS - i) * 1000));
+    expect(await addVisits(db, older)).toEqual({ added: CHUNK_VISITS, duplicates: 0 });
+    expect(ids(await storedVisits(db))).toEqual(ids([...newer, ...older]));
+    expect(await db.visitChunks.toCollection().primaryKeys()).toEqual([T0 - CHUNK_VISITS * 1000, T0 + 1000]);
+    expect(await indexProblems(db)).toEqual([]);
+    await countersMatchRows();
+  });
+
   it('journals the URL keys a write touched, in the same transaction', async () => {
     await fresh();
     await addVisits(db, [visit(1), visit(2), visit(1)]);
