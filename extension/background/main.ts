@@ -11,7 +11,7 @@ import { getDb } from '../db';
 import { historyCommandHandlers, historyJobTypes } from '../history';
 import { startVisitMigration, visitJobTypes } from '../visits';
 import { createNativeHostConnection, hostCommandHandlers } from '../host';
-import { assembleJobTypes, createdByThisWorker, jobCommandHandlers, recoverInterruptedJobs } from '../jobs';
+import { assembleJobTypes, createdByThisWorker, jobCommandHandlers, keepingWorkerAlive, recoverInterruptedJobs } from '../jobs';
 import { overviewCommandHandlers } from '../overview';
 import { anyRule, getRetention, privacyCommandHandlers, privacyJobTypes, RETENTION_ALARM, runRetention } from '../privacy';
 import { pageCommandHandlers } from '../pages';
@@ -70,6 +70,9 @@ function startUpChores(maxDelayMs: number): { around<T>(command: Promise<T>): Pr
 
 export function main(): void {
   const db = getDb();
+  // Opening may upgrade the schema, which no event keeps the worker alive through (migration 7
+  // builds the visit index rows and drops two indexes: ~8–22 s for 500k visits, docs/storage.md).
+  void keepingWorkerAlive(() => db.open()).catch((error: unknown) => console.error('[hydraflow] database open failed', error));
   // First of all: whether the sync outbox records (sync set up) or forgets (sync off; docs/sync.md).
   void settleSyncBookkeeping(db).catch((error: unknown) => console.error('[hydraflow] sync bookkeeping failed', error));
   const host = createNativeHostConnection();

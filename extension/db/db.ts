@@ -11,6 +11,7 @@ import type { JournalRow, SegmentRow, VectorRow } from './search-rows';
 import type { SyncDocRow, SyncOutboxRow, SyncTombstoneRow } from './sync-rows';
 import { DB_NAME } from './name';
 import type { VisitChunk } from './visit-chunk';
+import type { VisitTermRow } from './visit-terms';
 
 export { DB_NAME };
 
@@ -22,6 +23,8 @@ export type HydraDb = Dexie & {
   /** Legacy (v1–v4): one row per visit; emptied by the visits_migrate job (extension/history/migrate.ts). */
   visits: EntityTable<Visit, 'id'>;
   visitChunks: EntityTable<VisitChunk, 'id'>;
+  /** The chunks' inverted index (v7): [bucket, start] → the (term, chunk) pairs of that bucket and chunk range. */
+  visitTerms: Dexie.Table<VisitTermRow, [string, number]>;
   pages: EntityTable<Page, 'id'>;
   tasks: EntityTable<Task, 'id'>;
   taskEvents: EntityTable<TaskEvent, 'id'>;

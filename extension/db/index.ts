@@ -2,6 +2,7 @@ export { createDatabase, getDb, DB_NAME, type HydraDb } from './db';
 export { STORE_NAMES, type StoreName } from './stores';
 export { registerDbMiddleware, signalJournal } from './middleware';
 export type { VisitChunk } from './visit-chunk';
+export type { VisitTermRow } from './visit-terms';
 export type { JournalRow, SegmentRow, VectorRow } from './search-rows';
 export type { SyncDocRow, SyncOutboxRow, SyncTombstoneRow } from './sync-rows';
 export { LATEST_VERSION, migrations } from './migrations';

@@ -19,5 +19,6 @@ export const STORE_NAMES = [
   'syncOutbox',
   'syncDocs',
   'syncTombstones',
+  'visitTerms',
 ] as const;
 export type StoreName = (typeof STORE_NAMES)[number];

@@ -17,15 +17,16 @@ export interface StepSizer {
   took(ms: number): void;
 }
 
-export function stepSizer(first: number, max: number): StepSizer {
+/** `stepMs`: the time steps aim at (STEP_MS unless a job's later steps may be longer: its first after a start is what must be short). */
+export function stepSizer(first: number, max: number, stepMs = STEP_MS): StepSizer {
   let size = Math.min(first, max);
   return {
     get size() {
       return size;
     },
     took(ms: number) {
-      if (ms < STEP_MS / 2) size = Math.min(max, size * 2);
-      else if (ms > STEP_MS * 2) size = Math.max(1, Math.floor(size / 2));
+      if (ms < stepMs / 2) size = Math.min(max, size * 2);
+      else if (ms > stepMs * 2) size = Math.max(1, Math.floor(size / 2));
     },
   };
 }

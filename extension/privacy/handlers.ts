@@ -36,7 +36,7 @@ export async function runDeleteJob(db: HydraDb, job: Pick<Job, 'id' | 'params' |
   try {
     const filter = resolveFilter(historyFilter.parse(job.params));
     const from = visitCursor(job.cursor);
-    const timing: DeleteTiming = { steps: 0, query: 0, wait: 0, legacy: 0, read: 0, cut: 0, write: 0, counters: 0, journal: 0, observers: 0, save: 0, commit: 0 };
+    const timing: DeleteTiming = { steps: 0, query: 0, wait: 0, legacy: 0, read: 0, cut: 0, write: 0, index: 0, counters: 0, journal: 0, observers: 0, save: 0, commit: 0 };
     const started = Date.now();
     const deleted = await deleteHistory(db, filter, {
       from,

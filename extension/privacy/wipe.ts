@@ -45,6 +45,7 @@ export async function wipeAll(db: HydraDb, host: HostConnection | null, confirm:
   });
   delete stores.counters;
   delete stores.visitChunks;
+  delete stores.visitTerms;
   // Bundle files staged for import or kept for download live in Cache Storage.
   if (typeof caches !== 'undefined') await caches.delete(BUNDLE_CACHE);
   let hostResult: { removedBytes: number } | null = null;

@@ -15,10 +15,11 @@
 import Dexie, { RangeSet } from 'dexie';
 import { visitId } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
-import { addToCounters, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../db';
+import { addToCounters, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, type HydraDb, type VisitTermRow } from '../db';
 import { stepSizer } from '../jobs';
 import { signalJournal } from '../db/middleware';
 import { CHUNK_VISITS, chunkVisitIds, compareVisits, cutChunks, decodeChunk, encodeChunk, withoutVisits, type VisitChunk } from './chunk';
+import { ALL_HOST_BUCKETS, applyTermChanges, chunksWhere, hostBucket, subdomainsShareBucket, termChanges, urlBucket } from './terms';
 
 /**
  * Another capability that must hear, in the same transaction, which visits were added, retitled or
@@ -43,7 +44,7 @@ async function tell(db: HydraDb, visits: readonly Pick<Visit, 'urlKey' | 'visite
 
 /** The tables a transaction that writes visits must include. */
 export function visitTables(db: HydraDb): Dexie.Table[] {
-  return [db.visitChunks, db.visits, db.counters, db.searchJournal, ...observers.flatMap((observer) => observer.tables(db))];
+  return [db.visitChunks, db.visitTerms, db.visits, db.counters, db.searchJournal, ...observers.flatMap((observer) => observer.tables(db))];
 }
 
 /** Whether the legacy one-row-per-visit store still holds rows (a migration is under way). */
@@ -59,25 +60,120 @@ export function parseVisitId(id: string): { urlKey: string; visitedAt: number } 
 }
 
 /**
- * Puts and deletes chunk rows in the current transaction, straight on IndexedDB. Through Dexie
- * each put first re-read the old chunk and added every key of its multi-entry indexes (hundreds
- * per chunk) to the live-query change set: as much work as the write itself. Live queries still
- * hear of the change: the whole store is marked changed for this transaction (Dexie announces it,
- * to other pages too, when the transaction commits). A failed request aborts the transaction,
- * which the caller's transaction reports (extension/db/transaction.ts).
+ * Puts and deletes chunk rows in the current transaction, straight on IndexedDB, and moves their
+ * index rows (`visitTerms`, terms.ts) in the same transaction: `before` = the stored versions of the
+ * chunks replaced or removed (callers hold them), so the index changes by the (term, chunk) pairs
+ * that differ, one read and one put per touched index row. Through Dexie each chunk put first
+ * re-read the old chunk for the live-query change set: as much work as the write itself. Live
+ * queries still hear of the change: both stores are marked changed for this transaction (Dexie
+ * announces it, to other pages too, when the transaction commits). A failed request aborts the
+ * transaction, which the caller's transaction reports (extension/db/transaction.ts).
  */
-function writeChunks(db: HydraDb, puts: readonly VisitChunk[], gone: readonly number[]): void {
-  if (puts.length === 0 && gone.length === 0) return;
+function writeChunks(db: HydraDb, before: readonly VisitChunk[], puts: readonly VisitChunk[], gone: readonly number[], timing?: DeleteTiming): PromiseLike<void> {
+  // Dexie's promises only, no async function: a native promise awaited in a transaction nested in
+  // another (a bundle import's) makes Dexie see the transaction as committed too early.
+  if (puts.length === 0 && gone.length === 0) return Dexie.Promise.resolve();
+  const started = performance.now();
   const trans = Dexie.currentTransaction?.idbtrans as (IDBTransaction & { mutatedParts?: Record<string, RangeSet> }) | undefined;
-  if (!trans || !trans.objectStoreNames.contains(VISIT_CHUNKS)) throw new Error('visit chunks are written inside a transaction over visitTables()');
+  if (!trans || !trans.objectStoreNames.contains(VISIT_CHUNKS) || !trans.objectStoreNames.contains(VISIT_TERMS)) throw new Error('visit chunks are written inside a transaction over visitTables()');
+  // The index rows' reads go first, so the worker merges them while IndexedDB writes the chunks.
+  const changes = [...termChanges(before, puts, gone)];
+  const reads = changes.length ? Dexie.Promise.all(changes.flatMap(([bucket, byChunk]): PromiseLike<unknown>[] => termRowsCovering(db, bucket, byChunk))) : null;
   const store = trans.objectStore(VISIT_CHUNKS);
-  for (const chunk of puts) store.put(chunk);
+  const known = new Set(before.map((chunk) => chunk.id));
+  let low = Infinity;
+  let high = -Infinity;
+  // Deletes first: a key removed and written again in one write ends up holding the new chunk.
   for (const id of gone) store.delete(id);
+  for (const chunk of puts) {
+    store.put(chunk);
+    if (!known.has(chunk.id)) {
+      low = Math.min(low, chunk.id);
+      high = Math.max(high, chunk.id);
+    }
+  }
+  if (low <= high) noteKeysMade(low, high);
   const parts = (trans.mutatedParts ??= {});
-  for (const index of ['', 'urlKeys', 'hosts']) parts[`idb://${db.name}/${VISIT_CHUNKS}/${index}`] = new RangeSet(-Infinity, [[]]);
+  parts[`idb://${db.name}/${VISIT_CHUNKS}/`] = new RangeSet(-Infinity, [[]]);
+  const t = lap(timing, 'write', started);
+  if (!reads) return Dexie.Promise.resolve();
+  // One put (or delete) per changed row.
+  return reads.then((rows) => {
+    const terms = trans.objectStore(VISIT_TERMS);
+    changes.forEach(([bucket, byChunk], i) => {
+      const floor = rows[2 * i] as VisitTermRow | undefined;
+      const rest = rows[2 * i + 1] as VisitTermRow[];
+      const change = applyTermChanges(bucket, floor ? [floor, ...rest] : rest, byChunk);
+      for (const row of change.puts) terms.put(row);
+      for (const start of change.gone) terms.delete([bucket, start]);
+    });
+    parts[`idb://${db.name}/${VISIT_TERMS}/`] = new RangeSet(-Infinity, [[]]);
+    lap(timing, 'index', t);
+  });
+}
+
+/**
+ * The chunk writes of this worker that made new chunk keys (a cut's pieces, new chunks), counted,
+ * and the range of the keys each made (the last KEPT_WRITES): a delete keeps its candidate keys
+ * between steps and lists them again only when a write made keys since (see deleteSelected).
+ */
+let keyWrites = 0;
+const madeKeys: { write: number; low: number; high: number }[] = [];
+const KEPT_WRITES = 256;
+
+function noteKeysMade(low: number, high: number): void {
+  madeKeys.push({ write: ++keyWrites, low, high });
+  if (madeKeys.length > KEPT_WRITES) madeKeys.shift();
+}
+
+/** Whether a write after the `since`-th made a chunk key in [low, high] (true when that is no longer known). */
+function keysMadeSince(since: number, low: number, high: number): boolean {
+  if (keyWrites === since) return false;
+  if (madeKeys[0]!.write > since + 1) return true;
+  return madeKeys.some((made) => made.write > since && made.low <= high && made.high >= low);
+}
+
+/**
+ * Reads of the stored index rows of `bucket` covering the chunk ids of `changes`: the row at or
+ * below the smallest, and the rest up to the largest.
+ */
+function termRowsCovering(db: HydraDb, bucket: string, changes: ReadonlyMap<number, unknown>): [Promise<VisitTermRow | undefined>, Promise<VisitTermRow[]>] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const id of changes.keys()) {
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  return [
+    db.visitTerms.where(':id').between([bucket, -Infinity], [bucket, lo], true, true).last(),
+    lo < hi ? db.visitTerms.where(':id').between([bucket, lo], [bucket, hi], false, true).toArray() : Dexie.Promise.resolve<VisitTermRow[]>([]),
+  ];
+}
+
+/** Every index row of the buckets, read at once. */
+async function termRows(db: HydraDb, buckets: Iterable<string>): Promise<VisitTermRow[]> {
+  const reads = await Promise.all([...new Set(buckets)].map((bucket) => db.visitTerms.where(':id').between([bucket, -Infinity], [bucket, Infinity], true, true).toArray()));
+  return reads.flat();
+}
+
+/** Keys of the chunks holding any of the URL keys, ascending. */
+async function chunksOfUrls(db: HydraDb, keys: ReadonlySet<string>): Promise<number[]> {
+  const out = new Set<number>();
+  for (const row of await termRows(db, [...keys].map(urlBucket))) if (row.bucket.startsWith('u:')) chunksWhere(row, (term) => keys.has(term), out);
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Keys of the chunks holding the reversed host (and, when asked, its subdomains), ascending. */
+async function chunksOfHost(db: HydraDb, hostRev: string, includeSubdomains: boolean): Promise<number[]> {
+  const out = new Set<number>();
+  const below = `${hostRev}.`;
+  const buckets = includeSubdomains && !subdomainsShareBucket(hostRev) ? ALL_HOST_BUCKETS : [hostBucket(hostRev)];
+  for (const row of await termRows(db, buckets)) chunksWhere(row, (term) => term === hostRev || (includeSubdomains && term.startsWith(below)), out);
+  return [...out].sort((a, b) => a - b);
 }
 
 const VISIT_CHUNKS = 'visitChunks';
+const VISIT_TERMS = 'visitTerms';
 
 /** Chunks that may hold visits with times in [from, to], in key order. */
 async function chunksCovering(db: HydraDb, from: number, to: number): Promise<VisitChunk[]> {
@@ -97,6 +193,8 @@ export interface DeleteTiming {
   read: number;
   cut: number;
   write: number;
+  /** Reading and writing the chunks' index rows (terms.ts). */
+  index: number;
   counters: number;
   journal: number;
   observers: number;
@@ -194,7 +292,7 @@ export async function mergeVisits(db: HydraDb, visits: readonly Visit[], skipLeg
     if (first) chunks.push(first);
   }
   if (chunks.length === 0) {
-    writeChunks(db, cutChunks(incoming), []);
+    await writeChunks(db, [], cutChunks(incoming), []);
     return incoming;
   }
   const groups: Visit[][] = chunks.map(() => []);
@@ -204,6 +302,7 @@ export async function mergeVisits(db: HydraDb, visits: readonly Visit[], skipLeg
     groups[c]!.push(visit);
   }
   const fresh: Visit[] = [];
+  const before: VisitChunk[] = [];
   const puts: VisitChunk[] = [];
   const gone: number[] = [];
   chunks.forEach((chunk, i) => {
@@ -212,11 +311,14 @@ export async function mergeVisits(db: HydraDb, visits: readonly Visit[], skipLeg
     const added = notInChunk(chunk, group);
     if (added.length === 0) return;
     fresh.push(...added);
+    before.push(chunk);
     const pieces = cutChunks(decodeChunk(chunk).concat(added).sort(compareVisits), chunk.id);
     puts.push(...pieces);
-    if (pieces[0]!.id !== chunk.id) gone.push(chunk.id);
+    // The key goes when no piece keeps it: older visits joining the first chunk give its first
+    // piece a smaller key, and a later piece may start exactly at the old one.
+    if (!pieces.some((piece) => piece.id === chunk.id)) gone.push(chunk.id);
   });
-  writeChunks(db, puts, gone);
+  await writeChunks(db, before, puts, gone);
   return fresh;
 }
 
@@ -252,21 +354,27 @@ export type VisitFacts = Pick<Visit, 'urlKey' | 'hostRev' | 'visitedAt'>;
 /** What else commits in a delete batch's transaction: the tables it writes, and the write (told how many visits the batch removed). */
 interface DeleteStep {
   tables: Dexie.Table[];
+  /** Checked in the step's transaction once its first read is back: false = the chunks it was given may be out of date (nothing is done; null is returned). */
+  current?: () => boolean;
   commit(removed: number): Promise<void>;
   timing?: DeleteTiming;
 }
 
-/** Removes the visits `drop` selects from the chunks `ids` (one transaction, with `step`); returns them. */
-async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visit: VisitFacts) => boolean, step?: DeleteStep): Promise<VisitFacts[]> {
+/** Removes the visits `drop` selects from the chunks `ids` (one transaction, with `step`); returns them (null: `step.current` said no). */
+async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visit: VisitFacts) => boolean, step?: DeleteStep): Promise<VisitFacts[] | null> {
   const timing = step?.timing;
   let inside = 0;
   const started = performance.now();
   const removed = await db.transaction('rw', [...visitTables(db), ...(step?.tables ?? [])], async () => {
     const removed: VisitFacts[] = [];
+    const before: VisitChunk[] = [];
     const puts: VisitChunk[] = [];
     const gone: number[] = [];
     let t = lap(timing, 'wait', started);
     const chunks = await db.visitChunks.bulkGet([...ids]);
+    // Only now is this transaction surely running: every write queued before it has run its code
+    // (Dexie runs a transaction's body when it is created, while an earlier one may still run).
+    if (step?.current && !step.current()) return null;
     t = lap(timing, 'read', t);
     for (const chunk of chunks) {
       if (!chunk) continue;
@@ -278,13 +386,13 @@ async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visi
         return true;
       });
       if (kept === chunk) continue;
+      before.push(chunk);
       // The key stays (still a lower bound of the times): a chunk's id changes only when it is cut.
       if (kept === null) gone.push(chunk.id);
       else puts.push(kept);
     }
-    t = lap(timing, 'cut', t);
-    writeChunks(db, puts, gone);
-    lap(timing, 'write', t);
+    lap(timing, 'cut', t);
+    await writeChunks(db, before, puts, gone, timing);
     await countAndJournal(db, removed, -1, timing);
     t = performance.now();
     await step?.commit(removed.length);
@@ -295,6 +403,11 @@ async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visi
   if (timing) timing.commit += performance.now() - Math.max(inside, started);
   return removed;
 }
+
+/** Chunks in a delete's first step after a start, its most in a step after that, and the time its later steps aim at. */
+const FIRST_STEP_CHUNKS = 2;
+const MAX_STEP_CHUNKS = 1024;
+const GROWN_STEP_MS = 1000;
 
 /** Chunks per delete transaction by id (about 60k visits). */
 const DELETE_CHUNKS = 240;
@@ -310,7 +423,7 @@ export async function deleteVisitsById(db: HydraDb, ids: readonly string[]): Pro
   if (times.length) {
     const chunks = await chunksCovering(db, Math.min(...times), Math.max(...times));
     const holding = chunks.filter((chunk) => chunkVisitIds(chunk).some((id) => wanted.has(id))).map((chunk) => chunk.id);
-    for (let i = 0; i < holding.length; i += DELETE_CHUNKS) deleted += (await removeFromChunks(db, holding.slice(i, i + DELETE_CHUNKS), (visit) => wanted.has(visitId(visit.urlKey, visit.visitedAt)))).length;
+    for (let i = 0; i < holding.length; i += DELETE_CHUNKS) deleted += (await removeFromChunks(db, holding.slice(i, i + DELETE_CHUNKS), (visit) => wanted.has(visitId(visit.urlKey, visit.visitedAt))))!.length;
   }
   return deleted;
 }
@@ -325,17 +438,11 @@ export interface VisitSelection {
   to: number;
 }
 
-/** Keys of the chunks that may hold selected visits. */
+/** Keys of the chunks that may hold selected visits, ascending: by the index rows for a URL or a host. */
 async function candidateChunks(db: HydraDb, s: VisitSelection): Promise<number[]> {
   if (s.everything) return db.visitChunks.toCollection().primaryKeys();
-  if (s.urlKey !== null) return db.visitChunks.where('urlKeys').equals(s.urlKey).distinct().primaryKeys();
-  if (s.hostRev !== null) {
-    // Keys only, one index range at a time: a union (`or`) reads every candidate chunk whole.
-    const exact = await db.visitChunks.where('hosts').equals(s.hostRev).primaryKeys();
-    if (!s.includeSubdomains) return exact;
-    const below = await db.visitChunks.where('hosts').startsWith(`${s.hostRev}.`).primaryKeys();
-    return [...new Set([...exact, ...below])].sort((a, b) => a - b);
-  }
+  if (s.urlKey !== null) return chunksOfUrls(db, new Set([s.urlKey]));
+  if (s.hostRev !== null) return chunksOfHost(db, s.hostRev, s.includeSubdomains);
   const [floor, rest] = await Promise.all([db.visitChunks.where(':id').belowOrEqual(s.from).reverse().limit(1).primaryKeys(), db.visitChunks.where(':id').between(s.from, s.to, false, true).primaryKeys()]);
   return [...floor, ...rest];
 }
@@ -444,8 +551,9 @@ async function deleteSelected(db: HydraDb, s: VisitSelection, match: (visit: Vis
   const urlKeys = new Set<string>();
   let cursor = options.from ?? DELETE_START;
   const timing = options.timing;
-  const step = (next: (removed: number) => VisitDeleteCursor): DeleteStep => ({
+  const step = (next: (removed: number) => VisitDeleteCursor, current?: () => boolean): DeleteStep => ({
     ...(timing ? { timing } : {}),
+    ...(current ? { current } : {}),
     tables: options.progress?.tables ?? [],
     commit: async (removed) => {
       cursor = next(removed);
@@ -467,16 +575,42 @@ async function deleteSelected(db: HydraDb, s: VisitSelection, match: (visit: Vis
     legacySizer.took(lap(timing, 'legacy', started) - started);
     for (const visit of found) urlKeys.add(visit.urlKey);
   }
-  const chunkSizer = stepSizer(2, 512);
+  // The first step after a start is small (a restarted worker commits progress within moments:
+  // the poison rule, extension/jobs/ledger.ts); once one has committed, steps grow to about
+  // GROWN_STEP_MS, as few transactions as a kill can afford to redo.
+  let chunkSizer = stepSizer(FIRST_STEP_CHUNKS, FIRST_STEP_CHUNKS);
+  let grown = false;
+  let keys: number[] = [];
+  let keysAt = -1;
   for (;;) {
     const after = cursor.after;
     const asked = performance.now();
-    const keys = (await candidateChunks(db, s)).filter((key) => after === null || key > after).slice(0, chunkSizer.size);
+    // The candidate keys, asked again only when a chunk key was made since (a cut's pieces, new
+    // chunks): a piece of a chunk not visited yet has a key between it and the next chunk, so it
+    // is after `after` and found by the next listing; one of a visited chunk holds nothing selected.
+    if (keysAt !== keyWrites) {
+      keysAt = keyWrites;
+      keys = await candidateChunks(db, s);
+    }
+    let from = 0;
+    if (after !== null) while (from < keys.length && keys[from]! <= after) from++;
+    const batch = keys.slice(from, from + chunkSizer.size);
     lap(timing, 'query', asked);
-    if (keys.length === 0) break;
+    if (batch.length === 0) break;
     const started = performance.now();
-    const removed = await removeFromChunks(db, keys, match, step((n) => ({ phase: 'chunks', after: keys[keys.length - 1]!, deleted: cursor.deleted + n })));
-    chunkSizer.took(performance.now() - started);
+    // Once the step's transaction runs no other write does: unless a key was made inside the
+    // batch's range since the listing (a piece of one of its chunks, which the cursor would pass
+    // over), the batch is whole. Keys made elsewhere are found by the next listing.
+    const listedAt = keysAt;
+    const last = batch[batch.length - 1]!;
+    const removed = await removeFromChunks(db, batch, match, step((n) => ({ phase: 'chunks', after: last, deleted: cursor.deleted + n }), () => !keysMadeSince(listedAt, batch[0]!, last)));
+    if (removed === null) continue;
+    const took = performance.now() - started;
+    if (grown) chunkSizer.took(took);
+    else {
+      grown = true;
+      chunkSizer = stepSizer(FIRST_STEP_CHUNKS * 2, MAX_STEP_CHUNKS, GROWN_STEP_MS);
+    }
     for (const visit of removed) urlKeys.add(visit.urlKey);
   }
   return { deleted: cursor.deleted, urlKeys };
@@ -515,7 +649,7 @@ export async function visitsOfUrls(db: HydraDb, keys: readonly string[]): Promis
   // (moved, its legacy row not cleared yet) is its chunk copy.
   const byId = new Map<string, Visit>();
   if (await legacyHolds(db)) for (const visit of await db.visits.where('urlKey').anyOf([...wanted]).toArray()) byId.set(visit.id, visit);
-  const ids = await db.visitChunks.where('urlKeys').anyOf([...wanted]).distinct().primaryKeys();
+  const ids = await chunksOfUrls(db, wanted);
   for (let i = 0; i < ids.length; i += DELETE_CHUNKS)
     for (const chunk of await db.visitChunks.bulkGet(ids.slice(i, i + DELETE_CHUNKS))) {
       if (!chunk) continue;
@@ -577,7 +711,7 @@ export async function setVisitTitle(db: HydraDb, id: string, title: string): Pro
     const visit = visits.find((v) => v.id === id);
     if (chunk && visit) {
       visit.title = title;
-      writeChunks(db, [encodeChunk(chunk.id, visits)], []);
+      await writeChunks(db, [chunk], [encodeChunk(chunk.id, visits)], []);
       await db.searchJournal.add({ kind: 'visit', keys: [visit.urlKey] });
       signalJournal();
       await tell(db, [visit], 'retitled');
@@ -657,6 +791,7 @@ export async function clearVisits(db: HydraDb): Promise<number> {
   return db.transaction('rw', visitTables(db), async () => {
     const total = (await db.counters.get(storeCounterKey('visits')))?.n ?? 0;
     await db.visitChunks.clear();
+    await db.visitTerms.clear();
     await db.visits.clear();
     await db.counters.where('key').startsWith('visitsDay:').delete();
     await db.counters.put({ key: storeCounterKey('visits'), n: 0 });

@@ -21,9 +21,13 @@
  *   bytes_per_visit    the profile's IndexedDB files (browser closed) / visits, vs today's layout.
  *   domain_delete_ms   `privacy.deleteHistory` of heavy.example (exact domain), vs 10 s.
  *   migrate_ms         the visits_migrate job moving profile 2's rows into chunks, vs the import. Goal ≤ 2×.
+ *   terms_upgrade_ms   the v7 upgrade's IndexedDB work (the chunks' index rows built, their multi-entry
+ *                      indexes dropped) on the chunks left after the delete, raw in the page
+ *                      (termsUpgradeProbe), vs the import.
  * HF_BENCH_SKIP_LEGACY=1 skips profile 2 (today's layout: its raw write of every row takes minutes).
  * HF_BENCH_ONLY=import stops after the import figures (e2e_ms, sw_heap_max_bytes, reimport_ms);
- * HF_BENCH_ONLY=migration measures those and then only migrate_ms (no views, export, delete).
+ * HF_BENCH_ONLY=migration measures those and then only migrate_ms (no views, export, delete);
+ * HF_BENCH_ONLY=upgrade those and then only terms_upgrade_ms (on every chunk of the import).
  * HF_BENCH_CPU_PROFILE=<file> writes the service worker's CPU profile of the first import there
  * (open it in Chrome DevTools' Performance panel).
  */
@@ -222,6 +226,125 @@ async function writeLegacyRows(page: Page, visits: HistoryVisit[]): Promise<void
 /** The browser of the step running, closed on the way out whatever happened. */
 let open: LaunchedBrowser | null = null;
 
+/**
+ * The v7 upgrade's IndexedDB work on this profile's chunks (raw IndexedDB in the page: an extension
+ * page cannot run the worker's Dexie migration on a database of its own). The chunks are copied
+ * into a database shaped as v6 left `visitChunks` (multi-entry `urlKeys` and `hosts`), which is
+ * then upgraded as extension/db/migrations/0007-visit-terms.ts does, in one versionchange
+ * transaction: drop both indexes, create `visitTerms`, read the chunks in key order 200 at a time
+ * and put each bucket's row when it fills (the same buckets and row size). Returns the upgrade's
+ * time (the copy is not timed) and the rows written; the probe database is deleted after.
+ */
+async function termsUpgradeProbe(page: Page): Promise<{ ms: number; dropMs: number; rows: number; chunks: number }> {
+  // tsx wraps the named helpers below in a `__name` helper the page does not have.
+  await page.evaluate('globalThis.__name = (f) => f');
+  return page.evaluate(async () => {
+    const done = (request: IDBRequest | IDBTransaction) =>
+      new Promise<void>((resolve, reject) => {
+        if ('oncomplete' in request && !(request instanceof IDBRequest)) {
+          request.oncomplete = () => resolve();
+          request.onerror = () => reject(request.error);
+        } else {
+          (request as IDBRequest).onsuccess = () => resolve();
+          (request as IDBRequest).onerror = () => reject((request as IDBRequest).error);
+        }
+      });
+    const openDb = (name: string, version?: number, upgrade?: (db: IDBDatabase, tx: IDBTransaction) => void) =>
+      new Promise<IDBDatabase>((resolve, reject) => {
+        const open = version === undefined ? indexedDB.open(name) : indexedDB.open(name, version);
+        open.onupgradeneeded = () => upgrade?.(open.result, open.transaction!);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+    type Chunk = { id: number; urlKeys: string[]; hosts: string[] };
+    await done(indexedDB.deleteDatabase('hf-upgrade-probe'));
+    const source = await openDb('hydraflow');
+    const probe = await openDb('hf-upgrade-probe', 60, (db) => {
+      const store = db.createObjectStore('visitChunks', { keyPath: 'id' });
+      store.createIndex('urlKeys', 'urlKeys', { multiEntry: true });
+      store.createIndex('hosts', 'hosts', { multiEntry: true });
+    });
+    let after = -Infinity;
+    let chunks = 0;
+    for (;;) {
+      const read = source.transaction('visitChunks').objectStore('visitChunks').getAll(IDBKeyRange.lowerBound(after, true), 200);
+      await done(read);
+      const page = read.result as Chunk[];
+      if (page.length === 0) break;
+      const tx = probe.transaction('visitChunks', 'readwrite');
+      for (const chunk of page) tx.objectStore('visitChunks').put(chunk);
+      await done(tx);
+      chunks += page.length;
+      after = page[page.length - 1]!.id;
+    }
+    source.close();
+    probe.close();
+    const fnv = (text: string) => {
+      let h = 0x811c9dc5;
+      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+      return h >>> 0;
+    };
+    const siteOf = (hostRev: string) => {
+      const first = hostRev.indexOf('.');
+      if (first < 0) return hostRev;
+      const second = hostRev.indexOf('.', first + 1);
+      return second < 0 ? hostRev : hostRev.slice(0, second);
+    };
+    type Row = { bucket: string; start: number; chunks: number[]; ends: number[]; terms: string[] };
+    let rows = 0;
+    // The two parts in two versionchange transactions, to see which costs what.
+    const started = performance.now();
+    const dropped = await openDb('hf-upgrade-probe', 65, (_db, tx) => {
+      const store = tx.objectStore('visitChunks');
+      store.deleteIndex('urlKeys');
+      store.deleteIndex('hosts');
+    });
+    dropped.close();
+    const dropMs = performance.now() - started;
+    const upgraded = await openDb('hf-upgrade-probe', 70, (_db, tx) => {
+      const store = tx.objectStore('visitChunks');
+      const terms = _db.createObjectStore('visitTerms', { keyPath: ['bucket', 'start'] });
+      const open = new Map<string, Row>();
+      const next = (lower: number) => {
+        const read = store.getAll(IDBKeyRange.lowerBound(lower, true), 200);
+        read.onsuccess = () => {
+          const page = read.result as Chunk[];
+          if (page.length === 0) {
+            for (const row of open.values()) terms.put(row);
+            rows += open.size;
+            return;
+          }
+          for (const chunk of page) {
+            const byBucket = new Map<string, string[]>();
+            const put = (bucket: string, term: string) => (byBucket.get(bucket) ?? byBucket.set(bucket, []).get(bucket)!).push(term);
+            for (const key of chunk.urlKeys) put(`u:${fnv(key) % 64}`, key);
+            for (const host of chunk.hosts) put(`h:${fnv(siteOf(host)) % 32}`, host);
+            for (const [bucket, list] of byBucket) {
+              list.sort();
+              let row = open.get(bucket);
+              if (!row) open.set(bucket, (row = { bucket, start: -Infinity, chunks: [], ends: [], terms: [] }));
+              else if (row.terms.length + list.length > 512) {
+                terms.put(row);
+                rows++;
+                open.set(bucket, (row = { bucket, start: chunk.id, chunks: [], ends: [], terms: [] }));
+              }
+              row.chunks.push(chunk.id);
+              row.terms.push(...list);
+              row.ends.push(row.terms.length);
+            }
+          }
+          next(page[page.length - 1]!.id);
+        };
+      };
+      next(-Infinity);
+    });
+    const ms = performance.now() - started;
+    upgraded.close();
+    await done(indexedDB.deleteDatabase('hf-upgrade-probe'));
+    return { ms, dropMs, rows, chunks };
+  });
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hf-bench-'));
   try {
@@ -276,6 +399,11 @@ async function main(): Promise<void> {
     line('reimport_ms', reimportMs, 'e2e_ms', importMs, '<=0.3', { read: reimported.result.read, hostReadMs: Math.round(hostMs) });
     line('reread_full_ms', rereadMs, 'e2e_ms', importMs, 'informational');
     if (ONLY === 'import') return;
+    if (ONLY === 'upgrade') {
+      const upgrade = await termsUpgradeProbe(page);
+      line('terms_upgrade_ms', upgrade.ms, 'e2e_ms', importMs, 'informational', { dropIndexesMs: Math.round(upgrade.dropMs), chunks: upgrade.chunks, rows: upgrade.rows });
+      return;
+    }
     let exportMs = 0;
     let chunkBytes = 0;
     if (ONLY !== 'migration') {
@@ -304,6 +432,9 @@ async function main(): Promise<void> {
       line('domain_delete_ms', deleteMs, 'limit_ms', 10_000, '<1', { deleted: deleted.deleted.visits });
       // Where the delete's time went: the job logs its parts (query, wait, read, cut, write, …).
       for (const job of (await readStore<{ type: string; logTail: string[] }>(page, 'jobs')).filter((row) => row.type === 'privacy_delete')) log(job.logTail.join('\n'));
+      // After the delete (its bytes are not in bytes_per_visit): the chunks of the visits left.
+      const upgrade = await termsUpgradeProbe(page);
+      line('terms_upgrade_ms', upgrade.ms, 'e2e_ms', importMs, 'informational', { visitsLeft: VISITS - heavyVisits, dropIndexesMs: Math.round(upgrade.dropMs), chunks: upgrade.chunks, rows: upgrade.rows });
     }
     await launched.close();
 

@@ -76,7 +76,9 @@ describe('overview, jobs and privacy in the browser', () => {
     const remaining = await readVisits<{ url: string; hostRev: string }>(page);
     expect(remaining).toHaveLength(20);
     expect(remaining.every((v) => v.hostRev === 'com.example')).toBe(true);
-    for (const store of ['visits', 'visitChunks', 'pages', 'tabSnapshots', 'tabs', 'threads', 'memories']) {
+    // The chunks' index rows (visitTerms) still name what stays, and nothing of what went.
+    expect(JSON.stringify(await readStore(page, 'visitTerms'))).toContain('"com.example"');
+    for (const store of ['visits', 'visitChunks', 'visitTerms', 'pages', 'tabSnapshots', 'tabs', 'threads', 'memories']) {
       const rows = await readStore(page, store);
       expect(rows.filter((row) => /(\/\/|\.)ample\.com|"com\.ample/.test(JSON.stringify(row))), store).toEqual([]);
     }

@@ -8,9 +8,11 @@ import Dexie from 'dexie';
 import { Indexer } from '../../../extension/search';
 import { COUNTED_STORES, createDatabase, LATEST_VERSION, migrations, STORE_NAMES, storeCounterKey, visitDayKey, visitDayOf } from '../../../extension/db';
 import { makeFixtureRows } from '../../support/fixture-rows';
-import { storedVisits } from '../../support/visits';
+import { indexProblems, storedVisits } from '../../support/visits';
 import { makeVisit } from '../../../shared/history/visit';
-import { deleteVisitsById, startVisitMigration } from '../../../extension/visits';
+import { countVisitsWhere, deleteVisitsById, startVisitMigration, visitsOfUrls } from '../../../extension/visits';
+import { compareVisits, cutChunks } from '../../../extension/visits/chunk';
+import { rowsOfChunks } from '../../../extension/visits/terms';
 
 let counter = 0;
 const names: string[] = [];
@@ -156,6 +158,42 @@ describe('database schema', () => {
     expect(sent).toContain('thread:t1');
     expect(sent.find((docId) => docId.startsWith('visits:'))).toMatch(/^visits:\d+:\d$/);
     expect(await upgraded.syncTombstones.get(rows.visits[0]!.id)).toBeDefined();
+    upgraded.close();
+  });
+
+  it('v7 replaces the chunks\' multi-entry indexes with index rows built from the chunks of v6; queries by URL and host answer as before', async () => {
+    const name = freshName();
+    const old = createDatabase(name, 6);
+    await old.open();
+    const hosts = ['a.example', 'news.a.example', 'b.example', 'a.example.org'];
+    const visits = Array.from({ length: 3000 }, (_, i) => makeVisit({ url: `https://${hosts[i % 4]}/p${i % 701}`, title: `V6 ${i}`, visitedAt: Date.UTC(2024, 0, 1) + i * 60_000, transition: 'link', source: 'chrome' })).sort(compareVisits);
+    const chunks = cutChunks(visits);
+    await old.visitChunks.bulkAdd(chunks);
+    const sample = [visits[0]!, visits[1234]!, visits[2999]!];
+    const v6ByUrl = await Promise.all(sample.map((v) => old.visitChunks.where('urlKeys').equals(v.urlKey).primaryKeys()));
+    const v6ByHost = await old.visitChunks.where('hosts').equals('example.a').primaryKeys();
+    const v6BySubdomain = await old.visitChunks.where('hosts').startsWith('example.a.').primaryKeys();
+    old.close();
+
+    const upgraded = createDatabase(name);
+    await upgraded.open();
+    expect(upgraded.visitChunks.schema.indexes).toEqual([]);
+    const rows = await upgraded.visitTerms.toArray();
+    expect(rows.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.start - b.start))).toEqual(rowsOfChunks(chunks).sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.start - b.start)));
+    expect(await indexProblems(upgraded)).toEqual([]);
+    // The same chunks answer, and the same visits.
+    for (const [i, v] of sample.entries()) {
+      const found = (await visitsOfUrls(upgraded, [v.urlKey])).get(v.urlKey)!;
+      expect(found.map((x) => x.id).sort()).toEqual(visits.filter((x) => x.urlKey === v.urlKey).map((x) => x.id).sort());
+      expect(v6ByUrl[i]!.length).toBeGreaterThan(0);
+    }
+    const selection = { everything: false, urlKey: null, includeSubdomains: false, from: -Infinity, to: Infinity };
+    expect(v6ByHost.length).toBeGreaterThan(0);
+    expect(await countVisitsWhere(upgraded, { ...selection, hostRev: 'example.a' }, (v) => v.hostRev === 'example.a')).toBe(visits.filter((v) => v.hostRev === 'example.a').length);
+    expect(await countVisitsWhere(upgraded, { ...selection, hostRev: 'example.a', includeSubdomains: true }, (v) => v.hostRev === 'example.a' || v.hostRev.startsWith('example.a.'))).toBe(
+      visits.filter((v) => v.hostRev === 'example.a' || v.hostRev.startsWith('example.a.')).length,
+    );
+    expect(new Set(v6BySubdomain).size).toBe(chunks.length);
     upgraded.close();
   });
 });

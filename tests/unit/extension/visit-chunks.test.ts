@@ -8,9 +8,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { createDatabase, recountAll, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../../../extension/db';
 import { makeVisit } from '../../../extension/history';
-import { CHUNK_VISITS, addVisits, countVisitsWhere, decodeChunk, deleteVisitsById, deleteVisitsWhere, migrateBatch, newestVisits, setVisitTitle, startVisitMigration, visitAt, visitsInRange, visitsOfUrls, type VisitDeleteCursor } from '../../../extension/visits';
+import { CHUNK_VISITS, addVisits, clearVisits, countVisitsWhere, decodeChunk, deleteVisitsById, deleteVisitsWhere, migrateBatch, newestVisits, setVisitTitle, startVisitMigration, visitAt, visitsInRange, visitsOfUrls, type VisitDeleteCursor } from '../../../extension/visits';
 import type { Visit } from '../../../shared/schemas/entities';
-import { storedVisits } from '../../support/visits';
+import { indexProblems, storedVisits } from '../../support/visits';
+import { ROW_PAIRS, applyTermChanges, urlBucket } from '../../../extension/visits/terms';
+import { urlKey } from '../../../shared/url';
 
 let db: HydraDb;
 let n = 0;
@@ -90,6 +92,18 @@ describe('visit chunks', () => {
     expect((await visitAt(db, same[3]!.urlKey, T0))!.source).toBe('live');
   });
 
+  it('keeps every visit when exactly a chunk of older visits joins the first chunk (its old key then starts the second piece)', async () => {
+    await fresh();
+    const newer = Array.from({ length: 10 }, (_, i) => visit(i, T0 + (i + 1) * 1000));
+    await addVisits(db, newer);
+    const older = Array.from({ length: CHUNK_VISITS }, (_, i) => visit(i + 10, T0 - (CHUNK_VISITS - i) * 1000));
+    expect(await addVisits(db, older)).toEqual({ added: CHUNK_VISITS, duplicates: 0 });
+    expect(ids(await storedVisits(db))).toEqual(ids([...newer, ...older]));
+    expect(await db.visitChunks.toCollection().primaryKeys()).toEqual([T0 - CHUNK_VISITS * 1000, T0 + 1000]);
+    expect(await indexProblems(db)).toEqual([]);
+    await countersMatchRows();
+  });
+
   it('journals the URL keys a write touched, in the same transaction', async () => {
     await fresh();
     await addVisits(db, [visit(1), visit(2), visit(1)]);
@@ -108,6 +122,7 @@ describe('visit chunks', () => {
     const selection = { everything: false, urlKey: null, hostRev: null, includeSubdomains: false, from: -Infinity, to: Infinity };
     // all[5] is on news.example.com, all[6] on sample.org.
     expect(await deleteVisitsById(db, [all[5]!.id, all[6]!.id, 'missing@1'])).toBe(2);
+    expect(await indexProblems(db)).toEqual([]);
     const exact = await deleteVisitsWhere(db, { ...selection, hostRev: 'com.example' }, (v) => v.hostRev === 'com.example');
     expect(exact.deleted).toBe(all.filter((v) => v.hostRev === 'com.example').length);
     let left = await storedVisits(db);
@@ -127,6 +142,7 @@ describe('visit chunks', () => {
     left = await storedVisits(db);
     expect(left.filter((v) => v.visitedAt >= from && v.visitedAt < to)).toEqual([]);
     expect(left.some((v) => v.visitedAt === to + 1000)).toBe(true);
+    expect(await indexProblems(db)).toEqual([]);
     // What stays is intact (a chunk cut down keeps every field of its other visits).
     const byId = new Map(all.map((v) => [v.id, v]));
     for (const v of left) expect(v).toEqual(byId.get(v.id));
@@ -282,5 +298,97 @@ describe('visits_migrate', () => {
     expect(ids(await storedVisits(db))).toEqual(before);
     for (const chunk of await db.visitChunks.toArray()) expect(decodeChunk(chunk)).toHaveLength(chunk.n);
     await countersMatchRows();
+  });
+});
+
+/** Visits of distinct URLs whose keys all fall in one URL bucket, so that bucket's index rows fill, cut and start new ones. */
+function crowded(count: number): Visit[] {
+  const out: Visit[] = [];
+  for (let i = 0; out.length < count; i++) {
+    const url = `https://${HOSTS[i % HOSTS.length]}/crowded/${i}`;
+    if (urlBucket(urlKey(url)) === 'u:0') out.push(makeVisit({ url, title: `Crowded ${i}`, visitedAt: T0 + out.length * 1000, transition: 'link', source: 'chrome' }));
+  }
+  return out;
+}
+
+describe('the chunks index rows (visitTerms)', () => {
+  it('stay exact in the same transaction as every chunk write: merges in any order that cut chunks, a retitle, deletes of every kind, clear', async () => {
+    await fresh();
+    const all = crowded(3000);
+    await addVisits(db, all.slice(1500));
+    expect(await indexProblems(db)).toEqual([]);
+    // Older visits in shuffled batches: chunks are cut and the first chunk takes smaller keys.
+    const rest = shuffled(all.slice(0, 1500), 11);
+    for (let i = 0; i < rest.length; i += 300) {
+      await addVisits(db, rest.slice(i, i + 300));
+      expect(await indexProblems(db), `batch ${i}`).toEqual([]);
+    }
+    const bucketRows = await db.visitTerms.where(':id').between(['u:0', -Infinity], ['u:0', Infinity]).toArray();
+    expect(bucketRows.length).toBeGreaterThan(3);
+    for (const row of bucketRows) expect(row.terms.length).toBeLessThanOrEqual(2 * ROW_PAIRS);
+    await setVisitTitle(db, all[10]!.id, 'Retitled');
+    expect(await indexProblems(db)).toEqual([]);
+
+    // Queries by URL and host answer what the chunks hold.
+    const selection = { everything: false, urlKey: null, hostRev: null, includeSubdomains: false, from: -Infinity, to: Infinity };
+    for (const v of [all[0]!, all[1499]!, all[2999]!]) expect((await visitsOfUrls(db, [v.urlKey])).get(v.urlKey)?.map((x) => x.id)).toEqual([v.id]);
+    expect(await countVisitsWhere(db, { ...selection, hostRev: 'com.example', includeSubdomains: true }, (v) => v.hostRev.startsWith('com.example'))).toBe(all.filter((v) => v.hostRev.startsWith('com.example')).length);
+
+    const named = async (term: string) => (await db.visitTerms.toArray()).some((row) => row.terms.some((t) => t === term || t.startsWith(`${term}.`)));
+    await deleteVisitsById(db, all.slice(100, 400).map((v) => v.id));
+    expect(await indexProblems(db)).toEqual([]);
+    await deleteVisitsWhere(db, { ...selection, urlKey: all[500]!.urlKey }, (v) => v.urlKey === all[500]!.urlKey);
+    expect(await named(all[500]!.urlKey)).toBe(false);
+    await deleteVisitsWhere(db, { ...selection, hostRev: 'com.ample' }, (v) => v.hostRev === 'com.ample');
+    expect(await named('com.ample')).toBe(false);
+    expect(await indexProblems(db)).toEqual([]);
+    await deleteVisitsWhere(db, { ...selection, hostRev: 'com.example', includeSubdomains: true }, (v) => v.hostRev === 'com.example' || v.hostRev.startsWith('com.example.'));
+    expect(await named('com.example')).toBe(false);
+    expect(await indexProblems(db)).toEqual([]);
+    await deleteVisitsWhere(db, { ...selection, from: T0 + 2_000_000, to: T0 + 2_500_000 }, (v) => v.visitedAt >= T0 + 2_000_000 && v.visitedAt < T0 + 2_500_000);
+    expect(await indexProblems(db)).toEqual([]);
+    expect((await storedVisits(db)).every((v) => v.hostRev === 'org.sample')).toBe(true);
+    await clearVisits(db);
+    expect(await db.visitTerms.count()).toBe(0);
+  });
+
+  it('a domain delete running while an import cuts its chunks leaves none of the visits it selected, and the rows exact', async () => {
+    await fresh();
+    const all = Array.from({ length: 4000 }, (_, i) => visit(i));
+    await addVisits(db, all);
+    // Visits of another site between the stored ones: every chunk grows past 256 and is cut, its
+    // pieces taking new keys, while the delete walks the chunks with its cursor.
+    const between = Array.from({ length: 4000 }, (_, i) => makeVisit({ url: `https://other.example/x/${i}`, title: '', visitedAt: T0 + i * 1000 + 500, transition: 'link', source: 'chrome' }));
+    const doomed = (v: { hostRev: string }) => v.hostRev === 'com.example' || v.hostRev.startsWith('com.example.');
+    const importing = (async () => {
+      for (let i = 0; i < between.length; i += 100) await addVisits(db, shuffled(between, i).slice(0, 100));
+    })();
+    const deleting = deleteVisitsWhere(db, { everything: false, urlKey: null, hostRev: 'com.example', includeSubdomains: true, from: -Infinity, to: Infinity }, doomed);
+    const [, outcome] = await Promise.all([importing, deleting]);
+    const left = await storedVisits(db);
+    expect(left.filter(doomed)).toEqual([]);
+    expect(outcome.deleted).toBe(all.filter(doomed).length);
+    expect(await indexProblems(db)).toEqual([]);
+    await countersMatchRows();
+  });
+
+  it('cut a row that grows past twice ROW_PAIRS, give appended chunks a row of their own, drop emptied rows, and start a first row below every other', () => {
+    const terms = (chunk: number, n: number) => Array.from({ length: n }, (_, i) => `k${chunk}-${i}`).sort();
+    const changes = new Map(Array.from({ length: 40 }, (_, c) => [1000 + c, terms(c, 30)] as const));
+    const first = applyTermChanges('u:1', [], changes);
+    expect(first.gone).toEqual([]);
+    expect(first.puts.map((row) => row.start)).toEqual([-Infinity, 1017, 1034]);
+    for (const row of first.puts) expect(row.terms.length).toBeLessThanOrEqual(ROW_PAIRS);
+    const last = first.puts[2]!;
+    // 180 pairs: chunks after it join it; once it holds half of ROW_PAIRS, they start a row.
+    const joined = applyTermChanges('u:1', [last], new Map([[2000, terms(2000, 100)]]));
+    expect(joined.puts.map((row) => [row.start, row.chunks.length])).toEqual([[1034, 7]]);
+    const started = applyTermChanges('u:1', [joined.puts[0]!], new Map([[3000, terms(3000, 10)]]));
+    expect(started.puts.map((row) => [row.start, row.chunks])).toEqual([[3000, [3000]]]);
+    const emptied = applyTermChanges('u:1', [started.puts[0]!], new Map([[3000, []]]));
+    expect(emptied).toEqual({ puts: [], gone: [3000] });
+    // A chunk below every stored row: a first row keyed -Infinity.
+    const below = applyTermChanges('u:1', [first.puts[1]!], new Map([[5, terms(5, 2)]]));
+    expect(below.puts.map((row) => [row.start, row.chunks])).toEqual([[-Infinity, [5]]]);
   });
 });

@@ -19,6 +19,7 @@ const RELEASED: Record<string, string> = {
   '0004-unsaved-threads.ts': '27d88f473748808295c395d0aa37d6b7087c640e878e5b91fed0563587eaec09',
   '0005-visit-chunks.ts': '334fda4c51595d6a7856e2efa9e916360dae6a1b6ea790933f32c156b5936b20',
   '0006-sync.ts': '5de908c207ff18a59e02ac12b2dbbc45a359c6e2e3216a55fe219693f8dd9577',
+  '0007-visit-terms.ts': 'dafa54a387bbd1653e109bed050a58a625291272fcf471adbfb30ef0133b03dd',
 };
 
 const text = (file: string) => readFileSync(join(DIR, file), 'utf8').replace(/\r\n/g, '\n');
