@@ -92,7 +92,8 @@ describe('sync through a CouchDB server', () => {
     const b = await machine();
     await seed(a);
     const first = await runSync(a, config('first'));
-    expect(first.pushed).toBeGreaterThan(150);
+    // 20 threads, their messages (one document per thread), 10 tasks, events and memories, the blocklist, the chunks.
+    expect(first.pushed).toBeGreaterThan(80);
     const second = await runSync(b, config('first'));
     expect(second.visitsAdded).toBe(3000);
     expect(await contents(b)).toEqual(await contents(a));
@@ -105,8 +106,8 @@ describe('sync through a CouchDB server', () => {
     expect(again.pushed + again.pulled).toBe(0);
 
     const docs = await server.allDocs('first');
-    // 3000 visits over 3 weeks: a few dozen chunk documents, not thousands.
-    expect(docs.length).toBeLessThan(20 + 100 + 10 + 10 + 10 + 1 + 1 + 40);
+    // 3000 visits over 3 weeks: a few dozen chunk documents, not thousands; 100 messages in 20 threads: 20 documents.
+    expect(docs.length).toBeLessThan(20 + 20 + 10 + 10 + 10 + 1 + 1 + 40);
     const text = JSON.stringify(docs);
     for (const needle of ['zebrafish', 'quokkas', 'narwhal', 'axolotl', 'okapi', 'pangolin', 'secret.example', 'blocked.example', 'thread-1', 'message-1']) expect(text).not.toContain(needle);
     for (const doc of docs.filter((d) => d._id !== 'hydraflow-sync')) expect(Object.keys(doc).sort()).toEqual(['_id', '_rev', 'ct', 'iv', 'v']);
@@ -189,6 +190,52 @@ describe('sync through a CouchDB server', () => {
     const added = makeVisit({ url: 'https://open.example/new', title: '', visitedAt: T0 + 5, transition: 'link', source: 'live' }).id;
     expect((await storedVisits(b)).map((visit) => visit.id)).toContain(added);
     expect(await contents(a)).toEqual(await contents(b));
+  });
+});
+
+describe("a thread's messages, one document per thread", () => {
+  it('merges messages added, edited and deleted apart in one thread, and a deleted thread takes its messages everywhere', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 50);
+    await runSync(a, config('threads'));
+    await runSync(b, config('threads'));
+    // thread-4 holds message-4, -24, -44, -64, -84; thread-5 message-5, -25, ….
+    await a.messages.add(message(700, 'thread-4'));
+    await a.messages.delete('message-4');
+    await a.transaction('rw', a.threads, a.messages, async () => {
+      await a.messages.where('[threadId+createdAt]').between(['thread-5', -Infinity], ['thread-5', Infinity]).delete();
+      await a.threads.delete('thread-5');
+    });
+    await b.messages.add(message(701, 'thread-4'));
+    await b.messages.update('message-24', { content: 'Edited on B', updatedAt: T0 + 10_000 });
+    await runSync(a, config('threads'));
+    await runSync(b, config('threads'));
+    await runSync(a, config('threads'));
+    for (const db of [a, b]) {
+      const thread4 = (await db.messages.where('[threadId+createdAt]').between(['thread-4', -Infinity], ['thread-4', Infinity]).toArray()).map((m) => m.id).sort();
+      expect(thread4).toEqual(['message-24', 'message-44', 'message-64', 'message-700', 'message-701', 'message-84']);
+      expect((await db.messages.get('message-24'))?.content).toBe('Edited on B');
+      expect(await db.messages.where('[threadId+createdAt]').between(['thread-5', -Infinity], ['thread-5', Infinity]).count()).toBe(0);
+      expect(await db.syncOutbox.count()).toBe(0);
+    }
+    expect(await contents(a)).toEqual(await contents(b));
+    // A third machine gets the same, and nothing deleted comes back.
+    const c = await machine();
+    await runSync(c, config('threads'));
+    expect(await contents(c)).toEqual(await contents(a));
+  });
+
+  it('refuses a database of the old format (one document per message) with SYNC_OLD_FORMAT and writes nothing', async () => {
+    await fetch(`${server.url}/oldformat`, { method: 'PUT' });
+    await fetch(`${server.url}/oldformat/hydraflow-sync`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'hydraflow-sync', v: 1, encrypted: false, kdf: null, check: null }) });
+    const b = await machine();
+    await seed(b, 10);
+    const before = await contents(b);
+    await expect(runSync(b, { ...config('oldformat'), encrypt: false, passphrase: '' })).rejects.toMatchObject({ code: 'SYNC_OLD_FORMAT' });
+    expect(await contents(b)).toEqual(before);
+    expect(await b.settings.get('sync.checkpoint')).toBeUndefined();
+    expect((await server.allDocs('oldformat')).length).toBe(1);
   });
 });
 
