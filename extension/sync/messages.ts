@@ -1,23 +1,26 @@
 /**
- * The messages adapter of sync: a thread's messages travel as one document, `messages:<thread id>`
- * (shared/sync/format.ts), never one document per message — a first sync of 10k messages is about
- * as many documents as threads, so as many seals, ids, revisions and bookkeeping rows.
+ * The messages adapter of sync: a thread's messages of one week travel as one document,
+ * `messages:<week>:<thread id>` (shared/sync/format.ts, `messagesDocId`), never one document per
+ * message — a first sync of 10k messages is about as many documents as threads (times the weeks
+ * each was active in), so as many seals, ids, revisions and bookkeeping rows; a change sends that
+ * week's messages of the thread again, not the whole thread.
  *
- * A thread's messages document is a set of messages by id minus a grow-only set of deleted message
+ * A messages document is a set of messages by id minus a grow-only set of deleted message
  * ids, like a visit chunk (visits.ts): the messages deleted here are kept as `syncTombstones` rows
  * (`id` = `message:<message id>`, `chunk` = the document; outbox.ts writes them), so a deleted
  * message never comes back. A message is changed after it is written only on the machine that
  * wrote it (a reply streaming, stopped, an edit), so two versions of one message meet only
  * when a change waiting here meets the server's: the later `updatedAt` wins, this machine's on a tie
  * (it is sent next, and the other machines take the server's version as it is). With nothing
- * waiting here, the server's version of each message it lists is taken. A document deleted (its
- * thread deleted) deletes every message of the thread, as the thread's deletion does.
+ * waiting here, the server's version of each message it lists is taken. A document deleted (sent
+ * when nothing of it is left and its thread is gone) deletes its messages everywhere, as the
+ * thread's deletion does.
  *
  * Only through Dexie, inside the caller's transaction: counters and the search journal see these
  * writes as any other.
  */
 import type { Message } from '../../shared/schemas/entities';
-import { messagesDocId, threadOfMessagesDoc } from '../../shared/sync/format';
+import { messagesDocId, parseMessagesDocId } from '../../shared/sync/format';
 import type { HydraDb, SyncTombstoneRow } from '../db';
 
 /** The tombstone row id of a message deleted here (visit tombstones are `<url key>@<time>`). */
@@ -29,7 +32,13 @@ export interface MessagesContent {
   deleted: string[];
 }
 
-const threadMessages = (db: HydraDb, threadId: string) => db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]);
+/** The messages a document holds here: its thread's, created in its week. */
+function messagesOf(db: HydraDb, docId: string) {
+  const doc = parseMessagesDocId(docId);
+  return doc ? db.messages.where('[threadId+createdAt]').between([doc.threadId, doc.from], [doc.threadId, doc.to], true, false) : null;
+}
+
+const docOf = (row: Message) => messagesDocId(row.threadId, row.createdAt);
 
 /**
  * What this machine holds of each thread's messages document: its messages and the ids deleted
@@ -38,9 +47,9 @@ const threadMessages = (db: HydraDb, threadId: string) => db.messages.where('[th
 export async function readMessages(db: HydraDb, docIds: string[]): Promise<Map<string, MessagesContent | null>> {
   const out = new Map<string, MessagesContent | null>();
   if (docIds.length === 0) return out;
-  const threadIds = docIds.map(threadOfMessagesDoc);
+  const threadIds = docIds.map((docId) => parseMessagesDocId(docId)?.threadId ?? '');
   const [rows, threads, tombstones] = await Promise.all([
-    Promise.all(threadIds.map((threadId) => threadMessages(db, threadId).toArray())),
+    Promise.all(docIds.map((docId) => messagesOf(db, docId)?.toArray() ?? [])),
     db.threads.bulkGet(threadIds),
     db.syncTombstones.where('chunk').anyOf(docIds).toArray(),
   ]);
@@ -53,10 +62,10 @@ export async function readMessages(db: HydraDb, docIds: string[]): Promise<Map<s
   return out;
 }
 
-/** Every thread's messages document this machine has messages or deletions for (the first sync with a database sends them all). */
+/** Every messages document this machine has messages or deletions for (the first sync with a database sends them all). */
 export async function allMessagesDocIds(db: HydraDb): Promise<string[]> {
   const ids = new Set<string>();
-  for (const key of (await db.messages.orderBy('[threadId+createdAt]').keys()) as unknown as [string, number][]) ids.add(messagesDocId(key[0]));
+  for (const [threadId, createdAt] of (await db.messages.orderBy('[threadId+createdAt]').keys()) as unknown as [string, number][]) ids.add(messagesDocId(threadId, createdAt));
   for (const tombstone of await db.syncTombstones.where('chunk').startsWith('messages:').toArray()) ids.add(tombstone.chunk);
   return [...ids];
 }
@@ -83,10 +92,9 @@ export async function applyMessages(db: HydraDb, docs: { docId: string; content:
   const incoming = new Map<string, { row: Message; docId: string }>();
   const deleted = new Map<string, string>();
   for (const { docId, content } of docs) {
-    const threadId = threadOfMessagesDoc(docId);
     for (const id of content.deleted) deleted.set(id, docId);
-    // A message of another thread does not belong here (the document says which thread it holds).
-    for (const row of content.rows) if (row.threadId === threadId) incoming.set(row.id, { row, docId });
+    // A message of another thread or week does not belong here (the document's id says which it holds).
+    for (const row of content.rows) if (docOf(row) === docId) incoming.set(row.id, { row, docId });
   }
   const ids = [...new Set([...incoming.keys(), ...deleted.keys()])];
   if (ids.length === 0) return { written: 0, removed: 0 };
@@ -100,7 +108,7 @@ export async function applyMessages(db: HydraDb, docs: { docId: string; content:
     const deletedBy = deleted.get(id);
     if (deletedBy !== undefined) {
       if (!tombstones[i]) newTombstones.push({ id: messageTombstoneId(id), chunk: deletedBy });
-      if (local && messagesDocId(local.threadId) === deletedBy) removing.push(id);
+      if (local && docOf(local) === deletedBy) removing.push(id);
       return;
     }
     if (tombstones[i]) return;
@@ -116,9 +124,9 @@ export async function applyMessages(db: HydraDb, docs: { docId: string; content:
   return { written: adds.length + puts.length, removed: removing.length };
 }
 
-/** A thread's messages document deleted on the server: every message of the thread goes (as with the thread's deletion). */
+/** A messages document deleted on the server: its messages go here too (as with their thread's deletion). */
 export async function removeMessages(db: HydraDb, docId: string): Promise<number> {
-  return threadMessages(db, threadOfMessagesDoc(docId)).delete();
+  return (await messagesOf(db, docId)?.delete()) ?? 0;
 }
 
 /** Two versions of a thread's messages document (server conflict revisions) merged: the later version of each message, the union of deletions. */

@@ -103,10 +103,10 @@ function docIdsOf(kind: RowKind, keys: unknown[]): string[] {
  * The messages a write changes, by id and thread: from the values written, or (a delete) read
  * before the delete. Their documents are their threads'.
  */
-async function messagesOf(table: DBCoreTable, req: DBCoreMutateRequest, keys: unknown[]): Promise<{ id: string; threadId: string }[]> {
-  if (req.type === 'add' || req.type === 'put') return (req.values as Message[]).map((row) => ({ id: row.id, threadId: row.threadId }));
+async function messagesOf(table: DBCoreTable, req: DBCoreMutateRequest, keys: unknown[]): Promise<Message[]> {
+  if (req.type === 'add' || req.type === 'put') return req.values as Message[];
   const rows = (await table.getMany({ trans: req.trans, keys })) as (Message | undefined)[];
-  return rows.flatMap((row) => (row ? [{ id: row.id, threadId: row.threadId }] : []));
+  return rows.filter((row) => row !== undefined);
 }
 
 async function put(table: DBCoreTable, trans: DBCoreTransaction, values: unknown[]): Promise<void> {
@@ -141,9 +141,9 @@ export const outboxMiddleware: Middleware<DBCore> = {
             const keys = await keysOf(table, req);
             const messages = kind === 'messages' ? await messagesOf(table, req, keys) : [];
             const res = await table.mutate(req);
-            const docIds = kind === 'messages' ? [...new Set(messages.map((row) => messagesDocId(row.threadId)))] : docIdsOf(kind, keys);
+            const docIds = kind === 'messages' ? [...new Set(messages.map((row) => messagesDocId(row.threadId, row.createdAt)))] : docIdsOf(kind, keys);
             if (kind === 'messages' && req.type !== 'add' && req.type !== 'put') {
-              await put(tombstones, req.trans, messages.map((row): SyncTombstoneRow => ({ id: messageTombstoneId(row.id), chunk: messagesDocId(row.threadId) })));
+              await put(tombstones, req.trans, messages.map((row): SyncTombstoneRow => ({ id: messageTombstoneId(row.id), chunk: messagesDocId(row.threadId, row.createdAt) })));
             }
             if (docIds.length === 0) return res;
             const hlc = tick();

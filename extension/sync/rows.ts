@@ -130,5 +130,5 @@ export async function recordLosingEdit(db: HydraDb, docId: string, lost: unknown
   if (!threadId || !(await db.threads.get(threadId))) return [];
   const note: Message = { id, threadId, role: 'note', content, status: 'complete', model: null, error: null, createdAt: now, updatedAt: now };
   await db.messages.put(note);
-  return [messagesDocId(threadId)];
+  return [messagesDocId(threadId, now)];
 }

@@ -13,7 +13,7 @@ import { DAY_MS } from '../time';
 
 export const SYNC_FORMAT = 'hydraflow-sync';
 /**
- * Version 2 (the messages of a thread travel as one document, `messages:<thread id>`); version 1
+ * Version 2 (a thread's messages of one week travel as one document, `messages:<week>:<thread id>`); version 1
  * sent one document per message. A database of another version is refused (SYNC_OLD_FORMAT):
  * docs/sync.md says how to start it over.
  */
@@ -103,7 +103,7 @@ export const docBody = z.lazy(() => z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('blocklist'), ...stamped(), row: z.array(blockRule) }),
   // A chunk of visits: a grow-only set of visits minus a grow-only set of removed visit ids.
   z.object({ kind: z.literal('visits'), ...stamped(), visits: z.array(chunkVisit), deleted: z.array(z.string()) }),
-  // A thread's messages: a set of messages (by id; a later version replaces an earlier one) minus a grow-only set of deleted message ids.
+  // A thread's messages of one week: a set of messages (by id; a later version replaces an earlier one) minus a grow-only set of deleted message ids.
   z.object({ kind: z.literal('messages'), ...stamped(), rows: z.array(message), deleted: z.array(z.string().min(1).max(200)) }),
   // A deleted row: deletes win over edits, so a deleted row never comes back.
   z.object({ kind: z.literal('tombstone'), ...stamped() }),
@@ -123,14 +123,21 @@ export function docKindOf(docId: string): DocKind | null {
   return (EDITED_KINDS as readonly string[]).includes(kind) || (APPEND_KINDS as readonly string[]).includes(kind) || kind === 'visits' || kind === 'messages' ? (kind as DocKind) : null;
 }
 
-/** The document of a thread's messages. */
-export function messagesDocId(threadId: string): string {
-  return `messages:${threadId}`;
+/**
+ * The document of a message: its thread's messages of the week (UTC, since the epoch, as visit
+ * chunks) it was created in. A long thread is one document per week it was active in, so a change
+ * sends that week's messages again, never the whole thread.
+ */
+export function messagesDocId(threadId: string, createdAt: number): string {
+  return `messages:${Math.floor(createdAt / CHUNK_WEEK_MS)}:${threadId}`;
 }
 
-/** The thread of a `messages:` document id. */
-export function threadOfMessagesDoc(docId: string): string {
-  return docId.slice('messages:'.length);
+/** The thread and week of a `messages:` document id; its messages are created in [from, to). */
+export function parseMessagesDocId(docId: string): { threadId: string; from: number; to: number } | null {
+  const match = /^messages:(\d+):(.+)$/s.exec(docId);
+  if (!match) return null;
+  const week = Number(match[1]);
+  return { threadId: match[2]!, from: week * CHUNK_WEEK_MS, to: (week + 1) * CHUNK_WEEK_MS };
 }
 
 /** Visits are grouped by week (UTC, since the epoch) and 8 buckets of URL: a year of history is at most 416 documents. */

@@ -193,7 +193,7 @@ describe('sync through a CouchDB server', () => {
   });
 });
 
-describe("a thread's messages, one document per thread", () => {
+describe("a thread's messages, one document per thread and week", () => {
   it('merges messages added, edited and deleted apart in one thread, and a deleted thread takes its messages everywhere', async () => {
     const a = await machine();
     const b = await machine();
@@ -224,6 +224,24 @@ describe("a thread's messages, one document per thread", () => {
     const c = await machine();
     await runSync(c, config('threads'));
     expect(await contents(c)).toEqual(await contents(a));
+  });
+
+  it('sends again only the week of a thread that changed, and a message edited later replaces the older version', async () => {
+    const a = await machine();
+    const b = await machine();
+    const WEEK = 7 * 86_400_000;
+    await a.threads.add(thread(1));
+    // Three weeks of one thread: three documents.
+    await a.messages.bulkAdd([0, 1, 2].map((w) => ({ ...message(w, 'thread-1'), createdAt: T0 + w * WEEK, updatedAt: T0 + w * WEEK })));
+    expect((await runSync(a, config('weeks'))).pushed).toBe(1 + 3);
+    await runSync(b, config('weeks'));
+    await a.messages.add({ ...message(3, 'thread-1'), createdAt: T0 + 2 * WEEK + 1, updatedAt: T0 + 2 * WEEK + 1 });
+    await a.messages.update('message-2', { content: 'Edited later on A', updatedAt: T0 + 3 * WEEK });
+    expect((await runSync(a, config('weeks'))).pushed).toBe(1);
+    const report = await runSync(b, config('weeks'));
+    expect(report.pulled).toBe(1);
+    expect((await b.messages.get('message-2'))?.content).toBe('Edited later on A');
+    expect(await contents(b)).toEqual(await contents(a));
   });
 
   it('refuses a database of the old format (one document per message) with SYNC_OLD_FORMAT and writes nothing', async () => {
