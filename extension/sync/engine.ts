@@ -5,9 +5,9 @@
  * an outbox row is removed in the transaction that records the server's new revision, so a worker
  * killed anywhere repeats at most one batch, and repeating a batch changes nothing.
  *
- * Conflicts by rule: visit chunks and a thread's messages merge as sets (never a conflict; a
- * message's later version wins, messages.ts); append-only rows (task events, pages) are written once; edited rows (threads, tasks, memories, the blocklist)
- * keep the version with the later clock stamp and record the other where the user sees it
+ * Conflicts by rule: visit chunks and a thread's messages of a week merge as sets (never a
+ * conflict; a message's later version wins, messages.ts); append-only rows (task events, pages)
+ * are written once; edited rows (threads, tasks, memories, the blocklist) keep the version with the later clock stamp and record the other where the user sees it
  * (rows.ts); a deletion wins over any edit. Conflict revisions found on the server are resolved
  * the same way and deleted, so `_conflicts` never grows.
  */

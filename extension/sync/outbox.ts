@@ -2,8 +2,9 @@
  * The sync outbox: every local write to a synced store records, in the same transaction, which
  * sync documents it changed (`syncOutbox`, one row per document, stamped by the clock), and a
  * visit delete also records the visit's tombstone (`syncTombstones`). So a crash can never leave a
- * change that sync does not know about. A message's document is its thread's (`messages:<thread
- * id>`, messages.ts), and a message delete also records the message's tombstone. For rows this is a Dexie DBCore middleware, like the
+ * change that sync does not know about. A message's document is its thread's of the week it was
+ * created in (`messages:<week>:<thread id>`, messages.ts), and a message delete also records the
+ * message's tombstone (read before the delete). For rows this is a Dexie DBCore middleware, like the
  * search journal: it sees every write, bulk ones included, and leaves schema upgrades alone.
  * Visits are written as chunk rows by extension/visits alone, which tells its observers which
  * visits each transaction added, retitled or removed; the outbox is one of them. (Moving legacy
@@ -37,7 +38,7 @@ export const OUTBOX_STORE = 'syncOutbox';
 export const TOMBSTONE_STORE = 'syncTombstones';
 export const BLOCKLIST_SETTING = 'capture.blocklist';
 
-/** Synced stores and the kind of document a row of each is (messages: their thread's document). */
+/** Synced stores and the kind of document a row of each is (messages: their thread's of a week). */
 const KIND_OF_STORE: Record<string, RowKind | 'messages'> = {
   threads: 'thread',
   messages: 'messages',
@@ -100,8 +101,8 @@ function docIdsOf(kind: RowKind, keys: unknown[]): string[] {
 }
 
 /**
- * The messages a write changes, by id and thread: from the values written, or (a delete) read
- * before the delete. Their documents are their threads'.
+ * The messages a write changes: the values written, or (a delete) the rows read before the
+ * delete. Their documents are their threads' of their weeks.
  */
 async function messagesOf(table: DBCoreTable, req: DBCoreMutateRequest, keys: unknown[]): Promise<Message[]> {
   if (req.type === 'add' || req.type === 'put') return req.values as Message[];
