@@ -7,8 +7,9 @@
  *
  * Conflicts by rule: visit chunks and a thread's messages of a week merge as sets (never a
  * conflict; a message's later version wins, messages.ts); append-only rows (task events, pages)
- * are written once; edited rows (threads, tasks, memories, the blocklist) keep the version with the later clock stamp and record the other where the user sees it
- * (rows.ts); a deletion wins over any edit. Conflict revisions found on the server are resolved
+ * are written once; edited rows (threads, tasks, memories, the blocklist) keep the version with
+ * the later clock stamp and record the other where the user sees it (rows.ts); a deletion wins
+ * over any edit. Conflict revisions found on the server are resolved
  * the same way and deleted, so `_conflicts` never grows.
  */
 import Dexie, { type Table } from 'dexie';
