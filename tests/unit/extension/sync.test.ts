@@ -18,7 +18,7 @@ import { wipeAll } from '../../../extension/privacy';
 import { storedVisits } from '../../support/visits';
 import { setBlocklist } from '../../../extension/capture/blocklist';
 import type { SyncConfig } from '../../../shared/commands/sync';
-import { formatHlc } from '../../../shared/sync/format';
+import { formatHlc, messagesDocId } from '../../../shared/sync/format';
 import { reverseHost } from '../../../shared/host-key';
 import type { Memory, Message, Page, Task, TaskEvent, Thread } from '../../../shared/schemas/entities';
 import { urlKey } from '../../../shared/url';
@@ -241,6 +241,34 @@ describe("a thread's messages, one document per thread and week", () => {
     const report = await runSync(b, config('weeks'));
     expect(report.pulled).toBe(1);
     expect((await b.messages.get('message-2'))?.content).toBe('Edited later on A');
+    expect(await contents(b)).toEqual(await contents(a));
+  });
+
+  it('merges a conflict revision of a messages document: both sides\' messages, the later version of one, the deletions of both', async () => {
+    const a = await machine();
+    await seed(a, 10);
+    await runSync(a, config('message-conflicts'));
+    // Another client leaves a second branch of thread-3's messages: a message of its own, a later
+    // version of message-3, and message-23 deleted.
+    const keycheck = (await (await fetch(`${server.url}/message-conflicts/hydraflow-sync`)).json()) as never;
+    const codec = await openKeycheck(keycheck, 'correct horse battery');
+    const docId = messagesDocId('thread-3', T0);
+    const serverId = await codec.serverId(docId);
+    const rows = [{ ...message(3, 'thread-3'), content: 'Later elsewhere', updatedAt: T0 + 50_000 }, message(43, 'thread-3'), message(63, 'thread-3'), message(83, 'thread-3'), { ...message(900, 'thread-3'), createdAt: T0 + 900 }];
+    const branch = { _id: serverId, _rev: `2-${'e'.repeat(32)}`, ...(await codec.seal(serverId, { kind: 'messages', id: docId, hlc: formatHlc(Date.now() + 60_000, 0, 'other'), rows, deleted: ['message-23'] })) };
+    const put = await fetch(`${server.url}/message-conflicts/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ new_edits: false, docs: [branch] }) });
+    expect(put.ok).toBe(true);
+    // Meanwhile A deleted message-43 (its tombstone travels in A's version).
+    await a.messages.delete('message-43');
+    await runSync(a, config('message-conflicts'));
+    await runSync(a, config('message-conflicts'));
+    const after = (await (await fetch(`${server.url}/message-conflicts/${serverId}?conflicts=true`)).json()) as { _conflicts?: string[] };
+    expect(after._conflicts ?? []).toEqual([]);
+    const here = (await a.messages.where('[threadId+createdAt]').between(['thread-3', -Infinity], ['thread-3', Infinity]).toArray()).map((m) => m.id).sort();
+    expect(here).toEqual(['message-3', 'message-63', 'message-83', 'message-900']);
+    expect((await a.messages.get('message-3'))?.content).toBe('Later elsewhere');
+    const b = await machine();
+    await runSync(b, config('message-conflicts'));
     expect(await contents(b)).toEqual(await contents(a));
   });
 
