@@ -255,7 +255,7 @@ describe("a thread's messages, one document per thread and week", () => {
     const docId = messagesDocId('thread-3', T0);
     const serverId = await codec.serverId(docId);
     const rows = [{ ...message(3, 'thread-3'), content: 'Later elsewhere', updatedAt: T0 + 50_000 }, message(43, 'thread-3'), message(63, 'thread-3'), message(83, 'thread-3'), { ...message(900, 'thread-3'), createdAt: T0 + 900 }];
-    const branch = { _id: serverId, _rev: `2-${'e'.repeat(32)}`, ...(await codec.seal(serverId, { kind: 'messages', id: docId, hlc: formatHlc(Date.now() + 60_000, 0, 'other'), rows, deleted: ['message-23'] })) };
+    const branch = { _id: serverId, _rev: `2-${'e'.repeat(32)}`, ...(await codec.seal(serverId, { kind: 'messages', id: docId, hlc: formatHlc(Date.now(), 0, 'other'), rows, deleted: ['message-23'] })) };
     const put = await fetch(`${server.url}/message-conflicts/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ new_edits: false, docs: [branch] }) });
     expect(put.ok).toBe(true);
     // Meanwhile A deleted message-43 (its tombstone travels in A's version).
