@@ -54,7 +54,10 @@ export async function readMessages(db: HydraDb, docIds: string[]): Promise<Map<s
     db.syncTombstones.where('chunk').anyOf(docIds).toArray(),
   ]);
   const deleted = new Map<string, string[]>();
-  for (const tombstone of tombstones) deleted.set(tombstone.chunk, [...(deleted.get(tombstone.chunk) ?? []), tombstone.id.slice('message:'.length)]);
+  for (const tombstone of tombstones) {
+    if (!deleted.has(tombstone.chunk)) deleted.set(tombstone.chunk, []);
+    deleted.get(tombstone.chunk)!.push(tombstone.id.slice('message:'.length));
+  }
   docIds.forEach((docId, i) => {
     const messages = rows[i]!;
     out.set(docId, messages.length === 0 && threads[i] === undefined ? null : { rows: messages, deleted: deleted.get(docId) ?? [] });
