@@ -40,6 +40,12 @@ const DOCS_BATCH = 500;
 const PUSH_BATCH = 1000;
 /** A push request stops growing at this many bytes of sealed documents. */
 const PUSH_BYTES = 8_000_000;
+/**
+ * A push batch stops growing at about this many bytes of plaintext (estimated): a batch of 1,000
+ * documents can be a thousand week documents of long threads or saved pages, and the pipeline
+ * holds two batches at once. The rest of the outbox rows read are read again for the next batch.
+ */
+const BATCH_PLAIN_BYTES = 16_000_000;
 const MAX_ROUNDS = 5;
 
 const syncState = z.lazy(() => z.object({ lastSyncAt: z.number().nullable(), lastError: z.object({ code: z.string(), message: z.string() }).nullable() }));
@@ -495,8 +501,14 @@ async function prepare(db: HydraDb, codec: SyncCodec, config: SyncConfig, after:
   const sent: Prepared['sent'] = [];
   const dropped: string[] = [];
   const sealing: Promise<void>[] = [];
+  let bytes = 0;
+  let last = ids[ids.length - 1]!;
   for (let i = 0; i < entries.length; i++) {
     const { docId, hlc } = entries[i]!;
+    if (bytes > BATCH_PLAIN_BYTES) {
+      last = ids[i - 1]!;
+      break;
+    }
     const prior = known[i];
     const chunk = chunks.get(docId);
     const thread = messages.get(docId);
@@ -518,6 +530,7 @@ async function prepare(db: HydraDb, codec: SyncCodec, config: SyncConfig, after:
       continue;
     }
     const sealed = body;
+    bytes += plainBytes(sealed);
     const slot = sent.length;
     sent.push(null as never);
     sealing.push(
@@ -530,7 +543,21 @@ async function prepare(db: HydraDb, codec: SyncCodec, config: SyncConfig, after:
   }
   await Promise.all(sealing);
   report.timing.seal += performance.now() - t;
-  return { last: ids[ids.length - 1]!, hlcOf, sent, dropped };
+  return { last, hlcOf, sent, dropped };
+}
+
+/** About how many bytes of JSON a document's body is (its long texts, and a little per row). */
+function plainBytes(body: DocBody): number {
+  switch (body.kind) {
+    case 'visits':
+      return body.visits.reduce((sum, visit) => sum + visit[0].length + visit[1].length + 40, 0) + body.deleted.length * 80;
+    case 'messages':
+      return body.rows.reduce((sum, row) => sum + row.content.length + 400, 0) + body.deleted.length * 40;
+    case 'page':
+      return body.row.text.length + 1000;
+    default:
+      return 1000;
+  }
 }
 
 /** Records what the server accepted of a batch and removes its outbox rows (unless changed again meanwhile); returns how many it refused. */

@@ -514,6 +514,19 @@ describe('saved pages', () => {
     expect(await b.pages.get('1')).toEqual(await a.pages.get('1'));
     expect(JSON.stringify(await server.allDocs('pages'))).not.toContain('small text');
   });
+
+  it('sends a push of more text than one batch holds (16 MB) in several batches, none left behind', async () => {
+    const a = await machine();
+    const b = await machine();
+    const page = (id: string): Page => ({ id, url: `https://pages.example/${id}`, urlKey: urlKey(`https://pages.example/${id}`), hostRev: reverseHost('pages.example'), title: `Page ${id}`, byline: null, text: `${id} `.repeat(400_000), contentHash: id.padStart(64, '0'), version: 1, capturedAt: T0 });
+    // 20 pages of 1.2 MB (deflated to almost nothing): the first batch stops after 16 MB.
+    await a.pages.bulkAdd(Array.from({ length: 20 }, (_, i) => page(String(i).padStart(2, '0'))));
+    const big = { ...config('big-batches'), pagesMaxBytes: 2_000_000 };
+    expect((await runSync(a, big)).pushed).toBe(20);
+    expect(await a.syncOutbox.count()).toBe(0);
+    await runSync(b, big);
+    expect((await b.pages.toArray()).map((p) => p.id)).toEqual((await a.pages.toArray()).map((p) => p.id));
+  });
 });
 
 describe('a cancelled sync', () => {
