@@ -8,7 +8,7 @@
  * caller; keys are not extractable. The last keys derived are kept in memory while the worker runs
  * (the passphrase is stored in the profile already), so a sync after the first in a worker's life
  * does not spend the KDF's half second again; another salt, passphrase or iteration count derives
- * anew, and the key check is opened every time.
+ * anew, the key check is opened every time, and turning sync off forgets them.
  */
 import { deflateSync, inflateSync } from 'fflate';
 import { CodedError } from '../../shared/errors';
@@ -45,7 +45,7 @@ export interface SyncCodec {
   open(doc: ServerDoc): Promise<unknown>;
 }
 
-/** The last keys derived, and what they were derived from (salt in base64). */
+/** The last keys derived, and what they were derived from (salt in base64); forgotten when sync is turned off. */
 let lastDerived: { passphrase: string; salt: string; iterations: number; keys: Promise<{ aes: CryptoKey; ids: CryptoKey }> } | null = null;
 
 /** The keys of a passphrase and salt: the ones derived last when they match, else derived (and kept). */
@@ -59,6 +59,11 @@ function keysFor(passphrase: string, salt: Uint8Array<ArrayBuffer>, iterations: 
     if (lastDerived?.keys === keys) lastDerived = null;
   });
   return keys;
+}
+
+/** Forgets the keys kept in memory (sync turned off). */
+export function forgetKeys(): void {
+  lastDerived = null;
 }
 
 export async function deriveKeys(passphrase: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<{ aes: CryptoKey; ids: CryptoKey }> {

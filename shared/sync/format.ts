@@ -13,9 +13,9 @@ import { DAY_MS } from '../time';
 
 export const SYNC_FORMAT = 'hydraflow-sync';
 /**
- * Version 2 (a thread's messages of one week travel as one document, `messages:<week>:<thread id>`); version 1
- * sent one document per message. A database of another version is refused (SYNC_OLD_FORMAT):
- * docs/sync.md says how to start it over.
+ * Version 2: a thread's messages of one week travel as one document (`messages:<week>:<thread
+ * id>`); version 1 sent one document per message. A database of another version is refused
+ * (SYNC_OLD_FORMAT): docs/sync.md says how to start it over.
  */
 export const SYNC_FORMAT_VERSION = 2;
 /** The one document the server holds in clear: the format, and how to derive the key (never the key). */
@@ -77,7 +77,7 @@ export const EDITED_KINDS = ['thread', 'task', 'memory', 'blocklist'] as const;
 /** Kinds that are written once. */
 export const APPEND_KINDS = ['taskEvent', 'page'] as const;
 export type RowKind = (typeof EDITED_KINDS)[number] | (typeof APPEND_KINDS)[number];
-/** Row documents, visit chunks, a thread's messages (one document per thread), reset lines. */
+/** Row documents, visit chunks, a thread's messages of a week, reset lines. */
 export type DocKind = RowKind | 'visits' | 'messages' | 'reset';
 
 /**
@@ -103,7 +103,8 @@ export const docBody = z.lazy(() => z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('blocklist'), ...stamped(), row: z.array(blockRule) }),
   // A chunk of visits: a grow-only set of visits minus a grow-only set of removed visit ids.
   z.object({ kind: z.literal('visits'), ...stamped(), visits: z.array(chunkVisit), deleted: z.array(z.string()) }),
-  // A thread's messages of one week: a set of messages (by id; a later version replaces an earlier one) minus a grow-only set of deleted message ids.
+  // A thread's messages of one week: a set of messages (by id; a later version replaces an
+  // earlier one) minus a grow-only set of deleted message ids.
   z.object({ kind: z.literal('messages'), ...stamped(), rows: z.array(message), deleted: z.array(z.string().min(1).max(200)) }),
   // A deleted row: deletes win over edits, so a deleted row never comes back.
   z.object({ kind: z.literal('tombstone'), ...stamped() }),
