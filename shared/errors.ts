@@ -140,6 +140,7 @@ export const ERRORS = {
   SYNC_DOC_UNREADABLE: { n: 906, message: 'A sync document cannot be opened or read' },
   SYNC_SERVER_ERROR: { n: 907, message: 'The sync server answered with an error' },
   SYNC_NOT_A_SYNC_DATABASE: { n: 908, message: 'The database holds documents, but is not a HydraFlow sync database' },
+  SYNC_OLD_FORMAT: { n: 909, message: 'The sync database was written in another version of the sync format: start it over (docs/sync.md)' },
 } as const satisfies Record<string, { n: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -17,7 +17,7 @@ export interface SyncDocRow {
   deleted?: true;
 }
 
-/** A visit deleted here (`id` = the visit's id), kept under its chunk document's id. */
+/** A visit (`id` = the visit's id) or a message (`id` = `message:<message id>`) deleted here, kept under its sync document's id. */
 export interface SyncTombstoneRow {
   id: string;
   chunk: string;

@@ -5,7 +5,10 @@
  * an HMAC-SHA256 key that turns logical ids into opaque server ids. A document's plaintext is its
  * JSON, deflated, sealed with a fresh 96-bit IV and the server id as additional data (the server
  * cannot swap two documents' contents). The passphrase and the keys never leave this module's
- * caller; keys are not extractable.
+ * caller; keys are not extractable. The last keys derived are kept in memory while the worker runs
+ * (the passphrase is stored in the profile already), so a sync after the first in a worker's life
+ * does not spend the KDF's half second again; another salt, passphrase or iteration count derives
+ * anew, the key check is opened every time, and turning sync off forgets them.
  */
 import { deflateSync, inflateSync } from 'fflate';
 import { CodedError } from '../../shared/errors';
@@ -40,6 +43,27 @@ export interface SyncCodec {
   seal(serverId: string, body: unknown): Promise<Pick<ServerDoc, 'v' | 'iv' | 'ct' | 'body'>>;
   /** The plaintext of a server document; throws SYNC_DOC_UNREADABLE when it does not open. */
   open(doc: ServerDoc): Promise<unknown>;
+}
+
+/** The last keys derived, and what they were derived from (salt in base64); forgotten when sync is turned off. */
+let lastDerived: { passphrase: string; salt: string; iterations: number; keys: Promise<{ aes: CryptoKey; ids: CryptoKey }> } | null = null;
+
+/** The keys of a passphrase and salt: the ones derived last when they match, else derived (and kept). */
+function keysFor(passphrase: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<{ aes: CryptoKey; ids: CryptoKey }> {
+  const saltText = toBase64(salt);
+  if (lastDerived && lastDerived.passphrase === passphrase && lastDerived.salt === saltText && lastDerived.iterations === iterations) return lastDerived.keys;
+  const keys = deriveKeys(passphrase, salt, iterations);
+  lastDerived = { passphrase, salt: saltText, iterations, keys };
+  // A derivation that fails is not kept.
+  keys.catch(() => {
+    if (lastDerived?.keys === keys) lastDerived = null;
+  });
+  return keys;
+}
+
+/** Forgets the keys kept in memory (sync turned off). */
+export function forgetKeys(): void {
+  lastDerived = null;
 }
 
 export async function deriveKeys(passphrase: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<{ aes: CryptoKey; ids: CryptoKey }> {
@@ -99,7 +123,7 @@ const plainCodec: SyncCodec = {
 export async function createKeycheck(passphrase: string | null, iterations = KDF_ITERATIONS): Promise<{ doc: KeycheckDoc; codec: SyncCodec }> {
   if (passphrase === null) return { doc: { _id: KEYCHECK_ID, format: SYNC_FORMAT, v: SYNC_FORMAT_VERSION, encrypted: false, kdf: null, check: null }, codec: plainCodec };
   const salt = crypto.getRandomValues(new Uint8Array(16));
-  const keys = await deriveKeys(passphrase, salt, iterations);
+  const keys = await keysFor(passphrase, salt, iterations);
   const check = await sealBytes(keys.aes, aadOf(KEYCHECK_ID), encoder.encode(CHECK_TEXT));
   return {
     doc: { _id: KEYCHECK_ID, format: SYNC_FORMAT, v: SYNC_FORMAT_VERSION, encrypted: true, kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations, salt: toBase64(salt) }, check },
@@ -117,7 +141,7 @@ export async function openKeycheck(doc: KeycheckDoc, passphrase: string | null):
     return plainCodec;
   }
   if (passphrase === null || !doc.kdf || !doc.check) throw new CodedError('SYNC_ENCRYPTION_MISMATCH', 'This database is encrypted: enter its passphrase');
-  const keys = await deriveKeys(passphrase, fromBase64(doc.kdf.salt), doc.kdf.iterations);
+  const keys = await keysFor(passphrase, fromBase64(doc.kdf.salt), doc.kdf.iterations);
   let text = '';
   try {
     text = decoder.decode(await openBytes(keys.aes, aadOf(KEYCHECK_ID), doc.check.iv, doc.check.ct));

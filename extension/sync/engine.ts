@@ -5,10 +5,11 @@
  * an outbox row is removed in the transaction that records the server's new revision, so a worker
  * killed anywhere repeats at most one batch, and repeating a batch changes nothing.
  *
- * Conflicts by rule: visit chunks merge as sets (never a conflict); append-only rows (messages,
- * task events, pages) are written once; edited rows (threads, tasks, memories, the blocklist)
- * keep the version with the later clock stamp and record the other where the user sees it
- * (rows.ts); a deletion wins over any edit. Conflict revisions found on the server are resolved
+ * Conflicts by rule: visit chunks and a thread's messages of a week merge as sets (never a
+ * conflict; a message's later version wins, messages.ts); append-only rows (task events, pages)
+ * are written once; edited rows (threads, tasks, memories, the blocklist) keep the version with
+ * the later clock stamp and record the other where the user sees it (rows.ts); a deletion wins
+ * over any edit. Conflict revisions found on the server are resolved
  * the same way and deleted, so `_conflicts` never grows.
  */
 import Dexie, { type Table } from 'dexie';
@@ -16,7 +17,7 @@ import { z } from 'zod';
 import type { AppError } from '../../shared/errors';
 import { CodedError, toAppError } from '../../shared/errors';
 import type { SyncConfig } from '../../shared/commands/sync';
-import { docBody, docKindOf, EDITED_KINDS, KEYCHECK_ID, keycheckDoc, serverDoc, type DocBody } from '../../shared/sync/format';
+import { docBody, docKindOf, EDITED_KINDS, KEYCHECK_ID, keycheckDoc, serverDoc, SYNC_FORMAT_VERSION, type DocBody } from '../../shared/sync/format';
 import type { HydraDb, SyncDocRow } from '../db';
 import type { Memory } from '../../shared/schemas/entities';
 import { createKeycheck, openKeycheck, type SyncCodec } from './crypto';
@@ -26,6 +27,7 @@ import { markIncoming } from './outbox';
 import { Remote, type BulkResult } from './remote';
 import { allRowDocIds, applyRow, localRow, readRows, recordLosingEdit, removeRow, TABLE_OF_KIND } from './rows';
 import { allChunkIds, applyChunk, readChunks, storedVisits, type StoredVisits } from './visits';
+import { allMessagesDocIds, applyMessages, mergeMessages, readMessages, type MessagesContent } from './messages';
 import { applyReset, resetMarks, rowCovered, visitsThrough, type ResetMarks } from './reset';
 
 export const CONFIG_KEY = 'sync.config';
@@ -38,6 +40,12 @@ const DOCS_BATCH = 500;
 const PUSH_BATCH = 1000;
 /** A push request stops growing at this many bytes of sealed documents. */
 const PUSH_BYTES = 8_000_000;
+/**
+ * A push batch stops growing at about this many bytes of plaintext (estimated): a batch of 1,000
+ * documents can be a thousand week documents of long threads or saved pages, and the pipeline
+ * holds two batches at once. The rest of the outbox rows read are read again for the next batch.
+ */
+const BATCH_PLAIN_BYTES = 16_000_000;
 const MAX_ROUNDS = 5;
 
 const syncState = z.lazy(() => z.object({ lastSyncAt: z.number().nullable(), lastError: z.object({ code: z.string(), message: z.string() }).nullable() }));
@@ -46,7 +54,7 @@ const checkpoint = z.lazy(() => z.object({ identity: z.string(), since: z.union(
 
 export interface SyncReport {
   /** Where the time went (ms), for the job log and the bench. */
-  timing: Record<'fetch' | 'open' | 'apply' | 'read' | 'seal' | 'send' | 'commit', number>;
+  timing: Record<'scan' | 'fetch' | 'open' | 'apply' | 'read' | 'seal' | 'send' | 'commit', number>;
   pulled: number;
   pushed: number;
   conflicts: number;
@@ -101,6 +109,7 @@ async function openDatabase(remote: Remote, config: SyncConfig): Promise<{ codec
   }
   const parsed = keycheckDoc.safeParse(found);
   if (!parsed.success) throw new CodedError('SYNC_NOT_A_SYNC_DATABASE', `The key document of ${config.database} cannot be read`);
+  if (parsed.data.v !== SYNC_FORMAT_VERSION) throw new CodedError('SYNC_OLD_FORMAT', `The database ${config.database} holds sync format version ${parsed.data.v}; this HydraFlow writes version ${SYNC_FORMAT_VERSION}. Delete the database on the server (or choose a new database name) and sync again: every machine sends its data again`);
   const codec = await openKeycheck(parsed.data, passphrase);
   return { codec, identity: identityOf(config, parsed.data.kdf?.salt ?? String(found._rev)) };
 }
@@ -111,7 +120,7 @@ function identityOf(config: SyncConfig, salt: string): string {
 
 /** A new database (or another one): forget what was known of the old one and send every row. */
 async function startOver(db: HydraDb, identity: string): Promise<number> {
-  const docIds = [...(await allRowDocIds(db)), ...(await allChunkIds(db))];
+  const docIds = [...(await allRowDocIds(db)), ...(await allMessagesDocIds(db)), ...(await allChunkIds(db))];
   const hlc = tick();
   await db.transaction('rw', db.syncDocs, db.syncOutbox, db.settings, async () => {
     await db.syncDocs.clear();
@@ -207,6 +216,12 @@ async function applyDoc(db: HydraDb, doc: Opened, report: SyncReport, stored?: S
   }
   // A version from before a wipe is not written (a change made here since is sent as usual).
   if (rowCovered(lines, body.hlc)) return void (await record(body.hlc));
+  if (body.kind === 'messages') {
+    await applyMessages(db, [{ docId, content: body }], new Set(pending ? [docId] : []));
+    // The server holds the very change waiting here; else a change waiting here stays: the push sends the union.
+    if (pending?.hlc === body.hlc) await db.syncOutbox.delete(docId);
+    return void (await record(body.hlc));
+  }
   const edited = (EDITED_KINDS as readonly string[]).includes(body.kind);
   // The server holds the very change waiting here (sent by a run that ended before recording it).
   if (pending?.hlc === body.hlc) {
@@ -249,6 +264,7 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
   // than a put, which must read what it replaces); a row stored here already is put.
   const rows = new Map<string, { add: Record<string, unknown>[]; put: Record<string, unknown>[] }>();
   const records: SyncDocRow[] = [];
+  const messages: { docId: string; content: MessagesContent }[] = [];
   const deletes = new Map<string, string[]>();
   const unqueue: string[] = [];
   for (let i = 0; i < docs.length; i++) {
@@ -256,7 +272,7 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
     const { body } = doc;
     if (known[i]?.rev === doc.rev || body.kind === 'reset') continue;
     const kind = docKindOf(body.id);
-    if (body.kind === 'tombstone' && kind !== null && kind !== 'visits' && kind !== 'blocklist' && kind !== 'reset') {
+    if (body.kind === 'tombstone' && kind !== null && kind !== 'visits' && kind !== 'messages' && kind !== 'blocklist' && kind !== 'reset') {
       // A row's deletion (wins over any change waiting here), in bulk with the batch's others.
       const table = TABLE_OF_KIND[kind];
       if (!deletes.has(table)) deletes.set(table, []);
@@ -270,12 +286,18 @@ async function applyBatch(db: HydraDb, docs: Opened[], report: SyncReport): Prom
       await applyDoc(db, doc, report, stored, marks);
       continue;
     }
+    records.push({ docId: body.id, serverId: doc.serverId, rev: doc.rev, hlc: body.hlc });
+    report.pulled++;
+    if (body.kind === 'messages') {
+      // Nothing waiting here: the server's version of each message it lists, written with the batch's others.
+      messages.push({ docId: body.id, content: body });
+      continue;
+    }
     const table = TABLE_OF_KIND[body.kind];
     if (!rows.has(table)) rows.set(table, { add: [], put: [] });
     rows.get(table)![known[i] ? 'put' : 'add'].push(body.row as unknown as Record<string, unknown>);
-    records.push({ docId: body.id, serverId: doc.serverId, rev: doc.rev, hlc: body.hlc });
-    report.pulled++;
   }
+  await applyMessages(db, messages);
   for (const [table, { add, put }] of rows) {
     const refused = await addOrRefused(db.table(table), add);
     await db.table(table).bulkPut([...put, ...refused]);
@@ -355,6 +377,8 @@ async function resolveConflicts(db: HydraDb, remote: Remote, codec: SyncCodec, d
       for (const id of v.body.deleted) union.deleted.add(id);
     }
     winner = { kind: 'visits', id: doc.body.id, hlc: tick(), visits: [...union.visits.values()] as (DocBody & { kind: 'visits' })['visits'], deleted: [...union.deleted] };
+  } else if (doc.body.kind === 'messages') {
+    winner = { kind: 'messages', id: doc.body.id, hlc: tick(), ...mergeMessages(versions.flatMap((v) => (v.body.kind === 'messages' ? [v.body] : []))) };
   } else for (const v of versions) if (v.body.hlc > winner.hlc) winner = v.body;
   const sealed = await codec.seal(doc.serverId, winner);
   const results = await remote.bulkDocs([
@@ -464,19 +488,41 @@ async function prepare(db: HydraDb, codec: SyncCodec, config: SyncConfig, after:
   const hlcOf = new Map(entries.map((entry) => [entry.docId, entry.hlc]));
   const ids = entries.map((entry) => entry.docId);
   let t = performance.now();
-  const [rows, chunks, known] = await db.transaction('r', [db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.visitChunks, db.visits, db.settings, db.syncTombstones, db.syncDocs], async () =>
-    Promise.all([readRows(db, ids, (docId) => hlcOf.get(docId)!, config.pagesMaxBytes), readChunks(db, ids.filter((id) => docKindOf(id) === 'visits')), db.syncDocs.bulkGet(ids)]),
+  const [rows, chunks, messages, known] = await db.transaction('r', [db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.visitChunks, db.visits, db.settings, db.syncTombstones, db.syncDocs], async () =>
+    Promise.all([
+      readRows(db, ids, (docId) => hlcOf.get(docId)!, config.pagesMaxBytes),
+      readChunks(db, ids.filter((id) => docKindOf(id) === 'visits')),
+      readMessages(db, ids.filter((id) => docKindOf(id) === 'messages')),
+      db.syncDocs.bulkGet(ids),
+    ]),
   );
   report.timing.read += performance.now() - t;
   t = performance.now();
   const sent: Prepared['sent'] = [];
   const dropped: string[] = [];
   const sealing: Promise<void>[] = [];
+  let bytes = 0;
+  let last = ids[ids.length - 1]!;
   for (let i = 0; i < entries.length; i++) {
     const { docId, hlc } = entries[i]!;
+    if (bytes > BATCH_PLAIN_BYTES) {
+      last = ids[i - 1]!;
+      break;
+    }
     const prior = known[i];
     const chunk = chunks.get(docId);
-    let body: DocBody | null | 'skip' = chunk ? (chunk.visits.length || chunk.deleted.length ? { kind: 'visits', id: docId, hlc, ...chunk } : null) : rows.has(docId) ? rows.get(docId)! : docKindOf(docId) === 'reset' ? ({ kind: 'reset', id: docId, hlc } as DocBody) : 'skip';
+    const thread = messages.get(docId);
+    let body: DocBody | null | 'skip' = chunk
+      ? chunk.visits.length || chunk.deleted.length
+        ? { kind: 'visits', id: docId, hlc, ...chunk }
+        : null
+      : thread !== undefined
+        ? thread && { kind: 'messages', id: docId, hlc, ...thread }
+        : rows.has(docId)
+          ? rows.get(docId)!
+          : docKindOf(docId) === 'reset'
+            ? ({ kind: 'reset', id: docId, hlc } as DocBody)
+            : 'skip';
     // Nothing left of a document: its deletion, once (none for a document the server never had).
     if (body === null) body = prior && !prior.deleted ? { kind: 'tombstone', id: docId, hlc } : 'skip';
     if (body === 'skip' || docKindOf(docId) === null) {
@@ -484,6 +530,7 @@ async function prepare(db: HydraDb, codec: SyncCodec, config: SyncConfig, after:
       continue;
     }
     const sealed = body;
+    bytes += plainBytes(sealed);
     const slot = sent.length;
     sent.push(null as never);
     sealing.push(
@@ -496,7 +543,21 @@ async function prepare(db: HydraDb, codec: SyncCodec, config: SyncConfig, after:
   }
   await Promise.all(sealing);
   report.timing.seal += performance.now() - t;
-  return { last: ids[ids.length - 1]!, hlcOf, sent, dropped };
+  return { last, hlcOf, sent, dropped };
+}
+
+/** About how many bytes of JSON a document's body is (its long texts, and a little per row). */
+function plainBytes(body: DocBody): number {
+  switch (body.kind) {
+    case 'visits':
+      return body.visits.reduce((sum, visit) => sum + visit[0].length + visit[1].length + 40, 0) + body.deleted.length * 80;
+    case 'messages':
+      return body.rows.reduce((sum, row) => sum + row.content.length + 400, 0) + body.deleted.length * 40;
+    case 'page':
+      return body.row.text.length + 1000;
+    default:
+      return 1000;
+  }
 }
 
 /** Records what the server accepted of a batch and removes its outbox rows (unless changed again meanwhile); returns how many it refused. */
@@ -570,12 +631,14 @@ async function push(db: HydraDb, remote: Remote, codec: SyncCodec, config: SyncC
 /** One whole sync with the configured server. Throws a CodedError (sync codes) on failure. */
 export async function runSync(db: HydraDb, config: SyncConfig, options: RunOptions = {}): Promise<SyncReport> {
   const remote = new Remote(config, options.signal);
-  const report: SyncReport = { timing: { fetch: 0, open: 0, apply: 0, read: 0, seal: 0, send: 0, commit: 0 }, pulled: 0, pushed: 0, conflicts: 0, visitsAdded: 0, visitsRemoved: 0, rowsRemoved: 0, unreadable: 0 };
+  const report: SyncReport = { timing: { scan: 0, fetch: 0, open: 0, apply: 0, read: 0, seal: 0, send: 0, commit: 0 }, pulled: 0, pushed: 0, conflicts: 0, visitsAdded: 0, visitsRemoved: 0, rowsRemoved: 0, unreadable: 0 };
   try {
     const { codec, identity } = await openDatabase(remote, config);
     const saved = checkpoint.safeParse((await db.settings.get(CHECKPOINT_KEY))?.value);
     if (!saved.success || saved.data.identity !== identity) {
+      const t = performance.now();
       const queued = await startOver(db, identity);
+      report.timing.scan += performance.now() - t;
       options.log?.(`new sync database: ${queued} documents to send`);
     }
     for (let round = 0; round < MAX_ROUNDS; round++) {

@@ -2,7 +2,9 @@
  * The sync outbox: every local write to a synced store records, in the same transaction, which
  * sync documents it changed (`syncOutbox`, one row per document, stamped by the clock), and a
  * visit delete also records the visit's tombstone (`syncTombstones`). So a crash can never leave a
- * change that sync does not know about. For rows this is a Dexie DBCore middleware, like the
+ * change that sync does not know about. A message's document is its thread's of the week it was
+ * created in (`messages:<week>:<thread id>`, messages.ts), and a message delete also records the
+ * message's tombstone (read before the delete). For rows this is a Dexie DBCore middleware, like the
  * search journal: it sees every write, bulk ones included, and leaves schema upgrades alone.
  * Visits are written as chunk rows by extension/visits alone, which tells its observers which
  * visits each transaction added, retitled or removed; the outbox is one of them. (Moving legacy
@@ -23,21 +25,23 @@
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
 import { visitId } from '../../shared/history/visit';
-import { chunkIdOf, hlcWall, RESET_HISTORY, rowDocId, type RowKind } from '../../shared/sync/format';
+import { chunkIdOf, hlcWall, messagesDocId, RESET_HISTORY, rowDocId, type RowKind } from '../../shared/sync/format';
+import type { Message } from '../../shared/schemas/entities';
 import Dexie from 'dexie';
 import { registerDbMiddleware, type HydraDb, type SyncOutboxRow, type SyncTombstoneRow } from '../db';
 import { observeVisits } from '../visits';
 import { isUpgrade, widenWrites } from '../db/middleware';
 import { tick } from './clock';
+import { isMessageTombstone, messageTombstoneId } from './messages';
 
 export const OUTBOX_STORE = 'syncOutbox';
 export const TOMBSTONE_STORE = 'syncTombstones';
 export const BLOCKLIST_SETTING = 'capture.blocklist';
 
-/** Synced stores and the kind of document a row of each is. */
-const KIND_OF_STORE: Record<string, RowKind> = {
+/** Synced stores and the kind of document a row of each is (messages: their thread's of a week). */
+const KIND_OF_STORE: Record<string, RowKind | 'messages'> = {
   threads: 'thread',
-  messages: 'message',
+  messages: 'messages',
   tasks: 'task',
   taskEvents: 'taskEvent',
   memories: 'memory',
@@ -96,6 +100,16 @@ function docIdsOf(kind: RowKind, keys: unknown[]): string[] {
   return [...ids];
 }
 
+/**
+ * The messages a write changes: the values written, or (a delete) the rows read before the
+ * delete. Their documents are their threads' of their weeks.
+ */
+async function messagesOf(table: DBCoreTable, req: DBCoreMutateRequest, keys: unknown[]): Promise<Message[]> {
+  if (req.type === 'add' || req.type === 'put') return req.values as Message[];
+  const rows = (await table.getMany({ trans: req.trans, keys })) as (Message | undefined)[];
+  return rows.filter((row) => row !== undefined);
+}
+
 async function put(table: DBCoreTable, trans: DBCoreTransaction, values: unknown[]): Promise<void> {
   if (values.length === 0) return;
   const result = await table.mutate({ type: 'put', trans, values });
@@ -109,11 +123,13 @@ export const outboxMiddleware: Middleware<DBCore> = {
   create(down) {
     if (!down.schema.tables.some((table) => table.name === OUTBOX_STORE)) return down;
     const outbox = down.table(OUTBOX_STORE);
+    const tombstones = down.table(TOMBSTONE_STORE);
     const dbName = down.schema.name;
     return {
       ...down,
       transaction(stores, mode, options) {
-        return down.transaction(widenWrites(stores, mode, (store) => store in KIND_OF_STORE, OUTBOX_STORE), mode, options);
+        const widened = widenWrites(stores, mode, (store) => store in KIND_OF_STORE, OUTBOX_STORE);
+        return down.transaction(widenWrites(widened, mode, (store) => store === 'messages', TOMBSTONE_STORE), mode, options);
       },
       table(name) {
         const table = down.table(name);
@@ -124,8 +140,12 @@ export const outboxMiddleware: Middleware<DBCore> = {
           mutate: async (req) => {
             if (isUpgrade(req.trans) || incoming.has(req.trans) || syncOff.has(dbName)) return table.mutate(req);
             const keys = await keysOf(table, req);
+            const messages = kind === 'messages' ? await messagesOf(table, req, keys) : [];
             const res = await table.mutate(req);
-            const docIds = docIdsOf(kind, keys);
+            const docIds = kind === 'messages' ? [...new Set(messages.map((row) => messagesDocId(row.threadId, row.createdAt)))] : docIdsOf(kind, keys);
+            if (kind === 'messages' && req.type !== 'add' && req.type !== 'put') {
+              await put(tombstones, req.trans, messages.map((row): SyncTombstoneRow => ({ id: messageTombstoneId(row.id), chunk: messagesDocId(row.threadId, row.createdAt) })));
+            }
             if (docIds.length === 0) return res;
             const hlc = tick();
             await put(outbox, req.trans, docIds.map((docId): SyncOutboxRow => ({ docId, hlc })));
@@ -175,7 +195,7 @@ observeVisits({
 /** Visit tombstones a history reset covers (visits at or before `through`): the reset says it for them. */
 export async function dropTombstonesThrough(db: HydraDb, through: number): Promise<void> {
   const ids = (await db.syncTombstones.toCollection().primaryKeys()) as string[];
-  await db.syncTombstones.bulkDelete(ids.filter((id) => Number(id.slice(id.lastIndexOf('@') + 1)) <= through));
+  await db.syncTombstones.bulkDelete(ids.filter((id) => !isMessageTombstone(id) && Number(id.slice(id.lastIndexOf('@') + 1)) <= through));
 }
 
 // Every database this context creates from now on keeps the outbox.

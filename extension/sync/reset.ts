@@ -9,6 +9,7 @@
  * - `reset:all` (Wipe everything): the same for visits, and every synced row whose last change
  *   (its stamp: of the change waiting here to be sent, or of the version last sent or received) is
  *   at or before the stamp is deleted and refused; the blocklist is emptied unless changed since.
+ *   A thread's messages are one document (messages.ts): they go together, by its stamp.
  *
  * A machine holds the latest stamp of each kind it wrote or received (its `syncOutbox` or
  * `syncDocs` row: `resetMarks`); the later of two stamps wins. What is made after the line, on any
@@ -22,6 +23,7 @@ import { setBlocklist } from '../capture/blocklist';
 import { tick } from './clock';
 import { BLOCKLIST_SETTING, dropTombstonesThrough } from './outbox';
 import { ROW_KINDS, TABLE_OF_KIND } from './rows';
+import { allMessagesDocIds, removeMessages } from './messages';
 
 /** The latest reset stamps this machine knows (null: none). */
 export interface ResetMarks {
@@ -91,6 +93,13 @@ async function removeRowsThrough(db: HydraDb, mark: string): Promise<number> {
     const known = new Set(keys.flatMap((key, i) => (docs[i] && !docs[i].deleted ? [rowDocId(kind, key)] : [])));
     await sendAgain(db, goneDocs.filter((docId) => known.has(docId)));
   }
+  // A thread's messages go together when their document's last change is at or before the line.
+  const threads = await allMessagesDocIds(db);
+  const [threadDocs, threadPending] = await Promise.all([db.syncDocs.bulkGet(threads), db.syncOutbox.bulkGet(threads)]);
+  const goneThreads = threads.filter((_, i) => !isLater(threadDocs[i], threadPending[i], mark));
+  for (const docId of goneThreads) removed += await removeMessages(db, docId);
+  await db.syncOutbox.bulkDelete(goneThreads);
+  await sendAgain(db, threads.filter((_, i) => !isLater(threadDocs[i], threadPending[i], mark) && threadDocs[i] && !threadDocs[i].deleted));
   const [doc, pending, blocklist] = await Promise.all([db.syncDocs.get('blocklist'), db.syncOutbox.get('blocklist'), db.settings.get(BLOCKLIST_SETTING)]);
   if (blocklist && !isLater(doc, pending, mark)) {
     await setBlocklist(db, []);

@@ -2,20 +2,21 @@
  * Rows of the synced stores as sync documents, and back. Reading builds the plaintext body of a
  * document from what this machine holds; applying writes a body from the server through the
  * database (whose middlewares keep counters and the search journal, as for any local write) inside
- * the caller's transaction. Visits are the chunk adapter's (visits.ts).
+ * the caller's transaction. Visits are the chunk adapter's (visits.ts), messages the thread
+ * adapter's (messages.ts).
  */
 import type { Table } from 'dexie';
 import { stringKey } from '../../shared/hash';
 import type { Memory, Message, Task, TaskEvent, Thread } from '../../shared/schemas/entities';
-import { docKindOf, type DocBody, type RowKind } from '../../shared/sync/format';
+import { docKindOf, messagesDocId, type DocBody, type RowKind } from '../../shared/sync/format';
 import { blockRule } from '../../shared/blocklist';
 import { setBlocklist } from '../capture/blocklist';
 import type { HydraDb } from '../db';
 import { BLOCKLIST_SETTING } from './outbox';
+import { removeMessages } from './messages';
 
-export const TABLE_OF_KIND: Record<Exclude<RowKind, 'blocklist'>, 'threads' | 'messages' | 'tasks' | 'taskEvents' | 'memories' | 'pages'> = {
+export const TABLE_OF_KIND: Record<Exclude<RowKind, 'blocklist'>, 'threads' | 'tasks' | 'taskEvents' | 'memories' | 'pages'> = {
   thread: 'threads',
-  message: 'messages',
   task: 'tasks',
   taskEvent: 'taskEvents',
   memory: 'memories',
@@ -26,8 +27,8 @@ type AnyTable = Table<Record<string, unknown>, string>;
 const tableOf = (db: HydraDb, kind: Exclude<RowKind, 'blocklist'>) => db[TABLE_OF_KIND[kind]] as unknown as AnyTable;
 const rowIdOf = (docId: string) => docId.slice(docId.indexOf(':') + 1);
 
-/** Row documents (not visits) in the order their stores are listed. */
-export const ROW_KINDS = ['thread', 'message', 'task', 'taskEvent', 'memory', 'page'] as const;
+/** Row documents (not visits, not messages) in the order their stores are listed. */
+export const ROW_KINDS = ['thread', 'task', 'taskEvent', 'memory', 'page'] as const;
 
 /**
  * The bodies of row documents as this machine holds them: a row, `null` when the row is gone (a
@@ -38,7 +39,7 @@ export async function readRows(db: HydraDb, docIds: string[], hlcOf: (docId: str
   const byKind = new Map<RowKind, string[]>();
   for (const docId of docIds) {
     const kind = docKindOf(docId);
-    if (!kind || kind === 'visits' || kind === 'reset') continue;
+    if (!kind || kind === 'visits' || kind === 'messages' || kind === 'reset') continue;
     byKind.set(kind, [...(byKind.get(kind) ?? []), docId]);
   }
   for (const [kind, ids] of byKind) {
@@ -62,14 +63,14 @@ export async function readRows(db: HydraDb, docIds: string[], hlcOf: (docId: str
 /** The row a document holds here now (for a losing edit's record), or undefined. */
 export async function localRow(db: HydraDb, docId: string): Promise<unknown> {
   const kind = docKindOf(docId);
-  if (!kind || kind === 'visits' || kind === 'reset') return undefined;
+  if (!kind || kind === 'visits' || kind === 'messages' || kind === 'reset') return undefined;
   if (kind === 'blocklist') return (await db.settings.get(BLOCKLIST_SETTING))?.value;
   return tableOf(db, kind).get(rowIdOf(docId));
 }
 
 /** Writes a row document's body here (inside the caller's transaction). */
 export async function applyRow(db: HydraDb, body: DocBody): Promise<void> {
-  if (body.kind === 'visits' || body.kind === 'tombstone' || body.kind === 'reset') throw new Error(`not a row document: ${body.kind}`);
+  if (body.kind === 'visits' || body.kind === 'messages' || body.kind === 'tombstone' || body.kind === 'reset') throw new Error(`not a row document: ${body.kind}`);
   if (body.kind === 'blocklist') {
     await setBlocklist(db, body.row);
     return;
@@ -81,6 +82,10 @@ export async function applyRow(db: HydraDb, body: DocBody): Promise<void> {
 export async function removeRow(db: HydraDb, docId: string): Promise<void> {
   const kind = docKindOf(docId);
   if (!kind || kind === 'visits' || kind === 'reset') return;
+  if (kind === 'messages') {
+    await removeMessages(db, docId);
+    return;
+  }
   if (kind === 'blocklist') {
     await setBlocklist(db, []);
     return;
@@ -125,5 +130,5 @@ export async function recordLosingEdit(db: HydraDb, docId: string, lost: unknown
   if (!threadId || !(await db.threads.get(threadId))) return [];
   const note: Message = { id, threadId, role: 'note', content, status: 'complete', model: null, error: null, createdAt: now, updatedAt: now };
   await db.messages.put(note);
-  return [`message:${id}`];
+  return [messagesDocId(threadId, now)];
 }

@@ -13,6 +13,7 @@ import { appendJobLog, createJob, failJob, finishJob, keepingWorkerAlive, report
 import { CONFIG_KEY, readState, runSync, runWarning, syncErrorOf, writeState } from './engine';
 import { setOutboxRecording } from './outbox';
 import { forgetSync, readConfig } from './switch';
+import { forgetKeys } from './crypto';
 
 export { readConfig, settleSyncBookkeeping } from './switch';
 
@@ -36,6 +37,7 @@ export async function saveConfig(db: HydraDb, input: (Omit<SyncConfig, 'password
     // run still going would write its bookkeeping again, so it is stopped before sync forgets.
     // Killed in between, the next worker start finds sync off and forgets (settleSyncBookkeeping).
     setOutboxRecording(db.name, false);
+    forgetKeys();
     await db.settings.delete(CONFIG_KEY);
     for (const controller of running.values()) controller.abort();
     await Promise.allSettled(runs);

@@ -120,6 +120,6 @@ export function storedVisits(db: HydraDb): StoredVisits {
 export async function allChunkIds(db: HydraDb): Promise<string[]> {
   const ids = new Set<string>();
   for await (const batch of walkVisits(db)) for (const visit of batch) ids.add(chunkIdOf(visit.urlKey, visit.visitedAt));
-  for (const tombstone of await db.syncTombstones.toArray()) ids.add(tombstone.chunk);
+  for (const tombstone of await db.syncTombstones.where('chunk').startsWith('visits:').toArray()) ids.add(tombstone.chunk);
   return [...ids];
 }

@@ -12,7 +12,12 @@ import { blockRule } from '../blocklist';
 import { DAY_MS } from '../time';
 
 export const SYNC_FORMAT = 'hydraflow-sync';
-export const SYNC_FORMAT_VERSION = 1;
+/**
+ * Version 2: a thread's messages of one week travel as one document (`messages:<week>:<thread
+ * id>`); version 1 sent one document per message. A database of another version is refused
+ * (SYNC_OLD_FORMAT): docs/sync.md says how to start it over.
+ */
+export const SYNC_FORMAT_VERSION = 2;
 /** The one document the server holds in clear: the format, and how to derive the key (never the key). */
 export const KEYCHECK_ID = 'hydraflow-sync';
 /** PBKDF2-SHA256 iterations for new databases (OWASP's 2023 figure for PBKDF2-HMAC-SHA256). */
@@ -24,7 +29,8 @@ export const keycheckDoc = z.lazy(() => z.object({
   _id: z.literal(KEYCHECK_ID),
   _rev: z.string().optional(),
   format: z.literal(SYNC_FORMAT),
-  v: z.literal(SYNC_FORMAT_VERSION),
+  /** Any version parses, so that another one is refused with its own code (SYNC_OLD_FORMAT). */
+  v: z.number().int(),
   encrypted: z.boolean(),
   /** Present when encrypted: how the key is derived from the passphrase. */
   kdf: z.object({ name: z.literal('PBKDF2'), hash: z.literal('SHA-256'), iterations: z.number().int().min(100_000).max(10_000_000), salt: base64 }).nullable(),
@@ -68,10 +74,11 @@ export function parseHlc(stamp: string): { wall: number; counter: number; node: 
 
 /** Kinds of rows that are edited after they are written: last writer (by HLC) wins. */
 export const EDITED_KINDS = ['thread', 'task', 'memory', 'blocklist'] as const;
-/** Kinds that are written once (a message's stream ends on the machine that started it). */
-export const APPEND_KINDS = ['message', 'taskEvent', 'page'] as const;
+/** Kinds that are written once. */
+export const APPEND_KINDS = ['taskEvent', 'page'] as const;
 export type RowKind = (typeof EDITED_KINDS)[number] | (typeof APPEND_KINDS)[number];
-export type DocKind = RowKind | 'visits' | 'reset';
+/** Row documents, visit chunks, a thread's messages of a week, reset lines. */
+export type DocKind = RowKind | 'visits' | 'messages' | 'reset';
 
 /**
  * Reset documents: "everything synced, changed at or before this clock stamp, is deleted" (a wipe:
@@ -89,7 +96,6 @@ const stamped = () => ({ id: z.string().min(1).max(200), hlc: hlcStamp });
 /** The plaintext of a data document (what the ciphertext holds). */
 export const docBody = z.lazy(() => z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('thread'), ...stamped(), row: thread }),
-  z.object({ kind: z.literal('message'), ...stamped(), row: message }),
   z.object({ kind: z.literal('task'), ...stamped(), row: task }),
   z.object({ kind: z.literal('taskEvent'), ...stamped(), row: taskEvent }),
   z.object({ kind: z.literal('memory'), ...stamped(), row: memory }),
@@ -97,6 +103,9 @@ export const docBody = z.lazy(() => z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('blocklist'), ...stamped(), row: z.array(blockRule) }),
   // A chunk of visits: a grow-only set of visits minus a grow-only set of removed visit ids.
   z.object({ kind: z.literal('visits'), ...stamped(), visits: z.array(chunkVisit), deleted: z.array(z.string()) }),
+  // A thread's messages of one week: a set of messages (by id; a later version replaces an
+  // earlier one) minus a grow-only set of deleted message ids.
+  z.object({ kind: z.literal('messages'), ...stamped(), rows: z.array(message), deleted: z.array(z.string().min(1).max(200)) }),
   // A deleted row: deletes win over edits, so a deleted row never comes back.
   z.object({ kind: z.literal('tombstone'), ...stamped() }),
   // A wipe or a clear of all history (RESET_ALL, RESET_HISTORY): its stamp is the line.
@@ -112,7 +121,24 @@ export function rowDocId(kind: RowKind, rowId: string): string {
 export function docKindOf(docId: string): DocKind | null {
   if ((RESET_IDS as readonly string[]).includes(docId)) return 'reset';
   const kind = docId === 'blocklist' ? 'blocklist' : docId.slice(0, docId.indexOf(':'));
-  return (EDITED_KINDS as readonly string[]).includes(kind) || (APPEND_KINDS as readonly string[]).includes(kind) || kind === 'visits' ? (kind as DocKind) : null;
+  return (EDITED_KINDS as readonly string[]).includes(kind) || (APPEND_KINDS as readonly string[]).includes(kind) || kind === 'visits' || kind === 'messages' ? (kind as DocKind) : null;
+}
+
+/**
+ * The document of a message: its thread's messages of the week (UTC, since the epoch, as visit
+ * chunks) it was created in. A long thread is one document per week it was active in, so a change
+ * sends that week's messages again, never the whole thread.
+ */
+export function messagesDocId(threadId: string, createdAt: number): string {
+  return `messages:${Math.floor(createdAt / CHUNK_WEEK_MS)}:${threadId}`;
+}
+
+/** The thread and week of a `messages:` document id; its messages are created in [from, to). */
+export function parseMessagesDocId(docId: string): { threadId: string; from: number; to: number } | null {
+  const match = /^messages:(\d+):(.+)$/s.exec(docId);
+  if (!match) return null;
+  const week = Number(match[1]);
+  return { threadId: match[2]!, from: week * CHUNK_WEEK_MS, to: (week + 1) * CHUNK_WEEK_MS };
 }
 
 /** Visits are grouped by week (UTC, since the epoch) and 8 buckets of URL: a year of history is at most 416 documents. */

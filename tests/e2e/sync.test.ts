@@ -143,9 +143,19 @@ async function toSettings(page: Page): Promise<void> {
   await page.waitForSelector('[data-testid=sync-now]');
 }
 
-/** Waits for Settings → Sync's status line to read as `pattern`. */
+/**
+ * Waits for Settings → Sync's status line to read as `pattern`. The line says "Syncing…" while any
+ * sync runs, and the alarm set half a minute after local writes (the blocklist, written before the
+ * set-up) may start one right after the one clicked ends: on a loaded machine that one can take
+ * longer than a few seconds, so the wait is long.
+ */
 async function statusLine(page: Page, pattern: RegExp): Promise<void> {
-  await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid=sync-last]')?.textContent ?? ''), { timeout: 10_000 }, pattern.source);
+  try {
+    await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid=sync-last]')?.textContent ?? ''), { timeout: 60_000 }, pattern.source);
+  } catch (error) {
+    const shown = await page.$eval('[data-testid=sync-last]', (el) => el.textContent).catch(() => '?');
+    throw new Error(`The sync status line does not match ${pattern}; it reads: ${shown}`, { cause: error });
+  }
 }
 
 const SYNCED = ['threads', 'messages', 'tasks', 'taskEvents', 'memories', 'pages'] as const;

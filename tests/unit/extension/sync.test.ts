@@ -18,7 +18,7 @@ import { wipeAll } from '../../../extension/privacy';
 import { storedVisits } from '../../support/visits';
 import { setBlocklist } from '../../../extension/capture/blocklist';
 import type { SyncConfig } from '../../../shared/commands/sync';
-import { formatHlc } from '../../../shared/sync/format';
+import { formatHlc, messagesDocId } from '../../../shared/sync/format';
 import { reverseHost } from '../../../shared/host-key';
 import type { Memory, Message, Page, Task, TaskEvent, Thread } from '../../../shared/schemas/entities';
 import { urlKey } from '../../../shared/url';
@@ -92,7 +92,8 @@ describe('sync through a CouchDB server', () => {
     const b = await machine();
     await seed(a);
     const first = await runSync(a, config('first'));
-    expect(first.pushed).toBeGreaterThan(150);
+    // 20 threads, their messages (one document per thread), 10 tasks, events and memories, the blocklist, the chunks.
+    expect(first.pushed).toBeGreaterThan(80);
     const second = await runSync(b, config('first'));
     expect(second.visitsAdded).toBe(3000);
     expect(await contents(b)).toEqual(await contents(a));
@@ -105,8 +106,8 @@ describe('sync through a CouchDB server', () => {
     expect(again.pushed + again.pulled).toBe(0);
 
     const docs = await server.allDocs('first');
-    // 3000 visits over 3 weeks: a few dozen chunk documents, not thousands.
-    expect(docs.length).toBeLessThan(20 + 100 + 10 + 10 + 10 + 1 + 1 + 40);
+    // 3000 visits over 3 weeks: a few dozen chunk documents, not thousands; 100 messages in 20 threads: 20 documents.
+    expect(docs.length).toBeLessThan(20 + 20 + 10 + 10 + 10 + 1 + 1 + 40);
     const text = JSON.stringify(docs);
     for (const needle of ['zebrafish', 'quokkas', 'narwhal', 'axolotl', 'okapi', 'pangolin', 'secret.example', 'blocked.example', 'thread-1', 'message-1']) expect(text).not.toContain(needle);
     for (const doc of docs.filter((d) => d._id !== 'hydraflow-sync')) expect(Object.keys(doc).sort()).toEqual(['_id', '_rev', 'ct', 'iv', 'v']);
@@ -189,6 +190,98 @@ describe('sync through a CouchDB server', () => {
     const added = makeVisit({ url: 'https://open.example/new', title: '', visitedAt: T0 + 5, transition: 'link', source: 'live' }).id;
     expect((await storedVisits(b)).map((visit) => visit.id)).toContain(added);
     expect(await contents(a)).toEqual(await contents(b));
+  });
+});
+
+describe("a thread's messages, one document per thread and week", () => {
+  it('merges messages added, edited and deleted apart in one thread, and a deleted thread takes its messages everywhere', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 50);
+    await runSync(a, config('threads'));
+    await runSync(b, config('threads'));
+    // thread-4 holds message-4, -24, -44, -64, -84; thread-5 message-5, -25, ….
+    await a.messages.add(message(700, 'thread-4'));
+    await a.messages.delete('message-4');
+    await a.transaction('rw', a.threads, a.messages, async () => {
+      await a.messages.where('[threadId+createdAt]').between(['thread-5', -Infinity], ['thread-5', Infinity]).delete();
+      await a.threads.delete('thread-5');
+    });
+    await b.messages.add(message(701, 'thread-4'));
+    await b.messages.update('message-24', { content: 'Edited on B', updatedAt: T0 + 10_000 });
+    await runSync(a, config('threads'));
+    await runSync(b, config('threads'));
+    await runSync(a, config('threads'));
+    for (const db of [a, b]) {
+      const thread4 = (await db.messages.where('[threadId+createdAt]').between(['thread-4', -Infinity], ['thread-4', Infinity]).toArray()).map((m) => m.id).sort();
+      expect(thread4).toEqual(['message-24', 'message-44', 'message-64', 'message-700', 'message-701', 'message-84']);
+      expect((await db.messages.get('message-24'))?.content).toBe('Edited on B');
+      expect(await db.messages.where('[threadId+createdAt]').between(['thread-5', -Infinity], ['thread-5', Infinity]).count()).toBe(0);
+      expect(await db.syncOutbox.count()).toBe(0);
+    }
+    expect(await contents(a)).toEqual(await contents(b));
+    // A third machine gets the same, and nothing deleted comes back.
+    const c = await machine();
+    await runSync(c, config('threads'));
+    expect(await contents(c)).toEqual(await contents(a));
+  });
+
+  it('sends again only the week of a thread that changed, and a message edited later replaces the older version', async () => {
+    const a = await machine();
+    const b = await machine();
+    const WEEK = 7 * 86_400_000;
+    await a.threads.add(thread(1));
+    // Three weeks of one thread: three documents.
+    await a.messages.bulkAdd([0, 1, 2].map((w) => ({ ...message(w, 'thread-1'), createdAt: T0 + w * WEEK, updatedAt: T0 + w * WEEK })));
+    expect((await runSync(a, config('weeks'))).pushed).toBe(1 + 3);
+    await runSync(b, config('weeks'));
+    await a.messages.add({ ...message(3, 'thread-1'), createdAt: T0 + 2 * WEEK + 1, updatedAt: T0 + 2 * WEEK + 1 });
+    await a.messages.update('message-2', { content: 'Edited later on A', updatedAt: T0 + 3 * WEEK });
+    expect((await runSync(a, config('weeks'))).pushed).toBe(1);
+    const report = await runSync(b, config('weeks'));
+    expect(report.pulled).toBe(1);
+    expect((await b.messages.get('message-2'))?.content).toBe('Edited later on A');
+    expect(await contents(b)).toEqual(await contents(a));
+  });
+
+  it('merges a conflict revision of a messages document: both sides\' messages, the later version of one, the deletions of both', async () => {
+    const a = await machine();
+    await seed(a, 10);
+    await runSync(a, config('message-conflicts'));
+    // Another client leaves a second branch of thread-3's messages: a message of its own, a later
+    // version of message-3, and message-23 deleted.
+    const keycheck = (await (await fetch(`${server.url}/message-conflicts/hydraflow-sync`)).json()) as never;
+    const codec = await openKeycheck(keycheck, 'correct horse battery');
+    const docId = messagesDocId('thread-3', T0);
+    const serverId = await codec.serverId(docId);
+    const rows = [{ ...message(3, 'thread-3'), content: 'Later elsewhere', updatedAt: T0 + 50_000 }, message(43, 'thread-3'), message(63, 'thread-3'), message(83, 'thread-3'), { ...message(900, 'thread-3'), createdAt: T0 + 900 }];
+    const branch = { _id: serverId, _rev: `2-${'e'.repeat(32)}`, ...(await codec.seal(serverId, { kind: 'messages', id: docId, hlc: formatHlc(Date.now(), 0, 'other'), rows, deleted: ['message-23'] })) };
+    const put = await fetch(`${server.url}/message-conflicts/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ new_edits: false, docs: [branch] }) });
+    expect(put.ok).toBe(true);
+    // Meanwhile A deleted message-43 (its tombstone travels in A's version).
+    await a.messages.delete('message-43');
+    await runSync(a, config('message-conflicts'));
+    await runSync(a, config('message-conflicts'));
+    const after = (await (await fetch(`${server.url}/message-conflicts/${serverId}?conflicts=true`)).json()) as { _conflicts?: string[] };
+    expect(after._conflicts ?? []).toEqual([]);
+    const here = (await a.messages.where('[threadId+createdAt]').between(['thread-3', -Infinity], ['thread-3', Infinity]).toArray()).map((m) => m.id).sort();
+    expect(here).toEqual(['message-3', 'message-63', 'message-83', 'message-900']);
+    expect((await a.messages.get('message-3'))?.content).toBe('Later elsewhere');
+    const b = await machine();
+    await runSync(b, config('message-conflicts'));
+    expect(await contents(b)).toEqual(await contents(a));
+  });
+
+  it('refuses a database of the old format (one document per message) with SYNC_OLD_FORMAT and writes nothing', async () => {
+    await fetch(`${server.url}/oldformat`, { method: 'PUT' });
+    await fetch(`${server.url}/oldformat/hydraflow-sync`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'hydraflow-sync', v: 1, encrypted: false, kdf: null, check: null }) });
+    const b = await machine();
+    await seed(b, 10);
+    const before = await contents(b);
+    await expect(runSync(b, { ...config('oldformat'), encrypt: false, passphrase: '' })).rejects.toMatchObject({ code: 'SYNC_OLD_FORMAT' });
+    expect(await contents(b)).toEqual(before);
+    expect(await b.settings.get('sync.checkpoint')).toBeUndefined();
+    expect((await server.allDocs('oldformat')).length).toBe(1);
   });
 });
 
@@ -420,6 +513,19 @@ describe('saved pages', () => {
     expect((await b.pages.toArray()).map((p) => p.id)).toEqual(['1']);
     expect(await b.pages.get('1')).toEqual(await a.pages.get('1'));
     expect(JSON.stringify(await server.allDocs('pages'))).not.toContain('small text');
+  });
+
+  it('sends a push of more text than one batch holds (16 MB) in several batches, none left behind', async () => {
+    const a = await machine();
+    const b = await machine();
+    const page = (id: string): Page => ({ id, url: `https://pages.example/${id}`, urlKey: urlKey(`https://pages.example/${id}`), hostRev: reverseHost('pages.example'), title: `Page ${id}`, byline: null, text: `${id} `.repeat(400_000), contentHash: id.padStart(64, '0'), version: 1, capturedAt: T0 });
+    // 20 pages of 1.2 MB (deflated to almost nothing): the first batch stops after 16 MB.
+    await a.pages.bulkAdd(Array.from({ length: 20 }, (_, i) => page(String(i).padStart(2, '0'))));
+    const big = { ...config('big-batches'), pagesMaxBytes: 2_000_000 };
+    expect((await runSync(a, big)).pushed).toBe(20);
+    expect(await a.syncOutbox.count()).toBe(0);
+    await runSync(b, big);
+    expect((await b.pages.toArray()).map((p) => p.id)).toEqual((await a.pages.toArray()).map((p) => p.id));
   });
 });
 
