@@ -19,6 +19,7 @@
 import { hlcWall, RESET_ALL, RESET_HISTORY, CHUNK_WEEK_MS, parseChunkId, rowDocId } from '../../shared/sync/format';
 import type { HydraDb, SyncDocRow, SyncOutboxRow } from '../db';
 import { clearVisits, deleteVisitsWhere, newestVisitAt } from '../visits';
+import { forgetImportedSources } from '../history';
 import { setBlocklist } from '../capture/blocklist';
 import { tick } from './clock';
 import { BLOCKLIST_SETTING, dropTombstonesThrough } from './outbox';
@@ -70,6 +71,9 @@ async function removeVisitsThrough(db: HydraDb, through: number): Promise<number
       : (await deleteVisitsWhere(db, { everything: false, urlKey: null, hostRev: null, includeSubdomains: false, from: -Infinity, to: through + 1 }, (visit) => visit.visitedAt <= through)).deleted;
   }
   await dropTombstonesThrough(db, through);
+  // As a "Delete all history" made here: nothing counts as imported any more, so the next import
+  // of a source reads it whole again (docs/history.md, "Re-import").
+  await forgetImportedSources(db);
   // Chunk documents of the weeks the reset reaches are sent again: what is left of them, or their deletion.
   const chunks = await db.syncDocs.where('docId').startsWith('visits:').filter((row) => !row.deleted && (parseChunkId(row.docId)?.week ?? Infinity) * CHUNK_WEEK_MS <= through).primaryKeys();
   await sendAgain(db, chunks as string[]);

@@ -13,6 +13,7 @@ import { runSync, runWarning, syncErrorOf } from '../../../extension/sync/engine
 import { saveConfig } from '../../../extension/sync/service';
 import { createKeycheck, openKeycheck } from '../../../extension/sync/crypto';
 import { addVisits, makeVisit } from '../../../extension/history/visits';
+import { sourceSummaryKey } from '../../../extension/history';
 import { clearVisits, countVisitsWhere, deleteVisitsWhere } from '../../../extension/visits';
 import { wipeAll } from '../../../extension/privacy';
 import { storedVisits } from '../../support/visits';
@@ -344,8 +345,11 @@ describe('a wipe and "delete all history" reach every machine', () => {
     const later = Date.now() + 1000;
     await addVisits(b, [makeVisit({ url: 'https://new.example/b', title: 'After on B', visitedAt: later, transition: 'link', source: 'live' })]);
     await addVisits(a, [makeVisit({ url: 'https://new.example/a', title: 'After on A', visitedAt: later + 1, transition: 'link', source: 'live' })]);
+    // B had imported a profile: what it recorded of it goes with the clear, as a local one does.
+    await b.settings.put({ key: sourceSummaryKey('chrome:Default'), value: { blocks: [] }, updatedAt: Date.now() });
     await runSync(a, config('clear'));
     const bReport = await runSync(b, config('clear'));
+    expect(await b.settings.get(sourceSummaryKey('chrome:Default'))).toBeUndefined();
     expect(bReport.visitsRemoved).toBeGreaterThanOrEqual(300);
     await runSync(a, config('clear'));
     for (const db of [a, b]) expect((await storedVisits(db)).map((visit) => visit.title).sort()).toEqual(['After on A', 'After on B']);
