@@ -57,7 +57,7 @@ type EarlySlot = { [SLOT]?: Promise<EarlyRequest | null> };
  * newest messages, oldest first. Null when there is no binding, no database yet, or any error.
  */
 export function readBoundThread(tabId: number, url: string, dbName: string = DB_NAME, idb: IDBFactory = indexedDB): Promise<{ thread: Thread; messages: Message[] } | null> {
-  return openExisting(dbName, idb).then((db) => (db === null ? null : readBoundThreadIn(db, tabId, url)));
+  return openExisting(dbName, idb).then((db) => (db === null ? null : readTabThread(db, tabId))).then((read) => holdsFor(read, url));
 }
 
 /**
@@ -85,11 +85,30 @@ function openExisting(dbName: string, idb: IDBFactory): Promise<IDBDatabase | nu
   });
 }
 
-/** readBoundThread on an open database, which it closes. */
-function readBoundThreadIn(db: IDBDatabase, tabId: number, url: string): Promise<{ thread: Thread; messages: Message[] } | null> {
+/** What the tab's binding row points at, read before the tab's URL is known. */
+interface TabRead {
+  row: Tab;
+  thread: Thread;
+  messages: Message[];
+}
+
+/** The binding's thread when the binding holds for `url` (see readBoundThread). */
+function holdsFor(read: TabRead | null, url: string): { thread: Thread; messages: Message[] } | null {
+  if (!read) return null;
+  const key = urlKey(url);
+  return read.row.urlKey === key || read.thread.urlKeys.includes(key) ? { thread: read.thread, messages: read.messages } : null;
+}
+
+/**
+ * The tab's binding row, its thread and the thread's newest messages, in one transaction, on an
+ * open database, which it closes. It needs only the tab's id, so it runs while the browser tells
+ * the page the tab's URL; the thread and the messages are asked for together (each request is a
+ * round trip to the browser's IndexedDB).
+ */
+function readTabThread(db: IDBDatabase, tabId: number): Promise<TabRead | null> {
   return new Promise((resolve) => {
     let settled = false;
-    const done = (value: { thread: Thread; messages: Message[] } | null) => {
+    const done = (value: TabRead | null) => {
       if (settled) return;
       settled = true;
       db.close();
@@ -99,39 +118,60 @@ function readBoundThreadIn(db: IDBDatabase, tabId: number, url: string): Promise
       const tx = db.transaction(['tabs', 'threads', 'messages'], 'readonly');
       tx.onabort = () => done(null);
       tx.onerror = () => done(null);
-      const key = urlKey(url);
       const rowRequest = tx.objectStore('tabs').get(tabId);
       rowRequest.onsuccess = () => {
         const row = rowRequest.result as Tab | undefined;
         if (!row?.threadId) return done(null);
+        let thread: Thread | undefined | null = null;
+        let messages: Message[] | null = null;
+        const both = () => {
+          if (thread === null || messages === null) return;
+          done(thread ? { row, thread, messages } : null);
+        };
         const threadRequest = tx.objectStore('threads').get(row.threadId);
         threadRequest.onsuccess = () => {
-          const thread = threadRequest.result as Thread | undefined;
-          if (!thread || !(row.urlKey === key || thread.urlKeys.includes(key))) return done(null);
-          // Few round trips (each one is an IPC to the browser): find the LIMIT-th newest key, then one getAll.
-          const index = tx.objectStore('messages').index('[threadId+createdAt]');
-          const all = IDBKeyRange.bound([thread.id, -Infinity], [thread.id, Infinity]);
-          const take = (range: IDBKeyRange) => {
-            const rows = index.getAll(range);
-            rows.onsuccess = () => done({ thread, messages: (rows.result as Message[]).slice(-PANEL_MESSAGE_LIMIT) });
-          };
-          const keys = index.openKeyCursor(all, 'prev');
-          let skipped = false;
-          keys.onsuccess = () => {
-            const at = keys.result;
-            if (!at) return take(all);
-            if (!skipped && PANEL_MESSAGE_LIMIT > 1) {
-              skipped = true;
-              return at.advance(PANEL_MESSAGE_LIMIT - 1);
-            }
-            take(IDBKeyRange.bound(at.key, [thread.id, Infinity]));
-          };
+          thread = (threadRequest.result as Thread | undefined) ?? undefined;
+          both();
         };
+        newestMessages(tx.objectStore('messages').index('[threadId+createdAt]'), row.threadId, (found) => {
+          messages = found;
+          both();
+        });
       };
     } catch {
       done(null);
     }
   });
+}
+
+/** getAll with a direction (Chromium 141+, which brought getAllRecords with it). */
+type GetAllNewestFirst = (options: { query: IDBKeyRange; count: number; direction: 'prev' }) => IDBRequest<unknown[]>;
+
+/** The thread's newest PANEL_MESSAGE_LIMIT messages, oldest first. */
+function newestMessages(index: IDBIndex, threadId: string, then: (messages: Message[]) => void): void {
+  const all = IDBKeyRange.bound([threadId, -Infinity], [threadId, Infinity]);
+  if (typeof (index as IDBIndex & { getAllRecords?: unknown }).getAllRecords === 'function') {
+    // One request: the newest first, as many as the panel shows.
+    const rows = (index.getAll as unknown as GetAllNewestFirst).call(index, { query: all, count: PANEL_MESSAGE_LIMIT, direction: 'prev' });
+    rows.onsuccess = () => then((rows.result as Message[]).reverse());
+    return;
+  }
+  // Older browsers: find the LIMIT-th newest key, then one getAll.
+  const take = (range: IDBKeyRange) => {
+    const rows = index.getAll(range);
+    rows.onsuccess = () => then((rows.result as Message[]).slice(-PANEL_MESSAGE_LIMIT));
+  };
+  const keys = index.openKeyCursor(all, 'prev');
+  let skipped = false;
+  keys.onsuccess = () => {
+    const at = keys.result;
+    if (!at) return take(all);
+    if (!skipped && PANEL_MESSAGE_LIMIT > 1) {
+      skipped = true;
+      return at.advance(PANEL_MESSAGE_LIMIT - 1);
+    }
+    take(IDBKeyRange.bound(at.key, [threadId, Infinity]));
+  };
 }
 
 const EARLY_MARK = 'hydraflow:early-script';
@@ -178,30 +218,31 @@ export function requestThreadEarly(): void {
   // The database is opened while the browser answers which tab this is (a freshly started
   // extension process takes tens of ms for its first IndexedDB open).
   const opened = openExisting(DB_NAME, indexedDB);
-  const readLocal = (tab: chrome.tabs.Tab | undefined): Promise<LocalThread | null> =>
-    opened.then((db) => {
-      if (db === null) return null;
-      if (tab?.id === undefined || tab.incognito || !tab.url || !isCapturableUrl(tab.url)) {
-        db.close();
-        return null;
-      }
-      const ref = { tabId: tab.id, url: tab.url, title: tab.title ?? '' };
-      return readBoundThreadIn(db, tab.id, tab.url).then((found) => (found ? { ...found, tab: ref } : null));
-    });
+  /** The tab's thread when the page may show it: a capturable URL, not incognito, and the binding holds for it. */
+  const shown = (tab: chrome.tabs.Tab | undefined, read: TabRead | null): LocalThread | null => {
+    if (tab?.id === undefined || tab.incognito || !tab.url || !isCapturableUrl(tab.url)) return null;
+    const found = holdsFor(read, tab.url);
+    return found ? { ...found, tab: { tabId: tab.id, url: tab.url, title: tab.title ?? '' } } : null;
+  };
   const tabId = Number(new URLSearchParams(location.search).get('tabId') ?? NaN);
   if (Number.isInteger(tabId)) {
-    // No tab: readLocal(undefined) only closes the database.
-    const local = chrome.tabs.get(tabId).then(readLocal, () => readLocal(undefined)).then(markOwnRead);
+    // The id is known at once: the read runs while the browser answers which URL the tab shows.
+    const read = opened.then((db) => (db === null ? null : readTabThread(db, tabId)));
+    const local = Promise.all([chrome.tabs.get(tabId).catch(() => undefined), read]).then(([tab, found]) => markOwnRead(shown(tab, found)));
     (globalThis as EarlySlot)[SLOT] = Promise.resolve({ tabId, url: null, reply: askAfter(local, { tabId }), local });
     return;
   }
+  // Nothing to read: the database opened for it is closed.
+  const closeOpened = () => opened.then((db) => db?.close());
   (globalThis as EarlySlot)[SLOT] = chrome.tabs.query({ active: true, currentWindow: true }).then(
     ([tab]) => {
-      if (tab?.id === undefined || tab.incognito || !tab.url) return readLocal(undefined).then(() => null);
-      const local = readLocal(tab).then(markOwnRead);
-      return { tabId: tab.id, url: tab.url, reply: askAfter(local, { tabId: tab.id, url: tab.url, title: tab.title ?? '' }), local };
+      const id = tab?.id;
+      if (!tab || id === undefined || tab.incognito || !tab.url) return closeOpened().then(() => null);
+      const read = isCapturableUrl(tab.url) ? opened.then((db) => (db === null ? null : readTabThread(db, id))) : closeOpened().then(() => null);
+      const local = read.then((found) => markOwnRead(shown(tab, found)));
+      return { tabId: id, url: tab.url, reply: askAfter(local, { tabId: id, url: tab.url, title: tab.title ?? '' }), local };
     },
-    () => readLocal(undefined).then(() => null),
+    () => closeOpened().then(() => null),
   );
 }
 
