@@ -11,7 +11,8 @@
  * instead launches one seeded browser per build and opens the panel with the worker stopped in
  * each by turns (HF_BENCH_AB_OPENS pairs, which build goes first alternating), and prints
  * `worker_stopped_open_ms_ab`: this build's median against the previous one's, from the same
- * minutes of the shared machine (HF_BENCH_BUILD=<dir> measures another build as "this" one).
+ * minutes of the shared machine (HF_BENCH_BUILD=<dir> measures another build as "this" one;
+ * HF_BENCH_AB_EMPTY=1: on the empty database, where the tab has no thread).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +31,8 @@ const PREVIOUS_BUILD = process.env.HF_BENCH_PREVIOUS_BUILD;
 /** The build measured as "this build" in the A/B (default: .output/chrome-mv3). */
 const THIS_BUILD = process.env.HF_BENCH_BUILD;
 const AB_OPENS = Number(process.env.HF_BENCH_AB_OPENS ?? 20);
+/** A/B on the empty database instead (the tab has no thread: the panel shows its unsaved one). */
+const AB_EMPTY = Boolean(process.env.HF_BENCH_AB_EMPTY);
 
 const server = createServer((req, res) => res.setHeader('content-type', 'text/html').end(`<title>Bench ${req.url}</title><p>bench page</p>`));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -158,8 +161,8 @@ async function measure(loaded: boolean): Promise<{ times: number[]; cold: number
 
 /** This build against `previousDir`, worker-stopped opens of a bound tab by turns. */
 async function abWorkerStopped(previousDir: string): Promise<void> {
-  const current = await prepare(true, THIS_BUILD);
-  const previous = await prepare(true, previousDir);
+  const current = await prepare(!AB_EMPTY, THIS_BUILD);
+  const previous = await prepare(!AB_EMPTY, previousDir);
   try {
     // The first open binds the tab to its thread; after it, every open reads a bound tab.
     await openPanel(current.browser, current.tabId);
@@ -172,7 +175,7 @@ async function abWorkerStopped(previousDir: string): Promise<void> {
     }
     process.stderr.write(`A/B worker stopped: this build ${ours.map(Math.round).join(' ')}\n             previous build ${theirs.map(Math.round).join(' ')}\n`);
     const pairRatios = ours.map((value, i) => value / theirs[i]!);
-    console.log(JSON.stringify({ bench: 'sidepanel-open', figure: 'worker_stopped_open_ms_ab', value: Math.round(median(ours)), baseline: 'previous_build_ms', baselineValue: Math.round(median(theirs)), ratio: Math.round((median(ours) / median(theirs)) * 100) / 100, pairRatioMedian: Math.round(median(pairRatios) * 100) / 100, previousBuild: previousDir, opens: AB_OPENS, threads: THREADS, messages: MESSAGES }));
+    console.log(JSON.stringify({ bench: 'sidepanel-open', figure: 'worker_stopped_open_ms_ab', value: Math.round(median(ours)), baseline: 'previous_build_ms', baselineValue: Math.round(median(theirs)), ratio: Math.round((median(ours) / median(theirs)) * 100) / 100, pairRatioMedian: Math.round(median(pairRatios) * 100) / 100, previousBuild: previousDir, opens: AB_OPENS, ...(AB_EMPTY ? { database: 'empty' } : { threads: THREADS, messages: MESSAGES }) }));
   } finally {
     await current.close();
     await previous.close();
