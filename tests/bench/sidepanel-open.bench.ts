@@ -12,7 +12,8 @@
  * each by turns (HF_BENCH_AB_OPENS pairs, which build goes first alternating), and prints
  * `worker_stopped_open_ms_ab`: this build's median against the previous one's, from the same
  * minutes of the shared machine (HF_BENCH_BUILD=<dir> measures another build as "this" one;
- * HF_BENCH_AB_EMPTY=1: on the empty database, where the tab has no thread).
+ * HF_BENCH_AB_EMPTY=1: on the empty database, where the tab has no thread; HF_BENCH_AB_WARM=1:
+ * warm opens, the worker left running: `open_ms_ab`).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,8 @@ const THIS_BUILD = process.env.HF_BENCH_BUILD;
 const AB_OPENS = Number(process.env.HF_BENCH_AB_OPENS ?? 20);
 /** A/B on the empty database instead (the tab has no thread: the panel shows its unsaved one). */
 const AB_EMPTY = Boolean(process.env.HF_BENCH_AB_EMPTY);
+/** A/B of warm opens instead (the worker left running). */
+const AB_WARM = Boolean(process.env.HF_BENCH_AB_WARM);
 
 const server = createServer((req, res) => res.setHeader('content-type', 'text/html').end(`<title>Bench ${req.url}</title><p>bench page</p>`));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -171,11 +174,11 @@ async function abWorkerStopped(previousDir: string): Promise<void> {
     const theirs: number[] = [];
     for (let pair = 0; pair < AB_OPENS; pair++) {
       const order = pair % 2 === 0 ? [current, previous] : [previous, current];
-      for (const side of order) (side === current ? ours : theirs).push(await openPanel(side.browser, side.tabId, true));
+      for (const side of order) (side === current ? ours : theirs).push(await openPanel(side.browser, side.tabId, !AB_WARM));
     }
-    process.stderr.write(`A/B worker stopped: this build ${ours.map(Math.round).join(' ')}\n             previous build ${theirs.map(Math.round).join(' ')}\n`);
+    process.stderr.write(`A/B ${AB_WARM ? 'warm' : 'worker stopped'}: this build ${ours.map(Math.round).join(' ')}\n             previous build ${theirs.map(Math.round).join(' ')}\n`);
     const pairRatios = ours.map((value, i) => value / theirs[i]!);
-    console.log(JSON.stringify({ bench: 'sidepanel-open', figure: 'worker_stopped_open_ms_ab', value: Math.round(median(ours)), baseline: 'previous_build_ms', baselineValue: Math.round(median(theirs)), ratio: Math.round((median(ours) / median(theirs)) * 100) / 100, pairRatioMedian: Math.round(median(pairRatios) * 100) / 100, previousBuild: previousDir, opens: AB_OPENS, ...(AB_EMPTY ? { database: 'empty' } : { threads: THREADS, messages: MESSAGES }) }));
+    console.log(JSON.stringify({ bench: 'sidepanel-open', figure: AB_WARM ? 'open_ms_ab' : 'worker_stopped_open_ms_ab', value: Math.round(median(ours)), baseline: 'previous_build_ms', baselineValue: Math.round(median(theirs)), ratio: Math.round((median(ours) / median(theirs)) * 100) / 100, pairRatioMedian: Math.round(median(pairRatios) * 100) / 100, previousBuild: previousDir, opens: AB_OPENS, ...(AB_EMPTY ? { database: 'empty' } : { threads: THREADS, messages: MESSAGES }) }));
   } finally {
     await current.close();
     await previous.close();
