@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CodedError } from './errors';
-import { hostOf } from './url';
+export { hostMatches, isBlocked } from './blocklist-match';
 
 export const blockRule = z.lazy(() => z.object({ domain: z.string().min(1).max(253), subdomains: z.boolean() }));
 export type BlockRule = z.infer<typeof blockRule>;
@@ -27,12 +27,3 @@ export function normalizeDomain(input: string): string {
   return ascii;
 }
 
-export function hostMatches(host: string, rule: BlockRule): boolean {
-  if (!host) return false;
-  return host === rule.domain || (rule.subdomains && host.endsWith(`.${rule.domain}`));
-}
-
-export function isBlocked(url: string, rules: readonly BlockRule[]): boolean {
-  const host = hostOf(url);
-  return rules.some((rule) => hostMatches(host, rule));
-}

@@ -28,6 +28,7 @@ export const ERRORS = {
   QUOTA_EXCEEDED: { n: 119, message: 'Browser storage quota exceeded or the disk is full' },
   FRAME_TRUNCATED: { n: 120, message: 'A frame stopped arriving before its declared length; its bytes were discarded' },
   COMMAND_FORBIDDEN: { n: 121, message: 'This background command is not open to the context that sent it (only our own extension pages may call it)' },
+  DATABASE_CONNECTION_LOST: { n: 122, message: 'The browser closed the database connection twice in a row; try again' },
   // 2xx — threads, chat, tasks, memories
   THREAD_NOT_FOUND: { n: 200, message: 'No such thread' },
   MESSAGE_NOT_FOUND: { n: 201, message: 'No such message' },

@@ -8,4 +8,5 @@ export type { SyncDocRow, SyncOutboxRow, SyncTombstoneRow } from './sync-rows';
 export { LATEST_VERSION, migrations } from './migrations';
 export { COUNTED_STORES, addToCounters, recountAll, storeCounterKey, visitDayKey, visitDayOf, type CountedStore, type Counter } from './counters';
 export { writeTransaction } from './transaction';
+export { lostConnection, onLiveConnection } from './connection';
 export { LEGACY_MOVED_SETTING, legacyMovedThrough } from './legacy-visits';

@@ -9,7 +9,7 @@ import { CodedError } from '../../shared/errors';
 import type { JobFilter } from '../../shared/commands/jobs';
 import type { Job } from '../../shared/schemas/entities';
 import type { JobStatus, JobType } from '../../shared/schemas/statuses';
-import type { HydraDb } from '../db';
+import { onLiveConnection, type HydraDb } from '../db';
 import { failJob } from './ledger';
 import { DAY_MS } from '../../shared/time';
 
@@ -43,7 +43,7 @@ export async function listJobs(db: HydraDb, filter: Required<Pick<JobFilter, 'li
 }
 
 export async function getJob(db: HydraDb, jobId: string): Promise<Job> {
-  const job = await db.jobs.get(jobId);
+  const job = await onLiveConnection(db, () => db.jobs.get(jobId));
   if (!job) throw new CodedError('JOB_NOT_FOUND', `No job ${jobId}`);
   return job;
 }
@@ -65,7 +65,9 @@ export async function retryJob(db: HydraDb, controls: JobControls, jobId: string
   const retry = controls[job.type]?.retry;
   if (!retry) throw new CodedError('JOB_NOT_RETRYABLE', `A ${job.type} job keeps no input to run again; start it anew`);
   const newId = await retry(job);
-  await db.jobs.update(newId, { relatedIds: [...new Set([...((await db.jobs.get(newId))?.relatedIds ?? []), job.id])] });
+  await onLiveConnection(db, () => db.transaction('rw', db.jobs, async () => {
+    await db.jobs.update(newId, { relatedIds: [...new Set([...((await db.jobs.get(newId))?.relatedIds ?? []), job.id])] });
+  }));
   return newId;
 }
 

@@ -7,7 +7,7 @@ import { ERRORS, type AppError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
 import type { Job } from '../../shared/schemas/entities';
 import type { JobType } from '../../shared/schemas/statuses';
-import type { HydraDb } from '../db';
+import { onLiveConnection, type HydraDb } from '../db';
 
 const LOG_TAIL_LINES = 50;
 
@@ -52,12 +52,13 @@ export async function createJob(db: HydraDb, spec: NewJob, now = Date.now()): Pr
   };
   // Known as this worker's before its row exists: recovery can never see the row first.
   createdHere.add(job.id);
-  await db.jobs.add(job);
+  // Each single write below is safe to run again when the browser closed the connection under it.
+  await onLiveConnection(db, () => db.jobs.add(job));
   return job;
 }
 
 export async function startJob(db: HydraDb, id: string, now = Date.now()): Promise<void> {
-  await db.jobs.update(id, { status: 'running', startedAt: now });
+  await onLiveConnection(db, () => db.jobs.update(id, { status: 'running', startedAt: now }));
 }
 
 /**
@@ -89,7 +90,7 @@ export async function appendJobLog(db: HydraDb, id: string, line: string, now = 
 }
 
 export async function finishJob(db: HydraDb, id: string, result: unknown, now = Date.now()): Promise<void> {
-  await db.jobs.update(id, { status: 'succeeded', finishedAt: now, result, cursor: null });
+  await onLiveConnection(db, () => db.jobs.update(id, { status: 'succeeded', finishedAt: now, result, cursor: null }));
 }
 
 const FAIL_RETRY_MS = 2_000;

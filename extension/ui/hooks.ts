@@ -32,7 +32,7 @@ export function useLiveQuery<T>(query: (db: HydraDb) => Promise<T> | T, deps: un
   useEffect(() => {
     let live = true;
     let unsubscribe = () => undefined as void;
-    void Promise.all([import('dexie'), import('../db')]).then(([{ liveQuery }, { getDb }]) => {
+    void databaseGate.then(() => Promise.all([import('dexie'), import('../db')])).then(([{ liveQuery }, { getDb }]) => {
       if (!live) return;
       const subscription = liveQuery(() => query(getDb())).subscribe({ next: setValue, error: (error: unknown) => console.error('[hydraflow] live query failed', error) });
       unsubscribe = () => subscription.unsubscribe();
@@ -46,9 +46,16 @@ export function useLiveQuery<T>(query: (db: HydraDb) => Promise<T> | T, deps: un
   return value;
 }
 
-/** Opens the extension's database early (it is loaded lazily), so the first live query finds it open. */
-export function openDatabaseSoon(): void {
-  void import('../db').then(({ getDb }) => getDb().open()).catch(() => undefined);
+let databaseGate: Promise<unknown> = Promise.resolve();
+
+/**
+ * The page's database (Dexie, its module and connection, for every live query) is loaded once
+ * `gate` settles, then opened at once: the side panel keeps it out of the way of its first view
+ * (threads/first-view.ts).
+ */
+export function openDatabaseAfter(gate: Promise<unknown>): void {
+  databaseGate = gate;
+  void gate.then(() => import('../db')).then(({ getDb }) => getDb().open()).catch(() => undefined);
 }
 
 /**

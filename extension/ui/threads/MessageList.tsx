@@ -15,11 +15,11 @@ import type { ContextSource } from '../../../shared/chat/context';
 import { isOpenableUrl } from '../../../shared/search/omnibox';
 import { threadHash } from '../../../shared/search/options-route';
 import { focusOrOpenUrl, openOptionsAt } from '../search/open';
+import { markThreadShown } from './first-view';
 
 const ROLE_LABEL: Record<Message['role'], MessageKey> = { user: 'messageRoleUser', assistant: 'messageRoleAssistant', system: 'messageRoleSystem', note: 'messageRoleNote' };
 
-/** Marked once per page when a thread's messages are first on screen (the side-panel-open benchmark reads it). */
-export const THREAD_SHOWN_MARK = 'hydraflow:thread-shown';
+export { THREAD_SHOWN_MARK } from './first-view';
 
 /** What the thread view lets a message do (absent where the list is read-only). */
 export interface MessageActions {
@@ -32,7 +32,7 @@ export function MessageList({ threadId, initial, actions }: { threadId: string; 
   const live = useLiveQuery((db) => db.messages.where('[threadId+createdAt]').between([threadId, -Infinity], [threadId, Infinity]).toArray(), [threadId]);
   const loaded = live ?? initial;
   useEffect(() => {
-    if (loaded && performance.getEntriesByName(THREAD_SHOWN_MARK).length === 0) performance.mark(THREAD_SHOWN_MARK);
+    if (loaded) markThreadShown();
   }, [loaded]);
   const messages = loaded ?? [];
   if (messages.length === 0) return <p class="muted" data-testid="no-messages">{t('messagesNone')}</p>;

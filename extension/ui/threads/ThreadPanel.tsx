@@ -8,14 +8,15 @@ import { err, type Result } from '../../../shared/errors';
 import type { Message, Thread } from '../../../shared/schemas/entities';
 import type { CommandResult } from '../../../shared/commands';
 import { sendCommand } from '../../commands/client';
-import { openDatabaseSoon, useLiveQuery } from '../hooks';
+import { openDatabaseAfter, useLiveQuery } from '../hooks';
 import { t } from '../i18n';
 import { Deferred } from '../components/Deferred';
 import { Composer, type WithThread } from './Composer';
 import { chatContextOf, useContextChoice, type ContextChoice } from './ContextChips';
 import { TrailSection } from './TrailSection';
 import { MemoriesSection } from './MemoriesSection';
-import { MessageList, THREAD_SHOWN_MARK, type MessageActions } from './MessageList';
+import { MessageList, type MessageActions } from './MessageList';
+import { afterFirstView, firstViewSettled, markThreadShown } from './first-view';
 import { PagesSection } from '../pages/PagesSection';
 import { TasksSection } from './TasksSection';
 import { ThreadPicker } from './ThreadPicker';
@@ -23,8 +24,8 @@ import { threadContents } from '../../threads/contents';
 import { usePanelTab, useTabThread } from './useTabThread';
 
 export function ThreadPanel() {
-  // Open the database while the background resolves the thread: the views need it right after.
-  useEffect(openDatabaseSoon, []);
+  // The page's own database (live queries) waits until the thread is on screen (first-view.ts).
+  useEffect(() => openDatabaseAfter(afterFirstView()), []);
   const tab = usePanelTab();
   const [resolved, resolve] = useTabThread(tab);
   // Kept here, not in the thread view: the first write in an unsaved thread switches to the new thread.
@@ -40,6 +41,9 @@ export function ThreadPanel() {
     seenBlocklist.current = blocklist;
   }, [blocklist]);
   const kept = { choice, setChoice, capture, setCapture };
+  useEffect(() => {
+    if (resolved.state === 'none' || resolved.state === 'failed') firstViewSettled();
+  }, [resolved.state]);
   if (resolved.state === 'loading') return <section class="muted">{t('threadFinding')}</section>;
   if (resolved.state === 'none') return <section class="muted" data-testid="no-thread">{resolved.reason}</section>;
   if (resolved.state === 'failed')
@@ -247,7 +251,7 @@ function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial
       {!deleted && <TrailSection tabId={tab.tabId} />}
       {!deleted && saved && <PagesSection threadId={thread.id} url={tab.url} />}
       {/* Loaded after the thread is on screen; it asks search.related only when expanded. */}
-      {!deleted && saved && <Deferred key={`${thread.id} ${tab.url}`} load={() => import('../search/RelatedSection').then((m) => () => <m.RelatedSection url={tab.url} threadId={thread.id} />)} />}
+      {!deleted && saved && <Deferred key={`${thread.id} ${tab.url}`} load={() => afterFirstView().then(() => import('../search/RelatedSection')).then((m) => () => <m.RelatedSection url={tab.url} threadId={thread.id} />)} />}
     </>
   );
 }
@@ -255,7 +259,7 @@ function ThreadView({ initial, initialMessages, tab, onSwitch, kept }: { initial
 /** An unsaved thread's (empty) messages; marked as shown like a thread's list (the side-panel-open bench reads it). */
 function NoMessagesYet() {
   useEffect(() => {
-    if (performance.getEntriesByName(THREAD_SHOWN_MARK).length === 0) performance.mark(THREAD_SHOWN_MARK);
+    markThreadShown();
   }, []);
   return (
     <p class="muted" data-testid="no-messages">

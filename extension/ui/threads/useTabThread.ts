@@ -10,6 +10,7 @@ import type { AppError } from '../../../shared/errors';
 import { sendCommand } from '../../commands/client';
 import { useActiveTab } from '../components/ActiveTab';
 import { takeEarlyThread } from './early';
+import { firstViewSettled } from './first-view';
 
 export interface PanelTab {
   tabId: number;
@@ -62,8 +63,11 @@ export function useTabThread(tab: PanelTab | null): [TabThread, (thread?: Thread
       void takeEarlyThread(tab.tabId, tab.url).then((early) => {
         let answered = false;
         // The page's own read of the binding paints first when the background is slow (a stopped worker starting)…
+        if (!early) firstViewSettled();
         void early?.local.then((local) => {
           if (!answered && local && !thread) setValue({ state: 'ready', thread: local.thread, tab: local.tab, messages: local.messages });
+          // Nothing of its own to paint: the rest of the page need not wait (first-view.ts).
+          else firstViewSettled();
         });
         // …and the background's answer always wins.
         void (early?.reply ?? sendCommand('threads.forTab', params)).then((reply) => {

@@ -20,6 +20,7 @@ import { err, toAppError } from '../../../shared/errors';
 import { methods, type MethodParams } from '../../../shared/protocol/methods';
 import type { Job } from '../../../shared/schemas/entities';
 import { changeChromiumHistory, MULTI_DAY_VISITS, writeChromiumHistory, writeLargeChromiumHistory } from '../../fixtures/make-history';
+import { connectionLoss } from '../../support/lost-connection';
 import { storedVisitCount, storedVisits } from '../../support/visits';
 import { importExclusions, rememberDeletion, sourceSummaryKey } from '../../../extension/history';
 import { exclusionMatcher } from '../../../extension/history/exclusions';
@@ -88,9 +89,10 @@ async function fresh(): Promise<HydraDb> {
   return db;
 }
 
-async function settled(jobId: string): Promise<Job> {
+/** `losing`: the test's own polls may meet a lost connection too (it aborts every transaction on it): they ask again. */
+async function settled(jobId: string, losing = false): Promise<Job> {
   for (let i = 0; i < 500; i++) {
-    const job = await db.jobs.get(jobId);
+    const job = await (losing ? db.jobs.get(jobId).catch(() => undefined) : db.jobs.get(jobId));
     if (job && job.status !== 'running' && job.status !== 'queued') return job;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -196,6 +198,34 @@ describe('history import across many pages (the next page is read while the last
     await recoverInterruptedJobs(db, { history_import: (job) => void runHostImport(db, inProcessHost(), job, sizes) });
     const done = await settled(jobId);
     expect(done.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
+    expect(await storedVisitCount(db)).toBe(3000);
+  });
+});
+
+describe('history import when the browser closes the database connection under it', () => {
+  it('a batch whose transaction the close aborted is written again on a new connection: the job succeeds with every visit once', async () => {
+    db = createDatabase(`hydraflow-import-test-${n++}`);
+    // What Chromium does after an IO error of the backing store (the full disk of the stress scenario).
+    const loss = connectionLoss(db);
+    await db.open();
+    const host = inProcessHost();
+    let items = 0;
+    const losing: HistoryHost = {
+      request: (method, params, options = {}) =>
+        host.request(method, params, {
+          ...options,
+          onEvent: (event, data) => {
+            // After a few batches are stored, the next transaction (a batch with its cursor) is lost.
+            if (event === 'items' && ++items === 3) loss.armNext();
+            options.onEvent?.(event, data);
+          },
+        }),
+    };
+    const job = await settled(await startHostImport(db, losing, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }), true);
+    expect(loss.lost).toBe(1);
+    expect(job.error).toBeNull();
+    expect(job.status).toBe('succeeded');
+    expect(job.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
     expect(await storedVisitCount(db)).toBe(3000);
   });
 });

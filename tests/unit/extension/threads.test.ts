@@ -4,7 +4,8 @@ import { createDatabase, STORE_NAMES, type HydraDb } from '../../../extension/db
 import { addNote } from '../../../extension/chat/service';
 import { createMemory, updateMemory, recallContextMemories } from '../../../extension/memories/memories';
 import { bindTab, createThread, deleteThread, findThreadForTab, latestMessages, listThreads, threadForTab, unbindTab, updateThread } from '../../../extension/threads/store';
-import { readBoundThread } from '../../../extension/ui/threads/early';
+import { readTabThreadLocally } from '../../../extension/ui/threads/early';
+import { setBlocklist } from '../../../extension/capture/blocklist';
 import { createTask, taskEvents, updateTask } from '../../../extension/tasks/tasks';
 
 let db: HydraDb;
@@ -89,30 +90,54 @@ describe('tab ↔ thread resolution', () => {
   });
 });
 
-describe("the side panel's own read of a bound tab (before the worker answers)", () => {
+describe("the side panel's own read of the tab's thread (before the worker answers)", () => {
   it('shows what the worker would: the bound thread and its newest 100 messages, oldest first', async () => {
     await fresh();
     const bound = await threadForTab(db, tab(1, 'https://a.example/page'));
     await threadForTab(db, tab(2, 'https://b.example/'));
     for (let i = 0; i < 120; i++) await addNote(db, bound.thread.id, `note ${i}`, 1_000 + i);
-    const read = await readBoundThread(1, 'https://a.example/page#section', db.name);
+    const read = await readTabThreadLocally(1, 'https://a.example/page#section', db.name);
     expect(read?.thread).toEqual(await db.threads.get(bound.thread.id));
     expect(read?.messages).toEqual(await latestMessages(db, bound.thread.id, 100));
     expect(read?.messages.map((m) => m.content).slice(0, 2)).toEqual(['note 20', 'note 21']);
     // Any URL of the thread holds the binding, as in threadForTab.
     await bindTab(db, tab(3, 'https://a.example/other'), bound.thread.id);
-    expect((await readBoundThread(3, 'https://a.example/page', db.name))?.thread.id).toBe(bound.thread.id);
+    expect((await readTabThreadLocally(3, 'https://a.example/page', db.name))?.thread?.id).toBe(bound.thread.id);
   });
 
-  it('leaves every other case to the worker: no binding, a tab moved elsewhere, a thread found only by URL, no database', async () => {
+  it('resolves an unbound tab by URL as the worker does (newest unarchived thread, else unsaved), and writes nothing', async () => {
+    await fresh();
+    const older = await threadForTab(db, tab(1, 'https://a.example/page'), 1_000);
+    await addNote(db, older.thread.id, 'older note', 1_001);
+    const before = await counts();
+    // Tab 2 on the same URL, not bound: the thread of the URL, with its messages; no binding is written.
+    const byUrl = await readTabThreadLocally(2, 'https://a.example/page', db.name);
+    expect(byUrl?.thread?.id).toBe(older.thread.id);
+    expect(byUrl?.messages.map((m) => m.content)).toEqual(['older note']);
+    expect(await counts()).toEqual(before);
+    expect(await db.tabs.get(2)).toBeUndefined();
+    // The tab moved to a URL no thread has: its unsaved thread.
+    expect(await readTabThreadLocally(1, 'https://elsewhere.example/', db.name)).toEqual({ thread: null, messages: [] });
+    // What the worker resolves, for each case.
+    expect((await findThreadForTab(db, tab(2, 'https://a.example/page')))?.thread.id).toBe(older.thread.id);
+    expect(await findThreadForTab(db, tab(1, 'https://elsewhere.example/'))).toBeNull();
+    // An archived thread is not found by URL.
+    await updateThread(db, older.thread.id, { archived: true });
+    expect(await readTabThreadLocally(4, 'https://a.example/page', db.name)).toEqual({ thread: null, messages: [] });
+  });
+
+  it('leaves the tab to the worker when the page may not show it: a blocked domain, a page not captured, an unreadable blocklist, no database', async () => {
     await fresh();
     await threadForTab(db, tab(1, 'https://a.example/page'));
-    expect(await readBoundThread(1, 'https://elsewhere.example/', db.name)).toBeNull();
-    expect(await readBoundThread(2, 'https://a.example/page', db.name)).toBeNull();
-    await unbindTab(db, tab(1, 'https://a.example/page'));
-    expect(await readBoundThread(1, 'https://a.example/page', db.name)).toBeNull();
+    await setBlocklist(db, [{ domain: 'example', subdomains: true }]);
+    expect(await readTabThreadLocally(1, 'https://a.example/page', db.name)).toBeNull();
+    await setBlocklist(db, []);
+    expect((await readTabThreadLocally(1, 'https://a.example/page', db.name))?.thread).not.toBeNull();
+    expect(await readTabThreadLocally(5, 'chrome://settings/', db.name)).toBeNull();
+    await db.settings.put({ key: 'capture.blocklist', value: 'not rules', updatedAt: 1 });
+    expect(await readTabThreadLocally(1, 'https://a.example/page', db.name)).toBeNull();
     // Never creates a database: the worker does, with its schema.
-    expect(await readBoundThread(1, 'https://a.example/page', 'hydraflow-never-created')).toBeNull();
+    expect(await readTabThreadLocally(1, 'https://a.example/page', 'hydraflow-never-created')).toBeNull();
     expect(await Dexie.exists('hydraflow-never-created')).toBe(false);
   });
 });

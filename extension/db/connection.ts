@@ -1,0 +1,74 @@
+/**
+ * A connection Chromium closes under us. When LevelDB under IndexedDB meets an IO error (a full
+ * disk, seen again by a compaction after space came back), Chromium closes every connection to the
+ * database: the transactions in flight abort with an UnknownError ("Connection is closing because
+ * of: IO error … FILE_ERROR_NO_SPACE"), then the connection fires `close`. Dexie reopens on the
+ * next call after that event, but the call that was in flight has failed, though nothing of it
+ * was committed. `onLiveConnection` runs such a unit of work — one transaction, or one
+ * idempotent single-operation write — once more on a freshly opened connection. It never reopens a
+ * handle our own code closed (`db.close()`), and a second lost connection in a row is
+ * DATABASE_CONNECTION_LOST (or QUOTA_EXCEEDED while the disk is still full).
+ */
+import Dexie from 'dexie';
+import { CodedError, toAppError } from '../../shared/errors';
+import type { HydraDb } from './db';
+
+/** Whether a failure means the connection went away under the work (the work committed nothing). */
+export function lostConnection(error: unknown): boolean {
+  if (!error || typeof error !== 'object' || !('name' in error)) return false;
+  // Dexie rejects a call whose own transaction aborted with AbortError, the cause as `inner`.
+  if (error.name === 'AbortError' && 'inner' in error && error.inner) return lostConnection(error.inner);
+  const message = String((error as { message?: unknown }).message ?? '');
+  switch ((error as { name: unknown }).name) {
+    // Chromium's forced close (IO errors of the backing store); Dexie's handle closed under a call.
+    case 'UnknownError':
+    case 'DatabaseClosedError':
+      return true;
+    // transaction() on a connection that is closing.
+    case 'InvalidStateError':
+      return /clos/i.test(message);
+    default:
+      return false;
+  }
+}
+
+const reopening = new WeakMap<HydraDb, Promise<void>>();
+
+/** Drops the handle's connection and opens a new one; calls that meet the same loss share one reopen. */
+function reopen(db: HydraDb): Promise<void> {
+  let pending = reopening.get(db);
+  if (!pending) {
+    pending = (async () => {
+      // Not disableAutoOpen: calls made meanwhile wait for the new connection instead of failing.
+      if (db.isOpen()) db.close({ disableAutoOpen: false });
+      await db.open();
+    })().finally(() => reopening.delete(db));
+    reopening.set(db, pending);
+  }
+  return pending;
+}
+
+/**
+ * Runs `work`; if the connection was lost under it, reopens the database and runs it once more.
+ * `work` must be safe to run twice when its first run failed: a whole transaction (an aborted one
+ * committed nothing) or a single idempotent write. Inside an outer transaction it only runs once:
+ * the outer one is the unit that can be run again.
+ */
+export async function onLiveConnection<T>(db: HydraDb, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!lostConnection(error) || Dexie.currentTransaction || db.hasBeenClosed()) throw error;
+    console.warn('[hydraflow] the database connection was lost; reopening it and running the work once more', error);
+    // A database that cannot be opened again (the disk still full) fails with the first error.
+    await reopen(db).catch(() => {
+      throw error;
+    });
+    try {
+      return await work();
+    } catch (again) {
+      if (!lostConnection(again) || toAppError(again).code === 'QUOTA_EXCEEDED') throw again;
+      throw new CodedError('DATABASE_CONNECTION_LOST', `The database connection was lost twice in a row: ${String((again as Error).message)}`);
+    }
+  }
+}

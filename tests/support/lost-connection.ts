@@ -1,0 +1,72 @@
+/**
+ * What Chromium does to IndexedDB connections when the backing store meets an IO error (a full
+ * disk seen by a LevelDB write or compaction), done to a fake-indexeddb connection: every
+ * transaction in flight aborts with an UnknownError, then the connection is closed with the
+ * forced flag (it fires `close`, which Dexie answers by dropping its handle). fake-indexeddb has
+ * the forced close (`forceCloseDatabase`) but no way to fail a transaction with the browser's own
+ * error: its spec-named abort step (`_abort`) is called here, as Chromium's backend calls its own.
+ */
+import type Dexie from 'dexie';
+import { forceCloseDatabase } from 'fake-indexeddb';
+
+interface FakeTransaction {
+  _state: string;
+  _requests: { request: { readyState: string } }[];
+  _abort(errorName: string | null): void;
+  _start(): void;
+}
+interface FakeConnection {
+  _rawDatabase: { transactions: FakeTransaction[] };
+}
+
+/** Aborts the connection's running transactions with UnknownError and force-closes it now. */
+export function closeLikeChromiumAfterIoError(db: Dexie): void {
+  const connection = db.backendDB() as unknown as IDBDatabase & FakeConnection;
+  for (const transaction of connection._rawDatabase.transactions) {
+    if (transaction._state !== 'finished') transaction._abort('UnknownError');
+  }
+  forceCloseDatabase(connection as never);
+}
+
+/**
+ * Lets a test arm the loss for a handle's next transaction: when that transaction commits (its
+ * LevelDB write fails, as a write under a running job meets the full disk), it aborts with
+ * UnknownError and the connection closes. Call before the handle opens (the hook is a DBCore
+ * middleware, which Dexie takes at open). `lost` counts the losses so far.
+ */
+export function connectionLoss(db: Dexie): { armNext(): void; readonly lost: number } {
+  let armed = false;
+  let lost = 0;
+  db.use({
+    stack: 'dbcore',
+    name: 'test-connection-loss',
+    create(down) {
+      return {
+        ...down,
+        transaction(stores, mode, options) {
+          const transaction = down.transaction(stores, mode, options) as IDBTransaction & FakeTransaction;
+          if (!armed) return transaction;
+          armed = false;
+          const step = transaction._start.bind(transaction);
+          // fake-indexeddb runs one request per step and commits in the step that finds none left.
+          transaction._start = () => {
+            const committing = transaction._state !== 'finished' && transaction._requests.every(({ request }) => request.readyState === 'done');
+            if (!committing) return step();
+            lost++;
+            closeLikeChromiumAfterIoError(db);
+            return undefined;
+          };
+          return transaction;
+        },
+      };
+    },
+  });
+  return {
+    armNext: () => {
+      armed = true;
+    },
+    get lost() {
+      return lost;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * A transaction Chromium aborts because it closes the connection (an IO error of the backing
+ * store, as after a full disk) runs once more on a new connection; a second loss in a row is a
+ * stable code; a handle our own code closed stays closed. The loss is done to fake-indexeddb the
+ * way Chromium does it (tests/support/lost-connection.ts).
+ */
+import Dexie from 'dexie';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDatabase, onLiveConnection, writeTransaction, type HydraDb } from '../../../extension/db';
+import { toAppError } from '../../../shared/errors';
+import { closeLikeChromiumAfterIoError, connectionLoss } from '../../support/lost-connection';
+
+const names: string[] = [];
+let n = 0;
+async function freshDb(): Promise<HydraDb & { loss: ReturnType<typeof connectionLoss> }> {
+  const name = `hydraflow-connection-${n++}`;
+  names.push(name);
+  const db = createDatabase(name);
+  const loss = connectionLoss(db);
+  await db.open();
+  return Object.assign(db, { loss });
+}
+afterEach(async () => {
+  for (const name of names.splice(0)) await Dexie.delete(name);
+});
+
+const setting = (key: string, value: number) => ({ key, value, updatedAt: 1 });
+
+describe('a connection the browser closes under a transaction', () => {
+  it('a write transaction cut off by the close runs once more on a new connection, and its rows are stored once', async () => {
+    const db = await freshDb();
+    let runs = 0;
+    const result = await writeTransaction(db, [db.settings], async () => {
+      runs++;
+      await db.settings.put(setting('a', runs));
+      if (runs === 1) closeLikeChromiumAfterIoError(db);
+      await db.settings.put(setting('b', runs));
+      return runs;
+    });
+    expect(result).toBe(2);
+    expect(runs).toBe(2);
+    expect(await db.settings.toArray()).toEqual([setting('a', 2), setting('b', 2)]);
+    db.close();
+  });
+
+  it('a second loss in a row fails with DATABASE_CONNECTION_LOST, and nothing of either run is stored', async () => {
+    const db = await freshDb();
+    let runs = 0;
+    const failure = await writeTransaction(db, [db.settings], async () => {
+      runs++;
+      await db.settings.put(setting('a', runs));
+      closeLikeChromiumAfterIoError(db);
+      await db.settings.put(setting('b', runs));
+    }).catch((error: unknown) => error);
+    expect(runs).toBe(2);
+    expect(toAppError(failure).code).toBe('DATABASE_CONNECTION_LOST');
+    // The handle works again for the next caller.
+    expect(await db.settings.count()).toBe(0);
+    db.close();
+  });
+
+  it('a single write met by the loss (a job row) is written once on the new connection', async () => {
+    const db = await freshDb();
+    db.loss.armNext();
+    await onLiveConnection(db, () => db.settings.bulkPut(Array.from({ length: 2_000 }, (_, i) => setting(`k${i}`, i))));
+    expect(db.loss.lost).toBe(1);
+    expect(await db.settings.count()).toBe(2_000);
+    db.close();
+  });
+
+  it('does not reopen a handle our own code closed', async () => {
+    const db = await freshDb();
+    db.close();
+    const failure = await onLiveConnection(db, () => db.settings.count()).catch((error: unknown) => error);
+    expect((failure as Error).name).toBe('DatabaseClosedError');
+    expect(db.isOpen()).toBe(false);
+  });
+});
