@@ -210,8 +210,8 @@ describe('history import when the browser closes the database connection under i
     await db.open();
     const host = inProcessHost();
     let items = 0;
-    const losing: HistoryHost = {
-      request: (method, params, options = {}) =>
+    const losing = {
+      request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
         host.request(method, params, {
           ...options,
           onEvent: (event, data) => {
@@ -221,7 +221,7 @@ describe('history import when the browser closes the database connection under i
           },
         }),
     };
-    const job = await settled(await startHostImport(db, losing, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }), true);
+    const job = await settled(await startHostImport(db, losing as HistoryHost, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }), true);
     expect(loss.lost).toBe(1);
     expect(job.error).toBeNull();
     expect(job.status).toBe('succeeded');
