@@ -51,8 +51,14 @@ export async function applyPatch(ctx: RepoContext, repoId: string, source: Patch
   const run = async (dir: string | null): Promise<ApplyOutcome> => {
     const previous = lastPlan?.parsed === parsed ? lastPlan.plan : null;
     lastPlan = null;
-    const plan = planPatch(root, parsed, previous);
-    enforceBudgets(plan.figures, repo.budgets);
+    // An apply streams its plan into the change's pre-image file unless it reuses the preview's.
+    const plan = planPatch(root, parsed, previous, dir === null ? null : { dir, budgets: repo.budgets });
+    try {
+      enforceBudgets(plan.figures, repo.budgets);
+    } catch (error) {
+      plan.stage?.discard();
+      throw error;
+    }
     const base = { ...plan.figures, diffstat: plan.diffstat, budgets: repo.budgets, dryRun, patchSha256 };
     if (dir === null) {
       // The ledger's hashes, taken now: the apply after this preview reuses the plan and its hashes.
@@ -60,7 +66,7 @@ export async function applyPatch(ctx: RepoContext, repoId: string, source: Patch
       lastPlan = { parsed, plan };
       return { ...base, changeId: null };
     }
-    const entry = await commitChange(dir, { repoId, root, kind: 'apply', revertOf: null, patchSha256, writes: plan.writes });
+    const entry = await commitChange(dir, { repoId, root, kind: 'apply', revertOf: null, patchSha256, writes: plan.writes }, plan.stage ?? undefined);
     return { ...base, changeId: entry.changeId };
   };
   // A dry run writes nothing but still takes the lock, so it never looks at a half-written tree.
