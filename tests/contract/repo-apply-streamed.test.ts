@@ -92,6 +92,14 @@ describe('a streamed apply', () => {
       expect(readdirSync(changesDir)).toEqual([]);
     });
 
+    it('refuses a patch file that is not UTF-8 (no silent U+FFFD) with the tree as before', () => {
+      const before = hashTree(fixture.root);
+      const file = join(fixture.home, 'latin1.diff');
+      writeFileSync(file, Buffer.concat([Buffer.from('diff --git a/linked.txt b/linked.txt\n--- a/linked.txt\n+++ b/linked.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+t'), Buffer.from([0xe9]), Buffer.from('\n')]));
+      expect(repo('apply', ['--patch', file]).json.error?.code).toBe('PATCH_INVALID');
+      expect(hashTree(fixture.root)).toBe(before);
+    });
+
     it('records the SHA-256 of every file before and after, and reverts every byte from the staged pre-images', () => {
       // A file with a second hard link is replaced, not written through the link.
       linkSync(join(fixture.root, 'linked.txt'), join(fixture.home, 'outside-link.txt'));
