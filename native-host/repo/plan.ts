@@ -10,7 +10,7 @@
 import { closeSync, constants, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { CodedError } from '../../shared/errors';
-import { applyGitHunksToBytes, applyHunks, countHunkLines, editGitHunksOnBytes, editPieces } from './core/apply';
+import { applyGitHunksToBytes, applyHunks, editGitHunksOnBytes, editPieces, hunkFigures } from './core/apply';
 import { lineCount, sumFigures, withinBudgets, type Budgets, type ChangeFigures } from './core/budget';
 import { assertNoCaseTwins } from './core/path-rules';
 import type { FileChange, ParsedPatch } from './core/patch';
@@ -242,27 +242,15 @@ export function planPatch(root: string, patch: ParsedPatch, previous: ChangePlan
 function leastFigures(patch: ParsedPatch, safe: Map<string, SafePath>): ChangeFigures {
   const items: { linesAdded: number; linesRemoved: number; bytes: number }[] = [];
   for (const change of patch.files) {
-    let linesAdded = 0;
-    let linesRemoved = 0;
-    let delta = 0;
-    let exact = true;
-    for (const hunk of change.hunks) {
-      if (hunk.oldStart === null || hunk.oldNoEol || hunk.newNoEol) exact = false;
-      for (const line of hunk.lines) {
-        if (line.kind === '+') {
-          linesAdded++;
-          delta += line.text.length + 1;
-        } else if (line.kind === '-') {
-          linesRemoved++;
-          delta -= line.text.length + 1;
-        }
-      }
-    }
+    const figures = hunkFigures(change.hunks);
+    const exact = change.hunks.every((hunk) => hunk.oldStart !== null && !hunk.oldNoEol && !hunk.newNoEol);
     let bytes = 0;
-    if (change.op === 'create') bytes = change.content !== null ? change.content.length : Math.max(0, delta - 1);
-    else if (change.op !== 'delete' && exact) bytes = Math.max(0, (safe.get(change.path)!.stats?.size ?? 0) + delta);
-    if (change.op === 'create' && change.content !== null) linesAdded = lineCount(change.content);
-    items.push({ linesAdded, linesRemoved, bytes });
+    let linesAdded = figures.added;
+    if (change.op === 'create') {
+      bytes = change.content !== null ? change.content.length : Math.max(0, figures.byteDelta - 1);
+      if (change.content !== null) linesAdded = lineCount(change.content);
+    } else if (change.op !== 'delete' && exact) bytes = Math.max(0, (safe.get(change.path)!.stats?.size ?? 0) + figures.byteDelta);
+    items.push({ linesAdded, linesRemoved: figures.removed, bytes });
   }
   return sumFigures(items);
 }
@@ -295,7 +283,7 @@ function streamedModify(change: FileChange, source: SafePath, path: string, read
   const beforeSha256 = sha256(old.bytes);
   const afterSha256 = sha256(editPieces(old.bytes, edit));
   const before = reading.stage.add(old.bytes);
-  const { added, removed } = countHunkLines(change.hunks);
+  const { added, removed } = hunkFigures(change.hunks);
   const write: PlannedWrite = {
     absolute: source.absolute,
     relative: path,
@@ -327,7 +315,7 @@ function planOne(change: FileChange, source: SafePath, target: SafePath | null, 
     if (source.stats) throw new CodedError('FILE_EXISTS', `${path} already exists; the patch would create it`);
     const text = change.content ?? applyHunks(path, '', change);
     const after = codec.encode(text, slab);
-    const linesAdded = change.content !== null ? lineCount(text) : countHunkLines(change.hunks).added;
+    const linesAdded = change.content !== null ? lineCount(text) : hunkFigures(change.hunks).added;
     writes.push({ absolute: source.absolute, relative: path, before: null, after, mode: null, missingDirs: source.missingDirs, op: 'create', linesAdded, linesRemoved: 0, inPlace: null });
     return { path, movePath: null, op: 'create', linesAdded, linesRemoved: 0, bytes: after.length };
   }
@@ -343,7 +331,7 @@ function planOne(change: FileChange, source: SafePath, target: SafePath | null, 
   }
   // A rename without hunks keeps the bytes it read.
   const after = change.hunks.length > 0 ? applied(path, old, change, codec, slab) : old.bytes;
-  const { added, removed } = countHunkLines(change.hunks);
+  const { added, removed } = hunkFigures(change.hunks);
   if (target === null) {
     writes.push({ absolute: source.absolute, relative: path, before: old.bytes, after, mode, missingDirs: [], op: 'modify', linesAdded: added, linesRemoved: removed, inPlace: inPlaceIdentity(source.stats) });
     return { path, movePath: null, op: 'modify', linesAdded: added, linesRemoved: removed, bytes: contentLength(after) };

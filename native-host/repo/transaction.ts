@@ -186,15 +186,19 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
   writePrivateFile(file, data);
 }
 
-/** Writes `content` whole, at `position` (null: the file's offset), one writev per 1,024 pieces (IOV_MAX). */
-function writeAll(fd: number, content: FileContent, position: number | null): void {
+/**
+ * Writes `content` (`length` bytes) whole, at `position` (null: the file's offset), one writev per
+ * 1,024 pieces (IOV_MAX); the pieces are walked only to finish a short write.
+ */
+function writeAll(fd: number, content: FileContent, position: number | null, length: number): void {
   const buffers = Array.isArray(content) ? (content as readonly Buffer[]) : [content as Buffer];
   let at = position;
   for (let from = 0; from < buffers.length; from += 1024) {
-    const batch = buffers.slice(from, from + 1024);
-    let written = writevSync(fd, batch, at ?? undefined);
+    const batch = from === 0 && buffers.length <= 1024 ? buffers : buffers.slice(from, from + 1024);
+    let written = writevSync(fd, batch as Buffer[], at ?? undefined);
     if (at !== null) at += written;
-    // A short write is finished buffer by buffer.
+    if (batch === buffers && written === length) return;
+    // A short write (or one of several batches) is finished buffer by buffer.
     for (const buffer of batch) {
       if (written >= buffer.length) {
         written -= buffer.length;
@@ -289,8 +293,9 @@ export class ChangeStage {
   /** Appends bytes (one writev for many pieces) and says where they lie. */
   add(content: FileContent): StagedBytes {
     const offset = this.length;
-    writeAll(this.openFd(), content, offset);
-    this.length += contentLength(content);
+    const length = contentLength(content);
+    writeAll(this.openFd(), content, offset, length);
+    this.length += length;
     return { offset, length: this.length - offset };
   }
 
@@ -401,7 +406,7 @@ function commitStaged(dir: string, spec: CommitSpec, stage: ChangeStage): Ledger
         if (readBack === null || before.buffer !== readBack.buffer) readBack = before;
         after = write.after.build(before);
       } else after = write.after;
-      writeTarget(write, after);
+      writeTarget(write, after, files[k]!.bytes);
     });
     stage.close();
     writeAtomic(join(changeDir, 'entry.json'), JSON.stringify(entry));
@@ -415,18 +420,18 @@ function commitStaged(dir: string, spec: CommitSpec, stage: ChangeStage): Ledger
 }
 
 /** Puts one planned file in place (see commitChange); the journal covers every step. */
-function writeTarget(write: PlannedWrite, after: FileContent | null): void {
+function writeTarget(write: PlannedWrite, after: FileContent | null, length: number): void {
   if (after === null) {
     if (write.before !== null) unlinkSync(write.absolute);
     return;
   }
   if (write.before !== null) {
-    if (write.inPlace !== null && overwriteInPlace(write.absolute, after, write.inPlace)) return;
+    if (write.inPlace !== null && overwriteInPlace(write.absolute, after, length, write.inPlace)) return;
     unlinkSync(write.absolute);
   }
   const fd = openSync(write.absolute, 'wx', write.mode ?? 0o644);
   try {
-    writeAll(fd, after, null);
+    writeAll(fd, after, null, length);
   } finally {
     closeSync(fd);
   }
@@ -437,7 +442,7 @@ function writeTarget(write: PlannedWrite, after: FileContent | null): void {
  * when its owner may not write it (the caller replaces it instead); throws when it is no longer
  * the same single-link regular file (changed under us: the change is rolled back).
  */
-function overwriteInPlace(absolute: string, data: FileContent, identity: FileIdentity): boolean {
+function overwriteInPlace(absolute: string, data: FileContent, length: number, identity: FileIdentity): boolean {
   let fd: number;
   try {
     fd = openSync(absolute, constants.O_WRONLY | constants.O_NOFOLLOW);
@@ -451,8 +456,8 @@ function overwriteInPlace(absolute: string, data: FileContent, identity: FileIde
     if (!stats.isFile() || stats.nlink !== 1 || stats.ino !== identity.ino || stats.dev !== identity.dev) {
       throw new Error(`${absolute} was replaced or linked while the change was being written`);
     }
-    writeAll(fd, data, 0);
-    ftruncateSync(fd, contentLength(data));
+    writeAll(fd, data, 0, length);
+    ftruncateSync(fd, length);
   } finally {
     closeSync(fd);
   }
