@@ -36,6 +36,8 @@ await build({
   // URL): vm.Script can keep its compiled code, an ES module cannot in Node 20.
   format: 'cjs',
   define: { 'import.meta.url': '__hfModuleUrl' },
+  // Any other `import.meta` (dirname, filename…) would be empty in a classic script: fail the build.
+  logOverride: { 'empty-import-meta': 'error' },
   // Native addons stay outside the bundle and are loaded from node_modules.
   external: ['better-sqlite3'],
   logLevel: 'warning',
