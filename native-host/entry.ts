@@ -8,7 +8,8 @@
  * code is a classic script here (`vm.Script`), and the bytecode V8 compiled during a run is kept
  * (`createCachedData` at exit) in `hydraflow-host.v8-cache/` next to this file, one file per
  * subcommand (a run compiles only the functions it calls, so `--version` must not leave the cache
- * that `repo apply` reads), named by this build's code id, Node's version and the architecture.
+ * that `repo apply` reads), named by this build's code id, Node's version and the architecture;
+ * written only by a run that exits 0.
  * V8 checks a cache against its own version, flags and the source's length and rejects a stale
  * one (the code is then compiled as before and the cache written again); the code id in the name
  * tells two builds of the same length apart. The folder is written only by the host itself, never
@@ -66,5 +67,6 @@ const cacheFile = join(cacheDir, `${HF_CODE_ID}-${process.version}-${process.arc
 const cachedData = useCache ? readCache(cacheFile) : undefined;
 // The wrapper keeps the code's first line on the first line, so stack traces keep their numbers.
 const script = new Script(`(function (require, __hfModuleUrl) {${readFileSync(codeFile, 'utf8')}\n})`, { filename: codeFile, cachedData });
-if (useCache && (cachedData === undefined || script.cachedDataRejected === true)) process.once('exit', () => saveCache(script, cacheFile));
+// Only a run that succeeded keeps its cache: a mistyped command leaves no file behind.
+if (useCache && (cachedData === undefined || script.cachedDataRejected === true)) process.once('exit', (code) => code === 0 && saveCache(script, cacheFile));
 (script.runInThisContext() as (require: NodeJS.Require, moduleUrl: string) => void)(createRequire(import.meta.url), import.meta.url);

@@ -57,6 +57,12 @@ describe('the host code cache', () => {
     expect(readFileSync(listCache).equals(written)).toBe(true);
   });
 
+  it('keeps no cache for a run that fails (a mistyped command)', () => {
+    expect(host('frobnicate').status).toBe(2);
+    expect(host('repo', 'lsit').status).toBe(2);
+    expect(() => readdirSync(cacheDir)).toThrow();
+  });
+
   it('rejects a garbage cache and writes it again; the output is the same', () => {
     const first = host('repo', 'list');
     const [name] = cacheFiles();
