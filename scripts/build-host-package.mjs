@@ -1,6 +1,6 @@
 // Assembles the host as its own npm package, `hydraflow-host`, in dist/host-package/ and packs it
 // into .output/release/hydraflow-host-<version>.tgz: the bundled host (dist/host/hydraflow-host.mjs,
-// built here first) as its `bin`, a README, and only its runtime dependency, better-sqlite3
+// built here first) as its `bin`, with the code it runs (hydraflow-host.code.js), a README, and only its runtime dependency, better-sqlite3
 // (optional: a machine where it can be neither downloaded prebuilt nor compiled still gets a
 // host whose `install` and `doctor` say what to do). Version and engines come from package.json.
 // Prints the tarball's path on stdout.
@@ -18,6 +18,7 @@ execFileSync(process.execPath, [join(root, 'scripts', 'build-host.mjs')], { cwd:
 rmSync(packageDir, { recursive: true, force: true });
 mkdirSync(packageDir, { recursive: true });
 copyFileSync(join(root, 'dist', 'host', 'hydraflow-host.mjs'), join(packageDir, 'hydraflow-host.mjs'));
+copyFileSync(join(root, 'dist', 'host', 'hydraflow-host.code.js'), join(packageDir, 'hydraflow-host.code.js'));
 chmodSync(join(packageDir, 'hydraflow-host.mjs'), 0o755);
 copyFileSync(join(root, 'docs', 'host-package-readme.md'), join(packageDir, 'README.md'));
 
@@ -28,7 +29,7 @@ const hostPackage = {
   license: rootPackage.license,
   type: 'module',
   bin: { 'hydraflow-host': 'hydraflow-host.mjs' },
-  files: ['hydraflow-host.mjs', 'README.md'],
+  files: ['hydraflow-host.mjs', 'hydraflow-host.code.js', 'README.md'],
   engines: rootPackage.engines,
   os: ['linux', 'darwin', 'win32'],
   optionalDependencies: { 'better-sqlite3': rootPackage.dependencies['better-sqlite3'] },

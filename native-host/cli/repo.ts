@@ -117,8 +117,8 @@ const subs: Record<string, Sub> = {
     const repoId = required(values, 'repo');
     const patchFile = required(values, 'patch');
     if (patchFile !== '-' && !existsSync(patchFile)) throw new UsageError(`No patch file ${patchFile}`);
-    const text = readFileSync(patchFile === '-' ? 0 : patchFile, 'utf8');
-    const outcome = await applyPatch(context(values.config), repoId, { text }, values['dry-run'] === true);
+    const bytes = readFileSync(patchFile === '-' ? 0 : patchFile);
+    const outcome = await applyPatch(context(values.config), repoId, { bytes }, values['dry-run'] === true);
     io.out(JSON.stringify({ ok: true, ...outcome }));
     return EXIT.ok;
   },

@@ -3,11 +3,12 @@
  * is byte-identical to before or to the fully applied patch, never in between. A third of the
  * kills land at a random time after spawn, a third at a random time after the journal appeared
  * (files being written in place), a third right after the journal was seen in its `committing`
- * state (the first writes), so the commit phase itself is hit many times.
+ * state (the first writes), so the commit phase itself is hit many times. A kill before the
+ * journal (while the apply streams its plan, staging pre-images) leaves no change folder behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, runCli } from '../support/cli';
@@ -108,6 +109,8 @@ describe('killing the host during a large apply', () => {
       const next = runCli(['repo', 'ledger', '--repo', 'main'], { HYDRAFLOW_HOME: fixture.home });
       expect(next.status, next.stdout).toBe(0);
       expect(existsSync(journal)).toBe(false);
+      const changes = join(fixture.home, 'data', 'repo', 'main', 'changes');
+      expect(readdirSync(changes).filter((id) => !existsSync(join(changes, id, 'entry.json'))), `run ${run}: a killed apply's staged pre-images were left`).toEqual([]);
       const hash = hashTree(fixture.root);
       expect([original, expectedAfter], `run ${run}: tree is half-patched`).toContain(hash);
       if (hash === original) outcomes.unchanged++;

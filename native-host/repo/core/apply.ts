@@ -91,12 +91,29 @@ export function applyGitHunksInPlace(old: string, hunks: readonly Hunk[]): strin
  * `writev` and hashed piece by piece.
  */
 export function applyGitHunksToBytes(old: Buffer, hunks: readonly Hunk[]): Buffer[] | null {
+  const edit = editGitHunksOnBytes(old, hunks);
+  return edit === null ? null : editPieces(old, edit);
+}
+
+/**
+ * Where `applyGitHunksToBytes` puts the hunks of a file, without holding the file: the new file
+ * as ranges of the old one's bytes (a start and an end) and runs of added lines (one small buffer
+ * for them all), with its length. A streamed apply (plan.ts) keeps only this between checking a
+ * file and writing it, and makes the pieces again from the same bytes read back (`editPieces`).
+ */
+export interface BytesEdit {
+  parts: readonly (number | Buffer)[];
+  length: number;
+}
+
+export function editGitHunksOnBytes(old: Buffer, hunks: readonly Hunk[]): BytesEdit | null {
   const layout = layOutGitHunks({ length: old.length, newline: (from) => old.indexOf(0x0a, from), lineAt: (at, text) => bytesAre(old, at, text) && old[at + text.length] === 0x0a }, hunks);
   if (layout === null) return null;
   let addedLength = 0;
   for (const piece of layout) if (typeof piece === 'string') addedLength += piece.length + 1;
   const added = Buffer.allocUnsafe(addedLength);
-  const pieces: Buffer[] = [];
+  const parts: (number | Buffer)[] = [];
+  let length = 0;
   let written = 0;
   let run = -1; // where the current run of added lines starts in `added`
   for (let k = 0; k < layout.length; k++) {
@@ -107,11 +124,24 @@ export function applyGitHunksToBytes(old: Buffer, hunks: readonly Hunk[]): Buffe
       added[written++] = 0x0a;
       continue;
     }
-    if (run !== -1) pieces.push(added.subarray(run, written));
+    if (run !== -1) parts.push(added.subarray(run, written));
     run = -1;
-    pieces.push(old.subarray(piece, layout[++k] as number));
+    const end = layout[++k] as number;
+    parts.push(piece, end);
+    length += end - piece;
   }
-  if (run !== -1) pieces.push(added.subarray(run, written));
+  if (run !== -1) parts.push(added.subarray(run, written));
+  return { parts, length: length + written };
+}
+
+/** The new file's pieces: slices of `old` (never copied) and of the edit's added lines. */
+export function editPieces(old: Buffer, edit: BytesEdit): Buffer[] {
+  const pieces: Buffer[] = [];
+  const { parts } = edit;
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k]!;
+    pieces.push(typeof part === 'number' ? old.subarray(part, parts[++k] as number) : part);
+  }
   return pieces;
 }
 
@@ -230,15 +260,26 @@ function locate(path: string, lines: string[], hunk: Hunk, oldLines: string[], c
   throw mismatch(path, index, `its ${oldLines.length} context/removed lines are not in the file after line ${from}`);
 }
 
-/** Lines added and removed by a file change's hunks. */
-export function countHunkLines(hunks: Hunk[]): { added: number; removed: number } {
+/**
+ * Lines added and removed by a file change's hunks, and the bytes of the added lines minus those
+ * of the removed ones (each line with its "\n"; the size change of a git-hunk change once it
+ * applies). One small loop for every caller: a hot loop inside a large function costs V8 an
+ * optimizing compile of the whole function (and a second one when it deoptimizes after the loop).
+ */
+export function hunkFigures(hunks: readonly Hunk[]): { added: number; removed: number; byteDelta: number } {
   let added = 0;
   let removed = 0;
+  let byteDelta = 0;
   for (const hunk of hunks) {
     for (const line of hunk.lines) {
-      if (line.kind === '+') added++;
-      else if (line.kind === '-') removed++;
+      if (line.kind === '+') {
+        added++;
+        byteDelta += line.text.length + 1;
+      } else if (line.kind === '-') {
+        removed++;
+        byteDelta -= line.text.length + 1;
+      }
     }
   }
-  return { added, removed };
+  return { added, removed, byteDelta };
 }

@@ -45,3 +45,8 @@ export function lineCount(text: string): number {
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
   return text.endsWith('\n') ? count : count + 1;
 }
+
+/** Whether figures are within every budget (enforceBudgets would not throw). */
+export function withinBudgets(figures: ChangeFigures, budgets: Budgets): boolean {
+  return figures.files <= budgets.maxFiles && figures.linesAdded + figures.linesRemoved <= budgets.maxLines && figures.bytes <= budgets.maxBytes;
+}

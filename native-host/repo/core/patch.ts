@@ -282,7 +282,8 @@ function parseGitHunk(lines: string[], at: number, decode: Decode): { hunk: Hunk
     i++;
   }
   // Lines with a diff prefix right after the counted body mean the header undercounts.
-  const trailing = lines[i];
+  // (Read only inside the array: a read past its end deoptimizes this hot function.)
+  const trailing = i < lines.length ? lines[i] : undefined;
   // (`-- ` alone is the signature separator of git format-patch output.)
   const undercount = trailing !== undefined && /^[-+ ]/.test(trailing) && !trailing.startsWith('--- ') && !trailing.startsWith('+++ ') && trailing !== '-- ';
   if (oldSeen !== oldCount || newSeen !== newCount || undercount) {

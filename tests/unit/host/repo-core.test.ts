@@ -1,7 +1,7 @@
 /** The pure repo-tools core: patch parsing (both formats), exact hunk application, budgets, path rules. */
 import { describe, expect, it } from 'vitest';
 import { CodedError } from '../../../shared/errors';
-import { applyGitHunksInPlace, applyGitHunksToBytes, applyHunks, applyHunksByLines } from '../../../native-host/repo/core/apply';
+import { applyGitHunksInPlace, applyGitHunksToBytes, applyHunks, applyHunksByLines, editGitHunksOnBytes, editPieces, hunkFigures } from '../../../native-host/repo/core/apply';
 import { enforceBudgets, lineCount } from '../../../native-host/repo/core/budget';
 import { assertNoCaseTwins, pathComponents } from '../../../native-host/repo/core/path-rules';
 import { decodeGitPath, parsePatch, parsePatchBytes, type Hunk, type ParsedPatch } from '../../../native-host/repo/core/patch';
@@ -165,6 +165,16 @@ describe('the line-splitting-free path for git hunks', () => {
       const byteHunks = hunks.map((hunk) => ({ ...hunk, lines: hunk.lines.map((entry) => ({ ...entry, text: Buffer.from(entry.text, 'utf8').toString('latin1') })) }));
       const onBytes = applyGitHunksToBytes(Buffer.from(old, 'utf8'), byteHunks);
       expect(onBytes === null ? null : Buffer.concat(onBytes).toString('utf8'), `seed ${seed} (bytes)`).toBe(fast);
+      // A streamed apply keeps the edit and makes the pieces again from the same bytes read back
+      // (another buffer): the same content, of the length the edit states, which the size
+      // change of the hunks' lines predicts (the budget check before anything is staged).
+      const edit = editGitHunksOnBytes(Buffer.from(old, 'utf8'), byteHunks);
+      if (edit !== null) {
+        const again = Buffer.concat(editPieces(Buffer.from(old, 'utf8'), edit));
+        expect(again.toString('utf8'), `seed ${seed} (edit)`).toBe(fast);
+        expect(edit.length, `seed ${seed} (edit length)`).toBe(again.length);
+        expect(Buffer.byteLength(old) + hunkFigures(byteHunks).byteDelta, `seed ${seed} (predicted size)`).toBe(again.length);
+      }
       let slow: string | undefined;
       try {
         slow = applyHunksByLines('f', old, { hunks });
