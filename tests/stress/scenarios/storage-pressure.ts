@@ -60,7 +60,11 @@ export const storagePressure: Scenario = {
     const ballast = join(disk, 'ballast');
     let failures = 0;
     try {
-      await serviceWorkerTarget(launched.browser);
+      // The worker's own warnings (a lost connection reopened, a job it could not mark) go to the log.
+      const worker = await (await serviceWorkerTarget(launched.browser)).worker();
+      worker?.on('console', (message) => {
+        if (message.text().startsWith('[hydraflow]')) log(`worker: ${message.text().slice(0, 300)}`);
+      });
       const page = await openExtensionPage(launched.browser, 'options.html');
       await page.waitForSelector('[data-testid=app-info]');
       // Leave FREE_MB on the disk: less than the import needs, whatever the profile took so far.
@@ -85,6 +89,17 @@ export const storagePressure: Scenario = {
       log(`import stopped at ${lastDone} visits with ${freeKiB(disk)} KiB free; freeing space`);
       // Space comes back; the failed import must end failed with a clear code, not stay running.
       rmSync(ballast, { force: true });
+      // Once space is back, the worker and a page's own IndexedDB read must answer again. Two runs
+      // (2026-12-05) hung here instead: the import had stalled with space left, and a call never
+      // answered. Each is given 20 s per try, and the log says which one hangs (docs/reliability.md).
+      for (let attempt = 1; ; attempt++) {
+        const asked = Date.now();
+        const worker = await Promise.race([command(page, 'app.info', {}).then(() => 'answered', (e: unknown) => `failed: ${String(e)}`), sleep(20_000).then(() => 'no answer in 20 s')]);
+        const read = await Promise.race([readStore<JobRow>(page, 'jobs').then(() => 'answered', (e: unknown) => `failed: ${String(e)}`), sleep(20_000).then(() => 'no answer in 20 s')]);
+        if (worker === 'answered' && read === 'answered') break;
+        log(`after space came back (try ${attempt}, ${Date.now() - asked} ms): worker ${worker}; page read ${read}`);
+        if (attempt === 12) throw new Error(`after space came back, the worker (${worker}) or a page read (${read}) did not answer for 4 minutes`);
+      }
       const first = await finishedJob<JobRow>(page, firstId, 600_000, 500);
       const stored = await countStore(page, 'visits');
       log(`first import: ${first.status} ${first.error?.code ?? ''} ${first.error?.message ?? ''}; ${stored} visits stored, cursor ${first.cursor?.added}`);
