@@ -19,11 +19,31 @@ import { appendJobLog, createJob, failJob, finishJob, keepingWorkerAlive, replay
 import { legacyHolds, mergeVisits, visitDeletesIdle, visitTables } from './store';
 
 /** Most legacy rows moved per transaction (more when one millisecond holds more); steps are sized by time below it. */
-export const MIGRATE_BATCH = 10_000;
+export const MIGRATE_BATCH = 40_000;
+/** Rows of the first step after a (re)start: it commits within moments (the poison rule). */
+const FIRST_STEP_ROWS = 250;
+/** Rows of the second step, from which steps grow while quicker than GROWN_STEP_MS / 2. */
+const GROWN_FIRST_ROWS = 2_000;
+/**
+ * What a step after the first aims at. Each step re-reads and rewrites the chunk its last one
+ * ended in and the index rows (visitTerms) of every URL and host its chunks hold, so the fewer
+ * steps the less work; a kill redoes at most one step, and a privacy delete waits at most one.
+ */
+const GROWN_STEP_MS = 1000;
 
 export const migrateParams = z.lazy(() => z.object({}));
 const migrateCursor = z.lazy(() => z.object({ moved: z.number().int(), total: z.number().int() }).passthrough());
 type MigrateCursor = z.infer<typeof migrateCursor>;
+
+/** Where a migration's time went, in ms: inside its batches (read, merge, position and cursor), their commits, and the waits between them. */
+export interface MigrateTiming {
+  steps: number;
+  read: number;
+  merge: number;
+  position: number;
+  commit: number;
+  wait: number;
+}
 
 /** Whether this worker runs the migration now (one runner per worker). */
 let running: Promise<void> | null = null;
@@ -53,10 +73,17 @@ async function nextRows(db: HydraDb, after: number, size: number): Promise<Visit
  * adding; its count goes with it. The moved visits keep their search documents (nothing to journal:
  * the same visits, stored elsewhere). With nothing left to move, clears the legacy store.
  */
-export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, commit?: (moved: number) => Promise<void>): Promise<{ moved: number; dropped: number }> {
+export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, commit?: (moved: number) => Promise<void>, timing?: MigrateTiming): Promise<{ moved: number; dropped: number }> {
   return writeTransaction(db, [...batchTables(db), ...(commit ? [db.jobs] : [])], async () => {
+    let lapAt = performance.now();
+    const lap = (part: keyof MigrateTiming) => {
+      const now = performance.now();
+      if (timing) timing[part] += now - lapAt;
+      lapAt = now;
+    };
     const after = await legacyMovedThrough(db);
     const rows = await nextRows(db, after, size);
+    lap('read');
     if (rows.length === 0) {
       // Everything is moved: the legacy store goes at once, around the counters and journal
       // middlewares (its visits are counted and indexed as chunks).
@@ -66,6 +93,7 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, commit?: (
       return { moved: 0, dropped: 0 };
     }
     const fresh = new Set((await mergeVisits(db, rows, false)).map((visit) => visit.id));
+    lap('merge');
     const dropped = rows.filter((row) => !fresh.has(row.id));
     if (dropped.length) {
       const deltas = new Map<string, number>([[storeCounterKey('visits'), -dropped.length]]);
@@ -74,6 +102,7 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, commit?: (
     }
     await db.settings.put({ key: LEGACY_MOVED_SETTING, value: { at: rows[rows.length - 1]!.visitedAt }, updatedAt: Date.now() });
     await commit?.(rows.length);
+    lap('position');
     return { moved: rows.length, dropped: dropped.length };
   });
 }
@@ -85,26 +114,42 @@ async function run(db: HydraDb, job: Job, resumed: boolean): Promise<void> {
     // (the poison rule counts such deaths apart, extension/jobs/ledger.ts); the first commit moves
     // the cursor past this mark.
     if (resumed) await replaying(db, job.id, cursor);
-    // Steps of about STEP_MS, up to MIGRATE_BATCH rows: a restarted worker commits its first step
-    // within moments (the poison rule), and a privacy delete never waits long behind one.
-    const sizer = stepSizer(250, MIGRATE_BATCH);
+    // The first step after a start is small: a restarted worker commits progress within moments
+    // (the poison rule). Once one has committed, steps grow to about GROWN_STEP_MS, up to
+    // MIGRATE_BATCH rows (the domain delete does the same, store.ts).
+    let sizer = stepSizer(FIRST_STEP_ROWS, FIRST_STEP_ROWS);
+    let grown = false;
+    // Where this worker's run spends its time, for the last log line (docs/performance.md).
+    const timing: MigrateTiming = { steps: 0, read: 0, merge: 0, position: 0, commit: 0, wait: 0 };
+    const runStarted = performance.now();
+    let stepEnded = runStarted;
     for (;;) {
       await visitDeletesIdle();
       const started = performance.now();
+      timing.wait += started - stepEnded;
+      const inside = timing.read + timing.merge + timing.position;
       let next = cursor;
       // The job's cursor commits with each batch, and the job ends in the transaction that clears
       // the legacy store: no death between a batch and its cursor, nor a cleared store whose job
       // never finished (the jobs page would list the upgrade as failed or never done).
       const { moved } = await migrateBatch(db, sizer.size, async (moved) => {
         if (moved === 0) {
-          await appendJobLog(db, job.id, `done: moved ${cursor.moved} visits into chunks`);
+          const ms = (part: number) => Math.round(part);
+          await appendJobLog(db, job.id, `done: moved ${cursor.moved} visits into chunks in ${timing.steps} steps (ms: read ${ms(timing.read)}, merge ${ms(timing.merge)}, position and cursor ${ms(timing.position)}, commits ${ms(timing.commit)}, between steps ${ms(timing.wait)}; ${ms(performance.now() - runStarted)} in all)`);
           await finishJob(db, job.id, { moved: cursor.moved });
           return;
         }
         next = { moved: cursor.moved + moved, total: Math.max(cursor.total, cursor.moved + moved) };
         await reportProgress(db, job.id, { done: next.moved, total: next.total, cursor: next });
-      });
-      sizer.took(performance.now() - started);
+      }, timing);
+      stepEnded = performance.now();
+      timing.steps++;
+      timing.commit += stepEnded - started - (timing.read + timing.merge + timing.position - inside);
+      if (grown) sizer.took(stepEnded - started);
+      else {
+        grown = true;
+        sizer = stepSizer(GROWN_FIRST_ROWS, MIGRATE_BATCH, GROWN_STEP_MS);
+      }
       if (moved === 0) break;
       cursor = next;
     }

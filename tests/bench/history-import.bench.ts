@@ -105,6 +105,7 @@ interface JobRow {
   progress: { done: number };
   result: { read: number; added: number } | null;
   error: unknown;
+  logTail?: string[];
 }
 
 function jobs(page: Page): Promise<JobRow[]> {
@@ -470,6 +471,7 @@ async function main(): Promise<void> {
     ({ launched, page } = await launch(legacyProfile));
     const migrated = await finished(page, { type: 'visits_migrate' });
     const migrateMs = migrated.finishedAt! - migrated.startedAt!;
+    log(`migration (started ${new Date(migrated.startedAt!).toISOString()}): ${(migrated.logTail ?? []).join(' | ')}`);
     const overview = await command<{ visits: { total: number } }>(page, 'overview.get', {});
     if (overview.visits.total !== VISITS) throw new Error(`after the migration the counter says ${overview.visits.total}`);
     line('migrate_ms', migrateMs, 'e2e_ms', importMs, '<=2');
