@@ -2,5 +2,5 @@ export { createJob, startJob, reportProgress, appendJobLog, finishJob, failJob, 
 export { cancelJob, getJob, listJobs, pruneJobs, retryJob, type JobControl, type JobControls } from './control';
 export { jobCommandHandlers } from './handlers';
 export { assembleJobTypes, defineJobType, type JobTypeRegistration, type JobTypeSpec } from './registry';
-export { STEP_MS, stepSizer, type StepSizer } from './steps';
+export { GROWN_STEP_MS, STEP_MS, growingStepSizer, stepSizer, type StepSizer } from './steps';
 export { keepingWorkerAlive } from './keep-alive';

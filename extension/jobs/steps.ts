@@ -17,6 +17,13 @@ export interface StepSizer {
   took(ms: number): void;
 }
 
+/**
+ * What a job's steps after its first aim at when the first step after a start is what must be
+ * short: a kill redoes at most one step, and fewer, larger steps cost less (the visit migration and
+ * the domain delete).
+ */
+export const GROWN_STEP_MS = 1000;
+
 /** `stepMs`: the time steps aim at (STEP_MS unless a job's later steps may be longer: its first after a start is what must be short). */
 export function stepSizer(first: number, max: number, stepMs = STEP_MS): StepSizer {
   let size = Math.min(first, max);
@@ -27,6 +34,27 @@ export function stepSizer(first: number, max: number, stepMs = STEP_MS): StepSiz
     took(ms: number) {
       if (ms < stepMs / 2) size = Math.min(max, size * 2);
       else if (ms > stepMs * 2) size = Math.max(1, Math.floor(size / 2));
+    },
+  };
+}
+
+/**
+ * Steps of `first` items until one has committed (a restarted worker commits progress within
+ * moments: the poison rule), then sized to about `stepMs` from `grownFirst` items up to `max`.
+ */
+export function growingStepSizer(first: number, grownFirst: number, max: number, stepMs = GROWN_STEP_MS): StepSizer {
+  let sizer = stepSizer(first, first);
+  let grown = false;
+  return {
+    get size() {
+      return sizer.size;
+    },
+    took(ms: number) {
+      if (grown) sizer.took(ms);
+      else {
+        grown = true;
+        sizer = stepSizer(grownFirst, max, stepMs);
+      }
     },
   };
 }

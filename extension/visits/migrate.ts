@@ -15,21 +15,20 @@ import { z } from 'zod';
 import { toAppError } from '../../shared/errors';
 import type { Job, Visit } from '../../shared/schemas/entities';
 import { addToCounters, LEGACY_MOVED_SETTING, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, writeTransaction, type HydraDb } from '../db';
-import { appendJobLog, createJob, failJob, finishJob, keepingWorkerAlive, replaying, reportProgress, startJob, stepSizer } from '../jobs';
+import { appendJobLog, createJob, failJob, finishJob, growingStepSizer, keepingWorkerAlive, replaying, reportProgress, startJob } from '../jobs';
 import { legacyHolds, mergeVisits, visitDeletesIdle, visitTables } from './store';
 
 /** Most legacy rows moved per transaction (more when one millisecond holds more); steps are sized by time below it. */
 export const MIGRATE_BATCH = 40_000;
 /** Rows of the first step after a (re)start: it commits within moments (the poison rule). */
 const FIRST_STEP_ROWS = 250;
-/** Rows of the second step, from which steps grow while quicker than GROWN_STEP_MS / 2. */
-const GROWN_FIRST_ROWS = 2_000;
 /**
- * What a step after the first aims at. Each step re-reads and rewrites the chunk its last one
- * ended in and the index rows (visitTerms) of every URL and host its chunks hold, so the fewer
- * steps the less work; a kill redoes at most one step, and a privacy delete waits at most one.
+ * Rows of the second step, from which steps grow toward GROWN_STEP_MS (extension/jobs/steps.ts).
+ * Each step re-reads and rewrites the chunk its last one ended in and the index rows (visitTerms)
+ * of every URL and host its chunks hold, so the fewer steps the less work; a kill redoes at most
+ * one step, and a privacy delete waits at most one.
  */
-const GROWN_STEP_MS = 1000;
+const GROWN_FIRST_ROWS = 2_000;
 
 export const migrateParams = z.lazy(() => z.object({}));
 const migrateCursor = z.lazy(() => z.object({ moved: z.number().int(), total: z.number().int() }).passthrough());
@@ -117,8 +116,7 @@ async function run(db: HydraDb, job: Job, resumed: boolean): Promise<void> {
     // The first step after a start is small: a restarted worker commits progress within moments
     // (the poison rule). Once one has committed, steps grow to about GROWN_STEP_MS, up to
     // MIGRATE_BATCH rows (the domain delete does the same, store.ts).
-    let sizer = stepSizer(FIRST_STEP_ROWS, FIRST_STEP_ROWS);
-    let grown = false;
+    const sizer = growingStepSizer(FIRST_STEP_ROWS, GROWN_FIRST_ROWS, MIGRATE_BATCH);
     // Where this worker's run spends its time, for the last log line (docs/performance.md).
     const timing: MigrateTiming = { steps: 0, read: 0, merge: 0, position: 0, commit: 0, wait: 0 };
     const runStarted = performance.now();
@@ -145,11 +143,7 @@ async function run(db: HydraDb, job: Job, resumed: boolean): Promise<void> {
       stepEnded = performance.now();
       timing.steps++;
       timing.commit += stepEnded - started - (timing.read + timing.merge + timing.position - inside);
-      if (grown) sizer.took(stepEnded - started);
-      else {
-        grown = true;
-        sizer = stepSizer(GROWN_FIRST_ROWS, MIGRATE_BATCH, GROWN_STEP_MS);
-      }
+      sizer.took(stepEnded - started);
       if (moved === 0) break;
       cursor = next;
     }

@@ -16,7 +16,7 @@ import Dexie, { RangeSet } from 'dexie';
 import { visitId } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
 import { addToCounters, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, type HydraDb, type VisitTermRow } from '../db';
-import { stepSizer } from '../jobs';
+import { growingStepSizer, stepSizer } from '../jobs';
 import { signalJournal } from '../db/middleware';
 import { CHUNK_VISITS, chunkVisitIds, compareVisits, cutChunks, decodeChunk, encodeChunk, withoutVisits, type VisitChunk } from './chunk';
 import { ALL_HOST_BUCKETS, applyTermChanges, chunksWhere, hostBucket, subdomainsShareBucket, termChanges, urlBucket } from './terms';
@@ -404,10 +404,9 @@ async function removeFromChunks(db: HydraDb, ids: readonly number[], drop: (visi
   return removed;
 }
 
-/** Chunks in a delete's first step after a start, its most in a step after that, and the time its later steps aim at. */
+/** Chunks in a delete's first step after a start, and its most in a step after that. */
 const FIRST_STEP_CHUNKS = 2;
 const MAX_STEP_CHUNKS = 1024;
-const GROWN_STEP_MS = 1000;
 
 /** Chunks per delete transaction by id (about 60k visits). */
 const DELETE_CHUNKS = 240;
@@ -578,8 +577,7 @@ async function deleteSelected(db: HydraDb, s: VisitSelection, match: (visit: Vis
   // The first step after a start is small (a restarted worker commits progress within moments:
   // the poison rule, extension/jobs/ledger.ts); once one has committed, steps grow to about
   // GROWN_STEP_MS, as few transactions as a kill can afford to redo.
-  let chunkSizer = stepSizer(FIRST_STEP_CHUNKS, FIRST_STEP_CHUNKS);
-  let grown = false;
+  const chunkSizer = growingStepSizer(FIRST_STEP_CHUNKS, FIRST_STEP_CHUNKS * 2, MAX_STEP_CHUNKS);
   let keys: number[] = [];
   let keysAt = -1;
   for (;;) {
@@ -605,12 +603,7 @@ async function deleteSelected(db: HydraDb, s: VisitSelection, match: (visit: Vis
     const last = batch[batch.length - 1]!;
     const removed = await removeFromChunks(db, batch, match, step((n) => ({ phase: 'chunks', after: last, deleted: cursor.deleted + n }), () => !keysMadeSince(listedAt, batch[0]!, last)));
     if (removed === null) continue;
-    const took = performance.now() - started;
-    if (grown) chunkSizer.took(took);
-    else {
-      grown = true;
-      chunkSizer = stepSizer(FIRST_STEP_CHUNKS * 2, MAX_STEP_CHUNKS, GROWN_STEP_MS);
-    }
+    chunkSizer.took(performance.now() - started);
     for (const visit of removed) urlKeys.add(visit.urlKey);
   }
   return { deleted: cursor.deleted, urlKeys };
