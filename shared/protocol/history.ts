@@ -41,6 +41,19 @@ const uploadId = z.lazy(() => uploadIdSchema.optional());
 /** Largest slice `history.uploadChunk` accepts (as bundle.writeChunk). */
 export const HISTORY_UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
 
+/** Which history file a call names: exactly one of a profile, a file in an allowed folder, or an upload (built on first use). */
+const historyFileFields = () => ({
+  profileId: z.string().min(1).max(300).optional(),
+  /** A history file in an allowed folder (bundle.list's folders), by plain name. */
+  file: z.strictObject({ folderId, name: fileName }).optional(),
+  /** A history file the user picked in the browser, handed over as bytes (history.uploadOpen). */
+  uploadId,
+});
+const namesOneHistoryFile = [
+  (p: { profileId?: unknown; file?: unknown; uploadId?: unknown }) => [p.profileId, p.file, p.uploadId].filter((v) => v !== undefined).length === 1,
+  { message: 'give exactly one of profileId, file or uploadId' },
+] as const;
+
 export const historyMethods = {
   'history.profiles': defineMethod({
     summary: 'Lists Chrome/Chromium/Edge/Brave/Vivaldi and Firefox profiles with a history file (name, path, size, mtime).',
@@ -52,18 +65,14 @@ export const historyMethods = {
       'Streams up to `limit` visits of a profile found by history.profiles (or of a file in an allowed folder, by name) after `after`, as `items` events (< 512 KiB each) with `progress`; cancellable. Result says where it stopped and whether the file is exhausted.',
     params: () => z
       .strictObject({
-        profileId: z.string().min(1).max(300).optional(),
-        /** A history file in an allowed folder (bundle.list's folders), by plain name. */
-        file: z.strictObject({ folderId, name: fileName }).optional(),
-        /** A history file the user picked in the browser, handed over as bytes (history.uploadOpen). */
-        uploadId,
+        ...historyFileFields(),
         since: timestamp.optional(),
         after: historyPosition.nullable().default(null),
         /** Only visits of these UTC days: [from, to) ranges, ascending and disjoint (a re-import's changed blocks, from history.summary). */
         days: dayRanges.optional(),
         limit: z.number().int().positive().max(HISTORY_READ_MAX_LIMIT).default(20_000),
       })
-      .refine((p) => [p.profileId, p.file, p.uploadId].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of profileId, file or uploadId' }),
+      .refine(...namesOneHistoryFile),
     result: () => z.object({
       kind: z.enum(['chromium', 'firefox', 'takeout']),
       source: z.enum(VISIT_SOURCES),
@@ -82,13 +91,7 @@ export const historyMethods = {
   'history.summary': defineMethod({
     summary:
       'Summarizes a history file (named as for history.read) per block of UTC days of visit time: visits and an order-independent digest of their (URL, time) identities, so a re-import reads only the days whose block changed.',
-    params: () => z
-      .strictObject({
-        profileId: z.string().min(1).max(300).optional(),
-        file: z.strictObject({ folderId, name: fileName }).optional(),
-        uploadId,
-      })
-      .refine((p) => [p.profileId, p.file, p.uploadId].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of profileId, file or uploadId' }),
+    params: () => z.strictObject(historyFileFields()).refine(...namesOneHistoryFile),
     result: () => z.object({
       source: z.enum(VISIT_SOURCES),
       summary: historySummary,
