@@ -76,33 +76,31 @@ async function exportCommand(args: string[], io: CliIo): Promise<number> {
     if (!(VISIT_SOURCES as readonly string[]).includes(flags.source)) return usage(io, `Unknown --source "${flags.source}"`);
     source = flags.source as VisitSource;
   }
-  try {
-    const reader = openHistoryFile(flags.file, source ? { source } : {});
-    try {
-      for (const chunk of reader.ndjson(since === undefined ? {} : { since })) await io.stream(chunk);
-    } finally {
-      reader.close();
-    }
-  } catch (error) {
-    printError(io, toAppError(error));
-    return EXIT.failed;
-  }
-  return EXIT.ok;
+  return withHistoryFile(io, flags.file, source ? { source } : {}, async (reader) => {
+    for (const chunk of reader.ndjson(since === undefined ? {} : { since })) await io.stream(chunk);
+  });
 }
 
 async function summaryCommand(args: string[], io: CliIo): Promise<number> {
   const flags = parseFlags(args, ['file'], ['json']);
   if (typeof flags === 'string') return usage(io, flags);
   if (typeof flags.file !== 'string') return usage(io, '--file is required');
+  return withHistoryFile(io, flags.file, {}, (reader) => {
+    const { summary, visits } = reader.summary();
+    if (flags.json) io.out(JSON.stringify({ ok: true, source: reader.source, visits, summary }));
+    else {
+      io.out(`${reader.kind}\t${visits} visits\tblocks of ${summary.blockDays} day(s)`);
+      for (const [block, count, digest] of summary.blocks) io.out(`${new Date(block * summary.blockDays * DAY_MS).toISOString().slice(0, 10)}\t${count}\t${digest}`);
+    }
+  });
+}
+
+/** Opens a history file, runs `use` on it and closes it; an error is printed and the exit code says so. */
+async function withHistoryFile(io: CliIo, file: string, options: Parameters<typeof openHistoryFile>[1], use: (reader: ReturnType<typeof openHistoryFile>) => void | Promise<void>): Promise<number> {
   try {
-    const reader = openHistoryFile(flags.file);
+    const reader = openHistoryFile(file, options);
     try {
-      const { summary, visits } = reader.summary();
-      if (flags.json) io.out(JSON.stringify({ ok: true, source: reader.source, visits, summary }));
-      else {
-        io.out(`${reader.kind}\t${visits} visits\tblocks of ${summary.blockDays} day(s)`);
-        for (const [block, count, digest] of summary.blocks) io.out(`${new Date(block * summary.blockDays * DAY_MS).toISOString().slice(0, 10)}\t${count}\t${digest}`);
-      }
+      await use(reader);
     } finally {
       reader.close();
     }
