@@ -255,7 +255,16 @@ describe('sync between two Chromium profiles through a CouchDB server', () => {
     // A person deletes all history on B (Privacy → everything); after both sync, A's History is empty.
     // (On B: A's visits were seeded as raw rows, which its visit counter, and so the dialog, does not count.)
     await b.options.click('[data-testid=nav-privacy]');
-    await (await until(b.options, '[data-testid=delete-everything]')).click();
+    await until(b.options, '[data-testid=delete-everything]');
+    // The section may render again just after it appears (CI once clicked a detached box): click the
+    // box as it is on the page now, until it reads ticked (a click that missed changed nothing).
+    const everything = '[data-testid=delete-everything]';
+    const ticked = () => b.options.$eval(everything, (el) => (el as HTMLInputElement).checked).catch(() => false);
+    for (let tries = 0; tries < 20 && !(await ticked()); tries++) {
+      await b.options.click(everything).catch(() => undefined);
+      if (!(await ticked())) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await ticked()).toBe(true);
     await b.options.click('[data-testid=delete-history-submit]');
     await until(b.options, '[data-testid=delete-confirm][open]', (page) => page.$eval('[data-testid=delete-history]', (el) => el.textContent));
     await b.options.click('[data-testid=delete-confirm-yes]');
