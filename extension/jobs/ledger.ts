@@ -115,6 +115,21 @@ export async function failJob(db: HydraDb, id: string, error: AppError, now = Da
   }
 }
 
+/**
+ * Fails a job whose row may have gone with the database (DATABASE_RESET: the browser deleted the
+ * database under it after a storage error, or everything was wiped): the row is written back,
+ * failed, so the jobs page says what happened and Retry can start the work again from its params.
+ */
+export async function failLostJob(db: HydraDb, job: Job, error: AppError, now = Date.now()): Promise<void> {
+  const failed: Job = { ...job, status: 'failed', finishedAt: now, error, cursor: null, result: null, progress: { done: 0, total: null, rate: null }, logTail: [] };
+  await onLiveConnection(db, () =>
+    db.transaction('rw', db.jobs, async () => {
+      if (await db.jobs.get(job.id)) await db.jobs.update(job.id, { status: failed.status, finishedAt: now, error });
+      else await db.jobs.add(failed);
+    }),
+  );
+}
+
 /** A function that picks a job up again after a restart, from its stored cursor. */
 export type JobResumer = (job: Job) => void;
 
