@@ -20,7 +20,7 @@ import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
 import type { Job, Visit } from '../../shared/schemas/entities';
 import { ensureDiskHeadroom, writeTransaction, type HydraDb } from '../db';
 import type { RequestOptions } from '../host/connection';
-import { appendJobLog, createJob, failJob, failLostJob, finishJob, reportProgress, startJob } from '../jobs';
+import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
 import { visitMaker } from '../../shared/history/visit';
 import { exclusionMatcher, IMPORT_EXCLUSIONS_KEY, importExclusions } from './exclusions';
 import { addVisits, makeVisit } from './visits';
@@ -291,8 +291,8 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     await appendJobLog(db, job.id, `done: read ${cursor.read}, added ${cursor.added}, duplicates ${cursor.duplicates}, invalid ${cursor.invalid}${cursor.deleted ? `, deleted here before ${cursor.deleted}` : ''}`);
     await finishJob(db, job.id, countsOf(cursor));
   } catch (error) {
-    const appError = toAppError(error);
-    await (appError.code === 'DATABASE_RESET' ? failLostJob(db, job, appError) : failJob(db, job.id, appError));
+    // The job itself: a row gone with the database is written back, failed (DATABASE_RESET).
+    await failJob(db, job, toAppError(error));
   } finally {
     running.delete(job.id);
   }

@@ -1,4 +1,4 @@
-export { createJob, startJob, reportProgress, appendJobLog, finishJob, failJob, failLostJob, recoverInterruptedJobs, createdByThisWorker, replaying, replayed, type NewJob, type JobResumer } from './ledger';
+export { createJob, startJob, reportProgress, appendJobLog, finishJob, failJob, recoverInterruptedJobs, createdByThisWorker, replaying, replayed, type NewJob, type JobResumer } from './ledger';
 export { cancelJob, getJob, listJobs, pruneJobs, retryJob, type JobControl, type JobControls } from './control';
 export { jobCommandHandlers } from './handlers';
 export { assembleJobTypes, defineJobType, type JobTypeRegistration, type JobTypeSpec } from './registry';

@@ -11,7 +11,7 @@ import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest
 import { createDatabase, DISK_HEADROOM_BYTES, storeCounterKey, type HydraDb } from '../../../extension/db';
 import { runHostImport, startHostImport, type HistoryHost } from '../../../extension/history';
 import type { RequestOptions } from '../../../extension/host/connection';
-import { recoverInterruptedJobs } from '../../../extension/jobs';
+import { createJob, failJob, recoverInterruptedJobs, startJob } from '../../../extension/jobs';
 import { deleteHistory, resolveFilter } from '../../../extension/privacy';
 import { historyHandlers } from '../../../native-host/commands/history';
 import { hostPaths } from '../../../native-host/core/paths';
@@ -20,7 +20,7 @@ import { err, toAppError } from '../../../shared/errors';
 import { methods, type MethodParams } from '../../../shared/protocol/methods';
 import type { Job } from '../../../shared/schemas/entities';
 import { changeChromiumHistory, MULTI_DAY_VISITS, writeChromiumHistory, writeLargeChromiumHistory } from '../../fixtures/make-history';
-import { connectionLoss } from '../../support/lost-connection';
+import { closeLikeChromiumAfterIoError, connectionLoss } from '../../support/lost-connection';
 import { storedVisitCount, storedVisits } from '../../support/visits';
 import { importExclusions, rememberDeletion, sourceSummaryKey } from '../../../extension/history';
 import { exclusionMatcher } from '../../../extension/history/exclusions';
@@ -259,6 +259,26 @@ describe('history import when the browser deletes the database under it', () => 
     const again = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'Large' } }, false));
     expect(again.status).toBe('succeeded');
     expect(await storedVisitCount(db)).toBe(3000);
+  });
+});
+
+describe('a job whose row went with the database', () => {
+  it('failing it writes the row back, failed with DATABASE_RESET whatever the error, so the Jobs page can say so', async () => {
+    await fresh();
+    const job = await createJob(db, { type: 'history_import', params: { kind: 'host', target: { profileId: 'chromium:Default' }, sourceKey: 'profile:chromium:Default', full: false } });
+    await startJob(db, job.id);
+    // What Chromium did at the next open after the full disk: the database deleted, then created empty.
+    closeLikeChromiumAfterIoError(db);
+    await Dexie.delete(db.name);
+    expect(await db.jobs.count()).toBe(0);
+    await failJob(db, job, { code: 'QUOTA_EXCEEDED', message: 'disk full' });
+    const back = await db.jobs.get(job.id);
+    expect(back).toMatchObject({ id: job.id, type: 'history_import', status: 'failed', cursor: null, params: job.params });
+    expect(back?.error?.code).toBe('DATABASE_RESET');
+    // Given only its id, nothing is invented.
+    await db.jobs.clear();
+    await failJob(db, job.id, { code: 'QUOTA_EXCEEDED', message: 'disk full' });
+    expect(await db.jobs.count()).toBe(0);
   });
 });
 
