@@ -136,11 +136,11 @@ async function runPressure(mode: Pressure, log: (message: string) => void): Prom
     if (mode === 'filled') await sleep(3000);
     // Space comes back; the failed import must end failed with a clear code, not stay running.
     rmSync(ballast, { force: true });
-    // Once space is back, the worker and a page's own IndexedDB read must answer again. Two runs
-    // (2026-12-05) hung here instead: the import had stalled with space left, and a call never
-    // answered. Each is given 20 s per try, and the log says which one hangs (docs/reliability.md).
-    // The worker is asked for the overview, which reads the database: `app.info` opens the
-    // database itself, and so once hid a handle that no plain call could use any more.
+    // Once space is back, the worker and a page's own IndexedDB read must answer again (a handle
+    // whose reopen the full disk refused once stayed unusable; reads that created the database
+    // Chromium had deleted never answered: docs/reliability.md). Each is given 20 s per try, and
+    // the log says which one fails. The worker is asked for the overview, which reads the
+    // database: `app.info` opens the database itself, and so once hid the unusable handle.
     for (let attempt = 1; ; attempt++) {
       const asked = Date.now();
       const worker = await Promise.race([
@@ -166,8 +166,8 @@ async function runPressure(mode: Pressure, log: (message: string) => void): Prom
     // Headroom: the import stops itself. Filled: it met the full disk (QUOTA_EXCEEDED, what it
     // committed = its cursor), or the browser deleted the database (DATABASE_RESET, nothing in
     // the new one), or the fill came too late (succeeded with every visit).
-    const outcomes = mode === 'headroom' ? ['failed QUOTA_EXCEEDED'] : ['failed QUOTA_EXCEEDED', 'failed DATABASE_RESET', 'succeeded '];
-    if (!outcomes.includes(`${first.status} ${first.error?.code ?? ''}`)) failures++;
+    const outcomes = mode === 'headroom' ? ['failed QUOTA_EXCEEDED'] : ['failed QUOTA_EXCEEDED', 'failed DATABASE_RESET', 'succeeded'];
+    if (!outcomes.includes(first.status === 'succeeded' ? 'succeeded' : `${first.status} ${first.error?.code}`)) failures++;
     if (first.error?.code === 'DATABASE_RESET' ? stored !== 0 : first.cursor ? stored !== first.cursor.added : first.status !== 'succeeded' || stored !== visits) failures++;
     const overview = await command(page, 'overview.get', {});
     if ((overview.result as { visits: { total: number } } | undefined)?.visits.total !== stored) failures++;
