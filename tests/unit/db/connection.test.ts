@@ -1,8 +1,9 @@
 /**
  * A transaction Chromium aborts because it closes the connection (an IO error of the backing
  * store, as after a full disk) runs once more on a new connection; a second loss in a row is a
- * stable code; a handle our own code closed stays closed. The loss is done to fake-indexeddb the
- * way Chromium does it (tests/support/lost-connection.ts).
+ * stable code; a handle our own code closed stays closed; a reopen the full disk refused is tried
+ * again at the next call once space is back. The loss and the refused opens are done to
+ * fake-indexeddb the way Chromium does them (tests/support/lost-connection.ts).
  */
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
