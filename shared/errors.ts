@@ -29,6 +29,7 @@ export const ERRORS = {
   FRAME_TRUNCATED: { n: 120, message: 'A frame stopped arriving before its declared length; its bytes were discarded' },
   COMMAND_FORBIDDEN: { n: 121, message: 'This background command is not open to the context that sent it (only our own extension pages may call it)' },
   DATABASE_CONNECTION_LOST: { n: 122, message: 'The browser closed the database connection twice in a row; try again' },
+  DATABASE_RESET: { n: 123, message: 'The database was deleted under a running job (the browser deletes it when it cannot read its files after a storage error such as a full disk, or everything was wiped): the job stopped' },
   // 2xx — threads, chat, tasks, memories
   THREAD_NOT_FOUND: { n: 200, message: 'No such thread' },
   MESSAGE_NOT_FOUND: { n: 201, message: 'No such message' },
@@ -168,12 +169,19 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERRORS, value);
 }
 
+/** A quota or full-disk error, also as the cause (`inner`) of a wrapper such as Dexie's DatabaseClosedError after an open the full disk refused. */
+function noRoom(thrown: unknown, depth = 0): boolean {
+  if (!thrown || typeof thrown !== 'object' || !('name' in thrown) || depth > 3) return false;
+  if (thrown.name === 'QuotaExceededError' || /NO_SPACE|ENOSPC/.test(String((thrown as Error).message))) return true;
+  return 'inner' in thrown && noRoom(thrown.inner, depth + 1);
+}
+
 /** Turns anything thrown into an AppError; keeps codes carried by errors we raised ourselves. */
 export function toAppError(thrown: unknown, fallback: ErrorCode = 'INTERNAL_ERROR'): AppError {
   if (thrown instanceof CodedError) return { code: thrown.code, message: thrown.message, ...(thrown.details === undefined ? {} : { details: thrown.details }) };
   // A quota error, or the storage layer reporting a full disk (Chromium's IndexedDB closes the
   // connection with "IO error: … FILE_ERROR_NO_SPACE" as an UnknownError): both mean "no room".
-  if (thrown && typeof thrown === 'object' && 'name' in thrown && (thrown.name === 'QuotaExceededError' || /NO_SPACE|ENOSPC/.test(String((thrown as Error).message)))) {
+  if (noRoom(thrown)) {
     return { code: 'QUOTA_EXCEEDED', message: String((thrown as Error).message || ERRORS.QUOTA_EXCEEDED.message) };
   }
   const message = thrown instanceof Error ? thrown.message : String(thrown);

@@ -8,10 +8,16 @@
  * idempotent single-operation write — once more on a freshly opened connection. It never reopens a
  * handle our own code closed (`db.close()`), and a second lost connection in a row is
  * DATABASE_CONNECTION_LOST (or QUOTA_EXCEEDED while the disk is still full).
+ *
+ * `openAgainAfterFailure` keeps a handle usable once the cause is gone: Dexie reopens a handle the
+ * browser closed at its next call, but when that open fails (the disk still full: "Encountered
+ * full disk while opening backing store") it keeps the error and rejects every later call with
+ * DatabaseClosedError without opening again — only an explicit `open()` recovers. Every write not
+ * run through `onLiveConnection` (marking a job failed, progress, every command's read) failed
+ * that way long after space came back, and the job stayed "running" (docs/reliability.md).
  */
 import Dexie from 'dexie';
 import { CodedError, toAppError } from '../../shared/errors';
-import type { HydraDb } from './db';
 
 /** Whether a failure means the connection went away under the work (the work committed nothing). */
 export function lostConnection(error: unknown): boolean {
@@ -32,10 +38,26 @@ export function lostConnection(error: unknown): boolean {
   }
 }
 
-const reopening = new WeakMap<HydraDb, Promise<void>>();
+/**
+ * Makes a failed open of the handle (not one our own `close()` cancelled) forgotten, so the next
+ * call opens again instead of failing with the old error for good. Called once per handle, by
+ * createDatabase.
+ */
+export function openAgainAfterFailure(db: Dexie): void {
+  const open = db.open.bind(db);
+  // Dexie's automatic open at a call calls `this.open()`: this instance's override.
+  db.open = () =>
+    open().catch((error: unknown) => {
+      // hasBeenClosed: our own close() cancelled it (it stays closed); isOpen: another open won.
+      if (!db.hasBeenClosed() && !db.isOpen()) db.close({ disableAutoOpen: false });
+      throw error;
+    }) as ReturnType<Dexie['open']>;
+}
+
+const reopening = new WeakMap<Dexie, Promise<void>>();
 
 /** Drops the handle's connection and opens a new one; calls that meet the same loss share one reopen. */
-function reopen(db: HydraDb): Promise<void> {
+function reopen(db: Dexie): Promise<void> {
   let pending = reopening.get(db);
   if (!pending) {
     pending = (async () => {
@@ -54,7 +76,7 @@ function reopen(db: HydraDb): Promise<void> {
  * committed nothing) or a single idempotent write. Inside an outer transaction it only runs once:
  * the outer one is the unit that can be run again.
  */
-export async function onLiveConnection<T>(db: HydraDb, work: () => Promise<T>): Promise<T> {
+export async function onLiveConnection<T>(db: Dexie, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {

@@ -4,6 +4,7 @@
  */
 import Dexie, { type EntityTable } from 'dexie';
 import type { Job, Memory, Message, Page, Setting, Tab, TabSnapshot, Task, TaskEvent, Thread, Visit } from '../../shared/schemas/entities';
+import { openAgainAfterFailure } from './connection';
 import { countersMiddleware, type Counter } from './counters';
 import { registeredMiddlewares } from './middleware';
 import { migrations, type Migration } from './migrations';
@@ -55,6 +56,8 @@ export function createDatabase(name: string = DB_NAME, upToVersion?: number, opt
   db.use(countersMiddleware);
   // The capabilities' own (the search journal records which documents each write touched).
   for (const middleware of registeredMiddlewares()) db.use(middleware);
+  // A failed open (a full disk) is tried again at the next call, not kept for good.
+  openAgainAfterFailure(db);
   return db;
 }
 

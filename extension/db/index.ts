@@ -10,3 +10,4 @@ export { COUNTED_STORES, addToCounters, recountAll, storeCounterKey, visitDayKey
 export { writeTransaction } from './transaction';
 export { lostConnection, onLiveConnection } from './connection';
 export { LEGACY_MOVED_SETTING, legacyMovedThrough } from './legacy-visits';
+export { DISK_HEADROOM_BYTES, ensureDiskHeadroom } from './disk-space';

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { bytesToBase64 } from '../../shared/bundle/base64';
 import type { ImportCounts } from '../../shared/commands/history';
-import { CodedError, toAppError, type Result } from '../../shared/errors';
+import { CodedError, ERRORS, toAppError, type Result } from '../../shared/errors';
 import { takeoutVisit } from '../../shared/history/takeout';
 import { TakeoutScanner } from '../../shared/history/takeout-stream';
 import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
@@ -18,7 +18,7 @@ import { changedDays, dayRanges, historySummary, positionDay, recordedSummary, w
 import { fileName, folderId } from '../../shared/protocol/bundle';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
 import type { Job, Visit } from '../../shared/schemas/entities';
-import { writeTransaction, type HydraDb } from '../db';
+import { ensureDiskHeadroom, writeTransaction, type HydraDb } from '../db';
 import type { RequestOptions } from '../host/connection';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
 import { visitMaker } from '../../shared/history/visit';
@@ -291,7 +291,8 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     await appendJobLog(db, job.id, `done: read ${cursor.read}, added ${cursor.added}, duplicates ${cursor.duplicates}, invalid ${cursor.invalid}${cursor.deleted ? `, deleted here before ${cursor.deleted}` : ''}`);
     await finishJob(db, job.id, countsOf(cursor));
   } catch (error) {
-    await failJob(db, job.id, toAppError(error));
+    // The job itself: a row gone with the database is written back, failed (DATABASE_RESET).
+    await failJob(db, job, toAppError(error));
   } finally {
     running.delete(job.id);
   }
@@ -325,7 +326,11 @@ async function planImport(db: HydraDb, host: HistoryHost, jobId: string, params:
   return next;
 }
 
-/** One transaction: the visits and the cursor that says they are stored (and, for a source, the summary of what it now holds from the file). */
+/**
+ * One transaction: the visits and the cursor that says they are stored (and, for a source, the
+ * summary of what it now holds from the file). Refused with QUOTA_EXCEEDED, before anything is
+ * written, when less than the disk headroom is left.
+ */
 async function writeBatch(
   db: HydraDb,
   jobId: string,
@@ -336,7 +341,12 @@ async function writeBatch(
   const { rows, invalid, position } = batch;
   const deleted = batch.deleted ?? 0;
   const { total, sourceKey = null } = options;
+  // Never the write that fills the disk (extension/db/disk-space.ts); checked outside the transaction.
+  await ensureDiskHeadroom();
   return writeTransaction(db, [...new Set([...visitTables(db), db.jobs, db.settings])], async () => {
+    // The job's row is gone with the database (Chromium deletes one it cannot read after a full
+    // disk, and the next open starts it empty): the cursor is meaningless there, write nothing.
+    if (!(await db.jobs.get(jobId))) throw new CodedError('DATABASE_RESET', ERRORS.DATABASE_RESET.message);
     const { added, duplicates } = await addVisits(db, rows);
     const next: ImportCursor = {
       ...cursor,

@@ -100,12 +100,21 @@ const FAIL_RETRY_ATTEMPTS = 150;
  * Marks a job failed (or cancelled). When the write itself fails — a full disk fails every write,
  * the job's own row included — it is tried again every 2 s for up to 5 minutes, so the job does not
  * stay "running" once space comes back (and a worker restart meanwhile marks it interrupted).
+ * Given the job itself (not its id), a row that is gone is written back, failed with
+ * DATABASE_RESET: the database was deleted under the job (Chromium deletes one it cannot read
+ * after a full disk, and the next open starts it empty) or wiped. The Jobs page then says what
+ * happened, and Retry starts the work again from its params.
  */
-export async function failJob(db: HydraDb, id: string, error: AppError, now = Date.now()): Promise<void> {
+export async function failJob(db: HydraDb, target: string | Job, error: AppError, now = Date.now()): Promise<void> {
+  const id = typeof target === 'string' ? target : target.id;
   const change = { status: error.code === 'CANCELLED' ? ('cancelled' as const) : ('failed' as const), finishedAt: now, error };
   for (let attempt = 1; ; attempt++) {
     try {
-      await db.jobs.update(id, change);
+      await db.transaction('rw', db.jobs, async () => {
+        if ((await db.jobs.update(id, change)) > 0 || typeof target === 'string') return;
+        const lost: AppError = { code: 'DATABASE_RESET', message: ERRORS.DATABASE_RESET.message };
+        await db.jobs.add({ ...target, ...change, error: error.code === 'CANCELLED' ? error : lost, cursor: null, result: null, progress: { done: 0, total: null, rate: null }, logTail: [] });
+      });
       return;
     } catch (writeError) {
       if (attempt >= FAIL_RETRY_ATTEMPTS) throw writeError;

@@ -142,18 +142,29 @@ export function countPrefix(page: Page, store: string, prefix: string): Promise<
  */
 export function countStore(page: Page, store: string): Promise<number> {
   if (store === 'visits') return countVisits(page);
+  // Like readStore: never creates the database, always closes its connection.
   return page.evaluate(
     (name: string) =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open('hydraflow');
-        open.onerror = () => reject(open.error);
+        open.onupgradeneeded = () => open.transaction?.abort();
+        open.onerror = () => reject(open.error ?? new Error('no database "hydraflow"'));
         open.onsuccess = () => {
-          const count = open.result.transaction(name).objectStore(name).count();
-          count.onsuccess = () => {
-            open.result.close();
-            resolve(count.result);
-          };
-          count.onerror = () => reject(count.error);
+          const db = open.result;
+          try {
+            const count = db.transaction(name).objectStore(name).count();
+            count.onsuccess = () => {
+              db.close();
+              resolve(count.result);
+            };
+            count.onerror = () => {
+              db.close();
+              reject(count.error);
+            };
+          } catch (error) {
+            db.close();
+            reject(error as Error);
+          }
         };
       }),
     store,
@@ -169,9 +180,17 @@ export function countVisits(page: Page): Promise<number> {
     () =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open('hydraflow');
-        open.onerror = () => reject(open.error);
+        open.onupgradeneeded = () => open.transaction?.abort();
+        open.onerror = () => reject(open.error ?? new Error('no database "hydraflow"'));
         open.onsuccess = () => {
-          const tx = open.result.transaction(['visits', 'visitChunks', 'settings']);
+          let tx: IDBTransaction;
+          try {
+            tx = open.result.transaction(['visits', 'visitChunks', 'settings']);
+          } catch (error) {
+            open.result.close();
+            reject(error as Error);
+            return;
+          }
           let legacy = 0;
           const moved = tx.objectStore('settings').get('visits.legacyMovedThrough');
           moved.onsuccess = () => {
@@ -190,7 +209,10 @@ export function countVisits(page: Page): Promise<number> {
             open.result.close();
             resolve(legacy + chunked);
           };
-          tx.onerror = () => reject(tx.error);
+          tx.onerror = () => {
+            open.result.close();
+            reject(tx.error);
+          };
         };
       }),
   );

@@ -43,6 +43,7 @@ export async function launchWithExtension(options: { userDataDir?: string; env?:
     executablePath: findChromium(),
     headless: true,
     pipe: true,
+    dumpio: !!process.env.HYDRAFLOW_CHROMIUM_LOG,
     ...(options.loadExtensionFlag ? { ignoreDefaultArgs: ['--disable-extensions'] } : { enableExtensions: [extensionDir] }),
     userDataDir,
     env: { ...process.env, ...options.env },
@@ -55,6 +56,7 @@ export async function launchWithExtension(options: { userDataDir?: string; env?:
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      ...(process.env.HYDRAFLOW_CHROMIUM_LOG ? ['--enable-logging=stderr', '--v=0', '--vmodule=*indexed_db*=2,*leveldb*=2'] : []),
       ...(options.loadExtensionFlag ? [`--load-extension=${extensionDir}`, '--disable-features=DisableLoadExtensionCommandLineSwitch'] : []),
     ],
   });

@@ -2,19 +2,34 @@
 import type { Page } from 'puppeteer-core';
 import { BUNDLE_CACHE, STAGED_AT_HEADER, stagedKey } from '../../extension/bundles/files';
 
+/**
+ * Every row of `store`. The read never creates the database (an open that would is aborted: a
+ * database the browser deleted must not come back empty at version 1, where the worker's upgrade
+ * would wait behind this page's connection) and closes its connection whatever happens.
+ */
 export function readStore<T = Record<string, unknown>>(page: Page, store: string): Promise<T[]> {
   return page.evaluate(
     (name) =>
       new Promise<unknown[]>((resolve, reject) => {
         const open = indexedDB.open('hydraflow');
-        open.onerror = () => reject(open.error);
+        open.onupgradeneeded = () => open.transaction?.abort();
+        open.onerror = () => reject(open.error ?? new Error('no database "hydraflow"'));
         open.onsuccess = () => {
-          const all = open.result.transaction(name).objectStore(name).getAll();
-          all.onsuccess = () => {
-            open.result.close();
-            resolve(all.result as unknown[]);
-          };
-          all.onerror = () => reject(all.error);
+          const db = open.result;
+          try {
+            const all = db.transaction(name).objectStore(name).getAll();
+            all.onsuccess = () => {
+              db.close();
+              resolve(all.result as unknown[]);
+            };
+            all.onerror = () => {
+              db.close();
+              reject(all.error);
+            };
+          } catch (error) {
+            db.close();
+            reject(error as Error);
+          }
         };
       }),
     store,

@@ -31,11 +31,13 @@ export function closeLikeChromiumAfterIoError(db: Dexie): void {
 /**
  * Lets a test arm the loss for a handle's next transaction: when that transaction commits (its
  * LevelDB write fails, as a write under a running job meets the full disk), it aborts with
- * UnknownError and the connection closes. Call before the handle opens (the hook is a DBCore
- * middleware, which Dexie takes at open). `lost` counts the losses so far.
+ * UnknownError and the connection closes; with `deleteDatabase`, the database is deleted then, as
+ * Chromium does when its next open reads the record the full disk tore. Call before the handle
+ * opens (the hook is a DBCore middleware, which Dexie takes at open). `lost` counts the losses so far.
  */
-export function connectionLoss(db: Dexie): { armNext(): void; readonly lost: number } {
+export function connectionLoss(db: Dexie): { armNext(options?: { deleteDatabase?: boolean }): void; readonly lost: number } {
   let armed = false;
+  let deleting = false;
   let lost = 0;
   db.use({
     stack: 'dbcore',
@@ -54,6 +56,9 @@ export function connectionLoss(db: Dexie): { armNext(): void; readonly lost: num
             if (!committing) return step();
             lost++;
             closeLikeChromiumAfterIoError(db);
+            // Chromium's next open found the log record the full disk tore, took it for corruption
+            // and deleted the database: that open creates it again, empty.
+            if (deleting) indexedDB.deleteDatabase(db.name);
             return undefined;
           };
           return transaction;
@@ -62,11 +67,34 @@ export function connectionLoss(db: Dexie): { armNext(): void; readonly lost: num
     },
   });
   return {
-    armNext: () => {
+    armNext: (options = {}) => {
       armed = true;
+      deleting = options.deleteDatabase ?? false;
     },
     get lost() {
       return lost;
     },
   };
+}
+
+/**
+ * An IDBFactory whose `open` fails the way Chromium's does while the disk is full ("Encountered
+ * full disk while opening backing store for indexedDB.open.", a QuotaExceededError) as long as
+ * `full` is true; otherwise it is fake-indexeddb's. Give it to a handle as Dexie's `indexedDB`.
+ */
+export function diskFullOpens(): { factory: IDBFactory; full: boolean; failedOpens: number } {
+  const state = { full: false, failedOpens: 0, factory: undefined as unknown as IDBFactory };
+  state.factory = new Proxy(indexedDB, {
+    get(target, property) {
+      if (property !== 'open') return Reflect.get(target, property, target) as unknown;
+      return (name: string, version?: number) => {
+        if (!state.full) return target.open(name, version);
+        state.failedOpens++;
+        const request = { error: new DOMException('Encountered full disk while opening backing store for indexedDB.open.', 'QuotaExceededError') } as { error: DOMException; onerror?: (event: unknown) => void };
+        setTimeout(() => request.onerror?.({ target: request, type: 'error', preventDefault() {}, stopPropagation() {} }));
+        return request;
+      };
+    },
+  });
+  return state;
 }

@@ -22,6 +22,7 @@ const NEXT_STEP: Partial<Record<string, MessageKey>> = {
   FILTER_INVALID: 'nextFilterInvalid',
   QUOTA_EXCEEDED: 'nextQuotaExceeded',
   DATABASE_CONNECTION_LOST: 'nextDatabaseConnectionLost',
+  DATABASE_RESET: 'nextDatabaseReset',
   SEARCH_INDEX_BUSY: 'nextIndexBusy',
   BUNDLE_FOREIGN_UNRECOGNIZED: 'nextBundleUnrecognized',
   BUNDLE_FILE_EXISTS: 'nextBundleFileExists',

@@ -6,10 +6,10 @@ import { hostKillDuringApply, hostKillDuringHistoryStream } from './host-kill';
 import { hostileContent } from './hostile-content';
 import { loadScenario } from './load';
 import { protocolFuzz } from './protocol-fuzz';
-import { storagePressure } from './storage-pressure';
+import { diskFilledDuringImport, storagePressure } from './storage-pressure';
 import { contentScriptProbe, hostileBundlesCli, hostileBundlesWorker } from './trust';
 import { workerKillDuringImport } from './worker-kill';
 import { workerKillDuringSync } from './sync-kill';
 import { workerKillDuringDelete, workerKillDuringPrune, workerKillDuringReply } from './worker-kill-more';
 
-export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream, workerKillDuringImport, workerKillDuringReply, workerKillDuringDelete, workerKillDuringPrune, browserKillDuringImport, storagePressure, hostileContent, loadScenario, workerKillDuringBundleImport, hostKillDuringBundleWrite, hostileBundlesCli, hostileBundlesWorker, contentScriptProbe, workerKillDuringSync];
+export const scenarios: Scenario[] = [protocolFuzz, hostKillDuringApply, hostKillDuringHistoryStream, workerKillDuringImport, workerKillDuringReply, workerKillDuringDelete, workerKillDuringPrune, browserKillDuringImport, storagePressure, diskFilledDuringImport, hostileContent, loadScenario, workerKillDuringBundleImport, hostKillDuringBundleWrite, hostileBundlesCli, hostileBundlesWorker, contentScriptProbe, workerKillDuringSync];

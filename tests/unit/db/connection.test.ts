@@ -1,14 +1,15 @@
 /**
  * A transaction Chromium aborts because it closes the connection (an IO error of the backing
  * store, as after a full disk) runs once more on a new connection; a second loss in a row is a
- * stable code; a handle our own code closed stays closed. The loss is done to fake-indexeddb the
- * way Chromium does it (tests/support/lost-connection.ts).
+ * stable code; a handle our own code closed stays closed; a reopen the full disk refused is tried
+ * again at the next call once space is back. The loss and the refused opens are done to
+ * fake-indexeddb the way Chromium does them (tests/support/lost-connection.ts).
  */
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, onLiveConnection, writeTransaction, type HydraDb } from '../../../extension/db';
 import { toAppError } from '../../../shared/errors';
-import { closeLikeChromiumAfterIoError, connectionLoss } from '../../support/lost-connection';
+import { closeLikeChromiumAfterIoError, connectionLoss, diskFullOpens } from '../../support/lost-connection';
 
 const names: string[] = [];
 let n = 0;
@@ -73,6 +74,38 @@ describe('a connection the browser closes under a transaction', () => {
     db.close();
     const failure = await onLiveConnection(db, () => db.settings.count()).catch((error: unknown) => error);
     expect((failure as Error).name).toBe('DatabaseClosedError');
+    expect(db.isOpen()).toBe(false);
+  });
+});
+
+describe('a reopen the full disk refused', () => {
+  it('the next call after space came back opens the database again instead of failing for good', async () => {
+    const disk = diskFullOpens();
+    const name = `hydraflow-connection-${n++}`;
+    names.push(name);
+    const db = createDatabase(name, undefined, { indexedDB: disk.factory, IDBKeyRange });
+    await db.settings.put(setting('kept', 1));
+    // The disk fills: Chromium closes the connection, and Dexie's automatic reopen at the next call fails.
+    disk.full = true;
+    closeLikeChromiumAfterIoError(db);
+    for (let call = 0; call < 2; call++) expect(toAppError(await db.settings.count().catch((error: unknown) => error)).code).toBe('QUOTA_EXCEEDED');
+    expect(disk.failedOpens).toBeGreaterThanOrEqual(2);
+    // Space is back: a plain call (no onLiveConnection, no explicit open) works again.
+    disk.full = false;
+    expect(await db.settings.get('kept')).toEqual(setting('kept', 1));
+    await db.settings.put(setting('after', 2));
+    expect(await db.settings.count()).toBe(2);
+    db.close();
+  });
+
+  it('a handle our own code closed still stays closed', async () => {
+    const disk = diskFullOpens();
+    const name = `hydraflow-connection-${n++}`;
+    names.push(name);
+    const db = createDatabase(name, undefined, { indexedDB: disk.factory, IDBKeyRange });
+    await db.open();
+    db.close();
+    expect((await db.settings.count().catch((error: unknown) => error) as Error).name).toBe('DatabaseClosedError');
     expect(db.isOpen()).toBe(false);
   });
 });

@@ -7,11 +7,11 @@ import Dexie from 'dexie';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { createDatabase, type HydraDb } from '../../../extension/db';
+import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
+import { createDatabase, DISK_HEADROOM_BYTES, storeCounterKey, type HydraDb } from '../../../extension/db';
 import { runHostImport, startHostImport, type HistoryHost } from '../../../extension/history';
 import type { RequestOptions } from '../../../extension/host/connection';
-import { recoverInterruptedJobs } from '../../../extension/jobs';
+import { createJob, failJob, recoverInterruptedJobs, startJob } from '../../../extension/jobs';
 import { deleteHistory, resolveFilter } from '../../../extension/privacy';
 import { historyHandlers } from '../../../native-host/commands/history';
 import { hostPaths } from '../../../native-host/core/paths';
@@ -20,7 +20,7 @@ import { err, toAppError } from '../../../shared/errors';
 import { methods, type MethodParams } from '../../../shared/protocol/methods';
 import type { Job } from '../../../shared/schemas/entities';
 import { changeChromiumHistory, MULTI_DAY_VISITS, writeChromiumHistory, writeLargeChromiumHistory } from '../../fixtures/make-history';
-import { connectionLoss } from '../../support/lost-connection';
+import { closeLikeChromiumAfterIoError, connectionLoss } from '../../support/lost-connection';
 import { storedVisitCount, storedVisits } from '../../support/visits';
 import { importExclusions, rememberDeletion, sourceSummaryKey } from '../../../extension/history';
 import { exclusionMatcher } from '../../../extension/history/exclusions';
@@ -226,6 +226,84 @@ describe('history import when the browser closes the database connection under i
     expect(job.error).toBeNull();
     expect(job.status).toBe('succeeded');
     expect(job.result).toEqual({ read: 3000, added: 3000, duplicates: 0, invalid: 0 });
+    expect(await storedVisitCount(db)).toBe(3000);
+  });
+});
+
+describe('history import when the browser deletes the database under it', () => {
+  it('stops with DATABASE_RESET, writes nothing into the new empty database, and the job row comes back failed: Retry imports every visit once', async () => {
+    db = createDatabase(`hydraflow-import-test-${n++}`);
+    const loss = connectionLoss(db);
+    await db.open();
+    const host = inProcessHost();
+    let items = 0;
+    const losing = {
+      request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
+        host.request(method, params, {
+          ...options,
+          onEvent: (event, data) => {
+            if (event === 'items' && ++items === 3) loss.armNext({ deleteDatabase: true });
+            options.onEvent?.(event, data);
+          },
+        }),
+    };
+    const jobId = await startHostImport(db, losing as HistoryHost, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 });
+    const job = await settled(jobId, true);
+    expect(loss.lost).toBe(1);
+    expect(job.status).toBe('failed');
+    expect(job.error?.code).toBe('DATABASE_RESET');
+    expect(job.cursor).toBeNull();
+    // Nothing of the import went into the database that replaced the deleted one.
+    expect(await storedVisitCount(db)).toBe(0);
+    expect((await db.counters.get(storeCounterKey('visits')))?.n ?? 0).toBe(0);
+    const again = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'Large' } }, false));
+    expect(again.status).toBe('succeeded');
+    expect(await storedVisitCount(db)).toBe(3000);
+  });
+});
+
+describe('a job whose row went with the database', () => {
+  it('failing it writes the row back, failed with DATABASE_RESET whatever the error, so the Jobs page can say so', async () => {
+    await fresh();
+    const job = await createJob(db, { type: 'history_import', params: { kind: 'host', target: { profileId: 'chromium:Default' }, sourceKey: 'profile:chromium:Default', full: false } });
+    await startJob(db, job.id);
+    // What Chromium did at the next open after the full disk: the database deleted, then created empty.
+    closeLikeChromiumAfterIoError(db);
+    await Dexie.delete(db.name);
+    expect(await db.jobs.count()).toBe(0);
+    await failJob(db, job, { code: 'QUOTA_EXCEEDED', message: 'disk full' });
+    const back = await db.jobs.get(job.id);
+    expect(back).toMatchObject({ id: job.id, type: 'history_import', status: 'failed', cursor: null, params: job.params });
+    expect(back?.error?.code).toBe('DATABASE_RESET');
+    // Given only its id, nothing is invented.
+    await db.jobs.clear();
+    await failJob(db, job.id, { code: 'QUOTA_EXCEEDED', message: 'disk full' });
+    expect(await db.jobs.count()).toBe(0);
+  });
+});
+
+describe('history import on a disk running out of space', () => {
+  it('stops with QUOTA_EXCEEDED before a batch would eat into the headroom: what is stored equals the cursor and the counter', async () => {
+    await fresh();
+    // What Chromium's StorageManager says with unlimitedStorage: quota − usage is the disk's free space.
+    let estimates = 0;
+    const estimate = () => Promise.resolve({ usage: 1e6, quota: 1e6 + (++estimates <= 3 ? 1e9 : DISK_HEADROOM_BYTES - 1) });
+    vi.stubGlobal('navigator', { storage: { estimate } });
+    try {
+      const job = await settled(await startHostImport(db, inProcessHost(), { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }));
+      expect(job.status).toBe('failed');
+      expect(job.error?.code).toBe('QUOTA_EXCEEDED');
+      const stored = await storedVisitCount(db);
+      expect(stored).toBeGreaterThan(0);
+      expect(stored).toBeLessThan(3000);
+      expect((job.cursor as { added: number }).added).toBe(stored);
+      expect((await db.counters.get(storeCounterKey('visits')))?.n).toBe(stored);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    // Space is back: the same import stores the rest, every visit once.
+    const again = await settled(await startHostImport(db, inProcessHost(), { file: { folderId: 'bundles', name: 'Large' } }, false));
+    expect(again.status).toBe('succeeded');
     expect(await storedVisitCount(db)).toBe(3000);
   });
 });
