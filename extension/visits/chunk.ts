@@ -5,6 +5,8 @@
  * chunk is a self-describing, JSON-shaped document (sync ships it as it is). Pure functions: no
  * database here (store.ts reads and writes chunks).
  *
+ * A chunk holds at most CHUNK_VISITS visits and about CHUNK_BYTES as stored (see there).
+ *
  * Invariants: a chunk's `id` (its key) is a lower bound of its visits' times and the next chunk's
  * id an upper bound (exclusive), so the chunk of a visit is the one with the greatest id ≤ its
  * time; visits are ordered by (visitedAt, urlKey); visits with the same time never straddle two
@@ -18,6 +20,48 @@ export type { VisitChunk };
 
 /** Most visits per chunk (more only when that many share one millisecond). */
 export const CHUNK_VISITS = 256;
+
+/**
+ * Most bytes a chunk may take as IndexedDB stores it (V8's serialization, estimated by
+ * `ChunkSizer`), unless one millisecond's visits alone take more. Chromium stores a value whose
+ * serialization exceeds 64 KiB (Blink's IDBValueWrapper::kWrapThreshold) as a separate blob file,
+ * much slower to write and read; 256 visits of URLs averaging ~125 characters cross it (256 of
+ * the bench's 40-character URLs take ~52 KB). The margin covers Blink's envelope and the estimate.
+ */
+export const CHUNK_BYTES = 60 * 1024;
+
+/**
+ * An upper estimate of a chunk's V8-serialized size as visits join it: a string takes its length
+ * (two bytes a character when one is beyond Latin-1) and a few bytes of tag and length; a
+ * visit's time is a double (9 bytes) and its four indexes small integers (≤ 3 bytes each).
+ */
+class ChunkSizer {
+  private readonly keys = new Set<string>();
+  private readonly hosts = new Set<string>();
+  private readonly titles = new Set<string>();
+  bytes = 64;
+
+  /** The bytes `visit` would add to the chunk. */
+  cost(visit: Visit): number {
+    let bytes = 9 + 4 * 3;
+    if (!this.keys.has(visit.urlKey)) bytes += stringBytes(visit.url) + stringBytes(visit.urlKey) + 3 + (this.hosts.has(visit.hostRev) ? 0 : stringBytes(visit.hostRev));
+    if (!this.titles.has(visit.title)) bytes += stringBytes(visit.title);
+    return bytes;
+  }
+
+  add(visit: Visit, cost: number): void {
+    this.keys.add(visit.urlKey);
+    this.hosts.add(visit.hostRev);
+    this.titles.add(visit.title);
+    this.bytes += cost;
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+function stringBytes(text: string): number {
+  return (BEYOND_LATIN1.test(text) ? 2 * text.length : text.length) + 6;
+}
 
 
 export function compareVisits(a: Visit, b: Visit): number {
@@ -101,15 +145,24 @@ export function encodeChunk(id: number, visits: readonly Visit[]): VisitChunk {
 }
 
 /**
- * Cuts ordered visits into chunks of CHUNK_VISITS (the last one holds the rest), never between two
- * visits of the same time. The first chunk keeps `firstId` when given (an existing chunk's key, a
- * lower bound of its times); the others are keyed by their first visit's time.
+ * Cuts ordered visits into chunks of CHUNK_VISITS or CHUNK_BYTES, whichever comes first (the last
+ * one holds the rest), never between two visits of the same time. The first chunk keeps `firstId`
+ * when given (an existing chunk's key, a lower bound of its times); the others are keyed by their
+ * first visit's time.
  */
 export function cutChunks(visits: readonly Visit[], firstId?: number): VisitChunk[] {
   const out: VisitChunk[] = [];
   let start = 0;
   while (start < visits.length) {
-    let end = Math.min(visits.length, start + CHUNK_VISITS);
+    const limit = Math.min(visits.length, start + CHUNK_VISITS);
+    const sizer = new ChunkSizer();
+    let end = start;
+    while (end < limit) {
+      const cost = sizer.cost(visits[end]!);
+      if (end > start && sizer.bytes + cost > CHUNK_BYTES) break;
+      sizer.add(visits[end]!, cost);
+      end++;
+    }
     while (end < visits.length && visits[end]!.visitedAt === visits[end - 1]!.visitedAt) end++;
     const id = start === 0 && firstId !== undefined ? Math.min(firstId, visits[0]!.visitedAt) : visits[start]!.visitedAt;
     out.push(encodeChunk(id, visits.slice(start, end)));
