@@ -31,8 +31,9 @@ export class VisitColumnsBuilder {
     return this.columns.page.length;
   }
 
-  /** Adds a visit; returns the bytes it added to the bound. */
-  add(visit: { url: string; title: string; visitedAt: number; transition: Transition }): number {
+  /** Adds a visit (of the builder's source); returns the bytes it added to the bound. */
+  add(visit: { url: string; title: string; visitedAt: number; transition: Transition; source?: VisitSource }): number {
+    if (visit.source !== undefined && visit.source !== this.source) throw new Error(`a ${visit.source} visit in columns of ${this.source} visits`);
     const c = this.columns;
     // Pairs are found by URL; the rare URL seen with another title (Takeout) gets a pair of its own.
     let key = visit.url;
