@@ -34,55 +34,53 @@ export const CHUNK_BYTES = 60 * 1024;
  * An upper estimate of a chunk's V8-serialized size as visits join it: a string takes its length
  * (two bytes a character when one is beyond Latin-1) and a few bytes of tag and length; a
  * visit's time is a double (9 bytes) and its four indexes small integers (≤ 3 bytes each).
- * Telling Latin-1 text apart costs a scan (~1 µs a visit on the bench), so each URL and title
- * first counts two bytes a character, and the scans run only once that bound passes the limit.
+ * Telling Latin-1 text apart costs a scan, so each URL and title first counts two bytes a
+ * character, and the scans run only once that bound passes the limit (near a chunk's end, if at
+ * all). No allocation per visit: this runs for every visit an import writes.
  */
 class ChunkSizer {
   private readonly keys = new Set<string>();
   private readonly hosts = new Set<string>();
   private readonly titles = new Set<string>();
-  /** The URLs and titles counted (each once), for the exact count. */
+  /** The URLs and titles counted (each once), until the exact count starts. */
   private readonly texts: string[] = [];
   private ascii = 64;
   private upper = 64;
   private exact: number | null = null;
 
-  /** Whether `visit` fits under `limit` bytes with the visits added so far; `add` it next or cut. */
-  fits(visit: Visit, limit: number): boolean {
-    const [ascii, texts] = this.parts(visit);
-    let upper = this.upper + ascii;
-    for (const text of texts) upper += 2 * text.length + 6;
-    if (upper <= limit) return true;
-    this.exact ??= this.texts.reduce((sum, text) => sum + stringBytes(text), this.ascii);
-    return texts.reduce((sum, text) => sum + stringBytes(text), this.exact + ascii) <= limit;
-  }
-
-  add(visit: Visit): void {
-    const [ascii, texts] = this.parts(visit);
-    this.keys.add(visit.urlKey);
-    this.hosts.add(visit.hostRev);
-    this.titles.add(visit.title);
-    this.ascii += ascii;
-    this.upper += ascii;
-    for (const text of texts) {
-      this.texts.push(text);
-      this.upper += 2 * text.length + 6;
-      if (this.exact !== null) this.exact += stringBytes(text);
-    }
-    if (this.exact !== null) this.exact += ascii;
-  }
-
-  /** The bytes `visit` adds besides its new URL and title, and those texts. */
-  private parts(visit: Visit): [number, string[]] {
+  /** Adds `visit` when the chunk stays under `limit` bytes with it; false (nothing added) otherwise. */
+  tryAdd(visit: Visit, limit: number): boolean {
+    const newUrl = !this.keys.has(visit.urlKey);
+    const newTitle = !this.titles.has(visit.title);
     let ascii = 9 + 4 * 3;
-    const texts: string[] = [];
-    if (!this.keys.has(visit.urlKey)) {
-      // A URL key (base-36 digits) and a reversed host (a parsed host: punycode) are ASCII.
+    let upper = 0;
+    // A URL key (base-36 digits) and a reversed host (a parsed host: punycode) are ASCII.
+    if (newUrl) {
       ascii += visit.urlKey.length + 9 + (this.hosts.has(visit.hostRev) ? 0 : visit.hostRev.length + 6);
-      texts.push(visit.url);
+      upper += 2 * visit.url.length + 6;
     }
-    if (!this.titles.has(visit.title)) texts.push(visit.title);
-    return [ascii, texts];
+    if (newTitle) upper += 2 * visit.title.length + 6;
+    if (this.exact === null && this.upper + ascii + upper > limit) {
+      let exact = this.ascii;
+      for (const text of this.texts) exact += stringBytes(text);
+      this.exact = exact;
+    }
+    if (this.exact !== null) {
+      const exact = this.exact + ascii + (newUrl ? stringBytes(visit.url) : 0) + (newTitle ? stringBytes(visit.title) : 0);
+      if (exact > limit) return false;
+      this.exact = exact;
+    } else {
+      if (newUrl) this.texts.push(visit.url);
+      if (newTitle) this.texts.push(visit.title);
+    }
+    this.ascii += ascii;
+    this.upper += ascii + upper;
+    if (newUrl) {
+      this.keys.add(visit.urlKey);
+      this.hosts.add(visit.hostRev);
+    }
+    if (newTitle) this.titles.add(visit.title);
+    return true;
   }
 }
 
@@ -185,11 +183,8 @@ export function cutChunks(visits: readonly Visit[], firstId?: number): VisitChun
     const limit = Math.min(visits.length, start + CHUNK_VISITS);
     const sizer = new ChunkSizer();
     let end = start;
-    while (end < limit) {
-      if (end > start && !sizer.fits(visits[end]!, CHUNK_BYTES)) break;
-      sizer.add(visits[end]!);
-      end++;
-    }
+    // The first visit always fits (a chunk is never empty).
+    while (end < limit && sizer.tryAdd(visits[end]!, end > start ? CHUNK_BYTES : Infinity)) end++;
     while (end < visits.length && visits[end]!.visitedAt === visits[end - 1]!.visitedAt) end++;
     const id = start === 0 && firstId !== undefined ? Math.min(firstId, visits[0]!.visitedAt) : visits[start]!.visitedAt;
     out.push(encodeChunk(id, visits.slice(start, end)));
