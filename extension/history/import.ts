@@ -15,7 +15,7 @@ import { takeoutVisit } from '../../shared/history/takeout';
 import { TakeoutScanner } from '../../shared/history/takeout-stream';
 import { rowsOfColumns } from '../../shared/history/columns';
 import type { HostStatus } from '../../shared/commands/host';
-import { HISTORY_READ_COLUMNS, HISTORY_READ_SUMMARY, historyItemsEvent, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
+import { HISTORY_READ_COLUMNS, HISTORY_READ_SUMMARY, historyItemsEvent, historyVisitColumns, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
 import { changedDays, dayRanges, historySummary, positionDay, recordedSummary, withBlockDays, type DayRange, type HistorySummary } from '../../shared/history/summary';
 import { fileName, folderId } from '../../shared/protocol/bundle';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
@@ -272,7 +272,9 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
             if (event !== 'items' || failure) return;
             const items = historyItemsEvent.safeParse(data);
             if (!items.success) {
-              fail(new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${items.error.issues[0]?.message ?? ''}`));
+              // A union names no branch's reason: for columns, say what is wrong with them.
+              const columns = typeof data === 'object' && data !== null && 'columns' in data ? historyVisitColumns.safeParse(data.columns).error : undefined;
+              fail(new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${(columns ?? items.error).issues[0]?.message ?? ''}`));
               return;
             }
             let rows = 'columns' in items.data ? rowsOfColumns(items.data.columns, derive) : items.data.visits.map(toRow);

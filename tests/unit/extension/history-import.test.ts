@@ -152,6 +152,7 @@ describe('history import job', () => {
     const job = await settled(await startHostImport(db, hostile as HistoryHost, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }));
     expect(job.status).toBe('failed');
     expect(job.error?.code).toBe('INVALID_RESULT');
+    expect(job.error?.message).toContain('no page');
     // Pages of 400 visits, one event each: the two events before it are stored, with the cursor.
     expect(await storedVisitCount(db)).toBe(800);
     expect((job.cursor as { read: number }).read).toBe(800);
