@@ -13,7 +13,9 @@ import type { ImportCounts } from '../../shared/commands/history';
 import { CodedError, ERRORS, toAppError, type Result } from '../../shared/errors';
 import { takeoutVisit } from '../../shared/history/takeout';
 import { TakeoutScanner } from '../../shared/history/takeout-stream';
-import { historyItemsEvent, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
+import { rowsOfColumns } from '../../shared/history/columns';
+import type { HostStatus } from '../../shared/commands/host';
+import { HISTORY_READ_COLUMNS, HISTORY_READ_SUMMARY, historyItemsEvent, historyVisitColumns, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
 import { changedDays, dayRanges, historySummary, positionDay, recordedSummary, withBlockDays, type DayRange, type HistorySummary } from '../../shared/history/summary';
 import { fileName, folderId } from '../../shared/protocol/bundle';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
@@ -21,13 +23,15 @@ import type { Job, Visit } from '../../shared/schemas/entities';
 import { ensureDiskHeadroom, writeTransaction, type HydraDb } from '../db';
 import type { RequestOptions } from '../host/connection';
 import { appendJobLog, createJob, failJob, finishJob, reportProgress, startJob } from '../jobs';
-import { visitMaker } from '../../shared/history/visit';
+import { urlDeriver, visitMaker } from '../../shared/history/visit';
 import { exclusionMatcher, IMPORT_EXCLUSIONS_KEY, importExclusions } from './exclusions';
 import { addVisits, makeVisit } from './visits';
 import { visitTables } from '../visits';
 
 /** The part of the host connection an import needs (the real HostConnection in the background). */
 export interface HistoryHost {
+  /** The connected host's state: its capabilities say whether it takes `encoding: "columns"`. */
+  status(): Promise<HostStatus>;
   request(method: 'history.read', params: MethodParams<'history.read'>, options?: RequestOptions): Promise<Result<MethodResult<'history.read'>>>;
   request(method: 'history.summary', params: MethodParams<'history.summary'>, options?: RequestOptions): Promise<Result<MethodResult<'history.summary'>>>;
 }
@@ -101,6 +105,12 @@ const importCursor = z.lazy(() => z.object({
   recordedThrough: z.number().int().optional(),
   /** Visits skipped because a privacy delete removed them since (extension/history/exclusions.ts). */
   deleted: z.number().int().optional(),
+  /**
+   * The file's summary comes with the job's first page (`history.read` with `summary: true`: the
+   * summary of that page's snapshot) instead of before it. Until it has arrived `summary` is
+   * absent; a job resumed after rows were stored without it records no summary (see runHostImport).
+   */
+  summaryFromRead: z.boolean().optional(),
 }));
 type ImportCursor = z.infer<typeof importCursor>;
 
@@ -177,7 +187,10 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     const params = importParams.parse(job.params);
     if (params.kind !== 'host') throw new CodedError('JOB_INTERRUPTED', 'A Takeout import cannot resume; drop the file again.');
     let cursor = importCursor.parse(job.cursor);
-    if (cursor.planned === false) cursor = await planImport(db, host, job.id, params, cursor, controller.signal);
+    // What this host takes beyond the methods (docs/protocol.md, "Handshake and compatibility").
+    const status = await host.status();
+    const capabilities: readonly string[] = status.state === 'connected' ? status.capabilities : [];
+    if (cursor.planned === false) cursor = await planImport(db, host, job.id, params, cursor, controller.signal, capabilities.includes(HISTORY_READ_SUMMARY));
     const sourceKey = 'uploadId' in params.target ? null : params.sourceKey;
     // Reading and writing overlap: rows are validated and built as events arrive (while the last
     // batch commits), and the next page is asked for as soon as a page ends, not when its rows
@@ -212,6 +225,7 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
             deleted: take.reduce((sum, items) => sum + items.deleted, 0),
             position: take[take.length - 1]!.position,
           };
+          if (fileSummary && !cursor.summary) cursor = { ...cursor, summary: fileSummary };
           cursor = await writeBatch(db, job.id, cursor, batch, { total, sourceKey });
         } catch (error) {
           fail(error);
@@ -222,7 +236,15 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
       wake?.();
     };
     const writerProgress = () => new Promise<void>((resolve) => (wake = resolve));
+    const derive = urlDeriver();
     const toRow = visitMaker();
+    // A host that lists the columns encoding gets asked for it (less to send, parse and check); an
+    // older one sends objects (docs/protocol.md, "history.read encodings").
+    const encoding = capabilities.includes(HISTORY_READ_COLUMNS) ? ('columns' as const) : null;
+    // The summary comes with the first page when nothing of the file is stored by this job yet;
+    // it describes that page's snapshot, which every later page's snapshot follows.
+    let askSummary = cursor.summaryFromRead === true && !cursor.summary && cursor.read === 0;
+    let fileSummary: HistorySummary | null = cursor.summary ?? null;
     // Visits a privacy delete removed since stay out, unless the user asked to re-read everything.
     const excluded = params.full ? null : exclusionMatcher(await importExclusions(db));
     let after = cursor.position;
@@ -235,7 +257,7 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
       let pageTotalKnown = false;
       const reply = await host.request(
         'history.read',
-        { ...params.target, after, limit: sizes.pageVisits, ...(cursor.days ? { days: cursor.days } : {}) },
+        { ...params.target, after, limit: sizes.pageVisits, ...(cursor.days ? { days: cursor.days } : {}), ...(encoding ? { encoding } : {}), ...(askSummary ? { summary: true } : {}) },
         {
           timeoutMs: 0,
           signal: controller.signal,
@@ -250,10 +272,12 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
             if (event !== 'items' || failure) return;
             const items = historyItemsEvent.safeParse(data);
             if (!items.success) {
-              fail(new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${items.error.issues[0]?.message ?? ''}`));
+              // A union names no branch's reason: for columns, say what is wrong with them.
+              const columns = typeof data === 'object' && data !== null && 'columns' in data ? historyVisitColumns.safeParse(data.columns).error : undefined;
+              fail(new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${(columns ?? items.error).issues[0]?.message ?? ''}`));
               return;
             }
-            let rows = items.data.visits.map(toRow);
+            let rows = 'columns' in items.data ? rowsOfColumns(items.data.columns, derive) : items.data.visits.map(toRow);
             const made = rows.length;
             if (excluded) rows = rows.filter((row) => !excluded(row));
             queue.push({ rows, invalid: items.data.invalid, deleted: made - rows.length, position: items.data.position });
@@ -271,6 +295,11 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
         hostError = new CodedError(reply.error.code, reply.error.message);
         break;
       }
+      if (askSummary) {
+        askSummary = false;
+        // The next batch written stores it with its cursor (drain), and records what it covers.
+        fileSummary = reply.result.summary?.summary ?? null;
+      }
       if (reply.result.done || reply.result.read === 0) break;
       // Back-pressure: the worker holds at most about one page beyond the batch being written.
       while (queuedRows > sizes.writeBatchVisits && writing && !failure) await writerProgress();
@@ -280,14 +309,16 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     if (controller.signal.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
     if (hostError) throw hostError;
     await reportProgress(db, job.id, { done: cursor.read, total: total ?? cursor.read });
-    const summary = cursor.summary;
+    const summary = cursor.summary ?? fileSummary;
     if (summary && sourceKey) {
       // Every day the import reads is stored: what it records is the file's summary.
       await db.transaction('rw', db.settings, async () => {
         await db.settings.put({ key: sourceSummaryKey(sourceKey), value: recordedSummary(summary, null, null, Infinity), updatedAt: Date.now() });
         await db.settings.delete(sourceCursorKey(sourceKey));
       });
-    } else if (cursor.position && sourceKey) await db.settings.put({ key: sourceCursorKey(sourceKey), value: { position: cursor.position }, updatedAt: Date.now() });
+    } else if (cursor.position && sourceKey && !cursor.summaryFromRead) await db.settings.put({ key: sourceCursorKey(sourceKey), value: { position: cursor.position }, updatedAt: Date.now() });
+    // (A job resumed without its first page's summary records nothing: the next import of the
+    // source reads the whole file again, adding only what is new.)
     await appendJobLog(db, job.id, `done: read ${cursor.read}, added ${cursor.added}, duplicates ${cursor.duplicates}, invalid ${cursor.invalid}${cursor.deleted ? `, deleted here before ${cursor.deleted}` : ''}`);
     await finishJob(db, job.id, countsOf(cursor));
   } catch (error) {
@@ -299,16 +330,21 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
 }
 
 /**
- * Asks the host for the file's summary and chooses what to read: on a re-import of a source with
- * a recorded summary, only the days of the blocks that differ (none: nothing to read); otherwise
- * everything (or, for a source an older version imported, what follows its stored position).
+ * Chooses what to read. On a re-import of a source with a recorded summary, asks the host for the
+ * file's summary and reads only the days of the blocks that differ (none: nothing to read).
+ * Otherwise it reads everything (or, for a source an older version imported, what follows its
+ * stored position), and a host that can (HISTORY_READ_SUMMARY) hands the summary over with the
+ * first page instead of before it: the import starts at once, and the summary describes the
+ * snapshot the first page was read from, which is no later than any page's (docs/history.md,
+ * "Re-import").
  */
-async function planImport(db: HydraDb, host: HistoryHost, jobId: string, params: Extract<HistoryImportParams, { kind: 'host' }>, cursor: ImportCursor, signal: AbortSignal): Promise<ImportCursor> {
+async function planImport(db: HydraDb, host: HistoryHost, jobId: string, params: Extract<HistoryImportParams, { kind: 'host' }>, cursor: ImportCursor, signal: AbortSignal, readTakesSummary: boolean): Promise<ImportCursor> {
   let next: ImportCursor;
   let note: string;
-  const reply = 'uploadId' in params.target ? null : await host.request('history.summary', params.target, { timeoutMs: 0, signal });
+  const stored = params.full || 'uploadId' in params.target ? null : await storedSummary(db, params.sourceKey);
+  const withFirstPage = !stored && readTakesSummary && !('uploadId' in params.target);
+  const reply = 'uploadId' in params.target || withFirstPage ? null : await host.request('history.summary', params.target, { timeoutMs: 0, signal });
   if (reply && !reply.ok && reply.error.code !== 'UNKNOWN_METHOD') throw new CodedError(reply.error.code, reply.error.message);
-  const stored = params.full ? null : await storedSummary(db, params.sourceKey);
   const changed = reply?.ok && stored ? changedDays(stored, reply.result.summary) : null;
   if (reply?.ok && changed) {
     const summary = withBlockDays(reply.result.summary, changed.blockDays);
@@ -317,7 +353,8 @@ async function planImport(db: HydraDb, host: HistoryHost, jobId: string, params:
     note = `re-import: reading ${days} day(s) whose visits changed since the last import (${summary.blocks.length} block(s) of ${summary.blockDays} day(s) in the file)`;
   } else {
     // Another kind of file than the one summarized before: read it whole (not after an old position).
-    next = { ...cursor, position: stored ? null : cursor.position, planned: true, summary: reply?.ok ? reply.result.summary : null, days: null, recordedThrough: -1 };
+    next = { ...cursor, position: stored ? null : cursor.position, planned: true, summary: reply?.ok ? reply.result.summary : null, days: null, recordedThrough: -1, ...(withFirstPage ? { summaryFromRead: true } : {}) };
+    if (withFirstPage) delete next.summary;
     note = params.full ? 'full import: reading every visit' : next.position ? 'incremental import: reading visits after the last import' : 'first import: reading every visit';
     if (reply && !reply.ok) note += ' (this host cannot summarize history files: update it)';
   }

@@ -5,6 +5,8 @@
  * chunk is a self-describing, JSON-shaped document (sync ships it as it is). Pure functions: no
  * database here (store.ts reads and writes chunks).
  *
+ * A chunk holds at most CHUNK_VISITS visits and about CHUNK_BYTES as stored (see there).
+ *
  * Invariants: a chunk's `id` (its key) is a lower bound of its visits' times and the next chunk's
  * id an upper bound (exclusive), so the chunk of a visit is the one with the greatest id ≤ its
  * time; visits are ordered by (visitedAt, urlKey); visits with the same time never straddle two
@@ -19,6 +21,74 @@ export type { VisitChunk };
 /** Most visits per chunk (more only when that many share one millisecond). */
 export const CHUNK_VISITS = 256;
 
+/**
+ * Most bytes a chunk may take as IndexedDB stores it (V8's serialization, estimated by
+ * `ChunkSizer`), unless one millisecond's visits alone take more. Chromium stores a value whose
+ * serialization exceeds 64 KiB (Blink's IDBValueWrapper::kWrapThreshold) as a separate blob file,
+ * much slower to write and read; 256 visits of URLs averaging ~125 characters cross it (256 of
+ * the bench's 40-character URLs take ~52 KB). The margin covers Blink's envelope and the estimate.
+ */
+export const CHUNK_BYTES = 60 * 1024;
+
+/**
+ * An upper estimate of a chunk's V8-serialized size as visits join it: a string takes its length
+ * (two bytes a character when one is beyond Latin-1) and a few bytes of tag and length; a
+ * visit's time is a double (9 bytes) and its four indexes small integers (≤ 3 bytes each).
+ * Telling Latin-1 text apart costs a scan, so each URL and title first counts two bytes a
+ * character, and the scans run only once that bound passes the limit (near a chunk's end, if at
+ * all). No allocation per visit: this runs for every visit an import writes.
+ */
+class ChunkSizer {
+  private readonly keys = new Set<string>();
+  private readonly hosts = new Set<string>();
+  private readonly titles = new Set<string>();
+  /** The URLs and titles counted (each once), until the exact count starts. */
+  private readonly texts: string[] = [];
+  private ascii = 64;
+  private upper = 64;
+  private exact: number | null = null;
+
+  /** Adds `visit` when the chunk stays under `limit` bytes with it; false (nothing added) otherwise. */
+  tryAdd(visit: Visit, limit: number): boolean {
+    const newUrl = !this.keys.has(visit.urlKey);
+    const newTitle = !this.titles.has(visit.title);
+    let ascii = 9 + 4 * 3;
+    let upper = 0;
+    // A URL key (base-36 digits) and a reversed host (a parsed host: punycode) are ASCII.
+    if (newUrl) {
+      ascii += visit.urlKey.length + 9 + (this.hosts.has(visit.hostRev) ? 0 : visit.hostRev.length + 6);
+      upper += 2 * visit.url.length + 6;
+    }
+    if (newTitle) upper += 2 * visit.title.length + 6;
+    if (this.exact === null && this.upper + ascii + upper > limit) {
+      let exact = this.ascii;
+      for (const text of this.texts) exact += stringBytes(text);
+      this.exact = exact;
+    }
+    if (this.exact !== null) {
+      const exact = this.exact + ascii + (newUrl ? stringBytes(visit.url) : 0) + (newTitle ? stringBytes(visit.title) : 0);
+      if (exact > limit) return false;
+      this.exact = exact;
+    } else {
+      if (newUrl) this.texts.push(visit.url);
+      if (newTitle) this.texts.push(visit.title);
+    }
+    this.ascii += ascii;
+    this.upper += ascii + upper;
+    if (newUrl) {
+      this.keys.add(visit.urlKey);
+      this.hosts.add(visit.hostRev);
+    }
+    if (newTitle) this.titles.add(visit.title);
+    return true;
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+function stringBytes(text: string): number {
+  return (BEYOND_LATIN1.test(text) ? 2 * text.length : text.length) + 6;
+}
 
 export function compareVisits(a: Visit, b: Visit): number {
   return a.visitedAt - b.visitedAt || (a.urlKey < b.urlKey ? -1 : a.urlKey > b.urlKey ? 1 : 0);
@@ -101,15 +171,20 @@ export function encodeChunk(id: number, visits: readonly Visit[]): VisitChunk {
 }
 
 /**
- * Cuts ordered visits into chunks of CHUNK_VISITS (the last one holds the rest), never between two
- * visits of the same time. The first chunk keeps `firstId` when given (an existing chunk's key, a
- * lower bound of its times); the others are keyed by their first visit's time.
+ * Cuts ordered visits into chunks of CHUNK_VISITS or CHUNK_BYTES, whichever comes first (the last
+ * one holds the rest), never between two visits of the same time. The first chunk keeps `firstId`
+ * when given (an existing chunk's key, a lower bound of its times); the others are keyed by their
+ * first visit's time.
  */
 export function cutChunks(visits: readonly Visit[], firstId?: number): VisitChunk[] {
   const out: VisitChunk[] = [];
   let start = 0;
   while (start < visits.length) {
-    let end = Math.min(visits.length, start + CHUNK_VISITS);
+    const limit = Math.min(visits.length, start + CHUNK_VISITS);
+    const sizer = new ChunkSizer();
+    let end = start;
+    // The first visit always fits (a chunk is never empty).
+    while (end < limit && sizer.tryAdd(visits[end]!, end > start ? CHUNK_BYTES : Infinity)) end++;
     while (end < visits.length && visits[end]!.visitedAt === visits[end - 1]!.visitedAt) end++;
     const id = start === 0 && firstId !== undefined ? Math.min(firstId, visits[0]!.visitedAt) : visits[start]!.visitedAt;
     out.push(encodeChunk(id, visits.slice(start, end)));

@@ -276,15 +276,19 @@ function notInChunk(chunk: VisitChunk, group: readonly Visit[]): Visit[] {
  * not stored yet; repeats inside `visits` count once (the first wins). Counts and journals nothing.
  */
 export async function mergeVisits(db: HydraDb, visits: readonly Visit[], skipLegacy: boolean): Promise<Visit[]> {
-  const unique = new Map<string, Visit>();
-  for (const visit of visits) if (!unique.has(visit.id)) unique.set(visit.id, visit);
-  let incoming = [...unique.values()];
-  if (skipLegacy && (await legacyHolds(db))) {
-    const stored = new Set(await db.visits.where(':id').anyOf([...unique.keys()]).primaryKeys());
+  // Sorted (a stable sort: repeats keep their order), a repeat follows its first: no map of id
+  // strings (an import's batch is 10,000 visits, already in time order).
+  const sorted = [...visits].sort(compareVisits);
+  let incoming: Visit[] = [];
+  for (const visit of sorted) {
+    const last = incoming[incoming.length - 1];
+    if (!last || last.visitedAt !== visit.visitedAt || last.urlKey !== visit.urlKey) incoming.push(visit);
+  }
+  if (skipLegacy && incoming.length > 0 && (await legacyHolds(db))) {
+    const stored = new Set(await db.visits.where(':id').anyOf(incoming.map((visit) => visit.id)).primaryKeys());
     incoming = incoming.filter((visit) => !stored.has(visit.id));
   }
   if (incoming.length === 0) return [];
-  incoming.sort(compareVisits);
   const chunks = await chunksCovering(db, incoming[0]!.visitedAt, incoming[incoming.length - 1]!.visitedAt);
   if (chunks.length === 0) {
     // Everything is older than every chunk: it joins the first chunk, which takes a smaller key.

@@ -8,6 +8,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CodedError, ok } from '../../shared/errors';
+import { VisitColumnsBuilder } from '../../shared/history/columns';
 import type { HistoryVisit } from '../../shared/history/visit';
 import { STREAM_PART_BYTES } from '../../shared/protocol/limits';
 import { allowedFolders, checkFileName, resolveFolder } from '../core/folders';
@@ -61,6 +62,8 @@ export function historyHandlers(env: HostEnv): Pick<Handlers, 'history.profiles'
         const filter = { after: params.after, ...(params.since === undefined ? {} : { since: params.since }), ...(params.days === undefined ? {} : { days: params.days }) };
         const remaining = reader.count(filter);
         ctx.emit('progress', { done: 0, total: Math.min(remaining, params.limit), remaining });
+        // The event's visits: objects (the default) or columns (`encoding: "columns"`).
+        const columns = params.encoding === 'columns' ? new VisitColumnsBuilder(reader.source) : null;
         let pending: HistoryVisit[] = [];
         let pendingBytes = 0;
         let pendingInvalid = 0;
@@ -68,28 +71,35 @@ export function historyHandlers(env: HostEnv): Pick<Handlers, 'history.profiles'
         let read = 0;
         let invalid = 0;
         const flush = () => {
-          if (!position || (pending.length === 0 && pendingInvalid === 0)) return;
-          ctx.emit('items', { visits: pending, invalid: pendingInvalid, position });
+          if (!position || ((columns ? columns.size : pending.length) === 0 && pendingInvalid === 0)) return;
+          ctx.emit('items', columns ? { columns: columns.take(), invalid: pendingInvalid, position } : { visits: pending, invalid: pendingInvalid, position });
           ctx.emit('progress', { done: read, total: Math.min(remaining, params.limit), remaining });
           pending = [];
           pendingBytes = 0;
           pendingInvalid = 0;
         };
         // A batch's position names its last row, so events end on batch boundaries; batches are
-        // capped at half the budget, and an event is sent before a batch would overflow it.
+        // capped at half the budget, and an event is sent before a batch would overflow it (a
+        // batch's bound counts every visit as new: in columns a repeated pair costs far less).
         for (const batch of reader.batches({ ...filter, limit: params.limit, batchSize: 500, maxBatchBytes: EVENT_BUDGET_BYTES / 2, signal: ctx.signal })) {
           let batchBytes = 0;
           for (const visit of batch.visits) batchBytes += estimateBytes(visit.url, visit.title);
           if (pendingBytes + batchBytes > EVENT_BUDGET_BYTES) flush();
-          pending.push(...batch.visits);
-          pendingBytes += batchBytes;
+          if (columns) {
+            for (const visit of batch.visits) pendingBytes += columns.add(visit);
+          } else {
+            pending.push(...batch.visits);
+            pendingBytes += batchBytes;
+          }
           pendingInvalid += batch.invalid;
           invalid += batch.invalid;
           read += batch.visits.length + batch.invalid;
           position = batch.position;
         }
         flush();
-        return ok({ kind: reader.kind, source: reader.source, remaining, read, invalid, position, done: read >= remaining });
+        // After the items (the extension is already storing them): the summary of this call's snapshot.
+        const summary = params.summary ? reader.summary() : undefined;
+        return ok({ kind: reader.kind, source: reader.source, remaining, read, invalid, position, done: read >= remaining, ...(summary ? { summary } : {}) });
       } finally {
         reader.close();
       }

@@ -33,16 +33,31 @@ export function makeVisit(input: HistoryVisit): Visit {
  * Forgets everything when full: memory stays bounded (~250 bytes a URL) whatever the history.
  */
 export function visitMaker(limit = 100_000): (input: HistoryVisit) => Visit {
-  const known = new Map<string, { key: string; hostRev: string }>();
+  const derive = urlDeriver(limit);
   return (input) => {
-    let derived = known.get(input.url);
+    const { key, hostRev } = derive(input.url);
+    return rowOf(input, key, hostRev);
+  };
+}
+
+/** What a stored row derives from its URL. */
+export interface UrlDerivation {
+  key: string;
+  hostRev: string;
+}
+
+/** A URL's key and reversed host, remembered for up to `limit` URLs (see visitMaker). */
+export function urlDeriver(limit = 100_000): (url: string) => UrlDerivation {
+  const known = new Map<string, UrlDerivation>();
+  return (url) => {
+    let derived = known.get(url);
     if (!derived) {
-      const { key, host } = urlKeyAndHost(input.url);
+      const { key, host } = urlKeyAndHost(url);
       derived = { key, hostRev: reverseHost(host) };
       if (known.size >= limit) known.clear();
-      known.set(input.url, derived);
+      known.set(url, derived);
     }
-    return rowOf(input, derived.key, derived.hostRev);
+    return derived;
   };
 }
 

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { dayRanges, historySummary } from '../history/summary';
 import { historyVisit } from '../history/visit';
-import { timestamp } from '../schemas/entities';
-import { VISIT_SOURCES } from '../schemas/statuses';
+import { timestamp, urlText } from '../schemas/entities';
+import { TRANSITIONS, VISIT_SOURCES } from '../schemas/statuses';
 import { fileName, folderId } from './bundle';
 import { defineMethod } from './define';
 
@@ -25,12 +25,79 @@ export type HistoryPositionValue = z.infer<typeof historyPosition>;
 /** Visits per `history.read` call: bounds the extension's memory whatever the file's size. */
 export const HISTORY_READ_MAX_LIMIT = 100_000;
 
-export const historyItemsEvent = z.lazy(() => z.object({
-  visits: z.array(historyVisit),
+/**
+ * Encodings of an `items` event's visits: `objects` (one `{url, title, visitedAt, transition,
+ * source}` per visit, the default every host speaks) or `columns` (HistoryVisitColumns: a host that
+ * lists HISTORY_READ_COLUMNS in its hello capabilities; docs/protocol.md, "history.read encodings").
+ */
+export const HISTORY_READ_ENCODINGS = ['objects', 'columns'] as const;
+export type HistoryReadEncoding = (typeof HISTORY_READ_ENCODINGS)[number];
+/** The capability (in `hello`'s list, beside the method names) of a host that takes `encoding: "columns"`. */
+export const HISTORY_READ_COLUMNS = 'history.read:columns';
+/** The capability of a host that takes `summary: true` (the file's summary of the snapshot the call read, in its result). */
+export const HISTORY_READ_SUMMARY = 'history.read:summary';
+/** Capabilities a host lists in `hello` beyond its method names: features of a method added within a protocol version. */
+export const HOST_FEATURES = [HISTORY_READ_COLUMNS, HISTORY_READ_SUMMARY] as const;
+
+/** The latest time a Date holds (ms): `timestamp`'s bound. */
+const MAX_VISITED_AT = 8_640_000_000_000_000;
+/** An array of safe integers, checked in one loop (a zod schema per element cost ~0.2 µs each); built on first use. */
+const integers = () => z.custom<number[]>((value) => Array.isArray(value) && value.every((n) => Number.isSafeInteger(n)), { message: 'expected an array of integers' });
+
+/**
+ * The visits of one `items` event as columns: `source` once; the distinct (URL, title) pairs the
+ * event's visits have (`urls[i]` with `titles[i]`) and the distinct transitions; per visit
+ * (`page`, `transition` and `at` have one entry each, in order) the index of its pair, the index
+ * of its transition, and its `visitedAt` — the first absolute, every next one as the difference to
+ * the one before (visits come in time order: a few digits instead of thirteen). Every field is
+ * checked as `historyVisit` checks a visit (URL length, title, transition and source names, each
+ * decoded time a `timestamp`), plus equal lengths and indexes in range: anything else fails the
+ * whole event.
+ */
+export const historyVisitColumns = z.lazy(() => z
+  .object({
+    source: z.enum(VISIT_SOURCES),
+    urls: z.array(urlText),
+    titles: z.array(z.string()),
+    transitions: z.array(z.enum(TRANSITIONS)),
+    page: integers(),
+    transition: integers(),
+    at: integers(),
+  })
+  .superRefine((columns, ctx) => {
+    const problem = columnsProblem(columns);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }));
+export type HistoryVisitColumns = z.infer<typeof historyVisitColumns>;
+
+/** What makes columns unusable beyond their fields' types (lengths, indexes, times), or null. */
+function columnsProblem(columns: { urls: readonly string[]; titles: readonly string[]; transitions: readonly string[]; page: readonly number[]; transition: readonly number[]; at: readonly number[] }): string | null {
+  const n = columns.page.length;
+  if (columns.transition.length !== n || columns.at.length !== n) return 'page, transition and at must have one entry per visit';
+  if (columns.titles.length !== columns.urls.length) return 'urls and titles must be pairs';
+  const pages = columns.urls.length;
+  const transitions = columns.transitions.length;
+  let visitedAt = 0;
+  for (let i = 0; i < n; i++) {
+    const page = columns.page[i]!;
+    const transition = columns.transition[i]!;
+    if (page < 0 || page >= pages) return `visit ${i}: no page ${page}`;
+    if (transition < 0 || transition >= transitions) return `visit ${i}: no transition ${transition}`;
+    visitedAt = i === 0 ? columns.at[0]! : visitedAt + columns.at[i]!;
+    if (!(visitedAt >= 0 && visitedAt <= MAX_VISITED_AT)) return `visit ${i}: time out of range`;
+  }
+  return null;
+}
+const itemsEnvelope = () => ({
   invalid: z.number().int().nonnegative(),
   /** Position of the last row covered by this event: continue after it. */
   position: historyPosition,
-}));
+});
+/** An `items` event of either encoding: `visits` (objects) or `columns`. */
+export const historyItemsEvent = z.lazy(() => z.union([
+  z.object({ columns: historyVisitColumns, ...itemsEnvelope() }),
+  z.object({ visits: z.array(historyVisit), ...itemsEnvelope() }),
+]));
 export type HistoryItemsEvent = z.infer<typeof historyItemsEvent>;
 
 /** done/total of one `history.read` call; `remaining` = rows after `after` in the whole file. */
@@ -71,6 +138,10 @@ export const historyMethods = {
         /** Only visits of these UTC days: [from, to) ranges, ascending and disjoint (a re-import's changed blocks, from history.summary). */
         days: dayRanges.optional(),
         limit: z.number().int().positive().max(HISTORY_READ_MAX_LIMIT).default(20_000),
+        /** How `items` events carry their visits (HISTORY_READ_ENCODINGS; absent: objects). Only a host listing HISTORY_READ_COLUMNS takes this field: an older one refuses it (strict params). */
+        encoding: z.enum(HISTORY_READ_ENCODINGS).optional(),
+        /** Also summarize the file (as history.summary) from the snapshot this call read, after its items: the result's `summary`. Only a host listing HISTORY_READ_SUMMARY takes this field. */
+        summary: z.boolean().optional(),
       })
       .refine(...namesOneHistoryFile),
     result: () => z.object({
@@ -82,6 +153,8 @@ export const historyMethods = {
       invalid: z.number().int().nonnegative(),
       position: historyPosition.nullable(),
       done: z.boolean(),
+      /** With `summary: true`: the file's summary, of the very snapshot this call's visits came from. */
+      summary: z.object({ summary: historySummary, visits: z.number().int().nonnegative() }).optional(),
     }),
     events: () => ({
       items: historyItemsEvent,

@@ -6,6 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { visitsOfColumns } from '../../shared/history/columns';
+import type { HistoryVisit } from '../../shared/history/visit';
+import { HISTORY_READ_COLUMNS, HISTORY_READ_SUMMARY, historyItemsEvent } from '../../shared/protocol/history';
 import { runCli } from '../support/cli';
 import { HostProcess, type HostFrame } from '../support/host-process';
 import { writeChromiumHistory, writeLargeChromiumHistory } from '../fixtures/make-history';
@@ -63,6 +66,66 @@ describe('history protocol', () => {
     }
     expect(seen.length).toBe(5000);
     expect(new Set(seen).size).toBe(5000);
+  });
+
+  it('lists the columns encoding in hello; asked for it, sends the same visits in the same order as objects, in checked events under 512 KiB', async () => {
+    const hello = await host.request('h1', 'hello', { protocolVersion: 1 });
+    expect((hello.result as { capabilities: string[] }).capabilities).toContain(HISTORY_READ_COLUMNS);
+    /** Every visit of the Large file, paged as the import pages it, and the events' shapes. */
+    const readAll = async (prefix: string, encoding: 'columns' | undefined) => {
+      const visits: HistoryVisit[] = [];
+      let pairs = 0;
+      let after: unknown = null;
+      for (let page = 0; ; page++) {
+        const id = `${prefix}${page}`;
+        const reply = await host.request(id, 'history.read', { file: { folderId: filesFolder, name: 'Large' }, after, limit: 1200, ...(encoding ? { encoding } : {}) }, 30_000);
+        expect(reply.ok, JSON.stringify(reply.error)).toBe(true);
+        for (const frame of eventsOf(id, 'items')) {
+          expect(JSON.stringify(frame).length).toBeLessThan(512 * 1024);
+          const items = historyItemsEvent.parse(frame.data);
+          if (encoding) {
+            expect('columns' in items).toBe(true);
+            if ('columns' in items) {
+              visits.push(...visitsOfColumns(items.columns));
+              pairs += items.columns.urls.length;
+            }
+          } else {
+            // Without `encoding` the host sends what every version sent: one object per visit.
+            expect('visits' in items).toBe(true);
+            if ('visits' in items) visits.push(...items.visits);
+          }
+        }
+        const result = reply.result as { done: boolean; position: unknown };
+        after = result.position;
+        if (result.done) break;
+      }
+      return { visits, pairs };
+    };
+    const objects = await readAll('o', undefined);
+    const columns = await readAll('c', 'columns');
+    expect(objects.visits.length).toBe(5000);
+    expect(columns.visits).toEqual(objects.visits);
+    // 700 URLs visited in turn, pages of 1200 visits (one event each): an event names each of its URLs once.
+    expect(columns.pairs).toBe(4 * 700 + 200);
+  });
+
+  it('with `summary: true`, ends a page with the summary history.summary gives of the same file', async () => {
+    const hello = await host.request('s0', 'hello', { protocolVersion: 1 });
+    expect((hello.result as { capabilities: string[] }).capabilities).toContain(HISTORY_READ_SUMMARY);
+    const page = await host.request('s1', 'history.read', { file: { folderId: filesFolder, name: 'Large' }, limit: 1200, encoding: 'columns', summary: true }, 30_000);
+    expect(page.ok, JSON.stringify(page.error)).toBe(true);
+    const summary = await host.request('s2', 'history.summary', { file: { folderId: filesFolder, name: 'Large' } }, 30_000);
+    expect((page.result as { summary: unknown }).summary).toEqual({ summary: (summary.result as { summary: unknown }).summary, visits: 5000 });
+    expect((page.result as { read: number }).read).toBe(1200);
+    const without = await host.request('s3', 'history.read', { file: { folderId: filesFolder, name: 'Large' }, limit: 10 }, 30_000);
+    expect(without.result).not.toHaveProperty('summary');
+  });
+
+  it('refuses a params field it does not know with INVALID_PARAMS (what a host older than `encoding` answers to it: why the extension asks only a host that lists the encoding)', async () => {
+    const reply = await host.request('x1', 'history.read', { file: { folderId: filesFolder, name: 'Large' }, limit: 10, encodingOfTomorrow: 'columns' });
+    expect(reply.error?.code).toBe('INVALID_PARAMS');
+    const unknown = await host.request('x2', 'history.read', { file: { folderId: filesFolder, name: 'Large' }, limit: 10, encoding: 'rows' });
+    expect(unknown.error?.code).toBe('INVALID_PARAMS');
   });
 
   it('reads a profile by id and refuses an unknown one with HISTORY_PROFILE_NOT_FOUND', async () => {

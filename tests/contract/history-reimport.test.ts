@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type HydraDb } from '../../extension/db';
 import { startHostImport, type HistoryHost } from '../../extension/history';
+import { visitsOfColumns } from '../../shared/history/columns';
+import { historyItemsEvent } from '../../shared/protocol/history';
 import type { AppError, Result } from '../../shared/errors';
 import { changeChromiumHistory, MULTI_DAY_VISITS, writeChromiumHistory } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
@@ -45,23 +47,33 @@ afterAll(async () => {
 
 /** The import's HistoryHost over the real host's stdio: each request's events, then its reply. */
 let requests = 0;
-function stdioHost(): HistoryHost & { reads: { days?: unknown }[]; streamed: string[] } {
+function stdioHost(): HistoryHost & { reads: { days?: unknown }[]; streamed: string[]; methods: string[] } {
   const reads: { days?: unknown }[] = [];
+  const methods: string[] = [];
   const streamed: string[] = [];
   const request = async (method: string, params: Record<string, unknown>, options: { onEvent?: (event: string, data: unknown) => void } = {}): Promise<Result<unknown>> => {
     const id = `c${requests++}`;
     if (method === 'history.read') reads.push(params);
+    methods.push(method);
     const reply = await host.request(id, method, params, 30_000);
     const parts: string[] = [];
     for (const frame of host.frames.filter((f) => f.id === id && f.event !== undefined)) {
       if (frame.event === 'part') parts.push((frame.data as { text: string }).text);
       else options.onEvent?.(frame.event!, frame.data);
-      if (frame.event === 'items') for (const visit of (frame.data as { visits: { url: string; visitedAt: number }[] }).visits) streamed.push(`${visit.url}@${visit.visitedAt}`);
+      if (frame.event === 'items') {
+        const items = historyItemsEvent.parse(frame.data);
+        for (const visit of 'columns' in items ? visitsOfColumns(items.columns) : items.visits) streamed.push(`${visit.url}@${visit.visitedAt}`);
+      }
     }
     if (!reply.ok) return { ok: false, error: reply.error as AppError };
     return { ok: true, result: reply.parts ? JSON.parse(parts.join('')) : reply.result };
   };
-  return { request, reads, streamed } as unknown as HistoryHost & { reads: { days?: unknown }[]; streamed: string[] };
+  /** The real host's hello: its capabilities (the columns encoding) as the connection reports them. */
+  const status = async () => {
+    const hello = await host.request(`c${requests++}`, 'hello', { protocolVersion: 1 }, 30_000);
+    return { state: 'connected', ...(hello.result as object) };
+  };
+  return { request, status, reads, streamed, methods } as unknown as HistoryHost & { reads: { days?: unknown }[]; streamed: string[]; methods: string[] };
 }
 
 async function settled(jobId: string): Promise<{ status: string; result: unknown }> {
@@ -81,6 +93,9 @@ describe('re-import through the real host', () => {
     const target = { file: { folderId, name: 'History' } };
     const first = stdioHost();
     expect((await settled(await startHostImport(db, first, target, false))).result).toEqual({ read: 15, added: 15, duplicates: 0, invalid: 0 });
+    // The host lists the columns encoding and the summary with a read: a first import asks for both, and no history.summary first.
+    expect(first.reads).toMatchObject([{ encoding: 'columns', summary: true }]);
+    expect(first.methods).not.toContain('history.summary');
     expect(first.streamed).toHaveLength(15);
 
     const unchanged = stdioHost();

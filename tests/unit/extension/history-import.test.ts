@@ -14,6 +14,7 @@ import type { RequestOptions } from '../../../extension/host/connection';
 import { createJob, failJob, recoverInterruptedJobs, startJob } from '../../../extension/jobs';
 import { deleteHistory, resolveFilter } from '../../../extension/privacy';
 import { historyHandlers } from '../../../native-host/commands/history';
+import { createHandlers } from '../../../native-host/commands';
 import { hostPaths } from '../../../native-host/core/paths';
 import { createLogger } from '../../../native-host/logger';
 import { err, toAppError } from '../../../shared/errors';
@@ -44,15 +45,24 @@ afterEach(async () => {
 
 /**
  * The host's history handlers behind the HistoryHost interface; `dieAfterEvents` simulates a lost
- * port, `oldHost` a host without history.summary. `calls` counts history.read calls, `reads` their params.
+ * port, `oldHost` a host of a version before history.summary and the columns encoding (its hello
+ * lists neither, and its strict params refuse `encoding` as it did). `calls` counts history.read
+ * calls, `reads` their params.
  */
-function inProcessHost(options: { dieAfterEvents?: number; oldHost?: boolean } = {}): HistoryHost & { calls: number; reads: MethodParams<'history.read'>[] } {
+function inProcessHost(options: { dieAfterEvents?: number; oldHost?: boolean } = {}): HistoryHost & { calls: number; summaries: number; reads: MethodParams<'history.read'>[] } {
   const paths = hostPaths('linux', dir, { HYDRAFLOW_HOME: join(dir, 'home') });
   const handlers = historyHandlers({ paths, platform: 'linux', log: createLogger({ logDir: paths.logDir, toStderr: false }) });
   let events = 0;
   const host = {
     calls: 0,
+    summaries: 0,
     reads: [] as MethodParams<'history.read'>[],
+    async status() {
+      const hello = await createHandlers({ paths, platform: 'linux', log: createLogger({ logDir: paths.logDir, toStderr: false }) }).hello({ protocolVersion: 1 }, {} as never);
+      if (!hello.ok) throw new Error('hello failed');
+      const capabilities = options.oldHost ? hello.result.capabilities.filter((name) => name in methods && name !== 'history.summary') : hello.result.capabilities;
+      return { state: 'connected' as const, hostVersion: hello.result.hostVersion, protocolVersion: hello.result.protocolVersion, capabilities };
+    },
     async request(method: 'history.read' | 'history.summary', params: unknown, requestOptions: { onEvent?: (event: string, data: unknown) => void; signal?: AbortSignal } = {}) {
       const died = new AbortController();
       const ctx = {
@@ -68,9 +78,11 @@ function inProcessHost(options: { dieAfterEvents?: number; oldHost?: boolean } =
       try {
         if (method === 'history.summary') {
           if (options.oldHost) return err('UNKNOWN_METHOD', 'No method history.summary');
+          host.summaries++;
           return JSON.parse(JSON.stringify(await handlers['history.summary'](methods['history.summary'].params.parse(params), ctx))) as unknown;
         }
         host.calls++;
+        if (options.oldHost && (params as { encoding?: unknown }).encoding !== undefined) return err('INVALID_PARAMS', 'Unrecognized key: "encoding"');
         const parsed = methods['history.read'].params.parse(params);
         host.reads.push(parsed);
         return await handlers['history.read'](parsed, ctx);
@@ -80,7 +92,7 @@ function inProcessHost(options: { dieAfterEvents?: number; oldHost?: boolean } =
       }
     },
   };
-  return host as unknown as HistoryHost & { calls: number; reads: MethodParams<'history.read'>[] };
+  return host as unknown as HistoryHost & { calls: number; summaries: number; reads: MethodParams<'history.read'>[] };
 }
 
 async function fresh(): Promise<HydraDb> {
@@ -116,12 +128,62 @@ describe('history import job', () => {
     const full = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'History' } }, true));
     expect(full.result).toEqual({ read: 11, added: 0, duplicates: 11, invalid: 0 });
     expect(await storedVisitCount(db)).toBe(11);
+    // This host lists the columns encoding in its hello: every page was asked for in columns.
+    expect(host.reads.map((read) => read.encoding)).toEqual(['columns', 'columns']);
+  });
+
+  it('a columns event with an index out of range fails the job with INVALID_RESULT; nothing of it is stored, what came before is', async () => {
+    await fresh();
+    const host = inProcessHost();
+    let items = 0;
+    const hostile = {
+      status: () => host.status(),
+      request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
+        host.request(method, params, {
+          ...options,
+          onEvent: (event, data) => {
+            const columns = (data as { columns?: { page: number[]; urls: string[] } }).columns;
+            // The third event names a URL the event does not carry.
+            if (event === 'items' && columns && ++items === 3) columns.page[columns.page.length - 1] = columns.urls.length;
+            options.onEvent?.(event, data);
+          },
+        }),
+    };
+    const job = await settled(await startHostImport(db, hostile as HistoryHost, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }));
+    expect(job.status).toBe('failed');
+    expect(job.error?.code).toBe('INVALID_RESULT');
+    expect(job.error?.message).toContain('no page');
+    // Pages of 400 visits, one event each: the two events before it are stored, with the cursor.
+    expect(await storedVisitCount(db)).toBe(800);
+    expect((job.cursor as { read: number }).read).toBe(800);
+  });
+
+  it('from a host that sends only objects (an older version) and from one that sends columns, stores the same visits', async () => {
+    const importWith = async (host: HistoryHost) => {
+      await fresh();
+      const job = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'History' } }, false));
+      expect(job.result).toEqual({ read: 11, added: 11, duplicates: 0, invalid: 0 });
+      const visits = (await storedVisits(db)).sort((a, b) => a.visitedAt - b.visitedAt || a.url.localeCompare(b.url));
+      db.close();
+      await Dexie.delete(db.name);
+      return visits;
+    };
+    const old = inProcessHost({ oldHost: true });
+    const fromObjects = await importWith(old);
+    expect(old.reads.map((read) => read.encoding)).toEqual([undefined]);
+    const current = inProcessHost();
+    const fromColumns = await importWith(current);
+    expect(current.reads.map((read) => read.encoding)).toEqual(['columns']);
+    expect(fromColumns).toEqual(fromObjects);
+    expect(fromColumns.map((visit) => visit.transition)).toContain('typed');
+    await fresh();
   });
 
   it('after the worker dies mid-import, resuming from the cursor stores exactly the file’s visits', async () => {
     await fresh();
     const dying = inProcessHost({ dieAfterEvents: 1 });
-    const jobId = await startHostImport(db, dying, { file: { folderId: 'bundles', name: 'Large' } }, false);
+    // Pages of 400 visits: in columns a whole 3000-visit page of 400 URLs would be one event.
+    const jobId = await startHostImport(db, dying, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 });
     const broken = await settled(jobId);
     expect(broken.status).toBe('failed');
     // The job-wide total is known from the first progress event, before the first batch is stored.
@@ -161,12 +223,13 @@ describe('history import across many pages (the next page is read while the last
     });
     const lags: number[] = [];
     const watched = {
+      status: () => host.status(),
       request: async (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) => {
         if (method === 'history.read') lags.push(delivered - written);
         return host.request(method, params, {
           ...options,
           onEvent: (event, data) => {
-            if (event === 'items') delivered += (data as { visits: unknown[] }).visits.length;
+            if (event === 'items') delivered += (data as { columns: { page: unknown[] } }).columns.page.length;
             options.onEvent?.(event, data);
           },
         });
@@ -211,6 +274,7 @@ describe('history import when the browser closes the database connection under i
     const host = inProcessHost();
     let items = 0;
     const losing = {
+      status: () => host.status(),
       request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
         host.request(method, params, {
           ...options,
@@ -448,6 +512,50 @@ describe('re-import: only the days whose visits changed', () => {
     expect(exclusionMatcher(null)).toBeNull();
   });
 
+  it('a first import starts reading at once and takes the summary with its first page: what history.summary says of the file; a re-import then reads nothing', async () => {
+    await fresh();
+    const target = daysFile();
+    const host = inProcessHost();
+    expect((await settled(await startHostImport(db, host, { file: target }, false, { pageVisits: 5, writeBatchVisits: 5 }))).result).toEqual({ read: 15, added: 15, duplicates: 0, invalid: 0 });
+    expect(host.summaries).toBe(0);
+    expect(host.reads.map((read) => read.summary)).toEqual([true, undefined, undefined]);
+    const recorded = (await db.settings.get(sourceSummaryKey(`file:bundles/${target.name}`)))?.value;
+    const reply = await host.request('history.summary', { file: target });
+    expect(reply.ok && recorded).toEqual(reply.ok && reply.result.summary);
+    const again = await settled(await startHostImport(db, host, { file: target }, false));
+    expect(again.result).toEqual({ read: 0, added: 0, duplicates: 0, invalid: 0 });
+    expect(host.reads).toHaveLength(3);
+  });
+
+  it('a first import whose first page was stored but whose summary never arrived records none when resumed: the next import reads the whole file again', async () => {
+    await fresh();
+    const target = daysFile();
+    const sizes = { pageVisits: 5, writeBatchVisits: 5 };
+    const host = inProcessHost();
+    // The port is lost after the first page's visits arrived, before its reply (with the summary).
+    const losing = {
+      status: () => host.status(),
+      request: async (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) => {
+        const reply = await host.request(method, params, options);
+        return params.summary ? err('HOST_DISCONNECTED') : reply;
+      },
+    } as unknown as HistoryHost;
+    const jobId = await startHostImport(db, losing, { file: target }, false, sizes);
+    const broken = await settled(jobId);
+    expect(broken.status).toBe('failed');
+    expect(broken.cursor).toMatchObject({ read: 5, summaryFromRead: true });
+    expect((broken.cursor as { summary?: unknown }).summary).toBeUndefined();
+    await db.jobs.update(jobId, { status: 'running', finishedAt: null, error: null });
+    await recoverInterruptedJobs(db, { history_import: (job) => void runHostImport(db, host, job, sizes) });
+    expect((await settled(jobId)).result).toEqual({ read: 15, added: 15, duplicates: 0, invalid: 0 });
+    // Its rows came from snapshots after the first page's: no summary, no position is kept for the source.
+    expect(host.reads.map((read) => read.summary)).toEqual([true, undefined, undefined]);
+    expect(await db.settings.get(sourceSummaryKey(`file:bundles/${target.name}`))).toBeUndefined();
+    const next = await settled(await startHostImport(db, host, { file: target }, false));
+    expect(next.result).toEqual({ read: 15, added: 0, duplicates: 15, invalid: 0 });
+    expect(await db.settings.get(sourceSummaryKey(`file:bundles/${target.name}`))).toBeDefined();
+  });
+
   it('a worker that died while the host summarized the file: the resumed job plans again and reads what it should', async () => {
     await fresh();
     const target = daysFile();
@@ -455,7 +563,7 @@ describe('re-import: only the days whose visits changed', () => {
     await settled(await startHostImport(db, host, { file: target }, false));
     changeChromiumHistory(join(dir, 'home', 'data', 'bundles', target.name), { add: [{ url: 'https://new.example/', title: 'New day', at: '2024-03-07T09:00:00.000Z', core: 'typed' }] });
     // The port is gone before the summary arrives: the job fails with its cursor still unplanned.
-    const lost = { request: async () => err('HOST_DISCONNECTED') } as unknown as HistoryHost;
+    const lost = { status: async () => ({ state: 'error', error: { code: 'HOST_DISCONNECTED', message: 'gone' } }), request: async () => err('HOST_DISCONNECTED') } as unknown as HistoryHost;
     const jobId = await startHostImport(db, lost, { file: target }, false);
     expect((await settled(jobId)).status).toBe('failed');
     expect((await db.jobs.get(jobId))!.cursor).toMatchObject({ planned: false, read: 0 });

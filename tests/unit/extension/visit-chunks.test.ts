@@ -54,6 +54,18 @@ async function countersMatchRows(): Promise<void> {
 }
 
 describe('visit chunks', () => {
+  it('a visit repeated inside one batch is stored once, as it first came, whatever order the batch is in', async () => {
+    await fresh();
+    const first = makeVisit({ url: 'https://repeat.example/a', title: 'First', visitedAt: T0 + 5000, transition: 'typed', source: 'chrome' });
+    const again = { ...first, title: 'Again', transition: 'link' as const };
+    const batch = [visit(9), again, visit(1), first, visit(5), { ...first, title: 'Third' }].reverse();
+    expect(await addVisits(db, batch)).toEqual({ added: 4, duplicates: 2 });
+    const stored = (await storedVisits(db)).filter((row) => row.url === first.url);
+    // Reversed, `first`'s copy titled "Third" came first.
+    expect(stored.map((row) => row.title)).toEqual(['Third']);
+    expect(await addVisits(db, [again])).toEqual({ added: 0, duplicates: 1 });
+  });
+
   it('stores visits in time-ordered chunks of at most CHUNK_VISITS, each visit once, whatever order they arrive in', async () => {
     await fresh();
     const all = Array.from({ length: 3 * CHUNK_VISITS + 17 }, (_, i) => visit(i));
