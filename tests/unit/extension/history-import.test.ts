@@ -302,6 +302,7 @@ describe('history import when the browser deletes the database under it', () => 
     const host = inProcessHost();
     let items = 0;
     const losing = {
+      status: () => host.status(),
       request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
         host.request(method, params, {
           ...options,
