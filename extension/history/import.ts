@@ -226,7 +226,7 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
             position: take[take.length - 1]!.position,
           };
           if (fileSummary && !cursor.summary) cursor = { ...cursor, summary: fileSummary };
-          cursor = await writeBatch(db, job.id, cursor, batch, { total, sourceKey });
+          cursor = await writeBatch(db, job.id, cursor, batch, { total, sourceKey, skipTombstoned: !params.full });
         } catch (error) {
           fail(error);
         }
@@ -373,17 +373,20 @@ async function writeBatch(
   jobId: string,
   cursor: ImportCursor,
   batch: { rows: Visit[]; invalid: number; deleted?: number; position: HistoryPositionValue | null },
-  options: { total?: number | undefined; sourceKey?: string | null } = {},
+  options: { total?: number | undefined; sourceKey?: string | null; skipTombstoned?: boolean } = {},
 ): Promise<ImportCursor> {
-  const { rows, invalid, position } = batch;
-  const deleted = batch.deleted ?? 0;
+  const { invalid, position } = batch;
+  let { rows } = batch;
+  let deleted = batch.deleted ?? 0;
   const { total, sourceKey = null } = options;
   // Never the write that fills the disk (extension/db/disk-space.ts); checked outside the transaction.
   await ensureDiskHeadroom();
-  return writeTransaction(db, [...new Set([...visitTables(db), db.jobs, db.settings])], async () => {
+  return writeTransaction(db, [...new Set([...visitTables(db), db.jobs, db.settings, db.syncTombstones])], async () => {
     // The job's row is gone with the database (Chromium deletes one it cannot read after a full
     // disk, and the next open starts it empty): the cursor is meaningless there, write nothing.
     if (!(await db.jobs.get(jobId))) throw new CodedError('DATABASE_RESET', ERRORS.DATABASE_RESET.message);
+    if (options.skipTombstoned) rows = await withoutTombstoned(db, rows);
+    deleted += batch.rows.length - rows.length;
     const { added, duplicates } = await addVisits(db, rows);
     const next: ImportCursor = {
       ...cursor,
@@ -398,6 +401,18 @@ async function writeBatch(
     await reportProgress(db, jobId, { done: next.read, cursor: next, ...(total === undefined ? {} : { total }) });
     return next;
   });
+}
+
+/**
+ * The rows whose visit sync has not deleted: a visit deleted on another machine arrives as a
+ * tombstone (extension/sync/visits.ts) and is not in this machine's import exclusions, which only
+ * local deletes write, so without this a re-import of a changed day brought it back here. One read
+ * when no tombstone exists (sync never used, or no visit ever deleted).
+ */
+async function withoutTombstoned(db: HydraDb, rows: Visit[]): Promise<Visit[]> {
+  if (rows.length === 0 || !(await db.syncTombstones.limit(1).count())) return rows;
+  const found = await db.syncTombstones.bulkGet(rows.map((row) => row.id));
+  return found.some((tombstone) => tombstone !== undefined) ? rows.filter((_, i) => found[i] === undefined) : rows;
 }
 
 /**

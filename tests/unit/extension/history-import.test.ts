@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
-import { createDatabase, DISK_HEADROOM_BYTES, storeCounterKey, type HydraDb } from '../../../extension/db';
+import { createDatabase, DISK_HEADROOM_BYTES, storeCounterKey, writeTransaction, type HydraDb } from '../../../extension/db';
 import { runHostImport, startHostImport, type HistoryHost } from '../../../extension/history';
 import type { RequestOptions } from '../../../extension/host/connection';
 import { createJob, failJob, recoverInterruptedJobs, startJob } from '../../../extension/jobs';
@@ -25,6 +25,9 @@ import { closeLikeChromiumAfterIoError, connectionLoss } from '../../support/los
 import { storedVisitCount, storedVisits } from '../../support/visits';
 import { importExclusions, rememberDeletion, sourceSummaryKey } from '../../../extension/history';
 import { exclusionMatcher } from '../../../extension/history/exclusions';
+import { applyChunk } from '../../../extension/sync/visits';
+import { visitTables } from '../../../extension/visits';
+import { visitChunkId } from '../../../shared/sync/format';
 
 let dir: string;
 let db: HydraDb;
@@ -484,6 +487,33 @@ describe('re-import: only the days whose visits changed', () => {
     expect(await db.settings.get(sourceSummaryKey(`file:bundles/${target.name}`))).toBeUndefined();
     expect(await importExclusions(db)).toBeNull();
     expect((await settled(await startHostImport(db, host, { file: target }, false))).result).toEqual({ read: 17, added: 17, duplicates: 0, invalid: 0 });
+  });
+
+  it('a visit deleted on another machine (a sync tombstone) stays deleted through a re-import of its changed day; "Re-read everything" brings it back', async () => {
+    await fresh();
+    const target = daysFile();
+    const path = join(dir, 'home', 'data', 'bundles', target.name);
+    const host = inProcessHost();
+    await settled(await startHostImport(db, host, { file: target }, false));
+    // What a pulled chunk document that lists day2.example's visits as deleted does here.
+    const gone = (await storedVisits(db)).filter((visit) => visit.hostRev === 'example.day2').map((visit) => visit.id);
+    expect(gone).toHaveLength(3);
+    const byDoc = new Map<string, string[]>();
+    for (const id of gone) byDoc.set(visitChunkId(id), [...(byDoc.get(visitChunkId(id)) ?? []), id]);
+    await writeTransaction(db, [...visitTables(db), db.syncTombstones], async () => {
+      for (const [docId, deleted] of byDoc) await applyChunk(db, docId, { visits: [], deleted });
+    });
+    expect(await storedVisitCount(db)).toBe(12);
+    expect(await importExclusions(db)).toBeNull();
+
+    // Day 2 changes in the file: the re-import reads it whole, and leaves the tombstoned visits out.
+    changeChromiumHistory(path, { add: [{ url: 'https://other.example/', title: 'Other', at: '2024-03-02T20:00:00.000Z', core: 'link' }] });
+    const changed = await settled(await startHostImport(db, host, { file: target }, false));
+    expect(changed.result).toEqual({ read: 4, added: 1, duplicates: 0, invalid: 0, deleted: 3 });
+    expect((await storedVisits(db)).filter((visit) => visit.hostRev === 'example.day2')).toHaveLength(0);
+
+    const full = await settled(await startHostImport(db, host, { file: target }, true));
+    expect(full.result).toEqual({ read: 16, added: 3, duplicates: 13, invalid: 0 });
   });
 
   it('the recorded deletes name nothing, match by whole labels, URL and time range, and only visits before each delete', async () => {
