@@ -119,140 +119,69 @@ export async function legacyWork(db: HydraDb): Promise<'move' | 'free' | null> {
   });
 }
 
-/** Rows of the first freeing step, and the most of one. */
+/** Rows of the first freeing step, the most of one, and the time steps aim at (each holds up every other request of the database while it runs). */
 const FREE_FIRST_ROWS = 1_000;
 const FREE_MAX_ROWS = 20_000;
-/** Chunks whose time range the first walk of the `visitedAt` index covers, and the most. */
-const WALK_FIRST_CHUNKS = 4;
-const WALK_MAX_CHUNKS = 400;
-/** The time freeing steps aim at: each holds up every other request of the database while it runs. */
 const FREE_STEP_MS = 100;
 /** A pause between freeing steps, so other pages' requests run in between. */
 const FREE_PAUSE_MS = 5;
 
-/** Where freeing spent its time (ms): the steps deleting rows, the walks of the time index, the final clear, and the longest of the steps and walks. */
+/** Where freeing spent its time (ms): the steps deleting rows (and the longest of them), and the clear of the index entries they left. */
 export interface FreeTiming {
   steps: number;
   rows: number;
-  walks: number;
-  walk: number;
-  clear: number;
   longest: number;
+  clear: number;
 }
-
-/**
- * Walks the entries of `index` in `range` with a cursor, in the current read-write transaction:
- * Chromium deletes each entry a cursor meets whose row is gone (a row's index entries otherwise
- * stay until the store is cleared), and steps over the others.
- */
-function dropStaleEntries(index: IDBIndex, range: IDBKeyRange | null, direction: IDBCursorDirection = 'next'): PromiseLike<void> {
-  // A Dexie promise, awaited in the transaction's scope: Dexie commits the transaction once its
-  // scope has ended, and a cursor continued after that would abort it.
-  return new Dexie.Promise<void>((resolve, reject) => {
-    const request = index.openKeyCursor(range, direction);
-    request.onsuccess = () => (request.result ? request.result.continue() : resolve());
-    request.onerror = () => reject(request.error);
-  });
-}
-
-/** The URL key of a legacy row's id (`<url key>@<time>`). */
-const urlKeyOfId = (id: string) => id.slice(0, id.lastIndexOf('@'));
 
 /**
  * One freeing step, one transaction: when every legacy row is moved, deletes the first `size` by
- * primary key (one range: ~13 µs a row of browser time, against ~0.2 ms deleting each by key),
- * and walks the index entries that leaves which lie together: those of the `urlKey` index (a row's
- * key starts with its URL key) and of `source` (each source's entries in key order). 'empty': no
- * row is left; 'unmoved': a row after the position exists, the move goes first.
+ * primary key (one range: ~13 µs a row of browser time, against ~0.2 ms deleting each by key);
+ * with none left, clears the store (the index entries the deleted rows left) and the position.
+ * 'unmoved': a row after the position exists, the move goes first.
  */
-async function freeStep(db: HydraDb, size: number): Promise<'freed' | 'empty' | 'unmoved'> {
+async function freeStep(db: HydraDb, size: number): Promise<'freed' | 'cleared' | 'unmoved'> {
   return db.transaction('rw', [db.visits, db.settings], async () => {
     const movedThrough = await legacyMovedThrough(db);
     if ((await db.visits.where('visitedAt').above(movedThrough).limit(1).primaryKeys()).length > 0) return 'unmoved';
-    const keys = (await db.visits.limit(size).primaryKeys()) as string[];
-    if (keys.length === 0) return 'empty';
+    const keys = await db.visits.limit(size).primaryKeys();
     // Straight on IndexedDB, around the counters and journal middlewares: these visits are
     // counted and indexed as chunks.
     const legacy = Dexie.currentTransaction!.idbtrans.objectStore('visits');
-    legacy.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1]));
-    let low = urlKeyOfId(keys[0]!);
-    let high = low;
-    for (const key of keys) {
-      const url = urlKeyOfId(key);
-      if (url < low) low = url;
-      else if (url > high) high = url;
+    if (keys.length > 0) {
+      legacy.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1]));
+      return 'freed';
     }
-    await dropStaleEntries(legacy.index('urlKey'), IDBKeyRange.bound(low, high));
-    // Each source's entries are in row-key order: its first ones are the rows just deleted, up to
-    // the first row still there; a cursor of distinct sources meets them and steps to the next.
-    await dropStaleEntries(legacy.index('source'), null, 'nextunique');
-    return 'freed';
-  });
-}
-
-/** Walks the `visitedAt` index over [from, to) (no row is left: every entry met goes). */
-async function walkTimes(db: HydraDb, from: number, to: number): Promise<void> {
-  await db.transaction('rw', db.visits, () => dropStaleEntries(Dexie.currentTransaction!.idbtrans.objectStore('visits').index('visitedAt'), IDBKeyRange.bound(from, to, false, true)));
-}
-
-/** The last step: with no row left, clears the store (the index entries left: `hostRev`'s) and the position. */
-async function clearStep(db: HydraDb): Promise<boolean> {
-  return db.transaction('rw', [db.visits, db.settings], async () => {
-    if (await legacyHolds(db)) return false;
-    Dexie.currentTransaction!.idbtrans.objectStore('visits').clear();
+    legacy.clear();
     await db.settings.delete(LEGACY_MOVED_SETTING);
-    return true;
+    return 'cleared';
   });
 }
-
-const pause = () => new Promise((resolve) => setTimeout(resolve, FREE_PAUSE_MS));
 
 /**
- * Frees the legacy rows the move left (every one at or before the position) in steps of about
- * FREE_STEP_MS: the rows by key range, with the `urlKey` and `source` index entries they leave;
- * then the `visitedAt` entries, walked by the time ranges of the chunks (which hold the same
- * visits); then one clear of the store (the `hostRev` entries: a host's entries lie together only
- * per host) and the position. Readers ignore moved rows, so nothing a reader sees changes; a kill
- * at any point leaves each step done or not, and the next worker start goes on (legacyWork says
- * 'free'; walks over ranges already walked find nothing).
+ * Frees the legacy rows the move left (every one at or before the position), in steps of about
+ * FREE_STEP_MS, then clears the emptied store and the position. Readers ignore moved rows, so
+ * nothing a reader sees changes; a kill at any point leaves each step done or not, and the next
+ * worker start goes on (legacyWork says 'free').
  */
 export async function freeMovedLegacy(db: HydraDb): Promise<FreeTiming> {
-  const timing: FreeTiming = { steps: 0, rows: 0, walks: 0, walk: 0, clear: 0, longest: 0 };
-  const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+  const sizer = stepSizer(FREE_FIRST_ROWS, FREE_MAX_ROWS, FREE_STEP_MS);
+  const timing: FreeTiming = { steps: 0, rows: 0, longest: 0, clear: 0 };
+  for (;;) {
     await visitDeletesIdle();
     const started = performance.now();
-    const result = await work();
-    return [result, performance.now() - started];
-  };
-  const rows = stepSizer(FREE_FIRST_ROWS, FREE_MAX_ROWS, FREE_STEP_MS);
-  for (;;) {
-    const [step, took] = await timed(() => freeStep(db, rows.size));
-    if (step === 'unmoved') return timing;
-    if (step === 'empty') break;
+    const step = await freeStep(db, sizer.size);
+    const took = performance.now() - started;
+    if (step !== 'freed') {
+      if (step === 'cleared') timing.clear += took;
+      return timing;
+    }
+    timing.longest = Math.max(timing.longest, took);
     timing.steps++;
     timing.rows += took;
-    timing.longest = Math.max(timing.longest, took);
-    rows.took(took);
-    await pause();
+    sizer.took(took);
+    await new Promise((resolve) => setTimeout(resolve, FREE_PAUSE_MS));
   }
-  const bounds = (await db.visitChunks.toCollection().primaryKeys()) as number[];
-  const chunks = stepSizer(WALK_FIRST_CHUNKS, WALK_MAX_CHUNKS, FREE_STEP_MS);
-  // [-Infinity, a chunk key), [that key, a later one), …, [a chunk key, Infinity).
-  for (let i = 0, from = -Infinity; ; ) {
-    const next = i + chunks.size;
-    const to = next >= bounds.length ? Infinity : bounds[next]!;
-    const [, took] = await timed(() => walkTimes(db, from, to));
-    timing.walks++;
-    timing.walk += took;
-    timing.longest = Math.max(timing.longest, took);
-    chunks.took(took);
-    if (to === Infinity) break;
-    [i, from] = [next, to];
-    await pause();
-  }
-  const [, took] = await timed(() => clearStep(db));
-  timing.clear = took;
-  return timing;
 }
 
 /** Frees what a finished move left, and says where the time went in the job's log. */
@@ -261,7 +190,7 @@ async function freeAfter(db: HydraDb, jobId: string | null): Promise<void> {
     if ((await legacyWork(db)) !== 'free') return;
     const timing = await freeMovedLegacy(db);
     const ms = (part: number) => Math.round(part);
-    if (jobId) await appendJobLog(db, jobId, `freed the moved rows: ${timing.steps} steps in ${ms(timing.rows)} ms, the time index in ${timing.walks} walks of ${ms(timing.walk)} ms, then one clear of ${ms(timing.clear)} ms (the longest step or walk ${ms(timing.longest)} ms)`);
+    if (jobId) await appendJobLog(db, jobId, `freed the moved rows: ${timing.steps} steps in ${ms(timing.rows)} ms (the longest ${ms(timing.longest)}), then the index entries they left in one clear of ${ms(timing.clear)} ms`);
   } catch (error) {
     // Nothing a reader sees depends on it: the next worker start frees the rest.
     console.error('[hydraflow] freeing the moved legacy visits failed', error);
