@@ -140,21 +140,25 @@ export interface FreeTiming {
  * with none left, clears the store (the index entries the deleted rows left) and the position.
  * 'unmoved': a row after the position exists, the move goes first.
  */
-async function freeStep(db: HydraDb, size: number): Promise<'freed' | 'cleared' | 'unmoved'> {
+async function freeStep(db: HydraDb, size: number, after: string | null): Promise<{ step: 'freed'; last: string } | { step: 'again' | 'cleared' | 'unmoved' }> {
   return db.transaction('rw', [db.visits, db.settings], async () => {
     const movedThrough = await legacyMovedThrough(db);
-    if ((await db.visits.where('visitedAt').above(movedThrough).limit(1).primaryKeys()).length > 0) return 'unmoved';
-    const keys = await db.visits.limit(size).primaryKeys();
+    if ((await db.visits.where('visitedAt').above(movedThrough).limit(1).primaryKeys()).length > 0) return { step: 'unmoved' };
+    // After the last key this run deleted: LevelDB keeps deleted keys until it compacts, and a
+    // read from the store's start would step over every row the steps before deleted.
+    const keys = (await (after === null ? db.visits.toCollection() : db.visits.where(':id').above(after)).limit(size).primaryKeys()) as string[];
     // Straight on IndexedDB, around the counters and journal middlewares: these visits are
     // counted and indexed as chunks.
     const legacy = Dexie.currentTransaction!.idbtrans.objectStore('visits');
     if (keys.length > 0) {
       legacy.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1]));
-      return 'freed';
+      return { step: 'freed', last: keys[keys.length - 1]! };
     }
+    // Rows before `after` that appeared meanwhile (none in a profile): the next step starts over.
+    if (after !== null && (await legacyHolds(db))) return { step: 'again' };
     legacy.clear();
     await db.settings.delete(LEGACY_MOVED_SETTING);
-    return 'cleared';
+    return { step: 'cleared' };
   });
 }
 
@@ -167,15 +171,20 @@ async function freeStep(db: HydraDb, size: number): Promise<'freed' | 'cleared' 
 export async function freeMovedLegacy(db: HydraDb): Promise<FreeTiming> {
   const sizer = stepSizer(FREE_FIRST_ROWS, FREE_MAX_ROWS, FREE_STEP_MS);
   const timing: FreeTiming = { steps: 0, rows: 0, longest: 0, clear: 0 };
-  for (;;) {
+  for (let after: string | null = null; ; ) {
     await visitDeletesIdle();
     const started = performance.now();
-    const step = await freeStep(db, sizer.size);
+    const result = await freeStep(db, sizer.size, after);
     const took = performance.now() - started;
-    if (step !== 'freed') {
-      if (step === 'cleared') timing.clear += took;
+    if (result.step === 'again') {
+      after = null;
+      continue;
+    }
+    if (result.step !== 'freed') {
+      if (result.step === 'cleared') timing.clear += took;
       return timing;
     }
+    after = result.last;
     timing.longest = Math.max(timing.longest, took);
     timing.steps++;
     timing.rows += took;
