@@ -25,5 +25,5 @@ export {
   type VisitSelection,
 } from './store';
 export { CHUNK_VISITS, decodeChunk, encodeChunk, withoutVisits, type VisitChunk } from './chunk';
-export { migrateBatch, startVisitMigration } from './migrate';
+export { freeMovedLegacy, legacyWork, migrateBatch, startVisitMigration } from './migrate';
 export { visitJobTypes } from './jobs';

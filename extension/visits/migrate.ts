@@ -6,16 +6,23 @@
  * position (extension/db/legacy-visits.ts: every legacy row at or before it is moved) and the job's
  * cursor in the same transaction. Moved rows are not deleted one by one (Chromium's IndexedDB
  * spends ~0.2 ms of browser time on each delete, more than the move itself): they stay, ignored by
- * every reader (store.ts), until the last batch, after which one transaction clears the legacy
- * store and the position and ends the job. A worker killed at any point therefore loses and doubles nothing — a batch is either
- * fully moved with its position or not at all, and the next run starts at the stored position.
+ * every reader (store.ts), and the job ends once every visit is in chunks. A worker killed at any
+ * point therefore loses and doubles nothing — a batch is either fully moved with its position or
+ * not at all, and the next run starts at the stored position.
+ *
+ * Then the moved rows are freed (freeMovedLegacy), outside the job: clearing the store at once
+ * cost ~19 s of browser time for 500k rows, during which every other request of the database
+ * waited (the side panel hung). The rows go in primary-key ranges of about FREE_STEP_MS each, and
+ * the index entries they leave behind (Chromium deletes a row's index entries only when a cursor
+ * meets them, or with the store) in one clear of the emptied store at the end (docs/performance.md,
+ * "Freeing the legacy rows").
  */
 import Dexie from 'dexie';
 import { z } from 'zod';
 import { toAppError } from '../../shared/errors';
 import type { Job, Visit } from '../../shared/schemas/entities';
 import { addToCounters, LEGACY_MOVED_SETTING, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, writeTransaction, type HydraDb } from '../db';
-import { appendJobLog, createJob, failJob, finishJob, growingStepSizer, keepingWorkerAlive, replaying, reportProgress, startJob } from '../jobs';
+import { appendJobLog, createJob, failJob, finishJob, growingStepSizer, keepingWorkerAlive, replaying, reportProgress, startJob, stepSizer } from '../jobs';
 import { legacyHolds, mergeVisits, visitDeletesIdle, visitTables } from './store';
 
 /** Most legacy rows moved per transaction (more when one millisecond holds more); steps are sized by time below it. */
@@ -70,7 +77,8 @@ async function nextRows(db: HydraDb, after: number, size: number): Promise<Visit
  * One batch: the oldest legacy rows not yet moved go into chunks, and the position moves past
  * them. A row whose visit the chunks already hold (stored twice, once in each layout) goes without
  * adding; its count goes with it. The moved visits keep their search documents (nothing to journal:
- * the same visits, stored elsewhere). With nothing left to move, clears the legacy store.
+ * the same visits, stored elsewhere). With nothing left to move, only `commit(0)` runs (the job
+ * ends); the moved rows are freed afterwards (freeMovedLegacy).
  */
 export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, commit?: (moved: number) => Promise<void>, timing?: MigrateTiming): Promise<{ moved: number; dropped: number }> {
   return writeTransaction(db, [...batchTables(db), ...(commit ? [db.jobs] : [])], async () => {
@@ -84,10 +92,6 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, commit?: (
     const rows = await nextRows(db, after, size);
     lap('read');
     if (rows.length === 0) {
-      // Everything is moved: the legacy store goes at once, around the counters and journal
-      // middlewares (its visits are counted and indexed as chunks).
-      Dexie.currentTransaction!.idbtrans.objectStore('visits').clear();
-      await db.settings.delete(LEGACY_MOVED_SETTING);
       await commit?.(0);
       return { moved: 0, dropped: 0 };
     }
@@ -104,6 +108,102 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, commit?: (
     lap('position');
     return { moved: rows.length, dropped: dropped.length };
   });
+}
+
+/** What the legacy store still needs: the move (rows after the position), freeing (moved rows, or the index entries they left), or nothing. */
+export async function legacyWork(db: HydraDb): Promise<'move' | 'free' | null> {
+  return db.transaction('r', [db.visits, db.settings], async () => {
+    const movedThrough = await legacyMovedThrough(db);
+    if ((await db.visits.where('visitedAt').above(movedThrough).limit(1).primaryKeys()).length > 0) return 'move';
+    return (await legacyHolds(db)) || movedThrough !== -Infinity ? 'free' : null;
+  });
+}
+
+/** Rows of the first freeing step, the most of one, and the time steps aim at (each holds up every other request of the database while it runs). */
+const FREE_FIRST_ROWS = 1_000;
+const FREE_MAX_ROWS = 20_000;
+const FREE_STEP_MS = 100;
+/** A pause between freeing steps, so other pages' requests run in between. */
+const FREE_PAUSE_MS = 5;
+
+/** Where freeing spent its time (ms): the steps deleting rows (and the longest of them), and the clear of the index entries they left. */
+export interface FreeTiming {
+  steps: number;
+  rows: number;
+  longest: number;
+  clear: number;
+}
+
+/**
+ * One freeing step, one transaction: when every legacy row is moved, deletes the first `size` by
+ * primary key (one range: ~13 µs a row of browser time, against ~0.2 ms deleting each by key);
+ * with none left, clears the store (the index entries the deleted rows left) and the position.
+ * 'unmoved': a row after the position exists, the move goes first.
+ */
+async function freeStep(db: HydraDb, size: number, after: string | null): Promise<{ step: 'freed'; last: string } | { step: 'again' | 'cleared' | 'unmoved' }> {
+  return db.transaction('rw', [db.visits, db.settings], async () => {
+    const movedThrough = await legacyMovedThrough(db);
+    if ((await db.visits.where('visitedAt').above(movedThrough).limit(1).primaryKeys()).length > 0) return { step: 'unmoved' };
+    // After the last key this run deleted: LevelDB keeps deleted keys until it compacts, and a
+    // read from the store's start would step over every row the steps before deleted.
+    const keys = (await (after === null ? db.visits.toCollection() : db.visits.where(':id').above(after)).limit(size).primaryKeys()) as string[];
+    // Straight on IndexedDB, around the counters and journal middlewares: these visits are
+    // counted and indexed as chunks.
+    const legacy = Dexie.currentTransaction!.idbtrans.objectStore('visits');
+    if (keys.length > 0) {
+      legacy.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1]));
+      return { step: 'freed', last: keys[keys.length - 1]! };
+    }
+    // Rows before `after` that appeared meanwhile (none in a profile): the next step starts over.
+    if (after !== null && (await legacyHolds(db))) return { step: 'again' };
+    legacy.clear();
+    await db.settings.delete(LEGACY_MOVED_SETTING);
+    return { step: 'cleared' };
+  });
+}
+
+/**
+ * Frees the legacy rows the move left (every one at or before the position), in steps of about
+ * FREE_STEP_MS, then clears the emptied store and the position. Readers ignore moved rows, so
+ * nothing a reader sees changes; a kill at any point leaves each step done or not, and the next
+ * worker start goes on (legacyWork says 'free').
+ */
+export async function freeMovedLegacy(db: HydraDb): Promise<FreeTiming> {
+  const sizer = stepSizer(FREE_FIRST_ROWS, FREE_MAX_ROWS, FREE_STEP_MS);
+  const timing: FreeTiming = { steps: 0, rows: 0, longest: 0, clear: 0 };
+  for (let after: string | null = null; ; ) {
+    await visitDeletesIdle();
+    const started = performance.now();
+    const result = await freeStep(db, sizer.size, after);
+    const took = performance.now() - started;
+    if (result.step === 'again') {
+      after = null;
+      continue;
+    }
+    if (result.step !== 'freed') {
+      if (result.step === 'cleared') timing.clear += took;
+      return timing;
+    }
+    after = result.last;
+    timing.longest = Math.max(timing.longest, took);
+    timing.steps++;
+    timing.rows += took;
+    sizer.took(took);
+    await new Promise((resolve) => setTimeout(resolve, FREE_PAUSE_MS));
+  }
+}
+
+/** Frees what a finished move left, and says where the time went in the job's log. */
+async function freeAfter(db: HydraDb, jobId: string | null): Promise<void> {
+  try {
+    if ((await legacyWork(db)) !== 'free') return;
+    const timing = await freeMovedLegacy(db);
+    const ms = (part: number) => Math.round(part);
+    if (jobId) await appendJobLog(db, jobId, `freed the moved rows: ${timing.steps} steps in ${ms(timing.rows)} ms (the longest ${ms(timing.longest)}), then the index entries they left in one clear of ${ms(timing.clear)} ms`);
+  } catch (error) {
+    // Nothing a reader sees depends on it: the next worker start frees the rest.
+    console.error('[hydraflow] freeing the moved legacy visits failed', error);
+  }
 }
 
 async function run(db: HydraDb, job: Job, resumed: boolean): Promise<void> {
@@ -127,9 +227,9 @@ async function run(db: HydraDb, job: Job, resumed: boolean): Promise<void> {
       timing.wait += started - stepEnded;
       const inside = timing.read + timing.merge + timing.position;
       let next = cursor;
-      // The job's cursor commits with each batch, and the job ends in the transaction that clears
-      // the legacy store: no death between a batch and its cursor, nor a cleared store whose job
-      // never finished (the jobs page would list the upgrade as failed or never done).
+      // The job's cursor commits with each batch, and the job ends in the transaction that finds
+      // nothing left to move: no death between a batch and its cursor, nor a finished move whose
+      // job never ended (the jobs page would list the upgrade as failed or never done).
       const { moved } = await migrateBatch(db, sizer.size, async (moved) => {
         if (moved === 0) {
           const ms = (part: number) => Math.round(part);
@@ -155,22 +255,31 @@ async function run(db: HydraDb, job: Job, resumed: boolean): Promise<void> {
 /** The resumer: continues a migration a dead worker left (from the position stored with its last batch). */
 export function resumeVisitMigration(db: HydraDb, job: Job): void {
   if (running) return;
-  running = keepingWorkerAlive(() => run(db, job, true)).finally(() => (running = null));
+  running = keepingWorkerAlive(async () => {
+    await run(db, job, true);
+    await freeAfter(db, job.id);
+  }).finally(() => (running = null));
 }
 
 /**
- * At worker start, after job recovery: when legacy rows remain and no migration runs, starts one.
- * Resolves when the migration this call started (or found running here) ends.
+ * At worker start, after job recovery: when legacy rows remain to move and no migration runs,
+ * starts one; moved rows left (a worker stopped while freeing them) are freed. Resolves when the
+ * migration this call started (or found running here) and the freeing after it end; returns the
+ * id of the job it started.
  */
 export async function startVisitMigration(db: HydraDb): Promise<string | null> {
   if (running) {
     await running;
     return null;
   }
-  if (!(await legacyHolds(db))) return null;
-  const active = await db.jobs.where('type').equals('visits_migrate').filter((job) => job.status === 'running' || job.status === 'queued').first();
-  if (active) return null;
-  const started = keepingWorkerAlive(() => startMigration(db));
+  const work = await legacyWork(db);
+  if (work === null) return null;
+  if (work === 'move' && (await db.jobs.where('type').equals('visits_migrate').filter((job) => job.status === 'running' || job.status === 'queued').first())) return null;
+  const started = keepingWorkerAlive(async () => {
+    const jobId = work === 'move' ? await startMigration(db) : null;
+    await freeAfter(db, jobId);
+    return jobId;
+  });
   running = started.then(() => undefined);
   try {
     return await started;

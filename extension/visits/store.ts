@@ -692,7 +692,9 @@ export async function visitAt(db: HydraDb, urlKey: string, visitedAt: number): P
 /** The time of the newest stored visit, or null. */
 export async function newestVisitAt(db: HydraDb): Promise<number | null> {
   const last = await db.visitChunks.orderBy(':id').last();
-  const legacy = (await db.visits.orderBy('visitedAt').reverse().limit(1).keys())[0] as number | undefined;
+  // Only while legacy rows remain: the index entries of freed rows stay until the store is cleared
+  // (extension/visits/migrate.ts), and walking them backwards would cost a read of each.
+  const legacy = (await legacyHolds(db)) ? ((await db.visits.orderBy('visitedAt').reverse().limit(1).keys())[0] as number | undefined) : undefined;
   const chunked = last ? Math.max(...last.at) : undefined;
   if (chunked === undefined) return legacy ?? null;
   return legacy === undefined ? chunked : Math.max(chunked, legacy);

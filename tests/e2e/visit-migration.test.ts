@@ -1,8 +1,9 @@
 /**
  * Migration 5 in real Chromium: a profile whose visits are still one row per visit (the layout of
- * versions 1–4) gets them moved into chunks by the `visits_migrate` job, while the service worker
- * is killed at random points; afterwards the visits are exactly the ones before (none lost, none
- * doubled), the legacy store is empty, and the History view and the jobs list say so.
+ * versions 1–4) gets them moved into chunks by the `visits_migrate` job and the moved rows freed
+ * after it, while the service worker is killed at random points of both; afterwards the visits are
+ * exactly the ones before (none lost, none doubled), the legacy store and its position are gone,
+ * and the History view and the jobs list say so.
  */
 import type { Page } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,6 +60,24 @@ async function wakeWorker(page: Page): Promise<void> {
 
 type JobRow = { type: string; status: string; progress: { done: number; total: number | null } };
 const migrations = async (page: Page) => (await readStore<JobRow>(page, 'jobs')).filter((job) => job.type === 'visits_migrate');
+/** Whether the moved legacy rows are freed: the store empty, its position gone. */
+const legacyGone = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const open = indexedDB.open('hydraflow');
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['visits', 'settings']);
+          const legacy = tx.objectStore('visits').count();
+          const position = tx.objectStore('settings').get('visits.legacyMovedThrough');
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve(legacy.result === 0 && position.result === undefined);
+          };
+        };
+        open.onerror = () => resolve(false);
+      }),
+  );
 
 describe('visit migration (v5) in real Chromium', () => {
   let launched: LaunchedBrowser | undefined;
@@ -81,13 +100,15 @@ describe('visit migration (v5) in real Chromium', () => {
     await wakeWorker(page);
     let seed = 25;
     let killed = 0;
-    let progressAtKills: number[] = [];
+    let progressAtKills: (number | string)[] = [];
     for (let kill = 0; kill < KILLS; kill++) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       await new Promise((resolve) => setTimeout(resolve, 50 + (seed % 700)));
+      // Kills land in the move and, once its job has ended, in the freeing of the moved rows.
       const jobs = await migrations(page);
-      if (jobs.length > 0 && jobs.every((job) => job.status === 'succeeded')) break;
-      progressAtKills.push(Math.max(0, ...jobs.map((job) => job.progress.done)));
+      if (jobs.length > 0 && jobs.every((job) => job.status === 'succeeded') && (await legacyGone(page))) break;
+      const moved = jobs.length > 0 && jobs.every((job) => job.status === 'succeeded');
+      progressAtKills.push(moved ? 'freeing' : Math.max(0, ...jobs.map((job) => job.progress.done)));
       await stopWorker(page);
       killed++;
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -99,13 +120,14 @@ describe('visit migration (v5) in real Chromium', () => {
         new Promise<boolean>((resolve) => {
           const open = indexedDB.open('hydraflow');
           open.onsuccess = () => {
-            const tx = open.result.transaction(['visits', 'jobs']);
+            const tx = open.result.transaction(['visits', 'settings', 'jobs']);
             const legacy = tx.objectStore('visits').count();
+            const position = tx.objectStore('settings').get('visits.legacyMovedThrough');
             const jobs = tx.objectStore('jobs').getAll();
             tx.oncomplete = () => {
               open.result.close();
               const active = (jobs.result as { type: string; status: string }[]).some((job) => job.type === 'visits_migrate' && (job.status === 'running' || job.status === 'queued'));
-              resolve(legacy.result === 0 && !active);
+              resolve(legacy.result === 0 && position.result === undefined && !active);
             };
           };
           open.onerror = () => resolve(false);
@@ -116,6 +138,7 @@ describe('visit migration (v5) in real Chromium', () => {
     const after = (await readVisits<Visit>(page)).map((visit) => visit.id).sort();
     expect(after.length).toBe(before.length);
     expect(after).toEqual(before);
+    expect(await legacyGone(page)).toBe(true);
     expect(await readStore(page, 'visits')).toEqual([]);
     const sample = (await readVisits<Visit>(page)).find((visit) => visit.id === rows[1234]!.id);
     expect(sample).toEqual(rows[1234]);

@@ -6,9 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
-import { createDatabase, recountAll, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../../../extension/db';
+import { LEGACY_MOVED_SETTING, createDatabase, recountAll, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../../../extension/db';
 import { makeVisit } from '../../../extension/history';
-import { CHUNK_VISITS, addVisits, clearVisits, countVisitsWhere, decodeChunk, deleteVisitsById, deleteVisitsWhere, migrateBatch, newestVisits, setVisitTitle, startVisitMigration, visitAt, visitsInRange, visitsOfUrls, type VisitDeleteCursor } from '../../../extension/visits';
+import { CHUNK_VISITS, addVisits, clearVisits, countVisitsWhere, decodeChunk, deleteVisitsById, deleteVisitsWhere, freeMovedLegacy, legacyWork, migrateBatch, newestVisits, setVisitTitle, startVisitMigration, visitAt, visitsInRange, visitsOfUrls, type VisitDeleteCursor } from '../../../extension/visits';
 import type { Visit } from '../../../shared/schemas/entities';
 import { indexProblems, storedVisits } from '../../support/visits';
 import { ROW_PAIRS, applyTermChanges, urlBucket } from '../../../extension/visits/terms';
@@ -309,6 +309,66 @@ describe('visits_migrate', () => {
     expect(await db.visits.count()).toBe(0);
     expect(ids(await storedVisits(db))).toEqual(before);
     for (const chunk of await db.visitChunks.toArray()) expect(decodeChunk(chunk)).toHaveLength(chunk.n);
+    await countersMatchRows();
+  });
+});
+
+describe('freeing the moved legacy rows', () => {
+  it('the job ends once every visit is in chunks; the moved rows are freed after it in steps that a kill cuts anywhere, readers and counters unchanged', async () => {
+    await fresh();
+    const all = Array.from({ length: 3000 }, (_, i) => visit(i, T0 + Math.floor(i / 3) * 1000));
+    await seedLegacy(shuffled(all, 13));
+    await db.transaction('rw', db.tables, (tx) => recountAll(tx));
+    // The move as the job runs it: every visit in chunks, the moved rows all still there.
+    while ((await migrateBatch(db, 700)).moved > 0);
+    expect(await legacyWork(db)).toBe('free');
+    expect(await db.visits.count()).toBe(3000);
+    expect(ids(await storedVisits(db))).toEqual(ids(all));
+    await countersMatchRows();
+    // The worker dies while freeing: each step is done or not, nothing a reader sees moves.
+    let seed = 9;
+    let cuts = 0;
+    for (let round = 0; round < 10 && (await legacyWork(db)) === 'free'; round++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const dying = freeMovedLegacy(db);
+      await new Promise((resolve) => setTimeout(resolve, seed % 12));
+      db.close();
+      await dying.catch(() => undefined);
+      db = createDatabase(db.name);
+      await db.open();
+      cuts++;
+      expect(ids(await storedVisits(db)), `after cut ${round}`).toEqual(ids(all));
+      await countersMatchRows();
+    }
+    expect(cuts).toBeGreaterThan(0);
+    // A worker start finishes it, without a job: the store and the position are gone.
+    expect(await startVisitMigration(db)).toBeNull();
+    expect(await legacyWork(db)).toBeNull();
+    expect(await db.visits.count()).toBe(0);
+    expect(await db.settings.get(LEGACY_MOVED_SETTING)).toBeUndefined();
+    expect(await db.jobs.count()).toBe(0);
+    expect(ids(await storedVisits(db))).toEqual(ids(all));
+    await countersMatchRows();
+  });
+
+  it('frees nothing while a legacy row waits to be moved: the move goes first, then the freeing', async () => {
+    await fresh();
+    const all = Array.from({ length: 600 }, (_, i) => visit(i));
+    await seedLegacy(all.slice(0, 500));
+    while ((await migrateBatch(db, 200)).moved > 0);
+    // A row newer than the position (a profile never gets one; freeing by key range must not take it).
+    await seedLegacy(all.slice(500));
+    expect(await legacyWork(db)).toBe('move');
+    await freeMovedLegacy(db);
+    expect(await db.visits.count()).toBe(600);
+    expect(ids(await storedVisits(db))).toEqual(ids(all));
+    const jobId = await startVisitMigration(db);
+    expect(jobId).not.toBeNull();
+    expect(await db.jobs.get(jobId!)).toMatchObject({ status: 'succeeded', progress: { done: 100, total: 100 } });
+    expect((await db.jobs.get(jobId!))!.logTail.some((line) => line.includes('freed the moved rows'))).toBe(true);
+    expect(await db.visits.count()).toBe(0);
+    expect(await legacyWork(db)).toBeNull();
+    expect(ids(await storedVisits(db))).toEqual(ids(all));
     await countersMatchRows();
   });
 });
