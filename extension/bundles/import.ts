@@ -12,7 +12,7 @@ import type { ByteSource } from '../../shared/bundle/zip-read';
 import { bundleFileRef, importReport, type BundleFileRef, type BundlePreview, type ImportReport } from '../../shared/commands/bundles';
 import { CodedError, toAppError } from '../../shared/errors';
 import type { Job } from '../../shared/schemas/entities';
-import type { HydraDb } from '../db';
+import { ensureDiskHeadroom, type HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, replayed, replaying, reportProgress, startJob } from '../jobs';
 import { copiedSource, discardCopy, discardStaged, inflatedCopy, openSource, type BundleHost, type InflatedCopy } from './files';
 import { foreignRowSource } from './foreign';
@@ -192,6 +192,8 @@ export async function importRows(
         timing.check += performance.now() - t;
         t = performance.now();
         let inside = 0;
+        // Never the write that fills the disk (extension/db/disk-space.ts): a batch is up to 10,000 rows.
+        await ensureDiskHeadroom();
         await db.transaction('rw', [...writeTables(db, component), db.jobs], async () => {
           const t0 = performance.now();
           const outcome = await writePrepared(db, prepared);

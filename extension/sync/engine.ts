@@ -18,7 +18,7 @@ import type { AppError } from '../../shared/errors';
 import { CodedError, toAppError } from '../../shared/errors';
 import type { SyncConfig } from '../../shared/commands/sync';
 import { docBody, docKindOf, EDITED_KINDS, KEYCHECK_ID, keycheckDoc, serverDoc, SYNC_FORMAT_VERSION, type DocBody } from '../../shared/sync/format';
-import type { HydraDb, SyncDocRow } from '../db';
+import { ensureDiskHeadroom, type HydraDb, type SyncDocRow } from '../db';
 import type { Memory } from '../../shared/schemas/entities';
 import { createKeycheck, openKeycheck, type SyncCodec } from './crypto';
 import { observe, tick } from './clock';
@@ -87,8 +87,13 @@ function syncTables(db: HydraDb) {
   return [...new Set([db.threads, db.messages, db.tasks, db.taskEvents, db.memories, db.pages, db.settings, db.syncOutbox, db.syncDocs, db.syncTombstones, ...visitTables(db)])];
 }
 
-/** Runs a transaction whose writes came from the server (the outbox does not record them). */
-function incomingTransaction<T>(db: HydraDb, body: () => Promise<T>): Promise<T> {
+/**
+ * Runs a transaction whose writes came from the server (the outbox does not record them). Refused
+ * with QUOTA_EXCEEDED before it starts when the disk is nearly full (extension/db/disk-space.ts):
+ * a pull writes what the server holds, up to everything another machine stored.
+ */
+async function incomingTransaction<T>(db: HydraDb, body: () => Promise<T>): Promise<T> {
+  await ensureDiskHeadroom();
   return db.transaction('rw', syncTables(db), async (tx) => {
     markIncoming(tx.idbtrans);
     return body();

@@ -21,7 +21,7 @@ import Dexie from 'dexie';
 import { z } from 'zod';
 import { toAppError } from '../../shared/errors';
 import type { Job, Visit } from '../../shared/schemas/entities';
-import { addToCounters, LEGACY_MOVED_SETTING, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, writeTransaction, type HydraDb } from '../db';
+import { addToCounters, ensureDiskHeadroom, LEGACY_MOVED_SETTING, legacyMovedThrough, storeCounterKey, visitDayKey, visitDayOf, writeTransaction, type HydraDb } from '../db';
 import { appendJobLog, createJob, failJob, finishJob, growingStepSizer, keepingWorkerAlive, replaying, reportProgress, startJob, stepSizer } from '../jobs';
 import { legacyHolds, mergeVisits, visitDeletesIdle, visitTables } from './store';
 
@@ -223,6 +223,9 @@ async function run(db: HydraDb, job: Job, resumed: boolean): Promise<void> {
     let stepEnded = runStarted;
     for (;;) {
       await visitDeletesIdle();
+      // The move writes chunks beside the rows it frees only later: never the write that fills the
+      // disk (extension/db/disk-space.ts); the job fails QUOTA_EXCEEDED and resumes at a later start.
+      await ensureDiskHeadroom();
       const started = performance.now();
       timing.wait += started - stepEnded;
       const inside = timing.read + timing.merge + timing.position;

@@ -7,12 +7,12 @@ import Dexie from 'dexie';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { importRows, openRowSource, previewSource, writeScope, type BundleHost } from '../../../extension/bundles';
 import { startExport } from '../../../extension/bundles/export';
 import { hostSink, hostSource } from '../../../extension/bundles/files';
 import { prepareBatch, writePrepared } from '../../../extension/bundles/stores';
-import { COUNTED_STORES, createDatabase, storeCounterKey, type HydraDb } from '../../../extension/db';
+import { COUNTED_STORES, createDatabase, DISK_HEADROOM_BYTES, storeCounterKey, type HydraDb } from '../../../extension/db';
 import { bundleHandlers } from '../../../native-host/commands/bundle';
 import { hostPaths } from '../../../native-host/core/paths';
 import { createLogger } from '../../../native-host/logger';
@@ -269,6 +269,30 @@ describe('bundle export and import', () => {
       }),
     ).rejects.toMatchObject({ code: 'JOB_INTERRUPTED' });
     expect(saved).not.toBeNull();
+    expect(COMPONENTS[saved!.component]).toBe('visits');
+    expect(saved!.row).toBe(200);
+    expect(await storedVisitCount(b)).toBe(200);
+    const report = await importRows(b, await openRowSource(bytesSource(bytes)), saved!);
+    expect(report.visits).toEqual({ rows: 27_502, added: 27_502, present: 0, invalid: 0 });
+    expect(await contents(b)).toEqual(await contents(a));
+  }, 60_000);
+
+  it('stops with QUOTA_EXCEEDED before a batch would eat into the disk headroom: the saved cursor equals what is stored, and the resumed import ends with every row once', async () => {
+    const a = freshDb();
+    await fillProfile(a);
+    await a.visits.bulkAdd(Array.from({ length: 25_000 }, (_, i) => makeVisit({ url: `https://bulk.example/${i}`, title: '', visitedAt: i, transition: 'typed', source: 'firefox' })));
+    const bytes = await exportBytes(a);
+    const b = freshDb();
+    // What Chromium's StorageManager says with unlimitedStorage: quota − usage is the disk's free space.
+    let estimates = 0;
+    vi.stubGlobal('navigator', { storage: { estimate: () => Promise.resolve({ usage: 1e6, quota: 1e6 + (++estimates <= 8 ? 1e9 : DISK_HEADROOM_BYTES - 1) }) } });
+    let saved: Parameters<typeof importRows>[2] | null = null;
+    try {
+      await expect(importRows(b, await openRowSource(bytesSource(bytes)), { component: 0, row: 0, report: null }, { save: async (cursor) => void (saved = structuredClone(cursor)) })).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(estimates).toBe(9);
     expect(COMPONENTS[saved!.component]).toBe('visits');
     expect(saved!.row).toBe(200);
     expect(await storedVisitCount(b)).toBe(200);

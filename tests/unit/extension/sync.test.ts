@@ -3,9 +3,9 @@
  * the server holds only ciphertext, a wrong passphrase writes nothing, edits made apart converge
  * by the rules with the losing edit recorded, deletes (a domain's history, a thread) stay deleted.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import Dexie from 'dexie';
-import { createDatabase, type HydraDb } from '../../../extension/db';
+import { createDatabase, DISK_HEADROOM_BYTES, type HydraDb } from '../../../extension/db';
 import '../../../extension/search/journal';
 import '../../../extension/sync/outbox';
 import '../../../extension/sync/wipe';
@@ -545,6 +545,27 @@ describe('a cancelled sync', () => {
     await runSync(a, config('cancel'));
     expect(await a.syncOutbox.count()).toBe(0);
     await runSync(b, config('cancel'));
+    expect(await contents(b)).toEqual(await contents(a));
+  });
+});
+
+describe('a pull on a nearly full disk', () => {
+  it('stops with QUOTA_EXCEEDED before writing what the server holds; once space is back the next run brings everything', async () => {
+    const a = await machine();
+    const b = await machine();
+    await seed(a, 2000);
+    await runSync(a, config('full-disk'));
+    // What Chromium's StorageManager says with unlimitedStorage: quota − usage is the disk's free space.
+    vi.stubGlobal('navigator', { storage: { estimate: () => Promise.resolve({ usage: 1e6, quota: 1e6 + DISK_HEADROOM_BYTES - 1 }) } });
+    try {
+      const error = await runSync(b, config('full-disk')).then(() => null, (thrown: unknown) => thrown);
+      expect(syncErrorOf(error)).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(await storedVisits(b)).toHaveLength(0);
+    expect(await b.threads.count()).toBe(0);
+    await runSync(b, config('full-disk'));
     expect(await contents(b)).toEqual(await contents(a));
   });
 });

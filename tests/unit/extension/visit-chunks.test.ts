@@ -4,9 +4,9 @@
  * the same transaction, deletes by id / URL / domain / range complete, and the `visits_migrate`
  * job moving legacy rows into chunks without losing or doubling a visit when it is cut off.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import Dexie from 'dexie';
-import { LEGACY_MOVED_SETTING, createDatabase, recountAll, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../../../extension/db';
+import { DISK_HEADROOM_BYTES, LEGACY_MOVED_SETTING, createDatabase, recountAll, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../../../extension/db';
 import { makeVisit } from '../../../extension/history';
 import { CHUNK_VISITS, addVisits, clearVisits, countVisitsWhere, decodeChunk, deleteVisitsById, deleteVisitsWhere, freeMovedLegacy, legacyWork, migrateBatch, newestVisits, setVisitTitle, startVisitMigration, visitAt, visitsInRange, visitsOfUrls, type VisitDeleteCursor } from '../../../extension/visits';
 import type { Visit } from '../../../shared/schemas/entities';
@@ -284,6 +284,33 @@ describe('visits_migrate', () => {
     await startVisitMigration(db);
     expect(await db.visits.count()).toBe(0);
     expect(ids(await storedVisits(db))).toEqual(ids(all.filter((v) => !gone.has(v.id))));
+    await countersMatchRows();
+  });
+
+  it('on a nearly full disk the move stops with QUOTA_EXCEEDED between steps, losing and doubling nothing; the next start moves the rest', async () => {
+    await fresh();
+    const all = Array.from({ length: 3000 }, (_, i) => visit(i));
+    await seedLegacy(all);
+    // What Chromium's StorageManager says with unlimitedStorage: quota − usage is the disk's free space.
+    let estimates = 0;
+    vi.stubGlobal('navigator', { storage: { estimate: () => Promise.resolve({ usage: 1e6, quota: 1e6 + (++estimates <= 2 ? 1e9 : DISK_HEADROOM_BYTES - 1) }) } });
+    let jobId: string | null;
+    try {
+      jobId = await startVisitMigration(db);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    const job = await db.jobs.get(jobId!);
+    expect(job).toMatchObject({ type: 'visits_migrate', status: 'failed', error: { code: 'QUOTA_EXCEEDED' } });
+    expect(estimates).toBe(3);
+    // Two steps moved, the rest waits in the old store: readers see every visit once.
+    expect(await db.visits.count()).toBe(3000);
+    expect(ids(await storedVisits(db))).toEqual(ids(all));
+    await countersMatchRows();
+    const again = await startVisitMigration(db);
+    expect(await db.jobs.get(again!)).toMatchObject({ status: 'succeeded' });
+    expect(await db.visits.count()).toBe(0);
+    expect(ids(await storedVisits(db))).toEqual(ids(all));
     await countersMatchRows();
   });
 
