@@ -172,7 +172,7 @@ export async function freeMovedLegacy(db: HydraDb): Promise<FreeTiming> {
   const sizer = stepSizer(FREE_FIRST_ROWS, FREE_MAX_ROWS, FREE_STEP_MS);
   const timing: FreeTiming = { steps: 0, rows: 0, longest: 0, clear: 0 };
   for (let after: string | null = null; ; ) {
-    await visitDeletesIdle();
+    await privacyDeletesDone(db);
     const started = performance.now();
     const result = await freeStep(db, sizer.size, after);
     const took = performance.now() - started;
@@ -190,6 +190,24 @@ export async function freeMovedLegacy(db: HydraDb): Promise<FreeTiming> {
     timing.rows += took;
     sizer.took(took);
     await new Promise((resolve) => setTimeout(resolve, FREE_PAUSE_MS));
+  }
+}
+
+/** How often freeing looks again whether a privacy delete still waits or runs. */
+const DELETE_POLL_MS = 1_000;
+
+/**
+ * Resolves when no privacy delete runs here or waits in the jobs table. A delete resumed after a
+ * restart must commit its first step within moments (the poison rule, extension/jobs/ledger.ts),
+ * and the freeing's last step (one clear) holds the database for seconds: the freeing yields to
+ * every delete, not only to those this worker has started yet (visitDeletesIdle).
+ */
+async function privacyDeletesDone(db: HydraDb): Promise<void> {
+  for (;;) {
+    await visitDeletesIdle();
+    const waiting = await db.jobs.where('type').equals('privacy_delete').filter((job) => job.status === 'running' || job.status === 'queued').count();
+    if (waiting === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, DELETE_POLL_MS));
   }
 }
 

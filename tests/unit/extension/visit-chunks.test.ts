@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import Dexie from 'dexie';
 import { DISK_HEADROOM_BYTES, LEGACY_MOVED_SETTING, createDatabase, recountAll, storeCounterKey, visitDayKey, visitDayOf, type HydraDb } from '../../../extension/db';
 import { makeVisit } from '../../../extension/history';
+import { createJob, finishJob, startJob } from '../../../extension/jobs';
 import { CHUNK_VISITS, addVisits, clearVisits, countVisitsWhere, decodeChunk, deleteVisitsById, deleteVisitsWhere, freeMovedLegacy, legacyWork, migrateBatch, newestVisits, setVisitTitle, startVisitMigration, visitAt, visitsInRange, visitsOfUrls, type VisitDeleteCursor } from '../../../extension/visits';
 import type { Visit } from '../../../shared/schemas/entities';
 import { indexProblems, storedVisits } from '../../support/visits';
@@ -376,6 +377,24 @@ describe('freeing the moved legacy rows', () => {
     expect(await db.jobs.count()).toBe(0);
     expect(ids(await storedVisits(db))).toEqual(ids(all));
     await countersMatchRows();
+  });
+
+  it('yields to every privacy delete waiting in the jobs table (one a restarted worker is about to resume), then frees', async () => {
+    await fresh();
+    const all = Array.from({ length: 600 }, (_, i) => visit(i));
+    await seedLegacy(all);
+    while ((await migrateBatch(db, 200)).moved > 0);
+    const deleting = await createJob(db, { type: 'privacy_delete', params: {} });
+    await startJob(db, deleting.id);
+    const freeing = freeMovedLegacy(db);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Not one step while the delete may run: its first step after a restart commits at once.
+    expect(await db.visits.count()).toBe(600);
+    await finishJob(db, deleting.id, {});
+    await freeing;
+    expect(await legacyWork(db)).toBeNull();
+    expect(await db.visits.count()).toBe(0);
+    expect(ids(await storedVisits(db))).toEqual(ids(all));
   });
 
   it('frees nothing while a legacy row waits to be moved: the move goes first, then the freeing', async () => {
