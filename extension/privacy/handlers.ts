@@ -19,7 +19,7 @@ import { forgetTab, wipeAll } from './wipe';
 type PrivacyHandlers = Pick<CommandHandlers, 'privacy.deleteHistory' | 'privacy.countHistory' | 'privacy.forgetTab' | 'privacy.wipe' | 'privacy.getRetention' | 'privacy.setRetention' | 'privacy.runRetention'>;
 
 const deleteCursor = z.lazy(() =>
-  z.object({ visits: z.object({ phase: z.enum(['legacy', 'chunks']), after: z.number().nullable(), deleted: z.number().int().nonnegative() }) }),
+  z.object({ visits: z.object({ phase: z.enum(['legacy', 'chunks']), after: z.number().nullable(), deleted: z.number().int().nonnegative(), swept: z.number().int().nonnegative().optional() }) }),
 );
 
 /**

@@ -504,6 +504,13 @@ export interface VisitDeleteCursor {
   phase: 'legacy' | 'chunks';
   after: number | null;
   deleted: number;
+  /**
+   * Legacy rows the legacy phase has removed, moved ones too. A step that removes only rows the
+   * visit migration had already moved counts no visit (their chunk copies count in the chunks
+   * phase), and without this its cursor would not change: the poison rule (extension/jobs/ledger.ts)
+   * took such a delete, killed and resumed, for one stuck at its cursor and failed it JOB_POISONED.
+   */
+  swept?: number;
 }
 
 export const DELETE_START: VisitDeleteCursor = { phase: 'legacy', after: null, deleted: 0 };
@@ -574,7 +581,7 @@ async function deleteSelected(db: HydraDb, s: VisitSelection, match: (visit: Vis
       break;
     }
     const started = performance.now();
-    const found = await deleteLegacy(db, ids, step((removed) => ({ ...cursor, deleted: cursor.deleted + removed })));
+    const found = await deleteLegacy(db, ids, step((removed) => ({ ...cursor, deleted: cursor.deleted + removed, swept: (cursor.swept ?? 0) + ids.length })));
     legacySizer.took(lap(timing, 'legacy', started) - started);
     for (const visit of found) urlKeys.add(visit.urlKey);
   }

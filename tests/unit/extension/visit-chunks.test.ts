@@ -211,6 +211,26 @@ describe('visit chunks', () => {
     await countersMatchRows();
   });
 
+  it('a delete whose legacy rows were all moved already moves its cursor with every step (the poison rule sees progress)', async () => {
+    await fresh();
+    const all = Array.from({ length: 1200 }, (_, i) => visit(i));
+    await seedLegacy(all);
+    await db.transaction('rw', db.tables, (tx) => recountAll(tx));
+    // The migration moved every row; the legacy copies wait for the freeing.
+    while ((await migrateBatch(db, 500)).moved > 0);
+    const selection = { everything: false, urlKey: null, hostRev: 'com.example', includeSubdomains: true, from: -Infinity, to: Infinity };
+    const doomed = (v: { hostRev: string }) => v.hostRev === 'com.example' || v.hostRev.startsWith('com.example.');
+    const saved: VisitDeleteCursor[] = [];
+    const outcome = await deleteVisitsWhere(db, selection, doomed, { progress: { tables: [], save: async (cursor) => void saved.push(structuredClone(cursor)) } });
+    expect(outcome.deleted).toBe(all.filter(doomed).length);
+    const legacySteps = saved.filter((cursor) => cursor.phase === 'legacy');
+    expect(legacySteps.length).toBeGreaterThan(1);
+    // No visit counted in the legacy phase (all moved), yet every committed cursor differs.
+    expect(legacySteps.every((cursor) => cursor.deleted === 0)).toBe(true);
+    expect(new Set(saved.map((cursor) => JSON.stringify(cursor))).size).toBe(saved.length);
+    await countersMatchRows();
+  });
+
   it('lists the newest visits first, filtered, across chunks', async () => {
     await fresh();
     const all = Array.from({ length: 1000 }, (_, i) => visit(i));
