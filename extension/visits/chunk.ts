@@ -181,16 +181,50 @@ export function cutChunks(visits: readonly Visit[], firstId?: number): VisitChun
   let start = 0;
   while (start < visits.length) {
     const limit = Math.min(visits.length, start + CHUNK_VISITS);
-    const sizer = new ChunkSizer();
-    let end = start;
-    // The first visit always fits (a chunk is never empty).
-    while (end < limit && sizer.tryAdd(visits[end]!, end > start ? CHUNK_BYTES : Infinity)) end++;
-    while (end < visits.length && visits[end]!.visitedAt === visits[end - 1]!.visitedAt) end++;
     const id = start === 0 && firstId !== undefined ? Math.min(firstId, visits[0]!.visitedAt) : visits[start]!.visitedAt;
-    out.push(encodeChunk(id, visits.slice(start, end)));
+    // Most chunks hold CHUNK_VISITS well under CHUNK_BYTES: cut by count and measure the encoded
+    // chunk from its dictionaries (each distinct string once). The sizer, visit by visit, runs only
+    // for a chunk over the bytes; it cuts at the same place whenever the chunk by count fits, the
+    // estimate growing with every visit.
+    let end = sameTimeEnd(visits, limit);
+    const byCount = encodeChunk(id, visits.slice(start, end));
+    if (end - start > 1 && chunkBytes(byCount) > CHUNK_BYTES) {
+      const sizer = new ChunkSizer();
+      end = start;
+      // The first visit always fits (a chunk is never empty).
+      while (end < limit && sizer.tryAdd(visits[end]!, end > start ? CHUNK_BYTES : Infinity)) end++;
+      end = sameTimeEnd(visits, end);
+      out.push(encodeChunk(id, visits.slice(start, end)));
+    } else out.push(byCount);
     start = end;
   }
   return out;
+}
+
+/** `end`, moved past the visits that share the time of the one before it (a cut never falls between them). */
+function sameTimeEnd(visits: readonly Visit[], end: number): number {
+  while (end < visits.length && visits[end]!.visitedAt === visits[end - 1]!.visitedAt) end++;
+  return end;
+}
+
+/**
+ * ChunkSizer's estimate of an encoded chunk, from its dictionaries: what the sizer reaches after
+ * adding every visit of the chunk, or a larger bound when even that stays under CHUNK_BYTES (the
+ * URLs and titles are scanned for non-Latin-1 characters only when counting them two bytes a
+ * character passes the limit).
+ */
+export function chunkBytes(chunk: VisitChunk): number {
+  let ascii = 64 + 21 * chunk.n;
+  for (const key of chunk.urlKeys) ascii += key.length + 9;
+  for (const host of chunk.hosts) ascii += host.length + 6;
+  let upper = ascii;
+  for (const url of chunk.urls) upper += 2 * url.length + 6;
+  for (const title of chunk.titles) upper += 2 * title.length + 6;
+  if (upper <= CHUNK_BYTES) return upper;
+  let exact = ascii;
+  for (const url of chunk.urls) exact += stringBytes(url);
+  for (const title of chunk.titles) exact += stringBytes(title);
+  return exact;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { CHUNK_VISITS, compareVisits, cutChunks, decodeChunk } from '../../../extension/visits/chunk';
+import { CHUNK_BYTES, CHUNK_VISITS, chunkBytes, compareVisits, cutChunks, decodeChunk, encodeChunk } from '../../../extension/visits/chunk';
 import { makeVisit } from '../../../shared/history/visit';
 import type { Visit } from '../../../shared/schemas/entities';
 
@@ -49,6 +49,31 @@ describe('chunks cut by bytes', () => {
   it('short URLs (the bench\'s) still make chunks of 256', () => {
     const input = visits(600, (i) => `https://site${i % 997}.example/page/${i}?ref=${i % 13}`, (i) => `Page ${i} — generated title with some words`);
     expect(cutChunks(input).map((chunk) => chunk.n)).toEqual([256, 256, 88]);
+  });
+
+  it('cut by count when that fits, by the sizer when not: every chunk as full as the bytes and the count allow, whatever the URLs and titles', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (const [length, script] of [[40, 'latin'], [90, 'latin'], [160, 'latin'], [60, 'mixed'], [120, 'mixed']] as const) {
+      const input = visits(
+        1500,
+        (i) => `https://site${i % 300}.example/${'p'.repeat(next() % (2 * length))}/${i % 700}`,
+        (i) => (script === 'mixed' && next() % 3 === 0 ? `第${i}页 ${'搜索'.repeat(next() % 20)}` : `Title ${i % 500} ${'w'.repeat(next() % 60)}`),
+        (i) => T0 + Math.floor(i / (1 + (next() % 3))) * 1000,
+      );
+      const chunks = cutChunks(input);
+      checkInvariants(input, chunks);
+      chunks.forEach((chunk, i) => {
+        // Over the bytes only by the visits of its last millisecond (never cut apart).
+        const inside = decodeChunk(chunk).filter((visit) => visit.visitedAt !== chunk.at[chunk.n - 1]);
+        if (inside.length > 0) expect(chunkBytes(encodeChunk(chunk.id, inside)), `${length} ${script} chunk ${i}`).toBeLessThanOrEqual(CHUNK_BYTES);
+        const following = chunks[i + 1];
+        if (!following || chunk.n >= CHUNK_VISITS) return;
+        // Not one visit more fits: the next chunk's first visit would take it over the bytes.
+        const grown = [...decodeChunk(chunk), decodeChunk(following)[0]!];
+        expect(chunkBytes(encodeChunk(chunk.id, grown)), `${length} ${script} chunk ${i} + 1`).toBeGreaterThan(CHUNK_BYTES);
+      });
+    }
   });
 
   it('visits of one millisecond are never cut apart, even past the bytes', () => {
