@@ -38,28 +38,34 @@ export const CHUNK_BYTES = 60 * 1024;
  * character, and the scans run only once that bound passes the limit (near a chunk's end, if at
  * all). No allocation per visit: this runs for every visit an import writes.
  */
+/** What the estimate counts: a chunk's fixed part, each visit (a time and four small indexes), and besides each string's characters, a URL key's and any other string's tag and length. */
+const CHUNK_BASE = 64;
+const VISIT_BYTES = 9 + 4 * 3;
+const KEY_EXTRA = 9;
+const STRING_EXTRA = 6;
+
 class ChunkSizer {
   private readonly keys = new Set<string>();
   private readonly hosts = new Set<string>();
   private readonly titles = new Set<string>();
   /** The URLs and titles counted (each once), until the exact count starts. */
   private readonly texts: string[] = [];
-  private ascii = 64;
-  private upper = 64;
+  private ascii = CHUNK_BASE;
+  private upper = CHUNK_BASE;
   private exact: number | null = null;
 
   /** Adds `visit` when the chunk stays under `limit` bytes with it; false (nothing added) otherwise. */
   tryAdd(visit: Visit, limit: number): boolean {
     const newUrl = !this.keys.has(visit.urlKey);
     const newTitle = !this.titles.has(visit.title);
-    let ascii = 9 + 4 * 3;
+    let ascii = VISIT_BYTES;
     let upper = 0;
     // A URL key (base-36 digits) and a reversed host (a parsed host: punycode) are ASCII.
     if (newUrl) {
-      ascii += visit.urlKey.length + 9 + (this.hosts.has(visit.hostRev) ? 0 : visit.hostRev.length + 6);
-      upper += 2 * visit.url.length + 6;
+      ascii += visit.urlKey.length + KEY_EXTRA + (this.hosts.has(visit.hostRev) ? 0 : visit.hostRev.length + STRING_EXTRA);
+      upper += 2 * visit.url.length + STRING_EXTRA;
     }
-    if (newTitle) upper += 2 * visit.title.length + 6;
+    if (newTitle) upper += 2 * visit.title.length + STRING_EXTRA;
     if (this.exact === null && this.upper + ascii + upper > limit) {
       let exact = this.ascii;
       for (const text of this.texts) exact += stringBytes(text);
@@ -87,7 +93,7 @@ class ChunkSizer {
 // eslint-disable-next-line no-control-regex
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 function stringBytes(text: string): number {
-  return (BEYOND_LATIN1.test(text) ? 2 * text.length : text.length) + 6;
+  return (BEYOND_LATIN1.test(text) ? 2 * text.length : text.length) + STRING_EXTRA;
 }
 
 export function compareVisits(a: Visit, b: Visit): number {
@@ -214,12 +220,12 @@ function sameTimeEnd(visits: readonly Visit[], end: number): number {
  * character passes the limit).
  */
 export function chunkBytes(chunk: VisitChunk): number {
-  let ascii = 64 + 21 * chunk.n;
-  for (const key of chunk.urlKeys) ascii += key.length + 9;
-  for (const host of chunk.hosts) ascii += host.length + 6;
+  let ascii = CHUNK_BASE + VISIT_BYTES * chunk.n;
+  for (const key of chunk.urlKeys) ascii += key.length + KEY_EXTRA;
+  for (const host of chunk.hosts) ascii += host.length + STRING_EXTRA;
   let upper = ascii;
-  for (const url of chunk.urls) upper += 2 * url.length + 6;
-  for (const title of chunk.titles) upper += 2 * title.length + 6;
+  for (const url of chunk.urls) upper += 2 * url.length + STRING_EXTRA;
+  for (const title of chunk.titles) upper += 2 * title.length + STRING_EXTRA;
   if (upper <= CHUNK_BYTES) return upper;
   let exact = ascii;
   for (const url of chunk.urls) exact += stringBytes(url);
