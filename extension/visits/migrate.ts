@@ -114,9 +114,14 @@ export async function migrateBatch(db: HydraDb, size = MIGRATE_BATCH, commit?: (
 export async function legacyWork(db: HydraDb): Promise<'move' | 'free' | null> {
   return db.transaction('r', [db.visits, db.settings], async () => {
     const movedThrough = await legacyMovedThrough(db);
-    if ((await db.visits.where('visitedAt').above(movedThrough).limit(1).primaryKeys()).length > 0) return 'move';
+    if (await holdsUnmoved(db, movedThrough)) return 'move';
     return (await legacyHolds(db)) || movedThrough !== -Infinity ? 'free' : null;
   });
+}
+
+/** Whether a legacy row after the move's position (not moved yet) exists. */
+async function holdsUnmoved(db: HydraDb, movedThrough: number): Promise<boolean> {
+  return (await db.visits.where('visitedAt').above(movedThrough).limit(1).primaryKeys()).length > 0;
 }
 
 /** Rows of the first freeing step, the most of one, and the time steps aim at (each holds up every other request of the database while it runs). */
@@ -143,7 +148,7 @@ export interface FreeTiming {
 async function freeStep(db: HydraDb, size: number, after: string | null): Promise<{ step: 'freed'; last: string } | { step: 'again' | 'cleared' | 'unmoved' }> {
   return db.transaction('rw', [db.visits, db.settings], async () => {
     const movedThrough = await legacyMovedThrough(db);
-    if ((await db.visits.where('visitedAt').above(movedThrough).limit(1).primaryKeys()).length > 0) return { step: 'unmoved' };
+    if (await holdsUnmoved(db, movedThrough)) return { step: 'unmoved' };
     // After the last key this run deleted: LevelDB keeps deleted keys until it compacts, and a
     // read from the store's start would step over every row the steps before deleted.
     const keys = (await (after === null ? db.visits.toCollection() : db.visits.where(':id').above(after)).limit(size).primaryKeys()) as string[];
