@@ -98,6 +98,22 @@ function inProcessHost(options: { dieAfterEvents?: number; oldHost?: boolean } =
   return host as unknown as HistoryHost & { calls: number; summaries: number; reads: MethodParams<'history.read'>[] };
 }
 
+/** `host`, calling `arm` when its third `items` event arrives (a connection loss armed for the next transaction). */
+function losingAtThirdItems(host: HistoryHost, arm: () => void): HistoryHost {
+  let items = 0;
+  return {
+    status: () => host.status(),
+    request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
+      host.request(method, params, {
+        ...options,
+        onEvent: (event, data) => {
+          if (event === 'items' && ++items === 3) arm();
+          options.onEvent?.(event, data);
+        },
+      }),
+  } as HistoryHost;
+}
+
 async function fresh(): Promise<HydraDb> {
   db = createDatabase(`hydraflow-import-test-${n++}`);
   await db.open();
@@ -274,21 +290,9 @@ describe('history import when the browser closes the database connection under i
     // What Chromium does after an IO error of the backing store (the full disk of the stress scenario).
     const loss = connectionLoss(db);
     await db.open();
-    const host = inProcessHost();
-    let items = 0;
-    const losing = {
-      status: () => host.status(),
-      request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
-        host.request(method, params, {
-          ...options,
-          onEvent: (event, data) => {
-            // After a few batches are stored, the next transaction (a batch with its cursor) is lost.
-            if (event === 'items' && ++items === 3) loss.armNext();
-            options.onEvent?.(event, data);
-          },
-        }),
-    };
-    const job = await settled(await startHostImport(db, losing as HistoryHost, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }), true);
+    // After a few batches are stored, the next transaction (a batch with its cursor) is lost.
+    const losing = losingAtThirdItems(inProcessHost(), () => loss.armNext());
+    const job = await settled(await startHostImport(db, losing, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }), true);
     expect(loss.lost).toBe(1);
     expect(job.error).toBeNull();
     expect(job.status).toBe('succeeded');
@@ -303,19 +307,8 @@ describe('history import when the browser deletes the database under it', () => 
     const loss = connectionLoss(db);
     await db.open();
     const host = inProcessHost();
-    let items = 0;
-    const losing = {
-      status: () => host.status(),
-      request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
-        host.request(method, params, {
-          ...options,
-          onEvent: (event, data) => {
-            if (event === 'items' && ++items === 3) loss.armNext({ deleteDatabase: true });
-            options.onEvent?.(event, data);
-          },
-        }),
-    };
-    const jobId = await startHostImport(db, losing as HistoryHost, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 });
+    const losing = losingAtThirdItems(host, () => loss.armNext({ deleteDatabase: true }));
+    const jobId = await startHostImport(db, losing, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 });
     const job = await settled(jobId, true);
     expect(loss.lost).toBe(1);
     expect(job.status).toBe('failed');
