@@ -14,8 +14,9 @@ import { CodedError, ERRORS, toAppError, type Result } from '../../shared/errors
 import { takeoutVisit } from '../../shared/history/takeout';
 import { TakeoutScanner } from '../../shared/history/takeout-stream';
 import { rowsOfColumns } from '../../shared/history/columns';
+import { inflateJson } from '../../shared/history/inflate';
 import type { HostStatus } from '../../shared/commands/host';
-import { HISTORY_READ_COLUMNS, HISTORY_READ_SUMMARY, historyItemsEvent, historyVisitColumns, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
+import { HISTORY_INFLATED_MAX_BYTES, HISTORY_READ_COLUMNS, HISTORY_READ_DEFLATE, HISTORY_READ_SUMMARY, historyItemsEvent, historyVisitColumns, historyPosition, historyProgressEvent, type HistoryPositionValue } from '../../shared/protocol/history';
 import { changedDays, dayRanges, historySummary, positionDay, recordedSummary, withBlockDays, type DayRange, type HistorySummary } from '../../shared/history/summary';
 import { fileName, folderId } from '../../shared/protocol/bundle';
 import type { MethodParams, MethodResult } from '../../shared/protocol/methods';
@@ -207,6 +208,9 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     let writing: Promise<void> | null = null;
     let wake: (() => void) | null = null;
     const drain = async () => {
+      // Not a step before `writing` holds this call: a drain that ended at once (a failure already
+      // set) would clear it first, then be stored as a settled `writing` that never clears.
+      await Promise.resolve();
       while (queue.length && !failure && !controller.signal.aborted) {
         // Everything that arrived while the last write ran goes into the next one (up to the
         // batch size): batches grow to what IndexedDB absorbs, in fewer, larger transactions.
@@ -241,6 +245,8 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     // A host that lists the columns encoding gets asked for it (less to send, parse and check); an
     // older one sends objects (docs/protocol.md, "history.read encodings").
     const encoding = capabilities.includes(HISTORY_READ_COLUMNS) ? ('columns' as const) : null;
+    // …and deflated when it can: native messaging costs Chromium about as much per byte as the import's writes.
+    const compression = encoding && capabilities.includes(HISTORY_READ_DEFLATE) ? ('deflate-raw' as const) : null;
     // The summary comes with the first page when nothing of the file is stored by this job yet;
     // it describes that page's snapshot, which every later page's snapshot follows.
     let askSummary = cursor.summaryFromRead === true && !cursor.summary && cursor.read === 0;
@@ -250,6 +256,17 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
     let after = cursor.position;
     let received = cursor.read;
     let hostError: CodedError | null = null;
+    /** The deflated events being inflated, in order (a host that lists HISTORY_READ_DEFLATE). */
+    let inflating: Promise<void> = Promise.resolve();
+    /** An event's rows (and what it skipped) join the write queue; the next page starts after it. */
+    const take = (made: Visit[], invalid: number, position: HistoryPositionValue) => {
+      const rows = excluded ? made.filter((row) => !excluded(row)) : made;
+      queue.push({ rows, invalid, deleted: made.length - rows.length, position });
+      queuedRows += rows.length;
+      received += made.length + invalid;
+      after = position;
+      writing ??= drain();
+    };
     // A re-import whose every block matches what was imported reads nothing.
     for (;;) {
       if (cursor.days?.length === 0) break;
@@ -257,7 +274,7 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
       let pageTotalKnown = false;
       const reply = await host.request(
         'history.read',
-        { ...params.target, after, limit: sizes.pageVisits, ...(cursor.days ? { days: cursor.days } : {}), ...(encoding ? { encoding } : {}), ...(askSummary ? { summary: true } : {}) },
+        { ...params.target, after, limit: sizes.pageVisits, ...(cursor.days ? { days: cursor.days } : {}), ...(encoding ? { encoding } : {}), ...(compression ? { compression } : {}), ...(askSummary ? { summary: true } : {}) },
         {
           timeoutMs: 0,
           signal: controller.signal,
@@ -277,17 +294,25 @@ export async function runHostImport(db: HydraDb, host: HistoryHost, job: Job, si
               fail(new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${(columns ?? items.error).issues[0]?.message ?? ''}`));
               return;
             }
-            let rows = 'columns' in items.data ? rowsOfColumns(items.data.columns, derive) : items.data.visits.map(toRow);
-            const made = rows.length;
-            if (excluded) rows = rows.filter((row) => !excluded(row));
-            queue.push({ rows, invalid: items.data.invalid, deleted: made - rows.length, position: items.data.position });
-            queuedRows += rows.length;
-            received += made + items.data.invalid;
-            after = items.data.position;
-            writing ??= drain();
+            const { invalid, position } = items.data;
+            if ('deflated' in items.data) {
+              // Inflated off the event (it is asynchronous), one event after another: the rows
+              // still reach the queue in the host's order.
+              const { deflated } = items.data;
+              inflating = inflating
+                .then(async () => {
+                  if (failure) return;
+                  const columns = historyVisitColumns.safeParse(await inflateJson(deflated, HISTORY_INFLATED_MAX_BYTES));
+                  if (failure) return;
+                  if (!columns.success) throw new CodedError('INVALID_RESULT', `The host sent a malformed items event: ${columns.error.issues[0]?.message ?? ''}`);
+                  take(rowsOfColumns(columns.data, derive), invalid, position);
+                })
+                .catch(fail);
+            } else take('columns' in items.data ? rowsOfColumns(items.data.columns, derive) : items.data.visits.map(toRow), invalid, position);
           },
         },
       );
+      await inflating;
       if (failure) break;
       if (controller.signal.aborted) throw new CodedError('CANCELLED', 'Import cancelled');
       if (!reply.ok) {

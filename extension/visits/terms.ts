@@ -187,6 +187,19 @@ export function applyTermChanges(bucket: string, rows: readonly VisitTermRow[], 
   return { puts, gone };
 }
 
+/**
+ * The rows of one bucket's changes when they are all new chunks after every chunk stored (an
+ * import appending in time order): a row of their own, cut like any (none when they hold fewer
+ * than ROW_PAIRS / 4 pairs: those join the bucket's last row, which must be read). The bucket's
+ * stored rows are neither read nor written: every chunk id they hold is below these.
+ */
+export function appendedRows(bucket: string, changes: ReadonlyMap<number, string[]>): VisitTermRow[] | null {
+  const entries = [...changes].filter(([, terms]) => terms.length > 0).sort((a, b) => a[0] - b[0]);
+  const pairs = entries.reduce((n, [, terms]) => n + terms.length, 0);
+  if (pairs < ROW_PAIRS / 4) return null;
+  return cutRows(bucket, entries[0]![0], entries);
+}
+
 /** The chunk ids of a row where `wanted` accepts a term. */
 export function chunksWhere(row: VisitTermRow, wanted: (term: string) => boolean, into: Set<number>): void {
   let from = 0;

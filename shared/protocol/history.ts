@@ -6,6 +6,7 @@ import { timestamp, urlText } from '../schemas/entities';
 import { TRANSITIONS, VISIT_SOURCES } from '../schemas/statuses';
 import { fileName, folderId } from './bundle';
 import { defineMethod } from './define';
+import { STREAM_PART_BYTES } from './limits';
 
 export const historyProfile = z.lazy(() => z.object({
   id: z.string().min(1).max(300),
@@ -36,8 +37,23 @@ export type HistoryReadEncoding = (typeof HISTORY_READ_ENCODINGS)[number];
 export const HISTORY_READ_COLUMNS = 'history.read:columns';
 /** The capability of a host that takes `summary: true` (the file's summary of the snapshot the call read, in its result). */
 export const HISTORY_READ_SUMMARY = 'history.read:summary';
+/**
+ * The capability of a host that takes `compression: "deflate-raw"` with the columns encoding: each
+ * `items` event then carries its columns as the base64 of their JSON, deflated (RFC 1951). Native
+ * messaging costs Chromium about as much per byte as the whole import's writing, and the stream
+ * deflates ~6× (docs/protocol.md, "history.read encodings").
+ */
+export const HISTORY_READ_DEFLATE = 'history.read:deflate';
 /** Capabilities a host lists in `hello` beyond its method names: features of a method added within a protocol version. */
-export const HOST_FEATURES = [HISTORY_READ_COLUMNS, HISTORY_READ_SUMMARY] as const;
+export const HOST_FEATURES = [HISTORY_READ_COLUMNS, HISTORY_READ_SUMMARY, HISTORY_READ_DEFLATE] as const;
+/** The compressions of `history.read` (only with `encoding: "columns"`). */
+export const HISTORY_READ_COMPRESSIONS = ['deflate-raw'] as const;
+/**
+ * Most bytes a deflated event's columns may inflate to: the host cuts events at STREAM_PART_BYTES
+ * (estimated at three bytes a character; a character JSON escapes takes six), so a real event
+ * stays far below; more is refused as hostile (a small deflated text can inflate to gigabytes).
+ */
+export const HISTORY_INFLATED_MAX_BYTES = 4 * STREAM_PART_BYTES;
 
 /** The latest time a Date holds (ms): `timestamp`'s bound. */
 const MAX_VISITED_AT = 8_640_000_000_000_000;
@@ -93,9 +109,13 @@ const itemsEnvelope = () => ({
   /** Position of the last row covered by this event: continue after it. */
   position: historyPosition,
 });
-/** An `items` event of either encoding: `visits` (objects) or `columns`. */
+/**
+ * An `items` event of either encoding: `visits` (objects) or `columns`, the columns deflated
+ * (`deflated`: base64, checked as columns once inflated: shared/history/inflate.ts) when asked.
+ */
 export const historyItemsEvent = z.lazy(() => z.union([
   z.object({ columns: historyVisitColumns, ...itemsEnvelope() }),
+  z.object({ deflated: z.string().max(STREAM_PART_BYTES * 2), ...itemsEnvelope() }),
   z.object({ visits: z.array(historyVisit), ...itemsEnvelope() }),
 ]));
 export type HistoryItemsEvent = z.infer<typeof historyItemsEvent>;
@@ -140,10 +160,13 @@ export const historyMethods = {
         limit: z.number().int().positive().max(HISTORY_READ_MAX_LIMIT).default(20_000),
         /** How `items` events carry their visits (HISTORY_READ_ENCODINGS; absent: objects). Only a host listing HISTORY_READ_COLUMNS takes this field: an older one refuses it (strict params). */
         encoding: z.enum(HISTORY_READ_ENCODINGS).optional(),
+        /** Deflate each event's columns (HISTORY_READ_COMPRESSIONS; with `encoding: "columns"` only). Only a host listing HISTORY_READ_DEFLATE takes this field. */
+        compression: z.enum(HISTORY_READ_COMPRESSIONS).optional(),
         /** Also summarize the file (as history.summary) from the snapshot this call read, after its items: the result's `summary`. Only a host listing HISTORY_READ_SUMMARY takes this field. */
         summary: z.boolean().optional(),
       })
-      .refine(...namesOneHistoryFile),
+      .refine(...namesOneHistoryFile)
+      .refine((p) => p.compression === undefined || p.encoding === 'columns', { message: 'compression needs encoding "columns"' }),
     result: () => z.object({
       kind: z.enum(['chromium', 'firefox', 'takeout']),
       source: z.enum(VISIT_SOURCES),

@@ -5,8 +5,9 @@
  * domain holds 1/8 of the visits: 62,500 of 500k) is imported end to end (options page open, real
  * host, real Chromium, visits stored in chunks). Same run, one JSON line per figure:
  *   e2e_ms             the import, vs the host reading and streaming the same file alone over stdio
- *                      (paged and encoded as the import asks: columns; mean of a run before and one
- *                      after). Goal ≤ 3×.
+ *                      (paged and encoded as the import asks: columns, deflated; mean of a run before
+ *                      and one after). Goal ≤ 3×. `hostPlain` / `ratioToPlain`: the same stream not
+ *                      deflated (one run), and the import against it.
  *   sw_heap_max_bytes  the service worker's heap during the import, vs 200 MB. Goal < 1.
  *   reimport_ms        the same file imported again (adds 0: the summaries match, nothing is read), vs
  *                      the first import. Goal ≤ 0.3×.
@@ -45,11 +46,10 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { FrameDecoder, encodeFrame } from '../../native-host/core/frame-decoder';
 import { EXTENSION_ORIGIN } from '../../shared/extension-id';
-import { visitsOfColumns } from '../../shared/history/columns';
 import { makeVisit, type HistoryVisit } from '../../shared/history/visit';
-import { historyItemsEvent } from '../../shared/protocol/history';
 import { writeLargeChromiumHistory } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
+import { eventVisits } from '../support/history-events';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 import { HOST_BUNDLE } from '../support/host-process';
 import { readStore } from '../support/idb';
@@ -73,7 +73,7 @@ const log = (text: string) => process.stderr.write(`${text}; load ${loadavg()[0]
  * encoding (columns: this host lists it), keeping the events; their visits are decoded after the
  * clock stops (the baseline is the host's read and stream, not our decoding).
  */
-async function hostReadAlone(config: string, home: string): Promise<{ ms: number; visits: HistoryVisit[] }> {
+async function hostReadAlone(config: string, home: string, deflate = true): Promise<{ ms: number; visits: HistoryVisit[] }> {
   const child = spawn(process.execPath, [HOST_BUNDLE, EXTENSION_ORIGIN], { env: { ...process.env, HYDRAFLOW_HOME: home, XDG_CONFIG_HOME: config }, stdio: ['pipe', 'pipe', 'inherit'] });
   const decoder = new FrameDecoder(1_048_576);
   let waiting: ((frame: { ok?: boolean; result?: unknown }) => void) | null = null;
@@ -91,7 +91,7 @@ async function hostReadAlone(config: string, home: string): Promise<{ ms: number
   for (let i = 0; ; i++) {
     const reply = await new Promise<{ ok?: boolean; result?: unknown }>((resolve) => {
       waiting = resolve;
-      child.stdin.write(encodeFrame({ id: `b${i}`, method: 'history.read', params: { profileId: 'chromium:Bench', after, limit: PAGE, encoding: 'columns' } }));
+      child.stdin.write(encodeFrame({ id: `b${i}`, method: 'history.read', params: { profileId: 'chromium:Bench', after, limit: PAGE, encoding: 'columns', ...(deflate ? { compression: 'deflate-raw' } : {}) } }));
     });
     if (!reply.ok) throw new Error(JSON.stringify(reply));
     const result = reply.result as { done: boolean; position: unknown; read: number };
@@ -100,10 +100,7 @@ async function hostReadAlone(config: string, home: string): Promise<{ ms: number
   }
   const ms = performance.now() - started;
   child.stdin.end();
-  const visits = events.flatMap((data) => {
-    const items = historyItemsEvent.parse(data);
-    return 'columns' in items ? visitsOfColumns(items.columns) : items.visits;
-  });
+  const visits = events.flatMap(eventVisits);
   return { ms, visits };
 }
 
@@ -437,6 +434,10 @@ async function main(): Promise<void> {
     const before = await hostReadAlone(config, join(dir, 'home-a1'));
     if (before.visits.length !== VISITS) throw new Error(`host read ${before.visits.length} visits, expected ${VISITS}`);
     log(`host read alone ${Math.round(before.ms)} ms`);
+    // The same stream not deflated (what the import asked before HISTORY_READ_DEFLATE), for the record.
+    const plain = await hostReadAlone(config, join(dir, 'home-a0'), false);
+    if (plain.visits.length !== VISITS) throw new Error(`host read ${plain.visits.length} visits, expected ${VISITS}`);
+    log(`host read alone, not deflated ${Math.round(plain.ms)} ms`);
 
     // Profile 1: the import, and every figure with the visits stored.
     let { launched, page } = await launch(profile, config);
@@ -470,7 +471,7 @@ async function main(): Promise<void> {
     log(`full re-read ${Math.round(rereadMs)} ms`);
     const after = await hostReadAlone(config, join(dir, 'home-a2'));
     const hostMs = (before.ms + after.ms) / 2;
-    line('e2e_ms', importMs, 'host_read_ms', hostMs, '<=3', { hostBefore: Math.round(before.ms), hostAfter: Math.round(after.ms) });
+    line('e2e_ms', importMs, 'host_read_ms', hostMs, '<=3', { hostBefore: Math.round(before.ms), hostAfter: Math.round(after.ms), hostPlain: Math.round(plain.ms), ratioToPlain: Math.round((importMs / plain.ms) * 100) / 100 });
     line('sw_heap_max_bytes', maxHeap, 'limit_bytes', 200 * 1024 * 1024, '<1');
     line('reimport_ms', reimportMs, 'e2e_ms', importMs, '<=0.3', { read: reimported.result.read, hostReadMs: Math.round(hostMs) });
     line('reread_full_ms', rereadMs, 'e2e_ms', importMs, 'informational');

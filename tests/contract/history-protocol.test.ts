@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visitsOfColumns } from '../../shared/history/columns';
+import { inflatedColumns } from '../support/history-events';
 import type { HistoryVisit } from '../../shared/history/visit';
-import { HISTORY_READ_COLUMNS, HISTORY_READ_SUMMARY, historyItemsEvent } from '../../shared/protocol/history';
+import { HISTORY_READ_COLUMNS, HISTORY_READ_DEFLATE, HISTORY_READ_SUMMARY, historyItemsEvent } from '../../shared/protocol/history';
 import { runCli } from '../support/cli';
 import { HostProcess, type HostFrame } from '../support/host-process';
 import { writeChromiumHistory, writeLargeChromiumHistory } from '../fixtures/make-history';
@@ -107,6 +108,30 @@ describe('history protocol', () => {
     expect(columns.visits).toEqual(objects.visits);
     // 700 URLs visited in turn, pages of 1200 visits (one event each): an event names each of its URLs once.
     expect(columns.pairs).toBe(4 * 700 + 200);
+  });
+
+  it('lists deflating in hello; asked for it, sends the columns it would send plain, deflated, in events several times smaller; refuses it without columns', async () => {
+    const hello = await host.request('d0', 'hello', { protocolVersion: 1 });
+    expect((hello.result as { capabilities: string[] }).capabilities).toContain(HISTORY_READ_DEFLATE);
+    const page = async (id: string, compression: 'deflate-raw' | undefined) => {
+      const reply = await host.request(id, 'history.read', { file: { folderId: filesFolder, name: 'Large' }, limit: 2400, encoding: 'columns', ...(compression ? { compression } : {}) }, 30_000);
+      expect(reply.ok, JSON.stringify(reply.error)).toBe(true);
+      return eventsOf(id, 'items').map((frame) => frame.data as { columns?: unknown; deflated?: string; position: unknown; invalid: number });
+    };
+    const plain = await page('d1', undefined);
+    const deflated = await page('d2', 'deflate-raw');
+    expect(deflated.length).toBe(plain.length);
+    deflated.forEach((event, i) => {
+      expect(event).not.toHaveProperty('columns');
+      // What the extension inflates (shared/history/inflate.ts does it with DecompressionStream).
+      expect(inflatedColumns(event.deflated!)).toEqual(plain[i]!.columns);
+      expect([event.position, event.invalid]).toEqual([plain[i]!.position, plain[i]!.invalid]);
+      expect(JSON.stringify(event).length).toBeLessThan(JSON.stringify(plain[i]).length / 3);
+    });
+    const without = await host.request('d3', 'history.read', { file: { folderId: filesFolder, name: 'Large' }, limit: 10, compression: 'deflate-raw' });
+    expect(without.error?.code).toBe('INVALID_PARAMS');
+    const unknown = await host.request('d4', 'history.read', { file: { folderId: filesFolder, name: 'Large' }, limit: 10, encoding: 'columns', compression: 'gzip' });
+    expect(unknown.error?.code).toBe('INVALID_PARAMS');
   });
 
   it('with `summary: true`, ends a page with the summary history.summary gives of the same file', async () => {

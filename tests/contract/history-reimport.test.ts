@@ -13,11 +13,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type HydraDb } from '../../extension/db';
 import { startHostImport, type HistoryHost } from '../../extension/history';
-import { visitsOfColumns } from '../../shared/history/columns';
-import { historyItemsEvent } from '../../shared/protocol/history';
 import type { AppError, Result } from '../../shared/errors';
 import { changeChromiumHistory, MULTI_DAY_VISITS, writeChromiumHistory } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
+import { eventVisits } from '../support/history-events';
 import { HostProcess } from '../support/host-process';
 import { storedVisits } from '../support/visits';
 
@@ -61,8 +60,7 @@ function stdioHost(): HistoryHost & { reads: { days?: unknown }[]; streamed: str
       if (frame.event === 'part') parts.push((frame.data as { text: string }).text);
       else options.onEvent?.(frame.event!, frame.data);
       if (frame.event === 'items') {
-        const items = historyItemsEvent.parse(frame.data);
-        for (const visit of 'columns' in items ? visitsOfColumns(items.columns) : items.visits) streamed.push(`${visit.url}@${visit.visitedAt}`);
+        for (const visit of eventVisits(frame.data)) streamed.push(`${visit.url}@${visit.visitedAt}`);
       }
     }
     if (!reply.ok) return { ok: false, error: reply.error as AppError };

@@ -7,6 +7,7 @@ import Dexie from 'dexie';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
 import { createDatabase, DISK_HEADROOM_BYTES, storeCounterKey, writeTransaction, type HydraDb } from '../../../extension/db';
 import { runHostImport, startHostImport, type HistoryHost } from '../../../extension/history';
@@ -18,10 +19,12 @@ import { createHandlers } from '../../../native-host/commands';
 import { hostPaths } from '../../../native-host/core/paths';
 import { createLogger } from '../../../native-host/logger';
 import { err, toAppError } from '../../../shared/errors';
+import { HISTORY_INFLATED_MAX_BYTES, HISTORY_READ_DEFLATE } from '../../../shared/protocol/history';
 import { methods, type MethodParams } from '../../../shared/protocol/methods';
 import type { Job } from '../../../shared/schemas/entities';
 import { changeChromiumHistory, MULTI_DAY_VISITS, writeChromiumHistory, writeLargeChromiumHistory } from '../../fixtures/make-history';
 import { closeLikeChromiumAfterIoError, connectionLoss } from '../../support/lost-connection';
+import { eventVisits, inflatedColumns } from '../../support/history-events';
 import { storedVisitCount, storedVisits } from '../../support/visits';
 import { importExclusions, rememberDeletion, sourceSummaryKey } from '../../../extension/history';
 import { exclusionMatcher } from '../../../extension/history/exclusions';
@@ -49,10 +52,11 @@ afterEach(async () => {
 /**
  * The host's history handlers behind the HistoryHost interface; `dieAfterEvents` simulates a lost
  * port, `oldHost` a host of a version before history.summary and the columns encoding (its hello
- * lists neither, and its strict params refuse `encoding` as it did). `calls` counts history.read
+ * lists neither, and its strict params refuse `encoding` as it did), `noDeflate` one that sends
+ * columns but does not list deflating them. `calls` counts history.read
  * calls, `reads` their params.
  */
-function inProcessHost(options: { dieAfterEvents?: number; oldHost?: boolean } = {}): HistoryHost & { calls: number; summaries: number; reads: MethodParams<'history.read'>[] } {
+function inProcessHost(options: { dieAfterEvents?: number; oldHost?: boolean; noDeflate?: boolean } = {}): HistoryHost & { calls: number; summaries: number; reads: MethodParams<'history.read'>[] } {
   const paths = hostPaths('linux', dir, { HYDRAFLOW_HOME: join(dir, 'home') });
   const handlers = historyHandlers({ paths, platform: 'linux', log: createLogger({ logDir: paths.logDir, toStderr: false }) });
   let events = 0;
@@ -63,7 +67,7 @@ function inProcessHost(options: { dieAfterEvents?: number; oldHost?: boolean } =
     async status() {
       const hello = await createHandlers({ paths, platform: 'linux', log: createLogger({ logDir: paths.logDir, toStderr: false }) }).hello({ protocolVersion: 1 }, {} as never);
       if (!hello.ok) throw new Error('hello failed');
-      const capabilities = options.oldHost ? hello.result.capabilities.filter((name) => name in methods && name !== 'history.summary') : hello.result.capabilities;
+      const capabilities = options.oldHost ? hello.result.capabilities.filter((name) => name in methods && name !== 'history.summary') : hello.result.capabilities.filter((name) => !options.noDeflate || name !== HISTORY_READ_DEFLATE);
       return { state: 'connected' as const, hostVersion: hello.result.hostVersion, protocolVersion: hello.result.protocolVersion, capabilities };
     },
     async request(method: 'history.read' | 'history.summary', params: unknown, requestOptions: { onEvent?: (event: string, data: unknown) => void; signal?: AbortSignal } = {}) {
@@ -153,7 +157,7 @@ describe('history import job', () => {
 
   it('a columns event with an index out of range fails the job with INVALID_RESULT; nothing of it is stored, what came before is', async () => {
     await fresh();
-    const host = inProcessHost();
+    const host = inProcessHost({ noDeflate: true });
     let items = 0;
     const hostile = {
       status: () => host.status(),
@@ -177,7 +181,40 @@ describe('history import job', () => {
     expect((job.cursor as { read: number }).read).toBe(800);
   });
 
-  it('from a host that sends only objects (an older version) and from one that sends columns, stores the same visits', async () => {
+  it('a deflated event that inflates past the limit, or to columns that do not check, fails the job with INVALID_RESULT; nothing of it is stored, what came before is', async () => {
+    const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }).toString('base64');
+    const outOfRange = (deflated: string) => {
+      const columns = inflatedColumns(deflated);
+      columns.page[columns.page.length - 1] = columns.urls.length;
+      return deflateRawSync(JSON.stringify(columns)).toString('base64');
+    };
+    for (const [spoil, message] of [[() => bomb, `more than ${HISTORY_INFLATED_MAX_BYTES} bytes`], [outOfRange, 'no page']] as const) {
+      await fresh();
+      const host = inProcessHost();
+      let items = 0;
+      const hostile = {
+        status: () => host.status(),
+        request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
+          host.request(method, params, {
+            ...options,
+            onEvent: (event, data) => {
+              const packed = data as { deflated?: string };
+              if (event === 'items' && packed.deflated !== undefined && ++items === 3) packed.deflated = spoil(packed.deflated);
+              options.onEvent?.(event, data);
+            },
+          }),
+      };
+      const job = await settled(await startHostImport(db, hostile as HistoryHost, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }));
+      expect(host.reads[0]).toMatchObject({ encoding: 'columns', compression: 'deflate-raw' });
+      expect(job.status).toBe('failed');
+      expect(job.error?.code).toBe('INVALID_RESULT');
+      expect(job.error?.message).toContain(message);
+      expect(await storedVisitCount(db)).toBe(800);
+      expect((job.cursor as { read: number }).read).toBe(800);
+    }
+  });
+
+  it('from a host that sends only objects (an older version), one that sends columns and one that deflates them, stores the same visits', async () => {
     const importWith = async (host: HistoryHost) => {
       await fresh();
       const job = await settled(await startHostImport(db, host, { file: { folderId: 'bundles', name: 'History' } }, false));
@@ -190,10 +227,14 @@ describe('history import job', () => {
     const old = inProcessHost({ oldHost: true });
     const fromObjects = await importWith(old);
     expect(old.reads.map((read) => read.encoding)).toEqual([undefined]);
-    const current = inProcessHost();
-    const fromColumns = await importWith(current);
-    expect(current.reads.map((read) => read.encoding)).toEqual(['columns']);
+    const columnsHost = inProcessHost({ noDeflate: true });
+    const fromColumns = await importWith(columnsHost);
+    expect(columnsHost.reads.map((read) => [read.encoding, read.compression])).toEqual([['columns', undefined]]);
     expect(fromColumns).toEqual(fromObjects);
+    const current = inProcessHost();
+    const fromDeflated = await importWith(current);
+    expect(current.reads.map((read) => [read.encoding, read.compression])).toEqual([['columns', 'deflate-raw']]);
+    expect(fromDeflated).toEqual(fromObjects);
     expect(fromColumns.map((visit) => visit.transition)).toContain('typed');
     await fresh();
   });
@@ -248,7 +289,7 @@ describe('history import across many pages (the next page is read while the last
         return host.request(method, params, {
           ...options,
           onEvent: (event, data) => {
-            if (event === 'items') delivered += (data as { columns: { page: unknown[] } }).columns.page.length;
+            if (event === 'items') delivered += eventVisits(data).length;
             options.onEvent?.(event, data);
           },
         });

@@ -510,6 +510,31 @@ describe('the chunks index rows (visitTerms)', () => {
     await countersMatchRows();
   });
 
+  it('an import in time order appends: evenly cut chunks after a half-full last one, which is not written again; their index rows start at each batch, exact', async () => {
+    await fresh();
+    const all = crowded(6000);
+    const batches = [all.slice(0, 2000), all.slice(2000, 4000), all.slice(4000)];
+    await addVisits(db, batches[0]!);
+    const firstBatch = await db.visitChunks.toArray();
+    // 2000 visits: 8 chunks of 250, not 7 of 256 and a rest of 208.
+    expect(firstBatch.map((chunk) => chunk.n)).toEqual(Array(8).fill(250));
+    await addVisits(db, batches[1]!);
+    await addVisits(db, batches[2]!);
+    const chunks = await db.visitChunks.toArray();
+    expect(chunks.map((chunk) => chunk.n)).toEqual(Array(24).fill(250));
+    // The first batch's chunks are as they were (the last one did not take the next batch's visits).
+    expect(chunks.slice(0, 8)).toEqual(firstBatch);
+    // Every URL of crowded() is in bucket u:0: each batch's 2000 pairs got rows of their own, the first keyed by the batch's first chunk.
+    const starts = (await db.visitTerms.where(':id').between(['u:0', -Infinity], ['u:0', Infinity]).toArray()).map((row) => row.start);
+    for (const batch of batches.slice(1)) expect(starts).toContain(batch[0]!.visitedAt);
+    expect(await indexProblems(db)).toEqual([]);
+    expect((await storedVisits(db)).length).toBe(6000);
+    // A visit older than the last chunk's last one merges as before, and the rows stay exact.
+    await addVisits(db, [makeVisit({ url: 'https://late.example/x', title: '', visitedAt: all[5999]!.visitedAt - 500, transition: 'link', source: 'chrome' })]);
+    expect(await indexProblems(db)).toEqual([]);
+    expect((await storedVisits(db)).length).toBe(6001);
+  });
+
   it('cut a row that grows past twice ROW_PAIRS, give appended chunks a row of their own, drop emptied rows, and start a first row below every other', () => {
     const terms = (chunk: number, n: number) => Array.from({ length: n }, (_, i) => `k${chunk}-${i}`).sort();
     const changes = new Map(Array.from({ length: 40 }, (_, c) => [1000 + c, terms(c, 30)] as const));
