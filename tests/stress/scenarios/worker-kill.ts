@@ -25,7 +25,9 @@ export const workerKillDuringImport: Scenario = {
   needs: 'browser',
   async run({ smoke, seed, log }) {
     const random = randomSource(seed + 2);
-    const visits = smoke ? 30_000 : 100_000;
+    // 200,000: every kill waits for a batch to commit after the last one, and an import writes
+    // batches of up to 10,000 visits; at 100,000 a faster import could end before its 20th kill.
+    const visits = smoke ? 30_000 : 200_000;
     const kills = smoke ? 1 : 20;
     const { base, config, userDataDir } = historyProfile('hf-stress-sw-', visits);
     const launched = await launchWithExtension({ userDataDir, env: { XDG_CONFIG_HOME: config } });
