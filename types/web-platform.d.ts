@@ -57,3 +57,10 @@ declare const crypto: {
 
 declare function atob(data: string): string;
 declare function btoa(data: string): string;
+
+/** Compression Streams, as shared/history/inflate.ts uses them (Chromium 103+ and Node 20 both take 'deflate-raw'). */
+declare class DecompressionStream {
+  constructor(format: 'deflate' | 'deflate-raw' | 'gzip');
+  readonly writable: { getWriter(): { write(chunk: Uint8Array): Promise<void>; close(): Promise<void> } };
+  readonly readable: { getReader(): { read(): Promise<{ done: false; value: Uint8Array } | { done: true; value?: undefined }>; cancel(reason?: unknown): Promise<void> } };
+}

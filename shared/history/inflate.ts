@@ -37,7 +37,7 @@ export async function inflateJson(base64: string, maxBytes: number): Promise<unk
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    let next: ReadableStreamReadResult<Uint8Array>;
+    let next: Awaited<ReturnType<typeof reader.read>>;
     try {
       next = await reader.read();
     } catch {
