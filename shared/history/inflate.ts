@@ -17,7 +17,7 @@ function invalid(message: string): CodedError {
 /** `Uint8Array.fromBase64` (Chromium 140+, no copy through a binary string), or atob. */
 function bytesOf(base64: string): Uint8Array {
   const native = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
-  return native ? native(base64) : base64ToBytes(base64);
+  return native ? native.call(Uint8Array, base64) : base64ToBytes(base64);
 }
 
 /** The JSON value `base64` deflates, at most `maxBytes` of UTF-8 once inflated. */
