@@ -249,11 +249,30 @@ describe('bundle export and import', () => {
     expect(await storedVisitCount(b)).toBe(50);
   });
 
+  /**
+   * A profile with 25,000 more visits (several visit batches) as a bundle, and the profile's
+   * contents, built once for the tests that cut an import off (afterEach deletes the profile).
+   */
+  let bulk: Promise<{ expected: Record<string, unknown[]>; bytes: Uint8Array }> | null = null;
+  const bulkBundle = () =>
+    (bulk ??= (async () => {
+      const a = freshDb();
+      await fillProfile(a);
+      await a.visits.bulkAdd(Array.from({ length: 25_000 }, (_, i) => makeVisit({ url: `https://bulk.example/${i}`, title: '', visitedAt: i, transition: 'typed', source: 'firefox' })));
+      return { expected: await contents(a), bytes: await exportBytes(a) };
+    })());
+  /** An import of `bytes` into `b` cut off after the visits' first batch (its cursor `saved`): the cursor equals what is stored, and resuming from it ends with the `expected` contents, every row once. */
+  const expectResumedAtRow200 = async (expected: Record<string, unknown[]>, b: HydraDb, bytes: Uint8Array, saved: Parameters<typeof importRows>[2]) => {
+    expect(COMPONENTS[saved.component]).toBe('visits');
+    expect(saved.row).toBe(200);
+    expect(await storedVisitCount(b)).toBe(200);
+    const report = await importRows(b, await openRowSource(bytesSource(bytes)), saved);
+    expect(report.visits).toEqual({ rows: 27_502, added: 27_502, present: 0, invalid: 0 });
+    expect(await contents(b)).toEqual(expected);
+  };
+
   it('resumes an import cut off mid-way from its cursor and ends with no duplicates', async () => {
-    const a = freshDb();
-    await fillProfile(a);
-    await a.visits.bulkAdd(Array.from({ length: 25_000 }, (_, i) => makeVisit({ url: `https://bulk.example/${i}`, title: '', visitedAt: i, transition: 'typed', source: 'firefox' })));
-    const bytes = await exportBytes(a);
+    const { expected, bytes } = await bulkBundle();
     const b = freshDb();
     let saved: Parameters<typeof importRows>[2] | null = null;
     let batches = 0;
@@ -269,19 +288,11 @@ describe('bundle export and import', () => {
       }),
     ).rejects.toMatchObject({ code: 'JOB_INTERRUPTED' });
     expect(saved).not.toBeNull();
-    expect(COMPONENTS[saved!.component]).toBe('visits');
-    expect(saved!.row).toBe(200);
-    expect(await storedVisitCount(b)).toBe(200);
-    const report = await importRows(b, await openRowSource(bytesSource(bytes)), saved!);
-    expect(report.visits).toEqual({ rows: 27_502, added: 27_502, present: 0, invalid: 0 });
-    expect(await contents(b)).toEqual(await contents(a));
+    await expectResumedAtRow200(expected, b, bytes, saved!);
   }, 60_000);
 
   it('stops with QUOTA_EXCEEDED before a batch would eat into the disk headroom: the saved cursor equals what is stored, and the resumed import ends with every row once', async () => {
-    const a = freshDb();
-    await fillProfile(a);
-    await a.visits.bulkAdd(Array.from({ length: 25_000 }, (_, i) => makeVisit({ url: `https://bulk.example/${i}`, title: '', visitedAt: i, transition: 'typed', source: 'firefox' })));
-    const bytes = await exportBytes(a);
+    const { expected, bytes } = await bulkBundle();
     const b = freshDb();
     // What Chromium's StorageManager says with unlimitedStorage: quota − usage is the disk's free space.
     let estimates = 0;
@@ -293,12 +304,7 @@ describe('bundle export and import', () => {
       vi.unstubAllGlobals();
     }
     expect(estimates).toBe(9);
-    expect(COMPONENTS[saved!.component]).toBe('visits');
-    expect(saved!.row).toBe(200);
-    expect(await storedVisitCount(b)).toBe(200);
-    const report = await importRows(b, await openRowSource(bytesSource(bytes)), saved!);
-    expect(report.visits).toEqual({ rows: 27_502, added: 27_502, present: 0, invalid: 0 });
-    expect(await contents(b)).toEqual(await contents(a));
+    await expectResumedAtRow200(expected, b, bytes, saved!);
   }, 60_000);
 
   it('refuses every damaged bundle before writing anything', async () => {
