@@ -102,8 +102,11 @@ function inProcessHost(options: { dieAfterEvents?: number; oldHost?: boolean; no
   return host as unknown as HistoryHost & { calls: number; summaries: number; reads: MethodParams<'history.read'>[] };
 }
 
-/** `host`, calling `arm` when its third `items` event arrives (a connection loss armed for the next transaction). */
-function losingAtThirdItems(host: HistoryHost, arm: () => void): HistoryHost {
+/**
+ * `host`, calling `act` with its third `items` event's data as it arrives, before the import sees
+ * it: a connection loss armed for the next transaction, or the event spoiled.
+ */
+function atThirdItems(host: HistoryHost, act: (data: unknown) => void): HistoryHost {
   let items = 0;
   return {
     status: () => host.status(),
@@ -111,7 +114,7 @@ function losingAtThirdItems(host: HistoryHost, arm: () => void): HistoryHost {
       host.request(method, params, {
         ...options,
         onEvent: (event, data) => {
-          if (event === 'items' && ++items === 3) arm();
+          if (event === 'items' && ++items === 3) act(data);
           options.onEvent?.(event, data);
         },
       }),
@@ -157,22 +160,12 @@ describe('history import job', () => {
 
   it('a columns event with an index out of range fails the job with INVALID_RESULT; nothing of it is stored, what came before is', async () => {
     await fresh();
-    const host = inProcessHost({ noDeflate: true });
-    let items = 0;
-    const hostile = {
-      status: () => host.status(),
-      request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
-        host.request(method, params, {
-          ...options,
-          onEvent: (event, data) => {
-            const columns = (data as { columns?: { page: number[]; urls: string[] } }).columns;
-            // The third event names a URL the event does not carry.
-            if (event === 'items' && columns && ++items === 3) columns.page[columns.page.length - 1] = columns.urls.length;
-            options.onEvent?.(event, data);
-          },
-        }),
-    };
-    const job = await settled(await startHostImport(db, hostile as HistoryHost, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }));
+    // The third event names a URL the event does not carry.
+    const hostile = atThirdItems(inProcessHost({ noDeflate: true }), (data) => {
+      const { columns } = data as { columns: { page: number[]; urls: string[] } };
+      columns.page[columns.page.length - 1] = columns.urls.length;
+    });
+    const job = await settled(await startHostImport(db, hostile, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }));
     expect(job.status).toBe('failed');
     expect(job.error?.code).toBe('INVALID_RESULT');
     expect(job.error?.message).toContain('no page');
@@ -191,20 +184,11 @@ describe('history import job', () => {
     for (const [spoil, message] of [[() => bomb, `more than ${HISTORY_INFLATED_MAX_BYTES} bytes`], [outOfRange, 'no page']] as const) {
       await fresh();
       const host = inProcessHost();
-      let items = 0;
-      const hostile = {
-        status: () => host.status(),
-        request: (method: 'history.read', params: MethodParams<'history.read'>, options: RequestOptions = {}) =>
-          host.request(method, params, {
-            ...options,
-            onEvent: (event, data) => {
-              const packed = data as { deflated?: string };
-              if (event === 'items' && packed.deflated !== undefined && ++items === 3) packed.deflated = spoil(packed.deflated);
-              options.onEvent?.(event, data);
-            },
-          }),
-      };
-      const job = await settled(await startHostImport(db, hostile as HistoryHost, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }));
+      const hostile = atThirdItems(host, (data) => {
+        const packed = data as { deflated: string };
+        packed.deflated = spoil(packed.deflated);
+      });
+      const job = await settled(await startHostImport(db, hostile, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }));
       expect(host.reads[0]).toMatchObject({ encoding: 'columns', compression: 'deflate-raw' });
       expect(job.status).toBe('failed');
       expect(job.error?.code).toBe('INVALID_RESULT');
@@ -332,7 +316,7 @@ describe('history import when the browser closes the database connection under i
     const loss = connectionLoss(db);
     await db.open();
     // After a few batches are stored, the next transaction (a batch with its cursor) is lost.
-    const losing = losingAtThirdItems(inProcessHost(), () => loss.armNext());
+    const losing = atThirdItems(inProcessHost(), () => loss.armNext());
     const job = await settled(await startHostImport(db, losing, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 }), true);
     expect(loss.lost).toBe(1);
     expect(job.error).toBeNull();
@@ -348,7 +332,7 @@ describe('history import when the browser deletes the database under it', () => 
     const loss = connectionLoss(db);
     await db.open();
     const host = inProcessHost();
-    const losing = losingAtThirdItems(host, () => loss.armNext({ deleteDatabase: true }));
+    const losing = atThirdItems(host, () => loss.armNext({ deleteDatabase: true }));
     const jobId = await startHostImport(db, losing, { file: { folderId: 'bundles', name: 'Large' } }, false, { pageVisits: 400, writeBatchVisits: 250 });
     const job = await settled(jobId, true);
     expect(loss.lost).toBe(1);
