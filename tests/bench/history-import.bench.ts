@@ -52,7 +52,7 @@ import { runCli } from '../support/cli';
 import { eventVisits } from '../support/history-events';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
 import { HOST_BUNDLE } from '../support/host-process';
-import { readStore } from '../support/idb';
+import { legacyFreed, readStore } from '../support/idb';
 
 const VISITS = Number(process.env.HF_BENCH_VISITS ?? 500_000);
 const URLS = Number(process.env.HF_BENCH_URLS ?? 100_000);
@@ -274,22 +274,7 @@ async function stopReader(page: Page): Promise<[number, number][]> {
 /** When the legacy store is empty and its position gone (ms since the epoch, first seen; polled every 100 ms). */
 async function legacyFreedAt(page: Page): Promise<number> {
   for (const given = Date.now(); Date.now() - given < 600_000; ) {
-    const freed = await page.evaluate(
-      () =>
-        new Promise<boolean>((resolve, reject) => {
-          const open = indexedDB.open('hydraflow');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const tx = open.result.transaction(['visits', 'settings']);
-            const count = tx.objectStore('visits').count();
-            const position = tx.objectStore('settings').get('visits.legacyMovedThrough');
-            tx.oncomplete = () => {
-              open.result.close();
-              resolve(count.result === 0 && position.result === undefined);
-            };
-          };
-        }),
-    );
+    const freed = await legacyFreed(page);
     if (freed) return Date.now();
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

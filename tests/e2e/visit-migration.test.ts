@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeVisit } from '../../shared/history/visit';
 import type { Visit } from '../../shared/schemas/entities';
 import { launchWithExtension, openExtensionPage, serviceWorkerTarget, type LaunchedBrowser } from '../support/chromium';
-import { readStore, readVisits } from '../support/idb';
+import { legacyFreed, readStore, readVisits } from '../support/idb';
 
 const VISITS = Number(process.env.HF_E2E_MIGRATE_VISITS ?? 40_000);
 const KILLS = 10;
@@ -60,24 +60,8 @@ async function wakeWorker(page: Page): Promise<void> {
 
 type JobRow = { type: string; status: string; progress: { done: number; total: number | null } };
 const migrations = async (page: Page) => (await readStore<JobRow>(page, 'jobs')).filter((job) => job.type === 'visits_migrate');
-/** Whether the moved legacy rows are freed: the store empty, its position gone. */
-const legacyGone = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const open = indexedDB.open('hydraflow');
-        open.onsuccess = () => {
-          const tx = open.result.transaction(['visits', 'settings']);
-          const legacy = tx.objectStore('visits').count();
-          const position = tx.objectStore('settings').get('visits.legacyMovedThrough');
-          tx.oncomplete = () => {
-            open.result.close();
-            resolve(legacy.result === 0 && position.result === undefined);
-          };
-        };
-        open.onerror = () => resolve(false);
-      }),
-  );
+/** Whether the moved legacy rows are freed (the store empty, its position gone); false while the database cannot be opened. */
+const legacyGone = (page: Page) => legacyFreed(page).catch(() => false);
 
 describe('visit migration (v5) in real Chromium', () => {
   let launched: LaunchedBrowser | undefined;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CDPSession, Page } from 'puppeteer-core';
 import { writeLargeChromiumHistory } from '../fixtures/make-history';
 import { runCli } from '../support/cli';
-import { readStore, readVisits } from '../support/idb';
+import { countRows, readStore, readVisits } from '../support/idb';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -142,33 +142,7 @@ export function countPrefix(page: Page, store: string, prefix: string): Promise<
  */
 export function countStore(page: Page, store: string): Promise<number> {
   if (store === 'visits') return countVisits(page);
-  // Like readStore: never creates the database, always closes its connection.
-  return page.evaluate(
-    (name: string) =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('hydraflow');
-        open.onupgradeneeded = () => open.transaction?.abort();
-        open.onerror = () => reject(open.error ?? new Error('no database "hydraflow"'));
-        open.onsuccess = () => {
-          const db = open.result;
-          try {
-            const count = db.transaction(name).objectStore(name).count();
-            count.onsuccess = () => {
-              db.close();
-              resolve(count.result);
-            };
-            count.onerror = () => {
-              db.close();
-              reject(count.error);
-            };
-          } catch (error) {
-            db.close();
-            reject(error as Error);
-          }
-        };
-      }),
-    store,
-  );
+  return countRows(page, store);
 }
 
 /**

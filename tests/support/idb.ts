@@ -3,28 +3,29 @@ import type { Page } from 'puppeteer-core';
 import { BUNDLE_CACHE, STAGED_AT_HEADER, stagedKey } from '../../extension/bundles/files';
 
 /**
- * Every row of `store`. The read never creates the database (an open that would is aborted: a
- * database the browser deleted must not come back empty at version 1, where the worker's upgrade
- * would wait behind this page's connection) and closes its connection whatever happens.
+ * One request on `store` (every row, or their count). It never creates the database (an open that
+ * would is aborted: a database the browser deleted must not come back empty at version 1, where
+ * the worker's upgrade would wait behind this page's connection) and closes its connection
+ * whatever happens.
  */
-export function readStore<T = Record<string, unknown>>(page: Page, store: string): Promise<T[]> {
+function storeRequest(page: Page, store: string, request: 'getAll' | 'count'): Promise<unknown> {
   return page.evaluate(
-    (name) =>
-      new Promise<unknown[]>((resolve, reject) => {
+    (name, op) =>
+      new Promise<unknown>((resolve, reject) => {
         const open = indexedDB.open('hydraflow');
         open.onupgradeneeded = () => open.transaction?.abort();
         open.onerror = () => reject(open.error ?? new Error('no database "hydraflow"'));
         open.onsuccess = () => {
           const db = open.result;
           try {
-            const all = db.transaction(name).objectStore(name).getAll();
-            all.onsuccess = () => {
+            const asked = db.transaction(name).objectStore(name)[op]();
+            asked.onsuccess = () => {
               db.close();
-              resolve(all.result as unknown[]);
+              resolve(asked.result);
             };
-            all.onerror = () => {
+            asked.onerror = () => {
               db.close();
-              reject(all.error);
+              reject(asked.error);
             };
           } catch (error) {
             db.close();
@@ -33,7 +34,38 @@ export function readStore<T = Record<string, unknown>>(page: Page, store: string
         };
       }),
     store,
-  ) as Promise<T[]>;
+    request,
+  );
+}
+
+/** Every row of `store` (storeRequest: never creates the database). */
+export function readStore<T = Record<string, unknown>>(page: Page, store: string): Promise<T[]> {
+  return storeRequest(page, store, 'getAll') as Promise<T[]>;
+}
+
+/** How many rows `store` holds, without sending them over CDP (storeRequest: never creates the database). */
+export function countRows(page: Page, store: string): Promise<number> {
+  return storeRequest(page, store, 'count') as Promise<number>;
+}
+
+/** Whether the moved legacy visits are freed: the legacy `visits` store empty and its position setting gone (extension/visits/migrate.ts). */
+export function legacyFreed(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () =>
+      new Promise<boolean>((resolve, reject) => {
+        const open = indexedDB.open('hydraflow');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['visits', 'settings']);
+          const count = tx.objectStore('visits').count();
+          const position = tx.objectStore('settings').get('visits.legacyMovedThrough');
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve(count.result === 0 && position.result === undefined);
+          };
+        };
+      }),
+  );
 }
 
 /**
