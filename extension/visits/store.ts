@@ -314,21 +314,19 @@ export async function mergeVisits(db: HydraDb, visits: readonly Visit[], skipLeg
   if (incoming.length === 0) return [];
   const [chunks, lastKeys] = await Promise.all([chunksCovering(db, incoming[0]!.visitedAt, incoming[incoming.length - 1]!.visitedAt), db.visitChunks.orderBy(':id').reverse().limit(1).primaryKeys()]);
   const lastKey = lastKeys[0];
-  if (lastKey === undefined) {
-    await writeChunks(db, [], cutChunks(incoming, undefined, true), [], undefined, -Infinity);
+  // New chunks, evenly cut, the stored ones neither merged nor written again: when nothing is
+  // stored, or every visit comes after every stored one (an import in time order) and the last
+  // chunk (the only one covering them) is at least half full.
+  const only = chunks.length === 1 ? chunks[0]! : null;
+  const appendAfter = lastKey === undefined ? -Infinity : only && only.id === lastKey && only.at[only.n - 1]! < incoming[0]!.visitedAt && halfFull(only) ? lastKey : null;
+  if (appendAfter !== null) {
+    await writeChunks(db, [], cutChunks(incoming, undefined, true), [], undefined, appendAfter);
     return incoming;
   }
   if (chunks.length === 0) {
     // Everything is older than every chunk: it joins the first chunk, which takes a smaller key.
     const first = await db.visitChunks.orderBy(':id').first();
     if (first) chunks.push(first);
-  }
-  const last = chunks[chunks.length - 1]!;
-  if (chunks.length === 1 && last.id === lastKey && last.at[last.n - 1]! < incoming[0]!.visitedAt && halfFull(last)) {
-    // Every visit comes after every stored one (an import in time order) and the last chunk is at
-    // least half full: new chunks, evenly cut, the stored ones neither merged nor written again.
-    await writeChunks(db, [], cutChunks(incoming, undefined, true), [], undefined, lastKey);
-    return incoming;
   }
   const groups: Visit[][] = chunks.map(() => []);
   let c = 0;
